@@ -1,0 +1,195 @@
+"""The array backend: the only module that knows NumPy from CuPy.
+
+Every tensor lives on a :class:`Device`. A device owns an *array module* ``xp`` (``numpy`` on
+the CPU, ``cupy`` on an NVIDIA GPU), and the rest of minigrad computes with ``device.xp``
+without ever asking which library it is. This is Chainer's design: a device object instead
+of ``if cupy`` checks scattered through the code.
+
+CuPy is optional. When it is missing, or no GPU is visible, asking for a ``"cuda"`` device
+raises an error that says what to install or check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+try:  # CuPy is an optional extra: minigrad[cuda12] or minigrad[cuda13].
+    import cupy as _cupy
+except Exception:  # ImportError, or a CUDA library that fails to load
+    _cupy = None
+
+
+def cuda_available() -> bool:
+    """True when CuPy is installed and sees at least one GPU."""
+    return cuda_device_count() > 0
+
+
+def cuda_device_count() -> int:
+    """The number of GPUs CuPy can use (0 without CuPy)."""
+    if _cupy is None:
+        return 0
+    try:
+        return _cupy.cuda.runtime.getDeviceCount()
+    except Exception:  # no driver, or no device
+        return 0
+
+
+def cuda_synchronize() -> None:
+    """Wait for all queued GPU work to finish (a no-op without CuPy)."""
+    if _cupy is not None and cuda_available():
+        _cupy.cuda.Device().synchronize()
+
+
+class Device:
+    """Where a tensor's array lives: ``Device("cpu")``, ``Device("cuda")`` or ``Device("cuda:1")``.
+
+    Devices are interned, so ``Device("cpu") is Device("cpu")`` and the engine can compare
+    devices with ``is``. ``str(device)`` gives the spelling PyTorch uses (``"cuda:0"``).
+
+    Example:
+        >>> Device("cpu").xp.__name__
+        'numpy'
+    """
+
+    __slots__ = ("index", "type", "xp")
+    _interned: dict[tuple[str, int | None], Device] = {}  # noqa: RUF012 (a class-level cache)
+
+    def __new__(cls, spec: str | Device = "cpu", index: int | None = None) -> Device:
+        if isinstance(spec, Device):
+            return spec
+        kind, index = _parse_device(spec, index)
+        key = (kind, index)
+        device = cls._interned.get(key)
+        if device is None:
+            device = object.__new__(cls)
+            device.type, device.index = kind, index
+            device.xp = np if kind == "cpu" else _cupy
+            cls._interned[key] = device
+        return device
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            try:
+                other = Device(other)
+            except (RuntimeError, ValueError):
+                return False
+        return self is other
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+    def __reduce__(self):  # pickling gives back the interned device
+        return (Device, (str(self),))
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.type == "cuda"
+
+    def activate(self):
+        """A context in which new GPU arrays are made on this device (a no-op on the CPU)."""
+        if self.type == "cpu":
+            return contextlib.nullcontext()
+        return _cupy.cuda.Device(self.index)
+
+    def array(self, data, dtype=None):
+        """A new array on this device holding ``data`` (a host array, list or scalar)."""
+        if self.type == "cpu":
+            return np.array(data, dtype=dtype)
+        with _cupy.cuda.Device(self.index):
+            return _cupy.array(data, dtype=dtype)
+
+    def from_host(self, array: np.ndarray):
+        """Put a NumPy array on this device: the same object on the CPU, a copy on a GPU."""
+        if self.type == "cpu":
+            return array
+        with _cupy.cuda.Device(self.index):
+            return _cupy.asarray(array)
+
+    def move(self, array):
+        """Copy an array from wherever it lives onto this device."""
+        if self.type == "cpu":
+            return to_host(array)
+        with _cupy.cuda.Device(self.index):
+            return _cupy.asarray(array)  # from the host, or across GPUs
+
+
+def to_host(array) -> np.ndarray:
+    """The array as a NumPy array on the host (the same object if it is one already)."""
+    if isinstance(array, np.ndarray):
+        return array
+    if _cupy is not None and isinstance(array, _cupy.ndarray):
+        return array.get()
+    return np.asarray(array)
+
+
+def device_of(array) -> Device:
+    """The device that holds a raw NumPy or CuPy array."""
+    if _cupy is not None and isinstance(array, _cupy.ndarray):
+        return Device("cuda", array.device.id)
+    return Device("cpu")
+
+
+def is_array(obj) -> bool:
+    """True for a NumPy or CuPy array."""
+    return isinstance(obj, np.ndarray) or (_cupy is not None and isinstance(obj, _cupy.ndarray))
+
+
+def quiet(xp):
+    """A context in which NumPy does not warn about overflow, division by zero or invalid
+    values. Ops that can make inf or nan on purpose (``log(0)``, ``1/0``) run in it, since
+    PyTorch returns those values silently. CuPy never warns, so there it does nothing."""
+    return np.errstate(all="ignore") if xp is np else contextlib.nullcontext()
+
+
+def reshape_view(array, shape: tuple[int, ...]):
+    """Reshape without copying, or raise ValueError when the strides make that impossible."""
+    if isinstance(array, np.ndarray):
+        return np.reshape(array, shape, copy=False)
+    out = array.reshape(shape)
+    if out.size and not _cupy.shares_memory(out, array):
+        raise ValueError("a view of this shape would need a copy")
+    return out
+
+
+def _parse_device(spec, index: int | None) -> tuple[str, int | None]:
+    if not isinstance(spec, str):
+        raise TypeError(f"a device is a string like 'cpu' or 'cuda:0', got {type(spec).__name__}")
+    kind, _, suffix = spec.partition(":")
+    if kind not in ("cpu", "cuda"):
+        raise RuntimeError(
+            f"Expected one of cpu, cuda device type at start of device string: {spec!r}"
+        )
+    if suffix:
+        if not suffix.isdigit() or index is not None:
+            raise RuntimeError(f"Invalid device string: {spec!r}")
+        index = int(suffix)
+    if kind == "cpu":
+        if index not in (None, 0):
+            raise RuntimeError(f"the CPU device has no index {index}; use 'cpu'")
+        return "cpu", None
+    if _cupy is None:
+        raise RuntimeError(
+            f"device {spec!r} needs CuPy, which is not installed: "
+            "pip install 'minigrad[cuda13]' (CUDA 13) or 'minigrad[cuda12]' (CUDA 12)"
+        )
+    count = cuda_device_count()
+    if count == 0:
+        raise RuntimeError(f"device {spec!r} was requested, but CuPy sees no CUDA GPU")
+    if index is None:
+        index = _cupy.cuda.runtime.getDevice()
+    if not 0 <= index < count:
+        raise RuntimeError(f"device {spec!r}: there are only {count} CUDA device(s)")
+    return "cuda", index
+
+
+CPU = Device("cpu")

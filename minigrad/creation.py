@@ -1,0 +1,250 @@
+"""Functions that make new tensors: ``tensor``, ``zeros``, ``randn``, ``arange``, ...
+
+They take PyTorch's arguments: sizes as ``zeros(2, 3)`` or ``zeros((2, 3))``, and the
+keywords ``dtype``, ``device`` and ``requires_grad``. Floating-point results default to
+float32. Random values are drawn on the host (see ``random.py``) and then moved, so one
+seed gives the same tensor on every device.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import backend
+from . import dtypes as _dtypes
+from . import random as _random
+from .backend import Device
+from .functions import shape_arg
+from .tensor import Tensor
+
+
+def _finish(array, device: Device, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(array, device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _device(device) -> Device:
+    return backend.CPU if device is None else Device(device)
+
+
+def _float_dtype(dtype) -> np.dtype:
+    return _dtypes.DEFAULT_FLOAT if dtype is None else _dtypes.to_dtype(dtype)
+
+
+def _sizes(size) -> tuple[int, ...]:
+    shape = shape_arg(size)
+    if any(n < 0 for n in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {shape}")
+    return shape
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (numbers, nested lists, arrays or a tensor).
+
+    Python floats become float32, ints int64, bools bool; NumPy arrays keep their dtype.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([[1, 2], [3, 4]]).dtype
+        dtype('int64')
+        >>> minigrad.tensor([0.5, 1.5], requires_grad=True)
+        tensor([0.5, 1.5], requires_grad=True)
+    """
+    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A CPU tensor that *shares* memory with a NumPy array (changes show in both)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    _dtypes.to_dtype(array.dtype)  # rejects unsupported dtypes with a clear message
+    return Tensor._wrap(array, backend.CPU)
+
+
+def _filled(size, value, dtype, device, requires_grad) -> Tensor:
+    device = _device(device)
+    with device.activate():
+        array = device.xp.full(_sizes(size), value, dtype=dtype)
+    return _finish(array, device, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros (float32 unless ``dtype`` says otherwise).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.zeros(2, 3).shape
+        (2, 3)
+    """
+    return _filled(size, 0, _float_dtype(dtype), device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones (float32 unless ``dtype`` says otherwise)."""
+    return _filled(size, 1, _float_dtype(dtype), device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor whose values are not set (here they are zeros; do not rely on that)."""
+    return _filled(size, 0, _float_dtype(dtype), device, requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value``; its dtype follows the value unless given.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.full((2,), 7)
+        tensor([7, 7])
+    """
+    if dtype is None:
+        dtype = _dtypes.result_type(fill_value, fill_value)
+    return _filled((size,), fill_value, _dtypes.to_dtype(dtype), device, requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Values from ``start`` up to (not including) ``end``, ``step`` apart.
+
+    ``arange(n)`` counts from 0. The dtype is int64 when all arguments are ints, else
+    float32.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.arange(4)
+        tensor([0, 1, 2, 3])
+    """
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if dtype is None:
+        ints = all(isinstance(v, int) for v in (start, end, step))
+        dtype = _dtypes.int64 if ints else _dtypes.DEFAULT_FLOAT
+    device = _device(device)
+    array = device.from_host(np.arange(start, end, step).astype(_dtypes.to_dtype(dtype)))
+    return _finish(array, device, requires_grad)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    device = _device(device)
+    array = device.from_host(np.linspace(start, end, steps).astype(_float_dtype(dtype)))
+    return _finish(array, device, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """An ``n x m`` matrix with ones on the diagonal (``m`` defaults to ``n``)."""
+    device = _device(device)
+    with device.activate():
+        array = device.xp.eye(n, m, dtype=_float_dtype(dtype))
+    return _finish(array, device, requires_grad)
+
+
+def _random_tensor(values: np.ndarray, dtype, device, requires_grad) -> Tensor:
+    device = _device(device)
+    return _finish(device.from_host(values.astype(dtype, copy=False)), device, requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Values drawn uniformly from [0, 1)."""
+    dtype = _float_dtype(dtype)
+    values = _random.generator().random(_sizes(size), dtype=_float_draw(dtype))
+    return _random_tensor(values, dtype, device, requires_grad)
+
+
+def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Values drawn from the standard normal distribution.
+
+    Example:
+        >>> import minigrad
+        >>> _ = minigrad.manual_seed(0)
+        >>> minigrad.randn(2, 3).shape
+        (2, 3)
+    """
+    dtype = _float_dtype(dtype)
+    values = _random.generator().standard_normal(_sizes(size), dtype=_float_draw(dtype))
+    return _random_tensor(values, dtype, device, requires_grad)
+
+
+def _float_draw(dtype: np.dtype) -> np.dtype:
+    """NumPy draws float32 or float64 directly; other float types are drawn as float32."""
+    if not _dtypes.is_floating(dtype):
+        raise TypeError(f"random values need a floating-point dtype, got {dtype}")
+    return dtype if dtype in (_dtypes.float32, _dtypes.float64) else _dtypes.float32
+
+
+def randint(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Integers drawn uniformly from [low, high): ``randint(high, size)`` or
+    ``randint(low, high, size)``. The dtype is int64 unless given.
+
+    Example:
+        >>> import minigrad
+        >>> int(minigrad.randint(3, 5, (4,)).min()) >= 3
+        True
+    """
+    if size is not None:
+        args = (*args, size)
+    if len(args) == 2:
+        low, high, size = 0, *args
+    elif len(args) == 3:
+        low, high, size = args
+    else:
+        raise TypeError("randint expects (high, size) or (low, high, size)")
+    if high <= low:
+        raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
+    dtype = _dtypes.int64 if dtype is None else _dtypes.to_dtype(dtype)
+    values = _random.generator().integers(low, high, _sizes((size,)))
+    return _random_tensor(values, dtype, device, requires_grad)
+
+
+def _like(input: Tensor, dtype, device):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"expected a Tensor, got {type(input).__name__}")
+    dtype = input.dtype if dtype is None else _dtypes.to_dtype(dtype)
+    return tuple(input.shape), dtype, input.device if device is None else device
+
+
+def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Zeros with the shape (and, unless given, dtype and device) of ``input``."""
+    shape, dtype, device = _like(input, dtype, device)
+    return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Ones with the shape (and, unless given, dtype and device) of ``input``."""
+    shape, dtype, device = _like(input, dtype, device)
+    return ones(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """An uninitialised tensor with the shape, dtype and device of ``input``."""
+    shape, dtype, device = _like(input, dtype, device)
+    return empty(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False):
+    """``fill_value`` everywhere, with the shape, dtype and device of ``input``."""
+    shape, dtype, device = _like(input, dtype, device)
+    return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Uniform [0, 1) values with the shape, dtype and device of ``input``."""
+    shape, dtype, device = _like(input, dtype, device)
+    return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Standard normal values with the shape, dtype and device of ``input``."""
+    shape, dtype, device = _like(input, dtype, device)
+    return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None) -> Tensor:
+    """Random integers in [low, high) with the shape, dtype and device of ``input``."""
+    if high is None:
+        low, high = 0, low
+    shape, dtype, device = _like(input, dtype, device)
+    return randint(low, high, shape, dtype=dtype, device=device)

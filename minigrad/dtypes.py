@@ -1,0 +1,100 @@
+"""Data types and PyTorch's type-promotion rules.
+
+minigrad's dtypes are NumPy dtype objects, exported under PyTorch's names
+(``minigrad.float32``, ``minigrad.long``, ...), so they work anywhere NumPy expects one.
+
+Promotion follows PyTorch, which differs from NumPy in two ways that matter for training:
+
+* A Python float combined with an integer tensor gives the default float type (float32),
+  not float64.
+* Operands are ranked by *category* (bool < integer < float) and then by *kind of operand*:
+  a tensor with dimensions outranks a zero-dimensional tensor, which outranks a Python
+  scalar. Within the highest-ranked group that reaches the result's category, the usual
+  promotion applies. So ``float32_matrix * float64_scalar_tensor`` stays float32.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+bool = np.dtype(np.bool_)
+uint8 = np.dtype(np.uint8)
+int8 = np.dtype(np.int8)
+int16 = np.dtype(np.int16)
+int32 = np.dtype(np.int32)
+int64 = np.dtype(np.int64)
+float16 = np.dtype(np.float16)
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+
+# PyTorch's aliases.
+half, float, double = float16, float32, float64
+short, int, long = int16, int32, int64
+
+SUPPORTED = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
+DEFAULT_FLOAT = float32
+
+# ``dtype=float`` means float64, as in PyTorch (the *default* float type is float32).
+_PYTHON_TYPES = {builtins.float: float64, builtins.int: int64, builtins.bool: bool}
+
+
+def to_dtype(spec) -> np.dtype:
+    """Turn a dtype spelling (``minigrad.float32``, ``np.float32``, ``"float32"``, ``float``)
+    into one of the supported dtypes, or raise a TypeError that lists them."""
+    if isinstance(spec, np.dtype) and spec in SUPPORTED:
+        return spec
+    dtype = _PYTHON_TYPES.get(spec)
+    if dtype is None:
+        try:
+            dtype = np.dtype(spec)
+        except TypeError:
+            dtype = None
+    if dtype not in SUPPORTED:
+        names = ", ".join(d.name for d in SUPPORTED)
+        raise TypeError(f"unsupported dtype {spec!r}; minigrad supports {names}")
+    return dtype
+
+
+def is_floating(dtype: np.dtype) -> bool:
+    return dtype.kind == "f"
+
+
+def _category(dtype: np.dtype) -> int:
+    """0 for bool, 1 for integers, 2 for floats."""
+    return 2 if dtype.kind == "f" else 0 if dtype.kind == "b" else 1
+
+
+# The dtype a Python number brings to an operation.
+_SCALAR_DTYPE = {builtins.bool: bool, builtins.int: int64, builtins.float: DEFAULT_FLOAT}
+
+
+def result_type(a, b) -> np.dtype:
+    """The dtype PyTorch gives ``a (op) b``, where each is a Tensor or a Python number."""
+    a_dtype, a_rank = _operand(a)
+    b_dtype, b_rank = _operand(b)
+    if a_dtype == b_dtype:
+        return a_dtype
+    if a_rank != b_rank and _category(a_dtype) == _category(b_dtype):
+        return a_dtype if a_rank > b_rank else b_dtype  # the higher-ranked operand decides
+    return promote_types(a_dtype, b_dtype)  # a Python float brings the default float
+
+
+def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """The dtype of an op on two tensors (with dimensions) of dtypes ``a`` and ``b``:
+    the higher category wins (int64 with float32 gives float32), else NumPy's promotion."""
+    if a == b:
+        return a
+    a_cat, b_cat = _category(a), _category(b)
+    if a_cat != b_cat:
+        return a if a_cat > b_cat else b
+    return np.promote_types(a, b)
+
+
+def _operand(x) -> tuple[np.dtype, builtins.int]:
+    """(dtype, rank): rank 2 for a tensor with dims, 1 for a 0-d tensor, 0 for a scalar."""
+    dtype = _SCALAR_DTYPE.get(type(x))
+    if dtype is not None:
+        return dtype, 0
+    return x.dtype, 2 if x.ndim else 1

@@ -1,0 +1,965 @@
+"""The public functions on tensors: ``minigrad.exp(x)``, ``minigrad.cat([...])`` and so on.
+
+This layer sits between the Tensor API and the differentiable primitives in ``ops/``. It
+checks arguments (and says clearly what is wrong), applies PyTorch's dtype-promotion
+rules, normalises dimensions, and then calls one primitive's ``apply``. Several functions
+are compositions of others (``flatten`` is a ``reshape``, ``max(dim)`` is an ``argmax``
+and a gather), which keeps the number of primitives, and of backward formulas, small.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from . import backend
+from . import dtypes as _dtypes
+from .ops import convert, elementwise, linalg, movement, reduce
+from .ops import softmax as _softmax
+from .tensor import Tensor
+
+# ----------------------------------------------------------------------------------------
+# Argument helpers
+# ----------------------------------------------------------------------------------------
+
+
+def normalize_dim(dim, ndim: int) -> int:
+    """Turn a possibly negative ``dim`` into an index in ``range(ndim)``, or raise."""
+    low, high = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if isinstance(dim, bool) or not isinstance(dim, int | np.integer):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not low <= dim <= high:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})"
+        )
+    return int(dim) % builtins.max(ndim, 1)
+
+
+def normalize_dims(dim, ndim: int) -> tuple[int, ...] | None:
+    """``dim`` as a sorted tuple of non-negative dims (None: all of them)."""
+    if dim is None:
+        return None
+    dims = dim if isinstance(dim, list | tuple) else (dim,)
+    out = tuple(sorted({normalize_dim(d, ndim) for d in dims}))
+    if len(out) != len(dims):
+        raise RuntimeError(f"dim {tuple(dims)} names a dimension more than once")
+    return out
+
+
+def shape_arg(args) -> tuple[int, ...]:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``, as PyTorch does for shapes."""
+    if len(args) == 1 and isinstance(args[0], list | tuple):
+        args = args[0]
+    for n in args:
+        if isinstance(n, bool) or not isinstance(n, int | np.integer):
+            raise TypeError(f"sizes must be ints, got {type(n).__name__} in {tuple(args)}")
+    return tuple(int(n) for n in args)
+
+
+def _check_tensor(x, name: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): expected a Tensor, got {type(x).__name__}")
+
+
+def _as_operand(x, like: Tensor):
+    """A Python number stays one (NumPy treats it as 'weak', as PyTorch does); NumPy
+    scalars become Python numbers; arrays and lists become tensors on ``like``'s device."""
+    if isinstance(x, Tensor | bool | int | float):
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    return Tensor(x, device=like.device)
+
+
+def operand_array(other, like: Tensor, name: str, allow_other_device: bool = False):
+    """The raw value of ``other`` for an in-place update of ``like``."""
+    if isinstance(other, Tensor):
+        if other.device is not like.device:
+            if not allow_other_device:
+                raise RuntimeError(
+                    f"{name}: expected all tensors to be on the same device, but found at "
+                    f"least two devices, {like.device} and {other.device}"
+                )
+            return like.device.move(other._data)
+        return other._data
+    if isinstance(other, bool | int | float):
+        return other
+    return like.device.move(np.asarray(other))
+
+
+_NUMBER = (int, float)
+
+
+def _promote(a, b):
+    """Cast tensor operands to the dtype PyTorch gives ``a (op) b``."""
+    # The common cases first, cheaply: two tensors of one dtype, or a float tensor and a
+    # Python number (NumPy keeps the tensor's dtype for those, as PyTorch does).
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            if a._data.dtype == b._data.dtype:
+                return a, b
+        elif type(b) in _NUMBER and a._data.dtype.kind == "f":
+            return a, b
+    elif type(a) in _NUMBER and isinstance(b, Tensor) and b._data.dtype.kind == "f":
+        return a, b
+    if isinstance(a, Tensor):
+        b = _as_operand(b, a)
+    elif isinstance(b, Tensor):
+        a = _as_operand(a, b)
+    else:
+        raise TypeError(
+            f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}"
+        )
+    dtype = _dtypes.result_type(a, b)
+    if isinstance(a, Tensor) and a.dtype != dtype:
+        a = cast(a, dtype)
+    if isinstance(b, Tensor) and b.dtype != dtype:
+        b = cast(b, dtype)
+    return a, b
+
+
+def _shape(x) -> tuple[int, ...]:
+    return x.shape if isinstance(x, Tensor) else ()
+
+
+def _broadcast_error(name: str, *operands) -> RuntimeError:
+    shapes = [tuple(_shape(x)) for x in operands]
+    return RuntimeError(
+        f"{name}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together "
+        "(trailing dimensions must be equal, or one of them 1)"
+    )
+
+
+def _broadcastable(*operands) -> bool:
+    try:
+        np.broadcast_shapes(*(_shape(x) for x in operands))
+    except ValueError:
+        return False
+    return True
+
+
+def _binary(op, name: str, a, b) -> Tensor:
+    a, b = _promote(a, b)
+    try:
+        return op.apply(a, b)
+    except ValueError:
+        if not _broadcastable(a, b):
+            raise _broadcast_error(name, a, b) from None
+        raise
+
+
+# ----------------------------------------------------------------------------------------
+# Conversions
+# ----------------------------------------------------------------------------------------
+
+
+def cast(input: Tensor, dtype) -> Tensor:
+    """``input`` converted to ``dtype`` (differentiable)."""
+    return convert.Cast.apply(input, dtype=_dtypes.to_dtype(dtype))
+
+
+def to_device(input: Tensor, device) -> Tensor:
+    """``input`` copied to ``device`` (differentiable: the gradient is copied back)."""
+    target = backend.Device(device)
+    return convert.ToDevice.apply(input, source=input.device, target=target)
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy of ``input`` with its own storage; gradients flow back to ``input``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.clone(minigrad.tensor([1.0, 2.0]))
+        tensor([1., 2.])
+    """
+    _check_tensor(input, "clone")
+    return convert.Clone.apply(input)
+
+
+# ----------------------------------------------------------------------------------------
+# Arithmetic
+# ----------------------------------------------------------------------------------------
+
+
+def add(input, other, *, alpha=1) -> Tensor:
+    """``input + alpha * other``, broadcasting.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.add(minigrad.tensor([1.0, 2.0]), 1.0)
+        tensor([2., 3.])
+    """
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _binary(elementwise.Add, "add", input, other)
+
+
+def sub(input, other, *, alpha=1) -> Tensor:
+    """``input - alpha * other``, broadcasting."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _binary(elementwise.Sub, "sub", input, other)
+
+
+def mul(input, other) -> Tensor:
+    """``input * other``, elementwise, broadcasting."""
+    return _binary(elementwise.Mul, "mul", input, other)
+
+
+def div(input, other) -> Tensor:
+    """``input / other`` (true division: integer inputs give float32), broadcasting."""
+    input, other = _promote(input, other)
+    if not _dtypes.is_floating(_dtype_of(input)):
+        input = cast(input, _dtypes.DEFAULT_FLOAT) if isinstance(input, Tensor) else float(input)
+        other = cast(other, _dtypes.DEFAULT_FLOAT) if isinstance(other, Tensor) else float(other)
+    return _binary(elementwise.Div, "div", input, other)
+
+
+def _dtype_of(x):
+    return x.dtype if isinstance(x, Tensor) else _dtypes.result_type(x, x)
+
+
+def pow(input, exponent) -> Tensor:
+    """``input ** exponent``; either may be a number.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.pow(minigrad.tensor([2.0, 3.0]), 2)
+        tensor([4., 9.])
+    """
+    return _binary(elementwise.Pow, "pow", input, exponent)
+
+
+def neg(input: Tensor) -> Tensor:
+    """``-input``."""
+    _check_tensor(input, "neg")
+    return elementwise.Neg.apply(input)
+
+
+def _unary_float(op, name: str, input: Tensor) -> Tensor:
+    _check_tensor(input, name)
+    if not input.is_floating_point():
+        input = cast(input, _dtypes.DEFAULT_FLOAT)
+    return op.apply(input)
+
+
+def exp(input: Tensor) -> Tensor:
+    """``e ** input``, elementwise.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.exp(minigrad.tensor([0.0]))
+        tensor([1.])
+    """
+    return _unary_float(elementwise.Exp, "exp", input)
+
+
+def log(input: Tensor) -> Tensor:
+    """The natural logarithm (``-inf`` at 0, ``nan`` below), elementwise."""
+    return _unary_float(elementwise.Log, "log", input)
+
+
+def sqrt(input: Tensor) -> Tensor:
+    """The square root, elementwise."""
+    return _unary_float(elementwise.Sqrt, "sqrt", input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """The hyperbolic tangent, elementwise."""
+    return _unary_float(elementwise.Tanh, "tanh", input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-input))``, computed so that it never overflows.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.sigmoid(minigrad.tensor([-1000.0, 0.0, 1000.0]))
+        tensor([0. , 0.5, 1. ])
+    """
+    return _unary_float(elementwise.Sigmoid, "sigmoid", input)
+
+
+def relu(input: Tensor) -> Tensor:
+    """``max(input, 0)``, elementwise (gradient 0 at 0)."""
+    _check_tensor(input, "relu")
+    return elementwise.ReLU.apply(input)
+
+
+def abs(input: Tensor) -> Tensor:
+    """The absolute value, elementwise (gradient 0 at 0)."""
+    _check_tensor(input, "abs")
+    return elementwise.Abs.apply(input)
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    """The elementwise maximum; where both are equal, each gets half the gradient."""
+    return _binary(elementwise.Maximum, "maximum", input, other)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    """The elementwise minimum; where both are equal, each gets half the gradient."""
+    return _binary(elementwise.Minimum, "minimum", input, other)
+
+
+def clamp(input: Tensor, min=None, max=None) -> Tensor:
+    """Limit ``input`` to ``[min, max]``; either bound may be None, a number or a tensor.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.clamp(minigrad.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0)
+        tensor([0. , 0.5, 1. ])
+    """
+    _check_tensor(input, "clamp")
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input if min is None else maximum(input, min)
+        return out if max is None else minimum(out, max)
+    return elementwise.Clamp.apply(input, low=min, high=max)
+
+
+clip = clamp
+
+
+def where(condition: Tensor, input, other) -> Tensor:
+    """``input`` where ``condition`` is true, else ``other``; all three broadcast.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([-1.0, 2.0])
+        >>> minigrad.where(x > 0, x, 0.0)
+        tensor([0., 2.])
+    """
+    _check_tensor(condition, "where")
+    if condition.dtype != _dtypes.bool:
+        raise TypeError(f"where expected condition to be a bool tensor, got {condition.dtype}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = Tensor(input, device=condition.device)
+    input, other = _promote(input, other)
+    try:
+        return elementwise.Where.apply(condition, input, other)
+    except ValueError:
+        if not _broadcastable(condition, input, other):
+            raise _broadcast_error("where", condition, input, other) from None
+        raise
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """The matrix product, with NumPy's (and PyTorch's) rules for vectors and batches.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.matmul(minigrad.ones(2, 3), minigrad.ones(3, 4)).shape
+        (2, 4)
+    """
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError("matmul expects two tensors")
+    if input.ndim == 0 or other.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D "
+            f"and {other.ndim}D"
+        )
+    input, other = _promote(input, other)
+    try:
+        return linalg.MatMul.apply(input, other)
+    except ValueError:
+        raise RuntimeError(
+            f"matmul: shapes {tuple(input.shape)} and {tuple(other.shape)} cannot be multiplied "
+            f"(the last dimension of the first, {input.shape[-1]}, must equal the "
+            f"{'only' if other.ndim == 1 else 'second-to-last'} dimension of the second, "
+            f"{other.shape[0] if other.ndim == 1 else other.shape[-2]}, and batch dimensions "
+            "must broadcast)"
+        ) from None
+
+
+# ----------------------------------------------------------------------------------------
+# Comparisons and logic (not differentiable: they return bool tensors)
+# ----------------------------------------------------------------------------------------
+
+
+def _compare(name: str, ufunc, a, b) -> Tensor:
+    a, b = _promote(a, b)
+    device = (a if isinstance(a, Tensor) else b).device
+    arrays = []
+    for x in (a, b):
+        if isinstance(x, Tensor):
+            if x.device is not device:
+                raise RuntimeError(
+                    f"{name}: expected all tensors to be on the same device, but found at "
+                    f"least two devices, {a.device} and {b.device}"
+                )
+            arrays.append(x._data)
+        else:
+            arrays.append(x)
+    try:
+        return Tensor._wrap(device.xp.asarray(getattr(device.xp, ufunc)(*arrays)), device)
+    except ValueError:
+        if not _broadcastable(a, b):
+            raise _broadcast_error(name, a, b) from None
+        raise
+
+
+def eq(input, other) -> Tensor:
+    """``input == other``, elementwise, as a bool tensor."""
+    return _compare("eq", "equal", input, other)
+
+
+def ne(input, other) -> Tensor:
+    """``input != other``, elementwise, as a bool tensor."""
+    return _compare("ne", "not_equal", input, other)
+
+
+def lt(input, other) -> Tensor:
+    """``input < other``, elementwise, as a bool tensor."""
+    return _compare("lt", "less", input, other)
+
+
+def le(input, other) -> Tensor:
+    """``input <= other``, elementwise, as a bool tensor."""
+    return _compare("le", "less_equal", input, other)
+
+
+def gt(input, other) -> Tensor:
+    """``input > other``, elementwise, as a bool tensor."""
+    return _compare("gt", "greater", input, other)
+
+
+def ge(input, other) -> Tensor:
+    """``input >= other``, elementwise, as a bool tensor."""
+    return _compare("ge", "greater_equal", input, other)
+
+
+def logical_and(input, other) -> Tensor:
+    """Elementwise logical and (``&`` on bool tensors)."""
+    return _compare("logical_and", "logical_and", input, other)
+
+
+def logical_or(input, other) -> Tensor:
+    """Elementwise logical or (``|`` on bool tensors)."""
+    return _compare("logical_or", "logical_or", input, other)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    """Elementwise logical not (``~`` on bool tensors)."""
+    _check_tensor(input, "logical_not")
+    xp = input.device.xp
+    return Tensor._wrap(xp.asarray(xp.logical_not(input._data)), input.device)
+
+
+# ----------------------------------------------------------------------------------------
+# Reductions
+# ----------------------------------------------------------------------------------------
+
+
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The sum over ``dim`` (an int, a tuple of ints, or None for all elements).
+
+    Bool and integer tensors sum to int64, as in PyTorch.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.sum(minigrad.ones(2, 3), dim=1)
+        tensor([3., 3.])
+    """
+    _check_tensor(input, "sum")
+    axis = normalize_dims(dim, input.ndim)
+    if dtype is not None:
+        dtype = _dtypes.to_dtype(dtype)
+    elif not input.is_floating_point():
+        dtype = _dtypes.int64
+    return reduce.Sum.apply(input, axis=axis, keepdims=keepdim, dtype=dtype)
+
+
+def _float_only(input: Tensor, name: str) -> None:
+    _check_tensor(input, name)
+    if not input.is_floating_point():
+        raise RuntimeError(
+            f"{name}(): could not infer output dtype. Input dtype must be a floating point "
+            f"dtype, but got {input.dtype} (convert with .float() first)"
+        )
+
+
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The mean over ``dim`` (an int, a tuple of ints, or None for all elements)."""
+    if dtype is not None:
+        input = cast(input, dtype)
+    _float_only(input, "mean")
+    axis = normalize_dims(dim, input.ndim)
+    return reduce.Mean.apply(input, axis=axis, keepdims=keepdim)
+
+
+def var(
+    input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None
+) -> Tensor:
+    """The variance over ``dim``: ``sum((x - mean)**2) / (n - correction)``.
+
+    ``correction`` defaults to 1 (the unbiased estimate); ``unbiased=False`` is the same as
+    ``correction=0``, as in PyTorch.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.var(minigrad.tensor([1.0, 2.0, 3.0, 4.0]))
+        tensor(1.6667)
+    """
+    _float_only(input, "var")
+    if unbiased is not None and correction is not None:
+        raise TypeError("var: pass either unbiased or correction, not both")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    axis = normalize_dims(dim, input.ndim)
+    return reduce.Var.apply(input, axis=axis, keepdims=keepdim, correction=correction)
+
+
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
+
+
+def _select(input: Tensor, dim, keepdim: bool, smallest: bool):
+    name = "min" if smallest else "max"
+    _check_tensor(input, name)
+    if input.numel() == 0:
+        raise RuntimeError(f"{name}(): cannot reduce an empty tensor (shape {tuple(input.shape)})")
+    if dim is None:
+        return reduce.MaxAll.apply(input, smallest=smallest)
+    if isinstance(dim, Tensor):  # max(a, b) is the elementwise maximum, as in PyTorch
+        return minimum(input, dim) if smallest else maximum(input, dim)
+    axis = normalize_dim(dim, input.ndim) if input.ndim else None
+    if axis is None:  # a 0-d tensor: itself, at index 0
+        zero = Tensor._wrap(input.device.xp.zeros((), dtype=np.int64), input.device)
+        return (MinResult if smallest else MaxResult)(clone(input), zero)
+    xp = input.device.xp
+    pick = xp.argmin if smallest else xp.argmax
+    indices = pick(input._data, axis=axis, keepdims=True)
+    values = reduce.TakeAlongDim.apply(input, indices, axis=axis)
+    if not keepdim:
+        values = squeeze(values, axis)
+        indices = xp.squeeze(indices, axis)
+    indices = Tensor._wrap(indices, input.device)
+    return (MinResult if smallest else MaxResult)(values, indices)
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False):
+    """The largest element; with ``dim``, a ``(values, indices)`` pair along that dim.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.max(minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1)
+        max(values=tensor([5., 7.]), indices=tensor([1, 0]))
+    """
+    return _select(input, dim, keepdim, smallest=False)
+
+
+def min(input: Tensor, dim=None, keepdim: bool = False):
+    """The smallest element; with ``dim``, a ``(values, indices)`` pair along that dim."""
+    return _select(input, dim, keepdim, smallest=True)
+
+
+def _arg_select(input: Tensor, dim, keepdim: bool, smallest: bool) -> Tensor:
+    _check_tensor(input, "argmin" if smallest else "argmax")
+    xp = input.device.xp
+    pick = xp.argmin if smallest else xp.argmax
+    if dim is None:
+        out = pick(input._data.reshape(-1))
+        if keepdim:
+            out = out.reshape((1,) * input.ndim)
+    else:
+        axis = normalize_dim(dim, input.ndim)
+        out = pick(input._data, axis=axis, keepdims=keepdim) if input.ndim else pick(input._data)
+    return Tensor._wrap(xp.asarray(out, dtype=np.int64), input.device)
+
+
+def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """The index of the largest element (of the flattened tensor when ``dim`` is None)."""
+    return _arg_select(input, dim, keepdim, smallest=False)
+
+
+def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """The index of the smallest element (of the flattened tensor when ``dim`` is None)."""
+    return _arg_select(input, dim, keepdim, smallest=True)
+
+
+def _logical_reduce(input: Tensor, dim, keepdim: bool, name: str) -> Tensor:
+    _check_tensor(input, name)
+    axis = normalize_dims(dim, input.ndim)
+    out = getattr(input.device.xp, name)(input._data, axis=axis, keepdims=keepdim)
+    return Tensor._wrap(input.device.xp.asarray(out), input.device)
+
+
+def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """True where every element (along ``dim``) is non-zero."""
+    return _logical_reduce(input, dim, keepdim, "all")
+
+
+def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """True where some element (along ``dim``) is non-zero."""
+    return _logical_reduce(input, dim, keepdim, "any")
+
+
+# ----------------------------------------------------------------------------------------
+# Softmax and the loss
+# ----------------------------------------------------------------------------------------
+
+
+def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
+    """``exp(x) / exp(x).sum(dim)``, computed stably.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.softmax(minigrad.tensor([0.0, 0.0]), dim=0)
+        tensor([0.5, 0.5])
+    """
+    input = _float_input(input, dtype, "softmax")
+    return _softmax.Softmax.apply(input, axis=normalize_dim(dim, input.ndim))
+
+
+def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
+    """``log(softmax(x, dim))``, computed with the log-sum-exp trick (never ``log(0)``)."""
+    input = _float_input(input, dtype, "log_softmax")
+    return _softmax.LogSoftmax.apply(input, axis=normalize_dim(dim, input.ndim))
+
+
+def _float_input(input: Tensor, dtype, name: str) -> Tensor:
+    _check_tensor(input, name)
+    if dtype is not None:
+        return cast(input, dtype)
+    return input if input.is_floating_point() else cast(input, _dtypes.DEFAULT_FLOAT)
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """The cross-entropy between logits and class indices, fused and numerically stable.
+
+    ``input`` is (N, C) or (N, C, d1, ...) unnormalised scores, or (C,) for one sample;
+    ``target`` holds class indices in ``[0, C)`` with the shape of ``input`` minus the class
+    dim. ``weight`` rescales each class; targets equal to ``ignore_index`` are skipped;
+    ``reduction`` is ``"mean"`` (over the total weight), ``"sum"`` or ``"none"``.
+
+    Example:
+        >>> import minigrad
+        >>> logits = minigrad.tensor([[2.0, 0.0], [0.0, 2.0]])
+        >>> minigrad.cross_entropy(logits, minigrad.tensor([0, 1]))
+        tensor(0.1269)
+    """
+    _check_tensor(input, "cross_entropy")
+    _check_tensor(target, "cross_entropy")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    if not input.is_floating_point():
+        raise RuntimeError(f"cross_entropy: input must be floating point, got {input.dtype}")
+    if target.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"cross_entropy: target must hold class indices (an integer tensor), got "
+            f"{target.dtype}; probabilities as targets are not supported"
+        )
+    if input.device is not target.device:
+        raise RuntimeError(
+            f"cross_entropy: expected all tensors to be on the same device, but found at "
+            f"least two devices, {input.device} and {target.device}"
+        )
+    single = input.ndim == 1
+    if single:
+        input, target = unsqueeze(input, 0), unsqueeze(target, 0)
+    expected = (input.shape[0], *input.shape[2:]) if input.ndim >= 2 else None
+    if expected is None or tuple(target.shape) != expected:
+        raise ValueError(
+            f"cross_entropy: input of shape {tuple(input.shape)} needs a target of shape "
+            f"{expected}, got {tuple(target.shape)}"
+        )
+    classes = input.shape[1]
+    if input.ndim > 2:  # (N, C, d1, ...) -> (N * d1 * ..., C)
+        input = reshape(movedim_last(input, 1), (-1, classes))
+        target = reshape(target, (-1,))
+    _check_targets(target, classes, ignore_index)
+    weight_array = None
+    if weight is not None:
+        _check_tensor(weight, "cross_entropy")
+        if tuple(weight.shape) != (classes,):
+            raise ValueError(
+                f"cross_entropy: weight must have shape ({classes},), got {tuple(weight.shape)}"
+            )
+        weight_array = weight._data.astype(input.dtype, copy=False)
+    loss = _softmax.CrossEntropy.apply(
+        input,
+        target,
+        weight=weight_array,
+        ignore_index=ignore_index,
+        reduction=reduction,
+    )
+    if reduction == "none":
+        if single:
+            return reshape(loss, ())
+        return reshape(loss, expected)
+    return loss
+
+
+def _check_targets(target: Tensor, classes: int, ignore_index: int) -> None:
+    """Out-of-range targets are a user error; on the GPU they would index out of bounds."""
+    t = target._data
+    if t.size == 0:
+        return
+    xp = target.device.xp
+    bad = xp.logical_and(xp.logical_or(t < 0, t >= classes), t != ignore_index)
+    if bool(bad.any()):
+        first = backend.to_host(t[bad]).reshape(-1)[0]
+        raise IndexError(f"Target {first} is out of bounds: there are {classes} classes")
+
+
+def movedim_last(input: Tensor, dim: int) -> Tensor:
+    """Move dimension ``dim`` to the end."""
+    dims = [d for d in range(input.ndim) if d != dim] + [dim]
+    return permute(input, tuple(dims))
+
+
+# ----------------------------------------------------------------------------------------
+# Shapes
+# ----------------------------------------------------------------------------------------
+
+
+def _infer_shape(shape: tuple[int, ...], numel: int, old: tuple[int, ...]) -> tuple[int, ...]:
+    unknown = [i for i, n in enumerate(shape) if n == -1]
+    if len(unknown) > 1 or builtins.any(n < -1 for n in shape):
+        raise RuntimeError(f"invalid shape {shape}: only one dimension can be -1")
+    if unknown:
+        known = int(np.prod([n for n in shape if n != -1]))
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape {shape} is invalid for input of shape {old}")
+        shape = tuple(numel // known if n == -1 else n for n in shape)
+    if int(np.prod(shape)) != numel:
+        raise RuntimeError(f"shape {shape} is invalid for input of shape {old} ({numel} elements)")
+    return shape
+
+
+def reshape(input: Tensor, shape) -> Tensor:
+    """The same elements in a new shape (one dim may be -1); a view when possible.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.reshape(minigrad.arange(6), (2, -1)).shape
+        (2, 3)
+    """
+    _check_tensor(input, "reshape")
+    shape = _infer_shape(shape_arg((shape,)), input.numel(), tuple(input.shape))
+    return movement.Reshape.apply(input, shape=shape)
+
+
+def view(input: Tensor, shape) -> Tensor:
+    """Like :func:`reshape`, but always a view: raises if the strides do not allow one."""
+    _check_tensor(input, "view")
+    shape = _infer_shape(shape_arg((shape,)), input.numel(), tuple(input.shape))
+    try:
+        return movement.Reshape.apply(input, shape=shape, must_be_view=True)
+    except ValueError:
+        raise RuntimeError(
+            f"view size {shape} is not compatible with the input's size {tuple(input.shape)} "
+            "and strides (it is not contiguous). Use .reshape(...) instead."
+        ) from None
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions (a view)."""
+    _check_tensor(input, "transpose")
+    dims = list(range(input.ndim))
+    if input.ndim == 0:
+        normalize_dim(dim0, 0), normalize_dim(dim1, 0)
+        return movement.Permute.apply(input, dims=())
+    a, b = normalize_dim(dim0, input.ndim), normalize_dim(dim1, input.ndim)
+    dims[a], dims[b] = dims[b], dims[a]
+    return movement.Permute.apply(input, dims=tuple(dims))
+
+
+def permute(input: Tensor, dims) -> Tensor:
+    """Reorder the dimensions (a view): output dim i is input dim ``dims[i]``."""
+    _check_tensor(input, "permute")
+    dims = tuple(normalize_dim(d, input.ndim) for d in shape_arg((dims,)))
+    if sorted(dims) != list(range(input.ndim)):
+        raise RuntimeError(
+            f"permute: dims {dims} must be a permutation of the {input.ndim} dimensions"
+        )
+    return movement.Permute.apply(input, dims=dims)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim`` to ``end_dim`` into one."""
+    _check_tensor(input, "flatten")
+    if input.ndim == 0:
+        return reshape(input, (1,))
+    start, end = normalize_dim(start_dim, input.ndim), normalize_dim(end_dim, input.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = input.shape
+    merged = int(np.prod(shape[start : end + 1]))
+    return reshape(input, (*shape[:start], merged, *shape[end + 1 :]))
+
+
+def squeeze(input: Tensor, dim=None) -> Tensor:
+    """Remove dimensions of size 1 (all of them, or those in ``dim`` that have size 1)."""
+    _check_tensor(input, "squeeze")
+    dims = normalize_dims(dim, input.ndim) if input.ndim else ()
+    if dims is None:
+        dims = range(input.ndim)
+    shape = tuple(n for i, n in enumerate(input.shape) if not (i in dims and n == 1))
+    return reshape(input, shape)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a dimension of size 1 at ``dim`` (negative counts from the new end)."""
+    _check_tensor(input, "unsqueeze")
+    position = normalize_dim(dim, input.ndim + 1)
+    shape = list(input.shape)
+    shape.insert(position, 1)
+    return reshape(input, tuple(shape))
+
+
+def expand(input: Tensor, shape) -> Tensor:
+    """A broadcast view with a larger shape; -1 keeps a size. Sizes of 1 may grow."""
+    _check_tensor(input, "expand")
+    shape = shape_arg((shape,))
+    if len(shape) < input.ndim:
+        raise RuntimeError(
+            f"expand: the number of sizes {len(shape)} must be at least the number of "
+            f"dimensions of the tensor ({input.ndim})"
+        )
+    lead = len(shape) - input.ndim
+    resolved = []
+    for i, n in enumerate(shape):
+        old = input.shape[i - lead] if i >= lead else None
+        if n == -1:
+            if old is None:
+                raise RuntimeError("expand: -1 is not allowed in a new leading dimension")
+            n = old
+        if old is not None and old != n and old != 1:
+            raise RuntimeError(
+                f"expand: the expanded size of the tensor ({n}) must match the existing size "
+                f"({old}) at non-singleton dimension {i}. Target sizes: {shape}. Tensor "
+                f"sizes: {tuple(input.shape)}"
+            )
+        resolved.append(n)
+    return movement.Expand.apply(input, shape=tuple(resolved))
+
+
+def _index_key(key, tensor: Tensor):
+    """Turn an index into one NumPy/CuPy understands, and say whether it is basic."""
+    items = key if isinstance(key, tuple) else (key,)
+    basic = True
+    converted = []
+    for item in items:
+        if isinstance(item, Tensor):
+            if item.device is not tensor.device:
+                raise RuntimeError(
+                    f"indices are on {item.device} but the tensor is on {tensor.device}"
+                )
+            if item.dtype.kind not in "iub":
+                raise IndexError(
+                    f"tensors used as indices must be integer or bool tensors, got {item.dtype}"
+                )
+            item = item._data
+            basic = False
+        elif isinstance(item, list) or backend.is_array(item):
+            item = tensor.device.move(item)  # a list, or an array from any device
+            basic = False
+        elif not (item is None or item is Ellipsis or isinstance(item, int | slice | np.integer)):
+            raise IndexError(f"unsupported index of type {type(item).__name__}")
+        converted.append(item)
+    return (tuple(converted) if isinstance(key, tuple) else converted[0]), basic
+
+
+def getitem(input: Tensor, key) -> Tensor:
+    """``input[key]``: ints, slices, None, Ellipsis, and integer or bool tensors/arrays."""
+    key, basic = _index_key(key, input)
+    try:
+        return movement.GetItem.apply(input, key=key, basic=basic)
+    except IndexError as error:
+        raise IndexError(
+            f"index {error} (indexing a tensor of shape {tuple(input.shape)})"
+        ) from None
+
+
+def _sequence_of_tensors(tensors, name: str) -> list[Tensor]:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, list | tuple):
+        raise TypeError(f"{name}() expects a list or tuple of tensors")
+    if not tensors:
+        raise RuntimeError(f"{name}() expects a non-empty list of tensors")
+    for t in tensors:
+        _check_tensor(t, name)
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = _dtypes.promote_types(dtype, t.dtype)
+    return [t if t.dtype == dtype else cast(t, dtype) for t in tensors]
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.cat([minigrad.ones(2, 3), minigrad.zeros(1, 3)]).shape
+        (3, 3)
+    """
+    tensors = _sequence_of_tensors(tensors, "cat")
+    ndim = tensors[0].ndim
+    if ndim == 0:
+        raise RuntimeError("cat(): zero-dimensional tensor cannot be concatenated")
+    axis = normalize_dim(dim, ndim)
+    for i, t in enumerate(tensors):
+        same = t.ndim == ndim and all_equal_except(t.shape, tensors[0].shape, axis)
+        if not same:
+            raise RuntimeError(
+                f"cat(): sizes of tensors must match except in dimension {axis}; tensor 0 has "
+                f"shape {tuple(tensors[0].shape)} and tensor {i} has shape {tuple(t.shape)}"
+            )
+    return movement.Cat.apply(*tensors, axis=axis)
+
+
+def all_equal_except(a: tuple, b: tuple, axis: int) -> bool:
+    return builtins.all(x == y for i, (x, y) in enumerate(zip(a, b)) if i != axis)
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join tensors of one shape along a new dimension."""
+    tensors = _sequence_of_tensors(tensors, "stack")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {tuple(tensors[0].shape)} "
+                f"at entry 0 and {tuple(t.shape)} at entry {i}"
+            )
+    axis = normalize_dim(dim, tensors[0].ndim + 1)
+    return movement.Stack.apply(*tensors, axis=axis)
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
+    """Pad with a constant, PyTorch's ``nn.functional.pad`` convention.
+
+    ``pad`` lists (before, after) amounts starting from the *last* dimension:
+    ``(left, right)`` pads the last dim, ``(left, right, top, bottom)`` the last two, and so
+    on. Negative amounts crop.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.pad(minigrad.ones(1, 2), (1, 1)).tolist()
+        [[0.0, 1.0, 1.0, 0.0]]
+    """
+    _check_tensor(input, "pad")
+    if mode != "constant":
+        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
+    pad = tuple(pad)
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(
+            f"pad: the padding {pad} must have an even length of at most 2 * {input.ndim} "
+            "(two amounts per dimension, last dimension first)"
+        )
+    pairs = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        pairs[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    for n, (before, after) in zip(input.shape, pairs):
+        if n + before + after < 0:
+            raise ValueError(f"pad: padding {pad} gives a negative size for shape {input.shape}")
+    return movement.Pad.apply(input, pairs=tuple(pairs), value=0 if value is None else value)

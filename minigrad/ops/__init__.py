@@ -1,0 +1,12 @@
+"""Differentiable primitives: one :class:`~minigrad.autograd.Function` subclass per op.
+
+They work on raw arrays and trust their arguments; ``functions.py`` checks arguments,
+applies PyTorch's dtype rules and calls ``SomeOp.apply``.
+
+* ``elementwise``: arithmetic and activations;
+* ``reduce``: sums, means, variances and selections along dimensions;
+* ``movement``: reshapes, transposes, indexing, concatenation and padding;
+* ``linalg``: matrix products;
+* ``softmax``: softmax, log-softmax and the fused cross-entropy loss;
+* ``convert``: copies, dtype casts and moves between devices.
+"""

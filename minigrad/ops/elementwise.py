@@ -1,0 +1,242 @@
+"""Elementwise primitives: arithmetic, activations, comparisons-with-gradients.
+
+Each class is one op. ``forward`` gets arrays (or Python numbers, for scalar operands) and
+saves what ``backward`` needs; ``backward`` gets the output gradient and returns one
+gradient per input. Broadcasting is not handled here: the engine sums gradients back to
+each operand's shape (``autograd.sum_to``).
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import quiet
+
+
+class Add(Function):
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad):
+        return grad, -grad if self.needs_input_grad[1] else None
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        self.save(a, b)
+        return a * b
+
+    def backward(self, grad):
+        a, b = self.saved
+        ga = grad * b if self.needs_input_grad[0] else None
+        gb = grad * a if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Div(Function):
+    def forward(self, a, b):
+        with quiet(self.xp):
+            out = a / b
+        self.save(b, out)
+        return out
+
+    def backward(self, grad):
+        b, out = self.saved
+        with quiet(self.xp):
+            ga = grad / b
+            gb = -ga * out if self.needs_input_grad[1] else None  # d(a/b)/db = -(a/b)/b
+        return ga if self.needs_input_grad[0] else None, gb
+
+
+class Pow(Function):
+    """``a ** b`` where either side may be a tensor or a number."""
+
+    def forward(self, a, b):
+        with quiet(self.xp):
+            out = a**b
+        self.save(a, b, out)
+        return out
+
+    def backward(self, grad):
+        a, b, out = self.saved
+        xp = self.xp
+        ga = gb = None
+        with quiet(xp):
+            if self.needs_input_grad[0]:
+                # b * a**(b-1), defined as 0 where b == 0 (even at a == 0), as in PyTorch.
+                ga = xp.where(b == 0, 0, grad * b * a ** (b - 1))
+            if self.needs_input_grad[1]:
+                # a**b * log(a), defined as 0 where a == 0 and b >= 0 (the limit exists).
+                gb = xp.where((a == 0) & (b >= 0), 0, grad * out * xp.log(a))
+        return ga, gb
+
+
+class Neg(Function):
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad):
+        return -grad
+
+
+class Exp(Function):
+    def forward(self, a):
+        with quiet(self.xp):
+            out = self.xp.exp(a)
+        self.save(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad * out
+
+
+class Log(Function):
+    def forward(self, a):
+        self.save(a)
+        with quiet(self.xp):
+            return self.xp.log(a)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        with quiet(self.xp):
+            return grad / a
+
+
+class Sqrt(Function):
+    def forward(self, a):
+        with quiet(self.xp):
+            out = self.xp.sqrt(a)
+        self.save(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        with quiet(self.xp):
+            return grad / (2 * out)  # inf at 0, as in PyTorch
+
+
+class Tanh(Function):
+    def forward(self, a):
+        out = self.xp.tanh(a)
+        self.save(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    def forward(self, a):
+        # 1 / (1 + exp(-a)) overflows for a << 0. With z = exp(-|a|), which is in (0, 1],
+        # sigmoid(a) is 1 / (1 + z) for a >= 0 and z / (1 + z) for a < 0: never overflows.
+        xp = self.xp
+        z = xp.exp(-xp.abs(a))
+        out = xp.where(a >= 0, 1, z) / (1 + z)
+        self.save(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad * out * (1 - out)
+
+
+class ReLU(Function):
+    def forward(self, a):
+        out = self.xp.maximum(a, 0)
+        self.save(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad * (out > 0)
+
+
+class Abs(Function):
+    def forward(self, a):
+        self.save(a)
+        return self.xp.abs(a)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return grad * self.xp.sign(a)
+
+
+class Maximum(Function):
+    """Elementwise max. Where both are equal the gradient is split between them."""
+
+    def forward(self, a, b):
+        self.save(a, b)
+        return self.xp.maximum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        return _split_by_winner(self.xp, grad, a > b, a == b, self.needs_input_grad)
+
+
+class Minimum(Function):
+    """Elementwise min. Where both are equal the gradient is split between them."""
+
+    def forward(self, a, b):
+        self.save(a, b)
+        return self.xp.minimum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        return _split_by_winner(self.xp, grad, a < b, a == b, self.needs_input_grad)
+
+
+def _split_by_winner(xp, grad, a_wins, tie, needs):
+    """Gradient of a two-way selection: all of it to the winner, half to each on a tie."""
+    share = xp.where(tie, grad * 0.5, grad)
+    ga = xp.where(a_wins | tie, share, 0) if needs[0] else None
+    gb = xp.where(a_wins, 0, share) if needs[1] else None
+    return ga, gb
+
+
+class Clamp(Function):
+    """Clamp to [low, high] (either may be None). The gradient passes where the input is
+    inside the closed interval, as in PyTorch."""
+
+    def forward(self, a, low=None, high=None):
+        xp = self.xp
+        out = a
+        if low is not None:
+            out = xp.maximum(out, low)
+        if high is not None:
+            out = xp.minimum(out, high)
+        self.save(a)
+        self.low, self.high = low, high
+        return out
+
+    def backward(self, grad):
+        (a,) = self.saved
+        inside = True
+        if self.low is not None:
+            inside = a >= self.low
+        if self.high is not None:
+            inside = inside & (a <= self.high)
+        return grad * inside
+
+
+class Where(Function):
+    """``where(condition, a, b)``: ``a`` where the condition holds, else ``b``."""
+
+    def forward(self, condition, a, b):
+        self.save(condition)
+        return self.xp.where(condition, a, b)
+
+    def backward(self, grad):
+        (condition,) = self.saved
+        xp = self.xp
+        ga = xp.where(condition, grad, 0) if self.needs_input_grad[1] else None
+        gb = xp.where(condition, 0, grad) if self.needs_input_grad[2] else None
+        return None, ga, gb

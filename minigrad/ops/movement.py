@@ -1,0 +1,119 @@
+"""Movement ops: they rearrange, select or combine elements without computing new values.
+
+Their backward passes put the gradient back where each element came from. Reshapes,
+transposes and basic slices return *views* (``is_view``): they share storage, and therefore
+the version counter, with their input.
+"""
+
+from __future__ import annotations
+
+from .. import backend
+from ..autograd import Function
+
+
+class Reshape(Function):
+    is_view = True
+
+    def forward(self, a, shape, must_be_view=False):
+        self.shape = a.shape
+        if must_be_view:
+            return backend.reshape_view(a, shape)
+        return a.reshape(shape)
+
+    def backward(self, grad):
+        return grad.reshape(self.shape)
+
+
+class Permute(Function):
+    is_view = True
+
+    def forward(self, a, dims):
+        self.inverse = tuple(sorted(range(len(dims)), key=dims.__getitem__))
+        return a.transpose(dims)
+
+    def backward(self, grad):
+        return grad.transpose(self.inverse)
+
+
+class Expand(Function):
+    """Broadcast to a larger shape (a read-only view). Its backward is the identity: the
+    engine sums the gradient back to the input shape, as for any broadcast."""
+
+    is_view = True
+
+    def forward(self, a, shape):
+        return self.xp.broadcast_to(a, shape)
+
+    def backward(self, grad):
+        return grad
+
+
+class GetItem(Function):
+    """``a[key]``. Basic indexing (ints, slices, None, ...) gives a view and a gradient
+    written back by assignment; integer-array indexing gives a copy and a gradient that is
+    scatter-added, since one element may be picked more than once."""
+
+    def forward(self, a, key, basic):
+        self.shape, self.dtype, self.key, self.basic = a.shape, a.dtype, key, basic
+        self.is_view = basic
+        return a[key]
+
+    def backward(self, grad):
+        xp = self.xp
+        out = xp.zeros(self.shape, dtype=grad.dtype)
+        if self.basic:
+            out[self.key] = grad
+        else:
+            xp.add.at(out, self.key, grad)
+        return out
+
+
+class Cat(Function):
+    def forward(self, *arrays, axis):
+        self.axis = axis
+        self.bounds = []
+        total = 0
+        for a in arrays[:-1]:
+            total += a.shape[axis]
+            self.bounds.append(total)
+        return self.xp.concatenate(arrays, axis=axis)
+
+    def backward(self, grad):
+        return tuple(self.xp.split(grad, self.bounds, axis=self.axis))
+
+
+class Stack(Function):
+    def forward(self, *arrays, axis):
+        self.axis = axis
+        return self.xp.stack(arrays, axis=axis)
+
+    def backward(self, grad):
+        return tuple(self.xp.moveaxis(grad, self.axis, 0))
+
+
+class Pad(Function):
+    """Constant padding; negative amounts crop. ``pairs`` holds (before, after) per dim.
+
+    The output is ``value`` everywhere except one box that holds the (possibly cropped)
+    input; backward reads the gradient back out of that box.
+    """
+
+    def forward(self, a, pairs, value):
+        self.shape = a.shape
+        out_shape, self.source, self.target = [], [], []
+        for n, (before, after) in zip(a.shape, pairs):
+            start, stop = max(-before, 0), n - max(-after, 0)
+            size = n + before + after
+            out_shape.append(size)
+            self.source.append(slice(start, stop))
+            dst = max(before, 0)
+            self.target.append(slice(dst, dst + max(stop - start, 0)))
+        self.source, self.target = tuple(self.source), tuple(self.target)
+        out = self.xp.full(out_shape, value, dtype=a.dtype)
+        out[self.target] = a[self.source]
+        return out
+
+    def backward(self, grad):
+        out = self.xp.zeros(self.shape, dtype=grad.dtype)
+        out[self.source] = grad[self.target]
+        return out

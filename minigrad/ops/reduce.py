@@ -1,0 +1,100 @@
+"""Reductions: sum, mean, variance, and picking one element along a dimension.
+
+Their backward passes spread the output gradient back over the reduced elements, so they
+first put back the dimensions that the reduction removed (``keepdim=False``).
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import quiet
+
+
+def _unreduce(xp, grad, shape, axis):
+    """Reshape the gradient of a reduction so that it broadcasts against the input."""
+    if axis is None:
+        return grad.reshape((1,) * len(shape))
+    kept = [1 if i in axis else n for i, n in enumerate(shape)]
+    return grad.reshape(kept)
+
+
+def _count(shape, axis) -> int:
+    """How many input elements each output element of the reduction summarises."""
+    count = 1
+    for i, n in enumerate(shape):
+        if axis is None or i in axis:
+            count *= n
+    return count
+
+
+class Sum(Function):
+    def forward(self, a, axis=None, keepdims=False, dtype=None):
+        self.shape, self.axis = a.shape, axis
+        return a.sum(axis=axis, keepdims=keepdims, dtype=dtype)
+
+    def backward(self, grad):
+        return self.xp.broadcast_to(_unreduce(self.xp, grad, self.shape, self.axis), self.shape)
+
+
+class Mean(Function):
+    def forward(self, a, axis=None, keepdims=False):
+        self.shape, self.axis = a.shape, axis
+        self.count = _count(a.shape, axis)
+        with quiet(self.xp):  # the mean of nothing is nan, silently, as in PyTorch
+            return a.mean(axis=axis, keepdims=keepdims)
+
+    def backward(self, grad):
+        grad = _unreduce(self.xp, grad, self.shape, self.axis)
+        with quiet(self.xp):
+            return self.xp.broadcast_to(grad / self.count, self.shape)
+
+
+class Var(Function):
+    """Variance with ``correction`` (1: unbiased, 0: biased), as in ``torch.var``."""
+
+    def forward(self, a, axis=None, keepdims=False, correction=1):
+        self.shape, self.axis = a.shape, axis
+        self.divisor = max(_count(a.shape, axis) - correction, 0)
+        with quiet(self.xp):
+            centered = a - a.mean(axis=axis, keepdims=True)
+            out = (centered * centered).sum(axis=axis, keepdims=keepdims) / self.divisor
+        self.save(centered)
+        return out
+
+    def backward(self, grad):
+        (centered,) = self.saved
+        grad = _unreduce(self.xp, grad, self.shape, self.axis)
+        with quiet(self.xp):
+            return grad * centered * (2 / self.divisor if self.divisor else float("inf"))
+
+
+class MaxAll(Function):
+    """The largest (or smallest) element. Ties share the gradient equally, as in PyTorch."""
+
+    def forward(self, a, smallest=False):
+        out = a.min() if smallest else a.max()
+        self.save(a, out)
+        return out
+
+    def backward(self, grad):
+        a, out = self.saved
+        winners = a == out
+        return grad * winners / winners.sum(dtype=grad.dtype)
+
+
+class TakeAlongDim(Function):
+    """The elements at ``indices`` along ``axis`` (``indices`` keeps the reduced dim with
+    size 1). Used by ``max(dim)`` and ``min(dim)``: the whole gradient goes to the index."""
+
+    def forward(self, a, indices, axis):
+        self.shape, self.axis = a.shape, axis
+        self.save(indices)
+        return self.xp.take_along_axis(a, indices, axis=axis)
+
+    def backward(self, grad):
+        (indices,) = self.saved
+        xp = self.xp
+        positions = xp.arange(self.shape[self.axis]).reshape(
+            [-1 if i == self.axis else 1 for i in range(len(self.shape))]
+        )
+        return grad * (positions == indices), None

@@ -1,0 +1,140 @@
+"""The golden test cases: one table, run by PyTorch (to write the files) and by minigrad
+(to check against them).
+
+Each case is a function of ``m`` (the library: ``torch`` or ``minigrad``, with PyTorch's
+``nn.functional`` names such as ``pad`` and ``cross_entropy`` reachable as ``m.pad``) and
+of its input tensors. Because minigrad's API is PyTorch's, the same function runs in both.
+
+Inputs are described by a shape and a kind:
+
+* ``"f"``: standard normal float32, requires grad;
+* ``"p"``: positive float32 (uniform in [0.5, 2]), requires grad;
+* ``"c"``: standard normal float32, a constant (no grad);
+* ``"q"``: positive float32 (uniform in [0.5, 2]), a constant (no grad);
+* ``"d"``: standard normal float64, requires grad;
+* ``"i5"``: int64 class labels in [0, 5) (any number after the i);
+* ``"b"``: a random bool mask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Case:
+    fn: object
+    inputs: tuple  # ((shape, kind), ...)
+
+
+def _c(fn, *inputs):
+    return Case(fn, tuple(inputs))
+
+
+CASES = {
+    # Arithmetic, with broadcasting and Python scalars on either side.
+    "add": _c(lambda m, a, b: a + b, ((3, 4), "f"), ((3, 4), "f")),
+    "add_broadcast": _c(lambda m, a, b: a + b, ((2, 3, 4), "f"), ((3, 1), "f")),
+    "add_alpha": _c(lambda m, a, b: m.add(a, b, alpha=0.5), ((3, 4), "f"), ((4,), "f")),
+    "radd_scalar": _c(lambda m, a: 2.5 + a, ((5,), "f")),
+    "sub_broadcast": _c(lambda m, a, b: a - b, ((4, 1), "f"), ((3,), "f")),
+    "rsub_scalar": _c(lambda m, a: 1.0 - a, ((5,), "f")),
+    "mul_broadcast": _c(lambda m, a, b: a * b, ((2, 1, 4), "f"), ((3, 1), "f")),
+    "mul_constant": _c(lambda m, a, b: a * b, ((3, 4), "f"), ((3, 4), "c")),
+    "div": _c(lambda m, a, b: a / b, ((3, 4), "f"), ((3, 4), "p")),
+    "rdiv_scalar": _c(lambda m, a: 2.0 / a, ((5,), "p")),
+    "pow_scalar": _c(lambda m, a: a**3, ((5,), "f")),
+    "pow_fraction": _c(lambda m, a: a**0.5, ((5,), "p")),
+    "pow_tensor": _c(lambda m, a, b: a**b, ((3, 4), "p"), ((4,), "f")),
+    "rpow_scalar": _c(lambda m, a: 2.0**a, ((5,), "f")),
+    "neg": _c(lambda m, a: -a, ((3, 4), "f")),
+    "float64_with_float32_scalar_tensor": _c(lambda m, a, b: a * b, ((3,), "f"), ((), "d")),
+    # Activations and elementwise math.
+    "exp": _c(lambda m, a: m.exp(a), ((3, 4), "f")),
+    "log": _c(lambda m, a: m.log(a), ((3, 4), "p")),
+    "sqrt": _c(lambda m, a: a.sqrt(), ((3, 4), "p")),
+    "tanh": _c(lambda m, a: m.tanh(a), ((3, 4), "f")),
+    "sigmoid": _c(lambda m, a: m.sigmoid(a), ((3, 4), "f")),
+    "sigmoid_large": _c(lambda m, a: m.sigmoid(a * 30.0), ((20,), "f")),
+    "relu": _c(lambda m, a: m.relu(a), ((3, 4), "f")),
+    "abs": _c(lambda m, a: m.abs(a), ((3, 4), "f")),
+    "maximum": _c(lambda m, a, b: m.maximum(a, b), ((3, 4), "f"), ((4,), "f")),
+    "minimum": _c(lambda m, a, b: m.minimum(a, b), ((3, 4), "f"), ((3, 1), "f")),
+    "clamp": _c(lambda m, a: m.clamp(a, -0.5, 0.5), ((4, 5), "f")),
+    "clamp_min": _c(lambda m, a: a.clamp(min=0.1), ((4, 5), "f")),
+    "where": _c(lambda m, c, a, b: m.where(c, a, b), ((3, 4), "b"), ((3, 4), "f"), ((4,), "f")),
+    "where_scalar": _c(lambda m, a: m.where(a > 0, a, 0.0), ((3, 4), "f")),
+    # Matrix products.
+    "matmul": _c(lambda m, a, b: a @ b, ((3, 4), "f"), ((4, 5), "f")),
+    "matmul_batched": _c(lambda m, a, b: m.matmul(a, b), ((2, 3, 4), "f"), ((4, 5), "f")),
+    "matmul_broadcast": _c(lambda m, a, b: a @ b, ((2, 1, 3, 4), "f"), ((3, 4, 2), "f")),
+    "matmul_vec_mat": _c(lambda m, a, b: a @ b, ((4,), "f"), ((4, 5), "f")),
+    "matmul_mat_vec": _c(lambda m, a, b: a @ b, ((3, 4), "f"), ((4,), "f")),
+    "matmul_vec_vec": _c(lambda m, a, b: a @ b, ((4,), "f"), ((4,), "f")),
+    "matmul_vec_batch": _c(lambda m, a, b: a @ b, ((4,), "f"), ((2, 4, 3), "f")),
+    # Reductions.
+    "sum": _c(lambda m, a: a.sum(), ((3, 4), "f")),
+    "sum_dim": _c(lambda m, a: a.sum(dim=1), ((3, 4, 2), "f")),
+    "sum_dims_keepdim": _c(lambda m, a: m.sum(a, (0, 2), keepdim=True), ((3, 4, 2), "f")),
+    "sum_negative_dim": _c(lambda m, a: a.sum(-1), ((3, 4), "f")),
+    "mean": _c(lambda m, a: a.mean(), ((3, 4), "f")),
+    "mean_dim": _c(lambda m, a: m.mean(a, dim=0), ((3, 4), "f")),
+    "mean_dims_keepdim": _c(lambda m, a: a.mean((0, 1), keepdim=True), ((3, 4, 2), "f")),
+    "var": _c(lambda m, a: a.var(), ((3, 4), "f")),
+    "var_dim_biased": _c(lambda m, a: m.var(a, 0, unbiased=False), ((5, 3), "f")),
+    "var_correction_keepdim": _c(lambda m, a: a.var(1, keepdim=True, correction=0), ((3, 6), "f")),
+    "max": _c(lambda m, a: a.max(), ((3, 4), "f")),
+    "min": _c(lambda m, a: m.min(a), ((3, 4), "f")),
+    "max_dim": _c(lambda m, a: a.max(dim=1)[0], ((3, 4), "f")),
+    "max_dim_keepdim": _c(lambda m, a: m.max(a, 0, keepdim=True).values, ((3, 4), "f")),
+    "min_dim": _c(lambda m, a: a.min(-1).values, ((2, 3, 4), "f")),
+    "max_ties": _c(lambda m, a: m.clamp(a, max=0.0).max(), ((4, 5), "f")),
+    "max_of_two": _c(lambda m, a, b: m.max(a, b), ((3, 4), "f"), ((3, 4), "f")),
+    # Shapes.
+    "reshape": _c(lambda m, a: a.reshape(4, -1), ((2, 3, 4), "f")),
+    "view": _c(lambda m, a: a.view((6, 4)), ((2, 3, 4), "f")),
+    "transpose": _c(lambda m, a: a.transpose(0, 2), ((2, 3, 4), "f")),
+    "permute": _c(lambda m, a: a.permute(2, 0, 1), ((2, 3, 4), "f")),
+    "T": _c(lambda m, a: a.T, ((3, 4), "f")),
+    "flatten": _c(lambda m, a: a.flatten(1), ((2, 3, 4), "f")),
+    "flatten_middle": _c(lambda m, a: m.flatten(a, 1, 2), ((2, 3, 4, 5), "f")),
+    "squeeze": _c(lambda m, a: a.squeeze(), ((1, 3, 1, 4), "f")),
+    "squeeze_dim": _c(lambda m, a: a.squeeze(2), ((1, 3, 1, 4), "f")),
+    "unsqueeze": _c(lambda m, a: a.unsqueeze(1), ((3, 4), "f")),
+    "unsqueeze_negative": _c(lambda m, a: m.unsqueeze(a, -1), ((3, 4), "f")),
+    "expand": _c(lambda m, a: a.expand(2, 3, 4), ((3, 1), "f")),
+    "expand_keep": _c(lambda m, a: a.expand(-1, 5), ((3, 1), "f")),
+    # Indexing.
+    "getitem_int": _c(lambda m, a: a[1], ((3, 4), "f")),
+    "getitem_slices": _c(lambda m, a: a[1:, ::2], ((4, 5), "f")),
+    "getitem_negative_step_free": _c(lambda m, a: a[..., -2:], ((2, 3, 4), "f")),
+    "getitem_none": _c(lambda m, a: a[:, None, 1], ((3, 4), "f")),
+    "getitem_int_array": _c(lambda m, a: a[m.tensor([0, 2, 2, 1])], ((3, 4), "f")),
+    "getitem_two_arrays": _c(lambda m, a: a[m.tensor([0, 1, 1]), m.tensor([3, 0, 0])], ((3, 4), "f")),
+    "getitem_bool_mask": _c(lambda m, a: a[a > 0], ((3, 4), "f")),
+    "getitem_slice_and_array": _c(lambda m, a: a[:, m.tensor([1, 1, 0])], ((3, 4), "f")),
+    # Joining and padding.
+    "cat": _c(lambda m, a, b: m.cat([a, b], dim=1), ((2, 3), "f"), ((2, 2), "f")),
+    "cat_negative_dim": _c(lambda m, a, b, c: m.cat([a, b, c], -1), ((2, 1), "f"), ((2, 3), "f"), ((2, 2), "f")),
+    "stack": _c(lambda m, a, b: m.stack([a, b]), ((2, 3), "f"), ((2, 3), "f")),
+    "stack_last": _c(lambda m, a, b: m.stack((a, b), dim=-1), ((2, 3), "f"), ((2, 3), "f")),
+    "pad_last": _c(lambda m, a: m.pad(a, (1, 2)), ((2, 3), "f")),
+    "pad_two_dims_value": _c(lambda m, a: m.pad(a, (1, 1, 2, 0), value=0.5), ((2, 3, 4), "f")),
+    "pad_negative_crops": _c(lambda m, a: m.pad(a, (-1, 2, 1, -1)), ((3, 4), "f")),
+    # Softmax and the loss.
+    "softmax": _c(lambda m, a: m.softmax(a, dim=1), ((3, 5), "f")),
+    "softmax_dim0": _c(lambda m, a: a.softmax(0), ((3, 5), "f")),
+    "log_softmax": _c(lambda m, a: m.log_softmax(a, dim=-1), ((3, 5), "f")),
+    "log_softmax_3d": _c(lambda m, a: a.log_softmax(1), ((2, 3, 4), "f")),
+    "cross_entropy": _c(lambda m, x, t: m.cross_entropy(x, t), ((6, 5), "f"), ((6,), "i5")),
+    "cross_entropy_sum": _c(lambda m, x, t: m.cross_entropy(x, t, reduction="sum"), ((6, 5), "f"), ((6,), "i5")),
+    "cross_entropy_none": _c(lambda m, x, t: m.cross_entropy(x, t, reduction="none"), ((6, 5), "f"), ((6,), "i5")),
+    "cross_entropy_weight": _c(lambda m, x, t, w: m.cross_entropy(x, t, weight=w), ((6, 5), "f"), ((6,), "i5"), ((5,), "q")),
+    "cross_entropy_ignore": _c(lambda m, x, t: m.cross_entropy(x, m.where(t == 0, -100, t)), ((8, 5), "f"), ((8,), "i5")),
+    "cross_entropy_4d": _c(lambda m, x, t: m.cross_entropy(x, t), ((2, 5, 3, 2), "f"), ((2, 3, 2), "i5")),
+    "cross_entropy_single": _c(lambda m, x, t: m.cross_entropy(x, t), ((5,), "f"), ((), "i5")),
+    # Conversions.
+    "clone": _c(lambda m, a: a.clone() * 2.0, ((3, 4), "f")),
+    "to_double": _c(lambda m, a: a.double() * 2.0, ((3, 4), "f")),
+    "to_float": _c(lambda m, a: a.float() + 1.0, ((3, 4), "d")),
+}  # fmt: skip

@@ -1,0 +1,391 @@
+"""The engine: graph order, accumulation, freeing, version counters, grad mode, grad()."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad.autograd import Function
+from minigrad.backend import Device
+
+
+def leaf(values, device, dtype=minigrad.float64):
+    return minigrad.tensor(values, dtype=dtype, device=device, requires_grad=True)
+
+
+# ----------------------------------------------------------------------------------------
+# Order and accumulation
+# ----------------------------------------------------------------------------------------
+
+
+def test_reused_tensor_accumulates_every_path(device):
+    # b = a + a; c = b + b: dc/da = 4. A graph walk without a visited set gets this wrong.
+    a = leaf([1.0], device)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert a.grad.tolist() == [4.0]
+
+
+def test_diamond_runs_each_function_once_with_its_full_gradient(device):
+    x = leaf([2.0], device)
+    y = x * 3.0
+    z = y * y + y  # y feeds two consumers
+    z.backward()
+    # dz/dx = (2y + 1) * 3 with y = 6
+    assert x.grad.tolist() == [39.0]
+
+
+def test_chain_of_100000_ops_has_no_recursion_limit(device):
+    x = leaf([1.0], device)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.tolist() == [1.0]
+
+
+def test_gradients_accumulate_across_backward_calls(device):
+    x = leaf([1.0, 2.0], device)
+    (x * 3.0).sum().backward()
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [3.0 + 2.0, 3.0 + 4.0]
+
+
+def test_leaf_gradients_do_not_alias(device):
+    # Add passes one gradient array to both inputs; changing one .grad must not change the other.
+    a, b = leaf([1.0, 1.0], device), leaf([1.0, 1.0], device)
+    (a + b).sum().backward()
+    with minigrad.no_grad():
+        a.grad.add_(10.0)
+    assert b.grad.tolist() == [1.0, 1.0]
+    assert a.grad.tolist() == [11.0, 11.0]
+
+
+def test_gradient_has_the_dtype_and_shape_of_the_leaf(device):
+    w = leaf(np.ones((3, 1)), device, dtype=minigrad.float32)
+    x = minigrad.ones(2, 1, 4, dtype=minigrad.float64, device=device)
+    (w * x).sum().backward()
+    assert w.grad.dtype == minigrad.float32
+    assert w.grad.shape == (3, 1)
+    assert w.grad.tolist() == [[8.0]] * 3
+
+
+def test_operations_on_constants_record_nothing(device):
+    x = minigrad.ones(3, device=device)
+    y = x * 2.0 + 1.0
+    assert not y.requires_grad
+    assert y.grad_fn is None
+
+
+def test_backward_through_a_leaf_directly(device):
+    x = leaf([5.0], device)
+    x.backward()
+    assert x.grad.tolist() == [1.0]
+
+
+def test_non_leaf_tensors_get_no_grad(device):
+    x = leaf([1.0], device)
+    y = x * 2.0
+    (y * y).backward()
+    assert y.grad is None
+    assert x.grad.tolist() == [8.0]
+
+
+def test_backward_inputs_restricts_which_leaves_get_gradients(device):
+    a, b = leaf([1.0], device), leaf([2.0], device)
+    (a * b).backward(inputs=[a])
+    assert a.grad.tolist() == [2.0]
+    assert b.grad is None
+
+
+# ----------------------------------------------------------------------------------------
+# Freeing the graph, and version counters
+# ----------------------------------------------------------------------------------------
+
+
+def test_saved_arrays_are_freed_after_backward(device):
+    x = leaf([1.0, 2.0], device)
+    y = x.exp()
+    y.sum().backward()
+    assert y.grad_fn.saved is None
+
+
+def test_second_backward_through_a_freed_graph_raises(device):
+    x = leaf([1.0, 2.0], device)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward(device):
+    x = leaf([1.0, 2.0], device)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.tolist() == [4.0, 8.0]
+
+
+def test_in_place_change_of_a_saved_input_is_caught(device):
+    w = leaf([1.0, 2.0], device)
+    a = minigrad.tensor([3.0, 4.0], dtype=minigrad.float64, device=device)
+    y = (w * a).sum()  # Mul saves a
+    a.add_(1.0)
+    with pytest.raises(RuntimeError, match=r"modified by an in-place operation.*version 1"):
+        y.backward()
+
+
+def test_in_place_change_of_a_saved_output_is_caught(device):
+    x = leaf([1.0, 2.0], device)
+    y = x.exp()  # Exp saves its output
+    with minigrad.no_grad():
+        y.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.sum().backward()
+
+
+def test_in_place_change_through_a_view_is_caught(device):
+    x = leaf([[1.0, 2.0], [3.0, 4.0]], device)
+    y = x.exp()
+    view = y[0]  # shares storage, and so the version counter, with y
+    with minigrad.no_grad():
+        view.zero_()
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.sum().backward()
+
+
+def test_in_place_change_of_an_unsaved_tensor_is_fine(device):
+    w = leaf([1.0, 2.0], device)
+    a = minigrad.tensor([3.0, 4.0], dtype=minigrad.float64, device=device)
+    y = (w + a).sum()  # Add saves nothing
+    a.add_(1.0)
+    y.backward()
+    assert w.grad.tolist() == [1.0, 1.0]
+
+
+# ----------------------------------------------------------------------------------------
+# Grad mode
+# ----------------------------------------------------------------------------------------
+
+
+def test_no_grad_as_context_manager_and_decorator(device):
+    x = leaf([1.0], device)
+    with minigrad.no_grad():
+        assert not minigrad.is_grad_enabled()
+        assert not (x * 2.0).requires_grad
+    assert minigrad.is_grad_enabled()
+
+    @minigrad.no_grad()
+    def double(t):
+        return t * 2.0
+
+    assert not double(x).requires_grad
+    assert minigrad.is_grad_enabled()
+
+
+def test_enable_grad_inside_no_grad(device):
+    x = leaf([1.0], device)
+    with minigrad.no_grad(), minigrad.enable_grad():
+        assert (x * 2.0).requires_grad
+    assert minigrad.is_grad_enabled()
+
+
+def test_set_grad_enabled_call_context_and_decorator(device):
+    x = leaf([1.0], device)
+    with minigrad.set_grad_enabled(False):
+        assert not (x * 2.0).requires_grad
+    assert minigrad.is_grad_enabled()
+    minigrad.set_grad_enabled(False)
+    try:
+        assert not minigrad.is_grad_enabled()
+    finally:
+        minigrad.set_grad_enabled(True)
+
+    @minigrad.set_grad_enabled(False)
+    def f(t):
+        return t * 2.0
+
+    assert minigrad.is_grad_enabled()
+    assert not f(x).requires_grad
+
+
+def test_grad_mode_is_restored_after_an_exception():
+    with pytest.raises(ValueError), minigrad.no_grad():
+        raise ValueError
+    assert minigrad.is_grad_enabled()
+
+
+# ----------------------------------------------------------------------------------------
+# Errors
+# ----------------------------------------------------------------------------------------
+
+
+def test_backward_on_non_scalar_needs_a_gradient(device):
+    x = leaf([1.0, 2.0], device)
+    with pytest.raises(RuntimeError, match=r"only for scalar outputs.*\(2,\)"):
+        (x * 2.0).backward()
+    (x * 2.0).backward(minigrad.ones(2, dtype=minigrad.float64, device=device))
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_backward_gradient_of_the_wrong_shape(device):
+    x = leaf([1.0, 2.0], device)
+    with pytest.raises(RuntimeError, match=r"Mismatch in shape.*\(3,\).*\(2,\)"):
+        (x * 2.0).backward(minigrad.ones(3, device=device))
+
+
+def test_backward_from_a_tensor_that_does_not_require_grad(device):
+    x = minigrad.ones(2, device=device)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        x.sum().backward()
+
+
+def test_higher_order_gradients_are_refused_clearly(device):
+    x = leaf([1.0], device)
+    with pytest.raises(NotImplementedError, match="create_graph"):
+        (x * x).backward(create_graph=True)
+
+
+def test_mixing_devices_names_both():
+    # A stand-in GPU device (NumPy arrays, but another Device object) exercises the check
+    # without a GPU.
+    fake = object.__new__(Device)
+    fake.type, fake.index, fake.xp = "cuda", 0, np
+    a = minigrad.ones(2)
+    b = minigrad.Tensor._wrap(np.ones(2, dtype=np.float32), fake)
+    with pytest.raises(RuntimeError, match="cpu and cuda:0"):
+        a + b
+    with pytest.raises(RuntimeError, match="cpu and cuda:0"):
+        a @ b
+
+
+# ----------------------------------------------------------------------------------------
+# autograd.grad and autograd.backward
+# ----------------------------------------------------------------------------------------
+
+
+def test_grad_returns_gradients_without_touching_dot_grad(device):
+    x, y = leaf([1.0, 2.0], device), leaf([3.0, 4.0], device)
+    gx, gy = minigrad.autograd.grad((x * y).sum(), (x, y))
+    assert gx.tolist() == [3.0, 4.0]
+    assert gy.tolist() == [1.0, 2.0]
+    assert x.grad is None and y.grad is None
+
+
+def test_grad_with_respect_to_an_intermediate(device):
+    x = leaf([1.0, 2.0], device)
+    h = x * 2.0
+    (gh,) = minigrad.autograd.grad((h * h).sum(), h)
+    assert gh.tolist() == [4.0, 8.0]
+
+
+def test_grad_of_several_outputs_with_grad_outputs(device):
+    x = leaf([1.0, 2.0], device)
+    outs = [x * 2.0, x * x]
+    vs = [minigrad.ones(2, dtype=minigrad.float64, device=device)] * 2
+    (g,) = minigrad.autograd.grad(outs, [x], grad_outputs=vs)
+    assert g.tolist() == [2.0 + 2.0, 2.0 + 4.0]
+
+
+def test_grad_of_unused_input(device):
+    x, unused = leaf([1.0], device), leaf([1.0], device)
+    with pytest.raises(RuntimeError, match="not have been used"):
+        minigrad.autograd.grad((x * x).sum(), [x, unused], retain_graph=True)
+    gx, gu = minigrad.autograd.grad((x * x).sum(), [x, unused], allow_unused=True)
+    assert gx.tolist() == [2.0] and gu is None
+
+
+def test_autograd_backward_function(device):
+    x = leaf([1.0, 2.0], device)
+    minigrad.autograd.backward([(x * x).sum()])
+    assert x.grad.tolist() == [2.0, 4.0]
+
+
+# ----------------------------------------------------------------------------------------
+# Writing a Function of one's own
+# ----------------------------------------------------------------------------------------
+
+
+class Cube(Function):
+    def forward(self, a):
+        self.save(a)
+        return a * a * a
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return 3 * a * a * grad
+
+
+def test_custom_function(device):
+    x = leaf([2.0], device)
+    y = Cube.apply(x)
+    assert repr(y.grad_fn) == "<CubeBackward>"
+    y.backward()
+    assert x.grad.tolist() == [12.0]
+    assert minigrad.gradcheck(Cube.apply, (leaf([0.3, -1.2], device),))
+
+
+def test_needs_input_grad_lets_backward_skip_work(device):
+    seen = []
+
+    class Probe(Function):
+        def forward(self, a, b):
+            seen.append(self.needs_input_grad)
+            return a * b
+
+        def backward(self, grad):
+            return grad, grad
+
+    w = leaf([1.0], device)
+    c = minigrad.tensor([2.0], dtype=minigrad.float64, device=device)
+    Probe.apply(w, c)
+    assert seen == [(True, False)]
+
+
+# ----------------------------------------------------------------------------------------
+# Selection gradients where the function has a kink (not finite-difference checkable)
+# ----------------------------------------------------------------------------------------
+
+
+def test_max_of_all_splits_the_gradient_between_ties(device):
+    x = leaf([1.0, 3.0, 3.0], device)
+    x.max().backward()
+    assert x.grad.tolist() == [0.0, 0.5, 0.5]
+
+
+def test_max_along_a_dim_sends_the_gradient_to_one_index(device):
+    x = leaf([[3.0, 3.0, 1.0]], device)
+    x.max(dim=1).values.sum().backward()
+    assert x.grad.tolist() == [[1.0, 0.0, 0.0]]
+
+
+def test_maximum_splits_ties(device):
+    a, b = leaf([1.0, 2.0], device), leaf([1.0, 0.0], device)
+    minigrad.maximum(a, b).sum().backward()
+    assert a.grad.tolist() == [0.5, 1.0]
+    assert b.grad.tolist() == [0.5, 0.0]
+
+
+def test_relu_abs_clamp_gradients_at_the_kink(device):
+    x = leaf([-1.0, 0.0, 1.0], device)
+    minigrad.relu(x).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 1.0]
+    x = leaf([-1.0, 0.0, 1.0], device)
+    minigrad.abs(x).sum().backward()
+    assert x.grad.tolist() == [-1.0, 0.0, 1.0]
+    x = leaf([-1.0, 0.0, 1.0], device)
+    x.clamp(0.0, 1.0).sum().backward()  # PyTorch: the gradient passes at both bounds
+    assert x.grad.tolist() == [0.0, 1.0, 1.0]
+
+
+def test_pow_gradient_conventions_at_zero(device):
+    x = leaf([0.0, 2.0], device)
+    (x**0).sum().backward()  # d/dx x**0 is defined as 0, even at x = 0
+    assert x.grad.tolist() == [0.0, 0.0]
+    base = leaf([0.0, 2.0], device)
+    e = leaf([2.0, 1.0], device)
+    (base**e).sum().backward()  # d/de 0**e = 0 for e >= 0 (not nan from 0 * log 0)
+    assert e.grad.tolist()[0] == 0.0
+    assert np.isclose(e.grad.tolist()[1], 2.0 * np.log(2.0))
