@@ -119,8 +119,13 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         start, end = 0, start
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            f"arange: upper bound and lower bound inconsistent with step sign "
+            f"(start={start}, end={end}, step={step})"
+        )
     if dtype is None:
-        ints = all(isinstance(v, int) for v in (start, end, step))
+        ints = all(isinstance(v, int | np.integer) for v in (start, end, step))
         dtype = _dtypes.int64 if ints else _dtypes.DEFAULT_FLOAT
     device = _device(device)
     array = device.from_host(np.arange(start, end, step).astype(_dtypes.to_dtype(dtype)))
@@ -175,7 +180,9 @@ def _float_draw(dtype: np.dtype) -> np.dtype:
     return dtype if dtype in (_dtypes.float32, _dtypes.float64) else _dtypes.float32
 
 
-def randint(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randint(
+    *args, low=None, high=None, size=None, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     """Integers drawn uniformly from [low, high): ``randint(high, size)`` or
     ``randint(low, high, size)``. The dtype is int64 unless given.
 
@@ -184,8 +191,10 @@ def randint(*args, size=None, dtype=None, device=None, requires_grad=False) -> T
         >>> int(minigrad.randint(3, 5, (4,)).min()) >= 3
         True
     """
-    if size is not None:
-        args = (*args, size)
+    named = tuple(v for v in (low, high, size) if v is not None)
+    if low is not None and high is None:
+        raise TypeError("randint: low= needs high= too")
+    args = (*args, *named)
     if len(args) == 2:
         low, high, size = 0, *args
     elif len(args) == 3:

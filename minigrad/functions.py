@@ -432,6 +432,37 @@ def ge(input, other) -> Tensor:
     return _compare("ge", "greater_equal", input, other)
 
 
+def _bitwise(name: str, ufunc: str, a, b) -> Tensor:
+    for x in (a, b):
+        if (isinstance(x, Tensor) and x.is_floating_point()) or isinstance(x, float):
+            raise TypeError(f"{name} is only defined for integer and bool tensors, got a float")
+    return _compare(name, ufunc, a, b)
+
+
+def bitwise_and(input, other) -> Tensor:
+    """Elementwise ``&``: logical and for bool tensors, bitwise for integers."""
+    return _bitwise("bitwise_and", "bitwise_and", input, other)
+
+
+def bitwise_or(input, other) -> Tensor:
+    """Elementwise ``|``: logical or for bool tensors, bitwise for integers."""
+    return _bitwise("bitwise_or", "bitwise_or", input, other)
+
+
+def bitwise_xor(input, other) -> Tensor:
+    """Elementwise ``^``: logical xor for bool tensors, bitwise for integers."""
+    return _bitwise("bitwise_xor", "bitwise_xor", input, other)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """Elementwise ``~``: logical not for bool tensors, bitwise not for integers."""
+    _check_tensor(input, "bitwise_not")
+    if input.is_floating_point():
+        raise TypeError("~ (bitwise_not) is only defined for integer and bool tensors")
+    xp = input.device.xp
+    return Tensor._wrap(xp.asarray(xp.invert(input._data)), input.device)
+
+
 def logical_and(input, other) -> Tensor:
     """Elementwise logical and (``&`` on bool tensors)."""
     return _compare("logical_and", "logical_and", input, other)
@@ -648,21 +679,48 @@ def cross_entropy(
         >>> minigrad.cross_entropy(logits, minigrad.tensor([0, 1]))
         tensor(0.1269)
     """
-    _check_tensor(input, "cross_entropy")
-    _check_tensor(target, "cross_entropy")
+    return _class_loss(
+        _softmax.CrossEntropy, "cross_entropy", input, target, weight, ignore_index, reduction
+    )
+
+
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """The negative log-likelihood of log-probabilities (for example ``log_softmax``
+    outputs) at class indices; shapes and options as in :func:`cross_entropy`.
+
+    Example:
+        >>> import minigrad
+        >>> log_probs = minigrad.log_softmax(minigrad.tensor([[2.0, 0.0]]), dim=1)
+        >>> minigrad.nll_loss(log_probs, minigrad.tensor([0]))
+        tensor(0.1269)
+    """
+    return _class_loss(_softmax.NLLLoss, "nll_loss", input, target, weight, ignore_index, reduction)
+
+
+def _class_loss(op, name, input, target, weight, ignore_index, reduction) -> Tensor:
+    """Check the arguments of a loss over class indices, flatten any extra dimensions
+    (N, C, d1, ...) into (N * d1 * ..., C), and apply the loss primitive."""
+    _check_tensor(input, name)
+    _check_tensor(target, name)
     if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if not input.is_floating_point():
-        raise RuntimeError(f"cross_entropy: input must be floating point, got {input.dtype}")
+        raise RuntimeError(f"{name}: input must be floating point, got {input.dtype}")
     if target.dtype.kind not in "iu":
         raise RuntimeError(
-            f"cross_entropy: target must hold class indices (an integer tensor), got "
-            f"{target.dtype}; probabilities as targets are not supported"
+            f"{name}: target must hold class indices (an integer tensor), got {target.dtype}; "
+            "probabilities as targets are not supported"
         )
     if input.device is not target.device:
         raise RuntimeError(
-            f"cross_entropy: expected all tensors to be on the same device, but found at "
-            f"least two devices, {input.device} and {target.device}"
+            f"{name}: expected all tensors to be on the same device, but found at least two "
+            f"devices, {input.device} and {target.device}"
         )
     single = input.ndim == 1
     if single:
@@ -670,33 +728,27 @@ def cross_entropy(
     expected = (input.shape[0], *input.shape[2:]) if input.ndim >= 2 else None
     if expected is None or tuple(target.shape) != expected:
         raise ValueError(
-            f"cross_entropy: input of shape {tuple(input.shape)} needs a target of shape "
+            f"{name}: input of shape {tuple(input.shape)} needs a target of shape "
             f"{expected}, got {tuple(target.shape)}"
         )
     classes = input.shape[1]
-    if input.ndim > 2:  # (N, C, d1, ...) -> (N * d1 * ..., C)
+    if input.ndim > 2:
         input = reshape(movedim_last(input, 1), (-1, classes))
         target = reshape(target, (-1,))
     _check_targets(target, classes, ignore_index)
     weight_array = None
     if weight is not None:
-        _check_tensor(weight, "cross_entropy")
+        _check_tensor(weight, name)
         if tuple(weight.shape) != (classes,):
             raise ValueError(
-                f"cross_entropy: weight must have shape ({classes},), got {tuple(weight.shape)}"
+                f"{name}: weight must have shape ({classes},), got {tuple(weight.shape)}"
             )
         weight_array = weight._data.astype(input.dtype, copy=False)
-    loss = _softmax.CrossEntropy.apply(
-        input,
-        target,
-        weight=weight_array,
-        ignore_index=ignore_index,
-        reduction=reduction,
+    loss = op.apply(
+        input, target, weight=weight_array, ignore_index=ignore_index, reduction=reduction
     )
     if reduction == "none":
-        if single:
-            return reshape(loss, ())
-        return reshape(loss, expected)
+        return reshape(loss, () if single else expected)
     return loss
 
 

@@ -129,10 +129,10 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        """The same storage as a tensor outside the graph (like PyTorch's ``.data``)."""
-        t = Tensor._wrap(self._data, self.device)
-        t._version = self._version
-        return t
+        """The same storage as a tensor outside the graph, with its own version counter, so
+        that changes made through it are invisible to autograd (as in PyTorch; prefer
+        ``detach()``, whose changes autograd does see)."""
+        return Tensor._wrap(self._data, self.device)
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -215,10 +215,18 @@ class Tensor:
         return backend.to_host(self._data).item()
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError(
+                f"only one element tensors can be converted to Python scalars, got shape "
+                f"{tuple(self.shape)}"
+            )
+        return self.item()
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iu":
@@ -239,12 +247,15 @@ class Tensor:
         Returns ``self`` when nothing changes. The result is differentiable: gradients flow
         back to the original device and dtype.
         """
+        copy = kwargs.pop("copy", False)
         device, dtype = _parse_to_args(args, kwargs)
         result = self
         if dtype is not None and dtype != self._data.dtype:
             result = _F.cast(result, dtype)
         if device is not None and device is not self.device:
             result = _F.to_device(result, device)
+        if copy and result is self:
+            result = _F.clone(self)
         return result
 
     def cpu(self) -> Tensor:
@@ -339,7 +350,15 @@ class Tensor:
         value = _F.operand_array(other, self, name)
         if alpha is not None and alpha != 1:
             value = value * alpha
-        ufunc(self._data, value, out=self._data, casting="same_kind")
+        try:
+            ufunc(self._data, value, out=self._data, casting="same_kind")
+        except (TypeError, ValueError):
+            raise RuntimeError(
+                f"{name}: cannot update a tensor of shape {tuple(self.shape)} and dtype "
+                f"{self.dtype} in place with a value of shape {tuple(getattr(value, 'shape', ()))} "
+                f"and dtype {getattr(value, 'dtype', type(value).__name__)} (the value must "
+                "broadcast to the tensor's shape, and the result must keep its dtype)"
+            ) from None
         self._version.value += 1
         return self
 
@@ -481,13 +500,25 @@ class Tensor:
         return _F.ge(self, other)
 
     def __invert__(self):
-        return _F.logical_not(self)
+        return _F.bitwise_not(self)
 
     def __and__(self, other):
-        return _F.logical_and(self, other)
+        return _F.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return _F.bitwise_and(other, self)
 
     def __or__(self, other):
-        return _F.logical_or(self, other)
+        return _F.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return _F.bitwise_or(other, self)
+
+    def __xor__(self, other):
+        return _F.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return _F.bitwise_xor(other, self)
 
     def __getitem__(self, key):
         return _F.getitem(self, key)
@@ -686,11 +717,17 @@ def _from_python(data) -> np.ndarray:
         array = np.asarray(data)
     except ValueError as error:
         raise ValueError(f"cannot make a tensor from ragged or mixed data: {error}") from None
-    if array.dtype == np.float64:  # Python floats: the default float type, as in PyTorch
-        array = array.astype(_dtypes.DEFAULT_FLOAT)
+    if array.dtype == np.float64 and not _has_numpy_float64(data):
+        array = array.astype(_dtypes.DEFAULT_FLOAT)  # Python floats: the default float type
     elif array.dtype.kind == "U" or array.dtype == object:
         raise TypeError(f"cannot make a tensor from {type(data).__name__} data of that kind")
     return array
+
+
+def _has_numpy_float64(data) -> bool:
+    if isinstance(data, list | tuple):
+        return any(isinstance(x, np.float64) for x in _flat(data))
+    return isinstance(data, np.float64)
 
 
 def _flat(data):
@@ -714,7 +751,6 @@ def _parse_to_args(args, kwargs):
     device = kwargs.pop("device", None)
     dtype = kwargs.pop("dtype", None)
     kwargs.pop("non_blocking", None)
-    kwargs.pop("copy", None)
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
     for arg in args:

@@ -240,3 +240,17 @@ class Where(Function):
         ga = xp.where(condition, grad, 0) if self.needs_input_grad[1] else None
         gb = xp.where(condition, 0, grad) if self.needs_input_grad[2] else None
         return None, ga, gb
+
+
+class LeakyReLU(Function):
+    """``a`` where positive, ``slope * a`` elsewhere (gradient ``slope`` at 0, as PyTorch)."""
+
+    def forward(self, a, slope):
+        positive = a > 0
+        self.save(positive)
+        self.slope = slope
+        return self.xp.where(positive, a, a * slope)
+
+    def backward(self, grad):
+        (positive,) = self.saved
+        return self.xp.where(positive, grad, grad * self.slope)

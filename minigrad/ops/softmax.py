@@ -41,41 +41,66 @@ class LogSoftmax(Function):
         return grad - self.xp.exp(out) * grad.sum(axis=self.axis, keepdims=True)
 
 
-class CrossEntropy(Function):
-    """Cross-entropy of logits (M, C) against class indices (M,), with optional per-class
-    weights, an ignored index and a reduction ('mean', 'sum' or 'none').
+def _negative_log_likelihood(xp, log_probs, target, weight, ignore_index, reduction):
+    """The loss both classes share: ``-w_i * log_probs[i, t_i]``, reduced.
 
-    With ``w_i`` the weight of sample i's class (0 if ignored), the loss of sample i is
-    ``-w_i * log_softmax(x_i)[t_i]``, and 'mean' divides the sum by ``sum_i w_i``, as in
-    PyTorch. The gradient of sample i's loss is ``w_i * (softmax(x_i) - one_hot(t_i))``.
+    ``w_i`` is the weight of sample i's class (1 without weights), or 0 where the target is
+    ``ignore_index``. 'mean' divides by ``sum_i w_i``, as PyTorch does (nan when every
+    target is ignored). Returns the loss, the targets with ignored ones replaced by a valid
+    class, and each sample's factor in the gradient (before the output gradient).
+    """
+    valid = target != ignore_index
+    target = xp.where(valid, target, 0)
+    picked = xp.take_along_axis(log_probs, target[:, None], axis=1)[:, 0]
+    if weight is None:
+        sample_weight = valid.astype(log_probs.dtype)
+    else:
+        sample_weight = weight[target] * valid
+    losses = -picked * sample_weight
+    if reduction == "none":
+        return losses, target, sample_weight
+    if reduction == "sum":
+        return losses.sum(), target, sample_weight
+    total = sample_weight.sum()
+    with quiet(xp):
+        return losses.sum() / total, target, sample_weight / total
+
+
+class CrossEntropy(Function):
+    """Cross-entropy of logits (M, C) against class indices (M,): ``log_softmax`` and
+    negative log-likelihood in one node. Its gradient for sample i is
+    ``w_i * (softmax(x_i) - one_hot(t_i))``.
     """
 
     def forward(self, logits, target, weight, ignore_index, reduction):
-        xp = self.xp
-        log_probs = _log_softmax(xp, logits, axis=1)
-        valid = target != ignore_index
-        target = xp.where(valid, target, 0)  # any class will do for ignored rows
-        picked = xp.take_along_axis(log_probs, target[:, None], axis=1)[:, 0]
-        if weight is None:
-            sample_weight = valid.astype(logits.dtype)
-        else:
-            sample_weight = weight[target] * valid
-        losses = -picked * sample_weight
-        if reduction == "none":
-            out, scale = losses, sample_weight
-        elif reduction == "sum":
-            out, scale = losses.sum(), sample_weight
-        else:  # mean over the total weight (nan if every target is ignored, as in PyTorch)
-            total = sample_weight.sum()
-            with quiet(xp):
-                out, scale = losses.sum() / total, sample_weight / total
+        log_probs = _log_softmax(self.xp, logits, axis=1)
+        out, target, scale = _negative_log_likelihood(
+            self.xp, log_probs, target, weight, ignore_index, reduction
+        )
         self.save(log_probs, target, scale)
         return out
 
     def backward(self, grad):
         log_probs, target, scale = self.saved
         xp = self.xp
-        classes = xp.arange(log_probs.shape[1])
-        d_logits = xp.exp(log_probs) - (classes == target[:, None])
+        one_hot = xp.arange(log_probs.shape[1]) == target[:, None]
         per_sample = scale * grad  # grad is per-sample for 'none', a scalar otherwise
-        return d_logits * per_sample[:, None], None
+        return (xp.exp(log_probs) - one_hot) * per_sample[:, None], None
+
+
+class NLLLoss(Function):
+    """Negative log-likelihood of log-probabilities (M, C) at class indices (M,). Its
+    gradient for sample i is ``-w_i * one_hot(t_i)``."""
+
+    def forward(self, log_probs, target, weight, ignore_index, reduction):
+        out, target, scale = _negative_log_likelihood(
+            self.xp, log_probs, target, weight, ignore_index, reduction
+        )
+        self.save(target, scale)
+        self.classes = log_probs.shape[1]
+        return out
+
+    def backward(self, grad):
+        target, scale = self.saved
+        one_hot = self.xp.arange(self.classes) == target[:, None]
+        return one_hot * -(scale * grad)[:, None], None
