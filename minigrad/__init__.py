@@ -7,6 +7,8 @@ The code is in layers, each in its own file:
 * ``autograd.py``: the :class:`~minigrad.autograd.Function` base class and the backward pass;
 * ``functions.py``: the public functions, which check arguments and call the ops;
 * ``ops/``: the differentiable primitives, each a ``forward`` and a ``backward``;
+* ``nn/``: modules, layers, losses, ``functional`` and ``init``; ``optim/``: optimizers and
+  learning-rate schedules; ``serialization.py``: ``save`` and ``load``;
 * ``creation.py``, ``random.py``, ``dtypes.py``, ``gradcheck.py``: the rest.
 
 Example:
@@ -18,7 +20,7 @@ Example:
     tensor([ 2., -4.])
 """
 
-from . import autograd, cuda
+from . import autograd, cuda, nn, optim
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device
 from .backend import Device as device
@@ -67,6 +69,10 @@ from .functions import (
     any,
     argmax,
     argmin,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
     cat,
     clamp,
     clip,
@@ -115,6 +121,7 @@ from .functions import (
 )
 from .gradcheck import GradcheckError, gradcheck
 from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
+from .serialization import load, save
 from .tensor import Tensor
 
 __version__ = "0.1.0"
@@ -131,6 +138,10 @@ __all__ = [
     "argmax",
     "argmin",
     "autograd",
+    "bitwise_and",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_xor",
     "bool",
     "cat",
     "clamp",
@@ -170,6 +181,7 @@ __all__ = [
     "is_grad_enabled",
     "le",
     "linspace",
+    "load",
     "log",
     "log_softmax",
     "logical_and",
@@ -187,9 +199,11 @@ __all__ = [
     "mul",
     "ne",
     "neg",
+    "nn",
     "no_grad",
     "ones",
     "ones_like",
+    "optim",
     "pad",
     "permute",
     "pow",
@@ -201,6 +215,7 @@ __all__ = [
     "randn_like",
     "relu",
     "reshape",
+    "save",
     "set_grad_enabled",
     "set_rng_state",
     "short",

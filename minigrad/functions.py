@@ -696,8 +696,9 @@ def nll_loss(
 
     Example:
         >>> import minigrad
-        >>> log_probs = minigrad.log_softmax(minigrad.tensor([[2.0, 0.0]]), dim=1)
-        >>> minigrad.nll_loss(log_probs, minigrad.tensor([0]))
+        >>> from minigrad.nn import functional as F
+        >>> log_probs = F.log_softmax(minigrad.tensor([[2.0, 0.0]]), dim=1)
+        >>> F.nll_loss(log_probs, minigrad.tensor([0]))
         tensor(0.1269)
     """
     return _class_loss(_softmax.NLLLoss, "nll_loss", input, target, weight, ignore_index, reduction)

@@ -426,10 +426,14 @@ class Tensor:
         return self._inplace_or_new("div_", other, Tensor.__truediv__)
 
     def _inplace_or_new(self, name: str, other, out_of_place) -> Tensor:
-        """``x += y``: in place when no graph is involved, else a new tensor (rebinds x)."""
-        involved = self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
-        if involved and _autograd.is_grad_enabled():
-            return out_of_place(self, other)
+        """``x += y``: in place when no graph is involved; on a result that is part of a
+        graph, a new tensor (rebinding x), since in-place ops record no graph here; on a leaf
+        that requires grad, the same error as PyTorch (use ``no_grad()`` to update it)."""
+        if _autograd.is_grad_enabled():
+            if self._requires_grad and self.grad_fn is None:
+                self._check_inplace(name, other)  # raises: a leaf that requires grad
+            if self._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
+                return out_of_place(self, other)
         return getattr(self, name)(other)
 
     # ------------------------------------------------------------------------------------

@@ -11,6 +11,9 @@ import pytest
 
 import minigrad
 
+# The golden-file generators need PyTorch; they are scripts, not tests.
+collect_ignore_glob = ["golden/make_golden*.py"]
+
 
 def pytest_addoption(parser):
     parser.addoption(

@@ -389,3 +389,12 @@ def test_pow_gradient_conventions_at_zero(device):
     (base**e).sum().backward()  # d/de 0**e = 0 for e >= 0 (not nan from 0 * log 0)
     assert e.grad.tolist()[0] == 0.0
     assert np.isclose(e.grad.tolist()[1], 2.0 * np.log(2.0))
+
+
+def test_augmented_assignment_on_a_leaf_that_requires_grad_raises(device):
+    w = leaf([1.0, 2.0], device)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        w -= 0.1
+    with minigrad.no_grad():
+        w -= 0.5
+    assert w.tolist() == [0.5, 1.5] and w.is_leaf and w.requires_grad

@@ -32,3 +32,27 @@ class MatMul(Function):
             if self.saved[1].ndim == 1:
                 gb = gb[..., 0]
         return ga, gb
+
+
+class Linear(Function):
+    """``x @ weight.T + bias``, fused: one node, and no transposed copy of the weight.
+
+    ``x`` is (*, in_features), ``weight`` (out_features, in_features), ``bias``
+    (out_features,) or None. Leading dimensions of ``x`` are flattened into one batch
+    dimension for the products and restored afterwards.
+    """
+
+    def forward(self, x, weight, bias=None):
+        self.save(x, weight)
+        out = x @ weight.T
+        if bias is not None:
+            out += bias  # out is a fresh array, so adding in place is safe
+        return out
+
+    def backward(self, grad):
+        x, weight = self.saved
+        g2 = grad.reshape(-1, grad.shape[-1])
+        gx = (grad @ weight) if self.needs_input_grad[0] else None
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if self.needs_input_grad[1] else None
+        gb = g2.sum(axis=0) if self.needs_input_grad[2] else None
+        return gx, gw, gb

@@ -73,6 +73,8 @@ def save_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
     try:
         with open(tmp, "wb") as f:
             np.savez_compressed(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:

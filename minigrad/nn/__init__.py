@@ -1,0 +1,45 @@
+"""``minigrad.nn``: neural-network building blocks with PyTorch's API.
+
+* ``module.py``: ``Module``, ``Sequential``, ``ModuleList``; ``parameter.py``: ``Parameter``;
+* layers: ``linear.py``, ``conv.py``, ``batchnorm.py``, ``pooling.py``, ``activation.py``,
+  ``dropout.py`` (with ``Flatten``); losses: ``loss.py``;
+* ``functional.py``: the same layers as functions; ``init.py``: weight initialisation.
+"""
+
+from . import functional, init
+from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .batchnorm import BatchNorm1d, BatchNorm2d
+from .conv import Conv2d
+from .dropout import Dropout, Flatten
+from .linear import Identity, Linear
+from .loss import CrossEntropyLoss, MSELoss, NLLLoss
+from .module import Module, ModuleList, Sequential
+from .parameter import Parameter
+from .pooling import AvgPool2d, MaxPool2d
+
+__all__ = [
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv2d",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Flatten",
+    "Identity",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "MaxPool2d",
+    "Module",
+    "ModuleList",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "functional",
+    "init",
+]

@@ -1,0 +1,148 @@
+"""Batch Normalization: ``BatchNorm1d`` and ``BatchNorm2d``, with PyTorch's semantics.
+
+In training mode a BatchNorm layer normalises each channel with the mean and the *biased*
+variance of the current batch, and keeps running estimates of the mean and the *unbiased*
+variance for inference:
+
+    running = (1 - momentum) * running + momentum * batch_statistic
+
+With ``momentum=None`` the running estimates are plain cumulative averages instead
+(factor ``1 / num_batches_tracked``). ``num_batches_tracked`` counts training batches
+either way. In evaluation mode the running estimates are used, so a sample's output no
+longer depends on the rest of its batch. With ``track_running_stats=False`` there are no
+running estimates and batch statistics are used in both modes.
+"""
+
+from __future__ import annotations
+
+from .. import creation
+from .. import dtypes as _dtypes
+from ..autograd import no_grad
+from . import functional as F
+from .module import Module
+from .parameter import Parameter
+
+
+class _BatchNorm(Module):
+    _valid_ranks: tuple[int, ...] = ()
+    _shape_names = ""
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__()
+        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features <= 0:
+            raise ValueError(f"num_features must be a positive int, got {num_features!r}")
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(creation.ones(num_features, device=device, dtype=dtype))
+            self.bias = Parameter(creation.zeros(num_features, device=device, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer(
+                "running_mean", creation.zeros(num_features, device=device, dtype=dtype)
+            )
+            self.register_buffer(
+                "running_var", creation.ones(num_features, device=device, dtype=dtype)
+            )
+            self.register_buffer(
+                "num_batches_tracked",
+                creation.tensor(0, dtype=_dtypes.int64, device=device),
+            )
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            with no_grad():
+                self.weight.fill_(1)
+                self.bias.zero_()
+
+    def _check_input(self, input) -> None:
+        name = type(self).__name__
+        if input.ndim not in self._valid_ranks:
+            raise ValueError(
+                f"{name} expects a {' or '.join(f'{r}D' for r in self._valid_ranks)} input "
+                f"({self._shape_names}), got {input.ndim}D input of shape {tuple(input.shape)}"
+            )
+        if input.shape[1] != self.num_features:
+            raise ValueError(
+                f"{name}({self.num_features}) expects {self.num_features} channels in dim 1, "
+                f"got input of shape {tuple(input.shape)} with {input.shape[1]}"
+            )
+
+    def forward(self, input):
+        self._check_input(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            with no_grad():
+                self.num_batches_tracked.add_(1)
+            if self.momentum is None:  # a cumulative moving average
+                factor = 1.0 / float(self.num_batches_tracked.item())
+        # Batch statistics in training, and always when there are no running estimates.
+        use_batch_stats = self.training or self.running_mean is None
+        track = not self.training or self.track_running_stats
+        return F.batch_norm(
+            input,
+            self.running_mean if track else None,
+            self.running_var if track else None,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            factor,
+            self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+        )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch Normalization over (N, C) or (N, C, L) inputs, per channel C.
+
+    Example:
+        >>> import minigrad
+        >>> bn = minigrad.nn.BatchNorm1d(3)
+        >>> out = bn(minigrad.randn(8, 3) * 5 + 2)  # training mode: batch statistics
+        >>> [abs(round(v, 3)) for v in out.mean(dim=0).tolist()]
+        [0.0, 0.0, 0.0]
+        >>> [round(v, 3) for v in out.var(dim=0, unbiased=False).tolist()]
+        [1.0, 1.0, 1.0]
+    """
+
+    _valid_ranks = (2, 3)
+    _shape_names = "(N, C) or (N, C, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch Normalization over (N, C, H, W) inputs, per channel C (one mean and variance
+    per feature map, shared by all positions: the per-channel BN of convolutional nets)."""
+
+    _valid_ranks = (4,)
+    _shape_names = "(N, C, H, W)"

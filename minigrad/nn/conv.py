@@ -1,0 +1,106 @@
+"""``Conv2d``: a 2-D convolution layer (the arithmetic is in ``nn/convolution.py``)."""
+
+from __future__ import annotations
+
+from .. import creation
+from . import functional as F
+from .linear import reset_weight_and_bias
+from .module import Module
+from .parameter import Parameter
+
+
+def _pair(value, name: str) -> tuple[int, int]:
+    pair = tuple(value) if isinstance(value, list | tuple) else (value, value)
+    if len(pair) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in pair):
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return pair
+
+
+class Conv2d(Module):
+    """2-D convolution over (N, C_in, H, W) inputs, giving (N, C_out, H_out, W_out).
+
+    ``weight`` is (out_channels, in_channels / groups, kH, kW) and ``bias``
+    (out_channels,), initialised as in PyTorch: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with
+    ``fan_in = in_channels / groups * kH * kW``. ``padding`` may be an int, a pair,
+    ``"valid"`` (none) or ``"same"`` (output as large as the input; stride 1 only).
+
+    Example:
+        >>> import minigrad
+        >>> conv = minigrad.nn.Conv2d(1, 8, kernel_size=3, padding=1)
+        >>> conv(minigrad.randn(2, 1, 28, 28)).shape
+        (2, 8, 28, 28)
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__()
+        for name, value in (("in_channels", in_channels), ("out_channels", out_channels),
+                            ("groups", groups)):  # fmt: skip
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if in_channels % groups:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups:
+            raise ValueError("out_channels must be divisible by groups")
+        if padding_mode != "zeros":
+            raise NotImplementedError(
+                f"padding_mode={padding_mode!r} is not supported; only 'zeros' is"
+            )
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise ValueError(
+                    f"Invalid padding string {padding!r}, should be one of same, valid"
+                )
+            if padding == "same" and _pair(stride, "stride") != (1, 1):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+        else:
+            padding = _pair(padding, "padding")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = _pair(kernel_size, "kernel_size")
+        self.stride = _pair(stride, "stride")
+        self.padding = padding
+        self.dilation = _pair(dilation, "dilation")
+        self.groups = groups
+        self.padding_mode = padding_mode
+        shape = (out_channels, in_channels // groups, *self.kernel_size)
+        self.weight = Parameter(creation.empty(shape, device=device, dtype=dtype))
+        bias = Parameter(creation.empty(out_channels, device=device, dtype=dtype)) if bias else None
+        self.register_parameter("bias", bias)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        reset_weight_and_bias(self.weight, self.bias)
+
+    def forward(self, input):
+        return F.conv2d(
+            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            text += f", padding={self.padding!r}" if isinstance(self.padding, str) else (
+                f", padding={self.padding}")  # fmt: skip
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text

@@ -1,0 +1,329 @@
+"""``conv2d``, ``max_pool2d`` and ``avg_pool2d``: PyTorch's functional forms, on minigrad.
+
+These functions check their arguments the way PyTorch does, with errors that name the
+expected and the actual value, normalise every size argument to an (h, w) pair, and then
+call one primitive from ``ops/conv.py`` (where the docstring explains im2col, col2im and the
+output-size formula). An unbatched (C, H, W) input is treated as a batch of one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..functions import reshape
+from ..ops.conv import AvgPool2d, Conv2d, MaxPool2d, conv_out_size, pool_out_size
+from ..tensor import Tensor
+
+# ----------------------------------------------------------------------------------------
+# Argument helpers
+# ----------------------------------------------------------------------------------------
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _pair(value, name: str, caller: str) -> tuple[int, int]:
+    """An int or a sequence of one or two ints, as an (h, w) pair of ints."""
+    items = tuple(value) if isinstance(value, list | tuple) else (value,)
+    if len(items) not in (1, 2) or not all(_is_int(v) for v in items):
+        raise TypeError(
+            f"{caller}: expected {name} to be a single int or a pair of ints, but got "
+            f"{name}={value!r}"
+        )
+    items = tuple(int(v) for v in items)
+    return items * 2 if len(items) == 1 else items
+
+
+def _check_input(input, caller: str) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{caller}(): expected input to be a Tensor, got {type(input).__name__}")
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"Expected 3D (unbatched) or 4D (batched) input to {caller}, but got input of "
+            f"size: {list(input.shape)}"
+        )
+    if 0 in input.shape[-3:]:
+        raise RuntimeError(
+            f"{caller}: expected an input with non-zero channels, height and width (only the "
+            f"batch may be empty), but got input of size: {list(input.shape)}"
+        )
+    if input.dtype.kind not in "iuf":
+        raise RuntimeError(f'"{caller}" is not implemented for {input.dtype} inputs')
+
+
+def _batched(input: Tensor) -> Tensor:
+    """A (C, H, W) input as a batch of one, (1, C, H, W); a 4-D input as it is."""
+    return reshape(input, (1, *input.shape)) if input.ndim == 3 else input
+
+
+def _unbatched_like(out: Tensor, input: Tensor) -> Tensor:
+    """Drop the batch dimension again when ``input`` had none."""
+    return reshape(out, out.shape[1:]) if input.ndim == 3 else out
+
+
+# ----------------------------------------------------------------------------------------
+# Convolution
+# ----------------------------------------------------------------------------------------
+
+
+def _conv_padding(padding, kernel, stride, dilation) -> tuple[int, int, int, int]:
+    """``padding`` as (top, bottom, left, right), including the strings "valid" and "same".
+
+    "same" keeps the output the size of the input, which needs ``dilation * (k - 1)``
+    padding in all; when that is odd, the extra row or column goes at the bottom or right,
+    as in PyTorch. It is only defined for stride 1.
+    """
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding != "same":
+            raise RuntimeError(
+                f"conv2d: invalid padding string {padding!r}, expected 'valid' or 'same'"
+            )
+        if stride != (1, 1):
+            raise RuntimeError(
+                f"conv2d: padding='same' is not supported for strided convolutions (got "
+                f"stride={stride}; it needs stride 1)"
+            )
+        pads = []
+        for k, d in zip(kernel, dilation):
+            total = d * (k - 1)
+            pads += [total // 2, total - total // 2]
+        return tuple(pads)
+    ph, pw = _pair(padding, "padding", "conv2d")
+    if ph < 0 or pw < 0:
+        raise RuntimeError(f"conv2d: negative padding is not supported, got padding={padding}")
+    return (ph, ph, pw, pw)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """2-D convolution (cross-correlation) of ``input`` with ``weight``, as in PyTorch.
+
+    ``input`` is (N, C, H, W), or (C, H, W) for one image; ``weight`` is
+    (O, C / groups, kH, kW); ``bias`` is (O,) or None. ``stride``, ``padding`` and
+    ``dilation`` are ints or (h, w) pairs; ``padding`` may also be ``"valid"`` (none) or
+    ``"same"`` (output as large as the input; stride 1 only). With ``groups`` g, the input
+    and output channels are split into g groups and each output group sees one input group
+    (g = C is a depthwise convolution). The output is (N, O, oH, oW) with
+    ``oH = (H + padding_h_total - dilation_h * (kH - 1) - 1) // stride_h + 1`` (and so for W).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn.functional import conv2d
+        >>> x = minigrad.ones(1, 1, 3, 3)
+        >>> conv2d(x, minigrad.ones(1, 1, 2, 2)).tolist()
+        [[[[4.0, 4.0], [4.0, 4.0]]]]
+    """
+    _check_input(input, "conv2d")
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"conv2d(): expected weight to be a Tensor, got {type(weight).__name__}")
+    if weight.ndim != 4:
+        raise RuntimeError(
+            f"conv2d: expected weight to be 4-D (out_channels, in_channels / groups, kH, kW), "
+            f"but got weight of size {list(weight.shape)}"
+        )
+    stride = _pair(stride, "stride", "conv2d")
+    dilation = _pair(dilation, "dilation", "conv2d")
+    if min(stride) <= 0:
+        raise RuntimeError(f"conv2d: non-positive stride is not supported, got stride={stride}")
+    if min(dilation) <= 0:
+        raise RuntimeError(
+            f"conv2d: non-positive dilation is not supported, got dilation={dilation}"
+        )
+    if not _is_int(groups) or groups <= 0:
+        raise RuntimeError(f"conv2d: groups must be a positive int, got groups={groups!r}")
+
+    out_channels, group_channels, kh, kw = weight.shape
+    channels = input.shape[-3]
+    batched_shape = list(input.shape) if input.ndim == 4 else [1, *input.shape]
+    if out_channels % groups:
+        raise RuntimeError(
+            f"conv2d: given groups={groups}, expected weight to be divisible by {groups} at "
+            f"dimension 0 (out_channels), but got weight of size {list(weight.shape)}"
+        )
+    if channels % groups:
+        raise RuntimeError(
+            f"conv2d: in_channels ({channels}, of input of size {list(input.shape)}) must be "
+            f"divisible by groups ({groups})"
+        )
+    if channels != group_channels * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected "
+            f"input{batched_shape} to have {group_channels * groups} channels, but got "
+            f"{channels} channels instead"
+        )
+    if bias is not None:
+        if not isinstance(bias, Tensor):
+            raise TypeError(f"conv2d(): expected bias to be a Tensor, got {type(bias).__name__}")
+        if tuple(bias.shape) != (out_channels,):
+            raise RuntimeError(
+                f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional "
+                f"with {out_channels} elements, but got bias of size {list(bias.shape)} instead"
+            )
+    for name, other in (("weight", weight), ("bias", bias)):
+        if other is not None and other.dtype != input.dtype:
+            raise RuntimeError(
+                f"conv2d: input type ({input.dtype}) and {name} type ({other.dtype}) should be "
+                "the same"
+            )
+
+    pads = _conv_padding(padding, (kh, kw), stride, dilation)
+    h, w = input.shape[-2:]
+    out_h = conv_out_size(h, kh, stride[0], pads[0] + pads[1], dilation[0])
+    out_w = conv_out_size(w, kw, stride[1], pads[2] + pads[3], dilation[1])
+    if out_h <= 0 or out_w <= 0:
+        raise RuntimeError(
+            f"conv2d: calculated padded input size per channel: ({h + pads[0] + pads[1]} x "
+            f"{w + pads[2] + pads[3]}). Kernel size (with dilation): "
+            f"({dilation[0] * (kh - 1) + 1} x {dilation[1] * (kw - 1) + 1}). Kernel size "
+            "can't be greater than actual input size"
+        )
+    out = Conv2d.apply(
+        _batched(input),
+        weight,
+        bias,
+        stride=stride,
+        padding=pads,
+        dilation=dilation,
+        groups=int(groups),
+    )
+    return _unbatched_like(out, input)
+
+
+# ----------------------------------------------------------------------------------------
+# Pooling
+# ----------------------------------------------------------------------------------------
+
+
+def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, caller: str):
+    """Check and normalise pooling arguments; return (kernel, stride, padding, dilation)."""
+    _check_input(input, caller)
+    kernel = _pair(kernel_size, "kernel_size", caller)
+    if stride is None or (isinstance(stride, list | tuple) and len(stride) == 0):
+        stride = kernel  # PyTorch's default: windows side by side
+    stride = _pair(stride, "stride", caller)
+    padding = _pair(padding, "padding", caller)
+    dilation = _pair(dilation, "dilation", caller)
+    if min(kernel) <= 0:
+        raise RuntimeError(
+            f"{caller}: kernel_size must be greater than zero, but got kernel_size={kernel}"
+        )
+    if min(stride) <= 0:
+        raise RuntimeError(f"{caller}: stride must be greater than zero, but got stride={stride}")
+    if min(dilation) <= 0:
+        raise RuntimeError(
+            f"{caller}: dilation must be greater than zero, but got dilation={dilation}"
+        )
+    if min(padding) < 0:
+        raise RuntimeError(f"{caller}: pad must be non-negative, but got padding={padding}")
+    for p, k in zip(padding, kernel):
+        if p > k // 2:
+            raise RuntimeError(
+                f"{caller}: pad should be at most half of kernel size, but got "
+                f"padding={padding} and kernel_size={kernel} (the largest allowed padding "
+                f"is {(kernel[0] // 2, kernel[1] // 2)})"
+            )
+    h, w = input.shape[-2:]
+    out_h = pool_out_size(h, kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
+    out_w = pool_out_size(w, kernel[1], stride[1], padding[1], dilation[1], ceil_mode)
+    if out_h <= 0 or out_w <= 0:
+        c = input.shape[-3]
+        raise RuntimeError(
+            f"{caller}: given input size: ({c}x{h}x{w}). Calculated output size: "
+            f"({c}x{out_h}x{out_w}). Output size is too small (kernel_size={kernel}, "
+            f"padding={padding}, dilation={dilation})"
+        )
+    return kernel, stride, padding, dilation
+
+
+def max_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode=False,
+    return_indices=False,
+):
+    """The maximum over each ``kernel_size`` window, as in PyTorch.
+
+    ``input`` is (N, C, H, W) or (C, H, W). ``stride`` defaults to ``kernel_size``;
+    ``padding`` (at most half the kernel) pads with -inf, so it is never the maximum;
+    ``dilation`` spaces the window's taps; ``ceil_mode`` rounds the output size up, keeping a
+    last partial window when it starts inside the input or the left padding. The gradient
+    of each output goes to the first maximum of its window. With ``return_indices``, also
+    returns the position of each maximum as a flat index ``row * W + col`` into its input
+    plane (int64), PyTorch's convention.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn.functional import max_pool2d
+        >>> x = minigrad.arange(16.0).reshape(1, 1, 4, 4)
+        >>> max_pool2d(x, 2).tolist()
+        [[[[5.0, 7.0], [13.0, 15.0]]]]
+    """
+    kernel, stride, padding, dilation = _pool_args(
+        input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d"
+    )
+    sink = [] if return_indices else None
+    out = MaxPool2d.apply(
+        _batched(input),
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=bool(ceil_mode),
+        indices=sink,
+    )
+    out = _unbatched_like(out, input)
+    if not return_indices:
+        return out
+    indices = sink[0].reshape(out.shape)
+    return out, Tensor._wrap(indices, input.device)
+
+
+def avg_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+) -> Tensor:
+    """The mean over each ``kernel_size`` window, as in PyTorch.
+
+    ``input`` is (N, C, H, W) or (C, H, W). ``stride`` defaults to ``kernel_size``;
+    ``padding`` (at most half the kernel) pads with zeros, which count in the divisor when
+    ``count_include_pad`` is True; ``ceil_mode`` rounds the output size up (the part of a
+    last window past the padding never counts). ``divisor_override`` replaces the divisor
+    of every window.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn.functional import avg_pool2d
+        >>> x = minigrad.arange(16.0).reshape(1, 1, 4, 4)
+        >>> avg_pool2d(x, 2).tolist()
+        [[[[2.5, 4.5], [10.5, 12.5]]]]
+    """
+    kernel, stride, padding, _ = _pool_args(
+        input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d"
+    )
+    if divisor_override is not None:
+        if not _is_int(divisor_override):
+            raise TypeError(
+                f"avg_pool2d: divisor_override must be an int, got {divisor_override!r}"
+            )
+        if divisor_override == 0:
+            raise RuntimeError("avg_pool2d: divisor must be not zero (got divisor_override=0)")
+    out = AvgPool2d.apply(
+        _batched(input),
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
+        ceil_mode=bool(ceil_mode),
+        count_include_pad=bool(count_include_pad),
+        divisor_override=None if divisor_override is None else int(divisor_override),
+    )
+    return _unbatched_like(out, input)

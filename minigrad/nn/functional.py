@@ -1,0 +1,183 @@
+"""``minigrad.nn.functional``: the layers and losses as plain functions.
+
+The modules in ``minigrad.nn`` hold parameters and state and call these; the functions
+check their arguments and call one differentiable primitive each.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from .. import functions as _F
+from .. import random as _random
+from ..autograd import no_grad
+from ..functions import (
+    cross_entropy,
+    log_softmax,
+    nll_loss,
+    pad,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
+from ..ops import batchnorm as _batchnorm
+from ..ops import elementwise as _elementwise
+from ..ops import linalg as _linalg
+from ..tensor import Tensor
+from .convolution import avg_pool2d, conv2d, max_pool2d
+
+__all__ = [
+    "avg_pool2d",
+    "batch_norm",
+    "conv2d",
+    "cross_entropy",
+    "dropout",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "max_pool2d",
+    "mse_loss",
+    "nll_loss",
+    "pad",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias`` for ``input`` (*, in), ``weight`` (out, in), ``bias`` (out,).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.linear(minigrad.ones(2, 3), minigrad.ones(4, 3)).shape
+        (2, 4)
+    """
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        raise TypeError("linear expects tensors for input and weight")
+    if weight.ndim != 2 or input.ndim == 0:
+        raise RuntimeError(
+            f"linear: weight must be 2-D (out_features, in_features) and input at least 1-D; "
+            f"got weight {tuple(weight.shape)} and input {tuple(input.shape)}"
+        )
+    if input.shape[-1] != weight.shape[1]:
+        raise RuntimeError(
+            f"linear: input has {input.shape[-1]} features (the last dim of shape "
+            f"{tuple(input.shape)}), but the weight of shape {tuple(weight.shape)} expects "
+            f"{weight.shape[1]}"
+        )
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise RuntimeError(
+            f"linear: bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}"
+        )
+    dtypes = {t.dtype for t in (input, weight, bias) if t is not None}
+    if len(dtypes) > 1:
+        raise RuntimeError(
+            f"linear: input, weight and bias must have the same dtype, got "
+            f"{', '.join(sorted(d.name for d in dtypes))} (convert with .float() or .double())"
+        )
+    return _linalg.Linear.apply(input, weight, bias)
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel (dim 1) of ``input`` (N, C, ...), then scale and shift.
+
+    In training, the batch's mean and biased variance normalise the input, and the running
+    estimates (if given) move towards the batch's mean and *unbiased* variance:
+    ``running = (1 - momentum) * running + momentum * batch``. Otherwise the running
+    estimates normalise the input.
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"batch_norm expects a Tensor, got {type(input).__name__}")
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm expects an input of shape (N, C, ...), got {input.shape}")
+    channels = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):  # fmt: skip
+        if t is not None and tuple(t.shape) != (channels,):
+            raise RuntimeError(
+                f"batch_norm: {name} should contain {channels} elements (the channels of an "
+                f"input of shape {tuple(input.shape)}), not {t.numel()}"
+            )
+        if t is not None and t.device is not input.device:
+            raise RuntimeError(
+                f"batch_norm: expected all tensors to be on the same device, but found at "
+                f"least two devices, {input.device} and {t.device} ({name})"
+            )
+    if (weight is None) != (bias is None):
+        raise ValueError("batch_norm: pass both weight and bias, or neither")
+    if not training:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("batch_norm: running_mean and running_var are needed in eval mode")
+        return _batchnorm.BatchNorm.apply(
+            input, weight, bias, mean=running_mean._data, var=running_var._data, eps=eps
+        )
+    count = input.numel() // channels
+    if count <= 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size "
+            f"{tuple(input.shape)}"
+        )
+    stats = {}
+    out = _batchnorm.BatchNorm.apply(input, weight, bias, eps=eps, stats=stats)
+    if running_mean is not None:
+        with no_grad():
+            running_mean.mul_(1.0 - momentum).add_(
+                Tensor._wrap(stats["mean"], input.device), momentum
+            )
+    if running_var is not None:
+        unbiased = stats["var"] * (count / (count - 1))
+        with no_grad():
+            running_var.mul_(1.0 - momentum).add_(Tensor._wrap(unbiased, input.device), momentum)
+    return out
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``, in
+    training; the identity otherwise. The mask is drawn on the host from minigrad's seeded
+    generator."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    keep = _random.generator().random(input.shape) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    mask = input.device.from_host((keep * scale).astype(input.dtype))
+    return _F.mul(input, Tensor._wrap(mask, input.device))
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``input`` where positive, ``negative_slope * input`` elsewhere."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"leaky_relu expects a Tensor, got {type(input).__name__}")
+    return _elementwise.LeakyReLU.apply(input, slope=float(negative_slope))
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """The squared error ``(input - target) ** 2``, averaged ('mean'), summed or not."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(
+            f"Using a target size ({tuple(target.shape)}) that is different to the input size "
+            f"({tuple(input.shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=2,
+        )
+    diff = input - target
+    squared = diff * diff
+    if reduction == "none":
+        return squared
+    return squared.sum() if reduction == "sum" else squared.mean()

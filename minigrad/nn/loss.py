@@ -1,0 +1,49 @@
+"""Loss modules: ``CrossEntropyLoss``, ``NLLLoss`` and ``MSELoss``."""
+
+from __future__ import annotations
+
+from . import functional as F
+from .module import Module
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        self.reduction = reduction
+
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.register_buffer("weight", weight)
+        self.ignore_index = ignore_index
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """Cross-entropy between logits (N, C) or (N, C, d1, ...) and class indices.
+
+    Example:
+        >>> import minigrad
+        >>> loss = minigrad.nn.CrossEntropyLoss()
+        >>> loss(minigrad.tensor([[2.0, 0.0]]), minigrad.tensor([0]))
+        tensor(0.1269)
+    """
+
+    def forward(self, input, target):
+        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction)
+
+
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of log-probabilities (for example from ``LogSoftmax``)."""
+
+    def forward(self, input, target):
+        return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
+
+
+class MSELoss(_Loss):
+    """Mean squared error (or its sum, or the elementwise squares)."""
+
+    def forward(self, input, target):
+        return F.mse_loss(input, target, self.reduction)

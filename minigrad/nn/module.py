@@ -1,0 +1,529 @@
+"""``Module``: the base class of layers and models, and the containers ``Sequential`` and
+``ModuleList``.
+
+A module keeps three ordered registries, filled by plain attribute assignment:
+
+* ``_parameters``: learnable :class:`Parameter` tensors (``self.weight = Parameter(...)``);
+* ``_buffers``: tensors that are state but not learned, such as BatchNorm's running mean
+  (``self.register_buffer("running_mean", zeros(n))``);
+* ``_modules``: submodules (``self.fc = Linear(...)``).
+
+Everything else (``parameters()``, ``state_dict()``, ``to()``, ``train()``...) walks these
+registries, recursing into submodules, with names joined by dots as in PyTorch
+(``"0.weight"``, ``"encoder.fc.bias"``).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, namedtuple
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from .. import backend
+from .. import dtypes as _dtypes
+from ..autograd import no_grad
+from ..backend import Device
+from ..tensor import Tensor, _parse_to_args
+from .parameter import Parameter
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class RemovableHandle:
+    """Returned by ``register_forward_hook``; ``handle.remove()`` takes the hook away."""
+
+    def __init__(self, hooks: dict, key: int) -> None:
+        self._hooks, self._key = hooks, key
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)
+
+
+class Module:
+    """Base class for all layers and models. Subclasses define ``forward``.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad import nn
+        >>> class TwoLayer(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.hidden = nn.Linear(4, 8)
+        ...         self.out = nn.Linear(8, 2)
+        ...
+        ...     def forward(self, x):
+        ...         return self.out(self.hidden(x).relu())
+        >>> model = TwoLayer()
+        >>> [name for name, _ in model.named_parameters()]
+        ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+        >>> model(minigrad.randn(3, 4)).shape
+        (3, 2)
+    """
+
+    _hook_counter = 0
+
+    def __init__(self) -> None:
+        # object.__setattr__ because our own __setattr__ needs these dicts to exist.
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args, **kwargs):
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    # ------------------------------------------------------------------------------------
+    # Registration by attribute assignment
+    # ------------------------------------------------------------------------------------
+
+    def __setattr__(self, name: str, value) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() call "
+                "(call super().__init__() first in your module's __init__)"
+            )
+        params, buffers, modules = self._parameters, self._buffers, self._modules
+        if isinstance(value, Parameter):
+            self._forget(name)
+            params[name] = value
+        elif isinstance(value, Module):
+            self._forget(name)
+            modules[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign a {type(value).__name__} as parameter {name!r} "
+                    "(a Parameter or None is required)"
+                )
+            params[name] = None
+        elif name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign a {type(value).__name__} as buffer {name!r} "
+                    "(a Tensor or None is required)"
+                )
+            buffers[name] = value
+        elif name in modules:
+            if value is not None:
+                raise TypeError(f"cannot assign a {type(value).__name__} as child module {name!r}")
+            modules[name] = None
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name: str) -> None:
+        """Remove ``name`` from every registry and the plain attributes."""
+        self.__dict__.pop(name, None)
+        self._parameters.pop(name, None)
+        self._buffers.pop(name, None)
+        self._modules.pop(name, None)
+        self._non_persistent.discard(name)
+
+    def __getattr__(self, name: str):
+        # Only called when normal lookup fails: look in the registries.
+        d = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if registry in d and name in d[registry]:
+                return d[registry][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._parameters or name in self._buffers or name in self._modules:
+            self._forget(name)
+        else:
+            object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter (or None, a placeholder that stays out of ``parameters()``)."""
+        _check_name(self, name)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot register a {type(param).__name__} as a parameter")
+        self._forget(name)
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Add a buffer: state that is saved and moved with the module but not learned.
+
+        ``persistent=False`` keeps it out of ``state_dict()``.
+        """
+        _check_name(self, name)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot register a {type(tensor).__name__} as buffer {name!r}")
+        self._forget(name)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add a submodule under ``name``."""
+        _check_name(self, name)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._forget(name)
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def register_forward_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, inputs, output)`` after every forward; a non-None return
+        value replaces the output. Returns a handle whose ``remove()`` unregisters it."""
+        return self._add_hook(self._forward_hooks, hook)
+
+    def register_forward_pre_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, inputs)`` before every forward; a non-None return value
+        replaces the inputs."""
+        return self._add_hook(self._forward_pre_hooks, hook)
+
+    @staticmethod
+    def _add_hook(hooks: dict, hook) -> RemovableHandle:
+        Module._hook_counter += 1
+        hooks[Module._hook_counter] = hook
+        return RemovableHandle(hooks, Module._hook_counter)
+
+    # ------------------------------------------------------------------------------------
+    # Walking the module tree
+    # ------------------------------------------------------------------------------------
+
+    def named_modules(self, memo: set | None = None, prefix: str = ""):
+        """Yield (name, module) for this module and every submodule, each once."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is not None:
+                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        seen = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, registry: str, prefix: str, recurse: bool):
+        seen = set()
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, value in getattr(module, registry).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True):
+        """Yield (dotted name, parameter) pairs; a shared parameter appears once."""
+        yield from self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True):
+        """Yield (dotted name, buffer) pairs."""
+        yield from self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    # ------------------------------------------------------------------------------------
+    # Modes, gradients, devices and dtypes
+    # ------------------------------------------------------------------------------------
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (batch statistics in BatchNorm, dropout active) here and below."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode: ``train(False)``."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all parameters (to None, or to zeros)."""
+        for param in self.parameters():
+            if param.grad is None:
+                continue
+            if set_to_none:
+                param.grad = None
+            else:
+                with no_grad():
+                    param.grad.zero_()
+
+    def to(self, *args, **kwargs) -> Module:
+        """Move parameters, their gradients and buffers to a device and/or cast the
+        floating-point ones to a dtype, in place (the same Parameter objects, so an
+        optimizer made before still holds them). Returns the module."""
+        device, dtype = _parse_to_args(args, kwargs)
+        if dtype is not None and not _dtypes.is_floating(dtype):
+            raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
+        for tensor in self._all_tensors():
+            _convert_in_place(tensor, device, dtype)
+            if tensor.grad is not None:
+                _convert_in_place(tensor.grad, device, dtype)
+        return self
+
+    def _all_tensors(self):
+        for module in self.modules():
+            for registry in (module._parameters, module._buffers):
+                for tensor in registry.values():
+                    if tensor is not None:
+                        yield tensor
+
+    def cpu(self) -> Module:
+        return self.to("cpu")
+
+    def cuda(self, device=None) -> Module:
+        return self.to("cuda" if device is None else device)
+
+    def float(self) -> Module:
+        return self.to(_dtypes.float32)
+
+    def double(self) -> Module:
+        return self.to(_dtypes.float64)
+
+    def half(self) -> Module:
+        return self.to(_dtypes.float16)
+
+    # ------------------------------------------------------------------------------------
+    # state_dict
+    # ------------------------------------------------------------------------------------
+
+    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):
+        """An ordered dict from dotted names to the parameters' and persistent buffers'
+        values (detached tensors sharing storage, unless ``keep_vars``), with PyTorch's
+        key names, e.g. ``"0.weight"``, ``"1.running_mean"``."""
+        destination = OrderedDict() if destination is None else destination
+        for name, param in self._parameters.items():
+            if param is not None:
+                destination[prefix + name] = param if keep_vars else param.detach()
+        for name, buffer in self._buffers.items():
+            if buffer is not None and name not in self._non_persistent:
+                destination[prefix + name] = buffer if keep_vars else buffer.detach()
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(destination, prefix + name + ".", keep_vars)
+        return destination
+
+    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+        """Copy values into the parameters and buffers, in place, keeping their device
+        and dtype. Values may be minigrad tensors or NumPy arrays.
+
+        With ``strict=True`` (the default), missing or unexpected keys raise an error that
+        lists them; a value whose shape differs always raises. Returns the missing and
+        unexpected keys.
+        """
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"expected a dict-like state_dict, got {type(state_dict).__name__}")
+        own = self.state_dict(keep_vars=True)
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own]
+        errors = []
+        if strict and unexpected:
+            errors.append("Unexpected key(s) in state_dict: " + ", ".join(map(repr, unexpected)))
+        if strict and missing:
+            errors.append("Missing key(s) in state_dict: " + ", ".join(map(repr, missing)))
+        values = {}
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            if not isinstance(value, Tensor | np.ndarray | np.generic | int | float):
+                errors.append(f"value for {key!r} is a {type(value).__name__}, not an array")
+                continue
+            shape = tuple(value.shape) if hasattr(value, "shape") else ()
+            if shape != tuple(target.shape):
+                errors.append(
+                    f"size mismatch for {key}: copying a param with shape {shape} from "
+                    f"checkpoint, the shape in current model is {tuple(target.shape)}."
+                )
+                continue
+            values[key] = value
+        if errors:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors)
+            )
+        with no_grad():
+            for key, value in values.items():
+                target = own[key]
+                source = value._data if isinstance(value, Tensor) else np.asarray(value)
+                target._data[...] = target.device.move(source).astype(target.dtype, copy=False)
+                target._version.value += 1
+        return IncompatibleKeys(missing, unexpected)
+
+    # ------------------------------------------------------------------------------------
+    # repr
+    # ------------------------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The text between the parentheses of this module's repr (its arguments)."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [line for line in self.extra_repr().split("\n") if line]
+        for name, module in self._modules.items():
+            child = repr(module).replace("\n", "\n  ")
+            lines.append(f"({name}): {child}")
+        if not self._modules:
+            return f"{type(self).__name__}({', '.join(lines)})"
+        return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
+
+    def __dir__(self):
+        return sorted(
+            set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
+        )
+
+
+def _check_name(module: Module, name: str) -> None:
+    if "_parameters" not in module.__dict__:
+        raise AttributeError("call super().__init__() before registering anything")
+    if not isinstance(name, str) or not name or "." in name:
+        raise KeyError(
+            f"a module attribute name must be a non-empty string without '.', got {name!r}"
+        )
+    if hasattr(type(module), name):
+        raise KeyError(f"attribute {name!r} already exists on {type(module).__name__}")
+
+
+def _convert_in_place(tensor: Tensor, device: Device | None, dtype) -> None:
+    """Replace a tensor's array with one on ``device`` and/or of ``dtype`` (floats only)."""
+    array = tensor._data
+    if dtype is not None and _dtypes.is_floating(array.dtype) and array.dtype != dtype:
+        array = array.astype(dtype)
+    if device is not None and device is not tensor.device:
+        array = device.move(array)
+        tensor.device = device
+    tensor._data = array
+
+
+class Sequential(Module):
+    """Modules applied one after another: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
+
+    Submodules are named "0", "1", ... (or by the keys of an OrderedDict), which gives
+    PyTorch's state_dict keys such as ``"0.weight"``. Supports ``len``, iteration,
+    indexing (a slice gives a Sequential) and ``append``.
+
+    Example:
+        >>> from minigrad import nn
+        >>> model = nn.Sequential(nn.Linear(4, 3), nn.ReLU())
+        >>> len(model), type(model[0]).__name__
+        (2, 'Linear')
+    """
+
+    def __init__(self, *modules) -> None:
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            for name, module in modules[0].items():
+                self.add_module(name, module)
+        else:
+            for index, module in enumerate(modules):
+                self.add_module(str(index), module)
+
+    def forward(self, input):
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __getitem__(self, index):
+        items = list(self._modules.items())
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(items[index]))
+        return items[_index(index, len(items))][1]
+
+    def append(self, module: Module) -> Sequential:
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class ModuleList(Module):
+    """A list of submodules, registered so that their parameters are found.
+
+    Example:
+        >>> from minigrad import nn
+        >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+        >>> len(list(layers.parameters()))
+        6
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __getitem__(self, index):
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(items[index])
+        return items[_index(index, len(items))]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        self.add_module(str(_index(index, len(self))), module)
+
+    def append(self, module: Module) -> ModuleList:
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        for module in modules:
+            self.append(module)
+        return self
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleList has no forward(); iterate over it instead")
+
+
+def _index(index: int, length: int) -> int:
+    if not isinstance(index, int | np.integer):
+        raise TypeError(f"indices must be integers or slices, not {type(index).__name__}")
+    if not -length <= index < length:
+        raise IndexError(f"index {index} is out of range for a container of length {length}")
+    return int(index) % length
+
+
+__all__ = ["Module", "ModuleList", "Sequential", "backend"]

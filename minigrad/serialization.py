@@ -1,0 +1,432 @@
+"""Checkpoints: ``save(obj, path)`` and ``load(path)`` for tensors inside plain data.
+
+What can be saved: nested ``dict`` / ``list`` / ``tuple`` containers of minigrad tensors,
+NumPy arrays and scalars, and plain Python values (``int``, ``float``, ``bool``, ``str``,
+``None``). That covers a model's ``state_dict()``, an optimizer's and a scheduler's, and a
+training checkpoint such as ``{'model': ..., 'optimizer': ..., 'epoch': 3}``. Dict keys
+must be ``str`` or ``int`` (optimizer state is keyed by parameter index) and come back with
+the same type.
+
+The file format, and why it never unpickles
+-------------------------------------------
+``torch.save`` writes a pickle, and ``pickle.load`` can run arbitrary code: loading a
+checkpoint from someone else is then as dangerous as running their script. minigrad's
+checkpoints contain only data, so loading one can never execute anything:
+
+* the file is a NumPy ``.npz`` archive (a zip of ``.npy`` files, see ``numpy.savez``),
+  read back with ``numpy.load(..., allow_pickle=False)``;
+* each array (a tensor's data, or a NumPy array) is one member, ``a0``, ``a1``, ...;
+* the member ``__minigrad__`` is a 0-d string array holding a JSON description of the
+  structure: a format marker and version, and a tree of nodes (dicts with typed keys,
+  lists, tuples, scalars, and for each tensor its member name, dtype, shape, original
+  device, ``requires_grad`` and the SHA-256 of its bytes).
+
+Loading checks the marker, the version, each array's dtype and shape, and each SHA-256,
+so a damaged file is reported rather than silently giving wrong weights. Saving writes a
+temporary file in the target's directory, flushes and fsyncs it, and then renames it over
+the target with ``os.replace`` (atomic on POSIX and Windows): a crash or an error midway
+leaves the previous checkpoint intact and no partial file behind.
+
+Tensors are loaded onto the CPU, or onto ``map_location``; their original device is
+recorded in the file for reference. A tensor that appears several times in ``obj`` is
+stored once and loads as one tensor (views of one storage are stored separately).
+Gradients are not saved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from collections import OrderedDict
+
+import numpy as np
+
+from . import backend
+from . import dtypes as _dtypes
+from .backend import Device
+from .tensor import Tensor
+
+FORMAT = "minigrad-checkpoint"
+VERSION = 1
+HEADER = "__minigrad__"
+_ZIP_MAGIC = b"PK\x03\x04"
+_ARRAY_KINDS = "biufc"  # bool, signed and unsigned integers, floats, complex
+
+
+class CheckpointError(RuntimeError):
+    """A file could not be loaded as a minigrad checkpoint (the message says why)."""
+
+
+class UnsupportedTypeError(CheckpointError, TypeError):
+    """``save`` met a value it cannot store; the message names its type and key path."""
+
+
+# ----------------------------------------------------------------------------------------
+# Saving
+# ----------------------------------------------------------------------------------------
+
+
+def save(obj, path) -> None:
+    """Save ``obj`` (tensors and arrays inside dicts, lists, tuples and plain values).
+
+    Args:
+        obj: the data to save, for example ``{'model': model.state_dict(), 'epoch': 3}``.
+        path: a ``str`` or ``os.PathLike``. The file is written exactly there (no suffix
+            is added); it is replaced atomically if it exists.
+
+    Raises:
+        UnsupportedTypeError: for any other type (the message names it and where it is,
+            as a key path such as ``obj['optimizer']['state'][0]``), a dict key that is not
+            ``str`` or ``int``, or a container that contains itself.
+
+    Example:
+        >>> import os, tempfile
+        >>> import minigrad
+        >>> from minigrad.serialization import save, load
+        >>> path = os.path.join(tempfile.mkdtemp(), "ckpt.npz")
+        >>> save({"w": minigrad.tensor([1.0, 2.0]), "epoch": 3, 0: None}, path)
+        >>> load(path)
+        {'w': tensor([1., 2.]), 'epoch': 3, 0: None}
+    """
+    path = os.fspath(path)
+    writer = _Writer()
+    root = writer.encode(obj, "obj")
+    header = {"format": FORMAT, "version": VERSION, "root": root}
+    arrays = dict(writer.arrays)
+    arrays[HEADER] = np.array(json.dumps(header, allow_nan=False))
+    _write_atomically(path, arrays)
+
+
+class _Writer:
+    """Turns an object tree into JSON nodes plus a dict of arrays."""
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, np.ndarray] = {}
+        self.tensors: dict[int, tuple[str, str]] = {}  # id(tensor) -> (member, digest)
+        self.keep: list[Tensor] = []  # keeps tensors alive so that their ids stay unique
+        self.active: set[int] = set()  # containers being encoded, to detect cycles
+
+    def add_array(self, array: np.ndarray) -> tuple[str, str]:
+        name = f"a{len(self.arrays)}"
+        array = _c_contiguous(array)
+        self.arrays[name] = array
+        return name, _sha256(array)
+
+    def encode(self, obj, where: str):
+        if obj is None:
+            return {"type": "none"}
+        if isinstance(obj, bool):
+            return {"type": "bool", "value": obj}
+        if type(obj) is int:
+            return {"type": "int", "value": obj}
+        if type(obj) is float:
+            return {"type": "float", "value": repr(obj)}  # repr round-trips exactly, nan too
+        if type(obj) is str:
+            return {"type": "str", "value": obj}
+        if isinstance(obj, Tensor):
+            return self.encode_tensor(obj)
+        if isinstance(obj, np.ndarray):
+            return self.encode_ndarray(obj, where, "ndarray")
+        if isinstance(obj, np.generic):
+            return self.encode_ndarray(np.asarray(obj), where, "npscalar")
+        if isinstance(obj, dict) or type(obj) in (list, tuple):
+            if id(obj) in self.active:
+                raise UnsupportedTypeError(
+                    f"cannot save: {where} contains itself (a reference cycle)"
+                )
+            self.active.add(id(obj))
+            try:
+                return self.encode_container(obj, where)
+            finally:
+                self.active.discard(id(obj))
+        if isinstance(obj, list | tuple):
+            _unsupported(
+                obj, where, "subclasses of list and tuple, such as named tuples, are not supported"
+            )
+        _unsupported(obj, where)
+
+    def encode_container(self, obj, where: str):
+        if isinstance(obj, dict):
+            keys, values = [], []
+            for key, value in obj.items():
+                if isinstance(key, bool) or type(key) not in (str, int):
+                    raise UnsupportedTypeError(
+                        f"cannot save: dict keys must be str or int, but {where} has a key "
+                        f"{key!r} of type {type(key).__name__}"
+                    )
+                keys.append({"type": "str" if type(key) is str else "int", "value": key})
+                values.append(self.encode(value, f"{where}[{key!r}]"))
+            kind = "odict" if isinstance(obj, OrderedDict) else "dict"
+            return {"type": kind, "keys": keys, "values": values}
+        items = [self.encode(value, f"{where}[{i}]") for i, value in enumerate(obj)]
+        return {"type": type(obj).__name__, "items": items}
+
+    def encode_tensor(self, t: Tensor):
+        if id(t) in self.tensors:  # the same tensor again: store it once
+            name, digest = self.tensors[id(t)]
+            array = self.arrays[name]
+        else:
+            array = backend.to_host(t._data)
+            name, digest = self.add_array(array)
+            self.tensors[id(t)] = name, digest
+            self.keep.append(t)
+        return {
+            "type": "tensor",
+            "array": name,
+            "dtype": array.dtype.name,
+            "shape": list(array.shape),
+            "device": str(t.device),
+            "requires_grad": bool(t.requires_grad),
+            "sha256": digest,
+        }
+
+    def encode_ndarray(self, array: np.ndarray, where: str, kind: str):
+        if array.dtype.kind not in _ARRAY_KINDS:
+            _unsupported(
+                array, where, f"arrays of dtype {array.dtype} cannot be stored without pickle"
+            )
+        name, digest = self.add_array(array)
+        return {
+            "type": kind,
+            "array": name,
+            "dtype": array.dtype.str,  # with the byte order, e.g. '<f4'
+            "shape": list(array.shape),
+            "sha256": digest,
+        }
+
+
+def _unsupported(obj, where: str, detail: str = "") -> None:
+    raise UnsupportedTypeError(
+        f"cannot save an object of type {type(obj).__module__}.{type(obj).__qualname__} at "
+        f"{where}: only minigrad tensors, NumPy arrays and scalars, dict (str or int keys), "
+        f"list, tuple, int, float, bool, str and None can be saved"
+        + (f" ({detail})" if detail else "")
+    )
+
+
+def _c_contiguous(array: np.ndarray) -> np.ndarray:
+    """The array itself if it is C-contiguous, else a C-contiguous copy (keeping 0-d arrays
+    0-d, which ``np.ascontiguousarray`` does not)."""
+    return array if array.flags.c_contiguous else array.copy(order="C")
+
+
+def _sha256(array: np.ndarray) -> str:
+    """The SHA-256 of the array's bytes in C order."""
+    return hashlib.sha256(_c_contiguous(array).reshape(-1).view(np.uint8)).hexdigest()
+
+
+def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
+    """Write the archive to a temporary file beside ``path``, fsync it, then rename it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            2, f"cannot save: the directory {directory!r} does not exist", os.fspath(path)
+        )
+    mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the rename itself durable (POSIX; a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ----------------------------------------------------------------------------------------
+# Loading
+# ----------------------------------------------------------------------------------------
+
+
+def load(path, map_location=None):
+    """Load what :func:`save` wrote, checking the format and every array's SHA-256.
+
+    Args:
+        path: a ``str`` or ``os.PathLike``.
+        map_location: where tensors go: ``None`` or ``"cpu"`` (the CPU, whatever device
+            they were saved from), ``"cuda"``, ``"cuda:1"`` or a :class:`minigrad.Device`.
+            NumPy arrays always load as NumPy arrays.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        CheckpointError: the file is not a minigrad checkpoint (a text file, a plain
+            ``.npz``), is truncated or corrupt (a SHA-256 mismatch), or was written by a
+            newer format version. The message names the file and the problem.
+
+    Example:
+        >>> import os, tempfile
+        >>> import minigrad
+        >>> from minigrad.serialization import save, load
+        >>> path = os.path.join(tempfile.mkdtemp(), "ckpt.npz")
+        >>> save({"state": {0: {"momentum_buffer": minigrad.zeros(2)}}, "lr": 0.1}, path)
+        >>> ckpt = load(path, map_location="cpu")
+        >>> ckpt["state"][0]["momentum_buffer"], ckpt["lr"]
+        (tensor([0., 0.]), 0.1)
+    """
+    path = os.fspath(path)
+    device = _map_location(map_location)
+    if not os.path.exists(path):
+        raise FileNotFoundError(2, "no such checkpoint file", path)
+    # The file is opened here and handed to numpy.load, so that it is closed even when
+    # numpy.load fails on a damaged archive (given a path, it can leak the handle).
+    with open(path, "rb") as f:
+        magic = f.read(4)
+        if magic != _ZIP_MAGIC:
+            what = "an empty file" if not magic else "not an .npz (zip) archive"
+            raise CheckpointError(f"{path!r} is not a minigrad checkpoint: {what}")
+        f.seek(0)
+        try:
+            with np.load(f, allow_pickle=False) as archive:
+                members = set(archive.files)
+                if HEADER not in members:
+                    raise CheckpointError(
+                        f"{path!r} is not a minigrad checkpoint: it is an .npz archive "
+                        f"without a {HEADER!r} entry (a plain NumPy file? use numpy.load)"
+                    )
+                header = _read_header(archive[HEADER], path)
+                reader = _Reader(archive, members, path, device)
+                return reader.decode(header["root"], "obj")
+        except CheckpointError:
+            raise
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError) as error:
+            raise CheckpointError(
+                f"{path!r} is truncated or corrupt: {type(error).__name__}: {error}"
+            ) from error
+
+
+def _map_location(map_location) -> Device:
+    if map_location is None:
+        return backend.CPU
+    if isinstance(map_location, Device | str):
+        return Device(map_location)
+    raise TypeError(
+        f"map_location must be None, a device string such as 'cpu' or 'cuda', or a "
+        f"minigrad.Device; got {type(map_location).__name__}"
+    )
+
+
+def _read_header(array: np.ndarray, path: str) -> dict:
+    if array.dtype.kind != "U" or array.ndim != 0:
+        raise CheckpointError(f"{path!r} is not a minigrad checkpoint: malformed header entry")
+    try:
+        header = json.loads(str(array[()]))
+    except ValueError as error:
+        raise CheckpointError(f"{path!r} has a corrupt header: {error}") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{path!r} is not a minigrad checkpoint: the header has no {FORMAT!r} marker"
+        )
+    version = header.get("version")
+    if type(version) is not int or version < 1:
+        raise CheckpointError(f"{path!r} has a corrupt header: no format version")
+    if version > VERSION:
+        raise CheckpointError(
+            f"{path!r} was written in checkpoint format version {version}; this minigrad "
+            f"reads versions up to {VERSION} (upgrade minigrad)"
+        )
+    if "root" not in header:
+        raise CheckpointError(f"{path!r} has a corrupt header: no 'root' entry")
+    return header
+
+
+class _Reader:
+    """Rebuilds the object tree from the header's nodes and the archive's arrays."""
+
+    def __init__(self, archive, members: set[str], path: str, device: Device) -> None:
+        self.archive = archive
+        self.members = members
+        self.path = path
+        self.device = device
+        self.tensors: dict[str, Tensor] = {}
+
+    def corrupt(self, where: str, problem: str) -> CheckpointError:
+        return CheckpointError(f"{self.path!r} is corrupt at {where}: {problem}")
+
+    def decode(self, node, where: str):
+        kind = node.get("type") if isinstance(node, dict) else None
+        if kind == "none":
+            return None
+        if kind in ("bool", "int", "str"):
+            value = node["value"]
+            expected = {"bool": bool, "int": int, "str": str}[kind]
+            if type(value) is not expected:
+                raise self.corrupt(where, f"a {kind} node holds {value!r}")
+            return value
+        if kind == "float":
+            return float(node["value"])
+        if kind in ("dict", "odict"):
+            keys, values = node["keys"], node["values"]
+            if len(keys) != len(values):
+                raise self.corrupt(where, f"a dict node has {len(keys)} keys, {len(values)} values")
+            result = {} if kind == "dict" else OrderedDict()
+            for key_node, value_node in zip(keys, values):
+                key = self.decode(key_node, where)
+                if type(key) not in (str, int):
+                    raise self.corrupt(where, f"a dict key of type {type(key).__name__}")
+                result[key] = self.decode(value_node, f"{where}[{key!r}]")
+            return result
+        if kind in ("list", "tuple"):
+            items = [self.decode(item, f"{where}[{i}]") for i, item in enumerate(node["items"])]
+            return items if kind == "list" else tuple(items)
+        if kind == "tensor":
+            return self.decode_tensor(node, where)
+        if kind in ("ndarray", "npscalar"):
+            array = self.read_array(node, where, np.dtype(node["dtype"]))
+            return array if kind == "ndarray" else array[()]
+        raise self.corrupt(where, f"unknown node type {kind!r}")
+
+    def read_array(self, node, where: str, dtype: np.dtype) -> np.ndarray:
+        name = node["array"]
+        if name not in self.members:
+            raise self.corrupt(where, f"the array {name!r} is missing from the archive")
+        array = self.archive[name]
+        if array.dtype != dtype or list(array.shape) != node["shape"]:
+            raise self.corrupt(
+                where,
+                f"the array {name!r} has dtype {array.dtype} and shape {array.shape}; the "
+                f"header says {dtype} and {tuple(node['shape'])}",
+            )
+        if _sha256(array) != node["sha256"]:
+            raise self.corrupt(
+                where, f"the SHA-256 of the array {name!r} does not match (corrupt bytes)"
+            )
+        return array
+
+    def decode_tensor(self, node, where: str) -> Tensor:
+        name = node["array"]
+        if name in self.tensors:  # the same tensor saved twice: give back one object
+            return self.tensors[name]
+        try:
+            dtype = _dtypes.to_dtype(node["dtype"])
+        except TypeError:
+            raise self.corrupt(where, f"unsupported tensor dtype {node['dtype']!r}") from None
+        array = self.read_array(node, where, dtype)
+        with self.device.activate():
+            array = self.device.from_host(array)
+        tensor = Tensor._wrap(array, self.device)
+        if node.get("requires_grad"):
+            tensor.requires_grad_(True)
+        self.tensors[name] = tensor
+        return tensor

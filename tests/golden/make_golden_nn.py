@@ -1,0 +1,70 @@
+"""Write ``nn.npz``: PyTorch's results for the module cases in ``nn_cases.py``.
+
+    pip install torch==2.13.0
+    python tests/golden/make_golden_nn.py
+
+For each case: the initial state_dict, the inputs and outputs of each training-mode
+forward pass, the random output gradient of the last one with the input and parameter
+gradients it gives, the final state_dict, and the evaluation-mode output.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from make_golden import SEED, make_input, save_atomically
+from nn_cases import NN_CASES
+
+HERE = Path(__file__).resolve().parent
+GRAD_KINDS = ("f", "p", "d")
+
+
+def run_case(case, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    torch.manual_seed(0)
+    module = case.build(torch.nn)
+    record = {f"state0.{k}": v.detach().numpy().copy() for k, v in module.state_dict().items()}
+    inputs = []
+    for step in range(case.train_steps):
+        arrays = [make_input(rng, shape, kind) for shape, kind in case.inputs]
+        inputs = []
+        for i, (array, (_, kind)) in enumerate(zip(arrays, case.inputs)):
+            record[f"in{step}.{i}"] = array
+            inputs.append(torch.tensor(array, requires_grad=kind in GRAD_KINDS))
+        module.train()
+        out = module(*inputs)
+        record[f"out{step}"] = out.detach().numpy()
+        if step == case.train_steps - 1 and out.requires_grad:
+            module.zero_grad()
+            v = rng.standard_normal(out.shape).astype(np.float32)
+            out.backward(torch.tensor(v))
+            record["v"] = v
+            for i, t in enumerate(inputs):
+                if t.requires_grad:
+                    record[f"input_grad.{i}"] = t.grad.numpy()
+            for name, p in module.named_parameters():
+                record[f"param_grad.{name}"] = p.grad.numpy()
+    record.update(
+        {f"state1.{k}": v.detach().numpy().copy() for k, v in module.state_dict().items()}
+    )
+    if case.evaluate:
+        module.eval()
+        with torch.no_grad():
+            record["eval_out"] = module(*inputs).numpy()
+    return record
+
+
+def main() -> None:
+    rng = np.random.default_rng(SEED + 7)
+    arrays: dict[str, np.ndarray] = {"__torch_version__": np.array(torch.__version__)}
+    for name, case in NN_CASES.items():
+        for key, value in run_case(case, rng).items():
+            arrays[f"{name}/{key}"] = np.asarray(value)
+    save_atomically(HERE / "nn.npz", arrays)
+    print(f"wrote {len(NN_CASES)} module cases with PyTorch {torch.__version__} to nn.npz")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

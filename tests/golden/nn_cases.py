@@ -1,0 +1,89 @@
+"""Golden cases for the nn modules: built, run and differentiated by PyTorch and minigrad.
+
+Each case builds a module from ``nn`` (``torch.nn`` or ``minigrad.nn``: the same code
+works for both). The golden script records PyTorch's initial ``state_dict``; the test
+loads it into minigrad's module (so this also checks that a model exported from PyTorch as
+NumPy arrays loads and gives the same outputs). Then both run ``train_steps`` forward
+passes in training mode on fresh inputs, backpropagate a random gradient through the last
+one, and, if ``evaluate``, one forward pass in evaluation mode. Outputs, input and
+parameter gradients, and the final ``state_dict`` (BatchNorm's running statistics) are
+compared. Input kinds are those of ``cases.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModuleCase:
+    build: object
+    inputs: tuple  # ((shape, kind), ...)
+    train_steps: int = 1
+    evaluate: bool = True
+
+
+def _m(build, *inputs, train_steps=1, evaluate=True):
+    return ModuleCase(build, tuple(inputs), train_steps, evaluate)
+
+
+LOGITS, LABELS = ((6, 5), "f"), ((6,), "i5")
+
+NN_CASES = {
+    # Layers with parameters.
+    "linear": _m(lambda nn: nn.Linear(5, 3), ((4, 5), "f")),
+    "linear_no_bias_3d_input": _m(lambda nn: nn.Linear(5, 3, bias=False), ((2, 4, 5), "f")),
+    "conv2d": _m(lambda nn: nn.Conv2d(3, 4, 3, padding=1), ((2, 3, 6, 6), "f")),
+    "conv2d_stride_no_bias": _m(lambda nn: nn.Conv2d(2, 4, (3, 2), stride=2, bias=False), ((2, 2, 7, 6), "f")),
+    "conv2d_groups_same": _m(lambda nn: nn.Conv2d(4, 4, 3, padding="same", groups=2), ((1, 4, 5, 5), "f")),
+    # Batch Normalization: running statistics after several steps, then evaluation.
+    "batchnorm1d": _m(lambda nn: nn.BatchNorm1d(3), ((8, 3), "f"), train_steps=3),
+    "batchnorm1d_3d_input": _m(lambda nn: nn.BatchNorm1d(3), ((4, 3, 5), "f"), train_steps=3),
+    "batchnorm1d_momentum_none": _m(lambda nn: nn.BatchNorm1d(3, momentum=None), ((6, 3), "f"), train_steps=4),
+    "batchnorm1d_affine_false": _m(lambda nn: nn.BatchNorm1d(3, affine=False), ((6, 3), "f"), train_steps=2),
+    "batchnorm1d_no_running_stats": _m(lambda nn: nn.BatchNorm1d(3, track_running_stats=False), ((6, 3), "f"), train_steps=2),
+    "batchnorm1d_two_samples": _m(lambda nn: nn.BatchNorm1d(4), ((2, 4), "f"), train_steps=2),
+    "batchnorm2d": _m(lambda nn: nn.BatchNorm2d(4), ((3, 4, 5, 5), "f"), train_steps=3),
+    "batchnorm2d_momentum_eps": _m(lambda nn: nn.BatchNorm2d(2, eps=1e-3, momentum=0.5), ((2, 2, 3, 4), "f"), train_steps=3),
+    # Parameter-free layers.
+    "relu": _m(lambda nn: nn.ReLU(), ((3, 4), "f")),
+    "sigmoid": _m(lambda nn: nn.Sigmoid(), ((3, 4), "f")),
+    "tanh": _m(lambda nn: nn.Tanh(), ((3, 4), "f")),
+    "leaky_relu": _m(lambda nn: nn.LeakyReLU(0.2), ((3, 4), "f")),
+    "softmax": _m(lambda nn: nn.Softmax(dim=1), ((3, 4), "f")),
+    "log_softmax": _m(lambda nn: nn.LogSoftmax(dim=-1), ((3, 4), "f")),
+    "flatten": _m(lambda nn: nn.Flatten(), ((2, 3, 4), "f")),
+    "identity": _m(lambda nn: nn.Identity(), ((2, 3), "f")),
+    "dropout_p0": _m(lambda nn: nn.Dropout(0.0), ((2, 3), "f")),
+    "maxpool2d": _m(lambda nn: nn.MaxPool2d(2), ((2, 3, 6, 6), "f")),
+    "maxpool2d_stride_padding": _m(lambda nn: nn.MaxPool2d(3, stride=2, padding=1), ((1, 2, 7, 7), "f")),
+    "avgpool2d": _m(lambda nn: nn.AvgPool2d(2), ((2, 3, 6, 6), "f")),
+    "avgpool2d_stride_padding": _m(lambda nn: nn.AvgPool2d(3, stride=2, padding=1), ((1, 2, 7, 7), "f")),
+    # Losses.
+    "cross_entropy_loss": _m(lambda nn: nn.CrossEntropyLoss(), LOGITS, LABELS),
+    "cross_entropy_loss_sum": _m(lambda nn: nn.CrossEntropyLoss(reduction="sum"), LOGITS, LABELS),
+    "cross_entropy_loss_none": _m(lambda nn: nn.CrossEntropyLoss(reduction="none"), LOGITS, LABELS),
+    "cross_entropy_loss_ignore": _m(lambda nn: nn.CrossEntropyLoss(ignore_index=1), LOGITS, LABELS),
+    "nll_loss": _m(lambda nn: nn.NLLLoss(), LOGITS, LABELS),
+    "nll_loss_sum": _m(lambda nn: nn.NLLLoss(reduction="sum"), LOGITS, LABELS),
+    "nll_loss_none_4d": _m(lambda nn: nn.NLLLoss(reduction="none"), ((2, 5, 3, 2), "f"), ((2, 3, 2), "i5")),
+    "mse_loss": _m(lambda nn: nn.MSELoss(), ((3, 4), "f"), ((3, 4), "c")),
+    "mse_loss_sum": _m(lambda nn: nn.MSELoss(reduction="sum"), ((3, 4), "f"), ((3, 4), "f")),
+    "mse_loss_none": _m(lambda nn: nn.MSELoss(reduction="none"), ((3, 4), "f"), ((3, 4), "c")),
+    # Small models, trained for a few steps.
+    "mlp_bn_relu": _m(
+        lambda nn: nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5), nn.ReLU(), nn.Linear(5, 3)),
+        ((8, 6), "f"), train_steps=3,
+    ),
+    "mlp_bn_sigmoid": _m(
+        lambda nn: nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5), nn.Sigmoid(), nn.Linear(5, 5), nn.Sigmoid(), nn.Linear(5, 2)),
+        ((8, 6), "f"), train_steps=2,
+    ),
+    "cnn_block": _m(
+        lambda nn: nn.Sequential(
+            nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(4 * 3 * 3, 3),
+        ),
+        ((3, 2, 6, 6), "f"), train_steps=2,
+    ),
+}  # fmt: skip

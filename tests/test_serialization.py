@@ -1,0 +1,354 @@
+"""save / load: round trips, the atomic write, and clear errors for bad files."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import zipfile
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad.optim import SGD
+from minigrad.optim.lr_scheduler import CosineAnnealingLR
+from minigrad.serialization import CheckpointError, UnsupportedTypeError, load, save
+
+
+def assert_same(a, b, where="obj"):
+    """Deep equality that also checks types (int vs float vs bool, list vs tuple, key types)
+    and tensors' dtype, shape, values and requires_grad."""
+    assert type(a) is type(b), f"{where}: {type(a).__name__} != {type(b).__name__}"
+    if isinstance(a, minigrad.Tensor):
+        assert a.dtype == b.dtype and a.shape == b.shape, where
+        assert a.requires_grad == b.requires_grad, where
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=where)
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape, where
+        np.testing.assert_array_equal(a, b, err_msg=where)
+    elif isinstance(a, dict):
+        assert list(a) == list(b), f"{where}: keys {list(a)} != {list(b)}"
+        for key in a:
+            assert type(key) is type(next(k for k in b if k == key and type(k) is type(key)))
+            assert_same(a[key], b[key], f"{where}[{key!r}]")
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_same(x, y, f"{where}[{i}]")
+    elif isinstance(a, float) and np.isnan(a):
+        assert np.isnan(b), where
+    else:
+        assert a == b, where
+
+
+@pytest.fixture
+def nested(device):
+    return {
+        "f32": minigrad.randn(3, 4, device=device),
+        "f64": minigrad.tensor([1.5, -2.25], dtype=minigrad.float64, device=device),
+        "f16": minigrad.tensor([0.5, 1.0], dtype=minigrad.float16, device=device),
+        "i64": minigrad.arange(5, device=device),
+        "i32": minigrad.tensor([[1, -2]], dtype=minigrad.int32, device=device),
+        "u8": minigrad.tensor([0, 255], dtype=minigrad.uint8, device=device),
+        "bool": minigrad.tensor([True, False], device=device),
+        "scalar": minigrad.tensor(3.5, device=device),
+        "empty": minigrad.zeros(0, 3, device=device),
+        "param": minigrad.ones(2, device=device, requires_grad=True),
+        "state": {0: {"momentum_buffer": minigrad.zeros(2, device=device)}, 1: {}},
+        "mixed_keys": {1: "one", "1": "string one", -7: None},
+        "list": [1, 2.5, "three", None, True, [], {}],
+        "tuple": (1, (2.0, "x"), []),
+        "floats": [0.1, -0.0, float("inf"), float("-inf"), float("nan"), 1e-310, 1e308],
+        "ints": [0, -1, 2**70, False],
+        "text": 'unicode ✓ \n "quoted" \udc80',
+        "numpy": np.arange(6, dtype=np.int16).reshape(2, 3),
+        "numpy_f": np.array([1.0, np.nan], dtype=">f8"),
+        "numpy_scalar": np.float32(2.5),
+        "ordered": OrderedDict([("b", 1), ("a", 2)]),
+    }
+
+
+def test_round_trip_nested(nested, tmp_path):
+    path = tmp_path / "ckpt.npz"
+    save(nested, path)
+    loaded = load(path)
+    assert_same(nested if nested["f32"].device.type == "cpu" else _to_cpu(nested), loaded)
+    for value in loaded.values():
+        if isinstance(value, minigrad.Tensor):
+            assert value.device == "cpu"  # the default: the CPU, whatever the source
+    assert loaded["scalar"].shape == () and loaded["scalar"].item() == 3.5
+    assert type(loaded["numpy_scalar"]) is np.float32
+
+
+def _to_cpu(obj):
+    if isinstance(obj, minigrad.Tensor):
+        t = obj.cpu()
+        return t.detach().requires_grad_(obj.requires_grad)
+    if isinstance(obj, dict):
+        return type(obj)((k, _to_cpu(v)) for k, v in obj.items())
+    if isinstance(obj, list | tuple):
+        return type(obj)(_to_cpu(v) for v in obj)
+    return obj
+
+
+@pytest.mark.parametrize("value", [None, 3, 2.5, "s", True, [1, [2]], (), {}])
+def test_round_trip_plain_values(value, tmp_path):
+    save(value, tmp_path / "v")
+    assert_same(value, load(tmp_path / "v"))
+
+
+def test_path_types_and_no_suffix_added(tmp_path):
+    save({"a": 1}, str(tmp_path / "model.pt"))
+    assert os.listdir(tmp_path) == ["model.pt"]
+    assert load(pathlib.Path(tmp_path / "model.pt")) == {"a": 1}
+    assert load(str(tmp_path / "model.pt")) == {"a": 1}
+
+
+def test_shared_tensor_is_stored_once(tmp_path, device):
+    t = minigrad.ones(3, device=device)
+    save({"a": t, "b": [t]}, tmp_path / "c")
+    loaded = load(tmp_path / "c")
+    assert loaded["a"] is loaded["b"][0]
+    with np.load(tmp_path / "c", allow_pickle=False) as archive:
+        assert sorted(archive.files) == ["__minigrad__", "a0"]
+
+
+def test_file_records_format_dtype_device_and_digests(tmp_path, device):
+    save({"w": minigrad.ones(2, device=device)}, tmp_path / "c")
+    with np.load(tmp_path / "c", allow_pickle=False) as archive:
+        header = json.loads(str(archive["__minigrad__"][()]))
+    assert header["format"] == "minigrad-checkpoint" and header["version"] == 1
+    node = header["root"]["values"][0]
+    assert node["dtype"] == "float32" and node["device"] == str(minigrad.Device(device))
+    assert len(node["sha256"]) == 64
+
+
+def test_map_location(tmp_path, device):
+    save({"w": minigrad.ones(2, device=device)}, tmp_path / "c")
+    for location in ("cpu", minigrad.Device("cpu"), None):
+        assert load(tmp_path / "c", map_location=location)["w"].device == "cpu"
+    loaded = load(tmp_path / "c", map_location=device)
+    assert loaded["w"].device == minigrad.Device(device)
+    assert loaded["w"].tolist() == [1.0, 1.0]
+    with pytest.raises(TypeError, match="map_location"):
+        load(tmp_path / "c", map_location=3)
+
+
+def test_map_location_cuda_without_gpu(tmp_path):
+    if minigrad.cuda.is_available():
+        pytest.skip("a GPU is present")
+    save({"w": minigrad.ones(2)}, tmp_path / "c")
+    with pytest.raises(RuntimeError, match="cuda"):
+        load(tmp_path / "c", map_location="cuda")
+
+
+def test_training_checkpoint_resumes_identically(tmp_path, device):
+    """Model, optimizer and scheduler state through a file: the resumed run matches."""
+
+    def setup():
+        w = minigrad.tensor([[1.0, -2.0], [0.5, 3.0]], device=device, requires_grad=True)
+        opt = SGD([w], lr=0.1, momentum=0.9, weight_decay=1e-2)
+        return w, opt, CosineAnnealingLR(opt, T_max=5, eta_min=0.01)
+
+    def train(w, opt, sched, steps):
+        for _ in range(steps):
+            opt.zero_grad()
+            ((w * w).sum() + w.sum()).backward()
+            opt.step()
+            sched.step()
+        return w.numpy()
+
+    w, opt, sched = setup()
+    train(w, opt, sched, 3)
+    checkpoint = {
+        "model": {"w": w},
+        "optimizer": opt.state_dict(),
+        "scheduler": sched.state_dict(),
+        "epoch": 3,
+    }
+    save(checkpoint, tmp_path / "ckpt.npz")
+    expected = train(w, opt, sched, 4)
+
+    ckpt = load(tmp_path / "ckpt.npz", map_location=device)
+    assert ckpt["epoch"] == 3 and list(ckpt["optimizer"]["state"]) == [0]
+    w2, opt2, sched2 = setup()
+    with minigrad.no_grad():
+        w2.copy_(ckpt["model"]["w"])
+    sched2.load_state_dict(ckpt["scheduler"])
+    opt2.load_state_dict(ckpt["optimizer"])
+    np.testing.assert_array_equal(train(w2, opt2, sched2, 4), expected)
+    assert sched2.get_last_lr() == sched.get_last_lr()
+
+
+# ----------------------------------------------------------------------------------------
+# The atomic write
+# ----------------------------------------------------------------------------------------
+
+
+def _fail(*args, **kwargs):
+    raise OSError("disk full (simulated)")
+
+
+@pytest.mark.parametrize("target", ["numpy.savez", "os.replace", "os.fsync"])
+def test_failed_save_leaves_the_old_file_intact(target, tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.npz"
+    save({"version": "old", "w": minigrad.ones(3)}, path)
+    before = path.read_bytes()
+    module, name = target.split(".")
+    monkeypatch.setattr({"numpy": np, "os": os}[module], name, _fail)
+    with pytest.raises(OSError, match="simulated"):
+        save({"version": "new", "w": minigrad.zeros(3)}, path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["ckpt.npz"]  # no temporary file left behind
+    assert load(path)["version"] == "old"
+
+
+def test_failed_first_save_leaves_nothing(tmp_path):
+    with pytest.raises(UnsupportedTypeError):
+        save({"bad": object()}, tmp_path / "new.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_into_a_missing_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        save(1, tmp_path / "nowhere" / "c.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_keeps_the_existing_file_mode(tmp_path):
+    path = tmp_path / "c"
+    save(1, path)
+    assert path.stat().st_mode & 0o777 == 0o644
+    path.chmod(0o600)
+    save(2, path)
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+# ----------------------------------------------------------------------------------------
+# Errors
+# ----------------------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"missing\.npz"):
+        load(tmp_path / "missing.npz")
+
+
+@pytest.mark.parametrize("keep", [0.0, 0.3, 0.6, 0.95])
+def test_truncated_file(keep, tmp_path):
+    path = tmp_path / "ckpt.npz"
+    save({"w": minigrad.randn(50), "n": 3}, path)
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    expected = "empty file" if keep == 0 else "truncated or corrupt"
+    with pytest.raises(CheckpointError, match=expected) as info:
+        load(path)
+    assert "ckpt.npz" in str(info.value)
+
+
+def test_flipped_byte(tmp_path):
+    path = tmp_path / "ckpt.npz"
+    save({"w": minigrad.arange(100, dtype=minigrad.float32)}, path)
+    data = bytearray(path.read_bytes())
+    offset = data.index(np.float32(50.0).tobytes())  # inside the array's bytes
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match=r"ckpt\.npz.*(corrupt|CRC)"):
+        load(path)
+
+
+def test_digest_mismatch(tmp_path):
+    """Bytes changed consistently (a valid zip, so the zip CRCs pass): the SHA-256 catches it."""
+    path = tmp_path / "ckpt.npz"
+    save({"model": {"w": minigrad.ones(4)}}, path)
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    arrays["a0"] = arrays["a0"] * 2
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+    with pytest.raises(CheckpointError, match=r"ckpt\.npz.*\['model'\]\['w'\].*SHA-256"):
+        load(path)
+
+
+def test_foreign_npz(tmp_path):
+    path = tmp_path / "plain.npz"
+    np.savez(path, x=np.ones(3))
+    with pytest.raises(CheckpointError, match=r"plain\.npz.*not a minigrad checkpoint.*numpy"):
+        load(path)
+
+
+def test_wrong_marker_and_newer_version(tmp_path):
+    path = tmp_path / "c.npz"
+    for header, message in [
+        ({"format": "other", "version": 1, "root": {"type": "none"}}, "marker"),
+        ({"format": "minigrad-checkpoint", "version": 99, "root": {}}, "version 99"),
+        ("not json {", "corrupt header"),
+    ]:
+        text = header if isinstance(header, str) else json.dumps(header)
+        np.savez(path, __minigrad__=np.array(text))
+        with pytest.raises(CheckpointError, match=message):
+            load(path)
+
+
+def test_text_file(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello, not a checkpoint\n")
+    with pytest.raises(CheckpointError, match=r"notes\.txt.*not a minigrad checkpoint"):
+        load(path)
+
+
+def test_other_zip_file(tmp_path):
+    path = tmp_path / "archive.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("readme.txt", "hi")
+    with pytest.raises(CheckpointError, match=r"archive\.zip"):
+        load(path)
+
+
+class Custom:
+    pass
+
+
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        ({"model": {"layers": [1, Custom()]}}, r"Custom at obj\['model'\]\['layers'\]\[1\]"),
+        ({"s": {1, 2}}, r"set at obj\['s'\]"),
+        ({"opt": {(1, 2): 3}}, r"obj\['opt'\] has a key \(1, 2\) of type tuple"),
+        ({True: 1}, "key True of type bool"),
+        ({"a": np.array(["x"])}, "dtype <U1"),
+        ({"a": 1 + 2j}, "complex at obj\\['a'\\]"),
+        ({"f": print}, "builtin_function_or_method at obj\\['f'\\]"),
+    ],
+)
+def test_unsupported_types(obj, message, tmp_path):
+    with pytest.raises(UnsupportedTypeError, match=message) as info:
+        save(obj, tmp_path / "c")
+    assert isinstance(info.value, TypeError) and isinstance(info.value, RuntimeError)
+    assert os.listdir(tmp_path) == []
+
+
+def test_reference_cycle(tmp_path):
+    a: list = [1]
+    a.append(a)
+    with pytest.raises(UnsupportedTypeError, match=r"obj\[1\] contains itself"):
+        save(a, tmp_path / "c")
+
+
+def test_loading_never_unpickles(tmp_path, monkeypatch):
+    """The loader must not touch pickle, even for an .npz holding a pickled object array."""
+    import pickle
+
+    path = tmp_path / "evil.npz"
+    np.savez(path, __minigrad__=np.array([{"a": 1}], dtype=object))
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("pickle was used")
+
+    monkeypatch.setattr(pickle, "load", forbidden)
+    monkeypatch.setattr(pickle, "loads", forbidden)
+    with pytest.raises(CheckpointError, match=r"evil\.npz"):
+        load(path)
