@@ -133,6 +133,15 @@ CASES = {
     "cross_entropy_ignore": _c(lambda m, x, t: m.cross_entropy(x, m.where(t == 0, -100, t)), ((8, 5), "f"), ((8,), "i5")),
     "cross_entropy_4d": _c(lambda m, x, t: m.cross_entropy(x, t), ((2, 5, 3, 2), "f"), ((2, 3, 2), "i5")),
     "cross_entropy_single": _c(lambda m, x, t: m.cross_entropy(x, t), ((5,), "f"), ((), "i5")),
+    # Not differentiable: indices, comparisons and logic give int64 and bool tensors.
+    "argmax": _c(lambda m, a: a.argmax(), ((3, 4), "f")),
+    "argmax_dim_keepdim": _c(lambda m, a: m.argmax(a, dim=1, keepdim=True), ((3, 4), "f")),
+    "argmin_dim": _c(lambda m, a: a.argmin(0), ((3, 4), "f")),
+    "max_dim_indices": _c(lambda m, a: a.max(1).indices, ((3, 4), "f")),
+    "compare_broadcast": _c(lambda m, a, b: m.stack([a == b, a != b, a < b, a <= b, a > b, a >= b]), ((3, 4), "f"), ((4,), "f")),
+    "compare_scalar": _c(lambda m, a: m.stack([a > 0.5, a <= -0.5, a == 0.0]), ((3, 4), "f")),
+    "logic": _c(lambda m, a, b: m.stack([(a > 0) & (b > 0), (a > 0) | (b > 0), ~(a > 0)]), ((3, 4), "f"), ((3, 4), "f")),
+    "all_any": _c(lambda m, a: m.stack([(a > -1).all(), (a > 1).any(), (a > 0).all(1).any()]), ((3, 4), "f")),
     # Conversions.
     "clone": _c(lambda m, a: a.clone() * 2.0, ((3, 4), "f")),
     "to_double": _c(lambda m, a: a.double() * 2.0, ((3, 4), "f")),
