@@ -20,7 +20,7 @@ Example:
     tensor([ 2., -4.])
 """
 
-from . import autograd, cuda, nn, optim
+from . import autograd, cuda, data, nn, optim
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device
 from .backend import Device as device
@@ -149,6 +149,7 @@ __all__ = [
     "clone",
     "cross_entropy",
     "cuda",
+    "data",
     "device",
     "div",
     "double",

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
+
+import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def _load(name: str):
+    if str(EXAMPLES) not in sys.path:  # the MNIST examples import their shared mnist_common
+        sys.path.insert(0, str(EXAMPLES))
     spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -31,3 +36,105 @@ def test_spiral_demo_is_deterministic(capsys):
     first = capsys.readouterr().out.splitlines()[:-1]  # the last line holds the wall time
     demo.main(["--steps", "50"])
     assert capsys.readouterr().out.splitlines()[:-1] == first
+
+
+# ----------------------------------------------------------------------------------------
+# The MNIST examples (on a few hundred examples, so that the suite stays fast)
+# ----------------------------------------------------------------------------------------
+
+SMALL = ["--limit", "512", "--epochs", "1", "--batch-size", "64", "--no-progress"]
+
+
+def _final_fields(output: str) -> dict[str, str]:
+    final = output.strip().splitlines()[-1]
+    assert final.startswith("final ")
+    return dict(item.split("=") for item in final.split()[1:])
+
+
+def test_mnist_mlp_smoke_run_learns(capsys, device):
+    mlp = _load("mnist_mlp")
+    assert mlp.main([*SMALL, "--depth", "2", "--width", "64", "--device", device]) == 0
+    fields = _final_fields(capsys.readouterr().out)
+    assert float(fields["test_accuracy"]) > 0.6  # chance is 0.1; 512 examples, one epoch
+    assert fields["epochs"] == "1" and fields["device"] == device
+
+
+def test_mnist_mlp_same_seed_same_accuracy(capsys):
+    mlp = _load("mnist_mlp")
+    args = [*SMALL, "--depth", "2", "--width", "32", "--seed", "3"]
+    mlp.main(args)
+    first = _final_fields(capsys.readouterr().out)["test_accuracy"]
+    mlp.main(args)
+    assert _final_fields(capsys.readouterr().out)["test_accuracy"] == first
+
+
+def test_mnist_mlp_options_build_the_right_model():
+    mlp = _load("mnist_mlp")
+    default = mlp.build_model()
+    linears = [m for m in default if type(m).__name__ == "Linear"]
+    norms = [m for m in default if type(m).__name__ == "BatchNorm1d"]
+    assert len(linears) == 8 and len(norms) == 7
+    assert (linears[0].in_features, linears[0].out_features) == (784, 500)
+    plain = mlp.build_model(depth=3, width=20, activation="sigmoid", batch_norm=False)
+    assert [type(m).__name__ for m in plain] == ["Flatten"] + ["Linear", "Sigmoid"] * 3 + ["Linear"]
+
+
+def test_mnist_mlp_save_and_resume_continue_the_same_run(capsys, tmp_path, monkeypatch):
+    mlp = _load("mnist_mlp")
+    common = sys.modules["mnist_common"]
+    args = [*SMALL[:2], "--batch-size", "64", "--no-progress", "--depth", "1", "--width", "32"]
+    args += ["--epochs", "2"]
+    checkpoint = tmp_path / "run.ckpt"
+    assert mlp.main(args) == 0
+    straight = _final_fields(capsys.readouterr().out)["test_accuracy"]
+
+    save = common.save
+
+    def save_then_stop(*a, **k):  # the run is interrupted right after its first checkpoint
+        save(*a, **k)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(common, "save", save_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        mlp.main([*args, "--save", str(checkpoint)])
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert mlp.main([*args, "--resume", str(checkpoint)]) == 0
+    out = capsys.readouterr().out
+    assert "resumed from" in out
+    assert _final_fields(out)["test_accuracy"] == straight
+
+
+def test_mnist_mlp_resume_from_another_architecture_names_the_keys(capsys, tmp_path):
+    mlp = _load("mnist_mlp")
+    checkpoint = tmp_path / "wide.ckpt"
+    assert mlp.main([*SMALL, "--depth", "1", "--width", "16", "--save", str(checkpoint)]) == 0
+    capsys.readouterr()
+    code = mlp.main([*SMALL, "--depth", "2", "--width", "16", "--resume", str(checkpoint)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Missing key(s)" in err and "'7.weight'" in err
+    assert "size mismatch for 4.weight" in err
+
+
+def test_mnist_cnn_smoke_run_learns(capsys, device):
+    cnn = _load("mnist_cnn")
+    assert cnn.main([*SMALL, "--device", device]) == 0
+    assert float(_final_fields(capsys.readouterr().out)["test_accuracy"]) > 0.5
+
+
+def test_examples_refuse_cuda_without_a_gpu(capsys):
+    import minigrad
+
+    if minigrad.cuda.is_available():
+        pytest.skip("a GPU is available, so --device cuda is valid here")
+    mlp = _load("mnist_mlp")
+    assert mlp.main([*SMALL, "--device", "cuda"]) == 2
+    assert "needs CuPy and an NVIDIA GPU" in capsys.readouterr().err
+
+
+def test_examples_explain_missing_data(capsys, tmp_path):
+    mlp = _load("mnist_mlp")
+    assert mlp.main([*SMALL, "--data", str(tmp_path / "nowhere")]) == 1
+    err = capsys.readouterr().err
+    assert "error:" in err and "nowhere" in err

@@ -1,0 +1,215 @@
+"""The training loop shared by the MNIST examples: options, data, epochs, checkpoints.
+
+``mnist_mlp.py`` and ``mnist_cnn.py`` each define a model and their default options, and
+hand over to :func:`run`. Reading this file top to bottom is reading one training run:
+
+1. parse the options and check that the device exists;
+2. load MNIST (verified, from the copy that ships with minigrad) and wrap it in loaders
+   that keep the whole data set on the device;
+3. build the model, the optimizer (SGD with momentum and weight decay) and a cosine
+   learning-rate schedule that decays every step;
+4. for each epoch: train (forward, loss, backward, step), then measure test accuracy in
+   evaluation mode, and save a checkpoint if asked;
+5. print one machine-readable line: ``final test_accuracy=... epochs=... seconds=...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import minigrad
+from minigrad import nn
+from minigrad.data import MNIST, DataError, DataLoader, TensorDataset
+from minigrad.optim import SGD
+from minigrad.optim.lr_scheduler import CosineAnnealingLR
+
+try:  # the progress bar is optional: pip install tqdm (or minigrad[examples])
+    from tqdm import tqdm
+except ImportError:  # pragma: no cover - exercised only without tqdm
+    tqdm = None
+
+LOG_EVERY = 50  # steps between progress-bar updates (each one waits for the device)
+
+
+def parser(description: str, **defaults) -> argparse.ArgumentParser:
+    """The options both examples share; ``defaults`` are each example's tuned values."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--epochs", type=int, default=defaults["epochs"])
+    p.add_argument("--batch-size", type=int, default=defaults["batch_size"])
+    p.add_argument("--lr", type=float, default=defaults["lr"])
+    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--weight-decay", type=float, default=5e-4)
+    p.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit", type=int, default=None, help="train on the first N examples only")
+    p.add_argument("--data", default=None, help="folder with the four MNIST .gz files")
+    p.add_argument("--save", default=None, help="write a checkpoint here after every epoch")
+    p.add_argument("--resume", default=None, help="continue the run saved in this checkpoint")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def check_device(device: str) -> str | None:
+    """An error message if ``device`` cannot be used, else None."""
+    if device == "cuda" and not minigrad.cuda.is_available():
+        return (
+            "--device cuda needs CuPy and an NVIDIA GPU, and none is usable here. Install "
+            "CuPy with pip install 'minigrad[cuda13]' (or [cuda12]), or use --device cpu."
+        )
+    return None
+
+
+def load_data(args):
+    """The training and test sets as tensors on the device (the training set cut to
+    ``--limit``). All of MNIST fits in GPU memory, so it is moved there once, and every
+    batch is then a slice on the device: no copy from the host per step."""
+    if args.limit is not None and args.limit <= 0:
+        raise ValueError(f"--limit must be positive, got {args.limit}")
+    datasets = []
+    for train in (True, False):
+        data = MNIST(root=args.data, train=train)
+        images, labels = data.images, data.labels
+        if train and args.limit is not None:
+            images, labels = images[: args.limit], labels[: args.limit]
+        datasets.append(TensorDataset(images.to(args.device), labels.to(args.device)))
+    return datasets
+
+
+@minigrad.no_grad()
+def evaluate(model: nn.Module, loader: DataLoader) -> float:
+    """Accuracy on ``loader``, in evaluation mode (BatchNorm uses its running statistics)."""
+    model.eval()
+    correct, total = None, 0
+    for images, labels in loader:
+        hits = (model(images).argmax(dim=1) == labels).sum()
+        correct = hits if correct is None else correct + hits
+        total += labels.shape[0]
+    return correct.item() / total
+
+
+def train_epoch(model, loader, optimizer, scheduler, loss_fn, progress) -> tuple[float, float]:
+    """One pass over the training set; returns the mean loss and accuracy.
+
+    The running sums stay on the device: reading a value (``.item()``) makes the host wait
+    for the device, so it happens only every ``LOG_EVERY`` steps, for the progress bar.
+    """
+    model.train()
+    loss_sum = correct = None
+    seen = 0
+    for step, (images, labels) in enumerate(loader, start=1):
+        logits = model(images)
+        loss = loss_fn(logits, labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+
+        with minigrad.no_grad():
+            batch_loss = loss.detach() * labels.shape[0]
+            hits = (logits.argmax(dim=1) == labels).sum()
+            loss_sum = batch_loss if loss_sum is None else loss_sum + batch_loss
+            correct = hits if correct is None else correct + hits
+        seen += labels.shape[0]
+        if progress is not None and (step % LOG_EVERY == 0 or step == len(loader)):
+            progress.set_postfix(
+                loss=f"{loss_sum.item() / seen:.4f}", acc=f"{correct.item() / seen:.4f}"
+            )
+            progress.update(step - progress.n)
+    return loss_sum.item() / seen, correct.item() / seen
+
+
+def run(args, model: nn.Module, name: str) -> int:
+    """Train ``model`` as the options say; return the process exit code."""
+    error = check_device(args.device)
+    if error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        train_set, test_set = load_data(args)
+    except (DataError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+    model.to(args.device)
+    test_loader = DataLoader(test_set, batch_size=1000, device=args.device)
+    steps_per_epoch = max(1, len(train_set) // args.batch_size)
+    optimizer = SGD(
+        model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay
+    )
+    scheduler = CosineAnnealingLR(optimizer, T_max=max(1, args.epochs * steps_per_epoch))
+    loss_fn = nn.CrossEntropyLoss()
+
+    first_epoch = 0
+    if args.resume:
+        try:
+            first_epoch = resume(args.resume, model, optimizer, scheduler)
+        except (RuntimeError, FileNotFoundError, KeyError) as exc:
+            print(f"error: cannot resume from {args.resume}: {exc}", file=sys.stderr)
+            return 1
+        print(f"resumed from {args.resume} after epoch {first_epoch}")
+
+    start = time.perf_counter()
+    accuracy = evaluate(model, test_loader) if first_epoch >= args.epochs else None
+    train_loader = DataLoader(
+        train_set, batch_size=args.batch_size, shuffle=True, drop_last=True, seed=args.seed,
+        device=args.device,
+    )  # fmt: skip
+    for epoch in range(first_epoch, args.epochs):
+        # A fresh, reproducible shuffle each epoch: the order depends on (seed, epoch) only,
+        # so a resumed run sees the same batches as an uninterrupted one.
+        train_loader.set_epoch(epoch)
+        progress = None
+        if tqdm is not None and not args.no_progress:
+            progress = tqdm(total=len(train_loader), desc=f"epoch {epoch + 1}/{args.epochs}",
+                            leave=False, file=sys.stderr)  # fmt: skip
+        train_loss, train_accuracy = train_epoch(
+            model, train_loader, optimizer, scheduler, loss_fn, progress
+        )
+        if progress is not None:
+            progress.close()
+        accuracy = evaluate(model, test_loader)
+        print(
+            f"epoch {epoch + 1}/{args.epochs}  train_loss {train_loss:.4f}  "
+            f"train_accuracy {train_accuracy:.4f}  test_accuracy {accuracy:.4f}  "
+            f"lr {scheduler.get_last_lr()[0]:.5f}  ({time.perf_counter() - start:.1f} s)",
+            flush=True,
+        )
+        if args.save:
+            save(args.save, name, model, optimizer, scheduler, epoch + 1)
+    seconds = time.perf_counter() - start
+    print(
+        f"final test_accuracy={accuracy:.4f} epochs={args.epochs} seconds={seconds:.1f} "
+        f"device={args.device}"
+    )
+    return 0
+
+
+def save(path, name, model, optimizer, scheduler, epochs_done: int) -> None:
+    """Everything needed to continue: weights, optimizer and schedule state, the epoch."""
+    minigrad.save(
+        {
+            "example": name,
+            "epoch": epochs_done,
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "rng": minigrad.get_rng_state(),
+        },
+        path,
+    )
+
+
+def resume(path, model, optimizer, scheduler) -> int:
+    """Load a checkpoint written by :func:`save`; return the number of epochs it had done.
+
+    ``load_state_dict`` raises an error naming every missing, unexpected or misshaped key
+    when the checkpoint comes from another architecture.
+    """
+    checkpoint = minigrad.load(path)
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    scheduler.load_state_dict(checkpoint["scheduler"])
+    minigrad.set_rng_state(checkpoint["rng"])
+    return int(checkpoint["epoch"])

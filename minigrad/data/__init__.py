@@ -1,0 +1,19 @@
+"""Datasets and batching: :class:`MNIST`, :class:`TensorDataset` and :class:`DataLoader`.
+
+* ``mnist.py``: the MNIST digits, read from gzip-compressed IDX files that are found
+  locally (minigrad ships a copy) or downloaded, and verified against published digests;
+* ``loader.py``: :class:`TensorDataset` and :class:`DataLoader`, which cuts batches
+  straight from whole tensors on the device when a dataset has them.
+
+Example:
+    >>> import minigrad
+    >>> from minigrad.data import DataLoader, TensorDataset
+    >>> ds = TensorDataset(minigrad.zeros(10, 3), minigrad.arange(10))
+    >>> [tuple(x.shape) for x, y in DataLoader(ds, batch_size=4)]
+    [(4, 3), (4, 3), (2, 3)]
+"""
+
+from .loader import DataLoader, TensorDataset
+from .mnist import MNIST, DataError
+
+__all__ = ["MNIST", "DataError", "DataLoader", "TensorDataset"]
