@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 
+from . import backend
+
 # ----------------------------------------------------------------------------------------
 # Grad mode: whether operations record a graph.
 # ----------------------------------------------------------------------------------------
@@ -31,7 +33,16 @@ _grad_enabled = True
 
 
 def is_grad_enabled() -> bool:
-    """True when operations record the graph that backward needs."""
+    """True when operations record the graph that backward needs.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.is_grad_enabled()
+        True
+        >>> with minigrad.no_grad():
+        ...     print(minigrad.is_grad_enabled())
+        False
+    """
     return _grad_enabled
 
 
@@ -74,7 +85,17 @@ class no_grad(_GradMode):
 
 
 class enable_grad(_GradMode):
-    """Context manager and decorator that turns graph recording back on inside ``no_grad``."""
+    """Context manager and decorator that turns graph recording back on inside ``no_grad``.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> with minigrad.no_grad():
+        ...     with minigrad.enable_grad():
+        ...         y = x * 2
+        >>> y.requires_grad
+        True
+    """
 
     def __init__(self) -> None:
         super().__init__(True)
@@ -123,6 +144,25 @@ class Function:
     output; the engine reduces and casts them.
 
     Inputs that are not tensors (Python numbers, options) reach ``forward`` unchanged.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.autograd import Function
+        >>> class Square(Function):
+        ...     def forward(self, a):
+        ...         self.save(a)
+        ...         return a * a
+        ...
+        ...     def backward(self, grad):
+        ...         (a,) = self.saved
+        ...         return 2 * a * grad
+        >>> x = minigrad.tensor([1.0, 3.0], requires_grad=True)
+        >>> y = Square.apply(x)
+        >>> y
+        tensor([1., 9.], grad_fn=<SquareBackward>)
+        >>> y.sum().backward()
+        >>> x.grad
+        tensor([2., 6.])
     """
 
     is_view = False  # True when forward returns a view of its first input's array
@@ -130,9 +170,16 @@ class Function:
     saved: tuple | None = ()  # the arrays backward needs; None once the graph is freed
 
     def forward(self, *args, **params):
+        """Compute the output array from the input arrays (and plain values), and
+        ``self.save(...)`` what ``backward`` will need. Every subclass defines it.
+        """
         raise NotImplementedError
 
     def backward(self, grad):
+        """Turn the gradient of the output into the gradients of the inputs: one array per
+        input (or a single array for one input), ``None`` where an input needs none. Every
+        subclass defines it.
+        """
         raise NotImplementedError
 
     def save(self, *arrays) -> None:
@@ -168,11 +215,10 @@ class Function:
 
         fn = cls()
         fn.xp = device.xp
+        fn.device = device
         fn.needs_input_grad = tuple([requires_grad and p is not None for p in parents])
         if device.type == "cpu":
-            out = fn.forward(*arrays, **params)
-            if out.ndim == 0:  # NumPy returns scalars, not 0-d arrays, from full reductions
-                out = device.xp.asarray(out)
+            out = backend.ensure_array(fn.forward(*arrays, **params))
         else:
             with device.activate():
                 out = fn.forward(*arrays, **params)
@@ -253,6 +299,15 @@ def sum_to(grad, shape: tuple[int, ...]):
     Broadcasting copies an operand along new leading axes and along axes of size 1; the
     gradient of a copy is the sum over the copies. This is the one place where that sum is
     done, for every op.
+
+    Example:
+        >>> import numpy as np
+        >>> from minigrad.autograd import sum_to
+        >>> grad = np.ones((4, 3))  # the gradient of b after b (3,) was broadcast to (4, 3)
+        >>> sum_to(grad, (3,))
+        array([4., 4., 4.])
+        >>> sum_to(grad, (1, 3))
+        array([[4., 4., 4.]])
     """
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
@@ -298,9 +353,9 @@ def _execute(roots, retain_graph: bool, capture=None) -> dict:
     if capture is not None:
         captured_fns = {id(t.grad_fn): key for key, t in capture.items() if t.grad_fn is not None}
 
-    def to_leaf(leaf: Tensor, g) -> None:
+    def to_leaf(leaf: Tensor, g, owned: bool = False) -> None:
         if capture is None:
-            leaf._accumulate_grad(g)
+            leaf._accumulate_grad(g, owned)
         elif id(leaf) in capture:
             key = id(leaf)
             captured[key] = captured[key] + g if key in captured else g
@@ -321,10 +376,11 @@ def _execute(roots, retain_graph: bool, capture=None) -> dict:
             captured[captured_fns[id(fn)]] = grad
         if grad is None:  # no gradient reached this Function: nothing flows on from it
             input_grads = (None,) * len(fn.parents)
-        else:
+        elif fn.device.type == "cpu":
             input_grads = fn.run_backward(grad)
-        if not retain_graph:
-            fn.release()
+        else:
+            with fn.device.activate():  # new arrays go on the op's GPU, not the current one
+                input_grads = fn.run_backward(grad)
         for parent, g in zip(fn.parents, input_grads):
             if isinstance(parent, Function):
                 if g is not None:
@@ -333,8 +389,21 @@ def _execute(roots, retain_graph: bool, capture=None) -> dict:
                 if consumers[parent] == 0:
                     ready.append(parent)
             elif parent is not None and g is not None:
-                to_leaf(parent, g)
+                to_leaf(parent, g, owned=not retain_graph and _fresh(g, grad, input_grads, fn))
+        if not retain_graph:
+            fn.release()
     return captured
+
+
+def _fresh(g, incoming, siblings, fn: Function) -> bool:
+    """True when ``g`` is a new array that nothing else refers to, so that a leaf may keep
+    it as its ``.grad`` without copying: not the incoming gradient passed through, not a
+    view, not returned twice, and not one of the Function's saved arrays."""
+    if g is incoming or g.ndim == 0 or g.base is not None:  # 0-d: NumPy may give a scalar
+        return False
+    if sum(1 for other in siblings if other is g) > 1:
+        return False
+    return not (fn.saved and any(g is array for array in fn.saved))
 
 
 def _roots(outputs, grad_outputs, caller: str) -> list:

@@ -54,11 +54,16 @@ class Device:
     """
 
     __slots__ = ("index", "type", "xp")
-    _interned: dict[tuple[str, int | None], Device] = {}  # noqa: RUF012 (a class-level cache)
+    _interned: dict[tuple[str, int | None], Device] = {}  # noqa: RUF012 (class-level caches)
+    _by_spelling: dict[tuple[str, int | None], Device] = {}  # noqa: RUF012
 
     def __new__(cls, spec: str | Device = "cpu", index: int | None = None) -> Device:
         if isinstance(spec, Device):
             return spec
+        spelling = (spec, index)
+        known = cls._by_spelling.get(spelling)
+        if known is not None:  # skip parsing (and asking CUDA) for a spelling seen before
+            return known
         kind, index = _parse_device(spec, index)
         key = (kind, index)
         device = cls._interned.get(key)
@@ -67,6 +72,8 @@ class Device:
             device.type, device.index = kind, index
             device.xp = np if kind == "cpu" else _cupy
             cls._interned[key] = device
+        if spelling != ("cuda", None):  # a bare "cuda" means whichever GPU is current
+            cls._by_spelling[spelling] = device
         return device
 
     def __repr__(self) -> str:
@@ -93,6 +100,7 @@ class Device:
 
     @property
     def is_cuda(self) -> bool:
+        """True for a GPU device."""
         return self.type == "cuda"
 
     def activate(self):
@@ -156,9 +164,17 @@ def reshape_view(array, shape: tuple[int, ...]):
     if isinstance(array, np.ndarray):
         return np.reshape(array, shape, copy=False)
     out = array.reshape(shape)
-    if out.size and not _cupy.shares_memory(out, array):
+    # A copy is a fresh allocation, so comparing memory bounds (on the host) is enough;
+    # cupy.shares_memory would check element by element and wait for the GPU.
+    if out.size and not _cupy.may_share_memory(out, array):
         raise ValueError("a view of this shape would need a copy")
     return out
+
+
+def ensure_array(x):
+    """``x`` as an array: NumPy returns scalars, not 0-d arrays, from full reductions and
+    from ufuncs on 0-d arrays; a tensor must always hold an array."""
+    return np.asarray(x) if isinstance(x, np.generic) else x
 
 
 def _parse_device(spec, index: int | None) -> tuple[str, int | None]:

@@ -56,7 +56,17 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Ten
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
-    """A CPU tensor that *shares* memory with a NumPy array (changes show in both)."""
+    """A CPU tensor that *shares* memory with a NumPy array (changes show in both).
+
+    Example:
+        >>> import minigrad
+        >>> import numpy as np
+        >>> a = np.zeros(3, dtype=np.float32)
+        >>> t = minigrad.from_numpy(a)
+        >>> a[0] = 5.0
+        >>> t  # sees the change: the memory is shared
+        tensor([5., 0., 0.])
+    """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
     _dtypes.to_dtype(array.dtype)  # rejects unsupported dtypes with a clear message
@@ -82,12 +92,27 @@ def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones (float32 unless ``dtype`` says otherwise)."""
+    """A tensor of ones (float32 unless ``dtype`` says otherwise).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.ones(2, 2)
+        tensor([[1., 1.],
+                [1., 1.]])
+        >>> minigrad.ones((3,), dtype=minigrad.int64)
+        tensor([1, 1, 1])
+    """
     return _filled(size, 1, _float_dtype(dtype), device, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A tensor whose values are not set (here they are zeros; do not rely on that)."""
+    """A tensor whose values are not set (here they are zeros; do not rely on that).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.empty(2, 3).shape
+        (2, 3)
+    """
     return _filled(size, 0, _float_dtype(dtype), device, requires_grad)
 
 
@@ -133,14 +158,29 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.linspace(0, 1, 5)
+        tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    """
     device = _device(device)
     array = device.from_host(np.linspace(start, end, steps).astype(_float_dtype(dtype)))
     return _finish(array, device, requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """An ``n x m`` matrix with ones on the diagonal (``m`` defaults to ``n``)."""
+    """An ``n x m`` matrix with ones on the diagonal (``m`` defaults to ``n``).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.eye(2)
+        tensor([[1., 0.],
+                [0., 1.]])
+        >>> minigrad.eye(2, 3).shape
+        (2, 3)
+    """
     device = _device(device)
     with device.activate():
         array = device.xp.eye(n, m, dtype=_float_dtype(dtype))
@@ -153,7 +193,15 @@ def _random_tensor(values: np.ndarray, dtype, device, requires_grad) -> Tensor:
 
 
 def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Values drawn uniformly from [0, 1)."""
+    """Values drawn uniformly from [0, 1).
+
+    Example:
+        >>> import minigrad
+        >>> _ = minigrad.manual_seed(0)
+        >>> x = minigrad.rand(2, 3)
+        >>> x.shape, bool(((x >= 0) & (x < 1)).all())
+        ((2, 3), True)
+    """
     dtype = _float_dtype(dtype)
     values = _random.generator().random(_sizes(size), dtype=_float_draw(dtype))
     return _random_tensor(values, dtype, device, requires_grad)
@@ -216,43 +264,88 @@ def _like(input: Tensor, dtype, device):
 
 
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Zeros with the shape (and, unless given, dtype and device) of ``input``."""
+    """Zeros with the shape (and, unless given, dtype and device) of ``input``.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.ones(2, 3, dtype=minigrad.float64)
+        >>> minigrad.zeros_like(x)
+        tensor([[0., 0., 0.],
+                [0., 0., 0.]], dtype=minigrad.float64)
+    """
     shape, dtype, device = _like(input, dtype, device)
     return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Ones with the shape (and, unless given, dtype and device) of ``input``."""
+    """Ones with the shape (and, unless given, dtype and device) of ``input``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.ones_like(minigrad.tensor([1, 2, 3]))
+        tensor([1, 1, 1])
+    """
     shape, dtype, device = _like(input, dtype, device)
     return ones(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """An uninitialised tensor with the shape, dtype and device of ``input``."""
+    """An uninitialised tensor with the shape, dtype and device of ``input``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.empty_like(minigrad.ones(2, 2)).shape
+        (2, 2)
+    """
     shape, dtype, device = _like(input, dtype, device)
     return empty(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False):
-    """``fill_value`` everywhere, with the shape, dtype and device of ``input``."""
+    """``fill_value`` everywhere, with the shape, dtype and device of ``input``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.full_like(minigrad.zeros(3), 0.5)
+        tensor([0.5, 0.5, 0.5])
+    """
     shape, dtype, device = _like(input, dtype, device)
     return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Uniform [0, 1) values with the shape, dtype and device of ``input``."""
+    """Uniform [0, 1) values with the shape, dtype and device of ``input``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.rand_like(minigrad.zeros(2, 5)).shape
+        (2, 5)
+    """
     shape, dtype, device = _like(input, dtype, device)
     return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Standard normal values with the shape, dtype and device of ``input``."""
+    """Standard normal values with the shape, dtype and device of ``input``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.randn_like(minigrad.zeros(4, dtype=minigrad.float64)).dtype
+        dtype('float64')
+    """
     shape, dtype, device = _like(input, dtype, device)
     return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None) -> Tensor:
-    """Random integers in [low, high) with the shape, dtype and device of ``input``."""
+    """Random integers in [low, high) with the shape, dtype and device of ``input``.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.randint_like(minigrad.zeros(3, 4), 10)
+        >>> x.shape, x.dtype, int(x.max()) < 10
+        ((3, 4), dtype('float32'), True)
+    """
     if high is None:
         low, high = 0, low
     shape, dtype, device = _like(input, dtype, device)

@@ -12,15 +12,33 @@ from . import backend
 
 
 def is_available() -> bool:
-    """True when CuPy is installed and can see an NVIDIA GPU."""
+    """True when CuPy is installed and can see an NVIDIA GPU.
+
+    Example:
+        >>> import minigrad
+        >>> device = "cuda" if minigrad.cuda.is_available() else "cpu"
+        >>> minigrad.zeros(2, device=device).device.type in ("cpu", "cuda")
+        True
+    """
     return backend.cuda_available()
 
 
 def device_count() -> int:
-    """The number of GPUs that can be used (0 without CuPy)."""
+    """The number of GPUs that can be used (0 without CuPy).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.cuda.device_count() >= 0
+        True
+    """
     return backend.cuda_device_count()
 
 
 def synchronize() -> None:
-    """Block until all queued GPU work has finished (for timing; a no-op without a GPU)."""
+    """Block until all queued GPU work has finished (for timing; a no-op without a GPU).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.cuda.synchronize()  # returns once the GPU is idle (at once on the CPU)
+    """
     backend.cuda_synchronize()

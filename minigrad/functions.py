@@ -86,6 +86,8 @@ def operand_array(other, like: Tensor, name: str, allow_other_device: bool = Fal
         return other._data
     if isinstance(other, bool | int | float):
         return other
+    if backend.is_array(other):
+        return like.device.move(other)
     return like.device.move(np.asarray(other))
 
 
@@ -197,28 +199,48 @@ def add(input, other, *, alpha=1) -> Tensor:
 
 
 def sub(input, other, *, alpha=1) -> Tensor:
-    """``input - alpha * other``, broadcasting."""
+    """``input - alpha * other``, broadcasting.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.sub(minigrad.tensor([5.0, 7.0]), minigrad.tensor([1.0, 2.0]), alpha=2)
+        tensor([3., 3.])
+    """
     if alpha != 1:
         other = mul(other, alpha)
     return _binary(elementwise.Sub, "sub", input, other)
 
 
 def mul(input, other) -> Tensor:
-    """``input * other``, elementwise, broadcasting."""
+    """``input * other``, elementwise, broadcasting.
+
+    Example:
+        >>> import minigrad
+        >>> a = minigrad.tensor([[1.0], [2.0]])  # (2, 1)
+        >>> b = minigrad.tensor([10.0, 20.0, 30.0])  # (3,)
+        >>> minigrad.mul(a, b)  # broadcast to (2, 3)
+        tensor([[10., 20., 30.],
+                [20., 40., 60.]])
+    """
     return _binary(elementwise.Mul, "mul", input, other)
 
 
 def div(input, other) -> Tensor:
-    """``input / other`` (true division: integer inputs give float32), broadcasting."""
+    """``input / other`` (true division: integer inputs give float32), broadcasting.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.div(minigrad.tensor([1, 2, 3]), 2)  # int / int gives float32
+        tensor([0.5, 1. , 1.5])
+    """
     input, other = _promote(input, other)
-    if not _dtypes.is_floating(_dtype_of(input)):
-        input = cast(input, _dtypes.DEFAULT_FLOAT) if isinstance(input, Tensor) else float(input)
-        other = cast(other, _dtypes.DEFAULT_FLOAT) if isinstance(other, Tensor) else float(other)
+    dtype = input.dtype if isinstance(input, Tensor) else other.dtype
+    if not _dtypes.is_floating(dtype):
+        input, other = (
+            cast(x, _dtypes.DEFAULT_FLOAT) if isinstance(x, Tensor) else float(x)
+            for x in (input, other)
+        )
     return _binary(elementwise.Div, "div", input, other)
-
-
-def _dtype_of(x):
-    return x.dtype if isinstance(x, Tensor) else _dtypes.result_type(x, x)
 
 
 def pow(input, exponent) -> Tensor:
@@ -233,7 +255,13 @@ def pow(input, exponent) -> Tensor:
 
 
 def neg(input: Tensor) -> Tensor:
-    """``-input``."""
+    """``-input``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.neg(minigrad.tensor([1.0, -2.0]))
+        tensor([-1.,  2.])
+    """
     _check_tensor(input, "neg")
     return elementwise.Neg.apply(input)
 
@@ -257,17 +285,35 @@ def exp(input: Tensor) -> Tensor:
 
 
 def log(input: Tensor) -> Tensor:
-    """The natural logarithm (``-inf`` at 0, ``nan`` below), elementwise."""
+    """The natural logarithm (``-inf`` at 0, ``nan`` below), elementwise.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.log(minigrad.tensor([1.0, 2.718282]))
+        tensor([0., 1.])
+    """
     return _unary_float(elementwise.Log, "log", input)
 
 
 def sqrt(input: Tensor) -> Tensor:
-    """The square root, elementwise."""
+    """The square root, elementwise.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.sqrt(minigrad.tensor([4.0, 9.0]))
+        tensor([2., 3.])
+    """
     return _unary_float(elementwise.Sqrt, "sqrt", input)
 
 
 def tanh(input: Tensor) -> Tensor:
-    """The hyperbolic tangent, elementwise."""
+    """The hyperbolic tangent, elementwise.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tanh(minigrad.tensor([0.0, 1.0]))
+        tensor([0.    , 0.7616])
+    """
     return _unary_float(elementwise.Tanh, "tanh", input)
 
 
@@ -283,29 +329,61 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 def relu(input: Tensor) -> Tensor:
-    """``max(input, 0)``, elementwise (gradient 0 at 0)."""
+    """``max(input, 0)``, elementwise (gradient 0 at 0).
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+        >>> minigrad.relu(x).sum().backward()
+        >>> x.grad  # 0 at 0, as in PyTorch
+        tensor([0., 0., 1.])
+    """
     _check_tensor(input, "relu")
     return elementwise.ReLU.apply(input)
 
 
 def abs(input: Tensor) -> Tensor:
-    """The absolute value, elementwise (gradient 0 at 0)."""
+    """The absolute value, elementwise (gradient 0 at 0).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.abs(minigrad.tensor([-1.5, 0.0, 2.0]))
+        tensor([1.5, 0. , 2. ])
+    """
     _check_tensor(input, "abs")
     return elementwise.Abs.apply(input)
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
-    """The elementwise maximum; where both are equal, each gets half the gradient."""
+    """The elementwise maximum; where both are equal, each gets half the gradient.
+
+    Example:
+        >>> import minigrad
+        >>> a = minigrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> b = minigrad.tensor([3.0, 2.0], requires_grad=True)
+        >>> minigrad.maximum(a, b).sum().backward()
+        >>> a.grad, b.grad  # the tie at index 1 is shared
+        (tensor([0. , 0.5]), tensor([1. , 0.5]))
+    """
     return _binary(elementwise.Maximum, "maximum", input, other)
 
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:
-    """The elementwise minimum; where both are equal, each gets half the gradient."""
+    """The elementwise minimum; where both are equal, each gets half the gradient.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.minimum(minigrad.tensor([1.0, 5.0]), minigrad.tensor([3.0, 2.0]))
+        tensor([1., 2.])
+    """
     return _binary(elementwise.Minimum, "minimum", input, other)
 
 
 def clamp(input: Tensor, min=None, max=None) -> Tensor:
     """Limit ``input`` to ``[min, max]``; either bound may be None, a number or a tensor.
+
+    The gradient flows where the input lies inside the closed interval, as in PyTorch.
+    ``minigrad.clip`` is another name for it.
 
     Example:
         >>> import minigrad
@@ -381,7 +459,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 
 
 def _compare(name: str, ufunc, a, b) -> Tensor:
-    a, b = _promote(a, b)
+    a, b = _promote(_fits(a, b), _fits(b, a))
     device = (a if isinstance(a, Tensor) else b).device
     arrays = []
     for x in (a, b):
@@ -402,33 +480,82 @@ def _compare(name: str, ufunc, a, b) -> Tensor:
         raise
 
 
+def _fits(x, other):
+    """``x``, widened to int64 if ``other`` is a Python int outside its integer range
+    (``uint8_labels != -100``): NumPy compares such values correctly, CuPy raises."""
+    if (
+        isinstance(x, Tensor)
+        and x.dtype.kind in "iu"
+        and type(other) is int
+        and not np.iinfo(x.dtype).min <= other <= np.iinfo(x.dtype).max
+    ):
+        return cast(x, _dtypes.int64)
+    return x
+
+
 def eq(input, other) -> Tensor:
-    """``input == other``, elementwise, as a bool tensor."""
+    """``input == other``, elementwise, as a bool tensor.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.eq(minigrad.tensor([1, 2, 3]), 2)
+        tensor([False,  True, False])
+    """
     return _compare("eq", "equal", input, other)
 
 
 def ne(input, other) -> Tensor:
-    """``input != other``, elementwise, as a bool tensor."""
+    """``input != other``, elementwise, as a bool tensor.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([1, 2, 3]) != minigrad.tensor([1, 0, 3])
+        tensor([False,  True, False])
+    """
     return _compare("ne", "not_equal", input, other)
 
 
 def lt(input, other) -> Tensor:
-    """``input < other``, elementwise, as a bool tensor."""
+    """``input < other``, elementwise, as a bool tensor.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([1.0, 2.0, 3.0]) < 2
+        tensor([ True, False, False])
+    """
     return _compare("lt", "less", input, other)
 
 
 def le(input, other) -> Tensor:
-    """``input <= other``, elementwise, as a bool tensor."""
+    """``input <= other``, elementwise, as a bool tensor.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([1.0, 2.0, 3.0]) <= 2
+        tensor([ True,  True, False])
+    """
     return _compare("le", "less_equal", input, other)
 
 
 def gt(input, other) -> Tensor:
-    """``input > other``, elementwise, as a bool tensor."""
+    """``input > other``, elementwise, as a bool tensor.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([1.0, 2.0, 3.0]) > 2
+        tensor([False, False,  True])
+    """
     return _compare("gt", "greater", input, other)
 
 
 def ge(input, other) -> Tensor:
-    """``input >= other``, elementwise, as a bool tensor."""
+    """``input >= other``, elementwise, as a bool tensor.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([1.0, 2.0, 3.0]) >= 2
+        tensor([False,  True,  True])
+    """
     return _compare("ge", "greater_equal", input, other)
 
 
@@ -440,22 +567,46 @@ def _bitwise(name: str, ufunc: str, a, b) -> Tensor:
 
 
 def bitwise_and(input, other) -> Tensor:
-    """Elementwise ``&``: logical and for bool tensors, bitwise for integers."""
+    """Elementwise ``&``: logical and for bool tensors, bitwise for integers.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([True, True, False]) & minigrad.tensor([True, False, False])
+        tensor([ True, False, False])
+    """
     return _bitwise("bitwise_and", "bitwise_and", input, other)
 
 
 def bitwise_or(input, other) -> Tensor:
-    """Elementwise ``|``: logical or for bool tensors, bitwise for integers."""
+    """Elementwise ``|``: logical or for bool tensors, bitwise for integers.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([True, False]) | minigrad.tensor([False, False])
+        tensor([ True, False])
+    """
     return _bitwise("bitwise_or", "bitwise_or", input, other)
 
 
 def bitwise_xor(input, other) -> Tensor:
-    """Elementwise ``^``: logical xor for bool tensors, bitwise for integers."""
+    """Elementwise ``^``: logical xor for bool tensors, bitwise for integers.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([6, 3]) ^ minigrad.tensor([3, 3])
+        tensor([5, 0])
+    """
     return _bitwise("bitwise_xor", "bitwise_xor", input, other)
 
 
 def bitwise_not(input: Tensor) -> Tensor:
-    """Elementwise ``~``: logical not for bool tensors, bitwise not for integers."""
+    """Elementwise ``~``: logical not for bool tensors, bitwise not for integers.
+
+    Example:
+        >>> import minigrad
+        >>> ~minigrad.tensor([True, False])
+        tensor([False,  True])
+    """
     _check_tensor(input, "bitwise_not")
     if input.is_floating_point():
         raise TypeError("~ (bitwise_not) is only defined for integer and bool tensors")
@@ -464,17 +615,35 @@ def bitwise_not(input: Tensor) -> Tensor:
 
 
 def logical_and(input, other) -> Tensor:
-    """Elementwise logical and (``&`` on bool tensors)."""
+    """Elementwise logical and (``&`` on bool tensors).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.logical_and(minigrad.tensor([1, 0, 2]), minigrad.tensor([1, 1, 0]))
+        tensor([ True, False, False])
+    """
     return _compare("logical_and", "logical_and", input, other)
 
 
 def logical_or(input, other) -> Tensor:
-    """Elementwise logical or (``|`` on bool tensors)."""
+    """Elementwise logical or (``|`` on bool tensors).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.logical_or(minigrad.tensor([1, 0, 0]), minigrad.tensor([0, 0, 3]))
+        tensor([ True, False,  True])
+    """
     return _compare("logical_or", "logical_or", input, other)
 
 
 def logical_not(input: Tensor) -> Tensor:
-    """Elementwise logical not (``~`` on bool tensors)."""
+    """Elementwise logical not (``~`` on bool tensors).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.logical_not(minigrad.tensor([0.0, 1.5]))
+        tensor([ True, False])
+    """
     _check_tensor(input, "logical_not")
     xp = input.device.xp
     return Tensor._wrap(xp.asarray(xp.logical_not(input._data)), input.device)
@@ -514,7 +683,14 @@ def _float_only(input: Tensor, name: str) -> None:
 
 
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """The mean over ``dim`` (an int, a tuple of ints, or None for all elements)."""
+    """The mean over ``dim`` (an int, a tuple of ints, or None for all elements).
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> minigrad.mean(x), minigrad.mean(x, dim=0), minigrad.mean(x, dim=1, keepdim=True).shape
+        (tensor(2.5), tensor([2., 3.]), (2, 1))
+    """
     if dtype is not None:
         input = cast(input, dtype)
     _float_only(input, "mean")
@@ -584,7 +760,17 @@ def max(input: Tensor, dim=None, keepdim: bool = False):
 
 
 def min(input: Tensor, dim=None, keepdim: bool = False):
-    """The smallest element; with ``dim``, a ``(values, indices)`` pair along that dim."""
+    """The smallest element; with ``dim``, a ``(values, indices)`` pair along that dim.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[1.0, 5.0], [7.0, 2.0]])
+        >>> minigrad.min(x)
+        tensor(1.)
+        >>> values, indices = minigrad.min(x, dim=0)
+        >>> values, indices
+        (tensor([1., 2.]), tensor([0, 1]))
+    """
     return _select(input, dim, keepdim, smallest=True)
 
 
@@ -603,12 +789,26 @@ def _arg_select(input: Tensor, dim, keepdim: bool, smallest: bool) -> Tensor:
 
 
 def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """The index of the largest element (of the flattened tensor when ``dim`` is None)."""
+    """The index of the largest element (of the flattened tensor when ``dim`` is None).
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[1.0, 5.0], [7.0, 2.0]])
+        >>> minigrad.argmax(x), minigrad.argmax(x, dim=1)
+        (tensor(2), tensor([1, 0]))
+    """
     return _arg_select(input, dim, keepdim, smallest=False)
 
 
 def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """The index of the smallest element (of the flattened tensor when ``dim`` is None)."""
+    """The index of the smallest element (of the flattened tensor when ``dim`` is None).
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[1.0, 5.0], [7.0, 2.0]])
+        >>> minigrad.argmin(x), minigrad.argmin(x, dim=0)
+        (tensor(0), tensor([0, 1]))
+    """
     return _arg_select(input, dim, keepdim, smallest=True)
 
 
@@ -620,12 +820,26 @@ def _logical_reduce(input: Tensor, dim, keepdim: bool, name: str) -> Tensor:
 
 
 def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """True where every element (along ``dim``) is non-zero."""
+    """True where every element (along ``dim``) is non-zero.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[True, False], [True, True]])
+        >>> minigrad.all(x), minigrad.all(x, dim=1)
+        (tensor(False), tensor([False,  True]))
+    """
     return _logical_reduce(input, dim, keepdim, "all")
 
 
 def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """True where some element (along ``dim``) is non-zero."""
+    """True where some element (along ``dim``) is non-zero.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[0, 0], [0, 3]])
+        >>> minigrad.any(x), minigrad.any(x, dim=1)
+        (tensor(True), tensor([False,  True]))
+    """
     return _logical_reduce(input, dim, keepdim, "any")
 
 
@@ -647,7 +861,16 @@ def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
 
 
 def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
-    """``log(softmax(x, dim))``, computed with the log-sum-exp trick (never ``log(0)``)."""
+    """``log(softmax(x, dim))``, computed with the log-sum-exp trick (never ``log(0)``).
+
+    Example:
+        >>> import minigrad
+        >>> logits = minigrad.tensor([[1.0, 2.0, 3.0]])  # (N, C)
+        >>> minigrad.log_softmax(logits, dim=1)
+        tensor([[-2.4076, -1.4076, -0.4076]])
+        >>> minigrad.log_softmax(logits, dim=1).exp().sum(dim=1)  # probabilities sum to 1
+        tensor([1.])
+    """
     input = _float_input(input, dtype, "log_softmax")
     return _softmax.LogSoftmax.apply(input, axis=normalize_dim(dim, input.ndim))
 
@@ -736,6 +959,8 @@ def _class_loss(op, name, input, target, weight, ignore_index, reduction) -> Ten
     if input.ndim > 2:
         input = reshape(movedim_last(input, 1), (-1, classes))
         target = reshape(target, (-1,))
+    if target.dtype != _dtypes.int64:  # so that ignore_index=-100 fits (uint8 labels, say)
+        target = cast(target, _dtypes.int64)
     _check_targets(target, classes, ignore_index)
     weight_array = None
     if weight is not None:
@@ -817,19 +1042,31 @@ def view(input: Tensor, shape) -> Tensor:
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    """Swap two dimensions (a view)."""
+    """Swap two dimensions (a view).
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.zeros(2, 3, 4)
+        >>> minigrad.transpose(x, 0, 2).shape
+        (4, 3, 2)
+    """
     _check_tensor(input, "transpose")
-    dims = list(range(input.ndim))
-    if input.ndim == 0:
-        normalize_dim(dim0, 0), normalize_dim(dim1, 0)
-        return movement.Permute.apply(input, dims=())
     a, b = normalize_dim(dim0, input.ndim), normalize_dim(dim1, input.ndim)
-    dims[a], dims[b] = dims[b], dims[a]
+    dims = list(range(input.ndim))
+    if dims:  # a 0-d tensor has nothing to swap
+        dims[a], dims[b] = dims[b], dims[a]
     return movement.Permute.apply(input, dims=tuple(dims))
 
 
 def permute(input: Tensor, dims) -> Tensor:
-    """Reorder the dimensions (a view): output dim i is input dim ``dims[i]``."""
+    """Reorder the dimensions (a view): output dim i is input dim ``dims[i]``.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.zeros(2, 3, 4)  # for example (N, H, W)
+        >>> minigrad.permute(x, (2, 0, 1)).shape
+        (4, 2, 3)
+    """
     _check_tensor(input, "permute")
     dims = tuple(normalize_dim(d, input.ndim) for d in shape_arg((dims,)))
     if sorted(dims) != list(range(input.ndim)):
@@ -840,7 +1077,14 @@ def permute(input: Tensor, dims) -> Tensor:
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Merge dimensions ``start_dim`` to ``end_dim`` into one."""
+    """Merge dimensions ``start_dim`` to ``end_dim`` into one.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.zeros(8, 1, 28, 28)  # (N, C, H, W)
+        >>> minigrad.flatten(x).shape, minigrad.flatten(x, start_dim=1).shape
+        ((6272,), (8, 784))
+    """
     _check_tensor(input, "flatten")
     if input.ndim == 0:
         return reshape(input, (1,))
@@ -853,7 +1097,14 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def squeeze(input: Tensor, dim=None) -> Tensor:
-    """Remove dimensions of size 1 (all of them, or those in ``dim`` that have size 1)."""
+    """Remove dimensions of size 1 (all of them, or those in ``dim`` that have size 1).
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.zeros(2, 1, 3, 1)
+        >>> minigrad.squeeze(x).shape, minigrad.squeeze(x, 1).shape
+        ((2, 3), (2, 3, 1))
+    """
     _check_tensor(input, "squeeze")
     dims = normalize_dims(dim, input.ndim) if input.ndim else ()
     if dims is None:
@@ -863,7 +1114,14 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
-    """Insert a dimension of size 1 at ``dim`` (negative counts from the new end)."""
+    """Insert a dimension of size 1 at ``dim`` (negative counts from the new end).
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.zeros(3)
+        >>> minigrad.unsqueeze(x, 0).shape, minigrad.unsqueeze(x, -1).shape
+        ((1, 3), (3, 1))
+    """
     _check_tensor(input, "unsqueeze")
     position = normalize_dim(dim, input.ndim + 1)
     shape = list(input.shape)
@@ -872,7 +1130,17 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 
 
 def expand(input: Tensor, shape) -> Tensor:
-    """A broadcast view with a larger shape; -1 keeps a size. Sizes of 1 may grow."""
+    """A broadcast view with a larger shape; -1 keeps a size. Sizes of 1 may grow.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[1.0], [2.0]])  # (2, 1)
+        >>> minigrad.expand(x, (2, 3))
+        tensor([[1., 1., 1.],
+                [2., 2., 2.]])
+        >>> x.expand(4, -1, -1).shape  # a new leading dim of 4
+        (4, 2, 1)
+    """
     _check_tensor(input, "expand")
     shape = shape_arg((shape,))
     if len(shape) < input.ndim:
@@ -924,9 +1192,39 @@ def _index_key(key, tensor: Tensor):
     return (tuple(converted) if isinstance(key, tuple) else converted[0]), basic
 
 
+def _check_index_bounds(key, shape: tuple[int, ...]) -> None:
+    """Raise IndexError for an out-of-range integer index array.
+
+    NumPy raises by itself; CuPy wraps such indices around silently (and would scatter
+    gradients to the wrong elements), so on a GPU they are checked here, at the cost of
+    one wait for the device.
+    """
+    items = key if isinstance(key, tuple) else (key,)
+
+    def width(item) -> int:  # how many dimensions of the tensor an index item consumes
+        if item is None or item is Ellipsis:
+            return 0
+        return item.ndim if backend.is_array(item) and item.dtype.kind == "b" else 1
+
+    dim = 0
+    for item in items:
+        if item is Ellipsis:
+            dim += len(shape) - builtins.sum(width(i) for i in items)
+        elif backend.is_array(item) and item.dtype.kind in "iu" and item.size:
+            size = shape[dim]
+            if bool(((item < -size) | (item >= size)).any()):
+                raise IndexError(
+                    f"index out of range for dimension {dim} with size {size} "
+                    f"(indexing a tensor of shape {tuple(shape)})"
+                )
+        dim += width(item)
+
+
 def getitem(input: Tensor, key) -> Tensor:
     """``input[key]``: ints, slices, None, Ellipsis, and integer or bool tensors/arrays."""
     key, basic = _index_key(key, input)
+    if not basic and input.device.type != "cpu":
+        _check_index_bounds(key, input.shape)
     try:
         return movement.GetItem.apply(input, key=key, basic=basic)
     except IndexError as error:
@@ -976,7 +1274,14 @@ def all_equal_except(a: tuple, b: tuple, axis: int) -> bool:
 
 
 def stack(tensors, dim: int = 0) -> Tensor:
-    """Join tensors of one shape along a new dimension."""
+    """Join tensors of one shape along a new dimension.
+
+    Example:
+        >>> import minigrad
+        >>> a, b = minigrad.zeros(2, 3), minigrad.ones(2, 3)
+        >>> minigrad.stack([a, b]).shape, minigrad.stack([a, b], dim=2).shape
+        ((2, 2, 3), (2, 3, 2))
+    """
     tensors = _sequence_of_tensors(tensors, "stack")
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:

@@ -37,7 +37,14 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 
 def initial_seed() -> int:
-    """The seed the generator was last seeded with."""
+    """The seed the generator was last seeded with.
+
+    Example:
+        >>> import minigrad
+        >>> _ = minigrad.manual_seed(1234)
+        >>> minigrad.initial_seed()
+        1234
+    """
     return _seed
 
 
@@ -47,10 +54,28 @@ def generator() -> np.random.Generator:
 
 
 def get_rng_state() -> dict:
-    """A snapshot of the generator's state (a plain dict), for checkpoints."""
+    """A snapshot of the generator's state (a plain dict), for checkpoints.
+
+    Example:
+        >>> import minigrad
+        >>> state = minigrad.get_rng_state()
+        >>> a = minigrad.randn(3)
+        >>> minigrad.set_rng_state(state)  # rewind
+        >>> bool((minigrad.randn(3) == a).all())
+        True
+    """
     return _generator.bit_generator.state
 
 
 def set_rng_state(state: dict) -> None:
-    """Restore a state returned by :func:`get_rng_state`."""
+    """Restore a state returned by :func:`get_rng_state`.
+
+    Example:
+        >>> import minigrad
+        >>> state = minigrad.get_rng_state()
+        >>> first = minigrad.rand(2).tolist()
+        >>> minigrad.set_rng_state(state)
+        >>> minigrad.rand(2).tolist() == first
+        True
+    """
     _generator.bit_generator.state = state

@@ -96,6 +96,7 @@ class Tensor:
 
     @property
     def is_cuda(self) -> bool:
+        """True when the tensor lives on a GPU."""
         return self.device.type == "cuda"
 
     @property
@@ -156,6 +157,7 @@ class Tensor:
         return self._data.size
 
     def is_floating_point(self) -> bool:
+        """True for float16, float32 and float64 tensors."""
         return _dtypes.is_floating(self._data.dtype)
 
     def __len__(self) -> int:
@@ -271,24 +273,31 @@ class Tensor:
         return self.to(device)
 
     def float(self) -> Tensor:
+        """``self.to(minigrad.float32)``: a float32 copy (itself if it is float32 already)."""
         return self.to(_dtypes.float32)
 
     def double(self) -> Tensor:
+        """``self.to(minigrad.float64)``."""
         return self.to(_dtypes.float64)
 
     def half(self) -> Tensor:
+        """``self.to(minigrad.float16)``."""
         return self.to(_dtypes.float16)
 
     def long(self) -> Tensor:
+        """``self.to(minigrad.int64)``."""
         return self.to(_dtypes.int64)
 
     def int(self) -> Tensor:
+        """``self.to(minigrad.int32)``."""
         return self.to(_dtypes.int32)
 
     def bool(self) -> Tensor:
+        """``self.to(minigrad.bool)``."""
         return self.to(_dtypes.bool)
 
     def type_as(self, other: Tensor) -> Tensor:
+        """``self.to(other.dtype)``."""
         return self.to(other.dtype)
 
     # ------------------------------------------------------------------------------------
@@ -318,11 +327,16 @@ class Tensor:
         """A tensor with C-contiguous storage (itself if it has it already)."""
         return self if self._data.flags.c_contiguous else _F.clone(self)
 
-    def _accumulate_grad(self, grad) -> None:
-        """Add a gradient array into ``.grad`` (called by the engine for leaves)."""
+    def _accumulate_grad(self, grad, owned: bool = False) -> None:
+        """Add a gradient array into ``.grad`` (called by the engine for leaves).
+
+        The first gradient is kept as it is only if the engine says nothing else refers to
+        it (``owned``); otherwise it is copied, since it may be shared with another
+        gradient or be a view, and later gradients are added to ``.grad`` in place.
+        """
         if self.grad is None:
-            # A copy: the array handed in may be shared with other gradients or be a view.
-            self.grad = Tensor._wrap(self.device.xp.array(grad, copy=True), self.device)
+            array = grad if owned else self.device.xp.array(grad, copy=True)
+            self.grad = Tensor._wrap(array, self.device)
         else:
             self.grad._data += grad
             self.grad._version.value += 1
@@ -332,6 +346,13 @@ class Tensor:
     # ------------------------------------------------------------------------------------
 
     def _check_inplace(self, name: str, other=None) -> None:
+        array = self._data
+        if any(step == 0 and n > 1 for step, n in zip(array.strides, array.shape)):
+            raise RuntimeError(
+                f"{name}: unsupported operation: more than one element of the written-to "
+                f"tensor refers to a single memory location (it was made by expand()); "
+                "clone() it first"
+            )
         if not _autograd.is_grad_enabled():
             return
         if self._requires_grad and self.grad_fn is None:
@@ -385,6 +406,8 @@ class Tensor:
     def fill_(self, value) -> Tensor:
         """Fill with one value, in place."""
         self._check_inplace("fill_")
+        if isinstance(value, Tensor):
+            value = value.item()  # a one-element tensor, as in PyTorch
         self._data.fill(value)
         self._version.value += 1
         return self
@@ -532,110 +555,149 @@ class Tensor:
     # ------------------------------------------------------------------------------------
 
     def add(self, other, alpha=1):
+        """``self + alpha * other``; see :func:`minigrad.add`."""
         return _F.add(self, other, alpha=alpha)
 
     def sub(self, other, alpha=1):
+        """``self - alpha * other``; see :func:`minigrad.sub`."""
         return _F.sub(self, other, alpha=alpha)
 
     def mul(self, other):
+        """``self * other``; see :func:`minigrad.mul`."""
         return _F.mul(self, other)
 
     def div(self, other):
+        """``self / other``; see :func:`minigrad.div`."""
         return _F.div(self, other)
 
     def pow(self, exponent):
+        """``self ** exponent``; see :func:`minigrad.pow`."""
         return _F.pow(self, exponent)
 
     def matmul(self, other):
+        """``self @ other``; see :func:`minigrad.matmul`."""
         return _F.matmul(self, other)
 
     def neg(self):
+        """``-self``; see :func:`minigrad.neg`."""
         return _F.neg(self)
 
     def exp(self):
+        """``e ** self``, elementwise; see :func:`minigrad.exp`."""
         return _F.exp(self)
 
     def log(self):
+        """The natural logarithm, elementwise; see :func:`minigrad.log`."""
         return _F.log(self)
 
     def sqrt(self):
+        """The square root, elementwise; see :func:`minigrad.sqrt`."""
         return _F.sqrt(self)
 
     def tanh(self):
+        """The hyperbolic tangent, elementwise; see :func:`minigrad.tanh`."""
         return _F.tanh(self)
 
     def sigmoid(self):
+        """``1 / (1 + exp(-self))``, elementwise; see :func:`minigrad.sigmoid`."""
         return _F.sigmoid(self)
 
     def relu(self):
+        """``max(self, 0)``, elementwise; see :func:`minigrad.relu`."""
         return _F.relu(self)
 
     def abs(self):
+        """The absolute value, elementwise; see :func:`minigrad.abs`."""
         return _F.abs(self)
 
     def maximum(self, other):
+        """The elementwise maximum of ``self`` and ``other``; see :func:`minigrad.maximum`."""
         return _F.maximum(self, other)
 
     def minimum(self, other):
+        """The elementwise minimum of ``self`` and ``other``; see :func:`minigrad.minimum`."""
         return _F.minimum(self, other)
 
     def clamp(self, min=None, max=None):
+        """Limit the values to ``[min, max]``; see :func:`minigrad.clamp`. ``clip`` is the same."""
         return _F.clamp(self, min, max)
 
     clip = clamp
 
     def where(self, condition, other):
+        """``self`` where ``condition`` holds, else ``other``; see :func:`minigrad.where`."""
         return _F.where(condition, self, other)
 
     def sum(self, dim=None, keepdim=False, dtype=None):
+        """The sum over ``dim`` (all elements when None); see :func:`minigrad.sum`."""
         return _F.sum(self, dim, keepdim, dtype=dtype)
 
     def mean(self, dim=None, keepdim=False, dtype=None):
+        """The mean over ``dim`` (all elements when None); see :func:`minigrad.mean`."""
         return _F.mean(self, dim, keepdim, dtype=dtype)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        """The variance over ``dim``, unbiased by default; see :func:`minigrad.var`."""
         return _F.var(self, dim, unbiased, keepdim, correction=correction)
 
     def max(self, dim=None, keepdim=False):
+        """The largest element, or ``(values, indices)`` along ``dim``: :func:`minigrad.max`."""
         return _F.max(self, dim, keepdim)
 
     def min(self, dim=None, keepdim=False):
+        """The smallest element, or ``(values, indices)`` along ``dim``: :func:`minigrad.min`."""
         return _F.min(self, dim, keepdim)
 
     def argmax(self, dim=None, keepdim=False):
+        """The index of the largest element (along ``dim``); see :func:`minigrad.argmax`."""
         return _F.argmax(self, dim, keepdim)
 
     def argmin(self, dim=None, keepdim=False):
+        """The index of the smallest element (along ``dim``); see :func:`minigrad.argmin`."""
         return _F.argmin(self, dim, keepdim)
 
     def all(self, dim=None, keepdim=False):
+        """True where every element (along ``dim``) is non-zero; see :func:`minigrad.all`."""
         return _F.all(self, dim, keepdim)
 
     def any(self, dim=None, keepdim=False):
+        """True where some element (along ``dim``) is non-zero; see :func:`minigrad.any`."""
         return _F.any(self, dim, keepdim)
 
     def softmax(self, dim):
+        """``softmax`` along ``dim``; see :func:`minigrad.softmax`."""
         return _F.softmax(self, dim)
 
     def log_softmax(self, dim):
+        """``log_softmax`` along ``dim``; see :func:`minigrad.log_softmax`."""
         return _F.log_softmax(self, dim)
 
     def reshape(self, *shape):
+        """The same elements in a new shape: ``x.reshape(2, -1)`` or ``x.reshape((2, -1))``;
+        see :func:`minigrad.reshape`.
+        """
         return _F.reshape(self, _F.shape_arg(shape))
 
     def view(self, *shape):
+        """Like :meth:`reshape`, but always a view of the same storage (raises when the strides
+        do not allow one, as PyTorch does).
+        """
         return _F.view(self, _F.shape_arg(shape))
 
     def view_as(self, other):
+        """``self.view(other.shape)``."""
         return _F.view(self, other.shape)
 
     def reshape_as(self, other):
+        """``self.reshape(other.shape)``."""
         return _F.reshape(self, other.shape)
 
     def transpose(self, dim0, dim1):
+        """Swap dimensions ``dim0`` and ``dim1`` (a view); see :func:`minigrad.transpose`."""
         return _F.transpose(self, dim0, dim1)
 
     def permute(self, *dims):
+        """Reorder the dimensions, ``x.permute(2, 0, 1)`` (a view); see :func:`minigrad.permute`."""
         return _F.permute(self, _F.shape_arg(dims))
 
     @property
@@ -644,6 +706,7 @@ class Tensor:
         return _F.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
 
     def t(self):
+        """The transpose of a tensor with at most 2 dimensions."""
         if self._data.ndim > 2:
             raise RuntimeError(
                 f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
@@ -651,36 +714,47 @@ class Tensor:
         return self.T
 
     def flatten(self, start_dim=0, end_dim=-1):
+        """Merge dimensions ``start_dim`` to ``end_dim``; see :func:`minigrad.flatten`."""
         return _F.flatten(self, start_dim, end_dim)
 
     def squeeze(self, dim=None):
+        """Remove dimensions of size 1; see :func:`minigrad.squeeze`."""
         return _F.squeeze(self, dim)
 
     def unsqueeze(self, dim):
+        """Insert a dimension of size 1 at ``dim``; see :func:`minigrad.unsqueeze`."""
         return _F.unsqueeze(self, dim)
 
     def expand(self, *sizes):
+        """A broadcast view with a larger shape, ``x.expand(4, -1)``: :func:`minigrad.expand`."""
         return _F.expand(self, _F.shape_arg(sizes))
 
     def expand_as(self, other):
+        """``self.expand(other.shape)``."""
         return _F.expand(self, other.shape)
 
     def eq(self, other):
+        """``self == other``, elementwise, as a bool tensor."""
         return _F.eq(self, other)
 
     def ne(self, other):
+        """``self != other``, elementwise, as a bool tensor."""
         return _F.ne(self, other)
 
     def lt(self, other):
+        """``self < other``, elementwise, as a bool tensor."""
         return _F.lt(self, other)
 
     def le(self, other):
+        """``self <= other``, elementwise, as a bool tensor."""
         return _F.le(self, other)
 
     def gt(self, other):
+        """``self > other``, elementwise, as a bool tensor."""
         return _F.gt(self, other)
 
     def ge(self, other):
+        """``self >= other``, elementwise, as a bool tensor."""
         return _F.ge(self, other)
 
 

@@ -398,3 +398,40 @@ def test_augmented_assignment_on_a_leaf_that_requires_grad_raises(device):
     with minigrad.no_grad():
         w -= 0.5
     assert w.tolist() == [0.5, 1.5] and w.is_leaf and w.requires_grad
+
+
+def test_leaf_gradient_never_aliases_an_array_the_graph_keeps(device):
+    class PassSaved(Function):  # returns one of its saved arrays as the gradient
+        def forward(self, a):
+            self.save(self.xp.ones_like(a))
+            return a * 1.0
+
+        def backward(self, grad):
+            return self.saved[0]
+
+    x = leaf([1.0, 2.0], device)
+    y = PassSaved.apply(x).sum()
+    y.backward(retain_graph=True)
+    with minigrad.no_grad():
+        x.grad.add_(5.0)
+    y.backward()
+    assert x.grad.tolist() == [7.0, 7.0]  # 1 + 5 + 1: the saved ones were not changed
+
+
+def test_leaf_keeps_a_fresh_gradient_without_copying(device):
+    produced = []
+
+    class Double(Function):
+        def forward(self, a):
+            return a * 2.0
+
+        def backward(self, grad):
+            produced.append(grad * 2.0)  # a new array that nothing else refers to
+            return produced[-1]
+
+    x = leaf([1.0, 2.0], device)
+    Double.apply(x).sum().backward()
+    assert x.grad._data is produced[0]  # kept, not copied
+    y = leaf([1.0, 2.0], device)
+    Double.apply(y).sum().backward(retain_graph=True)
+    assert y.grad._data is not produced[1]  # the graph may run again: copied

@@ -1388,3 +1388,52 @@ def test_cross_entropy_accepts_valid_and_ignored_targets(device):
     logits = minigrad.zeros(2, 3, device=device)
     loss = minigrad.cross_entropy(logits, minigrad.tensor([2, -100], device=device))
     np.testing.assert_allclose(loss.item(), np.log(3.0), rtol=1e-6)  # uniform over 3 classes
+
+
+# ----------------------------------------------------------------------------------------
+# Cases found by the review of the GPU paths (they hold on every device)
+# ----------------------------------------------------------------------------------------
+
+
+def test_inplace_on_an_expanded_tensor_raises(device):
+    t = minigrad.ones(3, 1, device=device).expand(3, 4)
+    with pytest.raises(RuntimeError, match="single memory location"):
+        t.add_(1.0)
+    with pytest.raises(RuntimeError, match="single memory location"):
+        t.fill_(0.0)
+
+
+def test_fill_with_a_one_element_tensor(device):
+    t = minigrad.zeros(3, device=device)
+    t.fill_(minigrad.tensor(2.5, device=device))
+    assert t.tolist() == [2.5, 2.5, 2.5]
+
+
+def test_uint8_labels_work_in_the_losses(device):
+    logits = minigrad.tensor([[2.0, 0.0], [0.0, 2.0]], device=device)
+    as_uint8 = minigrad.cross_entropy(
+        logits, minigrad.tensor([0, 1], dtype=minigrad.uint8, device=device)
+    )
+    as_int64 = minigrad.cross_entropy(logits, minigrad.tensor([0, 1], device=device))
+    assert as_uint8.item() == pytest.approx(as_int64.item())
+
+
+def test_comparing_small_integers_with_an_out_of_range_number(device):
+    labels = minigrad.tensor([0, 7], dtype=minigrad.uint8, device=device)
+    assert (labels != -100).tolist() == [True, True]
+    assert (labels < 300).tolist() == [True, True]
+
+
+def test_out_of_range_integer_index_raises(device):
+    t = minigrad.arange(6, device=device).reshape(2, 3)
+    with pytest.raises(IndexError):
+        t[minigrad.tensor([0, 2], device=device)]
+    with pytest.raises(IndexError):
+        t[:, minigrad.tensor([3], device=device)]
+    assert t[..., minigrad.tensor([-1], device=device)].tolist() == [[2], [5]]
+
+
+def test_inplace_update_from_a_numpy_array(device):
+    t = minigrad.zeros(2, device=device)
+    t.add_(np.array([1.0, 2.0], dtype=np.float32))
+    assert t.tolist() == [1.0, 2.0]

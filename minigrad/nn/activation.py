@@ -7,7 +7,13 @@ from .module import Module
 
 
 class ReLU(Module):
-    """``max(x, 0)``, elementwise."""
+    """``max(x, 0)``, elementwise.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.ReLU()(minigrad.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -21,21 +27,39 @@ class ReLU(Module):
 
 
 class Sigmoid(Module):
-    """``1 / (1 + exp(-x))``, elementwise (stable for any x)."""
+    """``1 / (1 + exp(-x))``, elementwise (stable for any x).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.Sigmoid()(minigrad.tensor([0.0, 100.0]))
+        tensor([0.5, 1. ])
+    """
 
     def forward(self, input):
         return F.sigmoid(input)
 
 
 class Tanh(Module):
-    """The hyperbolic tangent, elementwise."""
+    """The hyperbolic tangent, elementwise.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.Tanh()(minigrad.tensor([0.0]))
+        tensor([0.])
+    """
 
     def forward(self, input):
         return F.tanh(input)
 
 
 class LeakyReLU(Module):
-    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+    """``x`` where positive, ``negative_slope * x`` elsewhere.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.LeakyReLU(0.1)(minigrad.tensor([-2.0, 3.0]))
+        tensor([-0.2,  3. ])
+    """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
@@ -50,7 +74,13 @@ class LeakyReLU(Module):
 
 
 class Softmax(Module):
-    """``softmax(x, dim)``."""
+    """``softmax(x, dim)``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.Softmax(dim=1)(minigrad.tensor([[0.0, 0.0, 0.0, 0.0]]))
+        tensor([[0.25, 0.25, 0.25, 0.25]])
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -64,7 +94,13 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """``log_softmax(x, dim)``."""
+    """``log_softmax(x, dim)``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.LogSoftmax(dim=1)(minigrad.tensor([[0.0, 0.0]]))
+        tensor([[-0.6931, -0.6931]])
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()

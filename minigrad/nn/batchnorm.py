@@ -142,7 +142,18 @@ class BatchNorm1d(_BatchNorm):
 
 class BatchNorm2d(_BatchNorm):
     """Batch Normalization over (N, C, H, W) inputs, per channel C (one mean and variance
-    per feature map, shared by all positions: the per-channel BN of convolutional nets)."""
+    per feature map, shared by all positions: the per-channel BN of convolutional nets).
+
+    Example:
+        >>> import minigrad
+        >>> bn = minigrad.nn.BatchNorm2d(3)  # 3 channels
+        >>> x = minigrad.randn(8, 3, 5, 5) * 4 + 1  # (N, C, H, W)
+        >>> y = bn(x)  # training mode: each channel normalised over N, H and W
+        >>> [abs(round(v, 3)) for v in y.mean(dim=(0, 2, 3)).tolist()]
+        [0.0, 0.0, 0.0]
+        >>> bn.running_mean.shape, int(bn.num_batches_tracked)
+        ((3,), 1)
+    """
 
     _valid_ranks = (4,)
     _shape_names = "(N, C, H, W)"

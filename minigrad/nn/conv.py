@@ -82,6 +82,7 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Draw new initial values for ``weight`` and ``bias``, as PyTorch's Conv2d does."""
         reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):

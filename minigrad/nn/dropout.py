@@ -33,7 +33,13 @@ class Dropout(Module):
 
 
 class Flatten(Module):
-    """Merge dimensions ``start_dim`` to ``end_dim`` (by default all but the batch dim)."""
+    """Merge dimensions ``start_dim`` to ``end_dim`` (by default all but the batch dim).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.Flatten()(minigrad.zeros(8, 1, 28, 28)).shape  # (N, C, H, W) -> (N, C*H*W)
+        (8, 784)
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()

@@ -98,6 +98,20 @@ def batch_norm(
     estimates (if given) move towards the batch's mean and *unbiased* variance:
     ``running = (1 - momentum) * running + momentum * batch``. Otherwise the running
     estimates normalise the input.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> x = minigrad.tensor([[1.0, 10.0], [3.0, 30.0]])  # (N=2, C=2)
+        >>> mean, var = minigrad.zeros(2), minigrad.ones(2)
+        >>> F.batch_norm(x, mean, var, training=True)  # normalised with the batch's statistics
+        tensor([[-1., -1.],
+                [ 1.,  1.]])
+        >>> mean, var  # moved 10% of the way to the batch's mean and unbiased variance
+        (tensor([0.2, 2. ]), tensor([ 1.1, 20.9]))
+        >>> F.batch_norm(x, mean, var)  # inference: the running estimates normalise
+        tensor([[0.7628, 1.7499],
+                [2.6697, 6.1247]])
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"batch_norm expects a Tensor, got {type(input).__name__}")
@@ -147,26 +161,52 @@ def batch_norm(
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``, in
     training; the identity otherwise. The mask is drawn on the host from minigrad's seeded
-    generator."""
+    generator.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> _ = minigrad.manual_seed(0)
+        >>> y = F.dropout(minigrad.ones(8), p=0.5)
+        >>> sorted(set(y.tolist()))  # dropped, or scaled by 1 / (1 - p)
+        [0.0, 2.0]
+        >>> F.dropout(minigrad.ones(3), p=0.5, training=False)
+        tensor([1., 1., 1.])
+    """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    keep = _random.generator().random(input.shape) >= p
+    keep = _random.generator().random(input.shape) >= p  # drawn on the host, then moved
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
-    mask = input.device.from_host((keep * scale).astype(input.dtype))
+    with input.device.activate():
+        mask = input.device.from_host(keep).astype(input.dtype) * scale
     return _F.mul(input, Tensor._wrap(mask, input.device))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """``input`` where positive, ``negative_slope * input`` elsewhere."""
+    """``input`` where positive, ``negative_slope * input`` elsewhere.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.leaky_relu(minigrad.tensor([-1.0, 2.0]), negative_slope=0.2)
+        tensor([-0.2,  2. ])
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"leaky_relu expects a Tensor, got {type(input).__name__}")
     return _elementwise.LeakyReLU.apply(input, slope=float(negative_slope))
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """The squared error ``(input - target) ** 2``, averaged ('mean'), summed or not."""
+    """The squared error ``(input - target) ** 2``, averaged ('mean'), summed or not.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.mse_loss(minigrad.tensor([0.0, 2.0]), minigrad.tensor([1.0, 1.0]))
+        tensor(1.)
+    """
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if tuple(input.shape) != tuple(target.shape):

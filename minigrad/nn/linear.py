@@ -12,7 +12,14 @@ from .parameter import Parameter
 
 
 class Identity(Module):
-    """Returns its input unchanged (arguments are accepted and ignored, as in PyTorch)."""
+    """Returns its input unchanged (arguments are accepted and ignored, as in PyTorch).
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.ones(2)
+        >>> minigrad.nn.Identity(54, unused=True)(x) is x
+        True
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__()
@@ -49,6 +56,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Draw new initial values for ``weight`` and ``bias``, as PyTorch's Linear does."""
         reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):

@@ -36,14 +36,30 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class NLLLoss(_WeightedLoss):
-    """Negative log-likelihood of log-probabilities (for example from ``LogSoftmax``)."""
+    """Negative log-likelihood of log-probabilities (for example from ``LogSoftmax``).
+
+    Example:
+        >>> import minigrad
+        >>> log_probs = minigrad.tensor([[-0.1, -2.4], [-1.2, -0.4]])  # (N, C)
+        >>> minigrad.nn.NLLLoss()(log_probs, minigrad.tensor([0, 1]))  # mean of 0.1 and 0.4
+        tensor(0.25)
+    """
 
     def forward(self, input, target):
         return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
 
 
 class MSELoss(_Loss):
-    """Mean squared error (or its sum, or the elementwise squares)."""
+    """Mean squared error (or its sum, or the elementwise squares).
+
+    Example:
+        >>> import minigrad
+        >>> input, target = minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 4.0])
+        >>> minigrad.nn.MSELoss()(input, target)  # (0 + 4) / 2
+        tensor(2.)
+        >>> minigrad.nn.MSELoss(reduction="none")(input, target)
+        tensor([0., 4.])
+    """
 
     def forward(self, input, target):
         return F.mse_loss(input, target, self.reduction)

@@ -74,6 +74,9 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
+        """Compute the module's output from its inputs. Every subclass defines it; call the
+        module itself, ``module(x)``, which runs the hooks around ``forward``.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
@@ -211,10 +214,12 @@ class Module:
                 yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name)
 
     def modules(self) -> Iterator[Module]:
+        """Yield this module and every submodule below it, each once."""
         for _, module in self.named_modules():
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Yield (name, module) for each direct submodule."""
         seen = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in seen:
@@ -222,6 +227,7 @@ class Module:
                 yield name, module
 
     def children(self) -> Iterator[Module]:
+        """Yield each direct submodule."""
         for _, module in self.named_children():
             yield module
 
@@ -240,6 +246,9 @@ class Module:
         yield from self._named_members("_parameters", prefix, recurse)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Yield every parameter, of submodules too unless ``recurse=False``, each once:
+        what an optimizer is given.
+        """
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
@@ -248,6 +257,7 @@ class Module:
         yield from self._named_members("_buffers", prefix, recurse)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Yield every buffer (state that is not learned, such as BatchNorm's running mean)."""
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
@@ -268,6 +278,7 @@ class Module:
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` on every parameter (``False`` freezes them); returns the module."""
         for param in self.parameters():
             param.requires_grad_(requires_grad)
         return self
@@ -304,18 +315,23 @@ class Module:
                         yield tensor
 
     def cpu(self) -> Module:
+        """Move the parameters and buffers to the CPU, in place: ``self.to("cpu")``."""
         return self.to("cpu")
 
     def cuda(self, device=None) -> Module:
+        """Move the parameters and buffers to a GPU, in place: ``self.to("cuda")`` or ``device``."""
         return self.to("cuda" if device is None else device)
 
     def float(self) -> Module:
+        """Cast the floating-point parameters and buffers to float32, in place."""
         return self.to(_dtypes.float32)
 
     def double(self) -> Module:
+        """Cast the floating-point parameters and buffers to float64, in place."""
         return self.to(_dtypes.float64)
 
     def half(self) -> Module:
+        """Cast the floating-point parameters and buffers to float16, in place."""
         return self.to(_dtypes.float16)
 
     # ------------------------------------------------------------------------------------
@@ -454,6 +470,7 @@ class Sequential(Module):
                 self.add_module(str(index), module)
 
     def forward(self, input):
+        """Apply the modules in order, each to the previous one's output."""
         for module in self._modules.values():
             input = module(input)
         return input
@@ -471,6 +488,7 @@ class Sequential(Module):
         return items[_index(index, len(items))][1]
 
     def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end (named by its position); returns the Sequential."""
         self.add_module(str(len(self)), module)
         return self
 
@@ -506,15 +524,20 @@ class ModuleList(Module):
         self.add_module(str(_index(index, len(self))), module)
 
     def append(self, module: Module) -> ModuleList:
+        """Add ``module`` at the end (named by its position); returns the ModuleList."""
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Append each module of ``modules``; returns the ModuleList."""
         for module in modules:
             self.append(module)
         return self
 
     def forward(self, *args, **kwargs):
+        """A ModuleList has no forward: iterate over it in the forward of the module that
+        holds it.
+        """
         raise NotImplementedError("ModuleList has no forward(); iterate over it instead")
 
 

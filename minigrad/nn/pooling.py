@@ -45,7 +45,15 @@ class MaxPool2d(Module):
 
 
 class AvgPool2d(Module):
-    """The mean over each ``kernel_size`` window (stride defaults to the kernel size)."""
+    """The mean over each ``kernel_size`` window (stride defaults to the kernel size).
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.arange(16.0).reshape(1, 1, 4, 4)  # (N, C, H, W)
+        >>> minigrad.nn.AvgPool2d(2)(x)
+        tensor([[[[ 2.5,  4.5],
+                  [10.5, 12.5]]]])
+    """
 
     def __init__(
         self,

@@ -8,6 +8,8 @@ each operand's shape (``autograd.sum_to``).
 
 from __future__ import annotations
 
+import math
+
 from ..autograd import Function
 from ..backend import quiet
 
@@ -71,10 +73,19 @@ class Pow(Function):
         with quiet(xp):
             if self.needs_input_grad[0]:
                 # b * a**(b-1), defined as 0 where b == 0 (even at a == 0), as in PyTorch.
-                ga = xp.where(b == 0, 0, grad * b * a ** (b - 1))
+                if isinstance(b, int | float):  # a number: decide here, not per element
+                    ga = xp.zeros_like(grad) if b == 0 else grad * b * a ** (b - 1)
+                else:
+                    ga = xp.where(b == 0, 0, grad * b * a ** (b - 1))
             if self.needs_input_grad[1]:
                 # a**b * log(a), defined as 0 where a == 0 and b >= 0 (the limit exists).
-                gb = xp.where((a == 0) & (b >= 0), 0, grad * out * xp.log(a))
+                if isinstance(a, int | float):  # a number base, as in 2 ** x
+                    if a == 0:  # 0 ** b is flat for b >= 0 and infinite below
+                        gb = xp.where(b >= 0, 0, grad * out * -math.inf)
+                    else:
+                        gb = grad * out * (math.log(a) if a > 0 else math.nan)
+                else:
+                    gb = xp.where((a == 0) & (b >= 0), 0, grad * out * xp.log(a))
         return ga, gb
 
 

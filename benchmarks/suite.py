@@ -1,0 +1,367 @@
+"""minigrad against PyTorch on the CPU, side by side: the benchmark suite.
+
+    pip install -e ".[torch]"                      # PyTorch 2.13 CPU and threadpoolctl
+    python benchmarks/suite.py                     # prints the table, writes results
+    python benchmarks/suite.py --quick             # fewer rounds, for a quick look
+    python benchmarks/suite.py --mnist             # also the whole MNIST MLP run (minutes)
+
+Workloads:
+
+* W1: one training step (forward, cross-entropy, backward, SGD with momentum and weight
+  decay) of the default deep MLP (7 x [Linear(500) -> BatchNorm1d -> ReLU], Linear(500,
+  10)), at batch 128 and 500;
+* W2: one training step of the default MNIST CNN (``examples/mnist_cnn.py``), batch 128;
+* micro: Linear, Conv2d 3x3 (stride 1 and 2), BatchNorm1d, BatchNorm2d, ReLU and
+  cross-entropy, each forward and backward;
+* per-op overhead: one small op and its backward on 8-element tensors;
+* peak memory of a W1 and a W2 step: the rise of the process's peak resident memory
+  during one step, measured the same way for both frameworks, each in a fresh process;
+* optionally the whole default MNIST MLP run, wall time for both.
+
+Timing: for each workload the two frameworks run in alternating rounds after a warm-up,
+with the same number of threads (threadpoolctl for NumPy's BLAS, torch.set_num_threads),
+and the report gives the median time per call, the spread (min-max over rounds) and the
+ratio minigrad / PyTorch. Without PyTorch, minigrad's figures are printed alone.
+Results go to ``benchmarks/results.json`` and ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "examples"))
+
+import minigrad  # noqa: E402
+
+try:
+    import torch
+except ImportError:  # PyTorch is optional
+    torch = None
+
+
+# ----------------------------------------------------------------------------------------
+# Models, written once for both frameworks (their nn APIs are the same)
+# ----------------------------------------------------------------------------------------
+
+
+def deep_mlp(nn):
+    layers, features = [nn.Flatten()], 28 * 28
+    for _ in range(7):
+        layers += [nn.Linear(features, 500), nn.BatchNorm1d(500), nn.ReLU()]
+        features = 500
+    return nn.Sequential(*layers, nn.Linear(features, 10))
+
+
+def mnist_cnn(nn):
+    def block(i, o):
+        return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
+
+    return nn.Sequential(
+        *block(1, 32), *block(32, 32), nn.MaxPool2d(2), *block(32, 64), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.BatchNorm1d(128), nn.ReLU(),
+        nn.Linear(128, 10),
+    )  # fmt: skip
+
+
+def training_step(lib, build, batch: int):
+    """A function that runs one SGD training step of ``build(lib.nn)`` on fixed data."""
+    rng = np.random.default_rng(0)
+    images = lib.tensor(rng.standard_normal((batch, 1, 28, 28)).astype(np.float32))
+    labels = lib.tensor(rng.integers(0, 10, batch))
+    model = build(lib.nn)
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+    loss_fn = lib.nn.CrossEntropyLoss()
+
+    def step():
+        optimizer.zero_grad()
+        loss = loss_fn(model(images), labels)
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+def layer_step(lib, make_layer, shape, with_labels=False):
+    """Forward and backward of one layer on a fixed input."""
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
+    layer = make_layer(lib)
+    labels = lib.tensor(rng.integers(0, shape[1], shape[0])) if with_labels else None
+
+    def step():
+        out = layer(x, labels) if with_labels else layer(x)
+        out.backward(lib.ones_like(out))
+
+    return step
+
+
+def tiny_op(lib):
+    a = lib.randn(8, requires_grad=True)
+    b = lib.randn(8, requires_grad=True)
+    g = lib.ones(8)
+
+    def step():
+        (a * b).backward(g)
+
+    return step
+
+
+WORKLOADS = {
+    "W1 MLP step, batch 128": (lambda lib: training_step(lib, deep_mlp, 128), 10),
+    "W1 MLP step, batch 500": (lambda lib: training_step(lib, deep_mlp, 500), 5),
+    "W2 CNN step, batch 128": (lambda lib: training_step(lib, mnist_cnn, 128), 2),
+    "Linear 784->500, batch 500": (
+        lambda lib: layer_step(lib, lambda L: L.nn.Linear(784, 500), (500, 784)), 20),
+    "Conv2d 32->64 3x3 s1, 128x14x14": (
+        lambda lib: layer_step(lib, lambda L: L.nn.Conv2d(32, 64, 3, padding=1),
+                               (128, 32, 14, 14)), 3),
+    "Conv2d 32->64 3x3 s2, 128x14x14": (
+        lambda lib: layer_step(lib, lambda L: L.nn.Conv2d(32, 64, 3, stride=2, padding=1),
+                               (128, 32, 14, 14)), 5),
+    "BatchNorm1d 500, batch 500": (
+        lambda lib: layer_step(lib, lambda L: L.nn.BatchNorm1d(500), (500, 500)), 20),
+    "BatchNorm2d 32, 128x28x28": (
+        lambda lib: layer_step(lib, lambda L: L.nn.BatchNorm2d(32), (128, 32, 28, 28)), 3),
+    "ReLU 500x500": (lambda lib: layer_step(lib, lambda L: L.nn.ReLU(), (500, 500)), 50),
+    "cross-entropy 500x10": (
+        lambda lib: layer_step(lib, lambda L: L.nn.CrossEntropyLoss(), (500, 10), True), 100),
+    "tiny op fwd+bwd, 8 elements": (tiny_op, 2000),
+}  # fmt: skip
+
+
+def time_calls(fn, calls: int) -> float:
+    """Milliseconds per call over ``calls`` calls."""
+    start = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - start) / calls * 1e3
+
+
+def run_timings(libs: dict, rounds: int) -> dict:
+    results = {}
+    for name, (make, calls) in WORKLOADS.items():
+        steps = {lib_name: make(lib) for lib_name, lib in libs.items()}
+        for step in steps.values():  # warm-up: caches, allocator, BLAS threads
+            time_calls(step, max(1, calls // 2))
+        times = {lib_name: [] for lib_name in libs}
+        for _ in range(rounds):
+            for lib_name, step in steps.items():  # alternate, so drift hits both alike
+                times[lib_name].append(time_calls(step, calls))
+        results[name] = {
+            lib_name: {"median_ms": statistics.median(ts), "min_ms": min(ts), "max_ms": max(ts)}
+            for lib_name, ts in times.items()
+        }
+        if "torch" in times:
+            results[name]["ratio"] = (
+                results[name]["minigrad"]["median_ms"] / results[name]["torch"]["median_ms"]
+            )
+        print(_row(name, results[name]), flush=True)
+    return results
+
+
+# ----------------------------------------------------------------------------------------
+# Peak memory, each measurement in a fresh process
+# ----------------------------------------------------------------------------------------
+
+MEMORY_PROBE = """
+import sys, json
+sys.path.insert(0, {bench!r})
+from threadpoolctl import threadpool_limits
+threadpool_limits({threads})
+import suite
+lib = __import__({lib!r})
+if {lib!r} == "torch":
+    lib.set_num_threads({threads})
+step = suite.training_step(lib, getattr(suite, {model!r}), {batch})
+step()  # the first step allocates what every step keeps: gradients, momentum buffers
+def rss_kib(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1])
+before = rss_kib("VmRSS:")
+open("/proc/self/clear_refs", "w").write("5")  # reset the peak (VmHWM) to the current RSS
+step()
+print(json.dumps({{"peak_rise_mib": (rss_kib("VmHWM:") - before) / 1024}}))
+"""
+
+
+def peak_memory(lib_name: str, model: str, batch: int, threads: int) -> float:
+    code = MEMORY_PROBE.format(
+        bench=str(Path(__file__).parent), threads=threads, lib=lib_name, model=model, batch=batch
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])["peak_rise_mib"]
+
+
+def run_memory(lib_names, threads: int) -> dict:
+    results = {}
+    for label, model, batch in (("W1 MLP step, batch 500", "deep_mlp", 500),
+                                ("W2 CNN step, batch 128", "mnist_cnn", 128)):  # fmt: skip
+        results[label] = {name: peak_memory(name, model, batch, threads) for name in lib_names}
+        if "torch" in results[label]:
+            results[label]["ratio"] = results[label]["minigrad"] / results[label]["torch"]
+        cells = "  ".join(f"{k} {v:.1f} MiB" for k, v in results[label].items() if k != "ratio")
+        ratio = f"  ratio {results[label]['ratio']:.2f}" if "ratio" in results[label] else ""
+        print(f"peak memory rise, {label}: {cells}{ratio}", flush=True)
+    return results
+
+
+# ----------------------------------------------------------------------------------------
+# The whole MNIST MLP run
+# ----------------------------------------------------------------------------------------
+
+
+def run_mnist(threads: int, with_torch: bool) -> dict:
+    commands = {"minigrad": [sys.executable, "examples/mnist_mlp.py", "--no-progress"]}
+    if with_torch:
+        commands["torch"] = [sys.executable, "benchmarks/mnist_mlp_torch.py",
+                             "--threads", str(threads)]  # fmt: skip
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+    results = {}
+    for name, command in commands.items():
+        out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+        final = out.stdout.strip().splitlines()[-1]
+        fields = dict(item.split("=", 1) for item in final.split()[1:])
+        results[name] = {"seconds": float(fields["seconds"]),
+                         "test_accuracy": float(fields["test_accuracy"])}  # fmt: skip
+        print(f"MNIST MLP run, {name}: {results[name]}", flush=True)
+    if "torch" in results:
+        results["ratio"] = results["minigrad"]["seconds"] / results["torch"]["seconds"]
+    return results
+
+
+# ----------------------------------------------------------------------------------------
+# Reporting
+# ----------------------------------------------------------------------------------------
+
+
+def _cell(r: dict) -> str:
+    return f"{r['median_ms']:.3f} ({r['min_ms']:.3f}-{r['max_ms']:.3f})"
+
+
+def _row(name: str, r: dict) -> str:
+    line = f"{name:<34} minigrad {_cell(r['minigrad']):<26}"
+    if "torch" in r:
+        line += f" torch {_cell(r['torch']):<26} ratio {r['ratio']:.2f}"
+    return line
+
+
+def machine_info(threads: int) -> dict:
+    from threadpoolctl import threadpool_info
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    blas = [f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
+            for i in threadpool_info() if i["user_api"] == "blas"]  # fmt: skip
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "minigrad": minigrad.__version__,
+        "torch": torch.__version__ if torch is not None else None,
+        "numpy_blas": blas,
+        "threads": threads,
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def write_markdown(path: Path, results: dict) -> None:
+    meta = results["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "minigrad against PyTorch on the same CPU, in one run of `python benchmarks/suite.py`"
+        " (alternating rounds after a warm-up, the same thread count on both sides). Times"
+        " are medians per call in milliseconds, with the min-max spread over rounds; the"
+        " ratio is minigrad / PyTorch (below 1: minigrad is faster).",
+        "",
+        f"Machine: {meta['cpu']}, {meta['cores']} cores; {meta['threads']} threads on both"
+        f" sides. Python {meta['python']}, NumPy {meta['numpy']} ({', '.join(meta['numpy_blas'])}),"
+        f" PyTorch {meta['torch']}, minigrad {meta['minigrad']}; {meta['date']}.",
+        "",
+        "| workload | minigrad ms | PyTorch ms | ratio |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, r in results["timings"].items():
+        torch_cell = _cell(r["torch"]) if "torch" in r else "-"
+        ratio = f"{r['ratio']:.2f}" if "ratio" in r else "-"
+        lines.append(f"| {name} | {_cell(r['minigrad'])} | {torch_cell} | {ratio} |")
+    lines += [
+        "",
+        "Peak memory: the rise of the process's peak resident memory during one training step"
+        " (after a first step), each framework in a fresh process.",
+        "",
+        "| step | minigrad MiB | PyTorch MiB | ratio |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, r in results.get("memory", {}).items():
+        torch_cell = f"{r['torch']:.1f}" if "torch" in r else "-"
+        ratio = f"{r['ratio']:.2f}" if "ratio" in r else "-"
+        lines.append(f"| {name} | {r['minigrad']:.1f} | {torch_cell} | {ratio} |")
+    if "mnist" in results:
+        m = results["mnist"]
+        lines += ["", "The whole default MNIST MLP run (`examples/mnist_mlp.py` and"
+                  " `benchmarks/mnist_mlp_torch.py`, 5 epochs):", "",
+                  "| framework | seconds | test accuracy |", "| --- | --- | --- |"]  # fmt: skip
+        for name in ("minigrad", "torch"):
+            if name in m:
+                lines.append(
+                    f"| {name} | {m[name]['seconds']:.1f} | {m[name]['test_accuracy']:.4f} |"
+                )
+        if "ratio" in m:
+            lines.append(f"\nRatio minigrad / PyTorch: {m['ratio']:.2f}.")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="3 rounds, no memory probes")
+    parser.add_argument("--mnist", action="store_true", help="also the whole MNIST MLP run")
+    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument("--markdown", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(args.threads)
+    libs = {"minigrad": minigrad}
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+        libs["torch"] = torch
+    else:
+        print("PyTorch is not installed: minigrad's figures only (pip install torch==2.13.0)")
+
+    results = {"machine": machine_info(args.threads)}
+    results["timings"] = run_timings(libs, 3 if args.quick else args.rounds)
+    if not args.quick:
+        results["memory"] = run_memory(list(libs), args.threads)
+    if args.mnist:
+        results["mnist"] = run_mnist(args.threads, torch is not None)
+    Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    write_markdown(Path(args.markdown), results)
+    print(f"wrote {args.json} and {args.markdown}")
+
+
+if __name__ == "__main__":
+    main()
