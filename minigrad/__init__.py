@@ -20,7 +20,7 @@ Example:
     tensor([ 2., -4.])
 """
 
-from . import autograd, cuda, data, nn, optim
+from . import autograd, cuda, data, graph, nn, optim
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device
 from .backend import Device as device
@@ -171,6 +171,7 @@ __all__ = [
     "ge",
     "get_rng_state",
     "gradcheck",
+    "graph",
     "gt",
     "half",
     "initial_seed",

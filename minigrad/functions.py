@@ -1166,7 +1166,7 @@ def expand(input: Tensor, shape) -> Tensor:
     return movement.Expand.apply(input, shape=tuple(resolved))
 
 
-def _index_key(key, tensor: Tensor):
+def index_key(key, tensor: Tensor):
     """Turn an index into one NumPy/CuPy understands, and say whether it is basic."""
     items = key if isinstance(key, tuple) else (key,)
     basic = True
@@ -1222,7 +1222,7 @@ def _check_index_bounds(key, shape: tuple[int, ...]) -> None:
 
 def getitem(input: Tensor, key) -> Tensor:
     """``input[key]``: ints, slices, None, Ellipsis, and integer or bool tensors/arrays."""
-    key, basic = _index_key(key, input)
+    key, basic = index_key(key, input)
     if not basic and input.device.type != "cpu":
         _check_index_bounds(key, input.shape)
     try:

@@ -38,6 +38,16 @@ class Tensor:
     Make tensors with :func:`minigrad.tensor`, :func:`minigrad.zeros`, :func:`minigrad.randn`
     and the other creation functions; ``Tensor(data)`` is the same as ``tensor(data)``.
 
+    Attributes:
+        device: the :class:`~minigrad.Device` that holds the data (``device.xp`` is its
+            array module, NumPy or CuPy).
+        grad: for a leaf that requires grad, the gradient that ``backward()`` added up
+            (a tensor of the same shape), or None before the first backward.
+        grad_fn: the :class:`~minigrad.autograd.Function` that produced this tensor, the
+            node of the graph that ``backward()`` starts from; None for leaves and for
+            results computed without recording (``no_grad()``, or no input requiring
+            grad).
+
     Example:
         >>> import minigrad
         >>> x = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -549,6 +559,19 @@ class Tensor:
 
     def __getitem__(self, key):
         return _F.getitem(self, key)
+
+    def __setitem__(self, key, value) -> None:
+        """``x[key] = value``, in place (like the other in-place updates, it records no
+        graph, so it is refused on tensors that require grad while grad mode is on)."""
+        self._check_inplace("__setitem__", value)
+        key, _ = _F.index_key(key, self)
+        try:
+            self._data[key] = _F.operand_array(value, self, "__setitem__")
+        except (IndexError, ValueError, TypeError) as error:
+            raise type(error)(
+                f"cannot assign to index {key!r} of a tensor of shape {tuple(self.shape)}: {error}"
+            ) from None
+        self._version.value += 1
 
     # ------------------------------------------------------------------------------------
     # Methods that mirror the functions in minigrad (see functions.py for the docs)

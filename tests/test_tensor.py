@@ -1437,3 +1437,18 @@ def test_inplace_update_from_a_numpy_array(device):
     t = minigrad.zeros(2, device=device)
     t.add_(np.array([1.0, 2.0], dtype=np.float32))
     assert t.tolist() == [1.0, 2.0]
+
+
+def test_setitem_writes_in_place(device):
+    x = minigrad.arange(6, dtype=minigrad.float32, device=device).reshape(2, 3)
+    x[0, 1] = 10.0
+    x[x > 4] = 0.0
+    x[:, minigrad.tensor([0], device=device)] = minigrad.tensor([[7.0], [8.0]], device=device)
+    assert x.tolist() == [[7.0, 0.0, 2.0], [8.0, 4.0, 0.0]]
+    assert x._version.value == 3
+    w = minigrad.ones(2, requires_grad=True, device=device)
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        w[0] = 2.0
+    with minigrad.no_grad():
+        w[0] = 2.0
+    assert w.tolist() == [2.0, 1.0]

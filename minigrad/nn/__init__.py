@@ -6,7 +6,7 @@
 * ``functional.py``: the same layers as functions; ``init.py``: weight initialisation.
 """
 
-from . import functional, init
+from . import functional, init, utils
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv2d
@@ -42,4 +42,5 @@ __all__ = [
     "Tanh",
     "functional",
     "init",
+    "utils",
 ]

@@ -20,7 +20,6 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from .. import backend
 from .. import dtypes as _dtypes
 from ..autograd import no_grad
 from ..backend import Device
@@ -549,4 +548,4 @@ def _index(index: int, length: int) -> int:
     return int(index) % length
 
 
-__all__ = ["Module", "ModuleList", "Sequential", "backend"]
+__all__ = ["IncompatibleKeys", "Module", "ModuleList", "RemovableHandle", "Sequential"]

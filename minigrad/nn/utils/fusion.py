@@ -57,14 +57,36 @@ def fuse_linear_bn_weights(linear_w, linear_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b)
     evaluation-mode BatchNorm with running mean ``bn_rm``, running variance ``bn_rv``,
     ``bn_eps`` and affine parameters ``bn_w``, ``bn_b`` (None for ``affine=False``).
     ``linear_b`` may be None. Returns two new Parameters in the layer's dtype, requiring
-    grad as ``linear_w`` does."""
+    grad as ``linear_w`` does.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad import nn
+        >>> from minigrad.nn.utils import fuse_linear_bn_weights
+        >>> linear, bn = nn.Linear(4, 3), nn.BatchNorm1d(3).eval()
+        >>> w, b = fuse_linear_bn_weights(linear.weight, linear.bias, bn.running_mean,
+        ...                            bn.running_var, bn.eps, bn.weight, bn.bias)
+        >>> w.shape, b.shape  # (out_features, in_features) and (out_features,)
+        ((3, 4), (3,))
+    """
     return _fuse_weights(linear_w, linear_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b)
 
 
 def fuse_conv_bn_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b):
     """As :func:`fuse_linear_bn_weights`, for a convolution's weight
     (out_channels, in_channels / groups, kH, kW): output channel ``c`` is scaled by
-    ``bn_w[c] / sqrt(bn_rv[c] + bn_eps)``."""
+    ``bn_w[c] / sqrt(bn_rv[c] + bn_eps)``.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad import nn
+        >>> from minigrad.nn.utils import fuse_conv_bn_weights
+        >>> conv, bn = nn.Conv2d(1, 8, 3), nn.BatchNorm2d(8).eval()
+        >>> w, b = fuse_conv_bn_weights(conv.weight, conv.bias, bn.running_mean,
+        ...                          bn.running_var, bn.eps, bn.weight, bn.bias)
+        >>> w.shape, b.shape  # (out_channels, in_channels, kH, kW) and (out_channels,)
+        ((8, 1, 3, 3), (8,))
+    """
     return _fuse_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b)
 
 
@@ -73,6 +95,16 @@ def fuse_linear_bn_eval(linear: Linear, bn: BatchNorm1d) -> Linear:
 
     ``bn`` must normalise the Linear's outputs: ``bn.num_features`` equals
     ``linear.out_features`` (or is 1, as PyTorch allows). The inputs are not changed.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad import nn
+        >>> from minigrad.nn.utils import fuse_linear_bn_eval
+        >>> linear, bn = nn.Linear(4, 3).eval(), nn.BatchNorm1d(3).eval()
+        >>> fused = fuse_linear_bn_eval(linear, bn)
+        >>> x = minigrad.randn(2, 4)  # (N, in_features)
+        >>> bool(((fused(x) - bn(linear(x))).abs() < 1e-5).all())
+        True
     """
     _check_pair(linear, bn, Linear, "Linear")
     if bn.num_features not in (linear.out_features, 1):
@@ -86,7 +118,18 @@ def fuse_linear_bn_eval(linear: Linear, bn: BatchNorm1d) -> Linear:
 
 def fuse_conv_bn_eval(conv: Conv2d, bn: BatchNorm2d) -> Conv2d:
     """A new Conv2d layer that computes ``bn(conv(x))`` for evaluation-mode modules
-    (``bn.num_features == conv.out_channels``). The inputs are not changed."""
+    (``bn.num_features == conv.out_channels``). The inputs are not changed.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad import nn
+        >>> from minigrad.nn.utils import fuse_conv_bn_eval
+        >>> conv, bn = nn.Conv2d(3, 4, 3).eval(), nn.BatchNorm2d(4).eval()
+        >>> fused = fuse_conv_bn_eval(conv, bn)
+        >>> x = minigrad.randn(1, 3, 8, 8)  # (N, C, H, W)
+        >>> bool(((fused(x) - bn(conv(x))).abs() < 1e-5).all())
+        True
+    """
     _check_pair(conv, bn, Conv2d, "Conv2d")
     if bn.num_features != conv.out_channels:
         raise ValueError(
@@ -107,6 +150,18 @@ def fold_batchnorm(model: Sequential) -> Sequential:
     is not modified. Every folded pair must be in evaluation mode (call
     ``model.eval()`` first): folding uses the running estimates, which only evaluation
     mode uses.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad import nn
+        >>> from minigrad.nn.utils import fold_batchnorm
+        >>> model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU()).eval()
+        >>> folded = fold_batchnorm(model)
+        >>> [type(m).__name__ for m in folded]  # indices and names stay the same
+        ['Conv2d', 'Identity', 'ReLU']
+        >>> x = minigrad.randn(2, 1, 6, 6)
+        >>> bool(((folded(x) - model(x)).abs() < 1e-5).all())
+        True
     """
     if not isinstance(model, Sequential):
         raise TypeError(
