@@ -284,11 +284,25 @@ def machine_info(threads: int) -> dict:
     }
 
 
+START, END = "<!-- suite results: start -->", "<!-- suite results: end -->"
+
+
 def write_markdown(path: Path, results: dict) -> None:
+    """Put the results table between the START and END markers of the page at ``path``
+    (appended at the end if the page has no markers yet), leaving its prose alone."""
+    table = "\n".join([START, *results_lines(results), END])
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + table + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + table + "\n"
+    path.write_text(text)
+
+
+def results_lines(results: dict) -> list[str]:
     meta = results["machine"]
     lines = [
-        "# Benchmarks",
-        "",
         "minigrad against PyTorch on the same CPU, in one run of `python benchmarks/suite.py`"
         " (alternating rounds after a warm-up, the same thread count on both sides). Times"
         " are medians per call in milliseconds, with the min-max spread over rounds; the"
@@ -328,8 +342,8 @@ def write_markdown(path: Path, results: dict) -> None:
                     f"| {name} | {m[name]['seconds']:.1f} | {m[name]['test_accuracy']:.4f} |"
                 )
         if "ratio" in m:
-            lines.append(f"\nRatio minigrad / PyTorch: {m['ratio']:.2f}.")
-    path.write_text("\n".join(lines) + "\n")
+            lines += ["", f"Ratio minigrad / PyTorch: {m['ratio']:.2f}."]
+    return lines
 
 
 def main() -> None:
