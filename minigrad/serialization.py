@@ -47,6 +47,7 @@ import numpy as np
 
 from . import backend
 from . import dtypes as _dtypes
+from .atomic import fsync_directory
 from .backend import Device
 from .tensor import Tensor
 
@@ -239,20 +240,7 @@ def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
         raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable (POSIX; a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_directory(directory)
 
 
 # ----------------------------------------------------------------------------------------

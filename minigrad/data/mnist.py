@@ -71,6 +71,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import backend
+from ..atomic import fsync_directory
 from ..tensor import Tensor
 
 MIRRORS: tuple[str, ...] = (
@@ -514,7 +515,7 @@ def _fetch(url: str, folder: Path, spec: FileSpec) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
         raise
-    _fsync_directory(folder)
+    fsync_directory(folder)
 
 
 def _copy_url(url: str, out) -> None:
@@ -551,16 +552,3 @@ def _network_reason(reason) -> str:
     if isinstance(reason, BaseException):
         return f"{type(reason).__name__}: {reason}"
     return str(reason)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make a rename in ``directory`` durable (POSIX; a no-op where it cannot be done)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)

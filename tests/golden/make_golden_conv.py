@@ -15,9 +15,7 @@ atomically and records the PyTorch version.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,22 +189,10 @@ def run_case(F, case: Case, arrays) -> dict[str, np.ndarray]:
     return record
 
 
-def save_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    os.close(fd)
-    try:
-        with open(tmp, "wb") as f:
-            np.savez_compressed(f, **arrays)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def main() -> None:
     import torch
     import torch.nn.functional as F
+    from make_golden import save_atomically  # imports torch, so only when run
 
     torch.manual_seed(0)
     rng = np.random.default_rng(SEED)

@@ -15,13 +15,12 @@ over 30 steps. The file is written atomically and records the PyTorch version.
 from __future__ import annotations
 
 import itertools
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
+from make_golden import save_atomically
 
 HERE = Path(__file__).resolve().parent
 SEED = 20261123
@@ -148,20 +147,6 @@ def run_schedule(make_scheduler) -> np.ndarray:
         scheduler.step()
         lrs.append(scheduler.get_last_lr())
     return np.array(lrs, dtype=np.float64)
-
-
-def save_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez_compressed(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def main() -> None:
