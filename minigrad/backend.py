@@ -103,6 +103,15 @@ class Device:
         """True for a GPU device."""
         return self.type == "cuda"
 
+    @property
+    def workspace_bytes(self) -> int:
+        """How large a temporary work buffer (a convolution's im2col columns) an op should
+        build at once. On the CPU a few MiB: the buffer stays in the caches while it is
+        filled and used, and the peak memory of a step stays small. On a GPU much more:
+        one large kernel launch beats many small ones, and device memory is plentiful.
+        """
+        return 4 << 20 if self.type == "cpu" else 512 << 20
+
     def activate(self):
         """A context in which new GPU arrays are made on this device (a no-op on the CPU)."""
         if self.type == "cpu":

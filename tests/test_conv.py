@@ -195,22 +195,48 @@ def test_conv2d_matches_direct_loop(config, device, rng):
 
 
 def test_conv2d_saves_only_what_backward_needs(make):
-    """A first layer's input needs no gradient: only the columns are saved (for the weight
-    gradient) and no input gradient is computed. A frozen weight: only the weight is saved
-    (for the input gradient), not the columns, which are kH*kW times the input's size."""
+    """A first layer's input needs no gradient: only the input is saved (to rebuild the
+    columns for the weight gradient) and no input gradient is computed. A frozen weight:
+    only the weight is saved (for the input gradient). The columns, kH*kW times the
+    input's size, are never kept."""
     x, w, b = make((2, 3, 5, 5), requires_grad=False), make((4, 3, 3, 3)), make((4,))
     out = F.conv2d(x, w, b)
-    cols, weight = out.grad_fn.saved
-    assert cols.shape == (1, 3 * 3 * 3, 2 * 3 * 3) and weight is None
+    saved_x, weight = out.grad_fn.saved
+    assert saved_x is x._data and weight is None
     out.sum().backward()
     assert x.grad is None and w.grad is not None and b.grad is not None
 
     x, w = make((2, 3, 5, 5)), make((4, 3, 3, 3), requires_grad=False)
     out = F.conv2d(x, w, padding=1)
-    cols, weight = out.grad_fn.saved
-    assert cols is None and weight is w._data
+    saved_x, weight = out.grad_fn.saved
+    assert saved_x is None and weight is w._data
     out.sum().backward()
     assert x.grad is not None and w.grad is None
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv2d_chunks_agree_with_one_chunk(monkeypatch, groups):
+    """The fast path cuts the batch into chunks whose columns fit the device's workspace.
+    With a workspace too small for even one image (one chunk per image), the output and
+    all three gradients must equal those of one chunk holding the whole batch."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 4, 9, 8)).astype(np.float32)
+    w = rng.standard_normal((6, 4 // groups, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    upstream = rng.standard_normal((5, 6, 5, 4)).astype(np.float32)
+
+    def run():
+        xs, ws, bs = (minigrad.tensor(a, requires_grad=True) for a in (x, w, b))
+        out = F.conv2d(xs, ws, bs, stride=(2, 2), padding=1, groups=groups)
+        out.backward(minigrad.tensor(upstream))
+        return out.numpy(), xs.grad.numpy(), ws.grad.numpy(), bs.grad.numpy()
+
+    one_chunk = run()
+    device_type = type(minigrad.device("cpu"))
+    monkeypatch.setattr(device_type, "workspace_bytes", property(lambda self: 1))
+    per_image = run()
+    for whole, chunked in zip(one_chunk, per_image):
+        np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-5)
 
 
 def test_no_graph_under_no_grad(make):
