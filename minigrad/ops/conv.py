@@ -161,9 +161,13 @@ class Conv2d(Function):
 
         kernels = weight.reshape(groups, o // groups, cg * kh * kw)  # one matrix per group
         result = self.xp.empty((n, o, oh, ow), dtype=weight.dtype)
+        scratch = _Scratch(self.xp, x.dtype)
         for chunk in self._chunks():
+            cols = self._im2col(x[chunk], scratch)
             # (g, Og, K) @ (g, K, n*P) -> (g, Og, n*P): the chunk's output, junk included.
-            out = self.xp.matmul(kernels, self._im2col(x[chunk]))
+            out = self.xp.matmul(
+                kernels, cols, out=scratch.get("out", (groups, o // groups, cols.shape[-1]))
+            )
             result[chunk] = out.reshape(o, -1, oh, self.row).transpose(1, 0, 2, 3)[..., :ow]
         if bias is not None:
             result += bias.reshape(o, 1, 1)
@@ -187,13 +191,16 @@ class Conv2d(Function):
         if need_x:
             gx = xp.empty(self.input_shape, dtype=grad.dtype)
             kernels_t = weight.reshape(groups, o // groups, -1).transpose(0, 2, 1)
+        scratch = _Scratch(xp, grad.dtype)
         for chunk in self._chunks():
-            gout = self._widen(grad[chunk])  # (g, Og, n*P), as the forward product
+            gout = self._widen(grad[chunk], scratch)  # (g, Og, n*P), as the forward product
             if need_w:  # d(W @ cols)/dW = gout @ cols^T, summed over the chunk's pixels
-                cols = self._im2col(x[chunk])
+                cols = self._im2col(x[chunk], scratch)
                 gw += xp.matmul(gout, cols.transpose(0, 2, 1))
             if need_x:  # d(W @ cols)/dcols = W^T @ gout, then col2im adds it up per pixel
-                gx[chunk] = self._col2im(xp.matmul(kernels_t, gout))
+                shape = (groups, cg * kh * kw, gout.shape[-1])
+                gcols = xp.matmul(kernels_t, gout, out=scratch.get("cols", shape))
+                gx[chunk] = self._col2im(gcols, scratch)
         if need_w:
             gw = gw.reshape(self.weight_shape)
         return gx, gw, gb
@@ -206,11 +213,17 @@ class Conv2d(Function):
         step = max(1, self.device.workspace_bytes // per_image)
         return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
-    def _widen(self, grad):
+    def _padded(self, n, scratch, name):
+        """A zeroed (n, C, H', W') work array: the input plane with its padding."""
+        _, c, h, w = self.input_shape
+        top, bottom, left, right = self.padding
+        return scratch.get(name, (n, c, h + top + bottom, w + left + right), zero=True)
+
+    def _widen(self, grad, scratch):
         """An (n, O, oH, oW) output gradient in the product's layout, (groups, Og, n*oH*row),
         with zeros for the junk columns."""
         n, o, oh, ow = grad.shape
-        wide = self.xp.zeros((o, n, oh, self.row), dtype=grad.dtype)
+        wide = scratch.get("out", (o, n, oh, self.row), zero=self.row != ow)
         wide[..., :ow] = grad.transpose(1, 0, 2, 3)
         return wide.reshape(self.groups, o // self.groups, n * oh * self.row)
 
@@ -232,16 +245,23 @@ class Conv2d(Function):
             strides=(s_n, s_c, dh * s_h, dw * s_w, *pixel_strides),
         )
 
-    def _im2col(self, x):
+    def _im2col(self, x, scratch):
         """The (groups, Cg*kH*kW, n*oH*row) columns of the n images ``x`` (n, C, H, W)."""
+        n, _, h, w = x.shape
         _, cg, kh, kw = self.weight_shape
-        windows = self._tap_views(_pad(self.xp, x, self.padding, 0))  # (n, C, kH, kW, ...)
+        top, _, left, _ = self.padding
+        padded = x
+        if any(self.padding):
+            padded = self._padded(n, scratch, "padded")
+            padded[:, :, top : top + h, left : left + w] = x
+        windows = self._tap_views(padded)  # (n, C, kH, kW, pixels...)
         # The one copy that lays the windows out as columns: channel and tap first.
         windows = windows.transpose(1, 2, 3, 0, *range(4, windows.ndim))
-        cols = self.xp.ascontiguousarray(windows)
+        cols = scratch.get("cols", windows.shape)
+        cols[...] = windows
         return cols.reshape(self.groups, cg * kh * kw, -1)
 
-    def _col2im(self, gcols):
+    def _col2im(self, gcols, scratch):
         """Sum a (groups, Cg*kH*kW, n*oH*row) column gradient into (n, C, H, W).
 
         For each kernel tap (i, j), the column entries of that tap came from one strided
@@ -250,15 +270,39 @@ class Conv2d(Function):
         """
         _, c, h, w = self.input_shape
         _, _, kh, kw = self.weight_shape
-        top, bottom, left, right = self.padding
         n = gcols.size // (c * kh * kw * self.out_hw[0] * self.row)
-        padded = self.xp.zeros((n, c, h + top + bottom, w + left + right), gcols.dtype)
+        padded = self._padded(n, scratch, "padded")
         taps = self._tap_views(padded)  # (n, C, kH, kW, pixels...)
         gcols = gcols.reshape(c, kh, kw, *taps.shape[:1], *taps.shape[4:])
         for i in range(kh):
             for j in range(kw):
                 taps[:, :, i, j] += gcols[:, i, j].swapaxes(0, 1)
         return _crop(padded, self.padding, h, w)
+
+
+class _Scratch:
+    """Work arrays reused by every chunk of one forward or backward pass.
+
+    ``get(name, shape)`` hands out the same memory each time it is asked for ``name``
+    (the first chunk is the largest, so it is allocated once). A fresh multi-MiB array per
+    chunk would be cheap to allocate but costly to use: the operating system maps new
+    pages on their first touch, which costs as much as the copy that fills them.
+    """
+
+    def __init__(self, xp, dtype):
+        self.xp, self.dtype, self.arrays = xp, dtype, {}
+
+    def get(self, name: str, shape: tuple, zero: bool = False):
+        size = 1
+        for length in shape:
+            size *= length
+        flat = self.arrays.get(name)
+        if flat is None or flat.size < size:
+            flat = self.arrays[name] = self.xp.empty(size, dtype=self.dtype)
+        array = flat[:size].reshape(shape)
+        if zero:
+            array.fill(0)
+        return array
 
 
 # ----------------------------------------------------------------------------------------
