@@ -314,52 +314,78 @@ class MaxPool2d(Function):
     """The largest value in each window; its gradient goes to that value's position.
 
     The input is padded with -inf (the smallest integer for integer inputs), which never
-    wins. Ties go to the *first* maximum of a window in row-major order, as in PyTorch
-    (``argmax`` returns the first). ``kernel``, ``stride``, ``padding`` and ``dilation`` are
-    (h, w) pairs. When ``indices`` is a list, the flat position ``row * W + col`` of each
-    maximum in its (unpadded) input plane is appended to it: PyTorch's ``return_indices``.
+    wins. Ties go to the *first* maximum of a window in row-major order, as in PyTorch.
+    A NaN makes its window's maximum NaN (it propagates, as in PyTorch); the gradient of
+    such a window goes to its last tap, and its index is that of the first tap.
+    ``kernel``, ``stride``, ``padding`` and ``dilation`` are (h, w) pairs. When ``indices``
+    is a list, the flat position ``row * W + col`` of each maximum in its (unpadded) input
+    plane is appended to it: PyTorch's ``return_indices``.
+
+    Tap by tap. Tap (i, j) of every window is one strided slice of the padded input, so
+    a loop over the kH*kW taps handles all windows at once: forward keeps a running
+    ``maximum``; backward walks the taps in the same order and gives each window's
+    gradient to the first tap that equals the maximum. Nothing new is saved: the
+    input and the output are kept anyway by the layers around the pooling.
     """
 
     def forward(self, x, kernel, stride, padding, dilation, ceil_mode, indices=None):
         xp = self.xp
-        n, c, h, w = x.shape
+        h, w = x.shape[2:]
         out_hw = tuple(
             pool_out_size(size, k, s, p, d, ceil_mode)
             for size, k, s, p, d in zip((h, w), kernel, stride, padding, dilation)
         )
-        pads = _pool_pads(h, w, kernel, stride, padding, dilation, out_hw)
-        low = float("-inf") if x.dtype.kind == "f" else int(np.iinfo(x.dtype).min)
-        windows = _pool_windows(xp, _pad(xp, x, pads, low), kernel, stride, dilation, out_hw)
-        # One copy puts each window's kH*kW values side by side; argmax then finds the
-        # winning tap of every window at once.
-        flat = windows.reshape(n, c, *out_hw, kernel[0] * kernel[1])
-        tap = flat.argmax(axis=-1)
-        out = xp.take_along_axis(flat, tap[..., None], axis=-1)[..., 0]
+        self.geometry = (x.shape, kernel, stride, dilation, out_hw)
+        self.pads = _pool_pads(h, w, kernel, stride, padding, dilation, out_hw)
+        taps = self._taps(x)
+        out = taps[0].copy()
+        for tap in taps[1:]:
+            xp.maximum(out, tap, out=out)
 
         if indices is not None:  # tap (i, j) of window (oh, ow) is pixel (oh*s + i*d - p, ...)
-            i, j = tap // kernel[1], tap % kernel[1]
+            first = xp.zeros(out.shape, dtype=xp.int64)
+            for t in reversed(range(len(taps))):  # the lowest tap at the maximum wins
+                xp.copyto(first, t, where=taps[t] >= out)
+            i, j = first // kernel[1], first % kernel[1]
             rows = (xp.arange(out_hw[0]) * stride[0] - padding[0])[:, None] + i * dilation[0]
             cols = xp.arange(out_hw[1]) * stride[1] - padding[1] + j * dilation[1]
-            indices.append((rows * w + cols).astype(xp.int64))
+            indices.append(rows * w + cols)
 
-        self.geometry = (x.shape, kernel, stride, dilation, pads, out_hw)
         if self.needs_input_grad[0]:
-            self.save(tap)
+            self.save(x, out)
         return out
 
     def backward(self, grad):
-        (tap,) = self.saved
+        x, out = self.saved
         xp = self.xp
-        (n, c, h, w), kernel, stride, dilation, pads, out_hw = self.geometry
-        buffer = xp.zeros((n, c, h + pads[0] + pads[1], w + pads[2] + pads[3]), grad.dtype)
-        # Loop over the taps: tap (i, j) of every window sits in one strided slice, so the
-        # windows whose maximum is that tap send their gradient there in one addition.
-        for i in range(kernel[0]):
-            rows = _taps(i * dilation[0], stride[0], out_hw[0])
-            for j in range(kernel[1]):
-                won = tap == i * kernel[1] + j
-                buffer[:, :, rows, _taps(j * dilation[1], stride[1], out_hw[1])] += grad * won
-        return _crop(buffer, pads, h, w)
+        (_, _, h, w), kernel, stride, dilation, _ = self.geometry
+        # Windows that overlap share pixels, so their gradients add up; windows that do not
+        # (the usual stride >= kernel) give each pixel at most one, which is just written.
+        overlap = any(s < d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
+        buffer = xp.zeros_like(self._padded(x, 0))
+        left = grad.copy()  # the gradient that no tap has taken yet
+        *taps, last = zip(self._taps(x), self._taps(buffer, padded=True))
+        for tap, target in taps:
+            at_max = tap >= out  # the window's maximum (never, if the window holds a NaN)
+            if overlap:
+                target += left * at_max
+            else:
+                xp.multiply(left, at_max, out=target)
+            left *= tap < out  # taken: later taps that tie get nothing
+        last[1][...] += left  # whatever is left (ties and NaN windows excepted) is the last tap's
+        return _crop(buffer, self.pads, h, w)
+
+    def _padded(self, x, value):
+        return _pad(self.xp, x, self.pads, value)
+
+    def _taps(self, x, padded=False):
+        """The kH*kW strided views, in row-major tap order, of what each tap sees."""
+        _, kernel, stride, dilation, out_hw = self.geometry
+        if not padded:
+            low = float("-inf") if x.dtype.kind == "f" else int(np.iinfo(x.dtype).min)
+            x = self._padded(x, low)
+        windows = _pool_windows(self.xp, x, kernel, stride, dilation, out_hw)
+        return [windows[..., i, j] for i in range(kernel[0]) for j in range(kernel[1])]
 
 
 class AvgPool2d(Function):
