@@ -260,6 +260,18 @@ def test_dtype_is_kept_through_forward_and_backward(dtype, make):
         assert t.grad.dtype == dtype
 
 
+def test_max_pool2d_propagates_nan(device):
+    """A NaN makes its window's maximum NaN, as in PyTorch; the other windows are unharmed
+    and their gradients go to their maxima as usual."""
+    x = minigrad.tensor(
+        [[[[1.0, float("nan"), 5.0, 2.0], [3.0, 0.0, 1.0, 4.0]]]], device=device, requires_grad=True
+    )
+    out = F.max_pool2d(x, 2)
+    assert np.isnan(out.numpy()[0, 0, 0, 0]) and out.numpy()[0, 0, 0, 1] == 5.0
+    out.sum().backward()
+    assert x.grad.numpy()[0, 0, :, 2:].tolist() == [[1.0, 0.0], [0.0, 0.0]]
+
+
 def test_max_pool2d_gradient_goes_to_the_first_maximum(device):
     x = minigrad.ones(1, 1, 2, 3, device=device, requires_grad=True)
     out, indices = F.max_pool2d(x, 2, stride=1, return_indices=True)

@@ -348,6 +348,56 @@ def test_layer_gradients_in_training_mode(build, shape):
     assert minigrad.gradcheck(run, (x, *params))
 
 
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5), (3, 2, 4, 5)])
+@pytest.mark.parametrize("training", [True, False])
+def test_fused_batchnorm_matches_the_textbook_formula(shape, training):
+    """The fused primitive (per-channel sums as matrix products, ``centered`` kept instead
+    of ``x_hat``, d_x expanded) against the formula written with primitive ops and
+    differentiated by the engine: outputs and all three gradients, in float64."""
+    rng = np.random.default_rng(5)
+    c = shape[1]
+    arrays = [rng.standard_normal(shape) * 3 + 1, rng.random(c) + 0.5, rng.standard_normal(c)]
+    running_mean, running_var = rng.standard_normal(c), rng.random(c) + 0.5
+    upstream = minigrad.tensor(rng.standard_normal(shape))
+    axes = (0, *range(2, len(shape)))
+    view = (1, c) + (1,) * (len(shape) - 2)
+
+    def fused(x, gamma, beta):
+        rm, rv = minigrad.tensor(running_mean), minigrad.tensor(running_var)
+        return F.batch_norm(x, rm, rv, gamma, beta, training=training, eps=1e-3)
+
+    def textbook(x, gamma, beta):
+        if training:
+            mean = x.mean(dim=axes, keepdim=True)
+            var = ((x - mean) ** 2).mean(dim=axes, keepdim=True)
+        else:
+            mean = minigrad.tensor(running_mean).reshape(view)
+            var = minigrad.tensor(running_var).reshape(view)
+        x_hat = (x - mean) / (var + 1e-3).sqrt()
+        return x_hat * gamma.reshape(view) + beta.reshape(view)
+
+    results = []
+    for formula in (fused, textbook):
+        inputs = [minigrad.tensor(a, requires_grad=True) for a in arrays]
+        out = formula(*inputs)
+        out.backward(upstream)
+        results.append([out.numpy()] + [t.grad.numpy() for t in inputs])
+    for got, expected in zip(*results):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_channel_sums_match_numpy_sums():
+    from minigrad.ops.batchnorm import channel_sums
+
+    rng = np.random.default_rng(6)
+    for shape in [(5, 3), (4, 3, 7), (2, 3, 4, 5)]:
+        a, b = rng.standard_normal(shape), rng.standard_normal(shape)
+        a_strided = np.swapaxes(np.swapaxes(a, 0, -1).copy(), 0, -1)  # not C-contiguous
+        axes = (0, *range(2, len(shape)))
+        np.testing.assert_allclose(channel_sums(np, a_strided), a.sum(axis=axes), rtol=1e-12)
+        np.testing.assert_allclose(channel_sums(np, a, b), (a * b).sum(axis=axes), rtol=1e-12)
+
+
 def test_batchnorm_gradients_in_eval_mode():
     bn = nn.BatchNorm2d(2).double()
     with minigrad.no_grad():
