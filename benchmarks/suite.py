@@ -15,13 +15,18 @@ Workloads:
   cross-entropy, each forward and backward;
 * per-op overhead: one small op and its backward on 8-element tensors;
 * peak memory of a W1 and a W2 step: the rise of the process's peak resident memory
-  during one step, measured the same way for both frameworks, each in a fresh process;
+  during one step, measured the same way for both frameworks, each in a fresh process
+  (with glibc's mmap threshold fixed, so that the rise is the peak of live arrays);
 * optionally the whole default MNIST MLP run, wall time for both.
 
-Timing: for each workload the two frameworks run in alternating rounds after a warm-up,
-with the same number of threads (threadpoolctl for NumPy's BLAS, torch.set_num_threads),
-and the report gives the median time per call, the spread (min-max over rounds) and the
-ratio minigrad / PyTorch. Without PyTorch, minigrad's figures are printed alone.
+Timing: each framework runs every workload in worker processes of its own, alternating
+(minigrad, PyTorch, minigrad, ... ``--passes`` times), with the same number of threads
+(threadpoolctl for NumPy's BLAS, torch.set_num_threads). A worker warms each workload up,
+then times ``--rounds`` rounds. Separate processes matter: worker threads spin for a while
+after their last task (OpenBLAS for about 0.1 s), so in one shared process each
+framework's idle threads would take a core from the other's next call. The report gives
+the median time per call over all rounds, the spread (min-max) and the ratio minigrad /
+PyTorch. Without PyTorch, minigrad's figures are printed alone.
 Results go to ``benchmarks/results.json`` and ``docs/benchmarks.md``.
 """
 
@@ -148,26 +153,60 @@ def time_calls(fn, calls: int) -> float:
     return (time.perf_counter() - start) / calls * 1e3
 
 
-def run_timings(libs: dict, rounds: int) -> dict:
-    results = {}
+def time_workloads(lib, rounds: int) -> dict:
+    """Every workload of one framework: a warm-up, then ``rounds`` timed rounds each.
+    Returns {workload: [milliseconds per call, one per round]}."""
+    times = {}
     for name, (make, calls) in WORKLOADS.items():
-        steps = {lib_name: make(lib) for lib_name, lib in libs.items()}
-        for step in steps.values():  # warm-up: caches, allocator, BLAS threads
-            time_calls(step, max(1, calls // 2))
-        times = {lib_name: [] for lib_name in libs}
-        for _ in range(rounds):
-            for lib_name, step in steps.items():  # alternate, so drift hits both alike
-                times[lib_name].append(time_calls(step, calls))
+        step = make(lib)
+        time_calls(step, max(1, calls // 2))  # warm-up: caches, allocator, thread pools
+        times[name] = [time_calls(step, calls) for _ in range(rounds)]
+    return times
+
+
+def run_timings(lib_names: list, rounds: int, threads: int, passes: int) -> dict:
+    """Time every workload in ``passes`` alternating worker processes per framework.
+
+    Each framework runs in processes of its own (minigrad, PyTorch, minigrad, ...): worker
+    threads keep spinning for a while after their last task (OpenBLAS for about 0.1 s),
+    so in one shared process each framework's idle threads would take a core from the
+    other's next call. Alternating the processes spreads drift in the machine's speed
+    over both frameworks; the medians are over all rounds of all passes.
+    """
+    times = {lib_name: {name: [] for name in WORKLOADS} for lib_name in lib_names}
+    for _ in range(passes):
+        for lib_name in lib_names:
+            command = [sys.executable, __file__, "--worker", lib_name, "--rounds", str(rounds),
+                       "--threads", str(threads)]  # fmt: skip
+            out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+            for name, ts in json.loads(out.stdout.strip().splitlines()[-1]).items():
+                times[lib_name][name] += ts
+    results = {}
+    for name in WORKLOADS:
         results[name] = {
-            lib_name: {"median_ms": statistics.median(ts), "min_ms": min(ts), "max_ms": max(ts)}
-            for lib_name, ts in times.items()
+            lib_name: {
+                "median_ms": statistics.median(times[lib_name][name]),
+                "min_ms": min(times[lib_name][name]),
+                "max_ms": max(times[lib_name][name]),
+            }
+            for lib_name in lib_names
         }
-        if "torch" in times:
+        if "torch" in lib_names:
             results[name]["ratio"] = (
                 results[name]["minigrad"]["median_ms"] / results[name]["torch"]["median_ms"]
             )
         print(_row(name, results[name]), flush=True)
     return results
+
+
+def set_threads(lib, threads: int) -> None:
+    """The same number of threads on both sides: NumPy's BLAS (and any OpenMP pool) through
+    threadpoolctl, and PyTorch's intra-op pool."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)
+    if lib is torch:
+        torch.set_num_threads(threads)
 
 
 # ----------------------------------------------------------------------------------------
@@ -200,8 +239,13 @@ def peak_memory(lib_name: str, model: str, batch: int, threads: int) -> float:
     code = MEMORY_PROBE.format(
         bench=str(Path(__file__).parent), threads=threads, lib=lib_name, model=model, batch=batch
     )
+    # With glibc's adaptive heap, what a step adds to the resident memory depends on how
+    # much the allocator kept from the step before, which differs between runs and between
+    # frameworks. A fixed mmap threshold makes every array over 64 KiB its own mapping,
+    # returned when freed: the rise is then the peak of the arrays alive during the step.
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
     ).stdout
     return json.loads(out.strip().splitlines()[-1])["peak_rise_mib"]
 
@@ -310,7 +354,9 @@ def results_lines(results: dict) -> list[str]:
         "",
         f"Machine: {meta['cpu']}, {meta['cores']} cores; {meta['threads']} threads on both"
         f" sides. Python {meta['python']}, NumPy {meta['numpy']} ({', '.join(meta['numpy_blas'])}),"
-        f" PyTorch {meta['torch']}, minigrad {meta['minigrad']}; {meta['date']}.",
+        f" PyTorch {meta['torch']}, minigrad {meta['minigrad']}; {meta['date']}. Each round"
+        " is followed by a pause, so that one framework's spinning worker threads do not"
+        " slow the other's round.",
         "",
         "| workload | minigrad ms | PyTorch ms | ratio |",
         "| --- | --- | --- | --- |",
@@ -322,7 +368,8 @@ def results_lines(results: dict) -> list[str]:
     lines += [
         "",
         "Peak memory: the rise of the process's peak resident memory during one training step"
-        " (after a first step), each framework in a fresh process.",
+        " (after a first step), each framework in a fresh process, with glibc's mmap threshold"
+        " fixed at 64 KiB so that the rise is the peak of the arrays alive during the step.",
         "",
         "| step | minigrad MiB | PyTorch MiB | ratio |",
         "| --- | --- | --- | --- |",
@@ -349,27 +396,33 @@ def results_lines(results: dict) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--quick", action="store_true", help="3 rounds, no memory probes")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds per process")
+    parser.add_argument("--quick", action="store_true", help="1 pass of 2 rounds, no memory")
     parser.add_argument("--mnist", action="store_true", help="also the whole MNIST MLP run")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
     parser.add_argument("--markdown", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--passes", type=int, default=3, help="worker processes per framework")
+    parser.add_argument("--worker", choices=["minigrad", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    from threadpoolctl import threadpool_limits
+    if args.worker:  # one framework's timings, as JSON on the last line
+        lib = minigrad if args.worker == "minigrad" else torch
+        set_threads(lib, args.threads)
+        print(json.dumps(time_workloads(lib, args.rounds)))
+        return
 
-    threadpool_limits(args.threads)
-    libs = {"minigrad": minigrad}
+    lib_names = ["minigrad"]
     if torch is not None:
-        torch.set_num_threads(args.threads)
-        libs["torch"] = torch
+        lib_names.append("torch")
     else:
         print("PyTorch is not installed: minigrad's figures only (pip install torch==2.13.0)")
+    set_threads(minigrad, args.threads)
 
     results = {"machine": machine_info(args.threads)}
-    results["timings"] = run_timings(libs, 3 if args.quick else args.rounds)
+    rounds, passes = (2, 1) if args.quick else (args.rounds, args.passes)
+    results["timings"] = run_timings(lib_names, rounds, args.threads, passes)
     if not args.quick:
-        results["memory"] = run_memory(list(libs), args.threads)
+        results["memory"] = run_memory(lib_names, args.threads)
     if args.mnist:
         results["mnist"] = run_mnist(args.threads, torch is not None)
     Path(args.json).write_text(json.dumps(results, indent=2) + "\n")

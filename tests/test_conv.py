@@ -214,8 +214,9 @@ def test_conv2d_saves_only_what_backward_needs(make):
     assert x.grad is not None and w.grad is None
 
 
+@pytest.mark.parametrize("stride", [1, 2])
 @pytest.mark.parametrize("groups", [1, 2])
-def test_conv2d_chunks_agree_with_one_chunk(monkeypatch, groups):
+def test_conv2d_chunks_agree_with_one_chunk(monkeypatch, groups, stride):
     """The fast path cuts the batch into chunks whose columns fit the device's workspace.
     With a workspace too small for even one image (one chunk per image), the output and
     all three gradients must equal those of one chunk holding the whole batch."""
@@ -223,11 +224,12 @@ def test_conv2d_chunks_agree_with_one_chunk(monkeypatch, groups):
     x = rng.standard_normal((5, 4, 9, 8)).astype(np.float32)
     w = rng.standard_normal((6, 4 // groups, 3, 3)).astype(np.float32)
     b = rng.standard_normal(6).astype(np.float32)
-    upstream = rng.standard_normal((5, 6, 5, 4)).astype(np.float32)
+    upstream = rng.standard_normal((5, 6, 9, 8) if stride == 1 else (5, 6, 5, 4))
+    upstream = upstream.astype(np.float32)
 
     def run():
         xs, ws, bs = (minigrad.tensor(a, requires_grad=True) for a in (x, w, b))
-        out = F.conv2d(xs, ws, bs, stride=(2, 2), padding=1, groups=groups)
+        out = F.conv2d(xs, ws, bs, stride=stride, padding=1, groups=groups)
         out.backward(minigrad.tensor(upstream))
         return out.numpy(), xs.grad.numpy(), ws.grad.numpy(), bs.grad.numpy()
 
@@ -237,6 +239,33 @@ def test_conv2d_chunks_agree_with_one_chunk(monkeypatch, groups):
     per_image = run()
     for whole, chunked in zip(one_chunk, per_image):
         np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("padding", [(0, 0), (1, 2), (2, 4)])
+@pytest.mark.parametrize("groups", [1, 3])
+def test_conv2d_input_gradient_as_a_convolution_matches_col2im(monkeypatch, padding, groups):
+    """A stride-1 convolution's input gradient is computed as a convolution of the output
+    gradient with the flipped kernel; it must equal the col2im route (matmul with the
+    transposed kernel, then kH*kW additions), dilation and groups included."""
+    from minigrad.ops.conv import Conv2d
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 6, 8, 9))
+    w = rng.standard_normal((6, 6 // groups, 3, 2))
+    upstream = None
+
+    def input_grad():
+        nonlocal upstream
+        xs = minigrad.tensor(x, requires_grad=True)
+        out = F.conv2d(xs, minigrad.tensor(w), padding=padding, dilation=(2, 3), groups=groups)
+        if upstream is None:
+            upstream = rng.standard_normal(out.shape)
+        out.backward(minigrad.tensor(upstream))
+        return xs.grad.numpy()
+
+    as_convolution = input_grad()
+    monkeypatch.setattr(Conv2d, "_transposed_padding", lambda self: None)
+    np.testing.assert_allclose(as_convolution, input_grad(), rtol=1e-12, atol=1e-12)
 
 
 def test_no_graph_under_no_grad(make):
