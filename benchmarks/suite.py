@@ -348,15 +348,14 @@ def results_lines(results: dict) -> list[str]:
     meta = results["machine"]
     lines = [
         "minigrad against PyTorch on the same CPU, in one run of `python benchmarks/suite.py`"
-        " (alternating rounds after a warm-up, the same thread count on both sides). Times"
-        " are medians per call in milliseconds, with the min-max spread over rounds; the"
-        " ratio is minigrad / PyTorch (below 1: minigrad is faster).",
+        f" ({meta.get('passes', '?')} alternating worker processes per framework, each"
+        " warming every workload up and then timing it in rounds; the same thread count on"
+        " both sides). Times are medians per call in milliseconds over all rounds, with the"
+        " min-max spread; the ratio is minigrad / PyTorch (below 1: minigrad is faster).",
         "",
         f"Machine: {meta['cpu']}, {meta['cores']} cores; {meta['threads']} threads on both"
         f" sides. Python {meta['python']}, NumPy {meta['numpy']} ({', '.join(meta['numpy_blas'])}),"
-        f" PyTorch {meta['torch']}, minigrad {meta['minigrad']}; {meta['date']}. Each round"
-        " is followed by a pause, so that one framework's spinning worker threads do not"
-        " slow the other's round.",
+        f" PyTorch {meta['torch']}, minigrad {meta['minigrad']}; {meta['date']}.",
         "",
         "| workload | minigrad ms | PyTorch ms | ratio |",
         "| --- | --- | --- | --- |",
@@ -420,6 +419,7 @@ def main() -> None:
 
     results = {"machine": machine_info(args.threads)}
     rounds, passes = (2, 1) if args.quick else (args.rounds, args.passes)
+    results["machine"]["passes"] = passes
     results["timings"] = run_timings(lib_names, rounds, args.threads, passes)
     if not args.quick:
         results["memory"] = run_memory(lib_names, args.threads)
