@@ -23,7 +23,11 @@ it is slow (it handles every element separately). Instead, notice that for one f
 tap ``(i, j)`` the positions the windows read, ``(oh * sH + i * dH, ow * sW + j * dW)``, are
 all *different*: they form one strided slice of the padded input. So a loop over the
 ``kH * kW`` taps, each adding a whole (N, C, oH, oW) block into a strided slice, does the
-scatter with ordinary vectorised additions. Pooling's backward passes do the same.
+scatter with ordinary vectorised additions. Pooling's backward passes do the same. (With
+stride 1 there is a shortcut: the input gradient is itself a convolution, see ``Conv2d``.)
+
+**Chunks.** The columns are ``kH * kW`` times the input, so ``Conv2d`` builds them a few
+images at a time (see its docstring): memory stays small, and the copies stay in cache.
 
 Everything here takes arrays in (N, C, H, W) layout and explicit parameters (pairs of ints,
 already checked by ``nn/convolution.py``), and uses only functions that NumPy and CuPy share.
