@@ -23,8 +23,7 @@ it is slow (it handles every element separately). Instead, notice that for one f
 tap ``(i, j)`` the positions the windows read, ``(oh * sH + i * dH, ow * sW + j * dW)``, are
 all *different*: they form one strided slice of the padded input. So a loop over the
 ``kH * kW`` taps, each adding a whole (N, C, oH, oW) block into a strided slice, does the
-scatter with ordinary vectorised additions. Pooling's backward passes do the same. (With
-stride 1 there is a shortcut: the input gradient is itself a convolution, see ``Conv2d``.)
+scatter with ordinary vectorised additions. Pooling's backward passes do the same.
 
 **Chunks.** The columns are ``kH * kW`` times the input, so ``Conv2d`` builds them a few
 images at a time (see its docstring): memory stays small, and the copies stay in cache.
@@ -162,7 +161,6 @@ class Conv2d(Function):
         self.itemsize = x.dtype.itemsize
         self.row = w + left + right if sw == 1 else ow  # columns per output row (see above)
         extra = 1 if self.row != ow else 0  # room for the last tap's junk
-        self.given_padding = padding
         self.padding = (top, bottom + extra, left, right)
 
         kernels = weight.reshape(groups, o // groups, cg * kh * kw)  # one matrix per group
@@ -194,54 +192,22 @@ class Conv2d(Function):
             gb = grad.sum(axis=(0, 2, 3))
         if need_w:
             gw = xp.zeros((groups, o // groups, cg * kh * kw), dtype=grad.dtype)
-        transposed = need_x and self._transposed_padding()
-        if transposed:  # see _input_grad_as_convolution
-            gx = self._input_grad_as_convolution(grad, weight, transposed)
-        elif need_x:
+        if need_x:
             gx = xp.empty(self.input_shape, dtype=grad.dtype)
             kernels_t = weight.reshape(groups, o // groups, -1).transpose(0, 2, 1)
         scratch = _Scratch(xp, grad.dtype)
-        for chunk in self._chunks() if need_w or not transposed else ():
+        for chunk in self._chunks():
             gout = self._widen(grad[chunk], scratch)  # (g, Og, n*P), as the forward product
             if need_w:  # d(W @ cols)/dW = gout @ cols^T, summed over the chunk's pixels
                 cols = self._im2col(x[chunk], scratch)
                 gw += xp.matmul(gout, cols.transpose(0, 2, 1))
-            if need_x and not transposed:  # d(W @ cols)/dcols = W^T @ gout, then col2im
+            if need_x:  # d(W @ cols)/dcols = W^T @ gout, then col2im adds it up per pixel
                 shape = (groups, cg * kh * kw, gout.shape[-1])
                 gcols = xp.matmul(kernels_t, gout, out=scratch.get("cols", shape))
                 gx[chunk] = self._col2im(gcols, scratch)
         if need_w:
             gw = gw.reshape(self.weight_shape)
         return gx, gw, gb
-
-    def _transposed_padding(self):
-        """The padding of the convolution that gives this one's input gradient, or None when
-        there is none (a stride above 1, or padding wider than the kernel's reach)."""
-        if self.stride != (1, 1):
-            return None
-        _, _, kh, kw = self.weight_shape
-        (dh, dw), (top, bottom, left, right) = self.dilation, self.given_padding
-        reach_h, reach_w = dh * (kh - 1), dw * (kw - 1)
-        pads = (reach_h - top, reach_h - bottom, reach_w - left, reach_w - right)
-        return pads if min(pads) >= 0 else None
-
-    def _input_grad_as_convolution(self, grad, weight, padding):
-        """The input gradient of a stride-1 convolution is itself a convolution.
-
-        Input pixel (y, x) met kernel tap (i, j) in output pixel (y + top - i*dh, ...). So
-        the input gradient correlates the output gradient, padded by the kernel's reach
-        minus the forward padding, with the kernel flipped in both directions and with
-        its in and out channels swapped. That is one more im2col and matmul (the fast
-        path above), instead of a matmul and the kH*kW additions of col2im.
-        """
-        groups = self.groups
-        o, cg, kh, kw = self.weight_shape
-        flipped = weight[:, :, ::-1, ::-1].reshape(groups, o // groups, cg, kh, kw)
-        swapped = flipped.transpose(0, 2, 1, 3, 4).reshape(groups * cg, o // groups, kh, kw)
-        inner = Conv2d()
-        inner.xp, inner.device, inner.needs_input_grad = self.xp, self.device, (False,) * 3
-        swapped = self.xp.ascontiguousarray(swapped)
-        return inner.forward(grad, swapped, None, (1, 1), padding, self.dilation, groups)
 
     def _chunks(self):
         """Slices of the batch whose im2col columns fit in the device's workspace."""
