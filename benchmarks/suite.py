@@ -21,7 +21,8 @@ Workloads:
 
 Timing: each framework runs every workload in worker processes of its own, alternating
 (minigrad, PyTorch, minigrad, ... ``--passes`` times), with the same number of threads
-(threadpoolctl for NumPy's BLAS, torch.set_num_threads). A worker warms each workload up,
+(``OPENBLAS_NUM_THREADS`` and friends in the worker's environment, threadpoolctl when
+installed, torch.set_num_threads). A worker warms each workload up,
 then times ``--rounds`` rounds. Separate processes matter: worker threads spin for a while
 after their last task (OpenBLAS for about 0.1 s), so in one shared process each
 framework's idle threads would take a core from the other's next call. The report gives
@@ -178,7 +179,10 @@ def run_timings(lib_names: list, rounds: int, threads: int, passes: int) -> dict
         for lib_name in lib_names:
             command = [sys.executable, __file__, "--worker", lib_name, "--rounds", str(rounds),
                        "--threads", str(threads)]  # fmt: skip
-            out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+            out = subprocess.run(
+                command, capture_output=True, text=True, check=True, cwd=ROOT,
+                env=thread_env(threads),
+            )  # fmt: skip
             for name, ts in json.loads(out.stdout.strip().splitlines()[-1]).items():
                 times[lib_name][name] += ts
     results = {}
@@ -199,12 +203,23 @@ def run_timings(lib_names: list, rounds: int, threads: int, passes: int) -> dict
     return results
 
 
+def thread_env(threads: int) -> dict:
+    """The environment of a worker process: its BLAS and OpenMP pools get ``threads``
+    threads from the start (the variables are read when the libraries load)."""
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    return dict(os.environ, **dict.fromkeys(names, str(threads)))
+
+
 def set_threads(lib, threads: int) -> None:
     """The same number of threads on both sides: NumPy's BLAS (and any OpenMP pool) through
-    threadpoolctl, and PyTorch's intra-op pool."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(threads)
+    threadpoolctl when it is installed (the worker's environment already asks for the
+    same), and PyTorch's intra-op pool."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # the torch extra brings it; without it, thread_env did the job
+        pass
+    else:
+        threadpool_limits(threads)
     if lib is torch:
         torch.set_num_threads(threads)
 
@@ -216,12 +231,9 @@ def set_threads(lib, threads: int) -> None:
 MEMORY_PROBE = """
 import sys, json
 sys.path.insert(0, {bench!r})
-from threadpoolctl import threadpool_limits
-threadpool_limits({threads})
 import suite
 lib = __import__({lib!r})
-if {lib!r} == "torch":
-    lib.set_num_threads({threads})
+suite.set_threads(lib, {threads})
 step = suite.training_step(lib, getattr(suite, {model!r}), {batch})
 step()  # the first step allocates what every step keeps: gradients, momentum buffers
 def rss_kib(field):
@@ -243,7 +255,7 @@ def peak_memory(lib_name: str, model: str, batch: int, threads: int) -> float:
     # much the allocator kept from the step before, which differs between runs and between
     # frameworks. A fixed mmap threshold makes every array over 64 KiB its own mapping,
     # returned when freed: the rise is then the peak of the arrays alive during the step.
-    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")
+    env = dict(thread_env(threads), MALLOC_MMAP_THRESHOLD_="65536")
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
     ).stdout
@@ -273,7 +285,7 @@ def run_mnist(threads: int, with_torch: bool) -> dict:
     if with_torch:
         commands["torch"] = [sys.executable, "benchmarks/mnist_mlp_torch.py",
                              "--threads", str(threads)]  # fmt: skip
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+    env = thread_env(threads)
     results = {}
     for name, command in commands.items():
         out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
@@ -303,9 +315,19 @@ def _row(name: str, r: dict) -> str:
     return line
 
 
-def machine_info(threads: int) -> dict:
-    from threadpoolctl import threadpool_info
+def numpy_blas() -> list[str]:
+    """The BLAS NumPy uses: threadpoolctl's view of the loaded library when it is
+    installed, else what NumPy was built against."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return [f"{blas.get('name')} {blas.get('version')}"]
+    return [f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
+            for i in threadpool_info() if i["user_api"] == "blas"]  # fmt: skip
 
+
+def machine_info(threads: int) -> dict:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -313,8 +335,6 @@ def machine_info(threads: int) -> dict:
         cpu = names[0] if names else cpu
     except OSError:
         pass
-    blas = [f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
-            for i in threadpool_info() if i["user_api"] == "blas"]  # fmt: skip
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -322,7 +342,7 @@ def machine_info(threads: int) -> dict:
         "numpy": np.__version__,
         "minigrad": minigrad.__version__,
         "torch": torch.__version__ if torch is not None else None,
-        "numpy_blas": blas,
+        "numpy_blas": numpy_blas(),
         "threads": threads,
         "date": time.strftime("%Y-%m-%d"),
     }
@@ -355,7 +375,8 @@ def results_lines(results: dict) -> list[str]:
         "",
         f"Machine: {meta['cpu']}, {meta['cores']} cores; {meta['threads']} threads on both"
         f" sides. Python {meta['python']}, NumPy {meta['numpy']} ({', '.join(meta['numpy_blas'])}),"
-        f" PyTorch {meta['torch']}, minigrad {meta['minigrad']}; {meta['date']}.",
+        f" PyTorch {meta['torch'] or 'not installed'}, minigrad {meta['minigrad']};"
+        f" {meta['date']}.",
         "",
         "| workload | minigrad ms | PyTorch ms | ratio |",
         "| --- | --- | --- | --- |",
