@@ -147,11 +147,15 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     def forward(self, a):
-        # 1 / (1 + exp(-a)) overflows for a << 0. With z = exp(-|a|), which is in (0, 1],
-        # sigmoid(a) is 1 / (1 + z) for a >= 0 and z / (1 + z) for a < 0: never overflows.
+        # 1 / (1 + exp(-a)). For a << 0, exp(-a) overflows to inf and the result is
+        # 1 / inf = 0, the correctly rounded answer (as in PyTorch); quiet() keeps NumPy
+        # from warning about that overflow. Four passes over one new array, in place.
         xp = self.xp
-        z = xp.exp(-xp.abs(a))
-        out = xp.where(a >= 0, 1, z) / (1 + z)
+        out = xp.negative(a)
+        with quiet(xp):
+            xp.exp(out, out=out)
+        out += 1
+        xp.reciprocal(out, out=out)
         self.save(out)
         return out
 
