@@ -241,6 +241,35 @@ def test_conv2d_chunks_agree_with_one_chunk(monkeypatch, groups, stride):
         np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-5)
 
 
+def test_conv2d_reads_non_contiguous_inputs_right():
+    """A transposed input whose strides happen to look like evenly spaced rows must not be
+    read as one run of pixels (a stride above 1 along W breaks the run)."""
+    rng = np.random.default_rng(8)
+    base, w = rng.standard_normal((1, 1, 4, 2)), rng.standard_normal((1, 1, 1, 1))
+    x = minigrad.tensor(base).transpose(2, 3)  # (1, 1, 2, 4), not C-contiguous
+    out = F.conv2d(x, minigrad.tensor(w), stride=(4, 2))
+    expected = naive_conv2d(np.swapaxes(base, 2, 3), w, None, (4, 2), (0, 0), (1, 1), 1)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12)
+
+
+def test_conv2d_junk_columns_do_not_spread_inf():
+    """Stride-1 convolutions compute a few junk columns per row (see Conv2d); an inf in
+    the input or the weight must not turn them into NaN gradients elsewhere. Expected
+    values from PyTorch 2.13."""
+    x = np.zeros((1, 1, 3, 5))
+    x[0, 0, 1, 0] = np.inf
+    for stride, expected in (((2, 1), [0.0, 0.0, 0.0]), ((1, 1), [np.inf, 0.0, 0.0])):
+        w = minigrad.ones(1, 1, 1, 3, dtype=minigrad.float64, requires_grad=True)
+        F.conv2d(minigrad.tensor(x), w, stride=stride).sum().backward()
+        assert w.grad.numpy().ravel().tolist() == expected
+
+    x = minigrad.ones(1, 1, 3, 5, dtype=minigrad.float64, requires_grad=True)
+    w = minigrad.tensor([[[[1.0, 1.0, np.inf]]]], dtype=minigrad.float64, requires_grad=True)
+    F.conv2d(x, w).sum().backward()
+    assert x.grad.numpy()[0, 0].tolist() == [[1.0, 2.0, np.inf, np.inf, np.inf]] * 3
+    assert w.grad.numpy().ravel().tolist() == [9.0, 9.0, 9.0]
+
+
 def test_no_graph_under_no_grad(make):
     x, w = make((1, 2, 4, 4)), make((3, 2, 3, 3))
     with minigrad.no_grad():
@@ -263,15 +292,23 @@ def test_dtype_is_kept_through_forward_and_backward(dtype, make):
 
 
 def test_max_pool2d_propagates_nan(device):
-    """A NaN makes its window's maximum NaN, as in PyTorch; the other windows are unharmed
-    and their gradients go to their maxima as usual."""
-    x = minigrad.tensor(
-        [[[[1.0, float("nan"), 5.0, 2.0], [3.0, 0.0, 1.0, 4.0]]]], device=device, requires_grad=True
-    )
-    out = F.max_pool2d(x, 2)
-    assert np.isnan(out.numpy()[0, 0, 0, 0]) and out.numpy()[0, 0, 0, 1] == 5.0
+    """A NaN makes its window's maximum NaN, as in PyTorch, and the window's gradient and
+    index go to that NaN (also with padding, whose -inf must not claim it); the other
+    windows are unharmed."""
+    nan = float("nan")
+    data = [[[[1.0, nan, 3.0, 0.0], [2.0, 5.0, 4.0, 1.0]]]]
+    x = minigrad.tensor(data, device=device, requires_grad=True)
+    out, indices = F.max_pool2d(x, 2, return_indices=True)
+    assert np.isnan(out.numpy()[0, 0, 0, 0]) and out.numpy()[0, 0, 0, 1] == 4.0
+    assert indices.tolist() == [[[[1, 6]]]]  # as PyTorch
     out.sum().backward()
-    assert x.grad.numpy()[0, 0, :, 2:].tolist() == [[1.0, 0.0], [0.0, 0.0]]
+    assert x.grad.tolist() == [[[[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]]]]
+
+    x = minigrad.tensor(data, device=device, requires_grad=True)
+    out, indices = F.max_pool2d(x, 2, padding=1, return_indices=True)
+    assert indices.tolist() == [[[[0, 1, 3], [4, 5, 7]]]]
+    out.sum().backward()
+    assert x.grad.tolist() == [[[[1.0, 1.0, 0.0, 1.0], [1.0, 1.0, 0.0, 1.0]]]]
 
 
 def test_max_pool2d_gradient_goes_to_the_first_maximum(device):

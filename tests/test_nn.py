@@ -386,6 +386,14 @@ def test_fused_batchnorm_matches_the_textbook_formula(shape, training):
         np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
 
 
+def test_batchnorm_eval_backward_on_an_empty_batch():
+    bn = nn.BatchNorm2d(3).eval()
+    x = minigrad.zeros(0, 3, 4, 4, requires_grad=True)
+    bn(x).sum().backward()
+    assert x.grad.shape == (0, 3, 4, 4)
+    assert bn.weight.grad.tolist() == [0.0, 0.0, 0.0] and bn.bias.grad.tolist() == [0.0] * 3
+
+
 def test_channel_sums_match_numpy_sums():
     from minigrad.ops.batchnorm import channel_sums
 

@@ -21,6 +21,15 @@ def test_sigmoid_of_huge_inputs(device):
     np.testing.assert_allclose(grads, [0.0, np.exp(-50.0), 0.25, 0.0, 0.0], rtol=1e-5, atol=1e-30)
 
 
+def test_sigmoid_of_a_0d_tensor(device):
+    x = minigrad.tensor(1.5, device=device, requires_grad=True)
+    y = x.sigmoid()
+    y.backward()
+    expected = 1 / (1 + np.exp(-1.5))
+    np.testing.assert_allclose(y.item(), expected, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.item(), expected * (1 - expected), rtol=1e-6)
+
+
 def test_log_softmax_of_large_logits(device):
     logits = minigrad.tensor([[1e4, 0.0, -1e4], [5e3, 5e3, 0.0]], device=device, requires_grad=True)
     out = minigrad.log_softmax(logits, dim=1)

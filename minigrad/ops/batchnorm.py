@@ -32,6 +32,8 @@ primitive ops and differentiated by the engine.
 
 from __future__ import annotations
 
+import math
+
 from ..autograd import Function
 
 
@@ -45,11 +47,12 @@ def channel_sums(xp, a, b=None):
     n, c = a.shape[:2]
     if a.ndim == 2:  # (N, C): one element per row, nothing to gain from BLAS
         return (a if b is None else a * b).sum(axis=0)
-    rows = a.reshape(n, c, 1, -1)
+    length = math.prod(a.shape[2:])  # spelled out: reshape cannot infer -1 when N is 0
+    rows = a.reshape(n, c, 1, length)
     if b is None:
-        ones = xp.ones((rows.shape[-1], 1), dtype=a.dtype)
+        ones = xp.ones((length, 1), dtype=a.dtype)
         return (rows @ ones).sum(axis=0).reshape(c)
-    return (rows @ b.reshape(n, c, -1, 1)).sum(axis=0).reshape(c)
+    return (rows @ b.reshape(n, c, length, 1)).sum(axis=0).reshape(c)
 
 
 class BatchNorm(Function):

@@ -37,6 +37,7 @@ from __future__ import annotations
 import numpy as np  # host-side only: the smallest integer of a dtype, for max-pool padding
 
 from ..autograd import Function
+from ..backend import quiet
 
 # ----------------------------------------------------------------------------------------
 # Geometry helpers (plain Python ints)
@@ -169,9 +170,9 @@ class Conv2d(Function):
         for chunk in self._chunks():
             cols = self._im2col(x[chunk], scratch)
             # (g, Og, K) @ (g, K, n*P) -> (g, Og, n*P): the chunk's output, junk included.
-            out = self.xp.matmul(
-                kernels, cols, out=scratch.get("out", (groups, o // groups, cols.shape[-1]))
-            )
+            shape = (groups, o // groups, cols.shape[-1])
+            with quiet(self.xp):  # inf times zero is NaN: PyTorch returns it silently too
+                out = self.xp.matmul(kernels, cols, out=scratch.get("out", shape))
             result[chunk] = out.reshape(o, -1, oh, self.row).transpose(1, 0, 2, 3)[..., :ow]
         if bias is not None:
             result += bias.reshape(o, 1, 1)
@@ -196,15 +197,16 @@ class Conv2d(Function):
             gx = xp.empty(self.input_shape, dtype=grad.dtype)
             kernels_t = weight.reshape(groups, o // groups, -1).transpose(0, 2, 1)
         scratch = _Scratch(xp, grad.dtype)
-        for chunk in self._chunks():
+        for chunk in self._chunks() if need_x or need_w else ():
             gout = self._widen(grad[chunk], scratch)  # (g, Og, n*P), as the forward product
-            if need_w:  # d(W @ cols)/dW = gout @ cols^T, summed over the chunk's pixels
-                cols = self._im2col(x[chunk], scratch)
-                gw += xp.matmul(gout, cols.transpose(0, 2, 1))
-            if need_x:  # d(W @ cols)/dcols = W^T @ gout, then col2im adds it up per pixel
-                shape = (groups, cg * kh * kw, gout.shape[-1])
-                gcols = xp.matmul(kernels_t, gout, out=scratch.get("cols", shape))
-                gx[chunk] = self._col2im(gcols, scratch)
+            with quiet(xp):  # inf times zero is NaN: PyTorch returns it silently too
+                if need_w:  # d(W @ cols)/dW = gout @ cols^T, summed over the chunk's pixels
+                    cols = self._im2col(x[chunk], scratch)
+                    gw += xp.matmul(gout, cols.transpose(0, 2, 1))
+                if need_x:  # d(W @ cols)/dcols = W^T @ gout, then col2im adds it per pixel
+                    shape = (groups, cg * kh * kw, gout.shape[-1])
+                    gcols = xp.matmul(kernels_t, gout, out=scratch.get("cols", shape))
+                    gx[chunk] = self._col2im(self._zero_junk(gcols), scratch)
         if need_w:
             gw = gw.reshape(self.weight_shape)
         return gx, gw, gb
@@ -239,8 +241,8 @@ class Conv2d(Function):
         _, _, kh, kw = self.weight_shape
         (oh, _), (sh, sw), (dh, dw) = self.out_hw, self.stride, self.dilation
         s_n, s_c, s_h, s_w = padded.strides
-        if sh * s_h == self.row * s_w:  # wide rows: (oH, row) is one run of pixels, and
-            pixels, pixel_strides = (oh * self.row,), (s_w,)  # NumPy copies long runs fast
+        if sh * s_h == self.row * sw * s_w:  # (oH, row) is one evenly spaced run of pixels
+            pixels, pixel_strides = (oh * self.row,), (sw * s_w,)  # NumPy copies runs fast
         else:
             pixels, pixel_strides = (oh, self.row), (sh * s_h, sw * s_w)
         return self.xp.lib.stride_tricks.as_strided(
@@ -263,7 +265,15 @@ class Conv2d(Function):
         windows = windows.transpose(1, 2, 3, 0, *range(4, windows.ndim))
         cols = scratch.get("cols", windows.shape)
         cols[...] = windows
-        return cols.reshape(self.groups, cg * kh * kw, -1)
+        return self._zero_junk(cols.reshape(self.groups, cg * kh * kw, -1))
+
+    def _zero_junk(self, cols):
+        """Zero the junk columns of wide rows. They read or receive values that belong to
+        other pixels; zero, they add nothing, even next to an inf or a NaN (0 * inf is NaN,
+        but 0 * 0 is 0)."""
+        if self.row != self.out_hw[1]:
+            cols.reshape(*cols.shape[:-1], -1, self.row)[..., self.out_hw[1] :] = 0
+        return cols
 
     def _col2im(self, gcols, scratch):
         """Sum a (groups, Cg*kH*kW, n*oH*row) column gradient into (n, C, H, W).
@@ -319,8 +329,8 @@ class MaxPool2d(Function):
 
     The input is padded with -inf (the smallest integer for integer inputs), which never
     wins. Ties go to the *first* maximum of a window in row-major order, as in PyTorch.
-    A NaN makes its window's maximum NaN (it propagates, as in PyTorch); the gradient of
-    such a window goes to its last tap, and its index is that of the first tap.
+    A NaN makes its window's maximum NaN (it propagates, as in PyTorch), and the window's
+    gradient and index go to its first NaN (PyTorch picks the last one).
     ``kernel``, ``stride``, ``padding`` and ``dilation`` are (h, w) pairs. When ``indices``
     is a list, the flat position ``row * W + col`` of each maximum in its (unpadded) input
     plane is appended to it: PyTorch's ``return_indices``.
@@ -328,8 +338,8 @@ class MaxPool2d(Function):
     Tap by tap. Tap (i, j) of every window is one strided slice of the padded input, so
     a loop over the kH*kW taps handles all windows at once: forward keeps a running
     ``maximum``; backward walks the taps in the same order and gives each window's
-    gradient to the first tap that equals the maximum. Nothing new is saved: the
-    input and the output are kept anyway by the layers around the pooling.
+    gradient to the first tap that holds the maximum. Nothing new is saved: the input
+    and the output are kept anyway by the layers around the pooling.
     """
 
     def forward(self, x, kernel, stride, padding, dilation, ceil_mode, indices=None):
@@ -349,7 +359,7 @@ class MaxPool2d(Function):
         if indices is not None:  # tap (i, j) of window (oh, ow) is pixel (oh*s + i*d - p, ...)
             first = xp.zeros(out.shape, dtype=xp.int64)
             for t in reversed(range(len(taps))):  # the lowest tap at the maximum wins
-                xp.copyto(first, t, where=taps[t] >= out)
+                xp.copyto(first, t, where=_holds_max(taps[t], out))
             i, j = first // kernel[1], first % kernel[1]
             rows = (xp.arange(out_hw[0]) * stride[0] - padding[0])[:, None] + i * dilation[0]
             cols = xp.arange(out_hw[1]) * stride[1] - padding[1] + j * dilation[1]
@@ -366,30 +376,38 @@ class MaxPool2d(Function):
         # Windows that overlap share pixels, so their gradients add up; windows that do not
         # (the usual stride >= kernel) give each pixel at most one, which is just written.
         overlap = any(s < d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
-        buffer = xp.zeros_like(self._padded(x, 0))
+        top, bottom, left_pad, right_pad = self.pads
+        n, c = x.shape[:2]
+        buffer = xp.zeros((n, c, h + top + bottom, w + left_pad + right_pad), grad.dtype)
         left = grad.copy()  # the gradient that no tap has taken yet
-        *taps, last = zip(self._taps(x), self._taps(buffer, padded=True))
-        for tap, target in taps:
-            at_max = tap >= out  # the window's maximum (never, if the window holds a NaN)
+        pairs = list(zip(self._taps(x), self._taps(buffer, padded=True)))
+        for t, (tap, target) in enumerate(pairs):
+            claims = _holds_max(tap, out)
             if overlap:
-                target += left * at_max
+                target += left * claims
             else:
-                xp.multiply(left, at_max, out=target)
-            left *= tap < out  # taken: later taps that tie get nothing
-        last[1][...] += left  # whatever is left (ties and NaN windows excepted) is the last tap's
+                xp.multiply(left, claims, out=target)
+            if t < len(pairs) - 1:
+                left *= ~claims  # taken: later taps that tie get nothing
         return _crop(buffer, self.pads, h, w)
-
-    def _padded(self, x, value):
-        return _pad(self.xp, x, self.pads, value)
 
     def _taps(self, x, padded=False):
         """The kH*kW strided views, in row-major tap order, of what each tap sees."""
         _, kernel, stride, dilation, out_hw = self.geometry
         if not padded:
             low = float("-inf") if x.dtype.kind == "f" else int(np.iinfo(x.dtype).min)
-            x = self._padded(x, low)
+            x = _pad(self.xp, x, self.pads, low)
         windows = _pool_windows(self.xp, x, kernel, stride, dilation, out_hw)
         return [windows[..., i, j] for i in range(kernel[0]) for j in range(kernel[1])]
+
+
+def _holds_max(tap, out):
+    """Where a tap holds its window's maximum: equal to it, or NaN (which makes the
+    maximum NaN, and compares unequal to everything)."""
+    holds = tap >= out
+    if tap.dtype.kind == "f":
+        holds |= tap != tap
+    return holds
 
 
 class AvgPool2d(Function):

@@ -151,7 +151,8 @@ class Sigmoid(Function):
         # 1 / inf = 0, the correctly rounded answer (as in PyTorch); quiet() keeps NumPy
         # from warning about that overflow. Four passes over one new array, in place.
         xp = self.xp
-        out = xp.negative(a)
+        out = xp.empty_like(a)  # an array even for 0-d input (NumPy's ufuncs give a scalar)
+        xp.negative(a, out=out)
         with quiet(xp):
             xp.exp(out, out=out)
         out += 1
