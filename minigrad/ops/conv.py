@@ -34,6 +34,8 @@ already checked by ``nn/convolution.py``), and uses only functions that NumPy an
 
 from __future__ import annotations
 
+import math
+
 import numpy as np  # host-side only: the smallest integer of a dtype, for max-pool padding
 
 from ..autograd import Function
@@ -307,9 +309,7 @@ class _Scratch:
         self.xp, self.dtype, self.arrays = xp, dtype, {}
 
     def get(self, name: str, shape: tuple, zero: bool = False):
-        size = 1
-        for length in shape:
-            size *= length
+        size = math.prod(shape)
         flat = self.arrays.get(name)
         if flat is None or flat.size < size:
             flat = self.arrays[name] = self.xp.empty(size, dtype=self.dtype)
