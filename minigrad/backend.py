@@ -40,6 +40,52 @@ def cuda_synchronize() -> None:
     """Wait for all queued GPU work to finish (a no-op without CuPy)."""
     if _cupy is not None and cuda_available():
         _cupy.cuda.Device().synchronize()
+    run_deferred_checks()
+
+
+# ----------------------------------------------------------------------------------------
+# Fused kernels, and checks that run on the GPU without waiting for it
+# ----------------------------------------------------------------------------------------
+
+_fused_enabled = True
+_cuda_kernels = None  # the module minigrad.cuda_kernels, imported on first use
+
+
+@contextlib.contextmanager
+def plain_kernels():
+    """A context in which GPU ops run their plain array code instead of their fused CUDA
+    kernels (``minigrad/cuda_kernels.py``). The tests use it to compare the two paths.
+
+    Example:
+        >>> with plain_kernels():
+        ...     Device("cpu").fused is None
+        True
+    """
+    global _fused_enabled
+    before, _fused_enabled = _fused_enabled, False
+    try:
+        yield
+    finally:
+        _fused_enabled = before
+
+
+_deferred_checks: list = []
+
+
+def defer_check(check) -> None:
+    """Run ``check()`` (which may raise) at the next read from a GPU or synchronisation.
+
+    A check of GPU data that made the host wait every step would cost more than the op it
+    guards; this lets it run on the GPU and report later, as PyTorch's device-side checks
+    do (see ``cuda_kernels.check_class_targets``).
+    """
+    _deferred_checks.append(check)
+
+
+def run_deferred_checks() -> None:
+    """Run the checks that :func:`defer_check` queued; the first failure raises."""
+    while _deferred_checks:
+        _deferred_checks.pop(0)()
 
 
 class Device:
@@ -99,6 +145,18 @@ class Device:
         return (Device, (str(self),))
 
     @property
+    def fused(self):
+        """The fused CUDA kernels (the module ``minigrad.cuda_kernels``) on a GPU, ``None``
+        on the CPU or inside :func:`plain_kernels`. An op with a fused path asks for it
+        first and falls back to its plain array code when this is ``None``."""
+        global _cuda_kernels
+        if self.type == "cpu" or not _fused_enabled:
+            return None
+        if _cuda_kernels is None:
+            from . import cuda_kernels as _cuda_kernels
+        return _cuda_kernels
+
+    @property
     def is_cuda(self) -> bool:
         """True for a GPU device."""
         return self.type == "cuda"
@@ -145,6 +203,8 @@ def to_host(array) -> np.ndarray:
     if isinstance(array, np.ndarray):
         return array
     if _cupy is not None and isinstance(array, _cupy.ndarray):
+        if _deferred_checks:
+            run_deferred_checks()
         return array.get()
     return np.asarray(array)
 

@@ -983,6 +983,9 @@ def _check_targets(target: Tensor, classes: int, ignore_index: int) -> None:
     t = target._data
     if t.size == 0:
         return
+    if target.device.fused is not None:  # a GPU: checked there, reported at the next read
+        target.device.fused.check_class_targets(t, classes, ignore_index)
+        return
     xp = target.device.xp
     bad = xp.logical_and(xp.logical_or(t < 0, t >= classes), t != ignore_index)
     if bool(bad.any()):
@@ -1173,15 +1176,18 @@ def index_key(key, tensor: Tensor):
     converted = []
     for item in items:
         if isinstance(item, Tensor):
-            if item.device is not tensor.device:
+            if item.device is not tensor.device and item.device.type != "cpu":
+                # As in PyTorch: CPU indices serve any tensor (they are copied over), but
+                # indices on a GPU index only tensors on that GPU.
                 raise RuntimeError(
-                    f"indices are on {item.device} but the tensor is on {tensor.device}"
+                    f"indices should be either on cpu or on the same device as the indexed "
+                    f"tensor ({tensor.device}), but they are on {item.device}"
                 )
             if item.dtype.kind not in "iub":
                 raise IndexError(
                     f"tensors used as indices must be integer or bool tensors, got {item.dtype}"
                 )
-            item = item._data
+            item = tensor.device.move(item._data)
             basic = False
         elif isinstance(item, list) or backend.is_array(item):
             item = tensor.device.move(item)  # a list, or an array from any device

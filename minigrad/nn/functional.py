@@ -146,6 +146,14 @@ def batch_norm(
         )
     stats = {}
     out = _batchnorm.BatchNorm.apply(input, weight, bias, eps=eps, stats=stats)
+    fused = input.device.fused
+    if fused is not None and running_mean is not None and running_var is not None:
+        # a GPU: both estimates in one kernel launch (the same formula as below)
+        fused.update_running_stats(running_mean._data, running_var._data, stats["mean"],
+                                   stats["var"], momentum, count / (count - 1))  # fmt: skip
+        running_mean._version.value += 1
+        running_var._version.value += 1
+        return out
     if running_mean is not None:
         with no_grad():
             running_mean.mul_(1.0 - momentum).add_(

@@ -65,10 +65,19 @@ class BatchNorm(Function):
     """
 
     def forward(self, x, gamma, beta, mean=None, var=None, eps=1e-5, stats=None):
+        self.batch_stats = mean is None
+        self.fused = fused = self.device.fused
+        if fused is not None:  # a GPU: 4 kernel launches (cuda_kernels.batch_norm_forward)
+            out, mean, var, self.inv_std, self.scale = fused.batch_norm_forward(
+                x, gamma, beta, mean, var, eps
+            )
+            if self.batch_stats and stats is not None:
+                stats["mean"], stats["var"] = mean.reshape(-1), var.reshape(-1)
+            self.save(x, mean)  # x - mean is recomputed inside the backward kernels
+            return out
         xp = self.xp
         self.shape = shape = (1, -1) + (1,) * (x.ndim - 2)  # (C,) against (N, C, ...)
         self.count = x.size // x.shape[1]
-        self.batch_stats = mean is None
         if self.batch_stats:
             mean = channel_sums(xp, x) / self.count
             centered = x - mean.reshape(shape)
@@ -86,6 +95,12 @@ class BatchNorm(Function):
         return out
 
     def backward(self, grad):
+        if self.fused is not None:
+            x, mean = self.saved
+            return self.fused.batch_norm_backward(
+                grad, x, mean, self.inv_std, self.scale, self.batch_stats,
+                self.needs_input_grad[0], self.needs_input_grad[1],
+            )  # fmt: skip
         (centered,) = self.saved
         xp, shape, count = self.xp, self.shape, self.count
         d_beta = channel_sums(xp, grad)

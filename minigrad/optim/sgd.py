@@ -142,6 +142,11 @@ class SGD(Optimizer):
                 f"is on {p.device}"
             )
         g = p.grad._data
+        fused = p.device.fused
+        if fused is not None:  # a GPU: the whole update in one kernel launch
+            self._fused_update(fused, p, g, lr, momentum, dampening, weight_decay, nesterov,
+                               maximize)  # fmt: skip
+            return
         fresh = False  # whether g is a new array that this step may overwrite
         if maximize:
             g, fresh = -g, True
@@ -176,6 +181,26 @@ class SGD(Optimizer):
             p._data -= g
         else:
             p._data -= lr * g
+        p._version.value += 1
+
+    def _fused_update(self, fused, p, g, lr, momentum, dampening, weight_decay, nesterov,
+                      maximize) -> None:  # fmt: skip
+        """The update above as one CUDA kernel (``cuda_kernels.sgd_update``)."""
+        buf = None
+        if momentum != 0:
+            buf = self.state[p].get("momentum_buffer")
+            if buf is not None and buf.device is not p.device:
+                buf = _follow(buf, p)
+        new_buf = fused.sgd_update(
+            p._data, g, None if buf is None else buf._data,
+            lr, momentum, dampening, weight_decay, nesterov, maximize,
+        )  # fmt: skip
+        if momentum != 0:
+            if buf is None:
+                buf = Tensor._wrap(new_buf, p.device)
+            else:
+                buf._version.value += 1
+            self.state[p]["momentum_buffer"] = buf
         p._version.value += 1
 
 
