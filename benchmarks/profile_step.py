@@ -35,6 +35,11 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--lines", type=int, default=30, help="profile lines to print")
     parser.add_argument("--callers", help="also print who calls the functions matching this")
+    parser.add_argument(
+        "--kernels", action="store_true",
+        help="on a GPU, also list the CUDA kernels by GPU time (needs PyTorch with CUDA, "
+        "whose profiler records every kernel the process launches, CuPy's included)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     step = training_step(minigrad, MODELS[args.model], args.batch, device=args.device)
@@ -62,6 +67,19 @@ def main() -> None:
     stats.print_stats(args.lines)
     if args.callers:
         stats.print_callers(args.callers)
+    if args.kernels:
+        print_kernel_times(step, args.steps, args.lines)
+
+
+def print_kernel_times(step, steps: int, lines: int) -> None:
+    """The GPU kernels of ``steps`` steps, by total GPU time (PyTorch's profiler)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        for _ in range(steps):
+            step()
+        minigrad.cuda.synchronize()
+    print(prof.key_averages().table(sort_by="cuda_time_total", row_limit=lines))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ What is fused, and how many kernel launches each takes (against the plain path's
 * BatchNorm forward with batch statistics: 4 to 6, and the running estimates' update: 1
   (plain: about 18); BatchNorm backward: 4 to 6 (plain: about 14);
 * ReLU backward: 1 (plain: 2);
+* convolution's im2col and col2im: 1 each (plain: a padded copy and a 6-D strided copy,
+  or one add per kernel tap);
 * the range check of cross-entropy targets: 1, and no waiting for the GPU (plain: 4 calls
   and a wait every step).
 """
@@ -225,6 +227,94 @@ def update_running_stats(running_mean, running_var, mean, var, momentum, unbias)
         mean.reshape(-1), var.reshape(-1), float(momentum), float(unbias), running_mean,
         running_var,
     )  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------
+# Convolution: im2col and col2im
+# ----------------------------------------------------------------------------------------
+
+# One thread per column entry: entry (k, p) of the (C*kH*kW, n*oH*oW) columns, with
+# k = (channel, tap row, tap column) and p = (image, output row, output column), is the
+# input pixel that tap reads for that output pixel, or 0 where it falls in the padding.
+# The plain path builds the same matrix with one strided copy of a 6-D view, which CuPy
+# runs several times slower than this direct gather.
+_CONV_PARAMS = (
+    "int32 c, int32 h, int32 w, int32 n, int32 out_h, int32 out_w, int32 kh, int32 kw, "
+    "int32 sy, int32 sx, int32 top, int32 left, int32 dy, int32 dx"
+)
+# The index arithmetic is written for an integer type I: 32-bit where every index fits,
+# since a GPU divides 64-bit integers many times slower (the kernels are bound by it).
+_IM2COL = """
+    I pixels = (I)n * out_h * out_w;
+    I k = (I)i / pixels, p = (I)i % pixels;
+    int kx = k % kw, ky = (k / kw) % kh, ch = k / (kh * kw);
+    int ox = p % out_w, oy = (p / out_w) % out_h;
+    I b = p / ((I)out_h * out_w);
+    int y = ky * dy + oy * sy - top, x = kx * dx + ox * sx - left;
+    col = (0 <= y && y < h && 0 <= x && x < w) ? img[((b * c + ch) * h + y) * w + x] : (T)0;
+"""
+# One thread per input pixel, gathering the column entries that read it (in the same tap
+# order as the plain path's adds): no atomics, and each pixel written once.
+_COL2IM = """
+    I pixels = (I)n * out_h * out_w;
+    int x = (I)i % w, y = ((I)i / w) % h;
+    I bc = (I)i / ((I)h * w);
+    int ch = bc % c;
+    I b = bc / c;
+    T sum = 0;
+    for (int ky = 0; ky < kh; ++ky) {
+        int oy = y + top - ky * dy;
+        if (oy < 0 || oy % sy != 0) continue;
+        oy /= sy;
+        if (oy >= out_h) continue;
+        for (int kx = 0; kx < kw; ++kx) {
+            int ox = x + left - kx * dx;
+            if (ox < 0 || ox % sx != 0) continue;
+            ox /= sx;
+            if (ox >= out_w) continue;
+            I k = ((I)ch * kh + ky) * kw + kx;
+            sum += col[k * pixels + (b * out_h + oy) * out_w + ox];
+        }
+    }
+    img = sum;
+"""
+
+
+def _index_kernels(name: str, params: str, out: str, body: str) -> dict:
+    """The kernel with 32-bit and with 64-bit index arithmetic, by index type."""
+    return {
+        bits: cupy.ElementwiseKernel(params, out, f"typedef {ctype} I;\n{body}", f"{name}_{bits}")
+        for bits, ctype in ((32, "unsigned int"), (64, "long long"))
+    }
+
+
+_im2col = _index_kernels("minigrad_im2col", "raw T img, " + _CONV_PARAMS, "T col", _IM2COL)
+_col2im = _index_kernels("minigrad_col2im", "raw T col, " + _CONV_PARAMS, "T img", _COL2IM)
+
+
+def _index_bits(*arrays) -> int:
+    return 32 if max(a.size for a in arrays) < 2**31 else 64
+
+
+def _conv_params(shape, kernel_size, stride, top_left, dilation, out_hw):
+    n, c, h, w = shape
+    return (c, h, w, n, *out_hw, *kernel_size, *stride, *top_left, *dilation)
+
+
+def im2col(x, kernel_size, stride, top_left, dilation, out_hw, out):
+    """Fill ``out`` (..., n*oH*oW), C*kH*kW rows in all, with the columns of the images
+    ``x`` (n, C, H, W); ``top_left`` is the padding above and to the left."""
+    x = cupy.ascontiguousarray(x)
+    params = _conv_params(x.shape, kernel_size, stride, top_left, dilation, out_hw)
+    return _im2col[_index_bits(x, out)](x, *params, out)
+
+
+def col2im(cols, shape, kernel_size, stride, top_left, dilation, out_hw):
+    """The (n, C, H, W) sum of a column gradient laid out as ``im2col``'s columns."""
+    cols = cupy.ascontiguousarray(cols)
+    params = _conv_params(shape, kernel_size, stride, top_left, dilation, out_hw)
+    img = cupy.empty(shape, dtype=cols.dtype)
+    return _col2im[_index_bits(cols, img)](cols, *params, img)
 
 
 # ----------------------------------------------------------------------------------------

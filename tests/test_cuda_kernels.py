@@ -182,3 +182,41 @@ def test_gpu_target_check_does_not_wait_and_reports_at_synchronize():
     with pytest.raises(IndexError, match="Target 5 is out of bounds"):
         minigrad.cuda.synchronize()
     minigrad.cuda.synchronize()  # reported once
+
+
+@needs_gpu
+@pytest.mark.parametrize(
+    ("shape", "out_channels", "kernel", "stride", "padding", "dilation", "groups"),
+    [
+        ((2, 3, 7, 6), 4, 3, 1, 1, 1, 1),
+        ((3, 4, 9, 8), 6, 3, 2, 1, 1, 2),
+        ((2, 2, 8, 9), 3, (2, 3), (2, 1), (0, 2), (2, 1), 1),
+        ((1, 4, 5, 5), 4, 5, 1, 2, 1, 4),
+        ((4, 1, 28, 28), 8, 3, 1, 1, 1, 1),
+    ],
+)
+@pytest.mark.parametrize("small_workspace", [False, True])
+def test_conv2d_im2col_col2im_match_plain(
+    monkeypatch, shape, out_channels, kernel, stride, padding, dilation, groups, small_workspace
+):
+    if small_workspace:  # several chunks of the batch
+        monkeypatch.setattr(backend.Device, "workspace_bytes", property(lambda self: 2048))
+    rng = np.random.default_rng(4)
+    conv = nn.Conv2d(shape[1], out_channels, kernel, stride, padding, dilation, groups)
+    w0, b0 = conv.weight.numpy(), conv.bias.numpy()
+    x0 = rng.standard_normal(shape)
+    out_shape = conv(minigrad.tensor(x0, dtype=minigrad.float32)).shape
+    g0 = rng.standard_normal(out_shape)
+
+    def run():
+        def t(a):
+            return minigrad.tensor(a, device="cuda", requires_grad=True)
+
+        x, w, b = t(x0), t(w0.astype(np.float64)), t(b0.astype(np.float64))
+        out = F.conv2d(x, w, b, stride, padding, dilation, groups)
+        out.backward(minigrad.tensor(g0, device="cuda"))
+        return out.detach(), x.grad, w.grad, b.grad
+
+    fused, plain = _both_paths(run)
+    for a, b in zip(fused, plain):
+        _close(a, b, np.float64)

@@ -163,6 +163,9 @@ class Conv2d(Function):
         self.stride, self.dilation, self.groups = stride, dilation, groups
         self.itemsize = x.dtype.itemsize
         self.row = w + left + right if sw == 1 else ow  # columns per output row (see above)
+        self.fused = self.device.fused
+        if self.fused is not None:  # a GPU gathers the columns directly: no junk needed
+            self.row = ow
         extra = 1 if self.row != ow else 0  # room for the last tap's junk
         self.padding = (top, bottom + extra, left, right)
 
@@ -258,6 +261,10 @@ class Conv2d(Function):
         n, _, h, w = x.shape
         _, cg, kh, kw = self.weight_shape
         top, _, left, _ = self.padding
+        if self.fused is not None:  # a GPU: one gather kernel (cuda_kernels.im2col)
+            cols = scratch.get("cols", (self.groups, cg * kh * kw, n * math.prod(self.out_hw)))
+            return self.fused.im2col(x, (kh, kw), self.stride, (top, left), self.dilation,
+                                     self.out_hw, cols)  # fmt: skip
         padded = x
         if any(self.padding):
             padded = self._padded(n, scratch, "padded")
@@ -287,6 +294,10 @@ class Conv2d(Function):
         _, c, h, w = self.input_shape
         _, _, kh, kw = self.weight_shape
         n = gcols.size // (c * kh * kw * self.out_hw[0] * self.row)
+        if self.fused is not None:  # a GPU: one kernel, a thread per input pixel
+            top, _, left, _ = self.padding
+            return self.fused.col2im(gcols, (n, c, h, w), (kh, kw), self.stride, (top, left),
+                                     self.dilation, self.out_hw)  # fmt: skip
         padded = self._padded(n, scratch, "padded")
         taps = self._tap_views(padded)  # (n, C, kH, kW, pixels...)
         gcols = gcols.reshape(c, kh, kw, *taps.shape[:1], *taps.shape[4:])
