@@ -52,10 +52,18 @@ os.environ.setdefault("CUPY_TF32", "0")  # read when CuPy loads: before minigrad
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from suite import _cell, _row, deep_mlp, mnist_cnn  # noqa: E402
+from suite import (  # noqa: E402
+    _row,
+    deep_mlp,
+    memory_table,
+    mnist_cnn,
+    timing_table,
+    training_step,
+    write_atomically,
+    write_section,
+)
 
 import minigrad  # noqa: E402
-from minigrad.atomic import fsync_directory  # noqa: E402
 
 try:
     import torch
@@ -88,26 +96,6 @@ def torch_cuda():
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cudnn.benchmark = False
     return torch
-
-
-def training_step(lib, build, batch: int, device: str = "cuda"):
-    """A function that runs one SGD training step of ``build(lib.nn)`` on ``device``, on
-    fixed random data put there beforehand. It returns nothing: the loss stays on the
-    device, so a call only queues work (the caller synchronizes)."""
-    rng = np.random.default_rng(0)
-    images = lib.tensor(rng.standard_normal((batch, 1, 28, 28)).astype(np.float32), device=device)
-    labels = lib.tensor(rng.integers(0, 10, batch, dtype=np.int64), device=device)
-    model = build(lib.nn).to(device)
-    optimizer = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-    loss_fn = lib.nn.CrossEntropyLoss()
-
-    def step():
-        optimizer.zero_grad()
-        loss = loss_fn(model(images), labels)
-        loss.backward()
-        optimizer.step()
-
-    return step
 
 
 def frameworks(torch_lib) -> dict:
@@ -252,7 +240,7 @@ def run_workload(libs: dict, build, batch: int, calls: int, rounds: int) -> tupl
     Returns (timing result, memory result)."""
     steps = {}
     for name, (lib, sync) in libs.items():
-        steps[name] = (training_step(lib, build, batch), sync)
+        steps[name] = (training_step(lib, build, batch, device="cuda"), sync)
         warm_up(*steps[name])
     peaks = {name: PEAK_MIB[name](step) for name, (step, _) in steps.items()}
     timing = summarize(time_alternating(steps, calls, rounds))
@@ -312,7 +300,7 @@ def results_lines(results: dict) -> list[str]:
         f"PyTorch {meta['torch']} (CUDA {meta['torch_cuda']})" if meta["torch"] else
         "PyTorch not available"
     )  # fmt: skip
-    lines = [
+    return [
         "minigrad (CuPy) against PyTorch CUDA eager on the same GPU, in one process, in one"
         " run of `python benchmarks/gpu_suite.py`: each framework warms every workload up"
         f" ({meta['warmup']} steps), then {meta['rounds']} timed rounds alternate between"
@@ -325,60 +313,18 @@ def results_lines(results: dict) -> list[str]:
         f" minigrad {meta['minigrad']}, Python {meta['python']}; {meta['precision']};"
         f" {meta['date']}.",
         "",
-        "| workload | minigrad ms | PyTorch ms | ratio |",
-        "| --- | --- | --- | --- |",
-    ]
-    for name, r in results["timings"].items():
-        torch_cell = _cell(r["torch"]) if "torch" in r else "-"
-        ratio = f"{r['ratio']:.2f}" if "ratio" in r else "-"
-        lines.append(f"| {name} | {_cell(r['minigrad'])} | {torch_cell} | {ratio} |")
-    lines += [
+        *timing_table(results["timings"]),
         "",
         "Peak GPU memory of one training step (after the warm-up): the highest rise of the"
         " allocated bytes over those allocated before the step; for PyTorch from"
         " `torch.cuda.max_memory_allocated()`, for minigrad from a CuPy memory hook on the"
         " memory pool's mallocs and frees. Memory the allocators cache is not counted.",
         "",
-        "| step | minigrad MiB | PyTorch MiB | ratio |",
-        "| --- | --- | --- | --- |",
+        *memory_table(results.get("memory", {})),
     ]
-    for name, r in results.get("memory", {}).items():
-        torch_cell = f"{r['torch']:.1f}" if "torch" in r else "-"
-        ratio = f"{r['ratio']:.2f}" if r.get("ratio") is not None else "-"
-        lines.append(f"| {name} | {r['minigrad']:.1f} | {torch_cell} | {ratio} |")
-    return lines
 
 
 START, END = "<!-- gpu results: start -->", "<!-- gpu results: end -->"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``:
-    a reader sees the old file or the new one, never half of one."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "x") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    fsync_directory(path.parent)
-
-
-def write_markdown(path: Path, results: dict) -> None:
-    """Put the results between the START and END markers of the page at ``path`` (in a
-    new ``## GPU results`` section at the end if the page has no markers yet), leaving the
-    rest of the page alone."""
-    table = "\n".join([START, *results_lines(results), END])
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + table + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n## GPU results\n\n" + table + "\n"
-    write_atomically(path, text)
 
 
 def main() -> None:
@@ -411,7 +357,7 @@ def main() -> None:
     print("\n".join(results_lines(results)))
     if not args.no_write:
         write_atomically(Path(args.json), json.dumps(results, indent=2) + "\n")
-        write_markdown(Path(args.markdown), results)
+        write_section(Path(args.markdown), results_lines(results), START, END, "## GPU results")
         print(f"wrote {args.json} and {args.markdown}")
 
 

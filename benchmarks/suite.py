@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples"))
 
 import minigrad  # noqa: E402
+from minigrad.atomic import fsync_directory  # noqa: E402
 
 try:
     import torch
@@ -80,12 +81,14 @@ def mnist_cnn(nn):
     )  # fmt: skip
 
 
-def training_step(lib, build, batch: int):
-    """A function that runs one SGD training step of ``build(lib.nn)`` on fixed data."""
+def training_step(lib, build, batch: int, device: str = "cpu"):
+    """A function that runs one SGD training step of ``build(lib.nn)`` on ``device``, on
+    fixed random data put there beforehand. It returns nothing: on a GPU the loss stays
+    there, so a call only queues work (the caller synchronizes)."""
     rng = np.random.default_rng(0)
-    images = lib.tensor(rng.standard_normal((batch, 1, 28, 28)).astype(np.float32))
-    labels = lib.tensor(rng.integers(0, 10, batch))
-    model = build(lib.nn)
+    images = lib.tensor(rng.standard_normal((batch, 1, 28, 28)).astype(np.float32), device=device)
+    labels = lib.tensor(rng.integers(0, 10, batch, dtype=np.int64), device=device)
+    model = build(lib.nn).to(device)
     optimizer = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
     loss_fn = lib.nn.CrossEntropyLoss()
 
@@ -351,17 +354,53 @@ def machine_info(threads: int) -> dict:
 START, END = "<!-- suite results: start -->", "<!-- suite results: end -->"
 
 
-def write_markdown(path: Path, results: dict) -> None:
-    """Put the results table between the START and END markers of the page at ``path``
-    (appended at the end if the page has no markers yet), leaving its prose alone."""
-    table = "\n".join([START, *results_lines(results), END])
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``:
+    a reader sees the old file or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "x") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_directory(path.parent)
+
+
+def write_section(path: Path, lines: list[str], start: str, end: str, heading: str = "") -> None:
+    """Put ``lines`` between the ``start`` and ``end`` markers of the page at ``path``
+    (appended at the end, under ``heading`` if given, when the page has no markers yet),
+    leaving the rest of the page alone."""
+    table = "\n".join([start, *lines, end])
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + table + rest.split(END, 1)[1]
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + table + rest.split(end, 1)[1]
     else:
-        text = text.rstrip("\n") + "\n\n" + table + "\n"
-    path.write_text(text)
+        text = text.rstrip("\n") + "\n\n" + (f"{heading}\n\n" if heading else "") + table + "\n"
+    write_atomically(path, text)
+
+
+def timing_table(timings: dict) -> list[str]:
+    """The markdown table of median (min-max) milliseconds and ratios."""
+    lines = ["| workload | minigrad ms | PyTorch ms | ratio |", "| --- | --- | --- | --- |"]
+    for name, r in timings.items():
+        torch_cell = _cell(r["torch"]) if "torch" in r else "-"
+        ratio = f"{r['ratio']:.2f}" if "ratio" in r else "-"
+        lines.append(f"| {name} | {_cell(r['minigrad'])} | {torch_cell} | {ratio} |")
+    return lines
+
+
+def memory_table(memory: dict) -> list[str]:
+    """The markdown table of peak memory in MiB and ratios."""
+    lines = ["| step | minigrad MiB | PyTorch MiB | ratio |", "| --- | --- | --- | --- |"]
+    for name, r in memory.items():
+        torch_cell = f"{r['torch']:.1f}" if "torch" in r else "-"
+        ratio = f"{r['ratio']:.2f}" if r.get("ratio") is not None else "-"
+        lines.append(f"| {name} | {r['minigrad']:.1f} | {torch_cell} | {ratio} |")
+    return lines
 
 
 def results_lines(results: dict) -> list[str]:
@@ -378,26 +417,14 @@ def results_lines(results: dict) -> list[str]:
         f" PyTorch {meta['torch'] or 'not installed'}, minigrad {meta['minigrad']};"
         f" {meta['date']}.",
         "",
-        "| workload | minigrad ms | PyTorch ms | ratio |",
-        "| --- | --- | --- | --- |",
-    ]
-    for name, r in results["timings"].items():
-        torch_cell = _cell(r["torch"]) if "torch" in r else "-"
-        ratio = f"{r['ratio']:.2f}" if "ratio" in r else "-"
-        lines.append(f"| {name} | {_cell(r['minigrad'])} | {torch_cell} | {ratio} |")
-    lines += [
+        *timing_table(results["timings"]),
         "",
         "Peak memory: the rise of the process's peak resident memory during one training step"
         " (after a first step), each framework in a fresh process, with glibc's mmap threshold"
         " fixed at 64 KiB so that the rise is the peak of the arrays alive during the step.",
         "",
-        "| step | minigrad MiB | PyTorch MiB | ratio |",
-        "| --- | --- | --- | --- |",
+        *memory_table(results.get("memory", {})),
     ]
-    for name, r in results.get("memory", {}).items():
-        torch_cell = f"{r['torch']:.1f}" if "torch" in r else "-"
-        ratio = f"{r['ratio']:.2f}" if "ratio" in r else "-"
-        lines.append(f"| {name} | {r['minigrad']:.1f} | {torch_cell} | {ratio} |")
     if "mnist" in results:
         m = results["mnist"]
         lines += ["", "The whole default MNIST MLP run (`examples/mnist_mlp.py` and"
@@ -446,8 +473,8 @@ def main() -> None:
         results["memory"] = run_memory(lib_names, args.threads)
     if args.mnist:
         results["mnist"] = run_mnist(args.threads, torch is not None)
-    Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
-    write_markdown(Path(args.markdown), results)
+    write_atomically(Path(args.json), json.dumps(results, indent=2) + "\n")
+    write_section(Path(args.markdown), results_lines(results), START, END)
     print(f"wrote {args.json} and {args.markdown}")
 
 
