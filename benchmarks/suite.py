@@ -4,6 +4,7 @@
     python benchmarks/suite.py                     # prints the table, writes results
     python benchmarks/suite.py --quick             # fewer rounds, for a quick look
     python benchmarks/suite.py --mnist             # also the whole MNIST MLP run (minutes)
+    python benchmarks/suite.py --only W1           # some workloads, printed, nothing written
 
 Workloads:
 
@@ -157,18 +158,26 @@ def time_calls(fn, calls: int) -> float:
     return (time.perf_counter() - start) / calls * 1e3
 
 
-def time_workloads(lib, rounds: int) -> dict:
-    """Every workload of one framework: a warm-up, then ``rounds`` timed rounds each.
+def selected(only: str | None) -> list[str]:
+    """The workloads whose name contains ``only`` (case-insensitive), or all of them."""
+    return [name for name in WORKLOADS if only is None or only.lower() in name.lower()]
+
+
+def time_workloads(lib, rounds: int, only: str | None = None) -> dict:
+    """The workloads of one framework: a warm-up, then ``rounds`` timed rounds each.
     Returns {workload: [milliseconds per call, one per round]}."""
     times = {}
-    for name, (make, calls) in WORKLOADS.items():
+    for name in selected(only):
+        make, calls = WORKLOADS[name]
         step = make(lib)
         time_calls(step, max(1, calls // 2))  # warm-up: caches, allocator, thread pools
         times[name] = [time_calls(step, calls) for _ in range(rounds)]
     return times
 
 
-def run_timings(lib_names: list, rounds: int, threads: int, passes: int) -> dict:
+def run_timings(
+    lib_names: list, rounds: int, threads: int, passes: int, only: str | None = None
+) -> dict:
     """Time every workload in ``passes`` alternating worker processes per framework.
 
     Each framework runs in processes of its own (minigrad, PyTorch, minigrad, ...): worker
@@ -177,11 +186,14 @@ def run_timings(lib_names: list, rounds: int, threads: int, passes: int) -> dict
     other's next call. Alternating the processes spreads drift in the machine's speed
     over both frameworks; the medians are over all rounds of all passes.
     """
-    times = {lib_name: {name: [] for name in WORKLOADS} for lib_name in lib_names}
+    names = selected(only)
+    times = {lib_name: {name: [] for name in names} for lib_name in lib_names}
     for _ in range(passes):
         for lib_name in lib_names:
             command = [sys.executable, __file__, "--worker", lib_name, "--rounds", str(rounds),
                        "--threads", str(threads)]  # fmt: skip
+            if only is not None:
+                command += ["--only", only]
             out = subprocess.run(
                 command, capture_output=True, text=True, check=True, cwd=ROOT,
                 env=thread_env(threads),
@@ -189,7 +201,7 @@ def run_timings(lib_names: list, rounds: int, threads: int, passes: int) -> dict
             for name, ts in json.loads(out.stdout.strip().splitlines()[-1]).items():
                 times[lib_name][name] += ts
     results = {}
-    for name in WORKLOADS:
+    for name in names:
         results[name] = {
             lib_name: {
                 "median_ms": statistics.median(times[lib_name][name]),
@@ -449,13 +461,17 @@ def main() -> None:
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
     parser.add_argument("--markdown", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--passes", type=int, default=3, help="worker processes per framework")
+    parser.add_argument(
+        "--only", metavar="TEXT",
+        help="time only the workloads whose name contains TEXT; prints, writes nothing",
+    )  # fmt: skip
     parser.add_argument("--worker", choices=["minigrad", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker:  # one framework's timings, as JSON on the last line
         lib = minigrad if args.worker == "minigrad" else torch
         set_threads(lib, args.threads)
-        print(json.dumps(time_workloads(lib, args.rounds)))
+        print(json.dumps(time_workloads(lib, args.rounds, args.only)))
         return
 
     lib_names = ["minigrad"]
@@ -468,7 +484,11 @@ def main() -> None:
     results = {"machine": machine_info(args.threads)}
     rounds, passes = (2, 1) if args.quick else (args.rounds, args.passes)
     results["machine"]["passes"] = passes
-    results["timings"] = run_timings(lib_names, rounds, args.threads, passes)
+    if args.only is not None and not selected(args.only):
+        raise SystemExit(f"no workload name contains {args.only!r}: {list(WORKLOADS)}")
+    results["timings"] = run_timings(lib_names, rounds, args.threads, passes, args.only)
+    if args.only is not None:  # a partial run: the committed results stay as they are
+        return
     if not args.quick:
         results["memory"] = run_memory(lib_names, args.threads)
     if args.mnist:

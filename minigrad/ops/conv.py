@@ -201,20 +201,39 @@ class Conv2d(Function):
         if need_x:
             gx = xp.empty(self.input_shape, dtype=grad.dtype)
             kernels_t = weight.reshape(groups, o // groups, -1).transpose(0, 2, 1)
+            # A junk column of the input gradient is W^T @ 0: zero unless W holds an inf
+            # or a NaN (a check on the small weight, not a pass over the columns).
+            junk_is_zero = self.row == self.out_hw[1] or bool(xp.isfinite(weight).all())
         scratch = _Scratch(xp, grad.dtype)
         for chunk in self._chunks() if need_x or need_w else ():
             gout = self._widen(grad[chunk], scratch)  # (g, Og, n*P), as the forward product
             with quiet(xp):  # inf times zero is NaN: PyTorch returns it silently too
                 if need_w:  # d(W @ cols)/dW = gout @ cols^T, summed over the chunk's pixels
-                    cols = self._im2col(x[chunk], scratch)
-                    gw += xp.matmul(gout, cols.transpose(0, 2, 1))
+                    gw += self._weight_grad(gout, self._im2col(x[chunk], scratch))
                 if need_x:  # d(W @ cols)/dcols = W^T @ gout, then col2im adds it per pixel
                     shape = (groups, cg * kh * kw, gout.shape[-1])
                     gcols = xp.matmul(kernels_t, gout, out=scratch.get("cols", shape))
-                    gx[chunk] = self._col2im(self._zero_junk(gcols), scratch)
+                    if not junk_is_zero:
+                        self._zero_junk(gcols)
+                    gx[chunk] = self._col2im(gcols, scratch)
         if need_w:
             gw = gw.reshape(self.weight_shape)
         return gx, gw, gb
+
+    def _weight_grad(self, gout, cols):
+        """``gout @ cols^T``: one chunk's share of the weight gradient.
+
+        The junk columns of ``gout`` are zero, so the junk columns of ``cols`` add
+        ``value * 0 = 0`` to every sum, unless a value is an inf or a NaN (``inf * 0`` is
+        NaN). Rather than zero the junk in every chunk's columns (a strided write that
+        touches all of their memory), check the small result: if it is finite, no junk
+        value was, and the sums are exactly those without junk. Otherwise zero the junk
+        and multiply again (rare: it takes an inf or a NaN in the input).
+        """
+        part = self.xp.matmul(gout, cols.transpose(0, 2, 1))
+        if self.row != self.out_hw[1] and not bool(self.xp.isfinite(part).all()):
+            part = self.xp.matmul(gout, self._zero_junk(cols).transpose(0, 2, 1))
+        return part
 
     def _chunks(self):
         """Slices of the batch whose im2col columns fit in the device's workspace."""
@@ -224,17 +243,24 @@ class Conv2d(Function):
         step = max(1, self.device.workspace_bytes // per_image)
         return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
-    def _padded(self, n, scratch, name):
-        """A zeroed (n, C, H', W') work array: the input plane with its padding."""
+    def _padded(self, n, scratch, name, zero):
+        """An (n, C, H', W') work array: the input plane with its padding.
+
+        ``zero="once"`` zeroes it when it is allocated, for a caller that writes only the
+        interior: the border then stays zero for every chunk (a smaller last chunk is a
+        prefix of the same memory, with its borders in the same places).
+        ``zero="always"`` zeroes all of it on every call, for a caller that adds into it.
+        """
         _, c, h, w = self.input_shape
         top, bottom, left, right = self.padding
-        return scratch.get(name, (n, c, h + top + bottom, w + left + right), zero=True)
+        shape = (n, c, h + top + bottom, w + left + right)
+        return scratch.get(name, shape, zero=zero == "always", zero_new=zero == "once")
 
     def _widen(self, grad, scratch):
         """An (n, O, oH, oW) output gradient in the product's layout, (groups, Og, n*oH*row),
-        with zeros for the junk columns."""
+        with zeros for the junk columns (written once: only the other columns change)."""
         n, o, oh, ow = grad.shape
-        wide = scratch.get("out", (o, n, oh, self.row), zero=self.row != ow)
+        wide = scratch.get("wide", (o, n, oh, self.row), zero_new=self.row != ow)
         wide[..., :ow] = grad.transpose(1, 0, 2, 3)
         return wide.reshape(self.groups, o // self.groups, n * oh * self.row)
 
@@ -267,19 +293,21 @@ class Conv2d(Function):
                                      self.out_hw, cols)  # fmt: skip
         padded = x
         if any(self.padding):
-            padded = self._padded(n, scratch, "padded")
+            padded = self._padded(n, scratch, "padded", zero="once")
             padded[:, :, top : top + h, left : left + w] = x
         windows = self._tap_views(padded)  # (n, C, kH, kW, pixels...)
         # The one copy that lays the windows out as columns: channel and tap first.
         windows = windows.transpose(1, 2, 3, 0, *range(4, windows.ndim))
         cols = scratch.get("cols", windows.shape)
         cols[...] = windows
-        return self._zero_junk(cols.reshape(self.groups, cg * kh * kw, -1))
+        # With wide rows, the junk columns hold pixels of other windows: harmless in the
+        # forward product (the junk outputs are dropped), and see _weight_grad for backward.
+        return cols.reshape(self.groups, cg * kh * kw, -1)
 
     def _zero_junk(self, cols):
         """Zero the junk columns of wide rows. They read or receive values that belong to
         other pixels; zero, they add nothing, even next to an inf or a NaN (0 * inf is NaN,
-        but 0 * 0 is 0)."""
+        but 0 * 0 is 0). Only needed when an inf or a NaN is about (see backward)."""
         if self.row != self.out_hw[1]:
             cols.reshape(*cols.shape[:-1], -1, self.row)[..., self.out_hw[1] :] = 0
         return cols
@@ -298,7 +326,7 @@ class Conv2d(Function):
             top, _, left, _ = self.padding
             return self.fused.col2im(gcols, (n, c, h, w), (kh, kw), self.stride, (top, left),
                                      self.dilation, self.out_hw)  # fmt: skip
-        padded = self._padded(n, scratch, "padded")
+        padded = self._padded(n, scratch, "gradient", zero="always")
         taps = self._tap_views(padded)  # (n, C, kH, kW, pixels...)
         gcols = gcols.reshape(c, kh, kw, *taps.shape[:1], *taps.shape[4:])
         for i in range(kh):
@@ -319,11 +347,14 @@ class _Scratch:
     def __init__(self, xp, dtype):
         self.xp, self.dtype, self.arrays = xp, dtype, {}
 
-    def get(self, name: str, shape: tuple, zero: bool = False):
+    def get(self, name: str, shape: tuple, zero: bool = False, zero_new: bool = False):
+        """The work array ``name`` viewed as ``shape``: zeroed on every call with ``zero``,
+        only when first allocated with ``zero_new``."""
         size = math.prod(shape)
         flat = self.arrays.get(name)
         if flat is None or flat.size < size:
-            flat = self.arrays[name] = self.xp.empty(size, dtype=self.dtype)
+            make = self.xp.zeros if zero_new else self.xp.empty
+            flat = self.arrays[name] = make(size, dtype=self.dtype)
         array = flat[:size].reshape(shape)
         if zero:
             array.fill(0)
@@ -391,7 +422,11 @@ class MaxPool2d(Function):
         n, c = x.shape[:2]
         buffer = xp.zeros((n, c, h + top + bottom, w + left_pad + right_pad), grad.dtype)
         left = grad.copy()  # the gradient that no tap has taken yet
-        pairs = list(zip(self._taps(x), self._taps(buffer, padded=True)))
+        # The taps are strided views whose rows are a few pixels long; NumPy's loops pay
+        # per row, so copying them side by side once makes the passes below several times
+        # cheaper (on a GPU the copy is one more launch, and costs as little).
+        taps = xp.stack(self._taps(x))
+        pairs = list(zip(taps, self._taps(buffer, padded=True)))
         for t, (tap, target) in enumerate(pairs):
             claims = _holds_max(tap, out)
             if overlap:
