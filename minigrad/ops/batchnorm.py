@@ -45,8 +45,10 @@ def channel_sums(xp, a, b=None):
     row-times-column products; both then sum over N (a small array).
     """
     n, c = a.shape[:2]
-    if a.ndim == 2:  # (N, C): one element per row, nothing to gain from BLAS
-        return (a if b is None else a * b).sum(axis=0)
+    if a.ndim == 2:  # (N, C): a row of ones times a (BLAS), or einsum: no temporary a * b
+        if b is None:
+            return xp.ones(n, dtype=a.dtype) @ a
+        return xp.einsum("nc,nc->c", a, b)
     length = math.prod(a.shape[2:])  # spelled out: reshape cannot infer -1 when N is 0
     rows = a.reshape(n, c, 1, length)
     if b is None:
