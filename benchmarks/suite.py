@@ -455,12 +455,16 @@ def results_lines(results: dict) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=5, help="timed rounds per process")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per process")
     parser.add_argument("--quick", action="store_true", help="1 pass of 2 rounds, no memory")
     parser.add_argument("--mnist", action="store_true", help="also the whole MNIST MLP run")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
     parser.add_argument("--markdown", default=str(ROOT / "docs" / "benchmarks.md"))
-    parser.add_argument("--passes", type=int, default=3, help="worker processes per framework")
+    parser.add_argument(
+        "--passes", type=int, default=5,
+        help="worker processes per framework (this machine's speed differs between processes, "
+        "so more processes give a steadier median than more rounds in each)",
+    )  # fmt: skip
     parser.add_argument(
         "--only", metavar="TEXT",
         help="time only the workloads whose name contains TEXT; prints, writes nothing",

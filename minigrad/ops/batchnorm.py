@@ -40,9 +40,10 @@ from ..autograd import Function
 def channel_sums(xp, a, b=None):
     """Per-channel (dim 1) sums of ``a``, or of ``a * b``, over every other dimension.
 
-    ``a`` (and ``b``) are (N, C, ...). Viewed as N*C rows of L = H*W*... elements, the sum
-    of each row is a product with a column of ones, and the sum of ``a * b`` is a batch of
-    row-times-column products; both then sum over N (a small array).
+    ``a`` (and ``b``) are (N, C, ...). Viewed as N*C rows of L = H*W*... elements, the row
+    sums are one matrix-vector product with a column of ones, and the sums of ``a * b``
+    a batch of row-times-column products; both then sum over N (a small array). A 2-D
+    ``a`` (N, C) has one element per row: a row of ones times ``a``, and ``einsum``.
     """
     n, c = a.shape[:2]
     if a.ndim == 2:  # (N, C): a row of ones times a (BLAS), or einsum: no temporary a * b
@@ -50,10 +51,10 @@ def channel_sums(xp, a, b=None):
             return xp.ones(n, dtype=a.dtype) @ a
         return xp.einsum("nc,nc->c", a, b)
     length = math.prod(a.shape[2:])  # spelled out: reshape cannot infer -1 when N is 0
+    if b is None:  # one matrix-vector product: (N*C, L) rows times a column of ones
+        ones = xp.ones(length, dtype=a.dtype)
+        return (a.reshape(n * c, length) @ ones).reshape(n, c).sum(axis=0)
     rows = a.reshape(n, c, 1, length)
-    if b is None:
-        ones = xp.ones((length, 1), dtype=a.dtype)
-        return (rows @ ones).sum(axis=0).reshape(c)
     return (rows @ b.reshape(n, c, length, 1)).sum(axis=0).reshape(c)
 
 
