@@ -151,7 +151,10 @@ class SGD(Optimizer):
         if maximize:
             g, fresh = -g, True
         if weight_decay != 0:
-            g, fresh = g + weight_decay * p._data, True
+            decayed = p._data * weight_decay  # g + weight_decay * p, in one new array
+            decayed += g
+            g, fresh = decayed, True
+        spare = None  # a new array this step no longer needs: room for lr * update
 
         if momentum != 0:
             state = self.state[p]
@@ -174,11 +177,14 @@ class SGD(Optimizer):
             if nesterov:
                 g, fresh = g + momentum * buf._data, True
             else:
+                spare = g if fresh else None
                 g, fresh = buf._data, False
 
         if fresh:
             g *= lr
             p._data -= g
+        elif spare is not None:  # saves allocating (and faulting in) a temporary
+            p._data -= p.device.xp.multiply(g, lr, out=spare)
         else:
             p._data -= lr * g
         p._version.value += 1
