@@ -13,7 +13,8 @@ Workloads:
   10)), at batch 128 and 500;
 * W2: one training step of the default MNIST CNN (``examples/mnist_cnn.py``), batch 128;
 * micro: Linear, Conv2d 3x3 (stride 1 and 2), BatchNorm1d, BatchNorm2d, ReLU and
-  cross-entropy, each forward and backward;
+  cross-entropy, each forward and backward; and every other layer of W2 alone (its
+  first two convolutions, BatchNorm2d at 14x14, both max poolings, a ReLU);
 * per-op overhead: one small op and its backward on 8-element tensors;
 * peak memory of a W1 and a W2 step: the rise of the process's peak resident memory
   during one step, measured the same way for both frameworks, each in a fresh process
@@ -102,10 +103,11 @@ def training_step(lib, build, batch: int, device: str = "cpu"):
     return step
 
 
-def layer_step(lib, make_layer, shape, with_labels=False):
-    """Forward and backward of one layer on a fixed input."""
+def layer_step(lib, make_layer, shape, with_labels=False, input_grad=True):
+    """Forward and backward of one layer on a fixed input (which needs a gradient unless
+    ``input_grad`` is false, as a network's first layer's input does not)."""
     rng = np.random.default_rng(0)
-    x = lib.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
+    x = lib.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=input_grad)
     layer = make_layer(lib)
     labels = lib.tensor(rng.integers(0, shape[1], shape[0])) if with_labels else None
 
@@ -139,6 +141,20 @@ WORKLOADS = {
     "Conv2d 32->64 3x3 s2, 128x14x14": (
         lambda lib: layer_step(lib, lambda L: L.nn.Conv2d(32, 64, 3, stride=2, padding=1),
                                (128, 32, 14, 14)), 5),
+    "W2 layer: Conv2d 1->32 3x3, 128x28x28": (
+        lambda lib: layer_step(lib, lambda L: L.nn.Conv2d(1, 32, 3, padding=1, bias=False),
+                               (128, 1, 28, 28), input_grad=False), 5),
+    "W2 layer: Conv2d 32->32 3x3, 128x28x28": (
+        lambda lib: layer_step(lib, lambda L: L.nn.Conv2d(32, 32, 3, padding=1, bias=False),
+                               (128, 32, 28, 28)), 2),
+    "W2 layer: BatchNorm2d 64, 128x14x14": (
+        lambda lib: layer_step(lib, lambda L: L.nn.BatchNorm2d(64), (128, 64, 14, 14)), 5),
+    "W2 layer: MaxPool2d 2, 128x32x28x28": (
+        lambda lib: layer_step(lib, lambda L: L.nn.MaxPool2d(2), (128, 32, 28, 28)), 5),
+    "W2 layer: MaxPool2d 2, 128x64x14x14": (
+        lambda lib: layer_step(lib, lambda L: L.nn.MaxPool2d(2), (128, 64, 14, 14)), 10),
+    "W2 layer: ReLU, 128x32x28x28": (
+        lambda lib: layer_step(lib, lambda L: L.nn.ReLU(), (128, 32, 28, 28)), 10),
     "BatchNorm1d 500, batch 500": (
         lambda lib: layer_step(lib, lambda L: L.nn.BatchNorm1d(500), (500, 500)), 20),
     "BatchNorm2d 32, 128x28x28": (
