@@ -145,7 +145,8 @@ class Conv2d(Function):
     **Memory.** The columns are kH*kW times the input (115 MB for 32 channels of 28x28 at
     batch 128), so they are never built for the whole batch, nor kept for backward.
     The batch is cut into chunks of images whose columns fit in ``device.workspace_bytes``
-    (a few MiB on the CPU, where they stay in the caches): forward builds each chunk's
+    (a few MiB on the CPU, where they stay in the caches; with few input channels the
+    product is the larger array, and it is what must fit): forward builds each chunk's
     columns, multiplies and drops them; backward builds them again from the saved input.
     Rebuilding costs one copy per chunk, and saves both the memory and the trips to main
     memory that a full-size column matrix would cost. A small input is a single chunk: one
@@ -236,10 +237,11 @@ class Conv2d(Function):
         return part
 
     def _chunks(self):
-        """Slices of the batch whose im2col columns fit in the device's workspace."""
+        """Slices of the batch whose im2col columns, and whose product (the larger of the
+        two when there are few input channels), fit in the device's workspace."""
         n, c, _, _ = self.input_shape
-        _, _, kh, kw = self.weight_shape
-        per_image = c * kh * kw * self.out_hw[0] * self.row * self.itemsize
+        o, _, kh, kw = self.weight_shape
+        per_image = max(c * kh * kw, o) * self.out_hw[0] * self.row * self.itemsize
         step = max(1, self.device.workspace_bytes // per_image)
         return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
