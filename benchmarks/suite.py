@@ -523,6 +523,8 @@ def main() -> None:
     results = {"machine": machine_info(args.threads)}
     rounds, passes = (2, 1) if args.quick else (args.rounds, args.passes)
     results["machine"]["passes"] = passes
+    if args.mnist_runs < 1 or args.passes < 1 or args.rounds < 1:
+        parser.error("--mnist-runs, --passes and --rounds must be at least 1")
     if args.only is not None and not selected(args.only):
         raise SystemExit(f"no workload name contains {args.only!r}: {list(WORKLOADS)}")
     results["timings"] = run_timings(lib_names, rounds, args.threads, passes, args.only)
