@@ -20,6 +20,7 @@ import pytest
 import minigrad
 from golden.make_golden_conv import CASES
 from minigrad.nn import functional as F
+from minigrad.ops.conv import Conv2d
 
 GOLDEN = np.load(Path(__file__).parent / "golden" / "conv.npz", allow_pickle=False)
 RTOL, ATOL = 1e-5, 1e-5
@@ -268,6 +269,98 @@ def test_conv2d_junk_columns_do_not_spread_inf():
     F.conv2d(x, w).sum().backward()
     assert x.grad.numpy()[0, 0].tolist() == [[1.0, 2.0, np.inf, np.inf, np.inf]] * 3
     assert w.grad.numpy().ravel().tolist() == [9.0, 9.0, 9.0]
+
+
+# A "same" convolution with no more outputs than inputs takes Conv2d's second backward path
+# (from the gradient's columns) on the CPU: x shape, weight shape, padding.
+GRADIENT_COLUMNS_CONFIGS = {
+    "3x3": ((3, 5, 7, 6), (4, 5, 3, 3), 1),
+    "5x5": ((2, 3, 8, 7), (3, 3, 5, 5), 2),
+    "3x1": ((2, 4, 6, 5), (2, 4, 3, 1), (1, 0)),
+    "1x1": ((2, 4, 5, 3), (4, 4, 1, 1), 0),
+}
+
+
+def _conv_gradients(x, w, upstream, padding, frozen_weight=False):
+    """Output and gradients of conv2d(x, w, b, padding) for numpy inputs (b is w's sum)."""
+    xs = minigrad.tensor(x, requires_grad=True)
+    ws = minigrad.tensor(w, requires_grad=not frozen_weight)
+    bs = minigrad.tensor(w.sum(axis=(1, 2, 3)), requires_grad=True)
+    out = F.conv2d(xs, ws, bs, padding=padding)
+    out.backward(minigrad.tensor(upstream))
+    return [out.numpy(), xs.grad.numpy(), None if frozen_weight else ws.grad.numpy()]
+
+
+@pytest.mark.parametrize("frozen_weight", [False, True])
+@pytest.mark.parametrize("workspace", [None, 1])
+@pytest.mark.parametrize("config", sorted(GRADIENT_COLUMNS_CONFIGS))
+def test_conv2d_gradient_columns_path_matches_plain_path(monkeypatch, config, workspace,
+                                                         frozen_weight):  # fmt: skip
+    """Both backward paths give the same gradients, in one chunk or one image per chunk
+    (a 1-byte workspace), with and without a weight gradient; and the second path is
+    the one taken."""
+    x_shape, w_shape, padding = GRADIENT_COLUMNS_CONFIGS[config]
+    rng = np.random.default_rng(11)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    upstream = rng.standard_normal((x_shape[0], w_shape[0], *x_shape[2:]))
+    if workspace is not None:
+        device_type = type(minigrad.device("cpu"))
+        monkeypatch.setattr(device_type, "workspace_bytes", property(lambda self: workspace))
+
+    taken = []
+    second_path = Conv2d._backward_from_gradient_columns
+    monkeypatch.setattr(Conv2d, "_backward_from_gradient_columns",
+                        lambda *args: taken.append(1) or second_path(*args))  # fmt: skip
+    fast = _conv_gradients(x, w, upstream, padding, frozen_weight)
+    assert taken, "the gradient-columns path was not taken"
+    monkeypatch.setattr(Conv2d, "_gradient_columns_pay", lambda self, weight: False)
+    plain = _conv_gradients(x, w, upstream, padding, frozen_weight)
+    for got, want in zip(fast, plain):
+        if want is not None:
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_conv2d_gradient_columns_path_is_only_taken_where_it_applies(monkeypatch):
+    """Stride 2, dilation, groups, uneven padding, more outputs than inputs, or an inf in
+    the weight: the plain path."""
+    taken = []
+    second_path = Conv2d._backward_from_gradient_columns
+    monkeypatch.setattr(Conv2d, "_backward_from_gradient_columns",
+                        lambda *args: taken.append(1) or second_path(*args))  # fmt: skip
+    inf_weight = np.ones((2, 2, 3, 3))
+    inf_weight[0, 0, 0, 0] = np.inf
+    for w, kwargs in (
+        (np.ones((2, 2, 3, 3)), dict(padding=1, stride=2)),
+        (np.ones((2, 2, 3, 3)), dict(padding=2, dilation=2)),
+        (np.ones((2, 1, 3, 3)), dict(padding=1, groups=2)),
+        (np.ones((2, 2, 3, 3)), dict(padding=(1, 2))),
+        (np.ones((3, 2, 3, 3)), dict(padding=1)),
+        (inf_weight, dict(padding=1)),
+    ):
+        x = minigrad.ones(1, 2, 5, 5, dtype=minigrad.float64, requires_grad=True)
+        F.conv2d(x, minigrad.tensor(w, requires_grad=True), **kwargs).sum().backward()
+    assert not taken
+    x = minigrad.ones(1, 2, 5, 5, dtype=minigrad.float64, requires_grad=True)
+    F.conv2d(x, minigrad.ones(2, 2, 3, 3, dtype=minigrad.float64), padding=1).sum().backward()
+    assert taken
+
+
+@pytest.mark.parametrize("where", ["input", "gradient"])
+def test_conv2d_gradient_columns_path_keeps_infs_where_pytorch_has_them(monkeypatch, where):
+    """The second path sums products over whole padded planes, so an inf meets zeros of
+    the padding (inf * 0 is NaN) that the plain path never multiplies. Its weight
+    gradient is then not finite, and backward redoes it the plain way: both paths must
+    give the same infs and NaNs."""
+    rng = np.random.default_rng(5)
+    x, w = rng.standard_normal((2, 3, 5, 4)), rng.standard_normal((3, 3, 3, 3))
+    upstream = rng.standard_normal((2, 3, 5, 4))
+    (x if where == "input" else upstream)[1, 2, 0, 3] = np.inf
+    got = _conv_gradients(x, w, upstream, 1)
+    monkeypatch.setattr(Conv2d, "_gradient_columns_pay", lambda self, weight: False)
+    want = _conv_gradients(x, w, upstream, 1)
+    assert not np.isfinite(want[2]).all()
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)  # inf and NaN must agree
 
 
 def test_no_graph_under_no_grad(make):

@@ -151,6 +151,14 @@ class Conv2d(Function):
     Rebuilding costs one copy per chunk, and saves both the memory and the trips to main
     memory that a full-size column matrix would cost. A small input is a single chunk: one
     im2col and one matmul, the textbook algorithm.
+
+    **Two backward paths.** The plain one rebuilds the input's columns for the weight
+    gradient and scatters ``W^T @ grad`` onto the input (col2im) for the input gradient.
+    A "same" convolution (stride 1, padding (k - 1) / 2) with no more outputs than inputs,
+    the usual middle layer of a CNN, takes a cheaper one on the CPU: it builds the columns
+    of the output gradient, and two products give both gradients, with no col2im (see
+    :meth:`_backward_from_gradient_columns`; for 32->32 channels of 28x28 at batch 128,
+    forward and backward together take 95 instead of 116 ms on the 2-core CI machine).
     """
 
     def forward(self, x, weight, bias, stride, padding, dilation, groups):
@@ -168,12 +176,18 @@ class Conv2d(Function):
         if self.fused is not None:  # a GPU gathers the columns directly: no junk needed
             self.row = ow
         extra = 1 if self.row != ow else 0  # room for the last tap's junk
+        self.same_padding = (
+            stride == (1, 1) and dilation == (1, 1) and groups == 1
+            and padding == ((kh - 1) // 2,) * 2 + ((kw - 1) // 2,) * 2
+            and kh % 2 == 1 and kw % 2 == 1
+        )  # fmt: skip
         self.padding = (top, bottom + extra, left, right)
 
         kernels = weight.reshape(groups, o // groups, cg * kh * kw)  # one matrix per group
         result = self.xp.empty((n, o, oh, ow), dtype=weight.dtype)
         scratch = _Scratch(self.xp, x.dtype)
-        for chunk in self._chunks():
+        # The columns, or the product where there are few input channels, must fit.
+        for chunk in self._chunks(max(x.shape[1] * kh * kw, o) * oh * self.row):
             cols = self._im2col(x[chunk], scratch)
             # (g, Og, K) @ (g, K, n*P) -> (g, Og, n*P): the chunk's output, junk included.
             shape = (groups, o // groups, cols.shape[-1])
@@ -191,12 +205,24 @@ class Conv2d(Function):
 
     def backward(self, grad):
         x, weight = self.saved
+        need_x, need_w, need_b = self.needs_input_grad
+        gb = grad.sum(axis=(0, 2, 3)) if need_b else None
+        if need_x and self._gradient_columns_pay(weight):
+            gx, gw = self._backward_from_gradient_columns(x, weight, grad, need_w)
+            if need_w and not bool(self.xp.isfinite(gw).all()):
+                # An inf or a NaN met a junk zero (see below): redo the weight gradient
+                # the plain way, which keeps inf where PyTorch has inf.
+                _, gw = self._backward_from_input_columns(x, weight, grad, False, True)
+        else:
+            gx, gw = self._backward_from_input_columns(x, weight, grad, need_x, need_w)
+        return gx, gw, gb
+
+    def _backward_from_input_columns(self, x, weight, grad, need_x, need_w):
+        """The plain backward pass: per chunk, rebuild the columns of the input for the
+        weight gradient, and scatter ``W^T @ grad`` back onto the input pixels (col2im)."""
         xp, groups = self.xp, self.groups
         o, cg, kh, kw = self.weight_shape
-        need_x, need_w, need_b = self.needs_input_grad
-        gx = gw = gb = None
-        if need_b:
-            gb = grad.sum(axis=(0, 2, 3))
+        gx = gw = None
         if need_w:
             gw = xp.zeros((groups, o // groups, cg * kh * kw), dtype=grad.dtype)
         if need_x:
@@ -206,7 +232,8 @@ class Conv2d(Function):
             # or a NaN (a check on the small weight, not a pass over the columns).
             junk_is_zero = self.row == self.out_hw[1] or bool(xp.isfinite(weight).all())
         scratch = _Scratch(xp, grad.dtype)
-        for chunk in self._chunks() if need_x or need_w else ():
+        per_image = max(cg * groups * kh * kw, o) * self.out_hw[0] * self.row
+        for chunk in self._chunks(per_image) if need_x or need_w else ():
             gout = self._widen(grad[chunk], scratch)  # (g, Og, n*P), as the forward product
             with quiet(xp):  # inf times zero is NaN: PyTorch returns it silently too
                 if need_w:  # d(W @ cols)/dW = gout @ cols^T, summed over the chunk's pixels
@@ -219,7 +246,94 @@ class Conv2d(Function):
                     gx[chunk] = self._col2im(gcols, scratch)
         if need_w:
             gw = gw.reshape(self.weight_shape)
-        return gx, gw, gb
+        return gx, gw
+
+    def _gradient_columns_pay(self, weight) -> bool:
+        """Whether :meth:`_backward_from_gradient_columns` applies and is the cheaper path:
+        a "same" convolution (stride 1, no dilation, one group, padding (k - 1) / 2 on
+        every side) on the CPU, whose gradient columns (kH*kW*O rows) are no larger than
+        the input columns (kH*kW*C rows) they replace, and a finite weight (an inf would
+        meet the zeros around the gradient: inf * 0 is NaN)."""
+        o, c, _, _ = self.weight_shape
+        return (
+            self.same_padding
+            and self.fused is None  # a GPU gathers and scatters columns in one kernel each
+            and o <= c
+            and bool(self.xp.isfinite(weight).all())
+        )
+
+    def _backward_from_gradient_columns(self, x, weight, grad, need_w):
+        """The backward pass of a "same" convolution, from the columns of the *gradient*.
+
+        **The input gradient is a convolution too.** Input pixel (y, x) was read by output
+        pixel (y - i + p, x - j + p) through tap (i, j). So its gradient sums, over taps,
+        the output gradient at those pixels times W[o, c, i, j]: that is a "same"
+        convolution of the output gradient (zero-padded by p) with the kernel flipped
+        (tap (i, j) becomes (kH-1-i, kW-1-j)) and its channel axes swapped (O in, C out).
+        So build the columns of the padded gradient, ``cols`` (kH*kW*O rows), and one
+        product with the flipped kernel gives the input gradient: no col2im scatter.
+
+        **The same columns give the weight gradient.** ``dW[o, c, i, j]`` sums
+        ``x_padded[c, q] * grad_padded[o, q - (i - p, j - p)]`` over positions ``q``; the
+        second factor is row (flipped tap, o) of ``cols``, so ``cols @ x_padded^T`` holds
+        the whole weight gradient, with the taps flipped. The input's columns are never
+        built in backward.
+
+        **Layout.** Both padded planes are stored channel-major, (channels, n, H', W'),
+        and each channel's n planes read as one long row of ``n*H'*W'`` positions ``q``.
+        A tap is then a shift of that row by ``(i - p) * W' + (j - p)`` positions, so the
+        columns are kH*kW*O contiguous copies. Positions on a plane's border are junk:
+        their input-gradient values are dropped, and the input is zero there, so they add
+        nothing to the weight gradient (unless an inf or a NaN is about: backward checks).
+        A margin of zeros before and after the gradient's row keeps every shift inside it.
+        """
+        xp = self.xp
+        _, c, h, w = self.input_shape
+        o, _, kh, kw = self.weight_shape
+        ph, pw = (kh - 1) // 2, (kw - 1) // 2
+        hp, wp = h + 2 * ph, w + 2 * pw  # the padded plane
+        margin = ph * wp + pw  # the largest shift, either way
+        rows = kh * kw * o
+        # The flipped kernel with its channel axes swapped, as a (C, kH*kW*O) matrix.
+        flipped = weight[:, :, ::-1, ::-1].transpose(1, 2, 3, 0).reshape(c, rows)
+        chunks = self._chunks(rows * hp * wp)
+        step = chunks[0].stop  # images in the first (largest) chunk
+        scratch = _Scratch(xp, grad.dtype)
+        # Borders and margins are zeroed once; every chunk writes only the interiors.
+        grad_rows = scratch.get("gradient", (o, margin + step * hp * wp + margin), zero_new=True)
+        if need_w:
+            x_planes = scratch.get("padded", (c, step, hp, wp), zero_new=True)
+            dw = xp.zeros((rows, c), dtype=grad.dtype)
+        gx = xp.empty(self.input_shape, dtype=grad.dtype)
+        for chunk in chunks:
+            m = chunk.stop - chunk.start
+            size = m * hp * wp  # positions q in this chunk
+            planes = grad_rows[:, margin : margin + size].reshape(o, m, hp, wp)
+            planes[:, :, ph : ph + h, pw : pw + w] = grad[chunk].transpose(1, 0, 2, 3)
+            s_o, s_q = grad_rows.strides
+            shifted = xp.lib.stride_tricks.as_strided(  # tap (i, j) starts i*W' + j further
+                grad_rows, shape=(kh, kw, o, size), strides=(wp * s_q, s_q, s_o, s_q)
+            )
+            cols = scratch.get("cols", shifted.shape)
+            cols[...] = shifted
+            cols = cols.reshape(rows, size)
+            with quiet(xp):
+                dx = xp.matmul(flipped, cols, out=scratch.get("product", (c, size)))
+                gx[chunk] = dx.reshape(c, m, hp, wp)[:, :, ph : ph + h, pw : pw + w].transpose(
+                    1, 0, 2, 3
+                )
+                if need_w:
+                    inputs = x_planes[:, :m]
+                    inputs[:, :, ph : ph + h, pw : pw + w] = x[chunk].transpose(1, 0, 2, 3)
+                    # cols @ inputs^T, not inputs @ cols^T: the same sums, but OpenBLAS
+                    # runs this orientation 15-25% faster (0.57 against 0.75 ms for
+                    # 288x3600 times 3600x32 on the 2-core CI machine)
+                    dw += cols @ inputs.reshape(c, size).T
+        if not need_w:
+            return gx, None
+        # (kH, kW, O, C) with flipped taps -> (O, C, kH, kW)
+        dw = dw.reshape(kh, kw, o, c)[::-1, ::-1].transpose(2, 3, 0, 1)
+        return gx, xp.ascontiguousarray(dw)
 
     def _weight_grad(self, gout, cols):
         """``gout @ cols^T``: one chunk's share of the weight gradient.
@@ -236,13 +350,11 @@ class Conv2d(Function):
             part = self.xp.matmul(gout, self._zero_junk(cols).transpose(0, 2, 1))
         return part
 
-    def _chunks(self):
-        """Slices of the batch whose im2col columns, and whose product (the larger of the
-        two when there are few input channels), fit in the device's workspace."""
-        n, c, _, _ = self.input_shape
-        o, _, kh, kw = self.weight_shape
-        per_image = max(c * kh * kw, o) * self.out_hw[0] * self.row * self.itemsize
-        step = max(1, self.device.workspace_bytes // per_image)
+    def _chunks(self, per_image: int):
+        """Slices of the batch whose work arrays, ``per_image`` elements per image, fit in
+        the device's workspace."""
+        n = self.input_shape[0]
+        step = max(1, self.device.workspace_bytes // (per_image * self.itemsize))
         return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
     def _padded(self, n, scratch, name, zero):

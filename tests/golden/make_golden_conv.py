@@ -154,6 +154,26 @@ CASES = {
     "avg_kernel_3x2": _c(lambda F, x: F.avg_pool2d(x, (3, 2), stride=(2, 1), padding=(1, 0)), P),
     "avg_unbatched": _c(lambda F, x: F.avg_pool2d(x, 2, stride=1), ((3, 5, 6), "f")),
     "avg_int": _c(lambda F, x: F.avg_pool2d(x, 2, stride=1, padding=1), ((2, 2, 5, 5), "i")),
+    # "Same" convolutions with no more outputs than inputs: minigrad's backward builds the
+    # columns of the output gradient instead of the input's (Conv2d's second path).
+    "conv_same_grad_columns": _c(
+        lambda F, x, w, b: F.conv2d(x, w, b, padding=1),
+        ((2, 5, 7, 6), "f"),
+        ((4, 5, 3, 3), "f"),
+        ((4,), "f"),
+    ),
+    "conv_same_grad_columns_5x5": _c(
+        lambda F, x, w, b: F.conv2d(x, w, b, padding="same"),
+        ((2, 3, 8, 7), "f"),
+        ((3, 3, 5, 5), "f"),
+        ((3,), "f"),
+    ),
+    "conv_same_grad_columns_3x1": _c(
+        lambda F, x, w: F.conv2d(x, w, padding=(1, 0)), ((3, 4, 6, 5), "f"), ((2, 4, 3, 1), "f")
+    ),
+    "conv_same_grad_columns_frozen_weight": _c(
+        lambda F, x, w: F.conv2d(x, w, padding=1), ((2, 4, 5, 5), "f"), ((4, 4, 3, 3), "c")
+    ),
 }
 
 
