@@ -418,6 +418,16 @@ def test_empty_batch(device):
     assert out.shape == (0, 6, 3, 3)
 
 
+@pytest.mark.parametrize("out_channels", [3, 6])  # both backward paths
+def test_empty_batch_backward(device, out_channels):
+    """No images: zero gradients of the right shapes, on either backward path."""
+    x = minigrad.zeros(0, 4, 5, 5, device=device, requires_grad=True)
+    w = minigrad.ones(out_channels, 4, 3, 3, device=device, requires_grad=True)
+    F.conv2d(x, w, padding=1).sum().backward()
+    assert x.grad.shape == (0, 4, 5, 5)
+    assert w.grad.shape == w.shape and not w.grad.numpy().any()
+
+
 # ----------------------------------------------------------------------------------------
 # Errors
 # ----------------------------------------------------------------------------------------

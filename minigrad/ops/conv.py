@@ -297,7 +297,7 @@ class Conv2d(Function):
         # The flipped kernel with its channel axes swapped, as a (C, kH*kW*O) matrix.
         flipped = weight[:, :, ::-1, ::-1].transpose(1, 2, 3, 0).reshape(c, rows)
         chunks = self._chunks(rows * hp * wp)
-        step = chunks[0].stop  # images in the first (largest) chunk
+        step = chunks[0].stop if chunks else 0  # images in the first (largest) chunk
         scratch = _Scratch(xp, grad.dtype)
         # Borders and margins are zeroed once; every chunk writes only the interiors.
         grad_rows = scratch.get("gradient", (o, margin + step * hp * wp + margin), zero_new=True)
