@@ -210,8 +210,9 @@ class Conv2d(Function):
         if need_x and self._gradient_columns_pay(weight):
             gx, gw = self._backward_from_gradient_columns(x, weight, grad, need_w)
             if need_w and not bool(self.xp.isfinite(gw).all()):
-                # An inf or a NaN met a junk zero (see below): redo the weight gradient
-                # the plain way, which keeps inf where PyTorch has inf.
+                # An inf or a NaN met a zero of the padding (see the docstring of
+                # _backward_from_gradient_columns): redo the weight gradient the plain
+                # way, which keeps inf where PyTorch has inf.
                 _, gw = self._backward_from_input_columns(x, weight, grad, False, True)
         else:
             gx, gw = self._backward_from_input_columns(x, weight, grad, need_x, need_w)
