@@ -35,6 +35,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="NumPy's BLAS threads")
     parser.add_argument("--force", action="store_true", help="gradient columns even if O > C")
     args = parser.parse_args()
+    for name in ("size", "batch", "kernel", "rounds", "threads"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1, got {getattr(args, name)}")
+    if min(args.channels) < 1:
+        parser.error(f"--channels must be at least 1, got {args.channels}")
+    if args.kernel % 2 == 0:
+        parser.error(f"--kernel must be odd for a 'same' convolution, got {args.kernel}")
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
