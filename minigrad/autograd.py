@@ -223,6 +223,10 @@ class Function:
             with device.activate():
                 out = fn.forward(*arrays, **params)
 
+        if requires_grad and out.dtype.kind != "f":
+            # Integers and bools have no gradient (PyTorch: only floating point tensors can
+            # require one), so an integer result, such as a cast, ends the graph here.
+            requires_grad = False
         result = Tensor._wrap(out, fn.out_device or device, requires_grad)
         if fn.is_view:  # a view shares its base's storage, so it shares its version too
             result._version = inputs[0]._version
@@ -415,8 +419,9 @@ def _roots(outputs, grad_outputs, caller: str) -> list:
         if not out._requires_grad:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn: "
-                "nothing it was computed from has requires_grad=True (or it was computed "
-                "under no_grad())"
+                "nothing it was computed from has requires_grad=True, it was computed "
+                "under no_grad(), or it passed through an integer or bool tensor (which "
+                "carries no gradient)"
             )
         if g is None:
             if out._data.size != 1:

@@ -51,9 +51,13 @@ def to_dtype(spec) -> np.dtype:
             dtype = np.dtype(spec)
         except TypeError:
             dtype = None
-    if dtype not in SUPPORTED:
+    # ``is None`` first: ``np.dtype("float64") == None`` is True, so ``None in SUPPORTED`` is
+    if spec is None or dtype is None or dtype not in SUPPORTED:
         names = ", ".join(d.name for d in SUPPORTED)
-        raise TypeError(f"unsupported dtype {spec!r}; minigrad supports {names}")
+        raise TypeError(
+            f"unsupported dtype {spec!r}; minigrad supports {names} (spelled "
+            f"minigrad.float32, np.float32 or 'float32')"
+        )
     return dtype
 
 
@@ -93,7 +97,11 @@ def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
 
 
 def _operand(x) -> tuple[np.dtype, builtins.int]:
-    """(dtype, rank): rank 2 for a tensor with dims, 1 for a 0-d tensor, 0 for a scalar."""
+    """(dtype, rank): rank 2 for a tensor with dims, 1 for a 0-d tensor, 0 for a scalar.
+    A NumPy scalar (``np.float64(1.5)``) counts as the Python number it holds, as in
+    PyTorch."""
+    if isinstance(x, np.generic):
+        x = x.item()
     dtype = _SCALAR_DTYPE.get(type(x))
     if dtype is not None:
         return dtype, 0

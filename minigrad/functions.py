@@ -10,6 +10,7 @@ and a gather), which keeps the number of primitives, and of backward formulas, s
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -66,10 +67,10 @@ def _check_tensor(x, name: str) -> None:
 def _as_operand(x, like: Tensor):
     """A Python number stays one (NumPy treats it as 'weak', as PyTorch does); NumPy
     scalars become Python numbers; arrays and lists become tensors on ``like``'s device."""
+    if isinstance(x, np.generic):  # first: np.float64 is also a float, but not 'weak'
+        return x.item()
     if isinstance(x, Tensor | bool | int | float):
         return x
-    if isinstance(x, np.generic):
-        return x.item()
     return Tensor(x, device=like.device)
 
 
@@ -84,6 +85,8 @@ def operand_array(other, like: Tensor, name: str, allow_other_device: bool = Fal
                 )
             return like.device.move(other._data)
         return other._data
+    if isinstance(other, np.generic):  # a NumPy scalar acts as the Python number it holds
+        return other.item()
     if isinstance(other, bool | int | float):
         return other
     if backend.is_array(other):
@@ -848,8 +851,22 @@ def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 # ----------------------------------------------------------------------------------------
 
 
-def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
-    """``exp(x) / exp(x).sum(dim)``, computed stably.
+def _implicit_softmax_dim(name: str, ndim: int) -> int:
+    """PyTorch's legacy choice when ``dim`` is not given: dim 0 for 0-, 1- and 3-d input
+    (a vector, or one unbatched (C, H, W) image), else dim 1 (the channels of a batch),
+    with the same deprecation warning."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+        "include dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+    """``exp(x) / exp(x).sum(dim)``, computed stably. Without ``dim``, PyTorch's legacy
+    choice (see :func:`_implicit_softmax_dim`), with a warning.
 
     Example:
         >>> import minigrad
@@ -857,11 +874,14 @@ def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
         tensor([0.5, 0.5])
     """
     input = _float_input(input, dtype, "softmax")
+    if dim is None:
+        dim = _implicit_softmax_dim("softmax", input.ndim)
     return _softmax.Softmax.apply(input, axis=normalize_dim(dim, input.ndim))
 
 
-def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
     """``log(softmax(x, dim))``, computed with the log-sum-exp trick (never ``log(0)``).
+    Without ``dim``, the same legacy choice as :func:`softmax`.
 
     Example:
         >>> import minigrad
@@ -872,6 +892,8 @@ def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
         tensor([1.])
     """
     input = _float_input(input, dtype, "log_softmax")
+    if dim is None:
+        dim = _implicit_softmax_dim("log_softmax", input.ndim)
     return _softmax.LogSoftmax.apply(input, axis=normalize_dim(dim, input.ndim))
 
 

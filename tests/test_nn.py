@@ -566,3 +566,93 @@ def test_small_model_trains_to_low_loss_on_a_toy_problem():
     model.eval()
     accuracy = (model(x).argmax(1) == y).float().mean().item()
     assert accuracy > 0.97
+
+
+# ----------------------------------------------------------------------------------------
+# Details found by a side-by-side audit against torch 2.13 (the expected values are
+# PyTorch's, from the same calls)
+# ----------------------------------------------------------------------------------------
+
+
+def test_registering_over_another_kind_of_attribute_raises():
+    layer = nn.Linear(2, 3)
+    with pytest.raises(KeyError, match="'weight' already exists"):
+        layer.register_buffer("weight", minigrad.zeros(1))  # would drop the parameter
+    with pytest.raises(KeyError, match="'weight' already exists"):
+        layer.add_module("weight", nn.ReLU())
+    layer.plain = 3
+    with pytest.raises(KeyError, match="'plain' already exists"):
+        layer.register_buffer("plain", minigrad.zeros(1))
+    layer.add_module("sub", nn.ReLU())
+    with pytest.raises(KeyError, match="'sub' already exists"):
+        layer.register_parameter("sub", None)
+    assert isinstance(layer.weight, nn.Parameter) and layer.plain == 3
+    # Replacing an entry of the same kind is allowed.
+    layer.register_parameter("bias", nn.Parameter(minigrad.zeros(3)))
+    layer.register_buffer("extra", minigrad.zeros(1))
+    layer.register_buffer("extra", minigrad.ones(1))
+    layer.add_module("sub", nn.Tanh())
+    assert layer.extra.item() == 1.0 and isinstance(layer.sub, nn.Tanh)
+
+
+def test_batchnorm_checkpoint_without_the_batch_counter_loads():
+    net = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    net[1].num_batches_tracked.fill_(7)
+    source = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    source[1].running_mean.fill_(0.5)
+    old = {k: v for k, v in source.state_dict().items() if "num_batches" not in k}
+    assert net.load_state_dict(old) == ([], [])
+    assert net[1].running_mean.numpy().tolist() == [0.5] * 3
+    assert net[1].num_batches_tracked.item() == 7  # kept, as in PyTorch
+    del old["1.running_mean"]
+    with pytest.raises(RuntimeError, match=r"Missing key.*'1\.running_mean'"):
+        net.load_state_dict(old)
+
+
+def test_batchnorm_rejects_an_input_of_another_dtype():
+    with pytest.raises(RuntimeError, match="input float64, running_mean float32"):
+        nn.BatchNorm1d(3)(minigrad.randn(4, 3).double())
+    with pytest.raises(RuntimeError, match="same dtype"):
+        nn.BatchNorm2d(3).eval()(minigrad.randn(2, 3, 2, 2).double())
+    assert nn.BatchNorm1d(3).double()(minigrad.randn(4, 3).double()).dtype == minigrad.float64
+    plain = nn.BatchNorm1d(3, affine=False, track_running_stats=False)  # nothing to match
+    assert plain(minigrad.randn(4, 3).double()).dtype == minigrad.float64
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (0, 3, 4, 4), (2, 3, 0)])
+def test_batchnorm_training_on_an_empty_batch(shape, device):
+    layer = (nn.BatchNorm2d(3) if len(shape) == 4 else nn.BatchNorm1d(3)).to(device)
+    x = minigrad.zeros(*shape, device=device, requires_grad=True)
+    out = layer(x)
+    out.sum().backward()
+    assert out.shape == shape and x.grad.shape == shape
+    assert layer.weight.grad.tolist() == [0.0] * 3 and layer.bias.grad.tolist() == [0.0] * 3
+    assert layer.running_mean.tolist() == [0.0] * 3  # no statistics from no data
+    assert layer.running_var.tolist() == [1.0] * 3
+    assert layer.num_batches_tracked.item() == 1
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        layer(minigrad.zeros((1, 3) + (1,) * (len(shape) - 2), device=device))  # 1 value
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3, 4])
+def test_softmax_without_dim_takes_pytorchs_legacy_choice(dims):
+    x = minigrad.randn(*(2, 3, 4, 5)[:dims])
+    dim = 0 if dims in (1, 3) else 1  # PyTorch's rule for an implicit dim
+    for module, function in ((nn.Softmax(), F.softmax), (nn.LogSoftmax(), F.log_softmax)):
+        with pytest.warns(UserWarning, match="Implicit dimension choice"):
+            got = module(x)
+        np.testing.assert_allclose(got.numpy(), function(x, dim).numpy(), rtol=1e-6)
+        with pytest.warns(UserWarning, match="Implicit dimension choice"):
+            function(x)
+
+
+@pytest.mark.parametrize("loss", [F.cross_entropy, F.nll_loss])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_a_batch_whose_targets_are_all_ignored_has_zero_gradient(loss, reduction, device):
+    x = minigrad.randn(2, 3, device=device, requires_grad=True)
+    target = minigrad.tensor([-100, -100], device=device)
+    out = loss(x, target, reduction=reduction)
+    out.sum().backward()
+    assert x.grad.tolist() == [[0.0] * 3] * 2  # PyTorch: zeros (the mean itself is nan)
+    if reduction == "mean":
+        assert math.isnan(out.item())

@@ -1465,3 +1465,47 @@ def test_setitem_writes_in_place(device):
     with minigrad.no_grad():
         w[0] = 2.0
     assert w.tolist() == [2.0, 1.0]
+
+
+# ========================================================================================
+# Details found by a side-by-side audit against torch 2.13 (expected values are PyTorch's)
+# ========================================================================================
+
+
+def test_an_integer_result_carries_no_gradient(device):
+    x = minigrad.tensor([1.5, 2.5], device=device, requires_grad=True)
+    as_int = x.long()
+    assert not as_int.requires_grad and as_int.grad_fn is None
+    assert not x.sum(dtype=minigrad.int64).requires_grad
+    assert not (x > 2).requires_grad
+    (x.long() * x).sum().backward()  # the cast is a constant: d/dx (long(x) * x) = long(x)
+    assert x.grad.tolist() == [1.0, 2.0]
+    with pytest.raises(RuntimeError, match="integer or bool tensor"):
+        (x.long().float() * 2).sum().backward()
+
+
+@pytest.mark.parametrize("bad", [3, "floaty", object(), np.complex64])
+def test_an_unsupported_dtype_is_rejected_not_replaced(bad):
+    for make in (
+        lambda: minigrad.zeros(2, dtype=bad),
+        lambda: minigrad.tensor([1.5], dtype=bad),
+        lambda: minigrad.ones(2).to(dtype=bad),
+    ):
+        with pytest.raises(TypeError, match="unsupported dtype"):
+            make()
+
+
+def test_numpy_scalars_promote_like_the_python_numbers_they_hold(device):
+    x = minigrad.tensor([1.0, 2.0], device=device)
+    i = minigrad.tensor([1, 2], device=device)
+    assert (x / np.sqrt(2.0)).dtype == minigrad.float32  # np.sqrt gives an np.float64
+    assert (x * np.float64(2.5)).dtype == minigrad.float32
+    assert (np.float64(2.5) - x).dtype == minigrad.float32
+    assert (i * np.float64(2.5)).dtype == minigrad.float32
+    assert (i + np.int64(3)).dtype == minigrad.int64
+    assert (minigrad.tensor([1], dtype=minigrad.int8, device=device) + np.int64(3)).dtype == (
+        minigrad.int8
+    )
+    assert minigrad.full((2,), np.float64(1.5), device=device).dtype == minigrad.float32
+    x += np.float64(0.5)
+    assert x.dtype == minigrad.float32 and x.tolist() == [1.5, 2.5]

@@ -87,7 +87,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, input):
-        return F.softmax(input, self.dim if self.dim is not None else -1)
+        return F.softmax(input, self.dim)  # dim=None: PyTorch's legacy choice, warned
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -107,7 +107,7 @@ class LogSoftmax(Module):
         self.dim = dim
 
     def forward(self, input):
-        return F.log_softmax(input, self.dim if self.dim is not None else -1)
+        return F.log_softmax(input, self.dim)  # dim=None: PyTorch's legacy choice, warned
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

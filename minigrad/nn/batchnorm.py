@@ -26,6 +26,8 @@ from .parameter import Parameter
 class _BatchNorm(Module):
     _valid_ranks: tuple[int, ...] = ()
     _shape_names = ""
+    # Checkpoints from before PyTorch added the counter lack it; loading one keeps ours.
+    _optional_state = ("num_batches_tracked",)
 
     def __init__(
         self,

@@ -132,6 +132,15 @@ def batch_norm(
             )
     if (weight is None) != (bias is None):
         raise ValueError("batch_norm: pass both weight and bias, or neither")
+    named = (("input", input), ("running_mean", running_mean), ("running_var", running_var),
+             ("weight", weight), ("bias", bias))  # fmt: skip
+    dtypes = {t.dtype for _, t in named if t is not None}
+    if len(dtypes) > 1:  # NumPy would promote silently (a float64 input, a float64 output)
+        got = ", ".join(f"{name} {t.dtype}" for name, t in named if t is not None)
+        raise RuntimeError(
+            f"batch_norm: the input and the layer's tensors must have the same dtype, got "
+            f"{got} (convert the input with .float(), or the layer with .double())"
+        )
     if not training:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var are needed in eval mode")
@@ -139,7 +148,12 @@ def batch_norm(
             input, weight, bias, mean=running_mean._data, var=running_var._data, eps=eps
         )
     count = input.numel() // channels
-    if count <= 1:
+    if count == 0:  # an empty batch: nothing to normalise, no statistics to learn
+        if weight is None:
+            return input * 1.0
+        shape = (1, channels) + (1,) * (input.ndim - 2)
+        return input * weight.reshape(shape) + bias.reshape(shape)  # zero gradients
+    if count == 1:
         raise ValueError(
             f"Expected more than 1 value per channel when training, got input size "
             f"{tuple(input.shape)}"

@@ -152,7 +152,7 @@ class Module:
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or None, a placeholder that stays out of ``parameters()``)."""
-        _check_name(self, name)
+        _check_name(self, name, "_parameters")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot register a {type(param).__name__} as a parameter")
         self._forget(name)
@@ -163,7 +163,7 @@ class Module:
 
         ``persistent=False`` keeps it out of ``state_dict()``.
         """
-        _check_name(self, name)
+        _check_name(self, name, "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot register a {type(tensor).__name__} as buffer {name!r}")
         self._forget(name)
@@ -173,7 +173,7 @@ class Module:
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a submodule under ``name``."""
-        _check_name(self, name)
+        _check_name(self, name, "_modules")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._forget(name)
@@ -359,12 +359,19 @@ class Module:
 
         With ``strict=True`` (the default), missing or unexpected keys raise an error that
         lists them; a value whose shape differs always raises. Returns the missing and
-        unexpected keys.
+        unexpected keys. A module's ``_optional_state`` names entries that older
+        checkpoints may lack (BatchNorm's ``num_batches_tracked``, as in PyTorch): those
+        keep their current value.
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"expected a dict-like state_dict, got {type(state_dict).__name__}")
         own = self.state_dict(keep_vars=True)
-        missing = [key for key in own if key not in state_dict]
+        optional = {  # entries a module allows older checkpoints to lack: they keep their value
+            f"{prefix}.{name}" if prefix else name
+            for prefix, module in self.named_modules()
+            for name in getattr(module, "_optional_state", ())
+        }
+        missing = [key for key in own if key not in state_dict and key not in optional]
         unexpected = [key for key in state_dict if key not in own]
         errors = []
         if strict and unexpected:
@@ -423,7 +430,11 @@ class Module:
         )
 
 
-def _check_name(module: Module, name: str) -> None:
+def _check_name(module: Module, name: str, kind: str) -> None:
+    """A name that ``register_parameter``/``register_buffer``/``add_module`` may take: new,
+    or already one of that ``kind`` ("_parameters", "_buffers" or "_modules"), which it
+    replaces. Taking over another kind's name (a buffer called "weight" on a Linear)
+    would silently drop what was there, so it raises, as in PyTorch."""
     if "_parameters" not in module.__dict__:
         raise AttributeError("call super().__init__() before registering anything")
     if not isinstance(name, str) or not name or "." in name:
@@ -431,6 +442,11 @@ def _check_name(module: Module, name: str) -> None:
             f"a module attribute name must be a non-empty string without '.', got {name!r}"
         )
     if hasattr(type(module), name):
+        raise KeyError(f"attribute {name!r} already exists on {type(module).__name__}")
+    if name not in getattr(module, kind) and (
+        name in module.__dict__ or any(name in getattr(module, other) for other in
+                                       ("_parameters", "_buffers", "_modules"))
+    ):  # fmt: skip
         raise KeyError(f"attribute {name!r} already exists on {type(module).__name__}")
 
 

@@ -46,8 +46,9 @@ def _negative_log_likelihood(xp, log_probs, target, weight, ignore_index, reduct
 
     ``w_i`` is the weight of sample i's class (1 without weights), or 0 where the target is
     ``ignore_index``. 'mean' divides by ``sum_i w_i``, as PyTorch does (nan when every
-    target is ignored). Returns the loss, the targets with ignored ones replaced by a valid
-    class, and each sample's factor in the gradient (before the output gradient).
+    target is ignored, with a zero gradient). Returns the loss, the targets with ignored
+    ones replaced by a valid class, and each sample's factor in the gradient (before the
+    output gradient).
     """
     valid = target != ignore_index
     target = xp.where(valid, target, 0)
@@ -63,7 +64,10 @@ def _negative_log_likelihood(xp, log_probs, target, weight, ignore_index, reduct
         return losses.sum(), target, sample_weight
     total = sample_weight.sum()
     with quiet(xp):
-        return losses.sum() / total, target, sample_weight / total
+        # A sample of weight 0 (an ignored target) gets no gradient, even when every target
+        # is ignored and the loss is 0 / 0 = nan: PyTorch's gradient is 0 there, not nan.
+        scale = xp.where(sample_weight == 0, 0, sample_weight / total).astype(total.dtype)
+        return losses.sum() / total, target, scale
 
 
 class CrossEntropy(Function):
