@@ -22,6 +22,8 @@ since (version counters, as in PyTorch).
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 
 from . import backend
 
@@ -55,6 +57,11 @@ class _GradMode(contextlib.ContextDecorator):
     def _recreate_cm(self):  # a fresh object per decorated call, so recursive calls nest
         return _GradMode(self.mode)
 
+    def __call__(self, func):
+        if inspect.isgeneratorfunction(func):
+            return _wrap_generator(self.mode, func)
+        return super().__call__(func)
+
     def __enter__(self) -> None:
         global _grad_enabled
         self.prev = _grad_enabled
@@ -65,7 +72,54 @@ class _GradMode(contextlib.ContextDecorator):
         _grad_enabled = self.prev
 
 
-class no_grad(_GradMode):
+def _wrap_generator(mode: bool, func):
+    """A generator function decorated with a grad mode: its body runs in that mode at every
+    step, while the caller's code between steps keeps the caller's mode (as in PyTorch; a
+    plain ``with`` around the generator would leak the mode into the caller)."""
+
+    @functools.wraps(func)
+    def generator(*args, **kwargs):
+        inner = func(*args, **kwargs)
+        try:
+            with _GradMode(mode):
+                response = inner.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with _GradMode(mode):
+                        inner.close()
+                    raise
+                except BaseException as error:
+                    with _GradMode(mode):
+                        response = inner.throw(error)
+                else:
+                    with _GradMode(mode):
+                        response = inner.send(request)
+        except StopIteration as stop:
+            return stop.value
+
+    return generator
+
+
+class _BareDecorator(_GradMode):
+    """``no_grad`` and ``enable_grad`` also work as bare decorators (``@no_grad``, without
+    the parentheses), as in PyTorch."""
+
+    _mode = False
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        if func is None:
+            return self
+        self.__init__()
+        return self(func)
+
+    def __init__(self, func=None) -> None:
+        super().__init__(self._mode)
+
+
+class no_grad(_BareDecorator):
     """Context manager and decorator that stops operations from recording a graph.
 
     Use it for evaluation and for optimizer updates: nothing is saved for backward, so it
@@ -80,11 +134,10 @@ class no_grad(_GradMode):
         False
     """
 
-    def __init__(self) -> None:
-        super().__init__(False)
+    _mode = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_BareDecorator):
     """Context manager and decorator that turns graph recording back on inside ``no_grad``.
 
     Example:
@@ -97,8 +150,7 @@ class enable_grad(_GradMode):
         True
     """
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    _mode = True
 
 
 class set_grad_enabled(_GradMode):

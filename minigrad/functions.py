@@ -38,15 +38,22 @@ def normalize_dim(dim, ndim: int) -> int:
     return int(dim) % builtins.max(ndim, 1)
 
 
-def normalize_dims(dim, ndim: int) -> tuple[int, ...] | None:
-    """``dim`` as a sorted tuple of non-negative dims (None: all of them)."""
+def normalize_dims(dim, ndim: int, empty_means_all: bool = True) -> tuple[int, ...] | None:
+    """``dim`` as a sorted tuple of non-negative dims (None: all of them).
+
+    An empty ``dim`` (``()`` or ``[]``) means all dims for PyTorch's ``sum``, ``mean`` and
+    ``var``, and none for ``all`` and ``any`` (``empty_means_all=False``). A 0-d tensor
+    accepts dim 0 or -1, which names no axis of its array: the result is ``()``.
+    """
     if dim is None:
         return None
     dims = dim if isinstance(dim, list | tuple) else (dim,)
+    if not dims:
+        return None if empty_means_all else ()
     out = tuple(sorted({normalize_dim(d, ndim) for d in dims}))
     if len(out) != len(dims):
         raise RuntimeError(f"dim {tuple(dims)} names a dimension more than once")
-    return out
+    return out if ndim else ()
 
 
 def shape_arg(args) -> tuple[int, ...]:
@@ -385,7 +392,8 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 def clamp(input: Tensor, min=None, max=None) -> Tensor:
     """Limit ``input`` to ``[min, max]``; either bound may be None, a number or a tensor.
 
-    The gradient flows where the input lies inside the closed interval, as in PyTorch.
+    The gradient flows where the input lies inside the closed interval, as in PyTorch; a
+    tensor bound gets it where it was the result (see ``ops.elementwise.ClampByTensors``).
     ``minigrad.clip`` is another name for it.
 
     Example:
@@ -396,10 +404,19 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
     _check_tensor(input, "clamp")
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input if min is None else maximum(input, min)
-        return out if max is None else minimum(out, max)
-    return elementwise.Clamp.apply(input, low=min, high=max)
+    bounds = [None if b is None else _as_operand(b, input) for b in (min, max)]
+    for bound in bounds:  # PyTorch's promotion: an int tensor clamped to 2.5 is float32
+        if bound is not None and _dtypes.result_type(input, bound) != input.dtype:
+            input = cast(input, _dtypes.result_type(input, bound))
+    if not builtins.any(isinstance(bound, Tensor) for bound in bounds):
+        return elementwise.Clamp.apply(input, low=bounds[0], high=bounds[1])
+    low, high = (  # tensors of the input's dtype (a number becomes a 0-d tensor)
+        None if bound is None
+        else cast(bound, input.dtype) if isinstance(bound, Tensor)
+        else Tensor._wrap(input.device.array(bound, input.dtype), input.device)
+        for bound in bounds
+    )  # fmt: skip
+    return elementwise.ClampByTensors.apply(input, low, high)
 
 
 clip = clamp
@@ -817,7 +834,7 @@ def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 def _logical_reduce(input: Tensor, dim, keepdim: bool, name: str) -> Tensor:
     _check_tensor(input, name)
-    axis = normalize_dims(dim, input.ndim)
+    axis = normalize_dims(dim, input.ndim, empty_means_all=False)
     out = getattr(input.device.xp, name)(input._data, axis=axis, keepdims=keepdim)
     return Tensor._wrap(input.device.xp.asarray(out), input.device)
 

@@ -357,7 +357,8 @@ class Tensor:
 
     def _check_inplace(self, name: str, other=None) -> None:
         array = self._data
-        if any(step == 0 and n > 1 for step, n in zip(array.strides, array.shape)):
+        # (An empty array may have zero strides too, but it has no element to write twice.)
+        if array.size and any(step == 0 and n > 1 for step, n in zip(array.strides, array.shape)):
             raise RuntimeError(
                 f"{name}: unsupported operation: more than one element of the written-to "
                 f"tensor refers to a single memory location (it was made by expand()); "

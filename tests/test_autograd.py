@@ -380,6 +380,32 @@ def test_relu_abs_clamp_gradients_at_the_kink(device):
     assert x.grad.tolist() == [0.0, 1.0, 1.0]
 
 
+def test_clamp_to_tensor_bounds_at_ties_and_crossed_bounds(device):
+    # PyTorch's rule: the input's gradient where low <= x <= high (ties included), low's
+    # where x < low, high's where x > high; with low > high the result is high.
+    x = leaf([-1.0, 0.0, 0.5, 2.0, 1.0], device)
+    low = leaf([0.0, 0.0, 0.0, 0.0, 3.0], device)
+    high = leaf([1.0, 1.0, 1.0, 1.0, 2.0], device)
+    out = minigrad.clamp(x, low, high)
+    out.sum().backward()
+    assert out.tolist() == [0.0, 0.0, 0.5, 1.0, 2.0]
+    assert x.grad.tolist() == [0.0, 1.0, 1.0, 0.0, 0.0]
+    assert low.grad.tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]
+    assert high.grad.tolist() == [0.0, 0.0, 0.0, 1.0, 1.0]
+    x, low = leaf([-1.0, 0.0, 1.0], device), leaf([0.0, 0.0, 0.0], device)
+    x.clamp(min=low).sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 1.0] and low.grad.tolist() == [1.0, 0.0, 0.0]
+
+
+def test_clamp_promotes_an_integer_input_to_a_float_bound(device):
+    i = minigrad.tensor([0, 5], device=device)
+    assert i.clamp(1, 3.5).tolist() == [1.0, 3.5] and i.clamp(1, 3.5).dtype == minigrad.float32
+    assert i.clamp(min=2.5).dtype == minigrad.float32
+    assert i.clamp(1, 3).dtype == minigrad.int64
+    bound = minigrad.tensor(2.5, device=device)
+    assert i.clamp(min=bound).tolist() == [2.5, 5.0]
+
+
 def test_pow_gradient_conventions_at_zero(device):
     x = leaf([0.0, 2.0], device)
     (x**0).sum().backward()  # d/dx x**0 is defined as 0, even at x = 0
@@ -435,3 +461,42 @@ def test_leaf_keeps_a_fresh_gradient_without_copying(device):
     y = leaf([1.0, 2.0], device)
     Double.apply(y).sum().backward(retain_graph=True)
     assert y.grad._data is not produced[1]  # the graph may run again: copied
+
+
+def test_max_of_a_tensor_holding_nan_gives_the_nans_the_gradient(device):
+    x = leaf([1.0, float("nan"), 3.0, float("nan")], device)
+    x.max().backward()  # PyTorch: the result is nan, and the nans share the gradient
+    assert x.grad.tolist() == [0.0, 0.5, 0.0, 0.5]
+    x = leaf([1.0, float("nan"), 3.0], device)
+    x.min().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 0.0]
+
+
+def test_grad_modes_as_bare_decorators_and_on_generators():
+    x = minigrad.ones(2, requires_grad=True)
+
+    @minigrad.no_grad
+    def frozen():
+        return x * 2
+
+    @minigrad.enable_grad
+    def recording():
+        return x * 2
+
+    assert not frozen().requires_grad and frozen.__name__ == "frozen"
+    with minigrad.no_grad():
+        assert recording().requires_grad
+
+    @minigrad.no_grad()
+    def steps():
+        received = yield minigrad.is_grad_enabled()
+        yield received, (x * 2).requires_grad
+        return "done"
+
+    run = steps()
+    assert next(run) is False  # the body runs without grad...
+    assert minigrad.is_grad_enabled()  # ...and the caller keeps its mode between steps
+    assert run.send("hello") == ("hello", False)
+    with pytest.raises(StopIteration) as stop:
+        next(run)
+    assert stop.value.value == "done" and minigrad.is_grad_enabled()

@@ -1509,3 +1509,31 @@ def test_numpy_scalars_promote_like_the_python_numbers_they_hold(device):
     assert minigrad.full((2,), np.float64(1.5), device=device).dtype == minigrad.float32
     x += np.float64(0.5)
     assert x.dtype == minigrad.float32 and x.tolist() == [1.5, 2.5]
+
+
+def test_an_empty_dim_list_and_the_dims_of_a_0d_tensor(device):
+    x = minigrad.arange(6.0, device=device).reshape(2, 3)
+    assert x.sum(()).item() == 15.0 and x.sum([]).item() == 15.0  # all dims, as in PyTorch
+    assert x.mean(()).item() == 2.5 and x.var(()).item() == 3.5
+    assert (x > 0).all(()).shape == (2, 3)  # but all/any reduce nothing
+    s = minigrad.tensor(2.0, device=device, requires_grad=True)
+    for dim in (0, -1, (0,)):
+        assert s.sum(dim).item() == 2.0 and s.mean(dim).item() == 2.0
+        assert (s > 1).all(dim).item() is True
+    assert s.sum(0, keepdim=True).shape == ()
+    s.sum(0).backward()
+    assert s.grad.item() == 1.0
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        s.sum(1)
+
+
+def test_in_place_fills_of_zero_element_tensors_work(device):
+    empty = minigrad.empty(0, 3, device=device)
+    minigrad.nn.init.normal_(empty)  # NumPy gives it zero strides, like an expand()ed tensor
+    minigrad.nn.init.zeros_(empty)
+    param = minigrad.nn.Parameter(minigrad.empty(0, 3, device=device))
+    param.grad = minigrad.zeros(0, 3, device=device)
+    minigrad.optim.SGD([param], lr=0.1).zero_grad(set_to_none=False)
+    for init in (minigrad.nn.init.kaiming_uniform_, minigrad.nn.init.kaiming_normal_):
+        with pytest.warns(UserWarning, match="zero-element tensors is a no-op"):
+            assert init(minigrad.empty(3, 0, device=device)).shape == (3, 0)

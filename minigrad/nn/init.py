@@ -11,6 +11,7 @@ weight (out, in/groups, kh, kw) each is multiplied by the kernel area ``kh * kw`
 from __future__ import annotations
 
 import math
+import warnings
 
 from ..autograd import no_grad
 from ..tensor import Tensor
@@ -49,6 +50,15 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
         )
     receptive_field = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+
+
+def _empty(tensor: Tensor) -> bool:
+    """True for a zero-element tensor, which the fan-based initialisations leave alone (with
+    PyTorch's warning) rather than divide by a zero fan."""
+    if tensor.numel() == 0:
+        warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+        return True
+    return False
 
 
 def _fan(tensor: Tensor, mode: str) -> int:
@@ -137,6 +147,8 @@ def kaiming_uniform_(
         >>> float(w.abs().max()) <= 1 / 25**0.5
         True
     """
+    if _empty(tensor):
+        return tensor
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound)
 
@@ -153,6 +165,8 @@ def kaiming_normal_(
         >>> round(w.var().item() * 512, 1)  # gain**2 / fan_in, gain**2 = 2 for ReLU
         2.0
     """
+    if _empty(tensor):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)
 

@@ -245,6 +245,33 @@ class Clamp(Function):
         return grad * inside
 
 
+class ClampByTensors(Function):
+    """Clamp to tensor bounds ``low`` and/or ``high`` (either may be None; all broadcast).
+
+    ``max(a, low)`` then ``min(., high)``, with PyTorch's gradients: the input's where it
+    lies inside ``[low, high]`` (ties included: a value equal to a bound passes through),
+    ``low``'s where the input is below it, ``high``'s where the input is above it. Where
+    ``low > high`` the result is ``high``, and so is the gradient.
+    """
+
+    def forward(self, a, low, high):
+        xp = self.xp
+        out = a if low is None else xp.maximum(a, low)
+        if high is not None:
+            out = xp.minimum(out, high)
+        self.save(a, low, high)
+        return out
+
+    def backward(self, grad):
+        a, low, high = self.saved
+        if high is None:
+            return grad * (a >= low), grad * (a < low), None
+        if low is None:
+            return grad * (a <= high), None, grad * (a > high)
+        inside = (a >= low) & (a <= high)
+        return grad * inside, grad * ((a < low) & (low < high)), grad * ((a > high) | (high < low))
+
+
 class Where(Function):
     """``where(condition, a, b)``: ``a`` where the condition holds, else ``b``."""
 

@@ -69,7 +69,9 @@ class Var(Function):
 
 
 class MaxAll(Function):
-    """The largest (or smallest) element. Ties share the gradient equally, as in PyTorch."""
+    """The largest (or smallest) element. Ties share the gradient equally, as in PyTorch.
+    A NaN wins (the result is NaN): the NaNs share the gradient (``nan == nan`` is False,
+    so they are found with ``isnan``)."""
 
     def forward(self, a, smallest=False):
         out = a.min() if smallest else a.max()
@@ -78,7 +80,7 @@ class MaxAll(Function):
 
     def backward(self, grad):
         a, out = self.saved
-        winners = a == out
+        winners = (a == out) | (self.xp.isnan(a) & self.xp.isnan(out))  # no host sync
         return grad * winners / winners.sum(dtype=grad.dtype)
 
 

@@ -146,4 +146,7 @@ CASES = {
     "clone": _c(lambda m, a: a.clone() * 2.0, ((3, 4), "f")),
     "to_double": _c(lambda m, a: a.double() * 2.0, ((3, 4), "f")),
     "to_float": _c(lambda m, a: a.float() + 1.0, ((3, 4), "d")),
+    # Appended later (the generator draws inputs in table order: earlier arrays stay put).
+    "clamp_tensors": _c(lambda m, a, lo, hi: m.clamp(a, lo, hi), ((4, 5), "f"), ((5,), "f"), ((4, 1), "f")),
+    "clamp_tensor_min": _c(lambda m, a, lo: a.clamp(min=lo), ((4, 5), "f"), ((4, 5), "f")),
 }  # fmt: skip
