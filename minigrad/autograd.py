@@ -569,6 +569,8 @@ def grad(
                 "One of the differentiated Tensors appears to not have been used in the graph. "
                 "Set allow_unused=True if this is the desired behavior."
             )
+        if g is not None:  # a broadcast gradient is a view with zero strides: make it real,
+            g = t.device.xp.ascontiguousarray(g)  # so that in-place updates of it work
         result.append(None if g is None else Tensor._wrap(g, t.device, False))
     return tuple(result)
 

@@ -464,12 +464,21 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     try:
         return linalg.MatMul.apply(input, other)
     except ValueError:
+        inner = other.shape[0] if other.ndim == 1 else other.shape[-2]
+        if input.shape[-1] == inner:  # the products fit: the batch dimensions do not
+            reason = (
+                f"their batch dimensions, {tuple(input.shape[:-2])} and "
+                f"{tuple(other.shape[:-2])}, do not broadcast"
+            )
+        else:
+            reason = (
+                f"the last dimension of the first, {input.shape[-1]}, must equal the "
+                f"{'only' if other.ndim == 1 else 'second-to-last'} dimension of the second, "
+                f"{inner}"
+            )
         raise RuntimeError(
-            f"matmul: shapes {tuple(input.shape)} and {tuple(other.shape)} cannot be multiplied "
-            f"(the last dimension of the first, {input.shape[-1]}, must equal the "
-            f"{'only' if other.ndim == 1 else 'second-to-last'} dimension of the second, "
-            f"{other.shape[0] if other.ndim == 1 else other.shape[-2]}, and batch dimensions "
-            "must broadcast)"
+            f"matmul: shapes {tuple(input.shape)} and {tuple(other.shape)} cannot be "
+            f"multiplied ({reason})"
         ) from None
 
 
@@ -747,14 +756,18 @@ MinResult = namedtuple("min", ["values", "indices"])
 def _select(input: Tensor, dim, keepdim: bool, smallest: bool):
     name = "min" if smallest else "max"
     _check_tensor(input, name)
-    if input.numel() == 0:
-        raise RuntimeError(f"{name}(): cannot reduce an empty tensor (shape {tuple(input.shape)})")
-    if dim is None:
-        return reduce.MaxAll.apply(input, smallest=smallest)
     if isinstance(dim, Tensor):  # max(a, b) is the elementwise maximum, as in PyTorch
         return minimum(input, dim) if smallest else maximum(input, dim)
-    axis = normalize_dim(dim, input.ndim) if input.ndim else None
-    if axis is None:  # a 0-d tensor: itself, at index 0
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(
+                f"{name}(): cannot reduce an empty tensor (shape {tuple(input.shape)})"
+            )
+        return reduce.MaxAll.apply(input, smallest=smallest)
+    axis = normalize_dim(dim, input.ndim)
+    if input.ndim and input.shape[axis] == 0:  # other empty dims just give empty results
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+    if input.ndim == 0:  # a 0-d tensor: itself, at index 0
         zero = Tensor._wrap(input.device.xp.zeros((), dtype=np.int64), input.device)
         return (MinResult if smallest else MaxResult)(clone(input), zero)
     xp = input.device.xp
@@ -795,9 +808,20 @@ def min(input: Tensor, dim=None, keepdim: bool = False):
 
 
 def _arg_select(input: Tensor, dim, keepdim: bool, smallest: bool) -> Tensor:
-    _check_tensor(input, "argmin" if smallest else "argmax")
+    name = "argmin" if smallest else "argmax"
+    _check_tensor(input, name)
     xp = input.device.xp
     pick = xp.argmin if smallest else xp.argmax
+    if dim is None or input.ndim == 0:
+        if input.numel() == 0:
+            raise RuntimeError(
+                f"{name}(): cannot reduce an empty tensor (shape {tuple(input.shape)})"
+            )
+    elif input.shape[normalize_dim(dim, input.ndim)] == 0:
+        raise IndexError(
+            f"{name}(): Expected reduction dim {normalize_dim(dim, input.ndim)} to have "
+            "non-zero size."
+        )
     if dim is None:
         out = pick(input._data.reshape(-1))
         if keepdim:
@@ -1148,7 +1172,9 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
         ((2, 3), (2, 3, 1))
     """
     _check_tensor(input, "squeeze")
-    dims = normalize_dims(dim, input.ndim) if input.ndim else ()
+    if isinstance(dim, list | tuple) and not dim:
+        return reshape(input, input.shape)  # squeeze(()) squeezes nothing, as in PyTorch
+    dims = normalize_dims(dim, input.ndim)
     if dims is None:
         dims = range(input.ndim)
     shape = tuple(n for i, n in enumerate(input.shape) if not (i in dims and n == 1))
@@ -1273,9 +1299,7 @@ def getitem(input: Tensor, key) -> Tensor:
     try:
         return movement.GetItem.apply(input, key=key, basic=basic)
     except IndexError as error:
-        raise IndexError(
-            f"index {error} (indexing a tensor of shape {tuple(input.shape)})"
-        ) from None
+        raise IndexError(f"{error} (indexing a tensor of shape {tuple(input.shape)})") from None
 
 
 def _sequence_of_tensors(tensors, name: str) -> list[Tensor]:

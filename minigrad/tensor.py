@@ -247,8 +247,9 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
+            count = "no values" if self._data.size == 0 else "more than one value"
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous "
+                f"Boolean value of Tensor with {count} is ambiguous "
                 f"(shape {tuple(self.shape)}); use .any() or .all()"
             )
         return bool(self.item())

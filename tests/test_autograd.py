@@ -500,3 +500,10 @@ def test_grad_modes_as_bare_decorators_and_on_generators():
     with pytest.raises(StopIteration) as stop:
         next(run)
     assert stop.value.value == "done" and minigrad.is_grad_enabled()
+
+
+def test_autograd_grad_returns_writable_gradients(device):
+    x = leaf([1.0, 1.0, 1.0], device)
+    (g,) = minigrad.autograd.grad(x.mean(), x)  # the mean's gradient is a broadcast
+    g.mul_(3.0)  # a view with zero strides would refuse this
+    assert g.tolist() == [1.0, 1.0, 1.0]

@@ -1537,3 +1537,36 @@ def test_in_place_fills_of_zero_element_tensors_work(device):
     for init in (minigrad.nn.init.kaiming_uniform_, minigrad.nn.init.kaiming_normal_):
         with pytest.warns(UserWarning, match="zero-element tensors is a no-op"):
             assert init(minigrad.empty(3, 0, device=device)).shape == (3, 0)
+
+
+def test_max_argmax_and_squeeze_check_dims_on_0d_and_empty_tensors(device):
+    scalar = minigrad.tensor(3.0, device=device)
+    for bad in (lambda: scalar.max(5), lambda: scalar.argmax(1), lambda: scalar.squeeze(3)):
+        with pytest.raises(IndexError, match="Dimension out of range"):
+            bad()
+    assert scalar.max(0).values.item() == 3.0 and scalar.max(-1).indices.item() == 0
+    empty = minigrad.zeros(0, 3, device=device, requires_grad=True)
+    values, indices = empty.max(1)  # reducing a non-empty dim of an empty tensor is fine
+    assert values.shape == (0,) and indices.shape == (0,) and indices.dtype == minigrad.int64
+    assert empty.argmin(1).shape == (0,)
+    values.sum().backward()
+    assert empty.grad.shape == (0, 3)
+    for bad in (lambda: empty.max(0), lambda: empty.argmax(0)):
+        with pytest.raises(IndexError, match="reduction dim 0 to have non-zero size"):
+            bad()
+    for bad in (lambda: empty.max(), lambda: empty.argmax()):
+        with pytest.raises(RuntimeError, match=r"cannot reduce an empty tensor \(shape \(0, 3\)\)"):
+            bad()
+    assert minigrad.zeros(2, 1, device=device).squeeze(()).shape == (2, 1)
+
+
+def test_error_messages_name_the_actual_problem(device):
+    with pytest.raises(RuntimeError, match=r"dimensions, \(2,\) and \(3,\), do not broadcast"):
+        minigrad.ones(2, 3, 4, device=device) @ minigrad.ones(3, 4, 5, device=device)
+    with pytest.raises(RuntimeError, match="last dimension of the first, 3, must equal"):
+        minigrad.ones(2, 3, device=device) @ minigrad.ones(4, 5, device=device)
+    with pytest.raises(RuntimeError, match="with no values is ambiguous"):
+        bool(minigrad.ones(0, device=device))
+    with pytest.raises(IndexError) as info:
+        minigrad.ones(3)[3]
+    assert "index index" not in str(info.value) and "shape (3,)" in str(info.value)
