@@ -502,8 +502,12 @@ def test_batchnorm_rejects_wrong_rank_and_channels():
         nn.BatchNorm1d(3)(minigrad.randn(2, 3, 4, 4))
     with pytest.raises(ValueError, match=r"expects a 4D input.*got 2D"):
         nn.BatchNorm2d(3)(minigrad.randn(2, 3))
-    with pytest.raises(ValueError, match=r"BatchNorm1d\(3\) expects 3 channels.*\(2, 4\)"):
+    with pytest.raises(RuntimeError, match=r"BatchNorm1d\(3\) expects 3 channels.*\(2, 4\)"):
         nn.BatchNorm1d(3)(minigrad.randn(2, 4))
+    with pytest.raises(RuntimeError, match="expects 3 channels"):
+        nn.BatchNorm1d(3, affine=False)(minigrad.randn(2, 4))
+    plain = nn.BatchNorm1d(3, affine=False, track_running_stats=False)  # nothing per channel
+    assert plain(minigrad.randn(2, 4)).shape == (2, 4)
 
 
 def test_batchnorm_one_value_per_channel_in_training():
@@ -656,3 +660,13 @@ def test_a_batch_whose_targets_are_all_ignored_has_zero_gradient(loss, reduction
     assert x.grad.tolist() == [[0.0] * 3] * 2  # PyTorch: zeros (the mean itself is nan)
     if reduction == "mean":
         assert math.isnan(out.item())
+
+
+def test_apply_visits_children_first_and_get_submodule_follows_dotted_paths():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.Linear(3, 1)))
+    seen = []
+    assert model.apply(lambda m: seen.append(type(m).__name__)) is model
+    assert seen == ["Linear", "ReLU", "Linear", "Sequential", "Sequential"]  # as PyTorch
+    assert model.get_submodule("1.1") is model[1][1] and model.get_submodule("") is model
+    with pytest.raises(AttributeError, match="no submodule 'x'"):
+        model.get_submodule("1.x")

@@ -90,8 +90,10 @@ class _BatchNorm(Module):
                 f"{name} expects a {' or '.join(f'{r}D' for r in self._valid_ranks)} input "
                 f"({self._shape_names}), got {input.ndim}D input of shape {tuple(input.shape)}"
             )
-        if input.shape[1] != self.num_features:
-            raise ValueError(
+        # RuntimeError, as PyTorch's; a layer with no per-channel tensors (affine=False,
+        # track_running_stats=False) has nothing to match, and takes any channel count.
+        if input.shape[1] != self.num_features and (self.affine or self.track_running_stats):
+            raise RuntimeError(
                 f"{name}({self.num_features}) expects {self.num_features} channels in dim 1, "
                 f"got input of shape {tuple(input.shape)} with {input.shape[1]}"
             )

@@ -230,6 +230,45 @@ class Module:
         for _, module in self.named_children():
             yield module
 
+    def apply(self, fn) -> Module:
+        """Call ``fn(module)`` on every submodule, children first, then on this module;
+        returns this module. The usual way to initialise a model's weights:
+        ``model.apply(init_weights)``.
+
+        Example:
+            >>> import minigrad
+            >>> from minigrad import nn
+            >>> def init_weights(m):
+            ...     if isinstance(m, nn.Linear):
+            ...         nn.init.zeros_(m.bias)
+            >>> model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+            >>> model.apply(init_weights)[2].bias
+            Parameter containing:
+            tensor([0.], requires_grad=True)
+        """
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at a dotted path such as ``"encoder.0"`` (``""`` is this module).
+
+        Example:
+            >>> from minigrad import nn
+            >>> model = nn.Sequential(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))
+            >>> model.get_submodule("0.1")
+            ReLU()
+        """
+        module = self
+        for name in target.split(".") if target else ():
+            child = module._modules.get(name) if isinstance(module, Module) else None
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no submodule {name!r} "
+                                     f"(looking up {target!r})")  # fmt: skip
+            module = child
+        return module
+
     def _named_members(self, registry: str, prefix: str, recurse: bool):
         seen = set()
         modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
