@@ -1253,6 +1253,14 @@ def index_key(key, tensor: Tensor):
                     f"tensors used as indices must be integer or bool tensors, got {item.dtype}"
                 )
             item = tensor.device.move(item._data)
+            if item.dtype == np.uint8:  # PyTorch reads a uint8 index as a (deprecated) mask
+                warnings.warn(
+                    "indexing with dtype uint8 is deprecated, please use a dtype bool instead "
+                    "(it is read as a mask, as in PyTorch)",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                item = item.astype(bool)
             basic = False
         elif isinstance(item, list) or backend.is_array(item):
             item = tensor.device.move(item)  # a list, or an array from any device

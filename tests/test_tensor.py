@@ -1570,3 +1570,13 @@ def test_error_messages_name_the_actual_problem(device):
     with pytest.raises(IndexError) as info:
         minigrad.ones(3)[3]
     assert "index index" not in str(info.value) and "shape (3,)" in str(info.value)
+
+
+def test_a_uint8_index_is_a_mask_with_a_warning(device):
+    x = minigrad.arange(3.0, device=device)
+    mask = minigrad.tensor([1, 0, 1], dtype=minigrad.uint8, device=device)
+    with pytest.warns(UserWarning, match="uint8 is deprecated"):
+        assert x[mask].tolist() == [0.0, 2.0]  # PyTorch 2.13: a mask, not indices 1, 0, 1
+    with pytest.warns(UserWarning, match="uint8 is deprecated"):
+        x[mask] = 5.0
+    assert x.tolist() == [5.0, 1.0, 5.0]
