@@ -204,7 +204,7 @@ def add(input, other, *, alpha=1) -> Tensor:
         tensor([2., 3.])
     """
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha  # a number
     return _binary(elementwise.Add, "add", input, other)
 
 
@@ -217,7 +217,7 @@ def sub(input, other, *, alpha=1) -> Tensor:
         tensor([3., 3.])
     """
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha  # a number
     return _binary(elementwise.Sub, "sub", input, other)
 
 

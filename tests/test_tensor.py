@@ -1580,3 +1580,10 @@ def test_a_uint8_index_is_a_mask_with_a_warning(device):
     with pytest.warns(UserWarning, match="uint8 is deprecated"):
         x[mask] = 5.0
     assert x.tolist() == [5.0, 1.0, 5.0]
+
+
+def test_add_and_sub_scale_a_number_by_alpha(device):
+    x = minigrad.ones(2, device=device)
+    assert minigrad.add(x, 1, alpha=2).tolist() == [3.0, 3.0]
+    assert x.sub(1, alpha=2).tolist() == [-1.0, -1.0]
+    assert minigrad.add(minigrad.tensor([1, 2], device=device), 1, alpha=2).tolist() == [3, 4]
