@@ -521,9 +521,13 @@ class Tensor:
         return _F.abs(self)
 
     def __eq__(self, other):  # type: ignore[override]
+        if other is None or isinstance(other, str):
+            return NotImplemented  # Python then compares identities: t == None is False
         return _F.eq(self, other)
 
     def __ne__(self, other):  # type: ignore[override]
+        if other is None or isinstance(other, str):
+            return NotImplemented  # ... and t != None is True, as in PyTorch
         return _F.ne(self, other)
 
     def __lt__(self, other):

@@ -1587,3 +1587,10 @@ def test_add_and_sub_scale_a_number_by_alpha(device):
     assert minigrad.add(x, 1, alpha=2).tolist() == [3.0, 3.0]
     assert x.sub(1, alpha=2).tolist() == [-1.0, -1.0]
     assert minigrad.add(minigrad.tensor([1, 2], device=device), 1, alpha=2).tolist() == [3, 4]
+
+
+def test_comparing_with_none_or_a_string_compares_identities(device):
+    t = minigrad.ones(2, device=device)
+    assert (t == None) is False and (t != None) is True  # noqa: E711 (the point here)
+    assert (t == "a") is False and (t != "a") is True
+    assert (t == 1).tolist() == [True, True]
