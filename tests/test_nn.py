@@ -670,3 +670,8 @@ def test_apply_visits_children_first_and_get_submodule_follows_dotted_paths():
     assert model.get_submodule("1.1") is model[1][1] and model.get_submodule("") is model
     with pytest.raises(AttributeError, match="no submodule 'x'"):
         model.get_submodule("1.x")
+
+
+def test_conv2d_repr_prints_string_padding_as_pytorch_does():
+    layer = nn.Conv2d(1, 2, 3, padding="same")
+    assert repr(layer) == "Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding=same)"

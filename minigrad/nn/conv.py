@@ -96,8 +96,7 @@ class Conv2d(Module):
             f"stride={self.stride}"
         )
         if self.padding != (0, 0):
-            text += f", padding={self.padding!r}" if isinstance(self.padding, str) else (
-                f", padding={self.padding}")  # fmt: skip
+            text += f", padding={self.padding}"  # padding=same, unquoted, as PyTorch prints it
         if self.dilation != (1, 1):
             text += f", dilation={self.dilation}"
         if self.groups != 1:
