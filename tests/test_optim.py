@@ -481,3 +481,9 @@ def test_scheduler_warnings_and_errors(device):
     with pytest.raises(TypeError, match="is not an Optimizer"):
         StepLR(object(), step_size=3)
     assert isinstance(opt, Optimizer) and minigrad.optim.lr_scheduler.StepLR is StepLR
+    # Optimizer steps taken before the first scheduler existed do not count (PyTorch).
+    opt = _two_group_optimizer(device)
+    opt.step()
+    scheduler = StepLR(opt, step_size=3)
+    with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
+        scheduler.step()

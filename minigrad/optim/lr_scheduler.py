@@ -70,6 +70,11 @@ class LRScheduler:
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._step_count = 0
+        if not getattr(optimizer, "_has_scheduler", False):
+            # Only optimizer steps from now on count for the order warning in step(): PyTorch
+            # starts watching optimizer.step when the first scheduler is attached.
+            optimizer._opt_called = False
+            optimizer._has_scheduler = True
         self._is_initial = True
         try:
             self.step()
