@@ -675,3 +675,14 @@ def test_apply_visits_children_first_and_get_submodule_follows_dotted_paths():
 def test_conv2d_repr_prints_string_padding_as_pytorch_does():
     layer = nn.Conv2d(1, 2, 3, padding="same")
     assert repr(layer) == "Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding=same)"
+
+
+def test_loss_modules_take_pytorchs_positional_arguments():
+    # (weight, size_average, ignore_index, reduce, reduction), as in PyTorch
+    assert nn.CrossEntropyLoss(None, None, 2).ignore_index == 2
+    assert nn.NLLLoss(None, None, -100, None, "sum").reduction == "sum"
+    assert nn.MSELoss(None, None, "none").reduction == "none"
+    # The deprecated size_average and reduce, read as PyTorch reads them.
+    for args, reduction in (((False,), "sum"), ((None, False), "none"), ((True, True), "mean")):
+        with pytest.warns(UserWarning, match=f"reduction='{reduction}'"):
+            assert nn.MSELoss(*args).reduction == reduction
