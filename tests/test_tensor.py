@@ -1594,3 +1594,14 @@ def test_comparing_with_none_or_a_string_compares_identities(device):
     assert (t == None) is False and (t != None) is True  # noqa: E711 (the point here)
     assert (t == "a") is False and (t != "a") is True
     assert (t == 1).tolist() == [True, True]
+
+
+def test_one_element_of_a_tensor_is_a_view_of_it(device):
+    x = minigrad.tensor([1.0, 2.0], device=device)
+    first = x[0]
+    x.add_(1.0)
+    assert first.item() == 2.0  # PyTorch: x[0] is a view, not a copy
+    x[1].fill_(9.0)
+    assert x.tolist() == [2.0, 9.0]
+    grid = minigrad.arange(6.0, device=device).reshape(2, 3)
+    assert grid[1, 2].item() == 5.0 and grid[0, ..., 1].item() == 1.0

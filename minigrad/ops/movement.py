@@ -56,6 +56,12 @@ class GetItem(Function):
     def forward(self, a, key, basic):
         self.shape, self.dtype, self.key, self.basic = a.shape, a.dtype, key, basic
         self.is_view = basic
+        items = key if isinstance(key, tuple) else (key,)
+        if basic and Ellipsis not in items:
+            # NumPy gives a scalar *copy* for one element (x[0] of a vector); a trailing
+            # Ellipsis makes it a 0-d view, so that x[0] sees later in-place updates of x
+            # and x[0].fill_(9) writes into x, as in PyTorch.
+            return a[(*items, Ellipsis)]
         return a[key]
 
     def backward(self, grad):
