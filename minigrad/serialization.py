@@ -25,7 +25,9 @@ Loading checks the marker, the version, each array's dtype and shape, and each S
 so a damaged file is reported rather than silently giving wrong weights. Saving writes a
 temporary file in the target's directory, flushes and fsyncs it, and then renames it over
 the target with ``os.replace`` (atomic on POSIX and Windows): a crash or an error midway
-leaves the previous checkpoint intact and no partial file behind.
+leaves the previous checkpoint intact and no partial file behind. Otherwise it behaves as
+``open(path, "wb")`` would: it writes through a symlink, keeps an existing file's
+permissions (a new one gets the umask's), and refuses a read-only file.
 
 Tensors are loaded onto the CPU, or onto ``map_location``; their original device is
 recorded in the file for reference. A tensor that appears several times in ``obj`` is
@@ -39,15 +41,18 @@ import contextlib
 import hashlib
 import json
 import os
+import struct
 import tempfile
+import tokenize
 import zipfile
+import zlib
 from collections import OrderedDict
 
 import numpy as np
 
 from . import backend
 from . import dtypes as _dtypes
-from .atomic import fsync_directory
+from .atomic import fsync_directory, replace_target
 from .backend import Device
 from .tensor import Tensor
 
@@ -227,15 +232,17 @@ def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
         raise FileNotFoundError(
             2, f"cannot save: the directory {directory!r} does not exist", os.fspath(path)
         )
-    mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    target, mode = replace_target(path)  # through a symlink; never over a read-only file
+    directory = os.path.dirname(target)
+    # A short temporary name: one built from a long target name could pass the limit.
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".minigrad-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
@@ -298,10 +305,22 @@ def load(path, map_location=None):
                 return reader.decode(header["root"], "obj")
         except CheckpointError:
             raise
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError) as error:
+        except _DAMAGE as error:
             raise CheckpointError(
                 f"{path!r} is truncated or corrupt: {type(error).__name__}: {error}"
             ) from error
+
+
+# What NumPy's .npy reader and zipfile raise on damaged bytes: besides the usual, an
+# unknown compression method (NotImplementedError), an "encrypted" member or a deeply
+# nested header (RuntimeError, RecursionError), a broken header literal (SyntaxError,
+# tokenize.TokenError), and bad deflate data or a short zip record (zlib.error,
+# struct.error).
+_DAMAGE = (
+    zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError,
+    NotImplementedError, RuntimeError, SyntaxError, tokenize.TokenError, zlib.error,
+    struct.error,
+)  # fmt: skip
 
 
 def _map_location(map_location) -> Device:

@@ -604,3 +604,15 @@ def test_mnist_through_the_loader(mnist_test, device):
         assert images.device == device and labels.device == device
         counts += np.bincount(labels.numpy(), minlength=10)
     assert counts.tolist() == TEST_COUNTS
+
+
+def test_a_subclass_that_overrides_getitem_is_called_per_sample():
+    from minigrad.data import DataLoader, TensorDataset
+
+    class Doubled(TensorDataset):
+        def __getitem__(self, index):
+            x, y = super().__getitem__(index)
+            return x * 2, y
+
+    batches = DataLoader(Doubled(minigrad.arange(4.0), minigrad.arange(4)), batch_size=2)
+    assert [x.tolist() for x, _ in batches] == [[0.0, 2.0], [4.0, 6.0]]  # as PyTorch

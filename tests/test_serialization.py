@@ -352,3 +352,53 @@ def test_loading_never_unpickles(tmp_path, monkeypatch):
     monkeypatch.setattr(pickle, "loads", forbidden)
     with pytest.raises(CheckpointError, match=r"evil\.npz"):
         load(path)
+
+
+# ----------------------------------------------------------------------------------------
+# Saving behaves as open(path, "wb") would; damaged archives always raise CheckpointError
+# ----------------------------------------------------------------------------------------
+
+
+def test_save_gives_a_new_file_the_umask_s_permissions(tmp_path):
+    old = os.umask(0o077)
+    try:
+        save(minigrad.ones(2), tmp_path / "private.npz")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "private.npz").stat().st_mode & 0o777 == 0o600
+
+
+def test_save_writes_through_a_symlink(tmp_path):
+    save(minigrad.ones(1), tmp_path / "real.npz")
+    (tmp_path / "link.npz").symlink_to("real.npz")
+    save(minigrad.zeros(1), tmp_path / "link.npz")
+    assert (tmp_path / "link.npz").is_symlink()
+    assert load(tmp_path / "real.npz").tolist() == [0.0]
+
+
+def test_save_refuses_to_replace_a_read_only_file(tmp_path, monkeypatch):
+    path = tmp_path / "best.npz"
+    save(minigrad.ones(1), path)
+    before = path.read_bytes()
+    # os.access stands in for a non-root user: as root every file is writable.
+    monkeypatch.setattr(os, "access", lambda p, mode: False)
+    with pytest.raises(PermissionError, match="read-only"):
+        save(minigrad.zeros(1), path)
+    assert path.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["best.npz"]
+
+
+def test_save_takes_a_long_file_name(tmp_path):
+    path = tmp_path / ("c" * 240 + ".npz")  # 244 characters: the limit is 255
+    save(minigrad.ones(1), path)
+    assert load(path).tolist() == [1.0] and len(os.listdir(tmp_path)) == 1
+
+
+def test_an_unknown_compression_method_is_reported_as_damage(tmp_path):
+    path = tmp_path / "ckpt.npz"
+    save({"w": minigrad.ones(2)}, path)
+    data = bytearray(path.read_bytes())
+    central = data.find(b"PK\x01\x02")
+    data[central + 10] = 99  # the compression method of the first member
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="truncated or corrupt: NotImplementedError"):
+        load(path)

@@ -10,8 +10,10 @@ The fast path
 Asking a dataset for one sample at a time and stacking the samples costs a Python call per
 sample and, on a GPU, a host-to-device copy per batch; for small samples such as MNIST
 digits that overhead, not the model, would set the speed of training. So when a dataset
-holds its data as whole tensors, exposed as a ``tensors`` property (:class:`TensorDataset`
-and :class:`~minigrad.data.MNIST` do), the loader takes a fast path instead:
+holds its data as whole tensors, exposed as ``tensors``, and its ``dataset[i]`` is just
+row ``i`` of them (:class:`TensorDataset` and :class:`~minigrad.data.MNIST`, and their
+subclasses unless they override ``__getitem__``, say for a transform), the loader takes a
+fast path instead:
 
 * at the first iteration it moves each of those tensors to the loader's device, once;
 * an unshuffled batch is then a slice of them, and a shuffled batch a gather (``take``)
@@ -78,6 +80,8 @@ class TensorDataset:
                 f"same first dimension (one entry per sample), got shapes {shapes}"
             )
         self.tensors: tuple[Tensor, ...] = tuple(tensors)
+
+    _getitem_reads_rows = True  # the DataLoader may slice self.tensors instead
 
     def __getitem__(self, index) -> tuple[Tensor, ...]:
         return tuple(t[index] for t in self.tensors)
@@ -244,7 +248,10 @@ class DataLoader:
 
 def _whole_tensors(dataset) -> tuple[Tensor, ...] | None:
     """The dataset's ``tensors`` if it has them in the form the fast path needs (a
-    non-empty tuple of tensors with one row per sample), else None."""
+    non-empty tuple of tensors with one row per sample) and its ``__getitem__`` is known
+    to read row ``i`` of them and nothing more, else None."""
+    if not _getitem_reads_rows(dataset):
+        return None  # a subclass's own __getitem__ (a transform, say) must be called
     tensors = getattr(dataset, "tensors", None)
     if not isinstance(tensors, tuple | list) or not tensors:
         return None
@@ -254,6 +261,15 @@ def _whole_tensors(dataset) -> tuple[Tensor, ...] | None:
     if any(t.shape[0] != n for t in tensors):
         return None
     return tuple(tensors)
+
+
+def _getitem_reads_rows(dataset) -> bool:
+    """True when the class that defines ``type(dataset).__getitem__`` declares (with a
+    ``_getitem_reads_rows = True`` of its own) that it returns row ``i`` of ``tensors``."""
+    for cls in type(dataset).__mro__:
+        if "__getitem__" in vars(cls):
+            return vars(cls).get("_getitem_reads_rows", False)
+    return False
 
 
 def _collate(samples: list, device: Device, first_index: int):

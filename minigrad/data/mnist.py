@@ -71,7 +71,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import backend
-from ..atomic import fsync_directory
+from ..atomic import fsync_directory, new_file_mode
 from ..tensor import Tensor
 
 MIRRORS: tuple[str, ...] = (
@@ -260,6 +260,8 @@ class MNIST:
 
     def __len__(self) -> int:
         return self.labels.shape[0]
+
+    _getitem_reads_rows = True  # the DataLoader may slice self.tensors instead
 
     def __getitem__(self, index) -> tuple[Tensor, Tensor]:
         """``(image, label)``: a (1, 28, 28) float32 tensor and a 0-d int64 tensor."""
@@ -509,7 +511,7 @@ def _fetch(url: str, folder: Path, spec: FileSpec) -> None:
             read_idx(tmp, spec, shown=url)
         except DataError as error:
             raise _FetchError(f"the downloaded file failed verification: {error}") from None
-        os.chmod(tmp, 0o644)  # mkstemp makes files private (0600); this is public data
+        os.chmod(tmp, new_file_mode())  # mkstemp's files are private (0600): as open() would
         os.replace(tmp, folder / spec.name)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
