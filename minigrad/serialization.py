@@ -54,6 +54,7 @@ from . import backend
 from . import dtypes as _dtypes
 from .atomic import fsync_directory, replace_target
 from .backend import Device
+from .nn.parameter import Parameter
 from .tensor import Tensor
 
 FORMAT = "minigrad-checkpoint"
@@ -187,6 +188,7 @@ class _Writer:
             "shape": list(array.shape),
             "device": str(t.device),
             "requires_grad": bool(t.requires_grad),
+            "parameter": isinstance(t, Parameter),  # loads back as a Parameter, as in PyTorch
             "sha256": digest,
         }
 
@@ -433,7 +435,9 @@ class _Reader:
         with self.device.activate():
             array = self.device.from_host(array)
         tensor = Tensor._wrap(array, self.device)
-        if node.get("requires_grad"):
+        if node.get("parameter"):  # (files written before this key load as tensors)
+            tensor = Parameter(tensor, requires_grad=bool(node.get("requires_grad")))
+        elif node.get("requires_grad"):
             tensor.requires_grad_(True)
         self.tensors[name] = tensor
         return tensor

@@ -402,3 +402,12 @@ def test_an_unknown_compression_method_is_reported_as_damage(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(CheckpointError, match="truncated or corrupt: NotImplementedError"):
         load(path)
+
+
+def test_a_parameter_loads_back_as_a_parameter(tmp_path):
+    frozen = minigrad.nn.Parameter(minigrad.ones(1), requires_grad=False)
+    save({"w": minigrad.nn.Linear(2, 3).weight, "t": minigrad.ones(2), "f": frozen}, tmp_path / "p")
+    loaded = load(tmp_path / "p")
+    assert type(loaded["w"]) is minigrad.nn.Parameter and loaded["w"].requires_grad
+    assert type(loaded["f"]) is minigrad.nn.Parameter and not loaded["f"].requires_grad
+    assert type(loaded["t"]) is minigrad.Tensor
