@@ -523,14 +523,43 @@ def test_collation_errors():
         def __getitem__(self, i):
             return (minigrad.zeros(i + 1),)
 
-    class Strings(Ragged):
+    class Objects(Ragged):
         def __getitem__(self, i):
-            return ("a", 1)
+            return ({"a"}, 1)
+
+    class Keys(Ragged):
+        def __getitem__(self, i):
+            return {"x": i} if i == 0 else {"y": i}
 
     with pytest.raises(ValueError, match="shapes differ"):
         list(DataLoader(Ragged(), batch_size=2))
     with pytest.raises(TypeError, match="cannot batch field 0"):
-        list(DataLoader(Strings(), batch_size=2))
+        list(DataLoader(Objects(), batch_size=2))
+    with pytest.raises(TypeError, match=r"keys \['x'\], but the one at position 1"):
+        list(DataLoader(Keys(), batch_size=2))
+
+
+def test_dict_string_and_nested_samples_collate_as_in_pytorch():
+    class Records:
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return {"x": minigrad.ones(2) * i, "meta": (i, f"name{i}"), "label": i}
+
+    batch = next(iter(DataLoader(Records(), batch_size=2)))
+    assert batch["x"].tolist() == [[0.0, 0.0], [1.0, 1.0]]
+    ids, names = batch["meta"]
+    assert ids.tolist() == [0, 1] and ids.dtype == minigrad.int64
+    assert names == ["name0", "name1"] and batch["label"].tolist() == [0, 1]
+
+
+def test_a_collate_fn_gets_the_samples_of_each_batch():
+    ds = TensorDataset(minigrad.arange(5))
+    sizes = [batch for batch in DataLoader(ds, batch_size=2, collate_fn=len)]
+    assert sizes == [2, 2, 1]  # the fast path is skipped: the function sees every batch
+    with pytest.raises(TypeError, match="collate_fn must be callable"):
+        DataLoader(ds, collate_fn=3)
 
 
 def test_argument_validation():

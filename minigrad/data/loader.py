@@ -36,6 +36,8 @@ epochs ran before (so a resumed run can call :meth:`DataLoader.set_epoch`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from .. import backend
@@ -101,8 +103,8 @@ class DataLoader:
         dataset: a map-style dataset (``len(dataset)`` and ``dataset[i]``). If it has a
             ``tensors`` property (:class:`TensorDataset`, :class:`~minigrad.data.MNIST`),
             batches are cut straight from those tensors on the device (see the module
-            docstring). Otherwise each sample must be a tensor, a number, a NumPy array, or
-            a tuple or list of those; the samples of a batch are stacked.
+            docstring). Otherwise each sample must be a tensor, a number, a NumPy array, a
+            string, or a tuple, list or dict of those; the samples of a batch are stacked.
         batch_size: the number of samples per batch (a positive int).
         shuffle: visit the samples in a new random order every epoch.
         drop_last: leave out the last batch if it has fewer than ``batch_size`` samples.
@@ -110,9 +112,13 @@ class DataLoader:
             orders from minigrad's global generator (see ``minigrad.manual_seed``).
         device: where batches are made: ``"cpu"`` (the default), ``"cuda"``, or a
             :class:`minigrad.Device`.
+        collate_fn: a function that makes a batch from a list of samples, instead of the
+            default stacking (as in PyTorch; the batch is then whatever it returns, and
+            ``device`` is not applied to it).
 
     Each batch is a tuple of tensors, one per field of the samples (a bare tensor when the
-    samples are bare tensors or numbers), on ``device``, not requiring grad. Python ints
+    samples are bare tensors or numbers; a dict of batches for dict samples; a list for
+    strings; nested tuples and dicts nest), on ``device``, not requiring grad. Python ints
     become int64, floats float64 and bools bool, as in PyTorch's ``default_collate``.
     ``len(loader)`` is the number of batches per epoch.
 
@@ -142,6 +148,7 @@ class DataLoader:
         drop_last: bool = False,
         seed: int | None = None,
         device=None,
+        collate_fn=None,
     ) -> None:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(
@@ -171,7 +178,10 @@ class DataLoader:
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.seed = seed
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"collate_fn must be callable, got {type(collate_fn).__name__}")
         self.device = backend.CPU if device is None else Device(device)
+        self.collate_fn = collate_fn
         self.epoch = 0  # the number of epochs started; it picks the order of a seeded shuffle
         self._sources: tuple | None = None  # fast path: the arrays the device copies are of
         self._arrays: tuple | None = None  # fast path: the dataset's arrays on self.device
@@ -188,7 +198,8 @@ class DataLoader:
         self.epoch = int(epoch)
 
     def __iter__(self):
-        tensors = _whole_tensors(self.dataset)
+        # A collate_fn of the user's sees every batch's samples: no fast path then.
+        tensors = _whole_tensors(self.dataset) if self.collate_fn is None else None
         n = tensors[0].shape[0] if tensors is not None else len(self.dataset)
         order = self._order(n)
         self.epoch += 1
@@ -243,7 +254,10 @@ class DataLoader:
             end = min(start + self.batch_size, stop)
             indices = range(start, end) if order is None else order[start:end].tolist()
             samples = [self.dataset[i] for i in indices]
-            yield _collate(samples, self.device, first_index=indices[0])
+            if self.collate_fn is not None:
+                yield self.collate_fn(samples)
+            else:
+                yield _collate(samples, self.device, first_index=indices[0])
 
 
 def _whole_tensors(dataset) -> tuple[Tensor, ...] | None:
@@ -272,29 +286,47 @@ def _getitem_reads_rows(dataset) -> bool:
     return False
 
 
-def _collate(samples: list, device: Device, first_index: int):
-    """Stack a list of samples into a batch: a tuple with one tensor per field for tuple
-    (or list) samples, one tensor for bare ones."""
+def _collate(samples: list, device: Device, first_index: int, what: str = "the samples"):
+    """Stack a list of samples into a batch, following their structure as PyTorch's
+    ``default_collate`` does: a tuple with one batch per field for tuple (or list)
+    samples, a dict with one batch per key for dict samples (both nest), a list for
+    strings, and one tensor for tensors, numbers and arrays."""
     first = samples[0]
+    if isinstance(first, str | bytes):
+        return list(samples)  # nothing to stack: PyTorch keeps them as a list too
+    if isinstance(first, Mapping):
+        for k, sample in enumerate(samples):
+            if not isinstance(sample, Mapping) or sample.keys() != first.keys():
+                raise TypeError(
+                    f"DataLoader: {what} at batch position 0 (sample {first_index}) is a dict "
+                    f"with keys {list(first)}, but the one at position {k} is "
+                    f"{_describe(sample)}; every sample must have the same structure"
+                )
+        return {
+            key: _collate([s[key] for s in samples], device, first_index, f"key {key!r} of {what}")
+            for key in first
+        }
     if isinstance(first, tuple | list):
         width = len(first)
         for k, sample in enumerate(samples):
             if not isinstance(sample, tuple | list) or len(sample) != width:
                 raise TypeError(
-                    f"DataLoader: sample {first_index} has {width} fields but a later sample "
-                    f"in its batch (position {k}) is {_describe(sample)}; every sample must "
-                    f"have the same structure"
+                    f"DataLoader: {what} at batch position 0 (sample {first_index}) has "
+                    f"{width} fields, but the one at position {k} is {_describe(sample)}; "
+                    f"every sample must have the same structure"
                 )
         return tuple(
-            _stack([s[j] for s in samples], device, f"field {j} of the samples")
+            _collate([s[j] for s in samples], device, first_index, f"field {j} of {what}")
             for j in range(width)
         )
-    return _stack(samples, device, "the samples")
+    return _stack(samples, device, what)
 
 
 def _describe(value) -> str:
     if isinstance(value, tuple | list):
         return f"a {type(value).__name__} of {len(value)}"
+    if isinstance(value, Mapping):
+        return f"a {type(value).__name__} with keys {list(value)}"
     return f"a {type(value).__name__}"
 
 
