@@ -1262,7 +1262,11 @@ def index_key(key, tensor: Tensor):
                 )
                 item = item.astype(bool)
             basic = False
-        elif isinstance(item, list) or backend.is_array(item):
+        elif isinstance(item, list | tuple) or backend.is_array(item):
+            if isinstance(item, list | tuple):  # (a tuple inside the key is a list, as in
+                item = np.asarray(item)  # PyTorch; an empty one indexes nothing: int64)
+                if item.size == 0:
+                    item = item.astype(np.int64)
             item = tensor.device.move(item)  # a list, or an array from any device
             basic = False
         elif not (item is None or item is Ellipsis or isinstance(item, int | slice | np.integer)):

@@ -1605,3 +1605,11 @@ def test_one_element_of_a_tensor_is_a_view_of_it(device):
     assert x.tolist() == [2.0, 9.0]
     grid = minigrad.arange(6.0, device=device).reshape(2, 3)
     assert grid[1, 2].item() == 5.0 and grid[0, ..., 1].item() == 1.0
+
+
+def test_an_empty_list_and_a_tuple_inside_the_key_index_as_in_pytorch(device):
+    x = minigrad.arange(6.0, device=device).reshape(2, 3)
+    assert x[[]].shape == (0, 3)  # nothing selected (not a float index)
+    assert x[(1, 0),].tolist() == [[3.0, 4.0, 5.0], [0.0, 1.0, 2.0]]  # the tuple is a list
+    x[[]] = 7.0
+    assert x.sum().item() == 15.0
