@@ -164,11 +164,15 @@ class Device:
     @property
     def workspace_bytes(self) -> int:
         """How large a temporary work buffer (a convolution's im2col columns) an op should
-        build at once. On the CPU a few MiB: the buffer stays in the caches while it is
-        filled and used, and the peak memory of a step stays small. On a GPU much more:
-        one large kernel launch beats many small ones, and device memory is plentiful.
+        build at once. On the CPU 16 MiB: small next to a CNN's activations (the peak
+        memory of a W2 step did not move from 4 MiB), within a shared L3 cache, and large
+        enough that a buffer is rarely overwritten while the other core still holds the
+        lines its half of the last matrix product read (4 MiB cost a W2 step 47 ms more
+        at the median on the 2-core CI machine; see docs/benchmarks.md). On a GPU much
+        more: one large kernel launch beats many small ones, and device memory is
+        plentiful.
         """
-        return 4 << 20 if self.type == "cpu" else 512 << 20
+        return 16 << 20 if self.type == "cpu" else 512 << 20
 
     def activate(self):
         """A context in which new GPU arrays are made on this device (a no-op on the CPU)."""

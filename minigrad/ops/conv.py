@@ -145,7 +145,7 @@ class Conv2d(Function):
     **Memory.** The columns are kH*kW times the input (115 MB for 32 channels of 28x28 at
     batch 128), so they are never built for the whole batch, nor kept for backward.
     The batch is cut into chunks of images whose columns fit in ``device.workspace_bytes``
-    (a few MiB on the CPU, where they stay in the caches; with few input channels the
+    (16 MiB on the CPU, which stays in the L3 cache; with few input channels the
     product is the larger array, and it is what must fit): forward builds each chunk's
     columns, multiplies and drops them; backward builds them again from the saved input.
     Rebuilding costs one copy per chunk, and saves both the memory and the trips to main
