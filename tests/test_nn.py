@@ -686,3 +686,62 @@ def test_loss_modules_take_pytorchs_positional_arguments():
     for args, reduction in (((False,), "sum"), ((None, False), "none"), ((True, True), "mean")):
         with pytest.warns(UserWarning, match=f"reduction='{reduction}'"):
             assert nn.MSELoss(*args).reduction == reduction
+
+
+def test_replacing_a_submodule_or_parameter_keeps_its_place():
+    net = Net()
+    net.fc1 = nn.Linear(4, 8)  # PyTorch: a dict assignment, fc1 stays before bn and fc2
+    net.fc2.weight = nn.Parameter(minigrad.zeros(3, 8))
+    children = [k for k in net.state_dict() if "." in k]  # (its own buffer "scale" first)
+    assert children[:6] == [
+        "fc1.weight", "fc1.bias", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var",
+    ]  # fmt: skip
+    assert list(dict(net.fc2.named_parameters())) == ["weight", "bias"]
+    layers = nn.ModuleList([nn.ReLU(), nn.Tanh(), nn.Sigmoid()])
+    layers[0] = nn.Flatten()
+    assert [type(m).__name__ for m in layers] == ["Flatten", "Tanh", "Sigmoid"]
+
+
+def test_sequential_and_modulelist_editing_renumber_as_pytorch():
+    seq = nn.Sequential(nn.Linear(1, 2), nn.ReLU(), nn.Linear(2, 3))
+    del seq[1]
+    assert list(seq.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    seq.insert(1, nn.Tanh())
+    assert [type(m).__name__ for m in seq] == ["Linear", "Tanh", "Linear"]
+    assert list(dict(seq.named_children())) == ["0", "1", "2"]
+    seq[0] = nn.Linear(1, 2)
+    assert seq.pop().out_features == 3 and len(seq) == 2
+    seq.extend([nn.ReLU()])
+    both = seq + nn.Sequential(nn.Sigmoid())
+    assert [type(m).__name__ for m in both] == ["Linear", "Tanh", "ReLU", "Sigmoid"]
+    layers = nn.ModuleList([nn.ReLU()])
+    layers += [nn.Tanh()]
+    layers.insert(0, nn.Sigmoid())
+    del layers[1]
+    assert [type(m).__name__ for m in layers] == ["Sigmoid", "Tanh"]
+    assert layers.pop(0).__class__ is nn.Sigmoid
+    joined = layers.__add__([nn.ReLU()])  # ModuleList + list, as in PyTorch
+    assert isinstance(joined, nn.ModuleList) and len(joined) == 2
+
+
+def test_moduledict_and_parameterlist_register_their_contents():
+    class Heads(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scales = nn.ParameterList([minigrad.ones(2), nn.Parameter(minigrad.zeros(1))])
+            self.heads = nn.ModuleDict({"digit": nn.Linear(2, 10)})
+            self.heads["parity"] = nn.Linear(2, 2)
+
+    model = Heads()
+    assert list(model.state_dict()) == [
+        "scales.0", "scales.1", "heads.digit.weight", "heads.digit.bias",
+        "heads.parity.weight", "heads.parity.bias",
+    ]  # fmt: skip
+    assert all(isinstance(p, nn.Parameter) for p in model.scales)
+    assert len(list(model.parameters())) == 6
+    assert list(model.heads) == ["digit", "parity"] and "digit" in model.heads
+    assert model.heads.pop("parity").out_features == 2 and len(model.heads) == 1
+    with pytest.raises(KeyError):
+        model.heads["missing"]
+    with pytest.raises(TypeError, match="ParameterList holds tensors"):
+        model.scales.append(3.0)

@@ -1,6 +1,7 @@
 """``minigrad.nn``: neural-network building blocks with PyTorch's API.
 
-* ``module.py``: ``Module``, ``Sequential``, ``ModuleList``; ``parameter.py``: ``Parameter``;
+* ``module.py``: ``Module`` and the containers (``Sequential``, ``ModuleList``,
+  ``ModuleDict``, ``ParameterList``); ``parameter.py``: ``Parameter``;
 * layers: ``linear.py``, ``conv.py``, ``batchnorm.py``, ``pooling.py``, ``activation.py``,
   ``dropout.py`` (with ``Flatten``); losses: ``loss.py``;
 * ``functional.py``: the same layers as functions; ``init.py``: weight initialisation.
@@ -13,7 +14,7 @@ from .conv import Conv2d
 from .dropout import Dropout, Flatten
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, MSELoss, NLLLoss
-from .module import Module, ModuleList, Sequential
+from .module import Module, ModuleDict, ModuleList, ParameterList, Sequential
 from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d
 
@@ -32,9 +33,11 @@ __all__ = [
     "MSELoss",
     "MaxPool2d",
     "Module",
+    "ModuleDict",
     "ModuleList",
     "NLLLoss",
     "Parameter",
+    "ParameterList",
     "ReLU",
     "Sequential",
     "Sigmoid",

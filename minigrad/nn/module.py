@@ -102,11 +102,9 @@ class Module:
             )
         params, buffers, modules = self._parameters, self._buffers, self._modules
         if isinstance(value, Parameter):
-            self._forget(name)
-            params[name] = value
+            self._place(params, name, value)
         elif isinstance(value, Module):
-            self._forget(name)
-            modules[name] = value
+            self._place(modules, name, value)
         elif name in params:
             if value is not None:
                 raise TypeError(
@@ -127,6 +125,14 @@ class Module:
             modules[name] = None
         else:
             object.__setattr__(self, name, value)
+
+    def _place(self, registry: dict, name: str, value) -> None:
+        """Put ``value`` under ``name`` in ``registry``. A name already there keeps its
+        place (replacing ``model.fc1`` must not move it after ``fc2``: the order is that of
+        ``parameters()`` and ``state_dict()``); a new one is first removed from elsewhere."""
+        if name not in registry:
+            self._forget(name)
+        registry[name] = value
 
     def _forget(self, name: str) -> None:
         """Remove ``name`` from every registry and the plain attributes."""
@@ -155,8 +161,7 @@ class Module:
         _check_name(self, name, "_parameters")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot register a {type(param).__name__} as a parameter")
-        self._forget(name)
-        self._parameters[name] = param
+        self._place(self._parameters, name, param)
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a buffer: state that is saved and moved with the module but not learned.
@@ -166,8 +171,8 @@ class Module:
         _check_name(self, name, "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot register a {type(tensor).__name__} as buffer {name!r}")
-        self._forget(name)
-        self._buffers[name] = tensor
+        self._place(self._buffers, name, tensor)
+        self._non_persistent.discard(name)
         if not persistent:
             self._non_persistent.add(name)
 
@@ -176,8 +181,7 @@ class Module:
         _check_name(self, name, "_modules")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._forget(name)
-        self._modules[name] = module
+        self._place(self._modules, name, module)
 
     register_module = add_module
 
@@ -546,6 +550,50 @@ class Sequential(Module):
         self.add_module(str(len(self)), module)
         return self
 
+    def __setitem__(self, index: int, module: Module) -> None:
+        """Replace the module at ``index`` (it keeps its name)."""
+        name = list(self._modules)[_index(index, len(self))]
+        self.add_module(name, module)
+
+    def __delitem__(self, index) -> None:
+        """Remove the module(s) at ``index`` (an int or a slice); the rest are renamed
+        "0", "1", ... by position, as in PyTorch."""
+        keep = list(self._modules.values())
+        del keep[index if isinstance(index, slice) else _index(index, len(keep))]
+        _renumber(self, keep)
+
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Put ``module`` before position ``index`` (``len(self)`` appends); the modules are
+        renamed by position. Returns the Sequential."""
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        items = list(self._modules.values())
+        if not -len(items) <= index <= len(items):
+            raise IndexError(f"index {index} is out of range for insert into {len(items)}")
+        items.insert(index, module)
+        _renumber(self, items)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> Sequential:
+        """Append each module of ``modules``; returns the Sequential."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def pop(self, index: int = -1) -> Module:
+        """Remove and return the module at ``index`` (the last by default)."""
+        module = self[index]
+        del self[index]
+        return module
+
+    def __add__(self, other: Sequential) -> Sequential:
+        """A new Sequential with this one's modules, then ``other``'s."""
+        if not isinstance(other, Sequential):
+            raise TypeError(
+                f"can only add a Sequential to a Sequential, not {type(other).__name__}"
+            )
+        return Sequential(*self, *other)
+
 
 class ModuleList(Module):
     """A list of submodules, registered so that their parameters are found.
@@ -588,11 +636,180 @@ class ModuleList(Module):
             self.append(module)
         return self
 
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
+
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        """A new ModuleList with this one's modules, then ``other``'s."""
+        return ModuleList([*self, *other])
+
+    def __delitem__(self, index) -> None:
+        """Remove the module(s) at ``index``; the rest are renamed by position."""
+        keep = list(self._modules.values())
+        del keep[index if isinstance(index, slice) else _index(index, len(keep))]
+        _renumber(self, keep)
+
+    def insert(self, index: int, module: Module) -> None:
+        """Put ``module`` before position ``index``; the modules are renamed by position."""
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        items = list(self._modules.values())
+        items.insert(index, module)
+        _renumber(self, items)
+
+    def pop(self, index: int = -1) -> Module:
+        """Remove and return the module at ``index`` (the last by default)."""
+        module = self[index]
+        del self[index]
+        return module
+
     def forward(self, *args, **kwargs):
         """A ModuleList has no forward: iterate over it in the forward of the module that
         holds it.
         """
         raise NotImplementedError("ModuleList has no forward(); iterate over it instead")
+
+
+class ModuleDict(Module):
+    """A dict of submodules, registered under their keys (so ``state_dict`` keys read
+    ``"<key>.weight"``). Keeps insertion order.
+
+    Example:
+        >>> from minigrad import nn
+        >>> heads = nn.ModuleDict({"digit": nn.Linear(8, 10), "parity": nn.Linear(8, 2)})
+        >>> list(heads), type(heads["digit"]).__name__, "parity" in heads
+        (['digit', 'parity'], 'Linear', True)
+    """
+
+    def __init__(self, modules=None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        if key not in self._modules:
+            raise KeyError(key)
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._modules:
+            raise KeyError(key)
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key) -> bool:
+        return key in self._modules
+
+    def keys(self):
+        """The keys, in insertion order."""
+        return self._modules.keys()
+
+    def items(self):
+        """``(key, module)`` pairs, in insertion order."""
+        return self._modules.items()
+
+    def values(self):
+        """The modules, in insertion order."""
+        return self._modules.values()
+
+    def clear(self) -> None:
+        """Remove every module."""
+        self._modules.clear()
+
+    def pop(self, key: str) -> Module:
+        """Remove and return the module under ``key``."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def update(self, modules) -> None:
+        """Add the modules of a mapping, or of an iterable of ``(key, module)`` pairs."""
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for pair in pairs:
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise TypeError(
+                    f"ModuleDict.update expects a mapping or (key, module) pairs, got an "
+                    f"element of type {type(pair).__name__}"
+                )
+            self[pair[0]] = pair[1]
+
+    def forward(self, *args, **kwargs):
+        """A ModuleDict has no forward: pick its modules in the holder's forward."""
+        raise NotImplementedError("ModuleDict has no forward(); index it instead")
+
+
+class ParameterList(Module):
+    """A list of parameters, registered as "0", "1", ... so that ``parameters()`` and
+    ``state_dict()`` find them. Plain tensors are wrapped in a Parameter, as in PyTorch.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad import nn
+        >>> weights = nn.ParameterList([minigrad.ones(2) for _ in range(3)])
+        >>> len(list(weights.parameters())), list(weights.state_dict())
+        (3, ['0', '1', '2'])
+    """
+
+    def __init__(self, values: Iterable[Tensor] | None = None) -> None:
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._parameters.values())
+
+    def __getitem__(self, index):
+        items = list(self._parameters.values())
+        if isinstance(index, slice):
+            return ParameterList(items[index])
+        return items[_index(index, len(items))]
+
+    def __setitem__(self, index: int, value: Tensor) -> None:
+        self.register_parameter(str(_index(index, len(self))), _as_parameter(value))
+
+    def append(self, value: Tensor) -> ParameterList:
+        """Add ``value`` (a Parameter, or a tensor made into one) at the end."""
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
+
+    def extend(self, values: Iterable[Tensor]) -> ParameterList:
+        """Append each of ``values``; returns the ParameterList."""
+        for value in values:
+            self.append(value)
+        return self
+
+    def __iadd__(self, values: Iterable[Tensor]) -> ParameterList:
+        return self.extend(values)
+
+    def forward(self, *args, **kwargs):
+        """A ParameterList has no forward: use its parameters in the holder's forward."""
+        raise NotImplementedError("ParameterList has no forward(); index it instead")
+
+
+def _as_parameter(value) -> Parameter:
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value)
+    raise TypeError(f"ParameterList holds tensors, got {type(value).__name__}")
+
+
+def _renumber(container: Module, modules: list) -> None:
+    """Re-register ``modules`` under the names "0", "1", ... (after a delete or insert)."""
+    container._modules.clear()
+    for i, module in enumerate(modules):
+        container._modules[str(i)] = module
 
 
 def _index(index: int, length: int) -> int:
@@ -603,4 +820,7 @@ def _index(index: int, length: int) -> int:
     return int(index) % length
 
 
-__all__ = ["IncompatibleKeys", "Module", "ModuleList", "RemovableHandle", "Sequential"]
+__all__ = [
+    "IncompatibleKeys", "Module", "ModuleDict", "ModuleList", "ParameterList", "RemovableHandle",
+    "Sequential",
+]  # fmt: skip
