@@ -123,7 +123,8 @@ def test_repr_like_pytorch():
     assert repr(model) == (
         "Sequential(\n"
         "  (0): Linear(in_features=784, out_features=500, bias=True)\n"
-        "  (1): BatchNorm1d(500, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)\n"
+        "  (1): BatchNorm1d(500, eps=1e-05, momentum=0.1, affine=True, bias=True, "
+        "track_running_stats=True)\n"
         "  (2): ReLU()\n"
         ")"
     )
@@ -745,3 +746,15 @@ def test_moduledict_and_parameterlist_register_their_contents():
         model.heads["missing"]
     with pytest.raises(TypeError, match="ParameterList holds tensors"):
         model.scales.append(3.0)
+
+
+def test_batchnorm_without_bias_learns_a_scale_only():
+    layer = nn.BatchNorm2d(3, bias=False)  # PyTorch 2.13's keyword
+    assert layer.bias is None and "bias" not in layer.state_dict()
+    assert "affine=True, bias=False" in repr(layer)
+    x = minigrad.randn(4, 3, 2, 2, requires_grad=True)
+    out = layer(x)
+    np.testing.assert_allclose(out.numpy().mean(axis=(0, 2, 3)), 0.0, atol=1e-6)
+    out.sum().backward()
+    assert layer.weight.grad.shape == (3,) and x.grad.shape == (4, 3, 2, 2)
+    assert nn.BatchNorm1d(3, bias=False)(minigrad.zeros(0, 3)).shape == (0, 3)

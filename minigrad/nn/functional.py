@@ -130,8 +130,6 @@ def batch_norm(
                 f"batch_norm: expected all tensors to be on the same device, but found at "
                 f"least two devices, {input.device} and {t.device} ({name})"
             )
-    if (weight is None) != (bias is None):
-        raise ValueError("batch_norm: pass both weight and bias, or neither")
     named = (("input", input), ("running_mean", running_mean), ("running_var", running_var),
              ("weight", weight), ("bias", bias))  # fmt: skip
     dtypes = {t.dtype for _, t in named if t is not None}
@@ -149,10 +147,9 @@ def batch_norm(
         )
     count = input.numel() // channels
     if count == 0:  # an empty batch: nothing to normalise, no statistics to learn
-        if weight is None:
-            return input * 1.0
         shape = (1, channels) + (1,) * (input.ndim - 2)
-        return input * weight.reshape(shape) + bias.reshape(shape)  # zero gradients
+        out = input * (1.0 if weight is None else weight.reshape(shape))  # zero gradients
+        return out if bias is None else out + bias.reshape(shape)
     if count == 1:
         raise ValueError(
             f"Expected more than 1 value per channel when training, got input size "
