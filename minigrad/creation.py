@@ -8,6 +8,8 @@ seed gives the same tensor on every device.
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from . import backend
@@ -124,6 +126,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
         >>> minigrad.full((2,), 7)
         tensor([7, 7])
     """
+    if isinstance(fill_value, Tensor):  # a 0-d tensor fills as the number it holds
+        fill_value = fill_value.item()
     if dtype is None:
         dtype = _dtypes.result_type(fill_value, fill_value)
     return _filled((size,), fill_value, _dtypes.to_dtype(dtype), device, requires_grad)
@@ -142,6 +146,11 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     """
     if end is None:
         start, end = 0, start
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if dtype is not None and _dtypes.to_dtype(dtype).kind in "iub":
+        # An integer range from float bounds: PyTorch truncates the bounds and the step
+        # first (arange(-2.5, 2.5, 1.0, dtype=int64) is -2, -1, 0, 1), then counts.
+        start, end, step = (builtins.int(v) for v in (start, end, step))
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:

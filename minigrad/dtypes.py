@@ -61,6 +61,17 @@ def to_dtype(spec) -> np.dtype:
     return dtype
 
 
+def wrap_int(value, dtype: np.dtype):
+    """A Python int outside an integer ``dtype``'s range, wrapped into it as PyTorch does
+    (``uint8 + 300`` adds 44); any other value unchanged. (NumPy raises OverflowError.)"""
+    if type(value) is not builtins.int or dtype.kind not in "iu":
+        return value
+    info = np.iinfo(dtype)
+    if info.min <= value <= info.max:
+        return value
+    return builtins.int(np.array(value % 2**64, dtype=np.uint64).astype(dtype))
+
+
 def is_floating(dtype: np.dtype) -> bool:
     return dtype.kind == "f"
 

@@ -129,7 +129,7 @@ def _promote(a, b):
         a = cast(a, dtype)
     if isinstance(b, Tensor) and b.dtype != dtype:
         b = cast(b, dtype)
-    return a, b
+    return _dtypes.wrap_int(a, dtype), _dtypes.wrap_int(b, dtype)
 
 
 def _shape(x) -> tuple[int, ...]:
@@ -1153,6 +1153,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """
     _check_tensor(input, "flatten")
     if input.ndim == 0:
+        normalize_dim(start_dim, 0), normalize_dim(end_dim, 0)  # only 0 or -1 (IndexError)
         return reshape(input, (1,))
     start, end = normalize_dim(start_dim, input.ndim), normalize_dim(end_dim, input.ndim)
     if start > end:

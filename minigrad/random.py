@@ -32,7 +32,8 @@ def manual_seed(seed: int) -> np.random.Generator:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise TypeError(f"manual_seed expects an int, got {type(seed).__name__}")
     _seed = int(seed)
-    _generator = np.random.default_rng(_seed)
+    # PyTorch takes any int64 seed; NumPy wants a non-negative one: -1 becomes 2**64 - 1.
+    _generator = np.random.default_rng(_seed % 2**64)
     return _generator
 
 

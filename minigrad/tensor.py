@@ -156,6 +156,8 @@ class Tensor:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
             return self._data.shape
+        if self._data.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_F.normalize_dim(dim, self._data.ndim)]
 
     def dim(self) -> int:
@@ -383,8 +385,16 @@ class Tensor:
         value = _F.operand_array(other, self, name)
         if alpha is not None and alpha != 1:
             value = value * alpha
+        value = _dtypes.wrap_int(value, self.dtype)  # uint8 += 300 wraps, as in PyTorch
+        # PyTorch lets any integer result land in an integer tensor (uint8 += int8), but
+        # not a float result in an integer tensor, nor anything but bool in a bool one.
+        kind = value.dtype.kind if hasattr(value, "dtype") else "i" if type(value) is int else "?"
+        both_int = (
+            self.dtype.kind in ("i", "u") and kind in ("i", "u")
+            and ufunc is not self.device.xp.true_divide  # an integer quotient is a float
+        )  # fmt: skip
         try:
-            ufunc(self._data, value, out=self._data, casting="same_kind")
+            ufunc(self._data, value, out=self._data, casting="unsafe" if both_int else "same_kind")
         except (TypeError, ValueError):
             raise RuntimeError(
                 f"{name}: cannot update a tensor of shape {tuple(self.shape)} and dtype "

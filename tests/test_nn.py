@@ -758,3 +758,12 @@ def test_batchnorm_without_bias_learns_a_scale_only():
     out.sum().backward()
     assert layer.weight.grad.shape == (3,) and x.grad.shape == (4, 3, 2, 2)
     assert nn.BatchNorm1d(3, bias=False)(minigrad.zeros(0, 3)).shape == (0, 3)
+
+
+def test_leaky_relu_and_dropout_refuse_integer_input():
+    ints = minigrad.tensor([-1, 2])
+    with pytest.raises(RuntimeError, match="leaky_relu needs a floating point input, got int64"):
+        F.leaky_relu(ints)
+    with pytest.raises(RuntimeError, match="dropout needs a floating point input"):
+        F.dropout(ints, 0.5)
+    assert F.dropout(ints, 0.5, training=False) is ints  # nothing to compute: as PyTorch

@@ -1613,3 +1613,40 @@ def test_an_empty_list_and_a_tuple_inside_the_key_index_as_in_pytorch(device):
     assert x[(1, 0),].tolist() == [[3.0, 4.0, 5.0], [0.0, 1.0, 2.0]]  # the tuple is a list
     x[[]] = 7.0
     assert x.sum().item() == 15.0
+
+
+def test_arange_with_an_integer_dtype_truncates_float_arguments_first(device):
+    int64 = minigrad.int64
+    assert minigrad.arange(-2.5, 2.5, 1.0, dtype=int64, device=device).tolist() == [-2, -1, 0, 1]
+    assert minigrad.arange(0, 3, 1.5, dtype=int64, device=device).tolist() == [0, 1, 2]
+    with pytest.raises(RuntimeError, match="step must be nonzero"):
+        minigrad.arange(0, 2, 0.5, dtype=int64, device=device)  # the step truncates to 0
+    assert minigrad.arange(minigrad.tensor(3), device=device).dtype == int64  # a 0-d int
+    assert minigrad.full((2,), minigrad.tensor(1.5, dtype=minigrad.float64)).dtype == (
+        minigrad.float32  # a 0-d tensor fills as the Python number it holds
+    )
+
+
+def test_small_integer_arithmetic_wraps_around_as_in_pytorch(device):
+    small = minigrad.tensor([1, 2], dtype=minigrad.uint8, device=device)
+    assert (small + 300).tolist() == [45, 46] and (small * -1).tolist() == [255, 254]
+    assert (minigrad.tensor([1], dtype=minigrad.int8, device=device) + 200).tolist() == [-55]
+    assert small.clone().add_(300).tolist() == [45, 46]
+    signed = minigrad.tensor([1], dtype=minigrad.int8, device=device)
+    assert small.clone().add_(signed).tolist() == [2, 3]  # an int16 result into uint8
+    for update in (lambda t: t.add_(1.5), lambda t: t.div_(2)):  # but never a float result
+        with pytest.raises(RuntimeError, match="in place"):
+            update(minigrad.tensor([1, 2], device=device))
+
+
+def test_negative_seeds_and_dims_of_0d_tensors():
+    minigrad.manual_seed(-1)  # PyTorch accepts any int64 seed
+    first = minigrad.rand(3)
+    minigrad.manual_seed(-1)
+    assert first.tolist() == minigrad.rand(3).tolist()
+    scalar = minigrad.tensor(1.0)
+    assert scalar.flatten(0).shape == (1,)
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        scalar.flatten(2)
+    with pytest.raises(IndexError, match="tensor has no dimensions"):
+        scalar.size(0)

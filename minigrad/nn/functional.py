@@ -196,11 +196,21 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
+    _require_float(input, "dropout")
     keep = _random.generator().random(input.shape) >= p  # drawn on the host, then moved
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
     with input.device.activate():
         mask = input.device.from_host(keep).astype(input.dtype) * scale
     return _F.mul(input, Tensor._wrap(mask, input.device))
+
+
+def _require_float(input: Tensor, name: str) -> None:
+    """A float result from an integer input would change its dtype behind the caller's
+    back: PyTorch refuses, and so does minigrad."""
+    if not input.is_floating_point():
+        raise RuntimeError(
+            f"{name} needs a floating point input, got {input.dtype}; convert it with .float()"
+        )
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -214,6 +224,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"leaky_relu expects a Tensor, got {type(input).__name__}")
+    _require_float(input, "leaky_relu")
     return _elementwise.LeakyReLU.apply(input, slope=float(negative_slope))
 
 
