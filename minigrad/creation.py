@@ -261,6 +261,12 @@ def randint(
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
     dtype = _dtypes.int64 if dtype is None else _dtypes.to_dtype(dtype)
+    if dtype.kind in "iu":  # draws that do not fit the dtype would wrap around silently
+        info = np.iinfo(dtype)
+        if low < info.min or high - 1 > info.max:
+            raise RuntimeError(
+                f"randint: [{low}, {high}) does not fit {dtype} (range {info.min}..{info.max})"
+            )
     values = _random.generator().integers(low, high, _sizes((size,)))
     return _random_tensor(values, dtype, device, requires_grad)
 

@@ -78,6 +78,11 @@ def _as_operand(x, like: Tensor):
         return x.item()
     if isinstance(x, Tensor | bool | int | float):
         return x
+    if x is None or isinstance(x, str | bytes):
+        raise TypeError(
+            f"unsupported operand of type {type(x).__name__}: a tensor op takes tensors, "
+            "numbers, lists or arrays"
+        )
     return Tensor(x, device=like.device)
 
 
@@ -1396,10 +1401,13 @@ def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
             f"pad: the padding {pad} must have an even length of at most 2 * {input.ndim} "
             "(two amounts per dimension, last dimension first)"
         )
+    if not builtins.all(isinstance(p, int | np.integer) and not isinstance(p, bool) for p in pad):
+        raise TypeError(f"pad: the amounts must be ints, got {pad}")
     pairs = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         pairs[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     for n, (before, after) in zip(input.shape, pairs):
-        if n + before + after < 0:
-            raise ValueError(f"pad: padding {pad} gives a negative size for shape {input.shape}")
+        # The crops (negative amounts) come off the input itself, so they must fit in it.
+        if n + builtins.min(before, 0) + builtins.min(after, 0) < 0 or n + before + after < 0:
+            raise ValueError(f"pad: padding {pad} crops more than shape {input.shape} holds")
     return movement.Pad.apply(input, pairs=tuple(pairs), value=0 if value is None else value)

@@ -448,13 +448,19 @@ class Tensor:
         self._version.value += 1
         return self
 
+    def _require_float_fill(self, name: str) -> None:
+        if not self.is_floating_point():  # truncated draws would be a different law
+            raise RuntimeError(f"{name} needs a floating point tensor, got {self.dtype}")
+
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
         """Fill with values drawn uniformly from [a, b), in place."""
+        self._require_float_fill("uniform_")
         values = _random.generator().uniform(a, b, size=self.shape)
         return self.copy_(values.astype(self._data.dtype))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
         """Fill with values drawn from N(mean, std²), in place."""
+        self._require_float_fill("normal_")
         values = _random.generator().normal(mean, std, size=self.shape)
         return self.copy_(values.astype(self._data.dtype))
 

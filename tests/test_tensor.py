@@ -1650,3 +1650,31 @@ def test_negative_seeds_and_dims_of_0d_tensors():
         scalar.flatten(2)
     with pytest.raises(IndexError, match="tensor has no dimensions"):
         scalar.size(0)
+
+
+def test_random_fills_and_randint_refuse_what_does_not_fit_the_dtype(device):
+    ints = minigrad.zeros(4, dtype=minigrad.int64, device=device)
+    for fill in (ints.normal_, ints.uniform_):
+        with pytest.raises(RuntimeError, match="needs a floating point tensor, got int64"):
+            fill()
+    for low, high in ((0, 300), (-5, 5)):
+        with pytest.raises(RuntimeError, match=r"does not fit uint8 \(range 0\.\.255\)"):
+            minigrad.randint(low, high, (3,), dtype=minigrad.uint8, device=device)
+    assert minigrad.randint(0, 256, (3,), dtype=minigrad.uint8, device=device).dtype == (
+        minigrad.uint8
+    )
+
+
+def test_pad_checks_its_amounts(device):
+    x = minigrad.ones(2, 2, device=device)
+    assert minigrad.pad(x, (-2, 0)).shape == (2, 0) and minigrad.pad(x, (1, 1)).shape == (2, 4)
+    with pytest.raises(ValueError, match="crops more than shape"):
+        minigrad.pad(x, (-3, 1))  # PyTorch refuses it too: the crop must fit in the input
+    with pytest.raises(TypeError, match="amounts must be ints"):
+        minigrad.pad(x, (1.5, 1))
+
+
+def test_a_string_or_none_operand_is_named_in_the_error(device):
+    for bad in ("a", None):
+        with pytest.raises(TypeError, match=f"unsupported operand of type {type(bad).__name__}"):
+            minigrad.ones(2, device=device) + bad
