@@ -864,8 +864,11 @@ def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 def _logical_reduce(input: Tensor, dim, keepdim: bool, name: str) -> Tensor:
     _check_tensor(input, name)
     axis = normalize_dims(dim, input.ndim, empty_means_all=False)
-    out = getattr(input.device.xp, name)(input._data, axis=axis, keepdims=keepdim)
-    return Tensor._wrap(input.device.xp.asarray(out), input.device)
+    out = input.device.xp.asarray(getattr(input.device.xp, name)(input._data, axis=axis,
+                                                                 keepdims=keepdim))  # fmt: skip
+    if input.dtype == _dtypes.uint8:  # PyTorch keeps uint8 (for old-style masks); else bool
+        out = out.astype(_dtypes.uint8)
+    return Tensor._wrap(out, input.device)
 
 
 def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
@@ -1342,6 +1345,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
         (3, 3)
     """
     tensors = _sequence_of_tensors(tensors, "cat")
+    if builtins.any(t.shape != (0,) for t in tensors):  # PyTorch's legacy rule: an empty
+        tensors = [t for t in tensors if t.shape != (0,)]  # 1-D tensor joins anything
     ndim = tensors[0].ndim
     if ndim == 0:
         raise RuntimeError("cat(): zero-dimensional tensor cannot be concatenated")

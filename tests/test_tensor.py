@@ -1678,3 +1678,11 @@ def test_a_string_or_none_operand_is_named_in_the_error(device):
     for bad in ("a", None):
         with pytest.raises(TypeError, match=f"unsupported operand of type {type(bad).__name__}"):
             minigrad.ones(2, device=device) + bad
+
+
+def test_cat_skips_a_legacy_empty_vector_and_all_any_keep_uint8(device):
+    joined = minigrad.cat([minigrad.ones(2, 3, device=device), minigrad.zeros(0, device=device)])
+    assert joined.shape == (2, 3)  # PyTorch: a (0,) tensor joins anything
+    flags = minigrad.tensor([1, 0], dtype=minigrad.uint8, device=device)
+    assert flags.all().dtype == minigrad.uint8 and flags.any(0).item() == 1
+    assert minigrad.tensor([1.0, 0.0], device=device).all().dtype == minigrad.bool
