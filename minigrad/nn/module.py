@@ -595,7 +595,44 @@ class Sequential(Module):
         return Sequential(*self, *other)
 
 
-class ModuleList(Module):
+class _NumberedList(Module):
+    """The list protocol over one registry (``_registry``: "_modules" or "_parameters"),
+    whose entries are named "0", "1", ... by position: what ModuleList and ParameterList
+    share. A subclass adds ``append`` (how an entry is registered)."""
+
+    _registry = "_modules"
+
+    def __init__(self, items: Iterable | None = None) -> None:
+        super().__init__()
+        if items is not None:
+            self.extend(items)
+
+    def _entries(self) -> dict:
+        return getattr(self, self._registry)
+
+    def __len__(self) -> int:
+        return len(self._entries())
+
+    def __iter__(self) -> Iterator:
+        return iter(self._entries().values())
+
+    def __getitem__(self, index):
+        items = list(self._entries().values())
+        if isinstance(index, slice):
+            return type(self)(items[index])
+        return items[_index(index, len(items))]
+
+    def extend(self, items: Iterable):
+        """Append each of ``items``; returns the list."""
+        for item in items:
+            self.append(item)
+        return self
+
+    def __iadd__(self, items: Iterable):
+        return self.extend(items)
+
+
+class ModuleList(_NumberedList):
     """A list of submodules, registered so that their parameters are found.
 
     Example:
@@ -605,23 +642,6 @@ class ModuleList(Module):
         6
     """
 
-    def __init__(self, modules: Iterable[Module] | None = None) -> None:
-        super().__init__()
-        if modules is not None:
-            self.extend(modules)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def __getitem__(self, index):
-        items = list(self._modules.values())
-        if isinstance(index, slice):
-            return ModuleList(items[index])
-        return items[_index(index, len(items))]
-
     def __setitem__(self, index: int, module: Module) -> None:
         self.add_module(str(_index(index, len(self))), module)
 
@@ -629,15 +649,6 @@ class ModuleList(Module):
         """Add ``module`` at the end (named by its position); returns the ModuleList."""
         self.add_module(str(len(self)), module)
         return self
-
-    def extend(self, modules: Iterable[Module]) -> ModuleList:
-        """Append each module of ``modules``; returns the ModuleList."""
-        for module in modules:
-            self.append(module)
-        return self
-
-    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
-        return self.extend(modules)
 
     def __add__(self, other: Iterable[Module]) -> ModuleList:
         """A new ModuleList with this one's modules, then ``other``'s."""
@@ -746,7 +757,7 @@ class ModuleDict(Module):
         raise NotImplementedError("ModuleDict has no forward(); index it instead")
 
 
-class ParameterList(Module):
+class ParameterList(_NumberedList):
     """A list of parameters, registered as "0", "1", ... so that ``parameters()`` and
     ``state_dict()`` find them. Plain tensors are wrapped in a Parameter, as in PyTorch.
 
@@ -758,22 +769,7 @@ class ParameterList(Module):
         (3, ['0', '1', '2'])
     """
 
-    def __init__(self, values: Iterable[Tensor] | None = None) -> None:
-        super().__init__()
-        if values is not None:
-            self.extend(values)
-
-    def __len__(self) -> int:
-        return len(self._parameters)
-
-    def __iter__(self) -> Iterator[Parameter]:
-        return iter(self._parameters.values())
-
-    def __getitem__(self, index):
-        items = list(self._parameters.values())
-        if isinstance(index, slice):
-            return ParameterList(items[index])
-        return items[_index(index, len(items))]
+    _registry = "_parameters"
 
     def __setitem__(self, index: int, value: Tensor) -> None:
         self.register_parameter(str(_index(index, len(self))), _as_parameter(value))
@@ -782,15 +778,6 @@ class ParameterList(Module):
         """Add ``value`` (a Parameter, or a tensor made into one) at the end."""
         self.register_parameter(str(len(self)), _as_parameter(value))
         return self
-
-    def extend(self, values: Iterable[Tensor]) -> ParameterList:
-        """Append each of ``values``; returns the ParameterList."""
-        for value in values:
-            self.append(value)
-        return self
-
-    def __iadd__(self, values: Iterable[Tensor]) -> ParameterList:
-        return self.extend(values)
 
     def forward(self, *args, **kwargs):
         """A ParameterList has no forward: use its parameters in the holder's forward."""
