@@ -953,36 +953,69 @@ def _float_input(input: Tensor, dtype, name: str) -> Tensor:
     return input if input.is_floating_point() else cast(input, _dtypes.DEFAULT_FLOAT)
 
 
+def legacy_reduction(size_average, reduce, stacklevel: int = 3) -> str:
+    """PyTorch's reading of the deprecated ``size_average`` and ``reduce`` arguments of its
+    losses (kept so that calls line up with PyTorch's signatures), with its warning."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use "
+        f"reduction='{reduction}' instead.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+    return reduction
+
+
 def cross_entropy(
     input: Tensor,
     target: Tensor,
     weight: Tensor | None = None,
+    size_average=None,
     ignore_index: int = -100,
+    reduce=None,
     reduction: str = "mean",
+    label_smoothing: float = 0.0,
 ) -> Tensor:
     """The cross-entropy between logits and class indices, fused and numerically stable.
 
     ``input`` is (N, C) or (N, C, d1, ...) unnormalised scores, or (C,) for one sample;
     ``target`` holds class indices in ``[0, C)`` with the shape of ``input`` minus the class
     dim. ``weight`` rescales each class; targets equal to ``ignore_index`` are skipped;
-    ``reduction`` is ``"mean"`` (over the total weight), ``"sum"`` or ``"none"``.
+    ``reduction`` is ``"mean"`` (over the total weight), ``"sum"`` or ``"none"``
+    (``size_average`` and ``reduce`` are PyTorch's deprecated spellings of it).
+
+    ``label_smoothing`` (in [0, 1]) mixes the one-hot target with the uniform distribution:
+    the loss becomes ``(1 - s) * nll + s / C * sum_c (-w_c * log_softmax(x)_c)``, with the
+    second term reduced like the first (for 'mean', over the same total weight), as in
+    PyTorch.
 
     Example:
         >>> import minigrad
         >>> logits = minigrad.tensor([[2.0, 0.0], [0.0, 2.0]])
         >>> minigrad.cross_entropy(logits, minigrad.tensor([0, 1]))
         tensor(0.1269)
+        >>> minigrad.cross_entropy(logits, minigrad.tensor([0, 1]), label_smoothing=0.2)
+        tensor(0.3269)
     """
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:  # PyTorch lets a negative value pass as 0
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     return _class_loss(
-        _softmax.CrossEntropy, "cross_entropy", input, target, weight, ignore_index, reduction
-    )
+        _softmax.CrossEntropy, "cross_entropy", input, target, weight, ignore_index, reduction,
+        label_smoothing=float(label_smoothing),
+    )  # fmt: skip
 
 
 def nll_loss(
     input: Tensor,
     target: Tensor,
     weight: Tensor | None = None,
+    size_average=None,
     ignore_index: int = -100,
+    reduce=None,
     reduction: str = "mean",
 ) -> Tensor:
     """The negative log-likelihood of log-probabilities (for example ``log_softmax``
@@ -995,10 +1028,12 @@ def nll_loss(
         >>> F.nll_loss(log_probs, minigrad.tensor([0]))
         tensor(0.1269)
     """
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce)
     return _class_loss(_softmax.NLLLoss, "nll_loss", input, target, weight, ignore_index, reduction)
 
 
-def _class_loss(op, name, input, target, weight, ignore_index, reduction) -> Tensor:
+def _class_loss(op, name, input, target, weight, ignore_index, reduction, **options) -> Tensor:
     """Check the arguments of a loss over class indices, flatten any extra dimensions
     (N, C, d1, ...) into (N * d1 * ..., C), and apply the loss primitive."""
     _check_tensor(input, name)
@@ -1042,8 +1077,9 @@ def _class_loss(op, name, input, target, weight, ignore_index, reduction) -> Ten
             )
         weight_array = weight._data.astype(input.dtype, copy=False)
     loss = op.apply(
-        input, target, weight=weight_array, ignore_index=ignore_index, reduction=reduction
-    )
+        input, target, weight=weight_array, ignore_index=ignore_index, reduction=reduction,
+        **options,
+    )  # fmt: skip
     if reduction == "none":
         return reshape(loss, () if single else expected)
     return loss

@@ -663,6 +663,57 @@ def test_a_batch_whose_targets_are_all_ignored_has_zero_gradient(loss, reduction
         assert math.isnan(out.item())
 
 
+def test_all_ignored_targets_with_label_smoothing_give_zero_gradient(device):
+    x = minigrad.randn(2, 3, device=device, requires_grad=True)
+    out = F.cross_entropy(x, minigrad.tensor([-100, -100], device=device), label_smoothing=0.2)
+    out.backward()
+    assert math.isnan(out.item()) and x.grad.tolist() == [[0.0] * 3] * 2  # as PyTorch
+
+
+def test_label_smoothing_outside_0_1_is_refused_and_1_is_uniform(device):
+    x = minigrad.randn(4, 3, device=device)
+    t = minigrad.tensor([0, 1, 2, 1], device=device)
+    for bad in (-0.1, 1.5):
+        with pytest.raises(RuntimeError, match=f"between 0.0 and 1.0. Got: {bad}"):
+            F.cross_entropy(x, t, label_smoothing=bad)
+    # s = 1: the target no longer matters, the loss is the mean of -log_softmax over classes.
+    uniform = -F.log_softmax(x, dim=1).mean(dim=1).mean()
+    got = nn.CrossEntropyLoss(label_smoothing=1.0)(x, t)
+    np.testing.assert_allclose(got.item(), uniform.item(), rtol=1e-6)
+    assert nn.CrossEntropyLoss(label_smoothing=0.1).label_smoothing == 0.1
+
+
+def test_functional_losses_take_pytorchs_positional_arguments(device):
+    x = minigrad.randn(4, 3, device=device)
+    t = minigrad.tensor([0, 1, 2, 1], device=device)
+    w = minigrad.tensor([1.0, 2.0, 0.5], device=device)
+    # cross_entropy(input, target, weight, size_average, ignore_index, reduce, reduction,
+    # label_smoothing), as in PyTorch
+    positional = F.cross_entropy(x, t, w, None, 1, None, "sum", 0.1)
+    keywords = F.cross_entropy(x, t, weight=w, ignore_index=1, reduction="sum", label_smoothing=0.1)
+    assert positional.item() == keywords.item()
+    with pytest.warns(UserWarning, match="reduction='sum'"):
+        legacy = F.nll_loss(x, t, None, False)  # size_average=False
+    assert legacy.item() == F.nll_loss(x, t, reduction="sum").item()
+    with pytest.warns(UserWarning, match="reduction='none'"):
+        assert F.mse_loss(x, x, None, False).shape == (4, 3)  # reduce=False
+    with pytest.warns(UserWarning, match="reduction='mean'"):
+        F.cross_entropy(x, t, size_average=True)
+
+
+def test_mse_loss_weight_must_have_the_input_shape(device):
+    x = minigrad.ones(2, 3, device=device)
+    with pytest.raises(ValueError, match=r"shape of the input, \(2, 3\); got \(3,\)"):
+        F.mse_loss(x, x, weight=minigrad.ones(3, device=device))
+
+
+def test_relu_inplace_flag_returns_a_new_tensor_and_leaves_the_input(device):
+    x = minigrad.tensor([-1.0, 2.0], device=device)
+    for y in (F.relu(x, inplace=True), nn.ReLU(inplace=True)(x)):
+        assert y.tolist() == [0.0, 2.0] and y is not x
+    assert x.tolist() == [-1.0, 2.0]
+
+
 def test_apply_visits_children_first_and_get_submodule_follows_dotted_paths():
     model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.Linear(3, 1)))
     seen = []

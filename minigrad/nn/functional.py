@@ -16,7 +16,6 @@ from ..functions import (
     log_softmax,
     nll_loss,
     pad,
-    relu,
     sigmoid,
     softmax,
     tanh,
@@ -213,6 +212,22 @@ def _require_float(input: Tensor, name: str) -> None:
         )
 
 
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(input, 0)``, elementwise (gradient 0 at 0).
+
+    ``inplace=True`` is accepted for PyTorch's signature, but the result is always a new
+    tensor and ``input`` is left as it was: minigrad records no graph for in-place
+    operations. Use the returned tensor, as code written for PyTorch does.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.relu(minigrad.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
+    return _F.relu(input)
+
+
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``input`` where positive, ``negative_slope * input`` elsewhere.
 
@@ -228,15 +243,31 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return _elementwise.LeakyReLU.apply(input, slope=float(negative_slope))
 
 
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """The squared error ``(input - target) ** 2``, averaged ('mean'), summed or not.
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """The squared error ``(input - target) ** 2``, averaged ('mean'), summed or not
+    (``size_average`` and ``reduce`` are PyTorch's deprecated spellings of ``reduction``).
+
+    With ``weight`` (the shape of ``input``), each squared error is multiplied by its
+    weight, and 'mean' divides by the sum of the weights, as in PyTorch 2.13.
 
     Example:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.mse_loss(minigrad.tensor([0.0, 2.0]), minigrad.tensor([1.0, 1.0]))
         tensor(1.)
+        >>> F.mse_loss(minigrad.tensor([0.0, 2.0]), minigrad.tensor([1.0, 0.0]),
+        ...            weight=minigrad.tensor([3.0, 1.0]))  # (3 * 1 + 1 * 4) / 4
+        tensor(1.75)
     """
+    if size_average is not None or reduce is not None:
+        reduction = _F.legacy_reduction(size_average, reduce)
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if tuple(input.shape) != tuple(target.shape):
@@ -246,8 +277,17 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
             "broadcasting. Please ensure they have the same size.",
             stacklevel=2,
         )
+    if weight is not None and tuple(weight.shape) != tuple(input.shape):
+        raise ValueError(
+            f"mse_loss: weight must have the shape of the input, {tuple(input.shape)}; "
+            f"got {tuple(weight.shape)}"
+        )
     diff = input - target
     squared = diff * diff
+    if weight is not None:
+        squared = squared * weight
     if reduction == "none":
         return squared
-    return squared.sum() if reduction == "sum" else squared.mean()
+    if reduction == "sum":
+        return squared.sum()
+    return squared.mean() if weight is None else squared.sum() / weight.sum()

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import warnings
-
+from ..functions import legacy_reduction
 from . import functional as F
 from .module import Module
-
-
-def _legacy_reduction(size_average, reduce) -> str:
-    """PyTorch's reading of the deprecated ``size_average`` and ``reduce`` arguments (kept
-    so that positional calls line up with PyTorch's signatures), with its warning."""
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
-    warnings.warn(
-        f"size_average and reduce args will be deprecated, please use "
-        f"reduction='{reduction}' instead.",
-        UserWarning,
-        stacklevel=3,
-    )
-    return reduction
 
 
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__()
         if size_average is not None or reduce is not None:
-            reduction = _legacy_reduction(size_average, reduce)
+            reduction = legacy_reduction(size_average, reduce)
         if reduction not in ("mean", "sum", "none"):
             raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
         self.reduction = reduction
@@ -44,7 +28,9 @@ class _WeightedLoss(_Loss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
-    """Cross-entropy between logits (N, C) or (N, C, d1, ...) and class indices.
+    """Cross-entropy between logits (N, C) or (N, C, d1, ...) and class indices, with
+    optional class weights, an ignored index and label smoothing (see
+    :func:`minigrad.nn.functional.cross_entropy`).
 
     Example:
         >>> import minigrad
@@ -53,8 +39,18 @@ class CrossEntropyLoss(_WeightedLoss):
         tensor(0.1269)
     """
 
+    def __init__(
+        self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+        reduction: str = "mean", label_smoothing: float = 0.0,
+    ) -> None:  # fmt: skip
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
+        self.label_smoothing = label_smoothing
+
     def forward(self, input, target):
-        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction)
+        return F.cross_entropy(
+            input, target, self.weight, ignore_index=self.ignore_index,
+            reduction=self.reduction, label_smoothing=self.label_smoothing,
+        )  # fmt: skip
 
 
 class NLLLoss(_WeightedLoss):
@@ -68,7 +64,9 @@ class NLLLoss(_WeightedLoss):
     """
 
     def forward(self, input, target):
-        return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
+        return F.nll_loss(
+            input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
+        )
 
 
 class MSELoss(_Loss):
@@ -84,4 +82,4 @@ class MSELoss(_Loss):
     """
 
     def forward(self, input, target):
-        return F.mse_loss(input, target, self.reduction)
+        return F.mse_loss(input, target, reduction=self.reduction)

@@ -47,8 +47,9 @@ def _negative_log_likelihood(xp, log_probs, target, weight, ignore_index, reduct
     ``w_i`` is the weight of sample i's class (1 without weights), or 0 where the target is
     ``ignore_index``. 'mean' divides by ``sum_i w_i``, as PyTorch does (nan when every
     target is ignored, with a zero gradient). Returns the loss, the targets with ignored
-    ones replaced by a valid class, and each sample's factor in the gradient (before the
-    output gradient).
+    ones replaced by a valid class, each sample's factor in the gradient (before the
+    output gradient), and the reduction's divisor and which samples count (for label
+    smoothing).
     """
     valid = target != ignore_index
     target = xp.where(valid, target, 0)
@@ -59,37 +60,65 @@ def _negative_log_likelihood(xp, log_probs, target, weight, ignore_index, reduct
         sample_weight = weight[target] * valid
     losses = -picked * sample_weight
     if reduction == "none":
-        return losses, target, sample_weight
+        return losses, target, sample_weight, None, valid
     if reduction == "sum":
-        return losses.sum(), target, sample_weight
+        return losses.sum(), target, sample_weight, None, valid
     total = sample_weight.sum()
     with quiet(xp):
         # A sample of weight 0 (an ignored target) gets no gradient, even when every target
         # is ignored and the loss is 0 / 0 = nan: PyTorch's gradient is 0 there, not nan.
         scale = xp.where(sample_weight == 0, 0, sample_weight / total).astype(total.dtype)
-        return losses.sum() / total, target, scale
+        return losses.sum() / total, target, scale, total, valid
 
 
 class CrossEntropy(Function):
     """Cross-entropy of logits (M, C) against class indices (M,): ``log_softmax`` and
     negative log-likelihood in one node. Its gradient for sample i is
     ``w_i * (softmax(x_i) - one_hot(t_i))``.
+
+    With label smoothing ``s``, each valid sample also adds ``s / C`` times
+    ``smooth_i = -sum_c w_c * log_softmax(x_i)_c`` (reduced as the loss is), whose
+    gradient is ``softmax(x_i) * sum_c w_c - w``; the first part is scaled by ``1 - s``.
     """
 
-    def forward(self, logits, target, weight, ignore_index, reduction):
-        log_probs = _log_softmax(self.xp, logits, axis=1)
-        out, target, scale = _negative_log_likelihood(
-            self.xp, log_probs, target, weight, ignore_index, reduction
+    def forward(self, logits, target, weight, ignore_index, reduction, label_smoothing=0.0):
+        xp = self.xp
+        log_probs = _log_softmax(xp, logits, axis=1)
+        out, target, scale, total, valid = _negative_log_likelihood(
+            xp, log_probs, target, weight, ignore_index, reduction
         )
         self.save(log_probs, target, scale)
+        self.smoothing = label_smoothing
+        if label_smoothing:
+            weighted = log_probs if weight is None else log_probs * weight
+            smooth = -weighted.sum(axis=1) * valid
+            # Each valid sample's factor in the smoothing term's gradient: 1, or 1 / total.
+            smooth_scale = valid.astype(log_probs.dtype)
+            if reduction != "none":
+                smooth = smooth.sum()
+            if total is not None:  # 'mean': over the same total weight as the loss
+                with quiet(xp):
+                    smooth = smooth / total
+                    smooth_scale = xp.where(valid, smooth_scale / total, 0).astype(total.dtype)
+            classes = log_probs.shape[1]
+            out = (1 - label_smoothing) * out + (label_smoothing / classes) * smooth
+            self.weight, self.smooth_scale = weight, smooth_scale
         return out
 
     def backward(self, grad):
         log_probs, target, scale = self.saved
         xp = self.xp
+        probs = xp.exp(log_probs)
         one_hot = xp.arange(log_probs.shape[1]) == target[:, None]
         per_sample = scale * grad  # grad is per-sample for 'none', a scalar otherwise
-        return (xp.exp(log_probs) - one_hot) * per_sample[:, None], None
+        grad_input = (probs - one_hot) * per_sample[:, None]
+        if self.smoothing:
+            s, classes, weight = self.smoothing, log_probs.shape[1], self.weight
+            total_weight = classes if weight is None else weight.sum()
+            smooth_grad = probs * total_weight - (1 if weight is None else weight)
+            grad_input *= 1 - s
+            grad_input += smooth_grad * ((s / classes) * self.smooth_scale * grad)[:, None]
+        return grad_input, None
 
 
 class NLLLoss(Function):
@@ -97,7 +126,7 @@ class NLLLoss(Function):
     gradient for sample i is ``-w_i * one_hot(t_i)``."""
 
     def forward(self, log_probs, target, weight, ignore_index, reduction):
-        out, target, scale = _negative_log_likelihood(
+        out, target, scale, _, _ = _negative_log_likelihood(
             self.xp, log_probs, target, weight, ignore_index, reduction
         )
         self.save(target, scale)

@@ -149,4 +149,12 @@ CASES = {
     # Appended later (the generator draws inputs in table order: earlier arrays stay put).
     "clamp_tensors": _c(lambda m, a, lo, hi: m.clamp(a, lo, hi), ((4, 5), "f"), ((5,), "f"), ((4, 1), "f")),
     "clamp_tensor_min": _c(lambda m, a, lo: a.clamp(min=lo), ((4, 5), "f"), ((4, 5), "f")),
+    # Label smoothing, with class weights and ignored targets, and a weighted squared error
+    # (appended, so that the earlier cases keep their inputs).
+    "cross_entropy_label_smoothing": _c(lambda m, x, t: m.cross_entropy(x, t, label_smoothing=0.1), ((6, 5), "f"), ((6,), "i5")),
+    "cross_entropy_label_smoothing_weight_ignore": _c(lambda m, x, t, w: m.cross_entropy(x, m.where(t == 0, -100, t), weight=w, label_smoothing=0.3), ((8, 5), "f"), ((8,), "i5"), ((5,), "q")),
+    "cross_entropy_label_smoothing_none_4d": _c(lambda m, x, t: m.cross_entropy(x, t, reduction="none", label_smoothing=0.2), ((2, 5, 3, 2), "f"), ((2, 3, 2), "i5")),
+    "cross_entropy_label_smoothing_sum_weight": _c(lambda m, x, t, w: m.cross_entropy(x, t, w, reduction="sum", label_smoothing=1.0), ((6, 5), "f"), ((6,), "i5"), ((5,), "q")),
+    "mse_loss_weight": _c(lambda m, a, b, w: m.nn.functional.mse_loss(a, b, weight=w), ((3, 4), "f"), ((3, 4), "c"), ((3, 4), "q")),
+    "mse_loss_weight_sum": _c(lambda m, a, b, w: m.nn.functional.mse_loss(a, b, reduction="sum", weight=w), ((3, 4), "f"), ((3, 4), "f"), ((3, 4), "q")),
 }  # fmt: skip

@@ -86,4 +86,6 @@ NN_CASES = {
         ),
         ((3, 2, 6, 6), "f"), train_steps=2,
     ),
+    # Appended (earlier cases keep their inputs).
+    "cross_entropy_loss_label_smoothing": _m(lambda nn: nn.CrossEntropyLoss(label_smoothing=0.15), LOGITS, LABELS),
 }  # fmt: skip
