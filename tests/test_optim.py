@@ -230,8 +230,22 @@ def test_load_state_dict_casts_state_to_param_dtype_and_device(device):
     buf = opt.state[w]["momentum_buffer"]
     assert buf.dtype == minigrad.float64 and buf.device == w.device
     assert opt.state[w]["step"] == 7
-    # The missing hyperparameters are not invented: the group is the saved one.
+    # The missing hyperparameters are not invented: the group is the saved one, plus the
+    # options PyTorch added to SGD later, at their defaults (its __setstate__).
     assert "dampening" not in opt.param_groups[0]
+    assert opt.param_groups[0]["maximize"] is False and opt.param_groups[0]["fused"] is False
+
+
+def test_sgd_takes_pytorchs_implementation_flags():
+    w = minigrad.zeros(2, requires_grad=True)
+    opt = SGD([w], lr=0.1, foreach=True)
+    group = opt.param_groups[0]
+    assert (group["foreach"], group["fused"], group["differentiable"]) == (True, None, False)
+    assert SGD([w], fused=True).param_groups[0]["fused"] is True
+    with pytest.raises(RuntimeError, match="`fused` and `foreach` cannot be `True` together"):
+        SGD([w], foreach=True, fused=True)
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        SGD([w], differentiable=True)
 
 
 def test_dtypes_stay_float32(device):

@@ -24,7 +24,7 @@ import copy
 import functools
 from collections import defaultdict
 from itertools import chain
-from typing import Any
+from typing import Any, ClassVar
 
 from ..autograd import no_grad
 from ..backend import Device
@@ -55,6 +55,10 @@ class Optimizer:
         >>> [group["lr"] for group in opt.param_groups]
         [0.1, 0.5]
     """
+
+    # Options added to the update rule after its first release, with the value that a
+    # checkpoint saved without them loads with (PyTorch's ``__setstate__`` fills the same).
+    _later_options: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, params, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -313,6 +317,8 @@ class Optimizer:
             state[param] = {k: _cast_state(param, v, k) for k, v in values.items()}
         for group, saved in zip(groups, saved_groups):
             saved["params"] = group["params"]
+            for key, value in self._later_options.items():
+                saved.setdefault(key, value)  # a checkpoint older than the option
             if "param_names" in group and "param_names" not in saved:
                 saved["param_names"] = group["param_names"]
         self.state = state

@@ -32,6 +32,8 @@ PyTorch's first-step rule matters: the buffer starts as the gradient itself, not
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from ..autograd import enable_grad
 from ..tensor import Tensor
 from .optimizer import Optimizer
@@ -49,6 +51,13 @@ class SGD(Optimizer):
         weight_decay: L2 penalty coefficient added to the gradient (default 0).
         nesterov: use Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
         maximize: ascend the objective instead of descending it.
+        foreach, fused: PyTorch's choice between its implementations (per tensor, over
+            lists of tensors, or one fused kernel). minigrad has one, which updates each
+            parameter with a few in-place array operations (one fused kernel per
+            parameter on a GPU); the flags are recorded in the groups and change nothing,
+            except that both True is refused, as in PyTorch.
+        differentiable: must be False: minigrad's step records no graph, so the update
+            cannot be differentiated (PyTorch's ``differentiable=True`` can).
 
     The momentum buffer is kept in ``optimizer.state[p]['momentum_buffer']``, a tensor on
     ``p``'s device with ``p``'s dtype. Hyperparameters are read as Python floats at each
@@ -69,6 +78,11 @@ class SGD(Optimizer):
         tensor([ 0.46, -0.92], requires_grad=True)
     """
 
+    _later_options: ClassVar[dict[str, Any]] = {
+        "nesterov": False, "maximize": False, "foreach": None, "differentiable": False,
+        "fused": False,
+    }  # fmt: skip
+
     def __init__(
         self,
         params,
@@ -79,6 +93,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
@@ -88,6 +105,13 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        if foreach and fused:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        if differentiable:
+            raise NotImplementedError(
+                "SGD(differentiable=True) is not supported: minigrad's optimizer step records "
+                "no graph, so it cannot be differentiated through"
+            )
         defaults = {
             "lr": lr,
             "momentum": momentum,
@@ -95,6 +119,9 @@ class SGD(Optimizer):
             "weight_decay": weight_decay,
             "nesterov": nesterov,
             "maximize": maximize,
+            "foreach": foreach,
+            "differentiable": differentiable,
+            "fused": fused,
         }
         super().__init__(params, defaults)
 
