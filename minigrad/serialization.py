@@ -1,4 +1,4 @@
-"""Checkpoints: ``save(obj, path)`` and ``load(path)`` for tensors inside plain data.
+"""Checkpoints: ``save(obj, f)`` and ``load(f)`` for tensors inside plain data.
 
 What can be saved: nested ``dict`` / ``list`` / ``tuple`` containers of minigrad tensors,
 NumPy arrays and scalars, and plain Python values (``int``, ``float``, ``bool``, ``str``,
@@ -22,23 +22,25 @@ checkpoints contain only data, so loading one can never execute anything:
   device, ``requires_grad`` and the SHA-256 of its bytes).
 
 Loading checks the marker, the version, each array's dtype and shape, and each SHA-256,
-so a damaged file is reported rather than silently giving wrong weights. Saving writes a
-temporary file in the target's directory, flushes and fsyncs it, and then renames it over
+so a damaged file is reported rather than silently giving wrong weights. Saving to a path
+writes a temporary file in the target's directory, flushes and fsyncs it, and then renames it over
 the target with ``os.replace`` (atomic on POSIX and Windows): a crash or an error midway
 leaves the previous checkpoint intact and no partial file behind. Otherwise it behaves as
 ``open(path, "wb")`` would: it writes through a symlink, keeps an existing file's
-permissions (a new one gets the umask's), and refuses a read-only file.
+permissions (a new one gets the umask's), and refuses a read-only file. ``save`` and
+``load`` also take binary file objects (``io.BytesIO``, an open file), as PyTorch's do.
 
 Tensors are loaded onto the CPU, or onto ``map_location``; their original device is
-recorded in the file for reference. A tensor that appears several times in ``obj`` is
-stored once and loads as one tensor (views of one storage are stored separately).
-Gradients are not saved.
+recorded in the file, and a dict ``map_location`` (``{"cuda:0": "cpu"}``) maps it. A
+tensor that appears several times in ``obj`` is stored once and loads as one tensor
+(views of one storage are stored separately). Gradients are not saved.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import struct
@@ -77,13 +79,18 @@ class UnsupportedTypeError(CheckpointError, TypeError):
 # ----------------------------------------------------------------------------------------
 
 
-def save(obj, path) -> None:
+def save(obj, f, pickle_module=None, pickle_protocol: int = 2) -> None:
     """Save ``obj`` (tensors and arrays inside dicts, lists, tuples and plain values).
 
     Args:
         obj: the data to save, for example ``{'model': model.state_dict(), 'epoch': 3}``.
-        path: a ``str`` or ``os.PathLike``. The file is written exactly there (no suffix
-            is added); it is replaced atomically if it exists.
+        f: a path (``str`` or ``os.PathLike``), written exactly there (no suffix is added)
+            and replaced atomically if it exists; or a binary file object opened for
+            writing (``open(name, "wb")``, ``io.BytesIO()``), which gets the archive at
+            its current position (atomicity is then the caller's: minigrad cannot rename
+            an open file).
+        pickle_module, pickle_protocol: accepted for ``torch.save``'s signature and
+            ignored: the format stores data, never pickles.
 
     Raises:
         UnsupportedTypeError: for any other type (the message names it and where it is,
@@ -91,21 +98,37 @@ def save(obj, path) -> None:
             ``str`` or ``int``, or a container that contains itself.
 
     Example:
-        >>> import os, tempfile
+        >>> import io, os, tempfile
         >>> import minigrad
         >>> from minigrad.serialization import save, load
         >>> path = os.path.join(tempfile.mkdtemp(), "ckpt.npz")
         >>> save({"w": minigrad.tensor([1.0, 2.0]), "epoch": 3, 0: None}, path)
         >>> load(path)
         {'w': tensor([1., 2.]), 'epoch': 3, 0: None}
+        >>> buffer = io.BytesIO()
+        >>> save({"w": minigrad.tensor([1.0])}, buffer)
+        >>> _ = buffer.seek(0)
+        >>> load(buffer)
+        {'w': tensor([1.])}
     """
-    path = os.fspath(path)
+    if not (isinstance(f, str | os.PathLike) or hasattr(f, "write")):
+        raise TypeError(
+            f"save: f must be a path (str or os.PathLike) or a binary file object opened for "
+            f"writing; got {type(f).__name__}"
+        )
     writer = _Writer()
     root = writer.encode(obj, "obj")
     header = {"format": FORMAT, "version": VERSION, "root": root}
     arrays = dict(writer.arrays)
     arrays[HEADER] = np.array(json.dumps(header, allow_nan=False))
-    _write_atomically(path, arrays)
+    if hasattr(f, "write"):
+        if isinstance(f, io.TextIOBase):
+            raise TypeError(f"save: the {type(f).__name__} is open in text mode; open it with 'wb'")
+        np.savez(f, **arrays)
+        if hasattr(f, "flush"):
+            f.flush()
+        return
+    _write_atomically(os.fspath(f), arrays)
 
 
 class _Writer:
@@ -257,17 +280,25 @@ def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
 # ----------------------------------------------------------------------------------------
 
 
-def load(path, map_location=None):
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None):
     """Load what :func:`save` wrote, checking the format and every array's SHA-256.
 
     Args:
-        path: a ``str`` or ``os.PathLike``.
+        f: a path (``str`` or ``os.PathLike``), or a binary file object opened for reading
+            (positioned at the start of the checkpoint; one that cannot seek is read into
+            memory first).
         map_location: where tensors go: ``None`` or ``"cpu"`` (the CPU, whatever device
-            they were saved from), ``"cuda"``, ``"cuda:1"`` or a :class:`minigrad.Device`.
-            NumPy arrays always load as NumPy arrays.
+            they were saved from), ``"cuda"``, ``"cuda:1"`` or a :class:`minigrad.Device`;
+            or a dict from the device a tensor was saved on to the one it loads on
+            (``{"cuda:0": "cpu"}``), where a device missing from the dict loads as saved,
+            as in PyTorch. NumPy arrays always load as NumPy arrays.
+        pickle_module, weights_only: accepted for ``torch.load``'s signature. A minigrad
+            checkpoint holds data only, so loading is always as safe as PyTorch's
+            ``weights_only=True``, whatever these say.
+        mmap: must be None or False: the arrays are read into memory (and hashed).
 
     Raises:
-        FileNotFoundError: ``path`` does not exist.
+        FileNotFoundError: the path does not exist.
         CheckpointError: the file is not a minigrad checkpoint (a text file, a plain
             ``.npz``), is truncated or corrupt (a SHA-256 mismatch), or was written by a
             newer format version. The message names the file and the problem.
@@ -282,35 +313,59 @@ def load(path, map_location=None):
         >>> ckpt["state"][0]["momentum_buffer"], ckpt["lr"]
         (tensor([0., 0.]), 0.1)
     """
-    path = os.fspath(path)
-    device = _map_location(map_location)
-    if not os.path.exists(path):
-        raise FileNotFoundError(2, "no such checkpoint file", path)
-    # The file is opened here and handed to numpy.load, so that it is closed even when
-    # numpy.load fails on a damaged archive (given a path, it can leak the handle).
-    with open(path, "rb") as f:
-        magic = f.read(4)
-        if magic != _ZIP_MAGIC:
-            what = "an empty file" if not magic else "not an .npz (zip) archive"
-            raise CheckpointError(f"{path!r} is not a minigrad checkpoint: {what}")
-        f.seek(0)
-        try:
-            with np.load(f, allow_pickle=False) as archive:
-                members = set(archive.files)
-                if HEADER not in members:
-                    raise CheckpointError(
-                        f"{path!r} is not a minigrad checkpoint: it is an .npz archive "
-                        f"without a {HEADER!r} entry (a plain NumPy file? use numpy.load)"
-                    )
-                header = _read_header(archive[HEADER], path)
-                reader = _Reader(archive, members, path, device)
-                return reader.decode(header["root"], "obj")
-        except CheckpointError:
-            raise
-        except _DAMAGE as error:
-            raise CheckpointError(
-                f"{path!r} is truncated or corrupt: {type(error).__name__}: {error}"
-            ) from error
+    if mmap:
+        raise NotImplementedError(
+            "load(mmap=True) is not supported: a minigrad checkpoint is an .npz archive, "
+            "whose arrays are read into memory (and checked against their SHA-256)"
+        )
+    placement = _map_location(map_location)
+    if isinstance(f, str | os.PathLike):
+        path = os.fspath(f)
+        if not os.path.exists(path):
+            raise FileNotFoundError(2, "no such checkpoint file", path)
+        # The file is opened here and handed to numpy.load, so that it is closed even when
+        # numpy.load fails on a damaged archive (given a path, it can leak the handle).
+        with open(path, "rb") as stream:
+            return _load_stream(stream, repr(path), placement)
+    if not hasattr(f, "read"):
+        raise TypeError(
+            f"load: f must be a path (str or os.PathLike) or a binary file object opened "
+            f"for reading; got {type(f).__name__}"
+        )
+    name = getattr(f, "name", None)
+    label = repr(name) if isinstance(name, str) else f"the {type(f).__name__} object"
+    if isinstance(f, io.TextIOBase):
+        raise TypeError(f"load: {label} is open in text mode; open it with 'rb'")
+    seekable = getattr(f, "seekable", None)
+    if seekable is None or not seekable():  # zip archives are read by seeking
+        f = io.BytesIO(f.read())
+    return _load_stream(f, label, placement)
+
+
+def _load_stream(stream, label: str, placement):
+    start = stream.tell()
+    magic = stream.read(4)
+    if magic != _ZIP_MAGIC:
+        what = "an empty file" if not magic else "not an .npz (zip) archive"
+        raise CheckpointError(f"{label} is not a minigrad checkpoint: {what}")
+    stream.seek(start)
+    try:
+        with np.load(stream, allow_pickle=False) as archive:
+            members = set(archive.files)
+            if HEADER not in members:
+                raise CheckpointError(
+                    f"{label} is not a minigrad checkpoint: it is an .npz archive "
+                    f"without a {HEADER!r} entry (a plain NumPy file? use numpy.load)"
+                )
+            header = _read_header(archive[HEADER], label)
+            reader = _Reader(archive, members, label, placement)
+            return reader.decode(header["root"], "obj")
+    except CheckpointError:
+        raise
+    except _DAMAGE as error:
+        raise CheckpointError(
+            f"{label} is truncated or corrupt: {type(error).__name__}: {error}"
+        ) from error
 
 
 # What NumPy's .npy reader and zipfile raise on damaged bytes: besides the usual, an
@@ -325,53 +380,62 @@ _DAMAGE = (
 )  # fmt: skip
 
 
-def _map_location(map_location) -> Device:
+def _map_location(map_location):
+    """A Device for every tensor, or a dict from saved device names to Devices."""
     if map_location is None:
         return backend.CPU
     if isinstance(map_location, Device | str):
         return Device(map_location)
+    if isinstance(map_location, dict):  # matched against the saved names, as PyTorch does
+        if not all(isinstance(x, Device | str) for item in map_location.items() for x in item):
+            raise TypeError(
+                "map_location as a dict maps device names to devices, such as "
+                f"{{'cuda:0': 'cpu'}}; got {map_location!r}"
+            )
+        return {str(k): v for k, v in map_location.items()}
     raise TypeError(
-        f"map_location must be None, a device string such as 'cpu' or 'cuda', or a "
-        f"minigrad.Device; got {type(map_location).__name__}"
+        f"map_location must be None, a device string such as 'cpu' or 'cuda', a "
+        f"minigrad.Device, or a dict such as {{'cuda:0': 'cpu'}}; got "
+        f"{type(map_location).__name__}"
     )
 
 
-def _read_header(array: np.ndarray, path: str) -> dict:
+def _read_header(array: np.ndarray, label: str) -> dict:
     if array.dtype.kind != "U" or array.ndim != 0:
-        raise CheckpointError(f"{path!r} is not a minigrad checkpoint: malformed header entry")
+        raise CheckpointError(f"{label} is not a minigrad checkpoint: malformed header entry")
     try:
         header = json.loads(str(array[()]))
     except ValueError as error:
-        raise CheckpointError(f"{path!r} has a corrupt header: {error}") from None
+        raise CheckpointError(f"{label} has a corrupt header: {error}") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise CheckpointError(
-            f"{path!r} is not a minigrad checkpoint: the header has no {FORMAT!r} marker"
+            f"{label} is not a minigrad checkpoint: the header has no {FORMAT!r} marker"
         )
     version = header.get("version")
     if type(version) is not int or version < 1:
-        raise CheckpointError(f"{path!r} has a corrupt header: no format version")
+        raise CheckpointError(f"{label} has a corrupt header: no format version")
     if version > VERSION:
         raise CheckpointError(
-            f"{path!r} was written in checkpoint format version {version}; this minigrad "
+            f"{label} was written in checkpoint format version {version}; this minigrad "
             f"reads versions up to {VERSION} (upgrade minigrad)"
         )
     if "root" not in header:
-        raise CheckpointError(f"{path!r} has a corrupt header: no 'root' entry")
+        raise CheckpointError(f"{label} has a corrupt header: no 'root' entry")
     return header
 
 
 class _Reader:
     """Rebuilds the object tree from the header's nodes and the archive's arrays."""
 
-    def __init__(self, archive, members: set[str], path: str, device: Device) -> None:
+    def __init__(self, archive, members: set[str], label: str, placement) -> None:
         self.archive = archive
         self.members = members
-        self.path = path
-        self.device = device
+        self.label = label
+        self.placement = placement  # a Device, or a dict from saved device names
         self.tensors: dict[str, Tensor] = {}
 
     def corrupt(self, where: str, problem: str) -> CheckpointError:
-        return CheckpointError(f"{self.path!r} is corrupt at {where}: {problem}")
+        return CheckpointError(f"{self.label} is corrupt at {where}: {problem}")
 
     def decode(self, node, where: str):
         kind = node.get("type") if isinstance(node, dict) else None
@@ -432,9 +496,13 @@ class _Reader:
         except TypeError:
             raise self.corrupt(where, f"unsupported tensor dtype {node['dtype']!r}") from None
         array = self.read_array(node, where, dtype)
-        with self.device.activate():
-            array = self.device.from_host(array)
-        tensor = Tensor._wrap(array, self.device)
+        device = self.placement
+        if isinstance(device, dict):  # unmapped devices load where they were saved
+            saved = str(node.get("device", "cpu"))
+            device = Device(device.get(saved, saved))
+        with device.activate():
+            array = device.from_host(array)
+        tensor = Tensor._wrap(array, device)
         if node.get("parameter"):  # (files written before this key load as tensors)
             tensor = Parameter(tensor, requires_grad=bool(node.get("requires_grad")))
         elif node.get("requires_grad"):

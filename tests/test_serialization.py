@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pathlib
@@ -134,6 +135,60 @@ def test_map_location(tmp_path, device):
     assert loaded["w"].tolist() == [1.0, 1.0]
     with pytest.raises(TypeError, match="map_location"):
         load(tmp_path / "c", map_location=3)
+
+
+def test_map_location_dict_maps_saved_devices_and_leaves_the_rest(tmp_path, device):
+    saved_on = str(minigrad.Device(device))  # "cpu" or "cuda:N"
+    save({"w": minigrad.ones(2, device=device), "c": minigrad.zeros(1)}, tmp_path / "c")
+    loaded = load(tmp_path / "c", map_location={saved_on: "cpu"})
+    assert loaded["w"].device == "cpu" and loaded["c"].device == "cpu"
+    # A device missing from the dict loads where it was saved, as in PyTorch.
+    loaded = load(tmp_path / "c", map_location={"cuda:7": "cpu"})
+    assert loaded["w"].device == minigrad.Device(device) and loaded["c"].device == "cpu"
+    with pytest.raises(TypeError, match="maps device names to devices"):
+        load(tmp_path / "c", map_location={"cpu": 0})
+
+
+def test_save_and_load_take_file_objects(tmp_path):
+    state = {"w": minigrad.tensor([1.0, 2.0]), "epoch": 3}
+    buffer = io.BytesIO()
+    buffer.write(b"prefix")  # the archive goes at the current position
+    save(state, buffer)
+    buffer.seek(6)
+    assert_same(load(buffer, weights_only=True), state)
+    with open(tmp_path / "c", "wb") as f:
+        save(state, f)
+    with open(tmp_path / "c", "rb") as f:
+        assert_same(load(f, map_location="cpu"), state)
+
+    class Stream:  # a pipe-like reader that cannot seek: read into memory first
+        def __init__(self, data):
+            self.data = io.BytesIO(data)
+
+        def read(self, n=-1):
+            return self.data.read(n)
+
+    assert_same(load(Stream((tmp_path / "c").read_bytes())), state)
+
+
+def test_file_object_errors_name_the_problem(tmp_path):
+    with pytest.raises(TypeError, match="text mode; open it with 'wb'"):
+        save({}, io.StringIO())
+    (tmp_path / "t").write_text("hello")
+    with open(tmp_path / "t") as f, pytest.raises(TypeError, match="text mode; open it with 'rb'"):
+        load(f)
+    with pytest.raises(TypeError, match=r"path .* or a binary file object .* got int"):
+        save({}, 3)
+    with pytest.raises(TypeError, match="got int"):
+        load(3)
+    with open(tmp_path / "t", "rb") as f, pytest.raises(CheckpointError, match=r"'.*t' is not"):
+        load(f)
+    with pytest.raises(CheckpointError, match="the BytesIO object is truncated or corrupt"):
+        data = io.BytesIO()
+        save({"w": minigrad.ones(1000)}, data)
+        load(io.BytesIO(data.getvalue()[:-300]))
+    with pytest.raises(NotImplementedError, match="mmap=True"):
+        load(tmp_path / "t", mmap=True)
 
 
 def test_map_location_cuda_without_gpu(tmp_path):
