@@ -754,6 +754,12 @@ def test_replacing_a_submodule_or_parameter_keeps_its_place():
     assert [type(m).__name__ for m in layers] == ["Flatten", "Tanh", "Sigmoid"]
 
 
+def test_containers_take_pytorchs_keyword_names():
+    assert len(nn.ModuleList(modules=[nn.ReLU()])) == 1
+    assert len(nn.ParameterList(values=[minigrad.ones(1)])) == 1
+    assert list(nn.ModuleDict(modules={"a": nn.ReLU()})) == ["a"]
+
+
 def test_sequential_and_modulelist_editing_renumber_as_pytorch():
     seq = nn.Sequential(nn.Linear(1, 2), nn.ReLU(), nn.Linear(2, 3))
     del seq[1]

@@ -642,6 +642,9 @@ class ModuleList(_NumberedList):
         6
     """
 
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__(modules)  # (PyTorch's keyword name)
+
     def __setitem__(self, index: int, module: Module) -> None:
         self.add_module(str(_index(index, len(self))), module)
 
@@ -770,6 +773,9 @@ class ParameterList(_NumberedList):
     """
 
     _registry = "_parameters"
+
+    def __init__(self, values: Iterable | None = None) -> None:
+        super().__init__(values)  # (PyTorch's keyword name)
 
     def __setitem__(self, index: int, value: Tensor) -> None:
         self.register_parameter(str(_index(index, len(self))), _as_parameter(value))
