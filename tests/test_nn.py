@@ -754,6 +754,70 @@ def test_replacing_a_submodule_or_parameter_keeps_its_place():
     assert [type(m).__name__ for m in layers] == ["Flatten", "Tanh", "Sigmoid"]
 
 
+def test_forward_hook_options_prepend_kwargs_and_always_call():
+    """The same sequence of calls as PyTorch 2.13 makes (checked side by side)."""
+    calls = []
+
+    class Scale(nn.Module):
+        def forward(self, x, scale=1.0):
+            if scale == 0:
+                raise ValueError("boom")
+            return x * scale
+
+    m = Scale()
+    m.register_forward_hook(lambda mod, args, out: calls.append("post1"))
+    m.register_forward_hook(lambda mod, args, out: calls.append("post0"), prepend=True)
+    m.register_forward_pre_hook(
+        lambda mod, args, kwargs: calls.append(sorted(kwargs)) or ((args[0] + 1,), {"scale": 2.0}),
+        with_kwargs=True,
+    )
+    m.register_forward_pre_hook(lambda mod, args: calls.append("pre0"), prepend=True)
+    m.register_forward_hook(
+        lambda mod, args, kwargs, out: calls.append((kwargs["scale"], out.tolist())),
+        with_kwargs=True,
+    )
+    assert m(minigrad.tensor([1.0]), scale=3.0).tolist() == [4.0]  # (1 + 1) * 2
+    assert calls == ["pre0", ["scale"], "post0", "post1", (2.0, [4.0])]
+
+    calls.clear()
+    failing = Scale()
+    failing.register_forward_hook(lambda mod, args, out: calls.append(out), always_call=True)
+    failing.register_forward_hook(lambda mod, args, out: calls.append("not called"))
+    with pytest.raises(ValueError, match="boom"):
+        failing(minigrad.tensor([1.0]), scale=0)
+    assert calls == [None]
+
+    bad = Scale()
+    bad.register_forward_pre_hook(lambda mod, args, kwargs: 5, with_kwargs=True)
+    with pytest.raises(RuntimeError, match=r"tuple of \(new_args, new_kwargs\), but got 5"):
+        bad(minigrad.tensor([1.0]))
+
+
+def test_remove_duplicate_false_lists_shared_members_under_every_name():
+    shared = nn.Linear(1, 1)
+    seq = nn.Sequential(shared, shared)
+    assert [n for n, _ in seq.named_parameters()] == ["0.weight", "0.bias"]
+    names = [n for n, _ in seq.named_parameters(remove_duplicate=False)]
+    assert names == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    assert [n for n, _ in seq.named_modules(remove_duplicate=False)] == ["", "0", "1"]
+    assert len(list(seq.modules(remove_duplicate=False))) == 3 and len(list(seq.modules())) == 2
+
+
+def test_load_state_dict_assign_puts_the_values_in_place(device):
+    layer = nn.Linear(2, 3).to(device)
+    weight = minigrad.ones(3, 2, dtype=minigrad.float64)  # assign keeps its dtype and device
+    layer.load_state_dict({"weight": weight, "bias": np.zeros(3, np.float32)}, assign=True)
+    assert isinstance(layer.weight, nn.Parameter) and layer.weight.requires_grad
+    assert layer.weight.dtype == minigrad.float64 and layer.weight.device == "cpu"
+    assert layer.bias.tolist() == [0.0, 0.0, 0.0] and layer.bias.device == "cpu"
+    assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
+    frozen = nn.BatchNorm1d(2)
+    frozen.weight.requires_grad_(False)
+    frozen.load_state_dict(nn.BatchNorm1d(2).state_dict(), assign=True)
+    assert not frozen.weight.requires_grad  # the module's requires_grad is kept
+    assert frozen.num_batches_tracked.item() == 0
+
+
 def test_containers_take_pytorchs_keyword_names():
     assert len(nn.ModuleList(modules=[nn.ReLU()])) == 1
     assert len(nn.ParameterList(values=[minigrad.ones(1)])) == 1

@@ -15,6 +15,7 @@ registries, recursing into submodules, with names joined by dots as in PyTorch
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterable, Iterator
 
@@ -71,6 +72,9 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        # Which hooks take the keyword arguments too, and which run even if forward fails.
+        object.__setattr__(self, "_hooks_with_kwargs", set())
+        object.__setattr__(self, "_hooks_always_called", set())
 
     def forward(self, *args, **kwargs):
         """Compute the module's output from its inputs. Every subclass defines it; call the
@@ -79,16 +83,51 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
-            if result is not None:
-                output = result
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
+        for key, hook in list(self._forward_pre_hooks.items()):
+            if key in self._hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(
+                            "forward pre-hook must return None or a tuple of "
+                            f"(new_args, new_kwargs), but got {result!r}."
+                        )
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        called = set()
+        output = None
+        try:
+            output = self.forward(*args, **kwargs)
+            for key, hook in list(self._forward_hooks.items()):
+                called.add(key)
+                output = self._run_forward_hook(key, hook, args, kwargs, output)
+        except Exception:
+            # Hooks registered with always_call=True still run (output None if forward
+            # failed); an error they raise is reported as a warning, not in place of this one.
+            for key, hook in list(self._forward_hooks.items()):
+                if key in self._hooks_always_called and key not in called:
+                    try:
+                        output = self._run_forward_hook(key, hook, args, kwargs, output)
+                    except Exception as error:
+                        warnings.warn(
+                            "module forward hook with ``always_call=True`` raised an exception "
+                            f"that was silenced as another error was raised in forward: {error}",
+                            stacklevel=2,
+                        )
+            raise
         return output
+
+    def _run_forward_hook(self, key, hook, args, kwargs, output):
+        if key in self._hooks_with_kwargs:
+            result = hook(self, args, kwargs, output)
+        else:
+            result = hook(self, args, output)
+        return output if result is None else result
 
     # ------------------------------------------------------------------------------------
     # Registration by attribute assignment
@@ -185,40 +224,69 @@ class Module:
 
     register_module = add_module
 
-    def register_forward_hook(self, hook) -> RemovableHandle:
-        """Call ``hook(module, inputs, output)`` after every forward; a non-None return
-        value replaces the output. Returns a handle whose ``remove()`` unregisters it."""
-        return self._add_hook(self._forward_hooks, hook)
+    def register_forward_hook(
+        self, hook, *, prepend: bool = False, with_kwargs: bool = False, always_call: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every forward (``hook(module, args,
+        kwargs, output)`` with ``with_kwargs=True``); a non-None return value replaces the
+        output. ``prepend=True`` runs it before the hooks already registered;
+        ``always_call=True`` runs it even when forward raises (with output None). Returns
+        a handle whose ``remove()`` unregisters it.
 
-    def register_forward_pre_hook(self, hook) -> RemovableHandle:
-        """Call ``hook(module, inputs)`` before every forward; a non-None return value
-        replaces the inputs."""
-        return self._add_hook(self._forward_pre_hooks, hook)
+        Example:
+            >>> import minigrad
+            >>> from minigrad import nn
+            >>> layer = nn.ReLU()
+            >>> handle = layer.register_forward_hook(lambda module, args, output: output * 2)
+            >>> layer(minigrad.tensor([-1.0, 3.0]))
+            tensor([0., 6.])
+            >>> handle.remove()
+        """
+        handle = self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
+        if always_call:
+            self._hooks_always_called.add(handle._key)
+        return handle
 
-    @staticmethod
-    def _add_hook(hooks: dict, hook) -> RemovableHandle:
+    def register_forward_pre_hook(
+        self, hook, *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every forward; a non-None return value
+        replaces the positional arguments. With ``with_kwargs=True`` it is called as
+        ``hook(module, args, kwargs)`` and may return a new ``(args, kwargs)`` pair.
+        ``prepend=True`` runs it before the hooks already registered."""
+        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
+
+    def _add_hook(self, hooks: dict, hook, prepend: bool, with_kwargs: bool) -> RemovableHandle:
         Module._hook_counter += 1
-        hooks[Module._hook_counter] = hook
-        return RemovableHandle(hooks, Module._hook_counter)
+        key = Module._hook_counter
+        hooks[key] = hook
+        if prepend:
+            hooks.move_to_end(key, last=False)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(key)
+        return RemovableHandle(hooks, key)
 
     # ------------------------------------------------------------------------------------
     # Walking the module tree
     # ------------------------------------------------------------------------------------
 
-    def named_modules(self, memo: set | None = None, prefix: str = ""):
-        """Yield (name, module) for this module and every submodule, each once."""
+    def named_modules(self, memo: set | None = None, prefix: str = "", remove_duplicate=True):
+        """Yield (name, module) for this module and every submodule, each once (under
+        every name it has, with ``remove_duplicate=False``)."""
         memo = set() if memo is None else memo
         if id(self) in memo:
             return
-        memo.add(id(self))
+        if remove_duplicate:
+            memo.add(id(self))
         yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
-                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+                path = f"{prefix}.{name}" if prefix else name
+                yield from module.named_modules(memo, path, remove_duplicate)
 
-    def modules(self) -> Iterator[Module]:
+    def modules(self, remove_duplicate: bool = True) -> Iterator[Module]:
         """Yield this module and every submodule below it, each once."""
-        for _, module in self.named_modules():
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
@@ -273,19 +341,23 @@ class Module:
             module = child
         return module
 
-    def _named_members(self, registry: str, prefix: str, recurse: bool):
+    def _named_members(self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool):
         seen = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse else [(prefix, self)]
+        )  # fmt: skip
         for module_prefix, module in modules:
             for name, value in getattr(module, registry).items():
-                if value is None or id(value) in seen:
+                if value is None or (remove_duplicate and id(value) in seen):
                     continue
                 seen.add(id(value))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True):
-        """Yield (dotted name, parameter) pairs; a shared parameter appears once."""
-        yield from self._named_members("_parameters", prefix, recurse)
+    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate=True):
+        """Yield (dotted name, parameter) pairs; a shared parameter appears once (under
+        each of its names, with ``remove_duplicate=False``)."""
+        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Yield every parameter, of submodules too unless ``recurse=False``, each once:
@@ -294,9 +366,9 @@ class Module:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate=True):
         """Yield (dotted name, buffer) pairs."""
-        yield from self._named_members("_buffers", prefix, recurse)
+        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Yield every buffer (state that is not learned, such as BatchNorm's running mean)."""
@@ -396,9 +468,14 @@ class Module:
                 module.state_dict(destination, prefix + name + ".", keep_vars)
         return destination
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         """Copy values into the parameters and buffers, in place, keeping their device
         and dtype. Values may be minigrad tensors or NumPy arrays.
+
+        With ``assign=True`` the values are not copied but put in place of the module's
+        tensors, keeping their own device and dtype (a NumPy array becomes a CPU tensor);
+        a parameter keeps the module's ``requires_grad``, as in PyTorch. An optimizer
+        built before then still holds the old parameters: build it after loading.
 
         With ``strict=True`` (the default), missing or unexpected keys raise an error that
         lists them; a value whose shape differs always raises. Returns the missing and
@@ -442,6 +519,9 @@ class Module:
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                 + "\n\t".join(errors)
             )
+        if assign:
+            self._assign_state(values, own)
+            return IncompatibleKeys(missing, unexpected)
         with no_grad():
             for key, value in values.items():
                 target = own[key]
@@ -449,6 +529,26 @@ class Module:
                 target._data[...] = target.device.move(source).astype(target.dtype, copy=False)
                 target._version.value += 1
         return IncompatibleKeys(missing, unexpected)
+
+    def _assign_state(self, values: dict, own: dict) -> None:
+        """``load_state_dict(assign=True)``: put each value in place of the tensor it names
+        (under every name of a shared submodule)."""
+        for prefix, module in self.named_modules(remove_duplicate=False):
+            for name in list(module._parameters) + list(module._buffers):
+                key = f"{prefix}.{name}" if prefix else name
+                if key not in values:
+                    continue
+                value = values[key]
+                tensor = value if isinstance(value, Tensor) else Tensor(np.asarray(value))
+                if name in module._parameters:
+                    old = own[key]
+                    if not isinstance(tensor, Parameter):
+                        tensor = Parameter(tensor.detach(), requires_grad=old.requires_grad)
+                    else:
+                        tensor.requires_grad_(old.requires_grad)
+                    module._parameters[name] = tensor
+                else:
+                    module._buffers[name] = tensor.detach()
 
     # ------------------------------------------------------------------------------------
     # repr
