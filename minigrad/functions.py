@@ -1001,7 +1001,9 @@ def cross_entropy(
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    if not 0.0 <= label_smoothing <= 1.0:  # PyTorch lets a negative value pass as 0
+    # Stricter than PyTorch, which runs a negative or NaN value as 0 (no smoothing): an
+    # error here beats a silent no-op.
+    if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     return _class_loss(
         _softmax.CrossEntropy, "cross_entropy", input, target, weight, ignore_index, reduction,

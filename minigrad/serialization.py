@@ -280,7 +280,14 @@ def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
 # ----------------------------------------------------------------------------------------
 
 
-def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None):
+# Keyword arguments torch.load hands to pickle's Unpickler; meaningless without pickle.
+_PICKLE_LOAD_ARGS = frozenset({"encoding", "errors", "fix_imports", "buffers"})
+
+
+def load(
+    f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
+    **pickle_load_args,
+):  # fmt: skip
     """Load what :func:`save` wrote, checking the format and every array's SHA-256.
 
     Args:
@@ -291,10 +298,12 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
             they were saved from), ``"cuda"``, ``"cuda:1"`` or a :class:`minigrad.Device`;
             or a dict from the device a tensor was saved on to the one it loads on
             (``{"cuda:0": "cpu"}``), where a device missing from the dict loads as saved,
-            as in PyTorch. NumPy arrays always load as NumPy arrays.
-        pickle_module, weights_only: accepted for ``torch.load``'s signature. A minigrad
-            checkpoint holds data only, so loading is always as safe as PyTorch's
-            ``weights_only=True``, whatever these say.
+            as in PyTorch; or a function ``(tensor, location) -> tensor or None``, given
+            each tensor on the CPU (where PyTorch gives a storage) and the name of the
+            device it was saved on. NumPy arrays always load as NumPy arrays.
+        pickle_module, weights_only, pickle_load_args (``encoding=...``): accepted for
+            ``torch.load``'s signature. A minigrad checkpoint holds data only, so loading
+            is always as safe as PyTorch's ``weights_only=True``, whatever these say.
         mmap: must be None or False: the arrays are read into memory (and hashed).
 
     Raises:
@@ -313,6 +322,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         >>> ckpt["state"][0]["momentum_buffer"], ckpt["lr"]
         (tensor([0., 0.]), 0.1)
     """
+    unknown = set(pickle_load_args) - _PICKLE_LOAD_ARGS
+    if unknown:
+        raise TypeError(f"load() got an unexpected keyword argument {sorted(unknown)[0]!r}")
     if mmap:
         raise NotImplementedError(
             "load(mmap=True) is not supported: a minigrad checkpoint is an .npz archive, "
@@ -351,6 +363,15 @@ def _load_stream(stream, label: str, placement):
     stream.seek(start)
     try:
         with np.load(stream, allow_pickle=False) as archive:
+            if _archive_start(archive) != start:
+                # zipfile finds an archive from the end of the stream: this one is followed
+                # by another (a second checkpoint saved into the same stream). Read only
+                # the first, as PyTorch does, rather than silently load the last.
+                first = _first_archive(stream, start)
+                if first is None:
+                    raise CheckpointError(f"{label} is corrupt: no archive ends after the "
+                                          f"one that starts at byte {start}")  # fmt: skip
+                return _load_stream(first, label, placement)
             members = set(archive.files)
             if HEADER not in members:
                 raise CheckpointError(
@@ -362,10 +383,49 @@ def _load_stream(stream, label: str, placement):
             return reader.decode(header["root"], "obj")
     except CheckpointError:
         raise
+    except _NotDamage as wrapped:  # not the file's fault: the original error, unchanged
+        raise wrapped.error from None
     except _DAMAGE as error:
         raise CheckpointError(
             f"{label} is truncated or corrupt: {type(error).__name__}: {error}"
         ) from error
+
+
+class _NotDamage(Exception):
+    """Carries an error that is not the file's fault (from ``map_location``, or a device
+    that is not there) past the handler that turns damage into a CheckpointError."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _archive_start(archive) -> int:
+    """Where in the stream the zip archive that ``numpy.load`` opened begins (zipfile
+    shifts every member's offset by the bytes before the archive)."""
+    return min((info.header_offset for info in archive.zip.infolist()), default=0)
+
+
+def _first_archive(stream, start: int):
+    """The bytes of the first zip archive from ``start`` on, as a new stream: the shortest
+    prefix that ends with an end-of-central-directory record and opens as an archive
+    beginning at its first byte (a record's signature inside array data fails that)."""
+    stream.seek(start)
+    data = stream.read()
+    end = data.find(b"PK\x05\x06")
+    while end != -1:
+        comment = int.from_bytes(data[end + 20 : end + 22], "little")
+        candidate = io.BytesIO(data[: end + 22 + comment])
+        try:
+            with zipfile.ZipFile(candidate) as zf:
+                starts_here = min((i.header_offset for i in zf.infolist()), default=-1) == 0
+        except (zipfile.BadZipFile, ValueError, struct.error):
+            starts_here = False
+        if starts_here:
+            candidate.seek(0)
+            return candidate
+        end = data.find(b"PK\x05\x06", end + 1)
+    return None
 
 
 # What NumPy's .npy reader and zipfile raise on damaged bytes: besides the usual, an
@@ -381,11 +441,13 @@ _DAMAGE = (
 
 
 def _map_location(map_location):
-    """A Device for every tensor, or a dict from saved device names to Devices."""
+    """A Device for every tensor, a dict from saved device names to devices, or a function."""
     if map_location is None:
         return backend.CPU
     if isinstance(map_location, Device | str):
         return Device(map_location)
+    if callable(map_location):
+        return map_location
     if isinstance(map_location, dict):  # matched against the saved names, as PyTorch does
         if not all(isinstance(x, Device | str) for item in map_location.items() for x in item):
             raise TypeError(
@@ -395,7 +457,7 @@ def _map_location(map_location):
         return {str(k): v for k, v in map_location.items()}
     raise TypeError(
         f"map_location must be None, a device string such as 'cpu' or 'cuda', a "
-        f"minigrad.Device, or a dict such as {{'cuda:0': 'cpu'}}; got "
+        f"minigrad.Device, a dict such as {{'cuda:0': 'cpu'}} or a function; got "
         f"{type(map_location).__name__}"
     )
 
@@ -496,16 +558,32 @@ class _Reader:
         except TypeError:
             raise self.corrupt(where, f"unsupported tensor dtype {node['dtype']!r}") from None
         array = self.read_array(node, where, dtype)
-        device = self.placement
-        if isinstance(device, dict):  # unmapped devices load where they were saved
-            saved = str(node.get("device", "cpu"))
-            device = Device(device.get(saved, saved))
-        with device.activate():
-            array = device.from_host(array)
-        tensor = Tensor._wrap(array, device)
+        try:
+            tensor = self.place(array, str(node.get("device", "cpu")), where)
+        except Exception as error:  # the caller's map_location, or a missing device
+            raise _NotDamage(error) from error
         if node.get("parameter"):  # (files written before this key load as tensors)
             tensor = Parameter(tensor, requires_grad=bool(node.get("requires_grad")))
         elif node.get("requires_grad"):
             tensor.requires_grad_(True)
         self.tensors[name] = tensor
         return tensor
+
+    def place(self, array: np.ndarray, saved: str, where: str) -> Tensor:
+        """The tensor for ``array``, on the device ``map_location`` gives it (``saved`` is
+        the device it was saved from)."""
+        device = self.placement
+        if callable(device):  # PyTorch's map_location(storage, location); None: the default
+            tensor = device(Tensor._wrap(array, backend.CPU), saved)
+            if tensor is None:
+                return Tensor._wrap(array, backend.CPU)
+            if not isinstance(tensor, Tensor):
+                raise TypeError(
+                    f"map_location returned a {type(tensor).__name__} for {where}; it must "
+                    "return a tensor (the one it was given, moved as wanted) or None"
+                )
+            return tensor
+        if isinstance(device, dict):  # unmapped devices load where they were saved
+            device = Device(device.get(saved, saved))
+        with device.activate():
+            return Tensor._wrap(device.from_host(array), device)

@@ -787,10 +787,13 @@ def test_forward_hook_options_prepend_kwargs_and_always_call():
         failing(minigrad.tensor([1.0]), scale=0)
     assert calls == [None]
 
+    calls.clear()
     bad = Scale()
     bad.register_forward_pre_hook(lambda mod, args, kwargs: 5, with_kwargs=True)
+    bad.register_forward_hook(lambda mod, args, out: calls.append(out), always_call=True)
     with pytest.raises(RuntimeError, match=r"tuple of \(new_args, new_kwargs\), but got 5"):
         bad(minigrad.tensor([1.0]))
+    assert calls == [None]  # a failing pre-hook, too, still runs the always-called hooks
 
 
 def test_remove_duplicate_false_lists_shared_members_under_every_name():
@@ -816,6 +819,10 @@ def test_load_state_dict_assign_puts_the_values_in_place(device):
     frozen.load_state_dict(nn.BatchNorm1d(2).state_dict(), assign=True)
     assert not frozen.weight.requires_grad  # the module's requires_grad is kept
     assert frozen.num_batches_tracked.item() == 0
+    state = dict(nn.BatchNorm1d(2).state_dict())
+    state["running_mean"] = minigrad.ones(2, requires_grad=True) * 1
+    frozen.load_state_dict(state, assign=True)
+    assert frozen.running_mean is state["running_mean"]  # a buffer is taken as given
 
 
 def test_containers_take_pytorchs_keyword_names():

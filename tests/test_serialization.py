@@ -171,6 +171,38 @@ def test_save_and_load_take_file_objects(tmp_path):
     assert_same(load(Stream((tmp_path / "c").read_bytes())), state)
 
 
+def test_a_stream_with_several_checkpoints_loads_the_one_at_its_position():
+    stream = io.BytesIO()
+    save({"a": minigrad.tensor([1.0])}, stream)
+    second = stream.tell()
+    # The next one's bytes hold an end-of-archive signature: the search must not stop there.
+    marker = np.frombuffer(b"PK\x05\x06" * 4, dtype=np.float32)
+    save({"b": minigrad.tensor(marker)}, stream)
+    save({"c": minigrad.tensor([3.0])}, stream)
+    stream.seek(0)
+    assert load(stream)["a"].tolist() == [1.0]  # not the last archive, as zipfile finds
+    stream.seek(second)
+    assert load(stream)["b"].numpy().tobytes() == marker.tobytes()
+
+
+def test_load_takes_a_map_location_function_and_pickles_arguments(tmp_path):
+    save({"w": minigrad.ones(2)}, tmp_path / "c")
+    seen = []
+
+    def where(tensor, location):
+        seen.append(location)
+        return tensor * 2
+
+    assert load(tmp_path / "c", map_location=where)["w"].tolist() == [2.0, 2.0]
+    assert seen == ["cpu"]
+    assert load(tmp_path / "c", map_location=lambda t, loc: None)["w"].tolist() == [1.0, 1.0]
+    with pytest.raises(TypeError, match="map_location returned a int"):
+        load(tmp_path / "c", map_location=lambda t, loc: 3)
+    assert load(tmp_path / "c", encoding="latin1")["w"].tolist() == [1.0, 1.0]  # ignored
+    with pytest.raises(TypeError, match="unexpected keyword argument 'map_locaton'"):
+        load(tmp_path / "c", map_locaton="cpu")
+
+
 def test_file_object_errors_name_the_problem(tmp_path):
     with pytest.raises(TypeError, match="text mode; open it with 'wb'"):
         save({}, io.StringIO())
@@ -197,6 +229,10 @@ def test_map_location_cuda_without_gpu(tmp_path):
     save({"w": minigrad.ones(2)}, tmp_path / "c")
     with pytest.raises(RuntimeError, match="cuda"):
         load(tmp_path / "c", map_location="cuda")
+    # The same through a dict: the device's own error, not a "corrupt file" one.
+    with pytest.raises(RuntimeError, match="needs CuPy|sees no CUDA GPU") as error:
+        load(tmp_path / "c", map_location={"cpu": "cuda"})
+    assert not isinstance(error.value, CheckpointError)
 
 
 def test_training_checkpoint_resumes_identically(tmp_path, device):

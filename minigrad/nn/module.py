@@ -85,23 +85,11 @@ class Module:
     def __call__(self, *args, **kwargs):
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
-        for key, hook in list(self._forward_pre_hooks.items()):
-            if key in self._hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError(
-                            "forward pre-hook must return None or a tuple of "
-                            f"(new_args, new_kwargs), but got {result!r}."
-                        )
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
         called = set()
         output = None
         try:
+            for key, hook in list(self._forward_pre_hooks.items()):
+                args, kwargs = self._run_pre_hook(key, hook, args, kwargs)
             output = self.forward(*args, **kwargs)
             for key, hook in list(self._forward_hooks.items()):
                 called.add(key)
@@ -121,6 +109,22 @@ class Module:
                         )
             raise
         return output
+
+    def _run_pre_hook(self, key, hook, args, kwargs):
+        if key in self._hooks_with_kwargs:
+            result = hook(self, args, kwargs)
+            if result is None:
+                return args, kwargs
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise RuntimeError(
+                    "forward pre-hook must return None or a tuple of "
+                    f"(new_args, new_kwargs), but got {result!r}."
+                )
+            return result
+        result = hook(self, args)
+        if result is None:
+            return args, kwargs
+        return (result if isinstance(result, tuple) else (result,)), kwargs
 
     def _run_forward_hook(self, key, hook, args, kwargs, output):
         if key in self._hooks_with_kwargs:
@@ -548,7 +552,7 @@ class Module:
                         tensor.requires_grad_(old.requires_grad)
                     module._parameters[name] = tensor
                 else:
-                    module._buffers[name] = tensor.detach()
+                    module._buffers[name] = tensor  # as given, as in PyTorch
 
     # ------------------------------------------------------------------------------------
     # repr
