@@ -645,3 +645,113 @@ def test_a_subclass_that_overrides_getitem_is_called_per_sample():
 
     batches = DataLoader(Doubled(minigrad.arange(4.0), minigrad.arange(4)), batch_size=2)
     assert [x.tolist() for x, _ in batches] == [[0.0, 2.0], [4.0, 6.0]]  # as PyTorch
+
+
+# ----------------------------------------------------------------------------------------
+# Dataset, Subset, ConcatDataset, random_split; samplers and PyTorch's DataLoader options
+# ----------------------------------------------------------------------------------------
+
+
+def test_dataset_base_class_and_concatenation():
+    from minigrad.data import ConcatDataset, Dataset
+
+    class Squares(Dataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return minigrad.tensor(i * i)
+
+    with pytest.raises(NotImplementedError, match="should implement __getitem__"):
+        Dataset()[0]
+    both = Squares() + _Samples(2)
+    assert isinstance(both, ConcatDataset) and both.cumulative_sizes == [3, 5]
+    assert both[2].item() == 4 and both[-1][1] == 1 and both[3][1] == 0  # as PyTorch
+    with pytest.raises(IndexError):
+        both[5]
+    with pytest.raises(ValueError, match="should not exceed dataset length"):
+        both[-6]
+    with pytest.raises(ValueError, match="empty iterable"):
+        ConcatDataset([])
+    assert isinstance(MNIST(train=False), Dataset) and isinstance(_dataset(), Dataset)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_subset_and_concat_of_tensor_datasets_take_the_fast_path_with_the_same_batches(
+    shuffle, device
+):
+    from minigrad.data import ConcatDataset, Subset
+
+    whole = _dataset(10)
+    for dataset in (Subset(whole, [7, 2, -1, 4]), ConcatDataset([whole, _dataset(3)])):
+        assert dataset.tensors is not None  # the fast path's view of it
+        fast = DataLoader(dataset, batch_size=3, shuffle=shuffle, seed=1, device=device)
+        slow = DataLoader(dataset, batch_size=3, shuffle=shuffle, seed=1, collate_fn=list)
+        for batch, samples in zip(fast, slow, strict=True):
+            assert batch[0].device == minigrad.Device(device)
+            assert batch[0].tolist() == [int(s[0]) for s in samples]
+            assert batch[1].tolist() == [int(s[1]) for s in samples]
+    assert Subset(_Samples(5), [1, 2]).tensors is None  # no whole tensors: sample by sample
+    assert [i for _, i, _ in Subset(_Samples(5), [4, 0])] == [4, 0]
+
+
+def test_random_split_counts_and_fractions_as_pytorch():
+    from minigrad.data import random_split
+
+    dataset = _dataset(11)
+    minigrad.manual_seed(0)
+    parts = random_split(dataset, [0.33, 0.33, 0.34])
+    assert [len(p) for p in parts] == [4, 4, 3]  # PyTorch's rounding, checked side by side
+    assert sorted(i for p in parts for i in p.indices) == list(range(11))
+    minigrad.manual_seed(0)
+    assert [p.indices for p in random_split(dataset, [0.33, 0.33, 0.34])] == [
+        p.indices for p in parts
+    ]  # the same seed, the same split
+    same = random_split(dataset, [5, 6], generator=np.random.default_rng(3))
+    again = random_split(dataset, [5, 6], generator=np.random.default_rng(3))
+    assert [p.indices for p in same] == [p.indices for p in again]
+    with pytest.raises(ValueError, match="does not equal the length"):
+        random_split(dataset, [3, 3])
+    with pytest.raises(TypeError, match=r"numpy\.random\.Generator"):
+        random_split(dataset, [5, 6], generator=0)
+    with pytest.warns(UserWarning, match="split at index 1 is 0"):
+        random_split(_dataset(2), [1.0, 0.0])
+
+
+def test_sampler_and_batch_sampler(device):
+    dataset = _dataset(10)
+    loader = DataLoader(dataset, batch_size=4, sampler=[9, 0, 3, -1, 5], device=device)
+    assert len(loader) == 2 and _order(loader) == [9, 0, 3, 9, 5]
+    assert _order(DataLoader(_Samples(6), batch_size=2, sampler=range(5, -1, -1))) == [
+        5, 4, 3, 2, 1, 0,
+    ]  # fmt: skip
+    batches = DataLoader(dataset, batch_sampler=[[1, 2, 3], [0], [8, 9]], device=device)
+    assert len(batches) == 3
+    assert [b[0].tolist() for b in batches] == [[1, 2, 3], [0], [8, 9]]
+    with pytest.raises(ValueError, match="mutually exclusive with shuffle"):
+        DataLoader(dataset, sampler=[0], shuffle=True)
+    with pytest.raises(ValueError, match="batch_sampler option is mutually exclusive"):
+        DataLoader(dataset, batch_size=2, batch_sampler=[[0]])
+    with pytest.raises(IndexError, match="sampler gave index 10, but the dataset has 10"):
+        list(DataLoader(dataset, sampler=[10]))
+    with pytest.raises(TypeError, match="an iterable with a length"):
+        DataLoader(dataset, sampler=iter([0, 1]))
+
+
+def test_dataloader_takes_pytorchs_arguments_in_pytorchs_order():
+    dataset = _dataset(6)
+    # (dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, collate_fn,
+    # pin_memory, drop_last), as in PyTorch
+    loader = DataLoader(dataset, 4, False, None, None, 2, None, True, True)
+    assert loader.drop_last and len(loader) == 1 and loader.num_workers == 2
+    assert _order(loader) == [0, 1, 2, 3]  # made in this process: the same batches
+    loader = DataLoader(dataset, batch_size=6, shuffle=True, generator=np.random.default_rng(5))
+    assert sorted(_order(loader)) == list(range(6))
+    with pytest.raises(ValueError, match="num_workers option should be non-negative"):
+        DataLoader(dataset, num_workers=-1)
+    with pytest.raises(ValueError, match="prefetch_factor option could only be specified"):
+        DataLoader(dataset, prefetch_factor=2)
+    with pytest.raises(ValueError, match="persistent_workers option needs num_workers > 0"):
+        DataLoader(dataset, persistent_workers=True)
+    with pytest.raises(ValueError, match="a seed or a generator, not both"):
+        DataLoader(dataset, shuffle=True, seed=1, generator=np.random.default_rng(1))

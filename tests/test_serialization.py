@@ -230,7 +230,7 @@ def test_map_location_cuda_without_gpu(tmp_path):
     with pytest.raises(RuntimeError, match="cuda"):
         load(tmp_path / "c", map_location="cuda")
     # The same through a dict: the device's own error, not a "corrupt file" one.
-    with pytest.raises(RuntimeError, match="needs CuPy|sees no CUDA GPU") as error:
+    with pytest.raises(RuntimeError, match=r"needs CuPy|sees no CUDA GPU") as error:
         load(tmp_path / "c", map_location={"cpu": "cuda"})
     assert not isinstance(error.value, CheckpointError)
 

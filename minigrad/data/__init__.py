@@ -1,9 +1,12 @@
-"""Datasets and batching: :class:`MNIST`, :class:`TensorDataset` and :class:`DataLoader`.
+"""Datasets and batching, as ``torch.utils.data``: :class:`MNIST`, datasets and the
+:class:`DataLoader`.
 
 * ``mnist.py``: the MNIST digits, read from gzip-compressed IDX files that are found
   locally (minigrad ships a copy) or downloaded, and verified against published digests;
-* ``loader.py``: :class:`TensorDataset` and :class:`DataLoader`, which cuts batches
-  straight from whole tensors on the device when a dataset has them.
+* ``dataset.py``: :class:`Dataset`, :class:`TensorDataset`, :class:`Subset`,
+  :class:`ConcatDataset` and :func:`random_split`;
+* ``loader.py``: the :class:`DataLoader`, which cuts batches straight from whole tensors
+  on the device when a dataset has them.
 
 Example:
     >>> import minigrad
@@ -13,7 +16,17 @@ Example:
     [(4, 3), (4, 3), (2, 3)]
 """
 
-from .loader import DataLoader, TensorDataset
+from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .loader import DataLoader
 from .mnist import MNIST, DataError
 
-__all__ = ["MNIST", "DataError", "DataLoader", "TensorDataset"]
+__all__ = [
+    "MNIST",
+    "ConcatDataset",
+    "DataError",
+    "DataLoader",
+    "Dataset",
+    "Subset",
+    "TensorDataset",
+    "random_split",
+]

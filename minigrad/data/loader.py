@@ -1,9 +1,8 @@
-"""Batches for training: :class:`TensorDataset` and :class:`DataLoader`.
+"""Batches for training: the :class:`DataLoader`.
 
-A *dataset* here is map-style, as in PyTorch: it has ``len(dataset)`` and ``dataset[i]``,
-which returns one sample, usually a tuple such as ``(image, label)``. A
-:class:`DataLoader` walks through a dataset in batches, optionally in a shuffled order,
-and gives each batch as a tuple of tensors whose first dimension is the batch.
+A :class:`DataLoader` walks through a map-style dataset (``len(dataset)`` and
+``dataset[i]``, see ``dataset.py``) in batches, optionally in a shuffled order, and gives
+each batch as a tuple of tensors whose first dimension is the batch.
 
 The fast path
 -------------
@@ -36,6 +35,7 @@ epochs ran before (so a resumed run can call :meth:`DataLoader.set_epoch`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 
 import numpy as np
@@ -45,55 +45,7 @@ from .. import dtypes as _dtypes
 from .. import random as _random
 from ..backend import Device
 from ..tensor import Tensor
-
-
-class TensorDataset:
-    """A dataset made of tensors that share their first dimension: sample ``i`` is
-    ``tuple(t[i] for t in tensors)``.
-
-    Example:
-        >>> import minigrad
-        >>> from minigrad.data import TensorDataset
-        >>> x = minigrad.arange(6).reshape(3, 2)
-        >>> y = minigrad.tensor([0, 1, 0])
-        >>> ds = TensorDataset(x, y)
-        >>> len(ds), ds[1]
-        (3, (tensor([2, 3]), tensor(1)))
-    """
-
-    def __init__(self, *tensors: Tensor) -> None:
-        if not tensors:
-            raise ValueError("TensorDataset needs at least one tensor, e.g. TensorDataset(x, y)")
-        for i, t in enumerate(tensors):
-            if not isinstance(t, Tensor):
-                raise TypeError(
-                    f"TensorDataset: argument {i} is a {type(t).__name__}, not a minigrad "
-                    f"Tensor (convert it with minigrad.tensor(...))"
-                )
-            if t.ndim == 0:
-                raise ValueError(
-                    f"TensorDataset: argument {i} is a 0-d tensor; each tensor needs a first "
-                    f"dimension that indexes the samples"
-                )
-        if any(t.shape[0] != tensors[0].shape[0] for t in tensors):
-            shapes = ", ".join(str(tuple(t.shape)) for t in tensors)
-            raise ValueError(
-                f"Size mismatch between tensors: TensorDataset needs every tensor to have the "
-                f"same first dimension (one entry per sample), got shapes {shapes}"
-            )
-        self.tensors: tuple[Tensor, ...] = tuple(tensors)
-
-    _getitem_reads_rows = True  # the DataLoader may slice self.tensors instead
-
-    def __getitem__(self, index) -> tuple[Tensor, ...]:
-        return tuple(t[index] for t in self.tensors)
-
-    def __len__(self) -> int:
-        return self.tensors[0].shape[0]
-
-    def __repr__(self) -> str:
-        shapes = ", ".join(str(tuple(t.shape)) for t in self.tensors)
-        return f"TensorDataset({shapes})"
+from .dataset import whole_tensors
 
 
 class DataLoader:
@@ -107,14 +59,27 @@ class DataLoader:
             string, or a tuple, list or dict of those; the samples of a batch are stacked.
         batch_size: the number of samples per batch (a positive int).
         shuffle: visit the samples in a new random order every epoch.
-        drop_last: leave out the last batch if it has fewer than ``batch_size`` samples.
-        seed: with ``shuffle``, an int that fixes each epoch's order; ``None`` draws the
-            orders from minigrad's global generator (see ``minigrad.manual_seed``).
-        device: where batches are made: ``"cpu"`` (the default), ``"cuda"``, or a
-            :class:`minigrad.Device`.
+        sampler: instead of ``shuffle``, the sample indices to visit, in order: any
+            iterable with a length (a list, a range, a NumPy array), iterated anew every
+            epoch (so an object that draws a new order in ``__iter__`` works).
+        batch_sampler: instead of ``batch_size``, ``shuffle``, ``sampler`` and
+            ``drop_last``: an iterable with a length whose items are lists of indices, one
+            list per batch.
         collate_fn: a function that makes a batch from a list of samples, instead of the
             default stacking (as in PyTorch; the batch is then whatever it returns, and
             ``device`` is not applied to it).
+        drop_last: leave out the last batch if it has fewer than ``batch_size`` samples.
+        generator: a ``numpy.random.Generator`` to draw the shuffled orders from.
+        seed: with ``shuffle``, an int that fixes each epoch's order (keyword only; see
+            the module docstring). Without ``seed`` or ``generator`` the orders come from
+            minigrad's global generator (see ``minigrad.manual_seed``).
+        device: where batches are made: ``"cpu"`` (the default), ``"cuda"``, or a
+            :class:`minigrad.Device` (keyword only).
+        num_workers, pin_memory, timeout, worker_init_fn, multiprocessing_context,
+            prefetch_factor, persistent_workers, pin_memory_device, in_order: PyTorch's
+            worker-process options, checked as PyTorch checks them and otherwise without
+            effect: batches are always made in the calling process (with whole tensors, on
+            the device itself), which gives the same batches.
 
     Each batch is a tuple of tensors, one per field of the samples (a bare tensor when the
     samples are bare tensors or numbers; a dict of batches for dict samples; a list for
@@ -143,43 +108,85 @@ class DataLoader:
     def __init__(
         self,
         dataset,
-        batch_size: int = 1,
-        shuffle: bool = False,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler=None,
+        batch_sampler=None,
+        num_workers: int = 0,
+        collate_fn=None,
+        pin_memory: bool = False,
         drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn=None,
+        multiprocessing_context=None,
+        generator=None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
         seed: int | None = None,
         device=None,
-        collate_fn=None,
     ) -> None:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(
                 f"DataLoader needs a map-style dataset, an object with __len__ and "
                 f"__getitem__ (such as TensorDataset or MNIST), got {type(dataset).__name__}"
             )
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
-            raise TypeError(f"batch_size must be a positive int, got {batch_size!r}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size}")
+        shuffle = False if shuffle is None else shuffle
         for name, value in (("shuffle", shuffle), ("drop_last", drop_last)):
             if not isinstance(value, bool | np.bool_):
                 raise TypeError(f"{name} must be True or False, got {value!r}")
+        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
+        if batch_sampler is not None:
+            # PyTorch's rule: the batch sampler decides the batches alone.
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                    "sampler, and drop_last"
+                )
+            _check_sized(batch_sampler, "batch_sampler")
+            batch_size = None
+        else:
+            if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
+                raise TypeError(f"batch_size must be a positive int, got {batch_size!r}")
+            if batch_size < 1:
+                raise ValueError(f"batch_size must be a positive int, got {batch_size}")
+            batch_size = int(batch_size)
+        if sampler is not None:
+            if shuffle:
+                raise ValueError("sampler option is mutually exclusive with shuffle")
+            _check_sized(sampler, "sampler")
         if seed is not None:
             if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
                 raise TypeError(f"seed must be None or a non-negative int, got {seed!r}")
             if seed < 0:
                 raise ValueError(f"seed must be None or a non-negative int, got {seed}")
             seed = int(seed)
+        if generator is not None:
+            if not isinstance(generator, np.random.Generator):
+                raise TypeError(
+                    f"generator must be None or a numpy.random.Generator (minigrad's "
+                    f"DataLoader also takes seed=...), got {type(generator).__name__}"
+                )
+            if seed is not None:
+                raise ValueError("give the DataLoader a seed or a generator, not both")
         if device is not None and not isinstance(device, str | Device):
             raise TypeError(
                 f"device must be a string such as 'cpu' or 'cuda', or a minigrad.Device; "
                 f"got {type(device).__name__}"
             )
-        self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
-        self.seed = seed
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"collate_fn must be callable, got {type(collate_fn).__name__}")
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = bool(shuffle)
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.drop_last = bool(drop_last)
+        self.generator = generator
+        self.seed = seed
+        self.num_workers = num_workers
         self.device = backend.CPU if device is None else Device(device)
         self.collate_fn = collate_fn
         self.epoch = 0  # the number of epochs started; it picks the order of a seeded shuffle
@@ -187,7 +194,9 @@ class DataLoader:
         self._arrays: tuple | None = None  # fast path: the dataset's arrays on self.device
 
     def __len__(self) -> int:
-        n = len(self.dataset)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def set_epoch(self, epoch: int) -> None:
@@ -199,14 +208,13 @@ class DataLoader:
 
     def __iter__(self):
         # A collate_fn of the user's sees every batch's samples: no fast path then.
-        tensors = _whole_tensors(self.dataset) if self.collate_fn is None else None
+        tensors = whole_tensors(self.dataset) if self.collate_fn is None else None
         n = tensors[0].shape[0] if tensors is not None else len(self.dataset)
-        order = self._order(n)
+        order, bounds = self._plan(n)
         self.epoch += 1
-        stop = n - n % self.batch_size if self.drop_last else n
         if tensors is not None:
-            return self._batches_from_tensors(self._device_arrays(tensors), order, stop)
-        return self._batches_from_samples(order, n, stop)
+            return self._batches_from_tensors(self._device_arrays(tensors), order, bounds)
+        return self._batches_from_samples(order, bounds)
 
     def __repr__(self) -> str:
         return (
@@ -215,15 +223,29 @@ class DataLoader:
             f"device='{self.device}')"
         )
 
-    def _order(self, n: int) -> np.ndarray | None:
-        """This epoch's sample order as a host int64 array, or None for 0, 1, 2, ..."""
-        if not self.shuffle:
-            return None
-        if self.seed is not None:
-            rng = np.random.default_rng([self.seed, self.epoch])
+    def _plan(self, n: int) -> tuple[np.ndarray | None, list[int]]:
+        """This epoch's sample order (a host int64 array, or None for 0, 1, 2, ...) and
+        the batches as bounds into it: batch k is ``order[bounds[k]:bounds[k + 1]]``."""
+        if self.batch_sampler is not None:
+            batches = [_indices(batch, n, "batch_sampler") for batch in self.batch_sampler]
+            if any(len(batch) == 0 for batch in batches):
+                raise ValueError("DataLoader: the batch_sampler gave an empty batch")
+            sizes = [len(batch) for batch in batches]
+            order = np.concatenate(batches) if batches else np.zeros(0, dtype=np.int64)
+            return order, [0, *np.cumsum(sizes).tolist()]
+        if self.sampler is not None:
+            order = _indices(self.sampler, n, "sampler")
+        elif self.shuffle:
+            if self.seed is not None:
+                rng = np.random.default_rng([self.seed, self.epoch])
+            else:
+                rng = self.generator or _random.generator()
+            order = rng.permutation(n).astype(np.int64)
         else:
-            rng = _random.generator()
-        return rng.permutation(n).astype(np.int64)
+            order = None
+        count = n if order is None else len(order)
+        stop = count - count % self.batch_size if self.drop_last else count
+        return order, [*range(0, stop, self.batch_size), stop]
 
     def _device_arrays(self, tensors: tuple[Tensor, ...]) -> tuple:
         """The dataset's arrays on the loader's device, copied there at most once (again
@@ -235,12 +257,11 @@ class DataLoader:
             self._sources = sources
         return self._arrays
 
-    def _batches_from_tensors(self, arrays: tuple, order, stop: int):
+    def _batches_from_tensors(self, arrays: tuple, order, bounds: list[int]):
         device = self.device
         with device.activate():
             index = None if order is None else device.from_host(order)
-        for start in range(0, stop, self.batch_size):
-            end = min(start + self.batch_size, stop)
+        for start, end in itertools.pairwise(bounds):
             with device.activate():
                 if index is None:
                     batch = [a[start:end].copy() for a in arrays]
@@ -249,9 +270,8 @@ class DataLoader:
                     batch = [device.xp.take(a, rows, axis=0) for a in arrays]
             yield tuple(Tensor._wrap(b, device) for b in batch)
 
-    def _batches_from_samples(self, order, n: int, stop: int):
-        for start in range(0, stop, self.batch_size):
-            end = min(start + self.batch_size, stop)
+    def _batches_from_samples(self, order, bounds: list[int]):
+        for start, end in itertools.pairwise(bounds):
             indices = range(start, end) if order is None else order[start:end].tolist()
             samples = [self.dataset[i] for i in indices]
             if self.collate_fn is not None:
@@ -260,30 +280,49 @@ class DataLoader:
                 yield _collate(samples, self.device, first_index=indices[0])
 
 
-def _whole_tensors(dataset) -> tuple[Tensor, ...] | None:
-    """The dataset's ``tensors`` if it has them in the form the fast path needs (a
-    non-empty tuple of tensors with one row per sample) and its ``__getitem__`` is known
-    to read row ``i`` of them and nothing more, else None."""
-    if not _getitem_reads_rows(dataset):
-        return None  # a subclass's own __getitem__ (a transform, say) must be called
-    tensors = getattr(dataset, "tensors", None)
-    if not isinstance(tensors, tuple | list) or not tensors:
-        return None
-    if not all(isinstance(t, Tensor) and t.ndim >= 1 for t in tensors):
-        return None
-    n = len(dataset)
-    if any(t.shape[0] != n for t in tensors):
-        return None
-    return tuple(tensors)
+def _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers) -> None:
+    """PyTorch's checks of its worker-process options (which change nothing here)."""
+    if isinstance(num_workers, bool) or not isinstance(num_workers, int | np.integer):
+        raise TypeError(f"num_workers must be an int, got {num_workers!r}")
+    if num_workers < 0:
+        raise ValueError(
+            "num_workers option should be non-negative; use num_workers=0 to disable "
+            "multiprocessing."
+        )
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError(
+            "prefetch_factor option could only be specified in multiprocessing. let "
+            "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
+        )
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
 
 
-def _getitem_reads_rows(dataset) -> bool:
-    """True when the class that defines ``type(dataset).__getitem__`` declares (with a
-    ``_getitem_reads_rows = True`` of its own) that it returns row ``i`` of ``tensors``."""
-    for cls in type(dataset).__mro__:
-        if "__getitem__" in vars(cls):
-            return vars(cls).get("_getitem_reads_rows", False)
-    return False
+def _check_sized(sampler, name: str) -> None:
+    if not (hasattr(sampler, "__iter__") and hasattr(sampler, "__len__")):
+        raise TypeError(
+            f"DataLoader: {name} must be an iterable with a length (a list, a range, a "
+            f"sampler object), got {type(sampler).__name__}"
+        )
+
+
+def _indices(items, n: int, name: str) -> np.ndarray:
+    """A sampler's (or one batch's) indices as a host int64 array, each checked to be a
+    valid index of a dataset of ``n`` samples (negative ones count from the end)."""
+    values = list(items)
+    if any(isinstance(v, bool) or not isinstance(v, int | np.integer) for v in values):
+        bad = next(v for v in values if isinstance(v, bool) or not isinstance(v, int | np.integer))
+        raise TypeError(f"DataLoader: the {name} gave {bad!r}; indices must be ints")
+    indices = np.asarray(values, dtype=np.int64).reshape(-1)
+    out_of_range = (indices < -n) | (indices >= n)
+    if out_of_range.any():
+        raise IndexError(
+            f"DataLoader: the {name} gave index {indices[out_of_range][0]}, but the dataset "
+            f"has {n} samples"
+        )
+    return np.where(indices < 0, indices + n, indices)
 
 
 def _collate(samples: list, device: Device, first_index: int, what: str = "the samples"):

@@ -73,6 +73,7 @@ import numpy as np
 from .. import backend
 from ..atomic import fsync_directory, new_file_mode
 from ..tensor import Tensor
+from .dataset import Dataset
 
 MIRRORS: tuple[str, ...] = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -170,7 +171,7 @@ _HOW_TO_GET_THE_FILES = (
 # ----------------------------------------------------------------------------------------
 
 
-class MNIST:
+class MNIST(Dataset):
     """The MNIST training set (60,000 digits) or test set (10,000), as two CPU tensors.
 
     Args:

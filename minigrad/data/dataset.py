@@ -1,0 +1,285 @@
+"""Datasets: the :class:`Dataset` protocol, :class:`TensorDataset`, and the ways to cut
+and join datasets (:class:`Subset`, :func:`random_split`, :class:`ConcatDataset`).
+
+A *dataset* is map-style, as in PyTorch: ``len(dataset)`` and ``dataset[i]``, which returns
+one sample, usually a tuple such as ``(image, label)``. Subclassing :class:`Dataset` is
+optional (the :class:`~minigrad.data.DataLoader` needs only the two methods), but it gives
+``dataset + other`` and says what the class is.
+
+Whole tensors
+-------------
+A dataset whose samples are rows of a few whole tensors (:class:`TensorDataset`,
+:class:`~minigrad.data.MNIST`) exposes them as ``tensors`` and declares, with
+``_getitem_reads_rows = True`` on the class that defines its ``__getitem__``, that
+``dataset[i]`` is row ``i`` of them and nothing more. The DataLoader then cuts batches
+straight from those tensors instead of asking for one sample at a time
+(:func:`whole_tensors`). A :class:`Subset` or :class:`ConcatDataset` of such datasets has
+whole tensors too: the rows it selects (or joins), gathered once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from .. import random as _random
+from ..tensor import Tensor
+
+
+class Dataset:
+    """The base class of map-style datasets: a subclass defines ``__getitem__`` (one
+    sample) and ``__len__``.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.data import Dataset
+        >>> class Squares(Dataset):
+        ...     def __len__(self):
+        ...         return 4
+        ...
+        ...     def __getitem__(self, i):
+        ...         return minigrad.tensor(float(i)), minigrad.tensor(float(i * i))
+        >>> len(Squares() + Squares())  # a ConcatDataset
+        8
+    """
+
+    def __getitem__(self, index):
+        raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
+
+    def __add__(self, other) -> ConcatDataset:
+        return ConcatDataset([self, other])
+
+
+class TensorDataset(Dataset):
+    """A dataset made of tensors that share their first dimension: sample ``i`` is
+    ``tuple(t[i] for t in tensors)``.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.data import TensorDataset
+        >>> x = minigrad.arange(6).reshape(3, 2)
+        >>> y = minigrad.tensor([0, 1, 0])
+        >>> ds = TensorDataset(x, y)
+        >>> len(ds), ds[1]
+        (3, (tensor([2, 3]), tensor(1)))
+    """
+
+    def __init__(self, *tensors: Tensor) -> None:
+        if not tensors:
+            raise ValueError("TensorDataset needs at least one tensor, e.g. TensorDataset(x, y)")
+        for i, t in enumerate(tensors):
+            if not isinstance(t, Tensor):
+                raise TypeError(
+                    f"TensorDataset: argument {i} is a {type(t).__name__}, not a minigrad "
+                    f"Tensor (convert it with minigrad.tensor(...))"
+                )
+            if t.ndim == 0:
+                raise ValueError(
+                    f"TensorDataset: argument {i} is a 0-d tensor; each tensor needs a first "
+                    f"dimension that indexes the samples"
+                )
+        if any(t.shape[0] != tensors[0].shape[0] for t in tensors):
+            shapes = ", ".join(str(tuple(t.shape)) for t in tensors)
+            raise ValueError(
+                f"Size mismatch between tensors: TensorDataset needs every tensor to have the "
+                f"same first dimension (one entry per sample), got shapes {shapes}"
+            )
+        self.tensors: tuple[Tensor, ...] = tuple(tensors)
+
+    _getitem_reads_rows = True  # the DataLoader may slice self.tensors instead
+
+    def __getitem__(self, index) -> tuple[Tensor, ...]:
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self) -> int:
+        return self.tensors[0].shape[0]
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(str(tuple(t.shape)) for t in self.tensors)
+        return f"TensorDataset({shapes})"
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order: ``subset[i]`` is
+    ``dataset[indices[i]]``.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.data import Subset, TensorDataset
+        >>> part = Subset(TensorDataset(minigrad.arange(10) * 10), [7, 2])
+        >>> len(part), part[0]
+        (2, (tensor(70),))
+    """
+
+    def __init__(self, dataset, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = indices
+        self._gathered: tuple | None = None  # (source arrays, their gathered rows)
+
+    _getitem_reads_rows = True  # row i of self.tensors, when the dataset has whole tensors
+
+    def __getitem__(self, index):
+        if isinstance(index, list):
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    @property
+    def tensors(self) -> tuple[Tensor, ...] | None:
+        """The dataset's whole tensors cut to these rows (gathered once, and again only
+        if the dataset's tensors are replaced), or None if it has none."""
+        whole = whole_tensors(self.dataset)
+        if whole is None:
+            return None
+        sources = tuple(t._data for t in whole)
+        if self._gathered is None or any(a is not b for a, b in zip(sources, self._gathered[0])):
+            rows = np.asarray(self.indices, dtype=np.int64).reshape(-1)
+            gathered = []
+            for t in whole:
+                with t.device.activate():
+                    rows_there = t.device.xp.take(t._data, t.device.from_host(rows), axis=0)
+                gathered.append(Tensor._wrap(rows_there, t.device))
+            self._gathered = (sources, tuple(gathered))
+        return self._gathered[1]
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after the other: the samples of the first, then of the second...
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.data import ConcatDataset, TensorDataset
+        >>> parts = [TensorDataset(minigrad.zeros(3)), TensorDataset(minigrad.ones(2))]
+        >>> both = ConcatDataset(parts)
+        >>> len(both), both[3], both.cumulative_sizes
+        (5, (tensor(1.),), [3, 5])
+    """
+
+    def __init__(self, datasets) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes: list[int] = []
+        total = 0
+        for dataset in self.datasets:
+            total += len(dataset)
+            self.cumulative_sizes.append(total)
+        self._joined: tuple | None = None  # (source arrays, their concatenation)
+
+    _getitem_reads_rows = True  # row i of self.tensors, when every part has whole tensors
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        if index < 0:
+            if -index > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            index += len(self)
+        part = bisect.bisect_right(self.cumulative_sizes, index)
+        if part == len(self.datasets):
+            raise IndexError(f"index {index} is out of range for a dataset of {len(self)}")
+        start = self.cumulative_sizes[part - 1] if part > 0 else 0
+        return self.datasets[part][index - start]
+
+    @property
+    def tensors(self) -> tuple[Tensor, ...] | None:
+        """Every part's whole tensors joined, field by field (once, and again only if a
+        part's tensors are replaced), or None unless every part has them, alike."""
+        parts = [whole_tensors(d) for d in self.datasets]
+        if any(p is None for p in parts) or len({len(p) for p in parts}) != 1:
+            return None
+        sources = tuple(t._data for p in parts for t in p)
+        if self._joined is None or any(a is not b for a, b in zip(sources, self._joined[0])):
+            fields = []
+            for column in zip(*parts):
+                device, xp = column[0].device, column[0].device.xp
+                if any(t.device != device for t in column):
+                    return None  # parts on different devices: no single tensor to cut from
+                with device.activate():
+                    fields.append(Tensor._wrap(xp.concatenate([t._data for t in column]), device))
+            self._joined = (sources, tuple(fields))
+        return self._joined[1]
+
+
+def random_split(dataset, lengths: Sequence[int | float], generator=None) -> list[Subset]:
+    """Split ``dataset`` into non-overlapping random subsets of the given ``lengths``:
+    counts that add up to ``len(dataset)``, or fractions that add up to 1 (rounded down,
+    the remainder dealt one by one from the first subset on, as PyTorch does).
+
+    The order comes from ``generator`` (a ``numpy.random.Generator``), or by default from
+    minigrad's global generator, so ``minigrad.manual_seed`` makes the split reproducible.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.data import TensorDataset, random_split
+        >>> _ = minigrad.manual_seed(0)
+        >>> train, val = random_split(TensorDataset(minigrad.arange(10)), [0.8, 0.2])
+        >>> len(train), len(val), sorted(train.indices + val.indices) == list(range(10))
+        (8, 2, True)
+    """
+    if generator is not None and not isinstance(generator, np.random.Generator):
+        raise TypeError(
+            f"random_split: generator must be None (minigrad's global generator) or a "
+            f"numpy.random.Generator, got {type(generator).__name__}"
+        )
+    n = len(dataset)
+    lengths = list(lengths)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        counts = []
+        for i, fraction in enumerate(lengths):
+            if not 0 <= fraction <= 1:
+                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+            counts.append(math.floor(n * fraction))
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        for i, count in enumerate(counts):
+            if count == 0:
+                warnings.warn(
+                    f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                    stacklevel=2,
+                )
+        lengths = counts
+    if sum(lengths) != n:
+        raise ValueError(
+            f"Sum of input lengths does not equal the length of the input dataset! "
+            f"({sum(lengths)} against {n})"
+        )
+    order = (generator or _random.generator()).permutation(n).tolist()
+    subsets, offset = [], 0
+    for length in lengths:
+        subsets.append(Subset(dataset, order[offset : offset + length]))
+        offset += length
+    return subsets
+
+
+def whole_tensors(dataset) -> tuple[Tensor, ...] | None:
+    """The dataset's ``tensors`` if it has them in the form the DataLoader's fast path
+    needs (a non-empty tuple of tensors with one row per sample) and its ``__getitem__``
+    is known to read row ``i`` of them and nothing more, else None."""
+    if not _getitem_reads_rows(dataset):
+        return None  # a subclass's own __getitem__ (a transform, say) must be called
+    tensors = getattr(dataset, "tensors", None)
+    if not isinstance(tensors, tuple | list) or not tensors:
+        return None
+    if not all(isinstance(t, Tensor) and t.ndim >= 1 for t in tensors):
+        return None
+    n = len(dataset)
+    if any(t.shape[0] != n for t in tensors):
+        return None
+    return tuple(tensors)
+
+
+def _getitem_reads_rows(dataset) -> bool:
+    """True when the class that defines ``type(dataset).__getitem__`` declares (with a
+    ``_getitem_reads_rows = True`` of its own) that it returns row ``i`` of ``tensors``."""
+    for cls in type(dataset).__mro__:
+        if "__getitem__" in vars(cls):
+            return vars(cls).get("_getitem_reads_rows", False)
+    return False
