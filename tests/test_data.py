@@ -564,22 +564,18 @@ def test_a_collate_fn_gets_the_samples_of_each_batch():
 
 def test_argument_validation():
     ds = _dataset()
-    for bad in (0, -1):
-        with pytest.raises(ValueError, match="batch_size"):
+    for bad in (0, -1, 2.5, True, "4"):  # PyTorch's errors, word for word
+        with pytest.raises(ValueError, match="batch_size should be a positive integer value"):
             DataLoader(ds, batch_size=bad)
-    for bad in (2.5, True, "4", None):
-        with pytest.raises(TypeError, match="batch_size"):
-            DataLoader(ds, batch_size=bad)
-    with pytest.raises(TypeError, match="shuffle"):
-        DataLoader(ds, shuffle="yes")
-    with pytest.raises(TypeError, match="drop_last"):
+    with pytest.raises(ValueError, match="drop_last should be a boolean value"):
         DataLoader(ds, drop_last=1)
+    assert DataLoader(ds, shuffle="yes").shuffle is True  # any truthy value, as PyTorch
     with pytest.raises(ValueError, match="seed"):
         DataLoader(ds, seed=-1)
     with pytest.raises(TypeError, match="seed"):
         DataLoader(ds, seed=1.5)
     with pytest.raises(TypeError, match="map-style dataset"):
-        DataLoader(iter(range(3)))
+        DataLoader(3)
     with pytest.raises(TypeError, match="device"):
         DataLoader(ds, device=0)
 
@@ -677,22 +673,36 @@ def test_dataset_base_class_and_concatenation():
 
 
 @pytest.mark.parametrize("shuffle", [False, True])
-def test_subset_and_concat_of_tensor_datasets_take_the_fast_path_with_the_same_batches(
-    shuffle, device
-):
+def test_subset_batches_are_cut_from_the_whole_tensors_and_see_changes(shuffle, device):
     from minigrad.data import ConcatDataset, Subset
+    from minigrad.data.dataset import whole_rows
 
-    whole = _dataset(10)
-    for dataset in (Subset(whole, [7, 2, -1, 4]), ConcatDataset([whole, _dataset(3)])):
-        assert dataset.tensors is not None  # the fast path's view of it
-        fast = DataLoader(dataset, batch_size=3, shuffle=shuffle, seed=1, device=device)
-        slow = DataLoader(dataset, batch_size=3, shuffle=shuffle, seed=1, collate_fn=list)
+    x = minigrad.arange(10)
+    whole = TensorDataset(x, x * 10)
+    subset = Subset(Subset(whole, [7, 2, -1, 4, 0]), [4, 0, 2])  # rows 0, 7, 9
+    assert whole_rows(subset)[1].tolist() == [0, 7, 9]  # the fast path's view of it
+    for dataset in (subset, ConcatDataset([whole, _dataset(3)])):
+        fast = DataLoader(dataset, batch_size=2, shuffle=shuffle, seed=1, device=device)
+        slow = DataLoader(dataset, batch_size=2, shuffle=shuffle, seed=1, collate_fn=list)
         for batch, samples in zip(fast, slow, strict=True):
             assert batch[0].device == minigrad.Device(device)
             assert batch[0].tolist() == [int(s[0]) for s in samples]
             assert batch[1].tolist() == [int(s[1]) for s in samples]
-    assert Subset(_Samples(5), [1, 2]).tensors is None  # no whole tensors: sample by sample
+    # Batches follow the subset's indices and the tensors' values as they are now.
+    loader = DataLoader(Subset(whole, [1, 2]), batch_size=2)
+    subset_of_whole = loader.dataset
+    subset_of_whole.indices = [3, 4]
+    with minigrad.no_grad():
+        x.add_(100)
+    assert next(iter(loader))[0].tolist() == [103, 104]
+    with pytest.raises(IndexError, match="index 10 is out of range for 10 samples"):
+        next(iter(DataLoader(Subset(whole, [10]))))
+    assert whole_rows(Subset(_Samples(5), [1, 2])) is None  # no whole tensors: one by one
     assert [i for _, i, _ in Subset(_Samples(5), [4, 0])] == [4, 0]
+    # Parts of different dtypes stay apart, as in PyTorch.
+    mixed = ConcatDataset([TensorDataset(minigrad.arange(3)), TensorDataset(minigrad.ones(2))])
+    dtypes = [b[0].dtype for b in DataLoader(mixed, batch_size=3)]
+    assert dtypes == [minigrad.int64, minigrad.float32]
 
 
 def test_random_split_counts_and_fractions_as_pytorch():
@@ -732,10 +742,44 @@ def test_sampler_and_batch_sampler(device):
         DataLoader(dataset, sampler=[0], shuffle=True)
     with pytest.raises(ValueError, match="batch_sampler option is mutually exclusive"):
         DataLoader(dataset, batch_size=2, batch_sampler=[[0]])
-    with pytest.raises(IndexError, match="sampler gave index 10, but the dataset has 10"):
+    with pytest.raises(IndexError, match="index 10 is out of range for 10 samples"):
         list(DataLoader(dataset, sampler=[10]))
-    with pytest.raises(TypeError, match="an iterable with a length"):
-        DataLoader(dataset, sampler=iter([0, 1]))
+    with pytest.raises(TypeError, match="an iterable of indices"):
+        DataLoader(dataset, sampler=5)
+    # Samplers need no length, and a sampler's indices reach __getitem__ as given.
+    assert _order(DataLoader(_Samples(6), batch_size=2, sampler=iter([5, 1, 2]))) == [5, 1, 2]
+
+    class Keyed:
+        def __getitem__(self, key):
+            return {"a": 1, "c": 3}[key]
+
+    assert [b.tolist() for b in DataLoader(Keyed(), batch_size=2, sampler=["c", "a"])] == [[3, 1]]
+    # An empty batch fails when it comes, after the batches before it.
+    loader = iter(DataLoader(dataset, batch_sampler=[[1], []], device=device))
+    assert next(loader)[0].tolist() == [1]
+    with pytest.raises(IndexError, match="empty batch"):
+        next(loader)
+
+
+def test_numbers_collate_to_pytorchs_dtypes():
+    def batch(values):
+        return next(iter(DataLoader(values, batch_size=len(values))))
+
+    assert batch([1, 2]).dtype == minigrad.int64 and batch([1.5, 2]).dtype == minigrad.float64
+    assert batch([1, 2.5]).dtype == minigrad.float32  # torch.tensor([1, 2.5]): the default
+    assert batch([True, False]).dtype == minigrad.bool
+
+
+def test_batch_size_none_gives_single_converted_samples():
+    # As PyTorch's default_convert: tuples become lists, numbers stay numbers.
+    got = list(DataLoader(_dataset(3), batch_size=None, sampler=[1, 2]))
+    assert [[t.tolist() for t in sample] for sample in got] == [[1, 10], [2, 20]]
+    records = [{"a": 1, "b": "x", "c": np.float32(2)}]
+    (record,) = DataLoader(records, batch_size=None)
+    assert record["a"] == 1 and record["b"] == "x" and isinstance(record["c"], minigrad.Tensor)
+    assert len(DataLoader(_dataset(3), batch_size=None)) == 3
+    with pytest.raises(ValueError, match="disables auto-batching"):
+        DataLoader(_dataset(3), batch_size=None, drop_last=True)
 
 
 def test_dataloader_takes_pytorchs_arguments_in_pytorchs_order():
@@ -753,5 +797,13 @@ def test_dataloader_takes_pytorchs_arguments_in_pytorchs_order():
         DataLoader(dataset, prefetch_factor=2)
     with pytest.raises(ValueError, match="persistent_workers option needs num_workers > 0"):
         DataLoader(dataset, persistent_workers=True)
+    with pytest.raises(ValueError, match="multiprocessing_context can only be used"):
+        DataLoader(dataset, multiprocessing_context="spawn")
+    with pytest.raises(ValueError, match="valid start method"):
+        DataLoader(dataset, num_workers=1, multiprocessing_context="bogus")
+    with pytest.raises(TypeError, match="valid context object"):
+        DataLoader(dataset, num_workers=1, multiprocessing_context=3)
+    with pytest.raises(ValueError, match="prefetch_factor option should be non-negative"):
+        DataLoader(dataset, num_workers=2, prefetch_factor=-1)
     with pytest.raises(ValueError, match="a seed or a generator, not both"):
         DataLoader(dataset, shuffle=True, seed=1, generator=np.random.default_rng(1))

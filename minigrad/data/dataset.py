@@ -13,8 +13,8 @@ A dataset whose samples are rows of a few whole tensors (:class:`TensorDataset`,
 ``_getitem_reads_rows = True`` on the class that defines its ``__getitem__``, that
 ``dataset[i]`` is row ``i`` of them and nothing more. The DataLoader then cuts batches
 straight from those tensors instead of asking for one sample at a time
-(:func:`whole_tensors`). A :class:`Subset` or :class:`ConcatDataset` of such datasets has
-whole tensors too: the rows it selects (or joins), gathered once.
+(:func:`whole_rows`). A :class:`Subset` of such a dataset is cut the same way, from the
+rows it selects.
 """
 
 from __future__ import annotations
@@ -118,9 +118,6 @@ class Subset(Dataset):
     def __init__(self, dataset, indices: Sequence[int]) -> None:
         self.dataset = dataset
         self.indices = indices
-        self._gathered: tuple | None = None  # (source arrays, their gathered rows)
-
-    _getitem_reads_rows = True  # row i of self.tensors, when the dataset has whole tensors
 
     def __getitem__(self, index):
         if isinstance(index, list):
@@ -129,24 +126,6 @@ class Subset(Dataset):
 
     def __len__(self) -> int:
         return len(self.indices)
-
-    @property
-    def tensors(self) -> tuple[Tensor, ...] | None:
-        """The dataset's whole tensors cut to these rows (gathered once, and again only
-        if the dataset's tensors are replaced), or None if it has none."""
-        whole = whole_tensors(self.dataset)
-        if whole is None:
-            return None
-        sources = tuple(t._data for t in whole)
-        if self._gathered is None or any(a is not b for a, b in zip(sources, self._gathered[0])):
-            rows = np.asarray(self.indices, dtype=np.int64).reshape(-1)
-            gathered = []
-            for t in whole:
-                with t.device.activate():
-                    rows_there = t.device.xp.take(t._data, t.device.from_host(rows), axis=0)
-                gathered.append(Tensor._wrap(rows_there, t.device))
-            self._gathered = (sources, tuple(gathered))
-        return self._gathered[1]
 
 
 class ConcatDataset(Dataset):
@@ -170,9 +149,6 @@ class ConcatDataset(Dataset):
         for dataset in self.datasets:
             total += len(dataset)
             self.cumulative_sizes.append(total)
-        self._joined: tuple | None = None  # (source arrays, their concatenation)
-
-    _getitem_reads_rows = True  # row i of self.tensors, when every part has whole tensors
 
     def __len__(self) -> int:
         return self.cumulative_sizes[-1]
@@ -187,25 +163,6 @@ class ConcatDataset(Dataset):
             raise IndexError(f"index {index} is out of range for a dataset of {len(self)}")
         start = self.cumulative_sizes[part - 1] if part > 0 else 0
         return self.datasets[part][index - start]
-
-    @property
-    def tensors(self) -> tuple[Tensor, ...] | None:
-        """Every part's whole tensors joined, field by field (once, and again only if a
-        part's tensors are replaced), or None unless every part has them, alike."""
-        parts = [whole_tensors(d) for d in self.datasets]
-        if any(p is None for p in parts) or len({len(p) for p in parts}) != 1:
-            return None
-        sources = tuple(t._data for p in parts for t in p)
-        if self._joined is None or any(a is not b for a, b in zip(sources, self._joined[0])):
-            fields = []
-            for column in zip(*parts):
-                device, xp = column[0].device, column[0].device.xp
-                if any(t.device != device for t in column):
-                    return None  # parts on different devices: no single tensor to cut from
-                with device.activate():
-                    fields.append(Tensor._wrap(xp.concatenate([t._data for t in column]), device))
-            self._joined = (sources, tuple(fields))
-        return self._joined[1]
 
 
 def random_split(dataset, lengths: Sequence[int | float], generator=None) -> list[Subset]:
@@ -259,11 +216,27 @@ def random_split(dataset, lengths: Sequence[int | float], generator=None) -> lis
     return subsets
 
 
-def whole_tensors(dataset) -> tuple[Tensor, ...] | None:
-    """The dataset's ``tensors`` if it has them in the form the DataLoader's fast path
-    needs (a non-empty tuple of tensors with one row per sample) and its ``__getitem__``
-    is known to read row ``i`` of them and nothing more, else None."""
-    if not _getitem_reads_rows(dataset):
+def whole_rows(dataset) -> tuple[tuple[Tensor, ...], np.ndarray | None] | None:
+    """Where the DataLoader can cut batches straight from whole tensors: ``(tensors,
+    rows)``, with sample ``i`` of ``dataset`` made of row ``rows[i]`` (row ``i`` if
+    ``rows`` is None) of each tensor; or None, if samples must be asked for one by one.
+
+    That is the case for a dataset that exposes ``tensors`` (a non-empty tuple of tensors
+    with one row per sample) and whose class that defines ``__getitem__`` declares, with
+    ``_getitem_reads_rows = True``, that ``dataset[i]`` is row ``i`` of them and nothing
+    more; and for a :class:`Subset` of such a dataset (its rows are those of the indices,
+    read afresh at every call, so a changed ``indices`` or tensor is seen).
+    """
+    owner = next((c for c in type(dataset).__mro__ if "__getitem__" in vars(c)), None)
+    if owner is Subset:
+        inner = whole_rows(dataset.dataset)
+        if inner is None:
+            return None
+        tensors, inner_rows = inner
+        n = tensors[0].shape[0] if inner_rows is None else len(inner_rows)
+        rows = checked_rows(dataset.indices, n, "the Subset's indices")
+        return tensors, rows if inner_rows is None else inner_rows[rows]
+    if owner is None or not vars(owner).get("_getitem_reads_rows", False):
         return None  # a subclass's own __getitem__ (a transform, say) must be called
     tensors = getattr(dataset, "tensors", None)
     if not isinstance(tensors, tuple | list) or not tensors:
@@ -273,13 +246,19 @@ def whole_tensors(dataset) -> tuple[Tensor, ...] | None:
     n = len(dataset)
     if any(t.shape[0] != n for t in tensors):
         return None
-    return tuple(tensors)
+    return tuple(tensors), None
 
 
-def _getitem_reads_rows(dataset) -> bool:
-    """True when the class that defines ``type(dataset).__getitem__`` declares (with a
-    ``_getitem_reads_rows = True`` of its own) that it returns row ``i`` of ``tensors``."""
-    for cls in type(dataset).__mro__:
-        if "__getitem__" in vars(cls):
-            return vars(cls).get("_getitem_reads_rows", False)
-    return False
+def checked_rows(indices, n: int, what: str) -> np.ndarray:
+    """``indices`` as a host int64 array of rows of ``n``: ints, negative ones counting
+    from the end, as Python's indexing reads them. Checked here because a GPU gather
+    would wrap an index out of range around rather than fail."""
+    values = indices.tolist() if isinstance(indices, np.ndarray | Tensor) else list(indices)
+    bad = [v for v in values if isinstance(v, bool) or not isinstance(v, int | np.integer)]
+    if bad:
+        raise TypeError(f"{what}: {bad[0]!r} is not an int index")
+    rows = np.asarray(values, dtype=np.int64).reshape(-1)
+    outside = (rows < -n) | (rows >= n)
+    if outside.any():
+        raise IndexError(f"{what}: index {rows[outside][0]} is out of range for {n} samples")
+    return np.where(rows < 0, rows + n, rows)

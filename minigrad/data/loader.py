@@ -36,6 +36,7 @@ epochs ran before (so a resumed run can call :meth:`DataLoader.set_epoch`).
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 from collections.abc import Mapping
 
 import numpy as np
@@ -45,7 +46,7 @@ from .. import dtypes as _dtypes
 from .. import random as _random
 from ..backend import Device
 from ..tensor import Tensor
-from .dataset import whole_tensors
+from .dataset import checked_rows, whole_rows
 
 
 class DataLoader:
@@ -57,14 +58,16 @@ class DataLoader:
             batches are cut straight from those tensors on the device (see the module
             docstring). Otherwise each sample must be a tensor, a number, a NumPy array, a
             string, or a tuple, list or dict of those; the samples of a batch are stacked.
-        batch_size: the number of samples per batch (a positive int).
+        batch_size: the number of samples per batch (a positive int); or None for no
+            batching: each sample on its own, converted as PyTorch's ``default_convert``
+            does (NumPy arrays become tensors, tuples lists).
         shuffle: visit the samples in a new random order every epoch.
         sampler: instead of ``shuffle``, the sample indices to visit, in order: any
-            iterable with a length (a list, a range, a NumPy array), iterated anew every
-            epoch (so an object that draws a new order in ``__iter__`` works).
+            iterable (a list, a range, a NumPy array), iterated anew every epoch (so an
+            object that draws a new order in ``__iter__`` works); ``len(loader)`` needs
+            its ``len``. The indices reach ``dataset[i]`` as given.
         batch_sampler: instead of ``batch_size``, ``shuffle``, ``sampler`` and
-            ``drop_last``: an iterable with a length whose items are lists of indices, one
-            list per batch.
+            ``drop_last``: an iterable whose items are lists of indices, one per batch.
         collate_fn: a function that makes a batch from a list of samples, instead of the
             default stacking (as in PyTorch; the batch is then whatever it returns, and
             ``device`` is not applied to it).
@@ -128,16 +131,16 @@ class DataLoader:
         seed: int | None = None,
         device=None,
     ) -> None:
-        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+        if not hasattr(dataset, "__getitem__"):
             raise TypeError(
-                f"DataLoader needs a map-style dataset, an object with __len__ and "
-                f"__getitem__ (such as TensorDataset or MNIST), got {type(dataset).__name__}"
+                f"DataLoader needs a map-style dataset, an object with __getitem__ (and "
+                f"__len__ unless a sampler gives the indices), such as TensorDataset or "
+                f"MNIST; got {type(dataset).__name__}"
             )
-        shuffle = False if shuffle is None else shuffle
-        for name, value in (("shuffle", shuffle), ("drop_last", drop_last)):
-            if not isinstance(value, bool | np.bool_):
-                raise TypeError(f"{name} must be True or False, got {value!r}")
-        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
+        _check_worker_options(num_workers, timeout, multiprocessing_context, prefetch_factor,
+                              persistent_workers)  # fmt: skip
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
             # PyTorch's rule: the batch sampler decides the batches alone.
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
@@ -145,18 +148,35 @@ class DataLoader:
                     "batch_sampler option is mutually exclusive with batch_size, shuffle, "
                     "sampler, and drop_last"
                 )
-            _check_sized(batch_sampler, "batch_sampler")
-            batch_size = None
+            batch_size = drop_last = None
+        elif batch_size is None:
+            if drop_last:
+                raise ValueError(
+                    "batch_size=None option disables auto-batching and is mutually exclusive "
+                    "with drop_last"
+                )
         else:
             if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
-                raise TypeError(f"batch_size must be a positive int, got {batch_size!r}")
+                raise ValueError(
+                    f"batch_size should be a positive integer value, but got "
+                    f"batch_size={batch_size}"
+                )
             if batch_size < 1:
-                raise ValueError(f"batch_size must be a positive int, got {batch_size}")
+                raise ValueError(
+                    f"batch_size should be a positive integer value, but got "
+                    f"batch_size={batch_size}"
+                )
             batch_size = int(batch_size)
-        if sampler is not None:
-            if shuffle:
-                raise ValueError("sampler option is mutually exclusive with shuffle")
-            _check_sized(sampler, "sampler")
+            if not isinstance(drop_last, bool | np.bool_):
+                raise ValueError(
+                    f"drop_last should be a boolean value, but got drop_last={drop_last}"
+                )
+        for name, value in (("sampler", sampler), ("batch_sampler", batch_sampler)):
+            if value is not None and not hasattr(value, "__iter__"):
+                raise TypeError(
+                    f"DataLoader: {name} must be an iterable of indices (a list, a range, a "
+                    f"sampler object), got {type(value).__name__}"
+                )
         if seed is not None:
             if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
                 raise TypeError(f"seed must be None or a non-negative int, got {seed!r}")
@@ -180,10 +200,10 @@ class DataLoader:
             raise TypeError(f"collate_fn must be callable, got {type(collate_fn).__name__}")
         self.dataset = dataset
         self.batch_size = batch_size
-        self.shuffle = bool(shuffle)
+        self.shuffle = bool(shuffle)  # as PyTorch: any truthy value shuffles
         self.sampler = sampler
         self.batch_sampler = batch_sampler
-        self.drop_last = bool(drop_last)
+        self.drop_last = bool(drop_last)  # (False with a batch sampler)
         self.generator = generator
         self.seed = seed
         self.num_workers = num_workers
@@ -197,6 +217,8 @@ class DataLoader:
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)
+        if self.batch_size is None:  # no batching: one sample at a time
+            return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def set_epoch(self, epoch: int) -> None:
@@ -208,13 +230,36 @@ class DataLoader:
 
     def __iter__(self):
         # A collate_fn of the user's sees every batch's samples: no fast path then.
-        tensors = whole_tensors(self.dataset) if self.collate_fn is None else None
-        n = tensors[0].shape[0] if tensors is not None else len(self.dataset)
-        order, bounds = self._plan(n)
+        whole = None
+        if self.collate_fn is None and self.batch_size is not None:
+            whole = whole_rows(self.dataset)
+        if self.sampler is not None or self.batch_sampler is not None:
+            self.epoch += 1
+            batches = self._sampled_batches()
+            if whole is None:
+                return self._batches_from_samples(batches)
+            tensors, rows = whole
+            return self._gathered_batches(self._device_arrays(tensors), rows, batches)
+        if whole is None:
+            n = len(self.dataset)
+        else:
+            tensors, rows = whole
+            n = tensors[0].shape[0] if rows is None else len(rows)
+        order = self._order(n)
         self.epoch += 1
-        if tensors is not None:
-            return self._batches_from_tensors(self._device_arrays(tensors), order, bounds)
-        return self._batches_from_samples(order, bounds)
+        if self.batch_size is None:
+            return self._single_samples(range(n) if order is None else order.tolist())
+        stop = n - n % self.batch_size if self.drop_last else n
+        bounds = [*range(0, stop, self.batch_size), stop]
+        if whole is None:
+            return self._batches_from_samples(
+                range(start, end) if order is None else order[start:end].tolist()
+                for start, end in itertools.pairwise(bounds)
+            )
+        tensors, rows = whole
+        if rows is not None:  # a Subset: its rows, in this epoch's order
+            order = rows if order is None else rows[order]
+        return self._batches_from_tensors(self._device_arrays(tensors), order, bounds)
 
     def __repr__(self) -> str:
         return (
@@ -223,29 +268,33 @@ class DataLoader:
             f"device='{self.device}')"
         )
 
-    def _plan(self, n: int) -> tuple[np.ndarray | None, list[int]]:
-        """This epoch's sample order (a host int64 array, or None for 0, 1, 2, ...) and
-        the batches as bounds into it: batch k is ``order[bounds[k]:bounds[k + 1]]``."""
-        if self.batch_sampler is not None:
-            batches = [_indices(batch, n, "batch_sampler") for batch in self.batch_sampler]
-            if any(len(batch) == 0 for batch in batches):
-                raise ValueError("DataLoader: the batch_sampler gave an empty batch")
-            sizes = [len(batch) for batch in batches]
-            order = np.concatenate(batches) if batches else np.zeros(0, dtype=np.int64)
-            return order, [0, *np.cumsum(sizes).tolist()]
-        if self.sampler is not None:
-            order = _indices(self.sampler, n, "sampler")
-        elif self.shuffle:
-            if self.seed is not None:
-                rng = np.random.default_rng([self.seed, self.epoch])
-            else:
-                rng = self.generator or _random.generator()
-            order = rng.permutation(n).astype(np.int64)
+    def _order(self, n: int) -> np.ndarray | None:
+        """This epoch's sample order as a host int64 array, or None for 0, 1, 2, ..."""
+        if not self.shuffle:
+            return None
+        if self.seed is not None:
+            rng = np.random.default_rng([self.seed, self.epoch])
         else:
-            order = None
-        count = n if order is None else len(order)
-        stop = count - count % self.batch_size if self.drop_last else count
-        return order, [*range(0, stop, self.batch_size), stop]
+            rng = self.generator or _random.generator()
+        return rng.permutation(n).astype(np.int64)
+
+    def _sampled_batches(self):
+        """The batches of indices that ``batch_sampler``, or ``sampler`` in groups of
+        ``batch_size``, gives, taken as they come (a sampler may draw anew each epoch)."""
+        if self.batch_sampler is not None:
+            yield from (list(batch) for batch in self.batch_sampler)
+            return
+        if self.batch_size is None:
+            yield from ([index] for index in self.sampler)
+            return
+        batch = []
+        for index in self.sampler:
+            batch.append(index)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
 
     def _device_arrays(self, tensors: tuple[Tensor, ...]) -> tuple:
         """The dataset's arrays on the loader's device, copied there at most once (again
@@ -270,20 +319,47 @@ class DataLoader:
                     batch = [device.xp.take(a, rows, axis=0) for a in arrays]
             yield tuple(Tensor._wrap(b, device) for b in batch)
 
-    def _batches_from_samples(self, order, bounds: list[int]):
-        for start, end in itertools.pairwise(bounds):
-            indices = range(start, end) if order is None else order[start:end].tolist()
+    def _gathered_batches(self, arrays: tuple, rows, batches):
+        """Batches of the given dataset indices, gathered from the whole tensors."""
+        device = self.device
+        n = arrays[0].shape[0] if rows is None else len(rows)
+        for indices in batches:
+            if not indices:
+                raise IndexError("DataLoader: the batch sampler gave an empty batch")
+            picked = checked_rows(indices, n, "DataLoader: the sampler's indices")
+            if rows is not None:
+                picked = rows[picked]
+            with device.activate():
+                index = device.from_host(picked)
+                batch = [device.xp.take(a, index, axis=0) for a in arrays]
+            yield tuple(Tensor._wrap(b, device) for b in batch)
+
+    def _batches_from_samples(self, batches):
+        """Batches made from ``dataset[i]`` for the indices of each batch, as given."""
+        for indices in batches:
+            if self.batch_size is None and self.batch_sampler is None:  # a sampler, unbatched
+                yield from self._single_samples(indices)
+                continue
             samples = [self.dataset[i] for i in indices]
             if self.collate_fn is not None:
                 yield self.collate_fn(samples)
+            elif not samples:
+                raise IndexError("DataLoader: the batch sampler gave an empty batch")
             else:
                 yield _collate(samples, self.device, first_index=indices[0])
 
+    def _single_samples(self, indices):
+        """``batch_size=None``: each sample on its own, converted as PyTorch's
+        ``default_convert`` does (or passed to ``collate_fn``)."""
+        for i in indices:
+            sample = self.dataset[i]
+            yield self.collate_fn(sample) if self.collate_fn else _convert(sample, self.device)
 
-def _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers) -> None:
-    """PyTorch's checks of its worker-process options (which change nothing here)."""
-    if isinstance(num_workers, bool) or not isinstance(num_workers, int | np.integer):
-        raise TypeError(f"num_workers must be an int, got {num_workers!r}")
+
+def _check_worker_options(
+    num_workers, timeout, multiprocessing_context, prefetch_factor, persistent_workers
+) -> None:
+    """PyTorch's checks of its worker-process options, which change nothing here."""
     if num_workers < 0:
         raise ValueError(
             "num_workers option should be non-negative; use num_workers=0 to disable "
@@ -293,36 +369,50 @@ def _check_worker_options(num_workers, timeout, prefetch_factor, persistent_work
         raise ValueError("timeout option should be non-negative")
     if num_workers == 0 and prefetch_factor is not None:
         raise ValueError(
-            "prefetch_factor option could only be specified in multiprocessing. let "
+            "prefetch_factor option could only be specified in multiprocessing.let "
             "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
         )
+    if prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
     if persistent_workers and num_workers == 0:
         raise ValueError("persistent_workers option needs num_workers > 0")
+    if multiprocessing_context is not None:
+        if num_workers == 0:
+            raise ValueError(
+                "multiprocessing_context can only be used with multi-process loading "
+                f"(num_workers > 0), but got num_workers={num_workers}"
+            )
+        methods = multiprocessing.get_all_start_methods()
+        if isinstance(multiprocessing_context, str):
+            if multiprocessing_context not in methods:
+                raise ValueError(
+                    "multiprocessing_context option should specify a valid start method in "
+                    f"{methods!r}, but got multiprocessing_context={multiprocessing_context!r}"
+                )
+        elif not isinstance(multiprocessing_context, multiprocessing.context.BaseContext):
+            raise TypeError(
+                "multiprocessing_context option should be a valid context object or a string "
+                f"specifying the start method, but got "
+                f"multiprocessing_context={multiprocessing_context!r}"
+            )
 
 
-def _check_sized(sampler, name: str) -> None:
-    if not (hasattr(sampler, "__iter__") and hasattr(sampler, "__len__")):
-        raise TypeError(
-            f"DataLoader: {name} must be an iterable with a length (a list, a range, a "
-            f"sampler object), got {type(sampler).__name__}"
-        )
-
-
-def _indices(items, n: int, name: str) -> np.ndarray:
-    """A sampler's (or one batch's) indices as a host int64 array, each checked to be a
-    valid index of a dataset of ``n`` samples (negative ones count from the end)."""
-    values = list(items)
-    if any(isinstance(v, bool) or not isinstance(v, int | np.integer) for v in values):
-        bad = next(v for v in values if isinstance(v, bool) or not isinstance(v, int | np.integer))
-        raise TypeError(f"DataLoader: the {name} gave {bad!r}; indices must be ints")
-    indices = np.asarray(values, dtype=np.int64).reshape(-1)
-    out_of_range = (indices < -n) | (indices >= n)
-    if out_of_range.any():
-        raise IndexError(
-            f"DataLoader: the {name} gave index {indices[out_of_range][0]}, but the dataset "
-            f"has {n} samples"
-        )
-    return np.where(indices < 0, indices + n, indices)
+def _convert(sample, device: Device):
+    """One sample without batching, as PyTorch's ``default_convert`` leaves it: tensors
+    (moved to ``device``), NumPy arrays and scalars made tensors, tuples made lists,
+    dicts and other sequences converted item by item, anything else as it is."""
+    if isinstance(sample, Tensor):
+        return sample.to(device)
+    if isinstance(sample, np.ndarray | np.generic) and sample.dtype.kind in "biuf":
+        with device.activate():
+            return Tensor._wrap(device.from_host(np.asarray(sample)), device)
+    if isinstance(sample, Mapping):
+        return type(sample)({k: _convert(v, device) for k, v in sample.items()})
+    if isinstance(sample, tuple) and hasattr(sample, "_fields"):  # a namedtuple
+        return type(sample)(*(_convert(v, device) for v in sample))
+    if isinstance(sample, tuple | list):
+        return [_convert(v, device) for v in sample]
+    return sample
 
 
 def _collate(samples: list, device: Device, first_index: int, what: str = "the samples"):
@@ -393,7 +483,9 @@ def _stack(values: list, device: Device, what: str) -> Tensor:
     elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
         stacked = np.array(values, dtype=np.int64)
     elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-        stacked = np.array(values, dtype=np.float64)
+        # PyTorch's default_collate: float64 when the first is a float; when it is an int,
+        # torch.tensor() of the mix, which gives the default float32.
+        stacked = np.array(values, dtype=np.float64 if isinstance(first, float) else np.float32)
     elif all(isinstance(v, np.ndarray | np.generic) for v in values):
         shapes = {np.shape(v) for v in values}
         if len(shapes) > 1:
