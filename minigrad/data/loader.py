@@ -229,10 +229,16 @@ class DataLoader:
         self.epoch = int(epoch)
 
     def __iter__(self):
+        if self.batch_size is None and self.batch_sampler is None:  # no batching
+            if self.sampler is not None:
+                indices = self.sampler
+            else:
+                order = self._order(len(self.dataset))
+                indices = range(len(self.dataset)) if order is None else order.tolist()
+            self.epoch += 1
+            return self._single_samples(indices)
         # A collate_fn of the user's sees every batch's samples: no fast path then.
-        whole = None
-        if self.collate_fn is None and self.batch_size is not None:
-            whole = whole_rows(self.dataset)
+        whole = whole_rows(self.dataset) if self.collate_fn is None else None
         if self.sampler is not None or self.batch_sampler is not None:
             self.epoch += 1
             batches = self._sampled_batches()
@@ -247,8 +253,6 @@ class DataLoader:
             n = tensors[0].shape[0] if rows is None else len(rows)
         order = self._order(n)
         self.epoch += 1
-        if self.batch_size is None:
-            return self._single_samples(range(n) if order is None else order.tolist())
         stop = n - n % self.batch_size if self.drop_last else n
         bounds = [*range(0, stop, self.batch_size), stop]
         if whole is None:
@@ -283,9 +287,6 @@ class DataLoader:
         ``batch_size``, gives, taken as they come (a sampler may draw anew each epoch)."""
         if self.batch_sampler is not None:
             yield from (list(batch) for batch in self.batch_sampler)
-            return
-        if self.batch_size is None:
-            yield from ([index] for index in self.sampler)
             return
         batch = []
         for index in self.sampler:
@@ -337,9 +338,6 @@ class DataLoader:
     def _batches_from_samples(self, batches):
         """Batches made from ``dataset[i]`` for the indices of each batch, as given."""
         for indices in batches:
-            if self.batch_size is None and self.batch_sampler is None:  # a sampler, unbatched
-                yield from self._single_samples(indices)
-                continue
             samples = [self.dataset[i] for i in indices]
             if self.collate_fn is not None:
                 yield self.collate_fn(samples)
