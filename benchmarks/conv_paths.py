@@ -21,8 +21,8 @@ import time
 import numpy as np
 
 import minigrad
+from minigrad.fast.conv import Conv2dFast as Conv2d
 from minigrad.nn import functional as F
-from minigrad.ops.conv import Conv2d
 
 
 def main() -> None:

@@ -20,7 +20,8 @@ Example:
     tensor([ 2., -4.])
 """
 
-from . import autograd, cuda, data, graph, nn, optim
+# Importing fast registers the fast paths (minigrad/fast/) for the ops they speed up.
+from . import autograd, cuda, data, fast, graph, nn, optim  # noqa: F401
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device
 from .backend import Device as device

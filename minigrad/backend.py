@@ -15,6 +15,8 @@ import contextlib
 
 import numpy as np
 
+from . import fastpath
+
 try:  # CuPy is an optional extra: minigrad[cuda12] or minigrad[cuda13].
     import cupy as _cupy
 except Exception:  # ImportError, or a CUDA library that fails to load
@@ -47,26 +49,20 @@ def cuda_synchronize() -> None:
 # Fused kernels, and checks that run on the GPU without waiting for it
 # ----------------------------------------------------------------------------------------
 
-_fused_enabled = True
 _cuda_kernels = None  # the module minigrad.cuda_kernels, imported on first use
 
 
-@contextlib.contextmanager
 def plain_kernels():
     """A context in which GPU ops run their plain array code instead of their fused CUDA
-    kernels (``minigrad/cuda_kernels.py``). The tests use it to compare the two paths.
+    kernels (``minigrad/cuda_kernels.py``): reference mode, as
+    :func:`minigrad.fastpath.reference_mode`.
 
     Example:
         >>> with plain_kernels():
         ...     Device("cpu").fused is None
         True
     """
-    global _fused_enabled
-    before, _fused_enabled = _fused_enabled, False
-    try:
-        yield
-    finally:
-        _fused_enabled = before
+    return fastpath.reference_mode()
 
 
 _deferred_checks: list = []
@@ -147,10 +143,10 @@ class Device:
     @property
     def fused(self):
         """The fused CUDA kernels (the module ``minigrad.cuda_kernels``) on a GPU, ``None``
-        on the CPU or inside :func:`plain_kernels`. An op with a fused path asks for it
-        first and falls back to its plain array code when this is ``None``."""
+        on the CPU or in reference mode (:mod:`minigrad.fastpath`). Only the GPU fast
+        paths in ``minigrad/fast/`` use them."""
         global _cuda_kernels
-        if self.type == "cpu" or not _fused_enabled:
+        if self.type == "cpu" or not fastpath.enabled():
             return None
         if _cuda_kernels is None:
             from . import cuda_kernels as _cuda_kernels

@@ -211,7 +211,7 @@ def _meta(shape, dtype) -> str:
 
 
 def _op_label(fn: Function) -> str:
-    name = type(fn).__name__
+    name = fn.op_name()
     return f"{name}\n(freed)" if fn.saved is None else name
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import minigrad
+from minigrad import fastpath
 
 # The golden-file generators need PyTorch; they are scripts, not tests.
 collect_ignore_glob = ["golden/make_golden*.py"]
@@ -48,6 +49,15 @@ def _cupy_installed() -> bool:
 def device(request) -> str:
     """The device under test: "cpu", or "cuda" with --device cuda."""
     return request.config.getoption("--device")
+
+
+@pytest.fixture
+def fast_paths():
+    """The fast paths on, also under ``MINIGRAD_REFERENCE=1``: for the tests of a fast
+    path's own workings (its chunks, its second backward), which compare it with the
+    reference in either mode."""
+    with fastpath.reference_mode(False):
+        yield
 
 
 @pytest.fixture(autouse=True)

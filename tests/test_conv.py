@@ -19,8 +19,8 @@ import pytest
 
 import minigrad
 from golden.make_golden_conv import CASES
+from minigrad.fast.conv import Conv2dFast as Conv2d
 from minigrad.nn import functional as F
-from minigrad.ops.conv import Conv2d
 
 GOLDEN = np.load(Path(__file__).parent / "golden" / "conv.npz", allow_pickle=False)
 RTOL, ATOL = 1e-5, 1e-5
@@ -195,6 +195,7 @@ def test_conv2d_matches_direct_loop(config, device, rng):
 # ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("fast_paths")
 def test_conv2d_saves_only_what_backward_needs(make):
     """A first layer's input needs no gradient: only the input is saved (to rebuild the
     columns for the weight gradient) and no input gradient is computed. A frozen weight:
@@ -215,6 +216,7 @@ def test_conv2d_saves_only_what_backward_needs(make):
     assert x.grad is not None and w.grad is None
 
 
+@pytest.mark.usefixtures("fast_paths")
 @pytest.mark.parametrize("stride", [1, 2])
 @pytest.mark.parametrize("groups", [1, 2])
 def test_conv2d_chunks_agree_with_one_chunk(monkeypatch, groups, stride):
@@ -253,6 +255,7 @@ def test_conv2d_reads_non_contiguous_inputs_right():
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12)
 
 
+@pytest.mark.usefixtures("fast_paths")
 def test_conv2d_junk_columns_do_not_spread_inf():
     """Stride-1 convolutions compute a few junk columns per row (see Conv2d); an inf in
     the input or the weight must not turn them into NaN gradients elsewhere. Expected
@@ -291,6 +294,7 @@ def _conv_gradients(x, w, upstream, padding, frozen_weight=False):
     return [out.numpy(), xs.grad.numpy(), None if frozen_weight else ws.grad.numpy()]
 
 
+@pytest.mark.usefixtures("fast_paths")
 @pytest.mark.parametrize("frozen_weight", [False, True])
 @pytest.mark.parametrize("workspace", [None, 1])
 @pytest.mark.parametrize("config", sorted(GRADIENT_COLUMNS_CONFIGS))
@@ -320,6 +324,7 @@ def test_conv2d_gradient_columns_path_matches_plain_path(monkeypatch, config, wo
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.usefixtures("fast_paths")
 def test_conv2d_gradient_columns_path_is_only_taken_where_it_applies(monkeypatch):
     """Stride 2, dilation, groups, uneven padding, more outputs than inputs, or an inf in
     the weight: the plain path."""
@@ -345,6 +350,7 @@ def test_conv2d_gradient_columns_path_is_only_taken_where_it_applies(monkeypatch
     assert taken
 
 
+@pytest.mark.usefixtures("fast_paths")
 @pytest.mark.parametrize("where", ["input", "gradient"])
 def test_conv2d_gradient_columns_path_keeps_infs_where_pytorch_has_them(monkeypatch, where):
     """The second path sums products over whole padded planes, so an inf meets zeros of

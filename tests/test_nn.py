@@ -396,7 +396,7 @@ def test_batchnorm_eval_backward_on_an_empty_batch():
 
 
 def test_channel_sums_match_numpy_sums():
-    from minigrad.ops.batchnorm import channel_sums
+    from minigrad.fast.batchnorm import channel_sums
 
     rng = np.random.default_rng(6)
     for shape in [(5, 3), (4, 3, 7), (2, 3, 4, 5)]:

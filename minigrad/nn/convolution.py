@@ -2,8 +2,9 @@
 
 These functions check their arguments the way PyTorch does, with errors that name the
 expected and the actual value, normalise every size argument to an (h, w) pair, and then
-call one primitive from ``ops/conv.py`` (where the docstring explains im2col, col2im and the
-output-size formula). An unbatched (C, H, W) input is treated as a batch of one.
+call one primitive from ``ops/conv.py`` or ``ops/pooling.py`` (whose docstrings explain
+im2col, col2im and the output-size formula). An unbatched (C, H, W) input is treated as a
+batch of one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..functions import reshape
-from ..ops.conv import AvgPool2d, Conv2d, MaxPool2d, conv_out_size, pool_out_size
+from ..ops.conv import Conv2d, conv_out_size
+from ..ops.pooling import AvgPool2d, MaxPool2d, pool_out_size
 from ..tensor import Tensor
 
 # ----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 
+from .. import fastpath
 from .. import functions as _F
 from .. import random as _random
 from ..autograd import no_grad
@@ -156,24 +157,23 @@ def batch_norm(
         )
     stats = {}
     out = _batchnorm.BatchNorm.apply(input, weight, bias, eps=eps, stats=stats)
-    fused = input.device.fused
-    if fused is not None and running_mean is not None and running_var is not None:
-        # a GPU: both estimates in one kernel launch (the same formula as below)
-        fused.update_running_stats(running_mean._data, running_var._data, stats["mean"],
-                                   stats["var"], momentum, count / (count - 1))  # fmt: skip
-        running_mean._version.value += 1
-        running_var._version.value += 1
-        return out
-    if running_mean is not None:
-        with no_grad():
-            running_mean.mul_(1.0 - momentum).add_(
-                Tensor._wrap(stats["mean"], input.device), momentum
-            )
-    if running_var is not None:
-        unbiased = stats["var"] * (count / (count - 1))
-        with no_grad():
-            running_var.mul_(1.0 - momentum).add_(Tensor._wrap(unbiased, input.device), momentum)
+    if running_mean is not None or running_var is not None:
+        update = fastpath.lookup(update_running_stats, input.device.type) or update_running_stats
+        update(running_mean, running_var, stats["mean"], stats["var"], momentum, count)
     return out
+
+
+def update_running_stats(running_mean, running_var, mean, var, momentum, count) -> None:
+    """``running = (1 - momentum) * running + momentum * batch`` for the mean and the
+    variance (either may be None), the batch variance unbiased (times count / (count - 1))
+    as PyTorch does, from the batch's ``mean`` and biased ``var`` arrays."""
+    with no_grad():
+        if running_mean is not None:
+            batch_mean = Tensor._wrap(mean, running_mean.device)
+            running_mean.mul_(1.0 - momentum).add_(batch_mean, momentum)
+        if running_var is not None:
+            unbiased = Tensor._wrap(var * (count / (count - 1)), running_var.device)
+            running_var.mul_(1.0 - momentum).add_(unbiased, momentum)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .. import fastpath
 from ..autograd import enable_grad
 from ..tensor import Tensor
 from .optimizer import Optimizer
@@ -150,91 +151,56 @@ class SGD(Optimizer):
                 loss = closure()
         for group in self.param_groups:
             # Python floats: NumPy 2 keeps float32 arrays float32 when combined with them.
-            lr = float(group["lr"])
-            momentum = float(group["momentum"])
-            dampening = float(group["dampening"])
-            weight_decay = float(group["weight_decay"])
-            nesterov = bool(group["nesterov"])
-            maximize = bool(group["maximize"])
+            options = (
+                float(group["lr"]), float(group["momentum"]), float(group["dampening"]),
+                float(group["weight_decay"]), bool(group["nesterov"]), bool(group["maximize"]),
+            )  # fmt: skip
             for p in group["params"]:
                 if p.grad is not None:
-                    self._update(p, lr, momentum, dampening, weight_decay, nesterov, maximize)
+                    update = fastpath.lookup(SGD, p.device.type) or sgd_update
+                    update(p, _state_for(self.state, p, options[1]), *options)
         return loss
 
-    def _update(self, p, lr, momentum, dampening, weight_decay, nesterov, maximize) -> None:
-        """Apply the update to one parameter, working on the raw arrays."""
-        if p.grad.device is not p.device:
-            raise RuntimeError(
-                f"SGD: the gradient of a parameter is on {p.grad.device} but the parameter "
-                f"is on {p.device}"
-            )
-        g = p.grad._data
-        fused = p.device.fused
-        if fused is not None:  # a GPU: the whole update in one kernel launch
-            self._fused_update(fused, p, g, lr, momentum, dampening, weight_decay, nesterov,
-                               maximize)  # fmt: skip
-            return
-        fresh = False  # whether g is a new array that this step may overwrite
-        if maximize:
-            g, fresh = -g, True
-        if weight_decay != 0:
-            decayed = p._data * weight_decay  # g + weight_decay * p, in one new array
-            decayed += g
-            g, fresh = decayed, True
-        spare = None  # a new array this step no longer needs: room for lr * update
 
-        if momentum != 0:
-            state = self.state[p]
-            buf = state.get("momentum_buffer")
-            if buf is not None and buf.device is not p.device:
-                buf = _follow(buf, p)  # the parameter moved: its state moves with it
-            if buf is None:
-                # PyTorch's first-step rule: the buffer starts as the gradient itself.
-                buf = Tensor._wrap(g if fresh else g.copy(), p.device)
-                fresh = False  # g is now the buffer's storage
-            else:
-                b = buf._data
-                b *= momentum
-                if dampening == 0:
-                    b += g
-                else:
-                    b += (1.0 - dampening) * g
-                buf._version.value += 1
-            state["momentum_buffer"] = buf
-            if nesterov:
-                g, fresh = g + momentum * buf._data, True
-            else:
-                spare = g if fresh else None
-                g, fresh = buf._data, False
+def sgd_update(p, state, lr, momentum, dampening, weight_decay, nesterov, maximize) -> None:
+    """One SGD step for parameter ``p``: PyTorch's formula, on the raw arrays.
 
-        if fresh:
-            g *= lr
-            p._data -= g
-        elif spare is not None:  # saves allocating (and faulting in) a temporary
-            p._data -= p.device.xp.multiply(g, lr, out=spare)
+    ``state`` is the parameter's optimizer state (``optimizer.state[p]``), where the
+    momentum buffer is kept. The fast paths (``minigrad/fast/sgd.py``) do the same with
+    fewer temporary arrays on the CPU, and in one kernel on a GPU.
+    """
+    g = -p.grad._data if maximize else p.grad._data
+    if weight_decay != 0:
+        g = g + weight_decay * p._data
+    if momentum != 0:
+        buf = state.get("momentum_buffer")
+        if buf is None:  # PyTorch's first-step rule: the buffer starts as the gradient
+            buf = state["momentum_buffer"] = Tensor._wrap(g.copy(), p.device)
         else:
-            p._data -= lr * g
-        p._version.value += 1
+            buf._data *= momentum
+            buf._data += (1.0 - dampening) * g
+            buf._version.value += 1
+        g = g + momentum * buf._data if nesterov else buf._data
+    p._data -= lr * g
+    p._version.value += 1
 
-    def _fused_update(self, fused, p, g, lr, momentum, dampening, weight_decay, nesterov,
-                      maximize) -> None:  # fmt: skip
-        """The update above as one CUDA kernel (``cuda_kernels.sgd_update``)."""
-        buf = None
-        if momentum != 0:
-            buf = self.state[p].get("momentum_buffer")
-            if buf is not None and buf.device is not p.device:
-                buf = _follow(buf, p)
-        new_buf = fused.sgd_update(
-            p._data, g, None if buf is None else buf._data,
-            lr, momentum, dampening, weight_decay, nesterov, maximize,
-        )  # fmt: skip
-        if momentum != 0:
-            if buf is None:
-                buf = Tensor._wrap(new_buf, p.device)
-            else:
-                buf._version.value += 1
-            self.state[p]["momentum_buffer"] = buf
-        p._version.value += 1
+
+def _state_for(states, p: Tensor, momentum: float) -> dict:
+    """The parameter's state (a throwaway dict without momentum: plain SGD keeps none),
+    checked: the gradient must be on the parameter's device, and a momentum buffer
+    follows the parameter when it moved (``model.to``)."""
+    if p.grad.device is not p.device:
+        raise RuntimeError(
+            f"SGD: the gradient of a parameter is on {p.grad.device} but the parameter "
+            f"is on {p.device}"
+        )
+    if momentum == 0:
+        return {}
+    state = states[p]
+    buf = state.get("momentum_buffer")
+    if buf is not None and buf.device is not p.device:
+        state["momentum_buffer"] = _follow(buf, p)
+    return state
 
 
 def _follow(buf: Tensor, p: Tensor) -> Tensor:

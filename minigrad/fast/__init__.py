@@ -1,0 +1,17 @@
+"""Fast paths, each registered for the op it speeds up and a device type.
+
+Importing this package registers them all (``minigrad/__init__.py`` does, last). Each
+module says what its fast path changes from the reference code, and why:
+
+* ``conv.py``: the convolution on the CPU (chunks, wide rows, gradient columns) and on
+  GPUs (im2col and col2im kernels);
+* ``batchnorm.py``: BatchNorm in fewer passes on the CPU, fused kernels on GPUs;
+* ``elementwise.py``: ReLU's backward as one GPU kernel;
+* ``sgd.py``: SGD's update with fewer new arrays on the CPU, in one kernel on GPUs.
+
+``MINIGRAD_REFERENCE=1`` (see :mod:`minigrad.fastpath`) leaves them all unused.
+"""
+
+from . import batchnorm, conv, elementwise, sgd
+
+__all__ = ["batchnorm", "conv", "elementwise", "sgd"]

@@ -1,0 +1,214 @@
+"""Every fast path against its reference (``minigrad/fastpath.py``, ``minigrad/fast/``).
+
+Each test runs the same computation twice, with the fast paths on and in reference mode,
+from the same inputs, and compares outputs, gradients and state. The fast CPU paths run
+here; the GPU ones run with ``pytest --device cuda`` (``tests/test_cuda_kernels.py``
+compares each fused kernel with the plain code too).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad
+import minigrad.nn.functional as F
+from minigrad import fastpath, nn
+from minigrad.ops.batchnorm import BatchNorm
+from minigrad.ops.conv import Conv2d
+from minigrad.ops.elementwise import ReLU
+from minigrad.optim import SGD
+
+
+def both_ways(run):
+    """``run()`` with the fast paths on, then in reference mode: the two results."""
+    with fastpath.reference_mode(False):
+        fast = run()
+    with fastpath.reference_mode(True):
+        reference = run()
+    return fast, reference
+
+
+def assert_close(fast, reference, rtol, atol):
+    assert len(fast) == len(reference)
+    for a, b in zip(fast, reference):
+        if a is None or b is None:
+            assert a is None and b is None
+            continue
+        assert a.shape == b.shape and a.dtype == b.dtype
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=True)
+
+
+def test_every_cpu_fast_path_is_tested_here():
+    """A new CPU fast path must get a comparison in this file: the tested ops are listed."""
+    tested = {BatchNorm, Conv2d, SGD}
+    on_cpu = {op for op, device_type in fastpath.registered() if device_type == "cpu"}
+    assert on_cpu == tested
+
+
+def test_the_fast_path_runs_unless_reference_mode_is_on():
+    x = minigrad.randn(2, 3, 5, 5, requires_grad=True)
+    w = minigrad.randn(4, 3, 3, 3, requires_grad=True)
+    with fastpath.reference_mode(False):
+        fn = F.conv2d(x, w).grad_fn
+        assert type(fn).__name__ == "Conv2dFast" and isinstance(fn, Conv2d)
+        assert repr(fn) == "<Conv2dBackward>"  # a fast path keeps the op's name
+    with fastpath.reference_mode():
+        assert type(F.conv2d(x, w).grad_fn) is Conv2d
+    assert fastpath.lookup(ReLU, "cpu") is None  # no fast ReLU on the CPU
+
+
+def test_registering_twice_is_refused():
+    with pytest.raises(ValueError, match="already registered"):
+        fastpath.register(Conv2d, "cpu")(type("Again", (Conv2d,), {}))
+    with pytest.raises(ValueError, match="device type"):
+        fastpath.register(Conv2d, "tpu")
+
+
+# ----------------------------------------------------------------------------------------
+# Convolution: every layout and backward path of the fast one
+# ----------------------------------------------------------------------------------------
+
+# x shape, weight shape, stride, padding, dilation, groups: wide rows (stride 1 along W),
+# plain rows, "same" convolutions (the gradient-columns backward), groups, dilation, 1x1.
+CONV_CASES = {
+    "same3x3": ((3, 4, 9, 8), (4, 4, 3, 3), 1, 1, 1, 1),
+    "same3x3_more_out": ((2, 3, 7, 7), (6, 3, 3, 3), 1, 1, 1, 1),
+    "same5x5": ((2, 4, 8, 9), (2, 4, 5, 5), 1, 2, 1, 1),
+    "valid": ((2, 3, 8, 8), (5, 3, 3, 3), 1, 0, 1, 1),
+    "stride2": ((2, 3, 9, 8), (4, 3, 3, 3), 2, 1, 1, 1),
+    "stride_h_only": ((2, 3, 9, 8), (4, 3, 3, 3), (2, 1), (1, 0), 1, 1),
+    "dilated": ((2, 2, 9, 9), (3, 2, 3, 3), 1, 2, 2, 1),
+    "groups": ((2, 4, 6, 6), (6, 2, 3, 3), 1, 1, 1, 2),
+    "depthwise": ((2, 4, 6, 6), (4, 1, 3, 3), 1, 1, 1, 4),
+    "1x1": ((2, 5, 4, 4), (3, 5, 1, 1), 1, 0, 1, 1),
+    "rect_kernel": ((2, 3, 7, 9), (4, 3, 3, 1), 1, (1, 0), 1, 1),
+}
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("name", sorted(CONV_CASES))
+def test_conv2d_fast_path_matches_reference(name, bias, rng):
+    x_shape, w_shape, stride, padding, dilation, groups = CONV_CASES[name]
+    x0 = rng.standard_normal(x_shape).astype(np.float32)
+    w0 = rng.standard_normal(w_shape).astype(np.float32)
+    b0 = rng.standard_normal(w_shape[0]).astype(np.float32)
+
+    def run():
+        x = minigrad.tensor(x0, requires_grad=True)
+        w = minigrad.tensor(w0, requires_grad=True)
+        b = minigrad.tensor(b0, requires_grad=True) if bias else None
+        out = F.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation,
+                       groups=groups)  # fmt: skip
+        out.backward(minigrad.tensor(np.cos(np.arange(out.numel())).reshape(out.shape)
+                                     .astype(np.float32)))  # fmt: skip
+        grads = [x.grad.numpy(), w.grad.numpy(), b.grad.numpy() if bias else None]
+        return [out.numpy(), *grads]
+
+    fast, reference = both_ways(run)
+    assert_close(fast, reference, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("where", ["input", "weight"])
+@pytest.mark.parametrize("value", [np.inf, np.nan])
+def test_conv2d_fast_path_keeps_infs_and_nans_as_the_reference(where, value, rng):
+    """The fast path's junk columns and second backward must not spread a non-finite
+    value where the reference (which has neither) does not."""
+    x0 = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
+    w0 = rng.standard_normal((3, 3, 3, 3)).astype(np.float32)
+    (x0 if where == "input" else w0)[0, 1, 2, 2] = value
+
+    def run():
+        x = minigrad.tensor(x0, requires_grad=True)
+        w = minigrad.tensor(w0, requires_grad=True)
+        out = F.conv2d(x, w, padding=1)
+        out.backward(minigrad.ones_like(out))  # not out.sum(): inf - inf would warn there
+        return [out.numpy(), x.grad.numpy(), w.grad.numpy()]
+
+    fast, reference = both_ways(run)
+    for a, b in zip(fast, reference):
+        np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+        np.testing.assert_array_equal(np.isinf(a), np.isinf(b))
+
+
+# ----------------------------------------------------------------------------------------
+# BatchNorm: training and evaluation, 2-D and 4-D, with and without the affine part
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("shape", [(16, 5), (4, 3, 5, 6), (3, 4, 7)])
+def test_batch_norm_fast_path_matches_reference(shape, training, affine, rng):
+    x0 = (rng.standard_normal(shape) * 3 + 1).astype(np.float32)
+    g0 = rng.standard_normal(shape).astype(np.float32)
+    layer = {2: nn.BatchNorm1d, 3: nn.BatchNorm1d, 4: nn.BatchNorm2d}[len(shape)]
+
+    def run():
+        minigrad.manual_seed(0)
+        bn = layer(shape[1], affine=affine)
+        if affine:
+            with minigrad.no_grad():
+                bn.weight.copy_(minigrad.linspace(0.5, 2.0, shape[1]))
+                bn.bias.copy_(minigrad.linspace(-1.0, 1.0, shape[1]))
+        bn.train(training)
+        if not training:
+            bn.running_mean.copy_(minigrad.linspace(-0.5, 0.5, shape[1]))
+            bn.running_var.copy_(minigrad.linspace(0.5, 1.5, shape[1]))
+        x = minigrad.tensor(x0, requires_grad=True)
+        out = bn(x)
+        out.backward(minigrad.tensor(g0))
+        result = [out.numpy(), x.grad.numpy(), bn.running_mean.numpy(), bn.running_var.numpy()]
+        if affine:
+            result += [bn.weight.grad.numpy(), bn.bias.grad.numpy()]
+        return result
+
+    fast, reference = both_ways(run)
+    assert_close(fast, reference, rtol=1e-4, atol=1e-5)
+
+
+# ----------------------------------------------------------------------------------------
+# SGD: every option, over a few steps (the momentum buffer's first step and later ones)
+# ----------------------------------------------------------------------------------------
+
+SGD_OPTIONS = [
+    {},
+    {"momentum": 0.9},
+    {"momentum": 0.9, "weight_decay": 5e-4},
+    {"momentum": 0.9, "dampening": 0.3},
+    {"momentum": 0.9, "nesterov": True, "weight_decay": 1e-2},
+    {"momentum": 0.5, "maximize": True},
+    {"weight_decay": 1e-2, "maximize": True},
+]
+
+
+@pytest.mark.parametrize("options", SGD_OPTIONS, ids=lambda o: ",".join(o) or "plain")
+def test_sgd_fast_path_matches_reference(options, rng):
+    w0 = rng.standard_normal((4, 3)).astype(np.float32)
+    grads = [rng.standard_normal((4, 3)).astype(np.float32) for _ in range(3)]
+
+    def run():
+        w = minigrad.tensor(w0, requires_grad=True)
+        opt = SGD([w], lr=0.1, **options)
+        for g in grads:
+            w.grad = minigrad.tensor(g)
+            opt.step()
+        buf = opt.state[w].get("momentum_buffer") if w in opt.state else None
+        return [w.numpy(), None if buf is None else buf.numpy()]
+
+    fast, reference = both_ways(run)
+    assert_close(fast, reference, rtol=1e-6, atol=1e-7)
+    assert w0.dtype == fast[0].dtype
+
+
+def test_sgd_fast_path_does_not_alias_the_gradient():
+    """The first momentum step copies the gradient into the buffer on both paths, so a
+    later change of ``.grad`` does not change the buffer."""
+    for reference in (False, True):
+        with fastpath.reference_mode(reference):
+            w = minigrad.ones(3, requires_grad=True)
+            opt = SGD([w], lr=0.1, momentum=0.9)
+            w.grad = minigrad.ones(3)
+            opt.step()
+            w.grad.fill_(5.0)
+            assert opt.state[w]["momentum_buffer"].tolist() == [1.0, 1.0, 1.0]
