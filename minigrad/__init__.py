@@ -20,8 +20,8 @@ Example:
     tensor([ 2., -4.])
 """
 
-# Importing fast registers the fast paths (minigrad/fast/) for the ops they speed up.
-from . import autograd, cuda, data, fast, graph, nn, optim  # noqa: F401
+# tensor_methods puts the Tensor's methods on it; fast registers the fast paths (fast/).
+from . import autograd, cuda, data, fast, graph, nn, optim, tensor_methods  # noqa: F401
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device
 from .backend import Device as device

@@ -27,6 +27,17 @@ import inspect
 
 from . import backend, fastpath
 
+# The Tensor class. The engine sits below it and never imports it: tensor.py hands the
+# class over (_use_tensor_class) as soon as it is defined, before any op can run.
+Tensor = None
+
+
+def _use_tensor_class(cls) -> None:
+    """Tell the engine which class its tensors are (``tensor.py`` calls this once)."""
+    global Tensor
+    Tensor = cls
+
+
 # ----------------------------------------------------------------------------------------
 # Grad mode: whether operations record a graph.
 # ----------------------------------------------------------------------------------------
@@ -587,8 +598,3 @@ def _no_higher_order(create_graph: bool) -> None:
             "create_graph=True (gradients of gradients) is not supported: minigrad's backward "
             "formulas run on raw arrays and record no graph of their own"
         )
-
-
-# tensor.py and this module need each other. Importing Tensor last lets either be imported
-# first: by the time this line runs, everything tensor.py needs from here is defined.
-from .tensor import Tensor  # noqa: E402

@@ -22,6 +22,8 @@ try:  # CuPy is an optional extra: minigrad[cuda12] or minigrad[cuda13].
 except Exception:  # ImportError, or a CUDA library that fails to load
     _cupy = None
 
+cupy = _cupy  # the CuPy module, or None: what the GPU kernels (fast/cuda_kernels.py) build on
+
 
 def cuda_available() -> bool:
     """True when CuPy is installed and sees at least one GPU."""
@@ -49,18 +51,17 @@ def cuda_synchronize() -> None:
 # Fused kernels, and checks that run on the GPU without waiting for it
 # ----------------------------------------------------------------------------------------
 
-_cuda_kernels = None  # the module minigrad.cuda_kernels, imported on first use
-
 
 def plain_kernels():
     """A context in which GPU ops run their plain array code instead of their fused CUDA
-    kernels (``minigrad/cuda_kernels.py``): reference mode, as
+    kernels (``minigrad/fast/cuda_kernels.py``): reference mode, as
     :func:`minigrad.fastpath.reference_mode`.
 
     Example:
+        >>> from minigrad import fastpath
         >>> with plain_kernels():
-        ...     Device("cpu").fused is None
-        True
+        ...     fastpath.enabled()
+        False
     """
     return fastpath.reference_mode()
 
@@ -73,7 +74,7 @@ def defer_check(check) -> None:
 
     A check of GPU data that made the host wait every step would cost more than the op it
     guards; this lets it run on the GPU and report later, as PyTorch's device-side checks
-    do (see ``cuda_kernels.check_class_targets``).
+    do (see ``fast/cuda_kernels.check_class_targets``).
     """
     _deferred_checks.append(check)
 
@@ -139,18 +140,6 @@ class Device:
 
     def __reduce__(self):  # pickling gives back the interned device
         return (Device, (str(self),))
-
-    @property
-    def fused(self):
-        """The fused CUDA kernels (the module ``minigrad.cuda_kernels``) on a GPU, ``None``
-        on the CPU or in reference mode (:mod:`minigrad.fastpath`). Only the GPU fast
-        paths in ``minigrad/fast/`` use them."""
-        global _cuda_kernels
-        if self.type == "cpu" or not fastpath.enabled():
-            return None
-        if _cuda_kernels is None:
-            from . import cuda_kernels as _cuda_kernels
-        return _cuda_kernels
 
     @property
     def is_cuda(self) -> bool:

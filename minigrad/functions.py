@@ -15,7 +15,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import backend
+from . import backend, fastpath
 from . import dtypes as _dtypes
 from .ops import convert, elementwise, linalg, movement, reduce
 from .ops import softmax as _softmax
@@ -1092,8 +1092,9 @@ def _check_targets(target: Tensor, classes: int, ignore_index: int) -> None:
     t = target._data
     if t.size == 0:
         return
-    if target.device.fused is not None:  # a GPU: checked there, reported at the next read
-        target.device.fused.check_class_targets(t, classes, ignore_index)
+    on_device = fastpath.lookup(_check_targets, target.device.type)
+    if on_device is not None:  # a GPU: checked there, reported at the next read
+        on_device(target, classes, ignore_index)
         return
     xp = target.device.xp
     bad = xp.logical_and(xp.logical_or(t < 0, t >= classes), t != ignore_index)

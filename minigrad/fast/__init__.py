@@ -7,11 +7,14 @@ module says what its fast path changes from the reference code, and why:
   GPUs (im2col and col2im kernels);
 * ``batchnorm.py``: BatchNorm in fewer passes on the CPU, fused kernels on GPUs;
 * ``elementwise.py``: ReLU's backward as one GPU kernel;
-* ``sgd.py``: SGD's update with fewer new arrays on the CPU, in one kernel on GPUs.
+* ``sgd.py``: SGD's update with fewer new arrays on the CPU, in one kernel on GPUs;
+* ``checks.py``: cross-entropy's target check on the GPU, without waiting for it.
+
+The GPU paths call the fused kernels of ``cuda_kernels.py`` through ``gpu.kernels``.
 
 ``MINIGRAD_REFERENCE=1`` (see :mod:`minigrad.fastpath`) leaves them all unused.
 """
 
-from . import batchnorm, conv, elementwise, sgd
+from . import batchnorm, checks, conv, elementwise, sgd
 
-__all__ = ["batchnorm", "conv", "elementwise", "sgd"]
+__all__ = ["batchnorm", "checks", "conv", "elementwise", "sgd"]

@@ -25,6 +25,7 @@ import math
 from .. import fastpath
 from ..nn.functional import update_running_stats
 from ..ops.batchnorm import BatchNorm
+from .gpu import kernels
 
 
 def channel_sums(xp, a, b=None):
@@ -95,7 +96,7 @@ class BatchNormGPU(BatchNorm):
 
     def forward(self, x, gamma, beta, mean=None, var=None, eps=1e-5, stats=None):
         self.batch_stats = mean is None
-        self.kernels = self.device.fused
+        self.kernels = kernels(self.device)
         out, mean, var, self.inv_std, self.scale = self.kernels.batch_norm_forward(
             x, gamma, beta, mean, var, eps
         )
@@ -119,7 +120,7 @@ def update_running_stats_gpu(running_mean, running_var, mean, var, momentum, cou
     if running_mean is None or running_var is None:
         update_running_stats(running_mean, running_var, mean, var, momentum, count)
         return
-    running_mean.device.fused.update_running_stats(
+    kernels(running_mean.device).update_running_stats(
         running_mean._data, running_var._data, mean, var, momentum, count / (count - 1)
     )
     running_mean._version.value += 1

@@ -24,6 +24,7 @@ from .. import fastpath
 from ..backend import quiet
 from ..ops import conv
 from ..ops.conv import conv_out_size, crop_planes
+from .gpu import kernels as gpu_kernels
 
 
 @fastpath.register(conv.Conv2d, "cpu")
@@ -84,7 +85,7 @@ class Conv2dFast(conv.Conv2d):
         self.stride, self.dilation, self.groups = stride, dilation, groups
         self.itemsize = x.dtype.itemsize
         self.row = w + left + right if sw == 1 else ow  # columns per output row (see above)
-        self.fused = self.device.fused
+        self.fused = gpu_kernels(self.device)
         if self.fused is not None:  # a GPU gathers the columns directly: no junk needed
             self.row = ow
         extra = 1 if self.row != ow else 0  # room for the last tap's junk

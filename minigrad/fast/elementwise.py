@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .. import fastpath
 from ..ops.elementwise import ReLU
+from .gpu import kernels
 
 
 @fastpath.register(ReLU, "cuda")
@@ -16,4 +17,4 @@ class ReLUGPU(ReLU):
 
     def backward(self, grad):
         (out,) = self.saved
-        return self.device.fused.relu_backward(grad, out)
+        return kernels(self.device).relu_backward(grad, out)

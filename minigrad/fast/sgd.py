@@ -18,6 +18,7 @@ from __future__ import annotations
 from .. import fastpath
 from ..optim.sgd import SGD
 from ..tensor import Tensor
+from .gpu import kernels
 
 
 @fastpath.register(SGD, "cpu")
@@ -68,7 +69,7 @@ def sgd_update_cpu(p, state, lr, momentum, dampening, weight_decay, nesterov, ma
 def sgd_update_gpu(p, state, lr, momentum, dampening, weight_decay, nesterov, maximize):
     """The reference update as one CUDA kernel (``cuda_kernels.sgd_update``)."""
     buf = state.get("momentum_buffer") if momentum != 0 else None
-    new_buf = p.device.fused.sgd_update(
+    new_buf = kernels(p.device).sgd_update(
         p._data, p.grad._data, None if buf is None else buf._data,
         lr, momentum, dampening, weight_decay, nesterov, maximize,
     )  # fmt: skip

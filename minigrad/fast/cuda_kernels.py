@@ -7,11 +7,12 @@ several passes' arithmetic in one kernel. This module holds those kernels, writt
 CuPy's ``ElementwiseKernel`` and ``ReductionKernel`` (CUDA C snippets that CuPy compiles
 once and caches on disk).
 
-It is part of the backend layer: like ``backend.py`` it knows that it works with CuPy, and
-the ops reach it only through ``device.fused`` (``None`` on the CPU). Every op keeps its
-plain array code, which runs on the CPU and defines what the op computes; the fused path
-must give the same numbers (up to float rounding), and ``tests/test_cuda_kernels.py``
-compares the two on a GPU. ``backend.plain_kernels()`` switches the fused paths off.
+The GPU fast paths of ``minigrad/fast/`` call it through :func:`minigrad.fast.gpu.kernels`
+(``None`` on the CPU and in reference mode); it gets CuPy from the backend, the only module
+that imports it. Every op keeps its reference array code, which runs on the CPU too and
+defines what the op computes; the fused path must give the same numbers (up to float
+rounding), and ``tests/test_cuda_kernels.py`` compares the two on a GPU.
+``MINIGRAD_REFERENCE=1`` (or ``fastpath.reference_mode()``) switches the fused paths off.
 
 What is fused, and how many kernel launches each takes (against the plain path's count):
 
@@ -27,9 +28,8 @@ What is fused, and how many kernel launches each takes (against the plain path's
 
 from __future__ import annotations
 
-import cupy
-
-from . import backend
+from .. import backend
+from ..backend import cupy
 
 # ----------------------------------------------------------------------------------------
 # SGD

@@ -1,0 +1,581 @@
+"""The Tensor's methods and operators: ``x + y``, ``x.sum()``, ``x.reshape(2, 3)``, ...
+
+Each one hands its work to the public function of the same name in ``functions.py``,
+which checks the arguments, applies PyTorch's dtype rules and calls one primitive in
+``ops/``. They are written here, on a class of their own, and copied onto
+:class:`~minigrad.tensor.Tensor` when minigrad is imported (:func:`install`), because
+``functions.py`` itself makes tensors: with these methods in ``tensor.py``, the two files
+would have to import each other. ``tensor.py`` holds what a tensor *is* (its array, device,
+gradient and graph node); this file, what it can *do*.
+"""
+
+from __future__ import annotations
+
+from . import autograd as _autograd
+from . import dtypes as _dtypes
+from . import functions as _F
+from . import random as _random
+from .tensor import Tensor, _parse_to_args
+
+
+class TensorMethods:
+    """The methods of :class:`~minigrad.Tensor` that compute (operators, reductions,
+    shape changes, in-place updates, conversions): :func:`install` puts each on the
+    Tensor class, so ``TensorMethods`` is never instantiated.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> (x * 2 + 1).sum(dim=0)
+        tensor([10., 14.])
+    """
+
+    # ------------------------------------------------------------------------------------
+    # Sizes, devices and dtypes
+    # ------------------------------------------------------------------------------------
+
+    def size(self, dim: int | None = None):
+        """The shape, or the size of dimension ``dim``."""
+        if dim is None:
+            return self._data.shape
+        if self._data.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        return self._data.shape[_F.normalize_dim(dim, self._data.ndim)]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def to(self, *args, **kwargs) -> Tensor:
+        """Move and/or cast: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(other)``.
+
+        Returns ``self`` when nothing changes. The result is differentiable: gradients flow
+        back to the original device and dtype.
+        """
+        copy = kwargs.pop("copy", False)
+        device, dtype = _parse_to_args(args, kwargs)
+        result = self
+        if dtype is not None and dtype != self._data.dtype:
+            result = _F.cast(result, dtype)
+        if device is not None and device is not self.device:
+            result = _F.to_device(result, device)
+        if copy and result is self:
+            result = _F.clone(self)
+        return result
+
+    def cpu(self) -> Tensor:
+        """The tensor on the CPU (itself if it is already there)."""
+        return self.to("cpu")
+
+    def cuda(self, device=None) -> Tensor:
+        """The tensor on a GPU (``"cuda"``, or the given index or device)."""
+        if device is None:
+            device = "cuda"
+        elif isinstance(device, int):
+            device = f"cuda:{device}"
+        return self.to(device)
+
+    def float(self) -> Tensor:
+        """``self.to(minigrad.float32)``: a float32 copy (itself if it is float32 already)."""
+        return self.to(_dtypes.float32)
+
+    def double(self) -> Tensor:
+        """``self.to(minigrad.float64)``."""
+        return self.to(_dtypes.float64)
+
+    def half(self) -> Tensor:
+        """``self.to(minigrad.float16)``."""
+        return self.to(_dtypes.float16)
+
+    def long(self) -> Tensor:
+        """``self.to(minigrad.int64)``."""
+        return self.to(_dtypes.int64)
+
+    def int(self) -> Tensor:
+        """``self.to(minigrad.int32)``."""
+        return self.to(_dtypes.int32)
+
+    def bool(self) -> Tensor:
+        """``self.to(minigrad.bool)``."""
+        return self.to(_dtypes.bool)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """``self.to(other.dtype)``."""
+        return self.to(other.dtype)
+
+    # ------------------------------------------------------------------------------------
+    # Copies
+    # ------------------------------------------------------------------------------------
+
+    def clone(self) -> Tensor:
+        """A copy with its own storage; gradients flow back to the original."""
+        return _F.clone(self)
+
+    def contiguous(self) -> Tensor:
+        """A tensor with C-contiguous storage (itself if it has it already)."""
+        return self if self._data.flags.c_contiguous else _F.clone(self)
+
+    # ------------------------------------------------------------------------------------
+    # In-place updates (for optimizers and initialisation; they record no graph)
+    # ------------------------------------------------------------------------------------
+
+    def _check_inplace(self, name: str, other=None) -> None:
+        array = self._data
+        # (An empty array may have zero strides too, but it has no element to write twice.)
+        if array.size and any(step == 0 and n > 1 for step, n in zip(array.strides, array.shape)):
+            raise RuntimeError(
+                f"{name}: unsupported operation: more than one element of the written-to "
+                f"tensor refers to a single memory location (it was made by expand()); "
+                "clone() it first"
+            )
+        if not _autograd.is_grad_enabled():
+            return
+        if self._requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"a leaf Variable that requires grad is being used in an in-place operation "
+                f"({name}); wrap the update in `with minigrad.no_grad():`"
+            )
+        if self._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
+            raise RuntimeError(
+                f"{name}: minigrad records no graph for in-place operations on tensors that "
+                f"require grad; use the out-of-place form, or run it under no_grad()"
+            )
+
+    def _inplace(self, name: str, ufunc, other, alpha=None) -> Tensor:
+        self._check_inplace(name, other)
+        value = _F.operand_array(other, self, name)
+        if alpha is not None and alpha != 1:
+            value = value * alpha
+        value = _dtypes.wrap_int(value, self.dtype)  # uint8 += 300 wraps, as in PyTorch
+        # PyTorch lets any integer result land in an integer tensor (uint8 += int8), but
+        # not a float result in an integer tensor, nor anything but bool in a bool one.
+        kind = value.dtype.kind if hasattr(value, "dtype") else "i" if type(value) is int else "?"
+        both_int = (
+            self.dtype.kind in ("i", "u") and kind in ("i", "u")
+            and ufunc is not self.device.xp.true_divide  # an integer quotient is a float
+        )  # fmt: skip
+        try:
+            ufunc(self._data, value, out=self._data, casting="unsafe" if both_int else "same_kind")
+        except (TypeError, ValueError):
+            raise RuntimeError(
+                f"{name}: cannot update a tensor of shape {tuple(self.shape)} and dtype "
+                f"{self.dtype} in place with a value of shape {tuple(getattr(value, 'shape', ()))} "
+                f"and dtype {getattr(value, 'dtype', type(value).__name__)} (the value must "
+                "broadcast to the tensor's shape, and the result must keep its dtype)"
+            ) from None
+        self._version.value += 1
+        return self
+
+    def add_(self, other, alpha=1) -> Tensor:
+        """``self += alpha * other``, in place."""
+        return self._inplace("add_", self.device.xp.add, other, alpha)
+
+    def sub_(self, other, alpha=1) -> Tensor:
+        """``self -= alpha * other``, in place."""
+        return self._inplace("sub_", self.device.xp.subtract, other, alpha)
+
+    def mul_(self, other) -> Tensor:
+        """``self *= other``, in place."""
+        return self._inplace("mul_", self.device.xp.multiply, other)
+
+    def div_(self, other) -> Tensor:
+        """``self /= other``, in place."""
+        return self._inplace("div_", self.device.xp.true_divide, other)
+
+    def zero_(self) -> Tensor:
+        """Fill with zeros, in place."""
+        return self.fill_(0)
+
+    def fill_(self, value) -> Tensor:
+        """Fill with one value, in place."""
+        self._check_inplace("fill_")
+        if isinstance(value, Tensor):
+            value = value.item()  # a one-element tensor, as in PyTorch
+        self._data.fill(value)
+        self._version.value += 1
+        return self
+
+    def copy_(self, src) -> Tensor:
+        """Copy ``src`` (a tensor or array, broadcast to this shape) into this tensor."""
+        self._check_inplace("copy_", src)
+        value = _F.operand_array(src, self, "copy_", allow_other_device=True)
+        try:
+            self._data[...] = value
+        except ValueError:
+            raise RuntimeError(
+                f"copy_: the source of shape {tuple(value.shape)} cannot be broadcast to the "
+                f"destination of shape {tuple(self.shape)}"
+            ) from None
+        self._version.value += 1
+        return self
+
+    def _require_float_fill(self, name: str) -> None:
+        if not self.is_floating_point():  # truncated draws would be a different law
+            raise RuntimeError(f"{name} needs a floating point tensor, got {self.dtype}")
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        """Fill with values drawn uniformly from [a, b), in place."""
+        self._require_float_fill("uniform_")
+        values = _random.generator().uniform(a, b, size=self.shape)
+        return self.copy_(values.astype(self._data.dtype))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        """Fill with values drawn from N(mean, std²), in place."""
+        self._require_float_fill("normal_")
+        values = _random.generator().normal(mean, std, size=self.shape)
+        return self.copy_(values.astype(self._data.dtype))
+
+    def __iadd__(self, other):
+        return self._inplace_or_new("add_", other, Tensor.__add__)
+
+    def __isub__(self, other):
+        return self._inplace_or_new("sub_", other, Tensor.__sub__)
+
+    def __imul__(self, other):
+        return self._inplace_or_new("mul_", other, Tensor.__mul__)
+
+    def __itruediv__(self, other):
+        return self._inplace_or_new("div_", other, Tensor.__truediv__)
+
+    def _inplace_or_new(self, name: str, other, out_of_place) -> Tensor:
+        """``x += y``: in place when no graph is involved; on a result that is part of a
+        graph, a new tensor (rebinding x), since in-place ops record no graph here; on a leaf
+        that requires grad, the same error as PyTorch (use ``no_grad()`` to update it)."""
+        if _autograd.is_grad_enabled():
+            if self._requires_grad and self.grad_fn is None:
+                self._check_inplace(name, other)  # raises: a leaf that requires grad
+            if self._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
+                return out_of_place(self, other)
+        return getattr(self, name)(other)
+
+    # ------------------------------------------------------------------------------------
+    # Arithmetic and comparison operators
+    # ------------------------------------------------------------------------------------
+
+    def __add__(self, other):
+        return _F.add(self, other)
+
+    def __radd__(self, other):
+        return _F.add(other, self)
+
+    def __sub__(self, other):
+        return _F.sub(self, other)
+
+    def __rsub__(self, other):
+        return _F.sub(other, self)
+
+    def __mul__(self, other):
+        return _F.mul(self, other)
+
+    def __rmul__(self, other):
+        return _F.mul(other, self)
+
+    def __truediv__(self, other):
+        return _F.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _F.div(other, self)
+
+    def __pow__(self, other):
+        return _F.pow(self, other)
+
+    def __rpow__(self, other):
+        return _F.pow(other, self)
+
+    def __matmul__(self, other):
+        return _F.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _F.matmul(other, self)
+
+    def __neg__(self):
+        return _F.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _F.abs(self)
+
+    def __eq__(self, other):  # type: ignore[override]
+        if other is None or isinstance(other, str):
+            return NotImplemented  # Python then compares identities: t == None is False
+        return _F.eq(self, other)
+
+    def __ne__(self, other):  # type: ignore[override]
+        if other is None or isinstance(other, str):
+            return NotImplemented  # ... and t != None is True, as in PyTorch
+        return _F.ne(self, other)
+
+    def __lt__(self, other):
+        return _F.lt(self, other)
+
+    def __le__(self, other):
+        return _F.le(self, other)
+
+    def __gt__(self, other):
+        return _F.gt(self, other)
+
+    def __ge__(self, other):
+        return _F.ge(self, other)
+
+    def __invert__(self):
+        return _F.bitwise_not(self)
+
+    def __and__(self, other):
+        return _F.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return _F.bitwise_and(other, self)
+
+    def __or__(self, other):
+        return _F.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return _F.bitwise_or(other, self)
+
+    def __xor__(self, other):
+        return _F.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return _F.bitwise_xor(other, self)
+
+    def __getitem__(self, key):
+        return _F.getitem(self, key)
+
+    def __setitem__(self, key, value) -> None:
+        """``x[key] = value``, in place (like the other in-place updates, it records no
+        graph, so it is refused on tensors that require grad while grad mode is on)."""
+        self._check_inplace("__setitem__", value)
+        key, _ = _F.index_key(key, self)
+        try:
+            self._data[key] = _F.operand_array(value, self, "__setitem__")
+        except (IndexError, ValueError, TypeError) as error:
+            raise type(error)(
+                f"cannot assign to index {key!r} of a tensor of shape {tuple(self.shape)}: {error}"
+            ) from None
+        self._version.value += 1
+
+    # ------------------------------------------------------------------------------------
+    # Methods that mirror the functions in minigrad (see functions.py for the docs)
+    # ------------------------------------------------------------------------------------
+
+    def add(self, other, alpha=1):
+        """``self + alpha * other``; see :func:`minigrad.add`."""
+        return _F.add(self, other, alpha=alpha)
+
+    def sub(self, other, alpha=1):
+        """``self - alpha * other``; see :func:`minigrad.sub`."""
+        return _F.sub(self, other, alpha=alpha)
+
+    def mul(self, other):
+        """``self * other``; see :func:`minigrad.mul`."""
+        return _F.mul(self, other)
+
+    def div(self, other):
+        """``self / other``; see :func:`minigrad.div`."""
+        return _F.div(self, other)
+
+    def pow(self, exponent):
+        """``self ** exponent``; see :func:`minigrad.pow`."""
+        return _F.pow(self, exponent)
+
+    def matmul(self, other):
+        """``self @ other``; see :func:`minigrad.matmul`."""
+        return _F.matmul(self, other)
+
+    def neg(self):
+        """``-self``; see :func:`minigrad.neg`."""
+        return _F.neg(self)
+
+    def exp(self):
+        """``e ** self``, elementwise; see :func:`minigrad.exp`."""
+        return _F.exp(self)
+
+    def log(self):
+        """The natural logarithm, elementwise; see :func:`minigrad.log`."""
+        return _F.log(self)
+
+    def sqrt(self):
+        """The square root, elementwise; see :func:`minigrad.sqrt`."""
+        return _F.sqrt(self)
+
+    def tanh(self):
+        """The hyperbolic tangent, elementwise; see :func:`minigrad.tanh`."""
+        return _F.tanh(self)
+
+    def sigmoid(self):
+        """``1 / (1 + exp(-self))``, elementwise; see :func:`minigrad.sigmoid`."""
+        return _F.sigmoid(self)
+
+    def relu(self):
+        """``max(self, 0)``, elementwise; see :func:`minigrad.relu`."""
+        return _F.relu(self)
+
+    def abs(self):
+        """The absolute value, elementwise; see :func:`minigrad.abs`."""
+        return _F.abs(self)
+
+    def maximum(self, other):
+        """The elementwise maximum of ``self`` and ``other``; see :func:`minigrad.maximum`."""
+        return _F.maximum(self, other)
+
+    def minimum(self, other):
+        """The elementwise minimum of ``self`` and ``other``; see :func:`minigrad.minimum`."""
+        return _F.minimum(self, other)
+
+    def clamp(self, min=None, max=None):
+        """Limit the values to ``[min, max]``; see :func:`minigrad.clamp`. ``clip`` is the same."""
+        return _F.clamp(self, min, max)
+
+    clip = clamp
+
+    def where(self, condition, other):
+        """``self`` where ``condition`` holds, else ``other``; see :func:`minigrad.where`."""
+        return _F.where(condition, self, other)
+
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        """The sum over ``dim`` (all elements when None); see :func:`minigrad.sum`."""
+        return _F.sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(self, dim=None, keepdim=False, dtype=None):
+        """The mean over ``dim`` (all elements when None); see :func:`minigrad.mean`."""
+        return _F.mean(self, dim, keepdim, dtype=dtype)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        """The variance over ``dim``, unbiased by default; see :func:`minigrad.var`."""
+        return _F.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def max(self, dim=None, keepdim=False):
+        """The largest element, or ``(values, indices)`` along ``dim``: :func:`minigrad.max`."""
+        return _F.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        """The smallest element, or ``(values, indices)`` along ``dim``: :func:`minigrad.min`."""
+        return _F.min(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        """The index of the largest element (along ``dim``); see :func:`minigrad.argmax`."""
+        return _F.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        """The index of the smallest element (along ``dim``); see :func:`minigrad.argmin`."""
+        return _F.argmin(self, dim, keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        """True where every element (along ``dim``) is non-zero; see :func:`minigrad.all`."""
+        return _F.all(self, dim, keepdim)
+
+    def any(self, dim=None, keepdim=False):
+        """True where some element (along ``dim``) is non-zero; see :func:`minigrad.any`."""
+        return _F.any(self, dim, keepdim)
+
+    def softmax(self, dim):
+        """``softmax`` along ``dim``; see :func:`minigrad.softmax`."""
+        return _F.softmax(self, dim)
+
+    def log_softmax(self, dim):
+        """``log_softmax`` along ``dim``; see :func:`minigrad.log_softmax`."""
+        return _F.log_softmax(self, dim)
+
+    def reshape(self, *shape):
+        """The same elements in a new shape: ``x.reshape(2, -1)`` or ``x.reshape((2, -1))``;
+        see :func:`minigrad.reshape`.
+        """
+        return _F.reshape(self, _F.shape_arg(shape))
+
+    def view(self, *shape):
+        """Like :meth:`reshape`, but always a view of the same storage (raises when the strides
+        do not allow one, as PyTorch does).
+        """
+        return _F.view(self, _F.shape_arg(shape))
+
+    def view_as(self, other):
+        """``self.view(other.shape)``."""
+        return _F.view(self, other.shape)
+
+    def reshape_as(self, other):
+        """``self.reshape(other.shape)``."""
+        return _F.reshape(self, other.shape)
+
+    def transpose(self, dim0, dim1):
+        """Swap dimensions ``dim0`` and ``dim1`` (a view); see :func:`minigrad.transpose`."""
+        return _F.transpose(self, dim0, dim1)
+
+    def permute(self, *dims):
+        """Reorder the dimensions, ``x.permute(2, 0, 1)`` (a view); see :func:`minigrad.permute`."""
+        return _F.permute(self, _F.shape_arg(dims))
+
+    @property
+    def T(self):
+        """The dimensions in reverse order (the transpose of a matrix)."""
+        return _F.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    def t(self):
+        """The transpose of a tensor with at most 2 dimensions."""
+        if self._data.ndim > 2:
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
+        return self.T
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Merge dimensions ``start_dim`` to ``end_dim``; see :func:`minigrad.flatten`."""
+        return _F.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        """Remove dimensions of size 1; see :func:`minigrad.squeeze`."""
+        return _F.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        """Insert a dimension of size 1 at ``dim``; see :func:`minigrad.unsqueeze`."""
+        return _F.unsqueeze(self, dim)
+
+    def expand(self, *sizes):
+        """A broadcast view with a larger shape, ``x.expand(4, -1)``: :func:`minigrad.expand`."""
+        return _F.expand(self, _F.shape_arg(sizes))
+
+    def expand_as(self, other):
+        """``self.expand(other.shape)``."""
+        return _F.expand(self, other.shape)
+
+    def eq(self, other):
+        """``self == other``, elementwise, as a bool tensor."""
+        return _F.eq(self, other)
+
+    def ne(self, other):
+        """``self != other``, elementwise, as a bool tensor."""
+        return _F.ne(self, other)
+
+    def lt(self, other):
+        """``self < other``, elementwise, as a bool tensor."""
+        return _F.lt(self, other)
+
+    def le(self, other):
+        """``self <= other``, elementwise, as a bool tensor."""
+        return _F.le(self, other)
+
+    def gt(self, other):
+        """``self > other``, elementwise, as a bool tensor."""
+        return _F.gt(self, other)
+
+    def ge(self, other):
+        """``self >= other``, elementwise, as a bool tensor."""
+        return _F.ge(self, other)
+
+
+# Class attributes that belong to TensorMethods itself, not to tensors. (__hash__ is None
+# here, set by Python because the class defines __eq__; a tensor keeps object's hash.)
+_NOT_METHODS = {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref__",
+                "__hash__", "__firstlineno__", "__static_attributes__"}  # fmt: skip
+
+
+def install() -> None:
+    """Put every method of :class:`TensorMethods` on :class:`~minigrad.Tensor`."""
+    for name, member in vars(TensorMethods).items():
+        if name not in _NOT_METHODS:
+            setattr(Tensor, name, member)
+
+
+install()
