@@ -3,7 +3,7 @@
 * ``module.py``: ``Module`` and the containers (``Sequential``, ``ModuleList``,
   ``ModuleDict``, ``ParameterList``); ``parameter.py``: ``Parameter``;
 * layers: ``linear.py``, ``conv.py``, ``batchnorm.py``, ``pooling.py``, ``activation.py``,
-  ``dropout.py`` (with ``Flatten``); losses: ``loss.py``;
+  ``dropout.py``, ``flatten.py``; losses: ``loss.py``;
 * ``functional.py``: the same layers as functions; ``init.py``: weight initialisation.
 """
 
@@ -11,7 +11,8 @@ from . import functional, init, utils
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv2d
-from .dropout import Dropout, Flatten
+from .dropout import Dropout
+from .flatten import Flatten
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module, ModuleDict, ModuleList, ParameterList, Sequential
