@@ -39,6 +39,425 @@ def _use_tensor_class(cls) -> None:
 
 
 # ----------------------------------------------------------------------------------------
+# Functions: the nodes of the graph.
+# ----------------------------------------------------------------------------------------
+
+
+class Function:
+    """Base class of every differentiable operation.
+
+    A subclass defines ``forward(self, *arrays, **params) -> array`` and
+    ``backward(self, grad) -> gradient | tuple of gradients`` (one per input, ``None`` where
+    there is none). Inside them, ``self.xp`` is the array module (NumPy or CuPy) and
+    ``self.needs_input_grad`` says which inputs want a gradient, so work for the others can
+    be skipped. Gradients may be returned in the broadcast shape and promoted dtype of the
+    output; the engine reduces and casts them.
+
+    Inputs that are not tensors (Python numbers, options) reach ``forward`` unchanged.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.autograd import Function
+        >>> class Square(Function):
+        ...     def forward(self, a):
+        ...         self.save(a)
+        ...         return a * a
+        ...
+        ...     def backward(self, grad):
+        ...         (a,) = self.saved
+        ...         return 2 * a * grad
+        >>> x = minigrad.tensor([1.0, 3.0], requires_grad=True)
+        >>> y = Square.apply(x)
+        >>> y
+        tensor([1., 9.], grad_fn=<SquareBackward>)
+        >>> y.sum().backward()
+        >>> x.grad
+        tensor([2., 6.])
+    """
+
+    is_view = False  # True when forward returns a view of its first input's array
+    out_device = None  # set by forward when the output lives on another device
+    saved: tuple | None = ()  # the arrays backward needs; None once the graph is freed
+    reference = None  # on a fast path (minigrad/fast/): the op it stands in for
+
+    def forward(self, *args, **params):
+        """Compute the output array from the input arrays (and plain values), and
+        ``self.save(...)`` what ``backward`` will need. Every subclass defines it.
+        """
+        raise NotImplementedError
+
+    def backward(self, grad):
+        """Turn the gradient of the output into the gradients of the inputs: one array per
+        input (or a single array for one input), ``None`` where an input needs none. Every
+        subclass defines it.
+        """
+        raise NotImplementedError
+
+    def save(self, *arrays) -> None:
+        """Keep these arrays for backward (and nothing else: that is what frees memory)."""
+        self.saved = arrays
+
+    @classmethod
+    def op_name(cls) -> str:
+        """The op's name (a fast path keeps the name of the op it stands in for)."""
+        return (cls.reference or cls).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.op_name()}Backward>"
+
+    @classmethod
+    def apply(cls, *inputs, **params) -> Tensor:
+        """Run the op on tensors (and plain values) and, if needed, record it in the graph."""
+        device = None
+        arrays = []
+        parents = []  # per input: its grad_fn, the leaf itself, or None (no gradient wanted)
+        requires_grad = False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                if device is None:
+                    device = x.device
+                elif x.device is not device:
+                    _raise_device_mismatch(cls, inputs)
+                arrays.append(x._data)
+                if x._requires_grad:
+                    requires_grad = True
+                    parents.append(x.grad_fn or x)
+                else:
+                    parents.append(None)
+            else:
+                arrays.append(x)
+                parents.append(None)
+        requires_grad = requires_grad and _grad_enabled
+
+        fn = (fastpath.lookup(cls, device.type) or cls)()  # a fast path, or the reference
+        fn.xp = device.xp
+        fn.device = device
+        fn.needs_input_grad = tuple([requires_grad and p is not None for p in parents])
+        with device.activate():  # on a GPU, new arrays go on the inputs' device
+            out = backend.ensure_array(fn.forward(*arrays, **params))
+
+        if requires_grad and out.dtype.kind != "f":
+            # Integers and bools have no gradient (PyTorch: only floating point tensors can
+            # require one), so an integer result, such as a cast, ends the graph here.
+            requires_grad = False
+        result = Tensor._wrap(out, fn.out_device or device, requires_grad)
+        if fn.is_view:  # a view shares its base's storage, so it shares its version too
+            result._version = inputs[0]._version
+        if requires_grad:
+            result.grad_fn = fn
+            fn.parents = parents
+            fn.input_meta = [
+                None if p is None else (a.shape, a.dtype) for p, a in zip(parents, arrays)
+            ]
+            fn.versions = _saved_versions(fn.saved, inputs, result) if fn.saved else ()
+        return result
+
+    def run_backward(self, grad) -> tuple:
+        """Check the saved arrays, call ``backward``, and fit each gradient to its input."""
+        if self.saved is None:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (through {self!r}, whose "
+                "saved arrays have already been freed). Specify retain_graph=True on the first "
+                "backward() if you need to backward through the graph again."
+            )
+        for counter, version in self.versions:
+            if counter.value != version:
+                raise RuntimeError(
+                    f"one of the tensors needed for gradient computation by {self!r} has been "
+                    f"modified by an in-place operation: it is at version {counter.value}, "
+                    f"expected version {version}. Change a copy (x.clone()) instead, or make "
+                    "the change after backward()."
+                )
+        grads = self.backward(grad)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        fitted = []
+        for g, meta in zip(grads, self.input_meta):
+            if g is not None and meta is not None:
+                shape, dtype = meta
+                if g.shape != shape:
+                    g = sum_to(g, shape)
+                if g.dtype != dtype:
+                    g = g.astype(dtype)
+            fitted.append(g)
+        return fitted
+
+    def release(self) -> None:
+        """Free the saved arrays once backward has used them."""
+        if self.saved:
+            self.saved = None
+
+
+def _saved_versions(saved, inputs, result) -> list:
+    """(counter, version) for each input or output whose storage ``forward`` saved."""
+    saved_ids = {id(array) for array in saved}
+    checks = []
+    for t in (result, *inputs):
+        if isinstance(t, Tensor) and id(t._data) in saved_ids:
+            checks.append((t._version, t._version.value))
+    return checks
+
+
+def _raise_device_mismatch(cls, inputs):
+    devices = []
+    for x in inputs:
+        if isinstance(x, Tensor) and str(x.device) not in devices:
+            devices.append(str(x.device))
+    raise RuntimeError(
+        f"Expected all tensors to be on the same device, but found at least two devices, "
+        f"{devices[0]} and {devices[1]} (in {cls.__name__.lower()}). Move them with "
+        f".to(device) first."
+    )
+
+
+def sum_to(grad, shape: tuple[int, ...]):
+    """Sum a broadcast gradient back down to ``shape``, the shape of the operand.
+
+    Broadcasting copies an operand along new leading axes and along axes of size 1; the
+    gradient of a copy is the sum over the copies. This is the one place where that sum is
+    done, for every op.
+
+    Example:
+        >>> import numpy as np
+        >>> from minigrad.autograd import sum_to
+        >>> grad = np.ones((4, 3))  # the gradient of b after b (3,) was broadcast to (4, 3)
+        >>> sum_to(grad, (3,))
+        array([4., 4., 4.])
+        >>> sum_to(grad, (1, 3))
+        array([[4., 4., 4.]])
+    """
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    if lead:
+        grad = grad.reshape(shape)
+    return grad
+
+
+# ----------------------------------------------------------------------------------------
+# The backward pass.
+# ----------------------------------------------------------------------------------------
+
+
+def _execute(roots, retain_graph: bool, to_leaf, at_node=None) -> None:
+    """Propagate gradients from ``roots`` (a list of (tensor, gradient array)) to the leaves.
+
+    Each Function runs once, after every Function that consumes its output has run, so the
+    gradient it receives is complete. That order is found without recursion: first count,
+    for every Function, the edges that lead into it; then start from the roots and run a
+    Function when its count drops to zero (Kahn's algorithm). The gradient of a Function is
+    dropped as soon as its backward has run, so memory is freed as the pass goes.
+
+    ``to_leaf(leaf, g, owned)`` receives each gradient that reaches a leaf (``backward``
+    adds it to the leaf's ``.grad``; ``owned`` says that nothing else holds ``g``).
+    ``at_node(fn, grad)``, if given, sees each Function's whole gradient before it runs.
+    """
+    consumers = _count_consumers(roots)
+    grads: dict[Function, object] = {}
+    for tensor, g in roots:
+        fn = tensor.grad_fn
+        if fn is None:
+            to_leaf(tensor, g, False)
+        else:
+            grads[fn] = grads[fn] + g if fn in grads else g
+    ready = [fn for fn in grads if consumers.get(fn, 0) == 0]
+
+    while ready:
+        fn = ready.pop()
+        grad = grads.pop(fn, None)
+        if grad is None:  # no gradient reached this Function: nothing flows on from it
+            input_grads = (None,) * len(fn.parents)
+        else:
+            if at_node is not None:
+                at_node(fn, grad)
+            with fn.device.activate():  # on a GPU, new arrays go on the op's device
+                input_grads = fn.run_backward(grad)
+        for parent, g in zip(fn.parents, input_grads):
+            if isinstance(parent, Function):
+                if g is not None:
+                    grads[parent] = grads[parent] + g if parent in grads else g
+                consumers[parent] -= 1
+                if consumers[parent] == 0:
+                    ready.append(parent)
+            elif parent is not None and g is not None:
+                to_leaf(parent, g, not retain_graph and _fresh(g, grad, input_grads, fn))
+        if not retain_graph:
+            fn.release()
+
+
+def _count_consumers(roots) -> dict:
+    """For every Function reachable from the roots, how many edges lead into it."""
+    consumers: dict[Function, int] = {}
+    stack = [t.grad_fn for t, _ in roots if t.grad_fn is not None]
+    seen = set(stack)
+    while stack:
+        for parent in stack.pop().parents:
+            if isinstance(parent, Function):
+                consumers[parent] = consumers.get(parent, 0) + 1
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+    return consumers
+
+
+def _fresh(g, incoming, siblings, fn: Function) -> bool:
+    """True when ``g`` is a new array that nothing else refers to, so that a leaf may keep
+    it as its ``.grad`` without copying: not the incoming gradient passed through, not a
+    view, not returned twice, and not one of the Function's saved arrays."""
+    if g is incoming or g.ndim == 0 or g.base is not None:  # 0-d: NumPy may give a scalar
+        return False
+    if sum(1 for other in siblings if other is g) > 1:
+        return False
+    return not (fn.saved and any(g is array for array in fn.saved))
+
+
+def _roots(outputs, grad_outputs, caller: str) -> list:
+    """Pair each output tensor with the gradient array to start from, checking both."""
+    roots = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{caller}: outputs must be tensors, got {type(out).__name__}")
+        if not out._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn: "
+                "nothing it was computed from has requires_grad=True, it was computed "
+                "under no_grad(), or it passed through an integer or bool tensor (which "
+                "carries no gradient)"
+            )
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs, but the output "
+                    f"has shape {tuple(out.shape)}; pass a gradient of that shape, or reduce "
+                    "the output first (for example .sum())"
+                )
+            g = out.device.xp.ones_like(out._data)
+        else:
+            g = g._data if isinstance(g, Tensor) else out.device.xp.asarray(g)
+            if g.shape != out._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
+                    f"output[{i}] has a shape of {tuple(out.shape)}"
+                )
+            if g.dtype != out._data.dtype:
+                g = g.astype(out._data.dtype)
+        roots.append((out, g))
+    return roots
+
+
+def _as_list(x) -> list:
+    return list(x) if isinstance(x, list | tuple) else [x]
+
+
+def backward(
+    tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None
+) -> None:
+    """Add the gradients of ``tensors`` with respect to the graph's leaves to their ``.grad``.
+
+    ``tensors.backward()`` calls this. ``grad_tensors`` are the gradients to start from (the
+    default, 1, is allowed only for single-element outputs). The graph's saved arrays are
+    freed afterwards unless ``retain_graph=True``. With ``inputs``, only those tensors'
+    ``.grad`` are touched.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> minigrad.autograd.backward((x * x).sum())
+        >>> x.grad
+        tensor([2., 4.])
+    """
+    _no_higher_order(create_graph)
+    tensors = _as_list(tensors)
+    grads = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
+    if len(grads) != len(tensors):
+        raise ValueError(f"got {len(grads)} gradients for {len(tensors)} tensors")
+    roots = _roots(tensors, grads, "backward")
+    if inputs is None:
+        _execute(roots, bool(retain_graph), Tensor._accumulate_grad)
+        return
+    inputs = _as_list(inputs)
+    capture = _Capture(inputs)
+    _execute(roots, bool(retain_graph), capture.to_leaf, capture.at_node)
+    for t in inputs:
+        if id(t) in capture.grads:
+            t._accumulate_grad(capture.grads[id(t)])
+
+
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    allow_unused=False,
+) -> tuple[Tensor | None, ...]:
+    """Return the gradients of ``outputs`` with respect to ``inputs``, leaving ``.grad`` alone.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([3.0], requires_grad=True)
+        >>> minigrad.autograd.grad((x ** 2).sum(), x)
+        (tensor([6.]),)
+    """
+    _no_higher_order(create_graph)
+    outputs = _as_list(outputs)
+    inputs = _as_list(inputs)
+    for t in inputs:
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
+    if len(grads) != len(outputs):
+        raise ValueError(f"got {len(grads)} grad_outputs for {len(outputs)} outputs")
+    capture = _Capture(inputs)
+    _execute(_roots(outputs, grads, "grad"), bool(retain_graph), capture.to_leaf, capture.at_node)
+    captured = capture.grads
+    result = []
+    for t in inputs:
+        g = captured.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                "One of the differentiated Tensors appears to not have been used in the graph. "
+                "Set allow_unused=True if this is the desired behavior."
+            )
+        if g is not None:  # a broadcast gradient is a view with zero strides: make it real,
+            g = t.device.xp.ascontiguousarray(g)  # so that in-place updates of it work
+        result.append(None if g is None else Tensor._wrap(g, t.device, False))
+    return tuple(result)
+
+
+def _no_higher_order(create_graph: bool) -> None:
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (gradients of gradients) is not supported: minigrad's backward "
+            "formulas run on raw arrays and record no graph of their own"
+        )
+
+
+class _Capture:
+    """For ``grad()`` and ``backward(inputs=...)``: collect the gradients of the chosen
+    tensors, keyed by ``id``, instead of adding anything to ``.grad``. A leaf's gradient
+    is summed as it arrives; a non-leaf's is the whole gradient of its Function."""
+
+    def __init__(self, tensors) -> None:
+        self.leaves = {id(t) for t in tensors}
+        self.nodes = {id(t.grad_fn): id(t) for t in tensors if t.grad_fn is not None}
+        self.grads: dict[int, object] = {}
+
+    def to_leaf(self, leaf, g, owned: bool) -> None:
+        key = id(leaf)
+        if key in self.leaves:
+            self.grads[key] = self.grads[key] + g if key in self.grads else g
+
+    def at_node(self, fn, grad) -> None:
+        key = self.nodes.get(id(fn))
+        if key is not None:
+            self.grads[key] = grad
+
+
+# ----------------------------------------------------------------------------------------
 # Grad mode: whether operations record a graph.
 # ----------------------------------------------------------------------------------------
 
@@ -189,412 +608,3 @@ class set_grad_enabled(_GradMode):
         global _grad_enabled
         _grad_enabled = self.prev  # as a decorator it switches only while func runs
         return super().__call__(func)
-
-
-# ----------------------------------------------------------------------------------------
-# Functions: the nodes of the graph.
-# ----------------------------------------------------------------------------------------
-
-
-class Function:
-    """Base class of every differentiable operation.
-
-    A subclass defines ``forward(self, *arrays, **params) -> array`` and
-    ``backward(self, grad) -> gradient | tuple of gradients`` (one per input, ``None`` where
-    there is none). Inside them, ``self.xp`` is the array module (NumPy or CuPy) and
-    ``self.needs_input_grad`` says which inputs want a gradient, so work for the others can
-    be skipped. Gradients may be returned in the broadcast shape and promoted dtype of the
-    output; the engine reduces and casts them.
-
-    Inputs that are not tensors (Python numbers, options) reach ``forward`` unchanged.
-
-    Example:
-        >>> import minigrad
-        >>> from minigrad.autograd import Function
-        >>> class Square(Function):
-        ...     def forward(self, a):
-        ...         self.save(a)
-        ...         return a * a
-        ...
-        ...     def backward(self, grad):
-        ...         (a,) = self.saved
-        ...         return 2 * a * grad
-        >>> x = minigrad.tensor([1.0, 3.0], requires_grad=True)
-        >>> y = Square.apply(x)
-        >>> y
-        tensor([1., 9.], grad_fn=<SquareBackward>)
-        >>> y.sum().backward()
-        >>> x.grad
-        tensor([2., 6.])
-    """
-
-    is_view = False  # True when forward returns a view of its first input's array
-    out_device = None  # set by forward when the output lives on another device
-    saved: tuple | None = ()  # the arrays backward needs; None once the graph is freed
-    reference = None  # on a fast path (minigrad/fast/): the op it stands in for
-
-    def forward(self, *args, **params):
-        """Compute the output array from the input arrays (and plain values), and
-        ``self.save(...)`` what ``backward`` will need. Every subclass defines it.
-        """
-        raise NotImplementedError
-
-    def backward(self, grad):
-        """Turn the gradient of the output into the gradients of the inputs: one array per
-        input (or a single array for one input), ``None`` where an input needs none. Every
-        subclass defines it.
-        """
-        raise NotImplementedError
-
-    def save(self, *arrays) -> None:
-        """Keep these arrays for backward (and nothing else: that is what frees memory)."""
-        self.saved = arrays
-
-    @classmethod
-    def op_name(cls) -> str:
-        """The op's name (a fast path keeps the name of the op it stands in for)."""
-        return (cls.reference or cls).__name__
-
-    def __repr__(self) -> str:
-        return f"<{self.op_name()}Backward>"
-
-    @classmethod
-    def apply(cls, *inputs, **params) -> Tensor:
-        """Run the op on tensors (and plain values) and, if needed, record it in the graph."""
-        device = None
-        arrays = []
-        parents = []  # per input: its grad_fn, the leaf itself, or None (no gradient wanted)
-        requires_grad = False
-        for x in inputs:
-            if isinstance(x, Tensor):
-                if device is None:
-                    device = x.device
-                elif x.device is not device:
-                    _raise_device_mismatch(cls, inputs)
-                arrays.append(x._data)
-                if x._requires_grad:
-                    requires_grad = True
-                    parents.append(x.grad_fn or x)
-                else:
-                    parents.append(None)
-            else:
-                arrays.append(x)
-                parents.append(None)
-        requires_grad = requires_grad and _grad_enabled
-
-        fn = (fastpath.lookup(cls, device.type) or cls)()  # a fast path, or the reference
-        fn.xp = device.xp
-        fn.device = device
-        fn.needs_input_grad = tuple([requires_grad and p is not None for p in parents])
-        if device.type == "cpu":
-            out = backend.ensure_array(fn.forward(*arrays, **params))
-        else:
-            with device.activate():
-                out = fn.forward(*arrays, **params)
-
-        if requires_grad and out.dtype.kind != "f":
-            # Integers and bools have no gradient (PyTorch: only floating point tensors can
-            # require one), so an integer result, such as a cast, ends the graph here.
-            requires_grad = False
-        result = Tensor._wrap(out, fn.out_device or device, requires_grad)
-        if fn.is_view:  # a view shares its base's storage, so it shares its version too
-            result._version = inputs[0]._version
-        if requires_grad:
-            result.grad_fn = fn
-            fn.parents = parents
-            fn.input_meta = [
-                None if p is None else (a.shape, a.dtype) for p, a in zip(parents, arrays)
-            ]
-            fn.versions = _saved_versions(fn.saved, inputs, result) if fn.saved else ()
-        return result
-
-    def run_backward(self, grad) -> tuple:
-        """Check the saved arrays, call ``backward``, and fit each gradient to its input."""
-        if self.saved is None:
-            raise RuntimeError(
-                f"Trying to backward through the graph a second time (through {self!r}, whose "
-                "saved arrays have already been freed). Specify retain_graph=True on the first "
-                "backward() if you need to backward through the graph again."
-            )
-        for counter, version in self.versions:
-            if counter.value != version:
-                raise RuntimeError(
-                    f"one of the tensors needed for gradient computation by {self!r} has been "
-                    f"modified by an in-place operation: it is at version {counter.value}, "
-                    f"expected version {version}. Change a copy (x.clone()) instead, or make "
-                    "the change after backward()."
-                )
-        grads = self.backward(grad)
-        if type(grads) is not tuple:
-            grads = (grads,)
-        fitted = []
-        for g, meta in zip(grads, self.input_meta):
-            if g is not None and meta is not None:
-                shape, dtype = meta
-                if g.shape != shape:
-                    g = sum_to(g, shape)
-                if g.dtype != dtype:
-                    g = g.astype(dtype)
-            fitted.append(g)
-        return fitted
-
-    def release(self) -> None:
-        """Free the saved arrays once backward has used them."""
-        if self.saved:
-            self.saved = None
-
-
-def _saved_versions(saved, inputs, result) -> list:
-    """(counter, version) for each input or output whose storage ``forward`` saved."""
-    saved_ids = {id(array) for array in saved}
-    checks = []
-    for t in (result, *inputs):
-        if isinstance(t, Tensor) and id(t._data) in saved_ids:
-            checks.append((t._version, t._version.value))
-    return checks
-
-
-def _raise_device_mismatch(cls, inputs):
-    devices = []
-    for x in inputs:
-        if isinstance(x, Tensor) and str(x.device) not in devices:
-            devices.append(str(x.device))
-    raise RuntimeError(
-        f"Expected all tensors to be on the same device, but found at least two devices, "
-        f"{devices[0]} and {devices[1]} (in {cls.__name__.lower()}). Move them with "
-        f".to(device) first."
-    )
-
-
-def sum_to(grad, shape: tuple[int, ...]):
-    """Sum a broadcast gradient back down to ``shape``, the shape of the operand.
-
-    Broadcasting copies an operand along new leading axes and along axes of size 1; the
-    gradient of a copy is the sum over the copies. This is the one place where that sum is
-    done, for every op.
-
-    Example:
-        >>> import numpy as np
-        >>> from minigrad.autograd import sum_to
-        >>> grad = np.ones((4, 3))  # the gradient of b after b (3,) was broadcast to (4, 3)
-        >>> sum_to(grad, (3,))
-        array([4., 4., 4.])
-        >>> sum_to(grad, (1, 3))
-        array([[4., 4., 4.]])
-    """
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    if lead:
-        grad = grad.reshape(shape)
-    return grad
-
-
-# ----------------------------------------------------------------------------------------
-# The backward pass.
-# ----------------------------------------------------------------------------------------
-
-
-def _execute(roots, retain_graph: bool, capture=None) -> dict:
-    """Propagate gradients from ``roots`` (a list of (tensor, gradient array)) to the leaves.
-
-    Each Function runs once, after every Function that consumes its output has run, so the
-    gradient it receives is complete. That order is found without recursion: first count,
-    for every Function, the edges that lead into it; then start from the roots and run a
-    Function when its count drops to zero (Kahn's algorithm). The gradient of a Function is
-    dropped as soon as its backward has run, so memory is freed as the pass goes.
-
-    With ``capture`` (a dict from id of a tensor to that tensor) nothing is added to
-    ``.grad``; the gradients of the captured tensors are returned instead, keyed the same way.
-    """
-    consumers: dict[Function, int] = {}
-    stack = [t.grad_fn for t, _ in roots if t.grad_fn is not None]
-    seen = set(stack)
-    while stack:
-        for parent in stack.pop().parents:
-            if isinstance(parent, Function):
-                consumers[parent] = consumers.get(parent, 0) + 1
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
-
-    captured: dict[int, object] = {}
-    captured_fns = {}
-    if capture is not None:
-        captured_fns = {id(t.grad_fn): key for key, t in capture.items() if t.grad_fn is not None}
-
-    def to_leaf(leaf: Tensor, g, owned: bool = False) -> None:
-        if capture is None:
-            leaf._accumulate_grad(g, owned)
-        elif id(leaf) in capture:
-            key = id(leaf)
-            captured[key] = captured[key] + g if key in captured else g
-
-    grads: dict[Function, object] = {}
-    for tensor, g in roots:
-        fn = tensor.grad_fn
-        if fn is None:
-            to_leaf(tensor, g)
-        else:
-            grads[fn] = grads[fn] + g if fn in grads else g
-    ready = [fn for fn in grads if consumers.get(fn, 0) == 0]
-
-    while ready:
-        fn = ready.pop()
-        grad = grads.pop(fn, None)
-        if capture is not None and id(fn) in captured_fns and grad is not None:
-            captured[captured_fns[id(fn)]] = grad
-        if grad is None:  # no gradient reached this Function: nothing flows on from it
-            input_grads = (None,) * len(fn.parents)
-        elif fn.device.type == "cpu":
-            input_grads = fn.run_backward(grad)
-        else:
-            with fn.device.activate():  # new arrays go on the op's GPU, not the current one
-                input_grads = fn.run_backward(grad)
-        for parent, g in zip(fn.parents, input_grads):
-            if isinstance(parent, Function):
-                if g is not None:
-                    grads[parent] = grads[parent] + g if parent in grads else g
-                consumers[parent] -= 1
-                if consumers[parent] == 0:
-                    ready.append(parent)
-            elif parent is not None and g is not None:
-                to_leaf(parent, g, owned=not retain_graph and _fresh(g, grad, input_grads, fn))
-        if not retain_graph:
-            fn.release()
-    return captured
-
-
-def _fresh(g, incoming, siblings, fn: Function) -> bool:
-    """True when ``g`` is a new array that nothing else refers to, so that a leaf may keep
-    it as its ``.grad`` without copying: not the incoming gradient passed through, not a
-    view, not returned twice, and not one of the Function's saved arrays."""
-    if g is incoming or g.ndim == 0 or g.base is not None:  # 0-d: NumPy may give a scalar
-        return False
-    if sum(1 for other in siblings if other is g) > 1:
-        return False
-    return not (fn.saved and any(g is array for array in fn.saved))
-
-
-def _roots(outputs, grad_outputs, caller: str) -> list:
-    """Pair each output tensor with the gradient array to start from, checking both."""
-    roots = []
-    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not isinstance(out, Tensor):
-            raise TypeError(f"{caller}: outputs must be tensors, got {type(out).__name__}")
-        if not out._requires_grad:
-            raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn: "
-                "nothing it was computed from has requires_grad=True, it was computed "
-                "under no_grad(), or it passed through an integer or bool tensor (which "
-                "carries no gradient)"
-            )
-        if g is None:
-            if out._data.size != 1:
-                raise RuntimeError(
-                    f"grad can be implicitly created only for scalar outputs, but the output "
-                    f"has shape {tuple(out.shape)}; pass a gradient of that shape, or reduce "
-                    "the output first (for example .sum())"
-                )
-            g = out.device.xp.ones_like(out._data)
-        else:
-            g = g._data if isinstance(g, Tensor) else out.device.xp.asarray(g)
-            if g.shape != out._data.shape:
-                raise RuntimeError(
-                    f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
-                    f"output[{i}] has a shape of {tuple(out.shape)}"
-                )
-            if g.dtype != out._data.dtype:
-                g = g.astype(out._data.dtype)
-        roots.append((out, g))
-    return roots
-
-
-def _as_list(x) -> list:
-    return list(x) if isinstance(x, list | tuple) else [x]
-
-
-def backward(
-    tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None
-) -> None:
-    """Add the gradients of ``tensors`` with respect to the graph's leaves to their ``.grad``.
-
-    ``tensors.backward()`` calls this. ``grad_tensors`` are the gradients to start from (the
-    default, 1, is allowed only for single-element outputs). The graph's saved arrays are
-    freed afterwards unless ``retain_graph=True``. With ``inputs``, only those tensors'
-    ``.grad`` are touched.
-
-    Example:
-        >>> import minigrad
-        >>> x = minigrad.tensor([1.0, 2.0], requires_grad=True)
-        >>> minigrad.autograd.backward((x * x).sum())
-        >>> x.grad
-        tensor([2., 4.])
-    """
-    _no_higher_order(create_graph)
-    tensors = _as_list(tensors)
-    grads = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
-    if len(grads) != len(tensors):
-        raise ValueError(f"got {len(grads)} gradients for {len(tensors)} tensors")
-    roots = _roots(tensors, grads, "backward")
-    if inputs is None:
-        _execute(roots, bool(retain_graph))
-        return
-    inputs = _as_list(inputs)
-    captured = _execute(roots, bool(retain_graph), {id(t): t for t in inputs})
-    for t in inputs:
-        if id(t) in captured:
-            t._accumulate_grad(captured[id(t)])
-
-
-def grad(
-    outputs,
-    inputs,
-    grad_outputs=None,
-    retain_graph=None,
-    create_graph=False,
-    allow_unused=False,
-) -> tuple[Tensor | None, ...]:
-    """Return the gradients of ``outputs`` with respect to ``inputs``, leaving ``.grad`` alone.
-
-    Example:
-        >>> import minigrad
-        >>> x = minigrad.tensor([3.0], requires_grad=True)
-        >>> minigrad.autograd.grad((x ** 2).sum(), x)
-        (tensor([6.]),)
-    """
-    _no_higher_order(create_graph)
-    outputs = _as_list(outputs)
-    inputs = _as_list(inputs)
-    for t in inputs:
-        if not isinstance(t, Tensor) or not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
-    if len(grads) != len(outputs):
-        raise ValueError(f"got {len(grads)} grad_outputs for {len(outputs)} outputs")
-    captured = _execute(
-        _roots(outputs, grads, "grad"), bool(retain_graph), {id(t): t for t in inputs}
-    )
-    result = []
-    for t in inputs:
-        g = captured.get(id(t))
-        if g is None and not allow_unused:
-            raise RuntimeError(
-                "One of the differentiated Tensors appears to not have been used in the graph. "
-                "Set allow_unused=True if this is the desired behavior."
-            )
-        if g is not None:  # a broadcast gradient is a view with zero strides: make it real,
-            g = t.device.xp.ascontiguousarray(g)  # so that in-place updates of it work
-        result.append(None if g is None else Tensor._wrap(g, t.device, False))
-    return tuple(result)
-
-
-def _no_higher_order(create_graph: bool) -> None:
-    if create_graph:
-        raise NotImplementedError(
-            "create_graph=True (gradients of gradients) is not supported: minigrad's backward "
-            "formulas run on raw arrays and record no graph of their own"
-        )

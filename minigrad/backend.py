@@ -85,6 +85,9 @@ def run_deferred_checks() -> None:
         _deferred_checks.pop(0)()
 
 
+_NO_CONTEXT = contextlib.nullcontext()  # reusable: what activate() gives on the CPU
+
+
 class Device:
     """Where a tensor's array lives: ``Device("cpu")``, ``Device("cuda")`` or ``Device("cuda:1")``.
 
@@ -162,7 +165,7 @@ class Device:
     def activate(self):
         """A context in which new GPU arrays are made on this device (a no-op on the CPU)."""
         if self.type == "cpu":
-            return contextlib.nullcontext()
+            return _NO_CONTEXT
         return _cupy.cuda.Device(self.index)
 
     def array(self, data, dtype=None):
