@@ -14,11 +14,11 @@ each it counts, inside the ``minigrad`` package:
 * **function lines**: the lines, from ``def`` to the last line, of every function the
   step executed (a function nested in another executed one is counted once, inside it).
 
-It also counts the executed function lines of the convolution alone (one ``F.conv2d``
-forward and backward, in reference mode): the textbook im2col, matrix product and col2im
-that a learner comes to read. Reference mode is ``MINIGRAD_REFERENCE=1``, set for a child
-process so that both modes are measured from a fresh import. The table goes into
-``docs/architecture.md``.
+It also traces the convolution alone (one ``F.conv2d`` forward and backward, in reference
+mode) and reports the executed lines of its primitive, ``ops/conv.py``: the textbook
+im2col, matrix product and col2im that a learner comes to read. Reference mode is
+``MINIGRAD_REFERENCE=1``, set for a child process so that both modes are measured from a
+fresh import. The table goes into ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -184,6 +184,10 @@ def main() -> None:
             f"| {label} | {figures['files']} | {figures['file_lines']:,} | "
             f"{figures['function_lines']:,} |"
         )
+    conv = results["Reference convolution, forward and backward"]["per_file"]
+    primitive = conv.get("minigrad/ops/conv.py", 0)
+    print(f"\nThe reference convolution's own code (ops/conv.py), forward and backward: "
+          f"{primitive} lines of executed functions.")  # fmt: skip
     if args.list:
         for label, figures in results.items():
             print(f"\n{label}:")

@@ -1,4 +1,5 @@
-"""``Conv2d``: a 2-D convolution layer (the arithmetic is in ``nn/convolution.py``)."""
+"""``Conv2d``: a 2-D convolution layer. Its functional form, ``F.conv2d``, is in
+``nn/functional_conv.py``, and its primitive in ``ops/conv.py``."""
 
 from __future__ import annotations
 

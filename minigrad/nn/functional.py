@@ -25,7 +25,7 @@ from ..ops import batchnorm as _batchnorm
 from ..ops import elementwise as _elementwise
 from ..ops import linalg as _linalg
 from ..tensor import Tensor
-from .convolution import avg_pool2d, conv2d, max_pool2d
+from .functional_conv import avg_pool2d, conv2d, max_pool2d
 
 __all__ = [
     "avg_pool2d",

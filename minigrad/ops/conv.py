@@ -32,7 +32,7 @@ chunks of images, a second backward; on a GPU: im2col and col2im as single kerne
 this code. Pooling, which slides the same windows, is in ``ops/pooling.py``.
 
 Everything here takes arrays in (N, C, H, W) layout and explicit parameters (pairs of ints,
-already checked by ``nn/convolution.py``), and uses only functions that NumPy and CuPy share.
+already checked by ``nn/functional_conv.py``), and uses only functions that NumPy and CuPy share.
 """
 
 from __future__ import annotations
