@@ -11,7 +11,6 @@ import warnings
 from .. import fastpath
 from .. import functions as _F
 from .. import random as _random
-from ..autograd import no_grad
 from ..functions import (
     cross_entropy,
     log_softmax,
@@ -166,14 +165,16 @@ def batch_norm(
 def update_running_stats(running_mean, running_var, mean, var, momentum, count) -> None:
     """``running = (1 - momentum) * running + momentum * batch`` for the mean and the
     variance (either may be None), the batch variance unbiased (times count / (count - 1))
-    as PyTorch does, from the batch's ``mean`` and biased ``var`` arrays."""
-    with no_grad():
-        if running_mean is not None:
-            batch_mean = Tensor._wrap(mean, running_mean.device)
-            running_mean.mul_(1.0 - momentum).add_(batch_mean, momentum)
-        if running_var is not None:
-            unbiased = Tensor._wrap(var * (count / (count - 1)), running_var.device)
-            running_var.mul_(1.0 - momentum).add_(unbiased, momentum)
+    as PyTorch does, from the batch's ``mean`` and biased ``var`` arrays. The estimates are
+    buffers, not part of any graph: they are updated in place, on their arrays."""
+    if running_mean is not None:
+        running_mean._data *= 1.0 - momentum
+        running_mean._data += momentum * mean
+        running_mean._version.value += 1
+    if running_var is not None:
+        running_var._data *= 1.0 - momentum
+        running_var._data += momentum * (var * (count / (count - 1)))
+        running_var._version.value += 1
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
