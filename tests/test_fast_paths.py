@@ -8,6 +8,10 @@ compares each fused kernel with the plain code too).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -212,3 +216,23 @@ def test_sgd_fast_path_does_not_alias_the_gradient():
             opt.step()
             w.grad.fill_(5.0)
             assert opt.state[w]["momentum_buffer"].tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "value, reference", [(None, False), ("1", True), ("true", True), ("0", False), ("", False)]
+)
+def test_the_environment_switch(value, reference):
+    """``MINIGRAD_REFERENCE`` is read when minigrad is imported: a fresh process."""
+    env = {k: v for k, v in os.environ.items() if k != "MINIGRAD_REFERENCE"}
+    if value is not None:
+        env["MINIGRAD_REFERENCE"] = value
+    code = (
+        "import minigrad, minigrad.nn.functional as F\n"
+        "x = minigrad.randn(1, 1, 4, 4, requires_grad=True)\n"
+        "w = minigrad.randn(1, 1, 3, 3, requires_grad=True)\n"
+        "print(minigrad.fastpath.enabled(), type(F.conv2d(x, w).grad_fn).__name__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == (["False", "Conv2d"] if reference else ["True", "Conv2dFast"])
