@@ -107,8 +107,8 @@ class _BatchNorm(Module):
         self._check_input(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            with no_grad():
-                self.num_batches_tracked.add_(1)
+            self.num_batches_tracked._data += 1  # a buffer: counted on its array, no graph
+            self.num_batches_tracked._version.value += 1
             if self.momentum is None:  # a cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked.item())
         # Batch statistics in training, and always when there are no running estimates.

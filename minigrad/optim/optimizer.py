@@ -210,13 +210,13 @@ class Optimizer:
             >>> w.grad is None
             True
         """
-        with no_grad():
-            for p in self._all_params():
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
+        for p in self._all_params():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                with no_grad():  # a gradient is a plain tensor: zeroing it records nothing
                     p.grad.zero_()
 
     def step(self, closure=None):
