@@ -112,32 +112,8 @@ def batch_norm(
         tensor([[0.7628, 1.7499],
                 [2.6697, 6.1247]])
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"batch_norm expects a Tensor, got {type(input).__name__}")
-    if input.ndim < 2:
-        raise ValueError(f"batch_norm expects an input of shape (N, C, ...), got {input.shape}")
+    _check_batch_norm(input, running_mean, running_var, weight, bias)  # see below
     channels = input.shape[1]
-    for name, t in (("running_mean", running_mean), ("running_var", running_var),
-                    ("weight", weight), ("bias", bias)):  # fmt: skip
-        if t is not None and tuple(t.shape) != (channels,):
-            raise RuntimeError(
-                f"batch_norm: {name} should contain {channels} elements (the channels of an "
-                f"input of shape {tuple(input.shape)}), not {t.numel()}"
-            )
-        if t is not None and t.device is not input.device:
-            raise RuntimeError(
-                f"batch_norm: expected all tensors to be on the same device, but found at "
-                f"least two devices, {input.device} and {t.device} ({name})"
-            )
-    named = (("input", input), ("running_mean", running_mean), ("running_var", running_var),
-             ("weight", weight), ("bias", bias))  # fmt: skip
-    dtypes = {t.dtype for _, t in named if t is not None}
-    if len(dtypes) > 1:  # NumPy would promote silently (a float64 input, a float64 output)
-        got = ", ".join(f"{name} {t.dtype}" for name, t in named if t is not None)
-        raise RuntimeError(
-            f"batch_norm: the input and the layer's tensors must have the same dtype, got "
-            f"{got} (convert the input with .float(), or the layer with .double())"
-        )
     if not training:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var are needed in eval mode")
@@ -175,6 +151,37 @@ def update_running_stats(running_mean, running_var, mean, var, momentum, count) 
         running_var._data *= 1.0 - momentum
         running_var._data += momentum * (var * (count / (count - 1)))
         running_var._version.value += 1
+
+
+def _check_batch_norm(input, running_mean, running_var, weight, bias) -> None:
+    """What a caller of :func:`batch_norm` can get wrong, said clearly: the input's type
+    and rank, and the shape, device and dtype of each per-channel tensor."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"batch_norm expects a Tensor, got {type(input).__name__}")
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm expects an input of shape (N, C, ...), got {input.shape}")
+    channels = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):  # fmt: skip
+        if t is not None and tuple(t.shape) != (channels,):
+            raise RuntimeError(
+                f"batch_norm: {name} should contain {channels} elements (the channels of an "
+                f"input of shape {tuple(input.shape)}), not {t.numel()}"
+            )
+        if t is not None and t.device is not input.device:
+            raise RuntimeError(
+                f"batch_norm: expected all tensors to be on the same device, but found at "
+                f"least two devices, {input.device} and {t.device} ({name})"
+            )
+    named = (("input", input), ("running_mean", running_mean), ("running_var", running_var),
+             ("weight", weight), ("bias", bias))  # fmt: skip
+    dtypes = {t.dtype for _, t in named if t is not None}
+    if len(dtypes) > 1:  # NumPy would promote silently (a float64 input, a float64 output)
+        got = ", ".join(f"{name} {t.dtype}" for name, t in named if t is not None)
+        raise RuntimeError(
+            f"batch_norm: the input and the layer's tensors must have the same dtype, got "
+            f"{got} (convert the input with .float(), or the layer with .double())"
+        )
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
