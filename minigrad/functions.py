@@ -1005,10 +1005,14 @@ def cross_entropy(
     # error here beats a silent no-op.
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if label_smoothing:
+        return _class_loss(
+            _softmax.CrossEntropyWithSmoothing, "cross_entropy", input, target, weight,
+            ignore_index, reduction, label_smoothing=float(label_smoothing),
+        )  # fmt: skip
     return _class_loss(
-        _softmax.CrossEntropy, "cross_entropy", input, target, weight, ignore_index, reduction,
-        label_smoothing=float(label_smoothing),
-    )  # fmt: skip
+        _softmax.CrossEntropy, "cross_entropy", input, target, weight, ignore_index, reduction
+    )
 
 
 def nll_loss(

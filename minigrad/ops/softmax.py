@@ -71,17 +71,43 @@ def _negative_log_likelihood(xp, log_probs, target, weight, ignore_index, reduct
         return losses.sum() / total, target, scale, total, valid
 
 
+def _softmax_minus_one_hot(xp, log_probs, target, per_sample):
+    """``(softmax(x_i) - one_hot(t_i)) * per_sample_i``, the gradient of cross-entropy
+    (``per_sample``: each sample's factor times the output gradient), and the softmax."""
+    probs = xp.exp(log_probs)
+    one_hot = xp.arange(log_probs.shape[1]) == target[:, None]
+    return (probs - one_hot) * per_sample[:, None], probs
+
+
 class CrossEntropy(Function):
     """Cross-entropy of logits (M, C) against class indices (M,): ``log_softmax`` and
     negative log-likelihood in one node. Its gradient for sample i is
-    ``w_i * (softmax(x_i) - one_hot(t_i))``.
-
-    With label smoothing ``s``, each valid sample also adds ``s / C`` times
-    ``smooth_i = -sum_c w_c * log_softmax(x_i)_c`` (reduced as the loss is), whose
-    gradient is ``softmax(x_i) * sum_c w_c - w``; the first part is scaled by ``1 - s``.
+    ``w_i * (softmax(x_i) - one_hot(t_i))``. (With label smoothing, the public function
+    takes :class:`CrossEntropyWithSmoothing` instead.)
     """
 
-    def forward(self, logits, target, weight, ignore_index, reduction, label_smoothing=0.0):
+    def forward(self, logits, target, weight, ignore_index, reduction):
+        log_probs = _log_softmax(self.xp, logits, axis=1)
+        out, target, scale, _, _ = _negative_log_likelihood(
+            self.xp, log_probs, target, weight, ignore_index, reduction
+        )
+        self.save(log_probs, target, scale)
+        return out
+
+    def backward(self, grad):
+        log_probs, target, scale = self.saved
+        grad_input, _ = _softmax_minus_one_hot(self.xp, log_probs, target, scale * grad)
+        return grad_input, None
+
+
+class CrossEntropyWithSmoothing(Function):
+    """:class:`CrossEntropy` with label smoothing ``s``: each valid sample also adds
+    ``s / C`` times ``smooth_i = -sum_c w_c * log_softmax(x_i)_c`` (reduced as the loss
+    is), whose gradient is ``softmax(x_i) * sum_c w_c - w``; the plain loss is scaled by
+    ``1 - s``.
+    """
+
+    def forward(self, logits, target, weight, ignore_index, reduction, label_smoothing):
         xp = self.xp
         log_probs = _log_softmax(xp, logits, axis=1)
         out, target, scale, total, valid = _negative_log_likelihood(
@@ -89,35 +115,28 @@ class CrossEntropy(Function):
         )
         self.save(log_probs, target, scale)
         self.smoothing = label_smoothing
-        if label_smoothing:
-            weighted = log_probs if weight is None else log_probs * weight
-            smooth = -weighted.sum(axis=1) * valid
-            # Each valid sample's factor in the smoothing term's gradient: 1, or 1 / total.
-            smooth_scale = valid.astype(log_probs.dtype)
-            if reduction != "none":
-                smooth = smooth.sum()
-            if total is not None:  # 'mean': over the same total weight as the loss
-                with quiet(xp):
-                    smooth = smooth / total
-                    smooth_scale = xp.where(valid, smooth_scale / total, 0).astype(total.dtype)
-            classes = log_probs.shape[1]
-            out = (1 - label_smoothing) * out + (label_smoothing / classes) * smooth
-            self.weight, self.smooth_scale = weight, smooth_scale
-        return out
+        weighted = log_probs if weight is None else log_probs * weight
+        smooth = -weighted.sum(axis=1) * valid
+        # Each valid sample's factor in the smoothing term's gradient: 1, or 1 / total.
+        smooth_scale = valid.astype(log_probs.dtype)
+        if reduction != "none":
+            smooth = smooth.sum()
+        if total is not None:  # 'mean': over the same total weight as the loss
+            with quiet(xp):
+                smooth = smooth / total
+                smooth_scale = xp.where(valid, smooth_scale / total, 0).astype(total.dtype)
+        classes = log_probs.shape[1]
+        self.weight, self.smooth_scale = weight, smooth_scale
+        return (1 - label_smoothing) * out + (label_smoothing / classes) * smooth
 
     def backward(self, grad):
         log_probs, target, scale = self.saved
-        xp = self.xp
-        probs = xp.exp(log_probs)
-        one_hot = xp.arange(log_probs.shape[1]) == target[:, None]
-        per_sample = scale * grad  # grad is per-sample for 'none', a scalar otherwise
-        grad_input = (probs - one_hot) * per_sample[:, None]
-        if self.smoothing:
-            s, classes, weight = self.smoothing, log_probs.shape[1], self.weight
-            total_weight = classes if weight is None else weight.sum()
-            smooth_grad = probs * total_weight - (1 if weight is None else weight)
-            grad_input *= 1 - s
-            grad_input += smooth_grad * ((s / classes) * self.smooth_scale * grad)[:, None]
+        grad_input, probs = _softmax_minus_one_hot(self.xp, log_probs, target, scale * grad)
+        s, classes, weight = self.smoothing, log_probs.shape[1], self.weight
+        total_weight = classes if weight is None else weight.sum()
+        smooth_grad = probs * total_weight - (1 if weight is None else weight)
+        grad_input *= 1 - s
+        grad_input += smooth_grad * ((s / classes) * self.smooth_scale * grad)[:, None]
         return grad_input, None
 
 
