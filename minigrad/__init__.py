@@ -21,7 +21,19 @@ Example:
 """
 
 # tensor_methods puts the Tensor's methods on it; fast registers the fast paths (fast/).
-from . import autograd, cuda, data, fast, graph, nn, optim, tensor_methods  # noqa: F401
+from . import (  # noqa: F401
+    accelerator,
+    autograd,
+    backends,
+    cuda,
+    data,
+    fast,
+    graph,
+    nn,
+    optim,
+    tensor_methods,
+    utils,
+)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device
 from .backend import Device as device
@@ -121,7 +133,7 @@ from .functions import (
     where,
 )
 from .gradcheck import GradcheckError, gradcheck
-from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
+from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save
 from .tensor import Tensor
 
@@ -129,9 +141,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Device",
+    "Generator",
     "GradcheckError",
     "Tensor",
     "abs",
+    "accelerator",
     "add",
     "all",
     "any",
@@ -139,6 +153,7 @@ __all__ = [
     "argmax",
     "argmin",
     "autograd",
+    "backends",
     "bitwise_and",
     "bitwise_not",
     "bitwise_or",
@@ -234,6 +249,7 @@ __all__ = [
     "transpose",
     "uint8",
     "unsqueeze",
+    "utils",
     "var",
     "where",
     "zeros",

@@ -80,3 +80,69 @@ def set_rng_state(state: dict) -> None:
         True
     """
     _generator.bit_generator.state = state
+
+
+class Generator:
+    """A generator of its own, as ``torch.Generator``: ``Generator().manual_seed(42)``
+    gives the ``generator=`` argument of :func:`~minigrad.data.random_split`, the
+    :class:`~minigrad.data.DataLoader` and the samplers a stream of random numbers that
+    does not disturb (and is not disturbed by) the global one.
+
+    It wraps a ``numpy.random.Generator`` (its ``numpy`` attribute); those places accept
+    a NumPy generator directly too. ``device`` is accepted for PyTorch's signature:
+    minigrad draws every random number on the host (see the module docstring).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.data import TensorDataset, random_split
+        >>> data = TensorDataset(minigrad.arange(10))
+        >>> a, _ = random_split(data, [0.5, 0.5], generator=minigrad.Generator().manual_seed(42))
+        >>> b, _ = random_split(data, [0.5, 0.5], generator=minigrad.Generator().manual_seed(42))
+        >>> a.indices == b.indices
+        True
+    """
+
+    def __init__(self, device="cpu") -> None:
+        self.device = device
+        self.manual_seed(DEFAULT_SEED)
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Reseed this generator (returns it, so ``Generator().manual_seed(0)`` chains)."""
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+            raise TypeError(f"Generator.manual_seed expects an int, got {type(seed).__name__}")
+        self._seed = int(seed)
+        self.numpy = np.random.default_rng(self._seed % 2**64)
+        return self
+
+    def seed(self) -> int:
+        """Reseed from a fresh, non-deterministic seed, and return it."""
+        self.manual_seed(int(np.random.SeedSequence().entropy % 2**63))
+        return self._seed
+
+    def initial_seed(self) -> int:
+        """The seed this generator was last seeded with."""
+        return self._seed
+
+    def get_state(self) -> dict:
+        """A snapshot of this generator's state, for :meth:`set_state`."""
+        return self.numpy.bit_generator.state
+
+    def set_state(self, state: dict) -> Generator:
+        """Restore a state returned by :meth:`get_state`."""
+        self.numpy.bit_generator.state = state
+        return self
+
+
+def numpy_generator(generator, what: str) -> np.random.Generator:
+    """The NumPy generator to draw from for a ``generator=`` argument: minigrad's global
+    one for None, the one a :class:`Generator` wraps, or a ``numpy.random.Generator``."""
+    if generator is None:
+        return _generator
+    if isinstance(generator, Generator):
+        return generator.numpy
+    if isinstance(generator, np.random.Generator):
+        return generator
+    raise TypeError(
+        f"{what}: generator must be None (minigrad's global generator), a "
+        f"minigrad.Generator or a numpy.random.Generator, got {type(generator).__name__}"
+    )

@@ -16,11 +16,14 @@ PACKAGE = Path(__file__).resolve().parent.parent / "minigrad"
 
 # From the bottom up: a module may import from its own layer and the layers below it.
 LAYERS = [
-    ("backend", ["backend", "fastpath", "dtypes", "random", "atomic", "cuda"]),
+    (
+        "backend",
+        ["backend", "fastpath", "dtypes", "random", "atomic", "cuda", "accelerator", "backends"],
+    ),
     ("engine", ["autograd"]),
     ("primitives", ["ops"]),
     ("tensor", ["tensor", "tensor_methods", "functions", "creation", "gradcheck", "graph"]),
-    ("nn, optim, data", ["nn", "optim", "data", "serialization"]),
+    ("nn, optim, data", ["nn", "optim", "data", "utils", "serialization"]),
     ("fast paths", ["fast"]),
     ("the package", [""]),
 ]

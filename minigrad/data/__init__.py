@@ -5,8 +5,12 @@
   locally (minigrad ships a copy) or downloaded, and verified against published digests;
 * ``dataset.py``: :class:`Dataset`, :class:`TensorDataset`, :class:`Subset`,
   :class:`ConcatDataset` and :func:`random_split`;
+* ``sampler.py``: the samplers, which choose the indices a loader visits;
 * ``loader.py``: the :class:`DataLoader`, which cuts batches straight from whole tensors
   on the device when a dataset has them.
+
+PyTorch programs import the same objects as ``torch.utils.data``: ``minigrad.utils.data``
+is this module under PyTorch's name.
 
 Example:
     >>> import minigrad
@@ -19,14 +23,28 @@ Example:
 from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from .loader import DataLoader
 from .mnist import MNIST, DataError
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 
 __all__ = [
     "MNIST",
+    "BatchSampler",
     "ConcatDataset",
     "DataError",
     "DataLoader",
     "Dataset",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
     "Subset",
+    "SubsetRandomSampler",
     "TensorDataset",
+    "WeightedRandomSampler",
     "random_split",
 ]

@@ -170,8 +170,9 @@ def random_split(dataset, lengths: Sequence[int | float], generator=None) -> lis
     counts that add up to ``len(dataset)``, or fractions that add up to 1 (rounded down,
     the remainder dealt one by one from the first subset on, as PyTorch does).
 
-    The order comes from ``generator`` (a ``numpy.random.Generator``), or by default from
-    minigrad's global generator, so ``minigrad.manual_seed`` makes the split reproducible.
+    The order comes from ``generator`` (a :class:`minigrad.Generator` or a
+    ``numpy.random.Generator``), or by default from minigrad's global generator, so
+    ``minigrad.manual_seed`` makes the split reproducible.
 
     Example:
         >>> import minigrad
@@ -181,11 +182,7 @@ def random_split(dataset, lengths: Sequence[int | float], generator=None) -> lis
         >>> len(train), len(val), sorted(train.indices + val.indices) == list(range(10))
         (8, 2, True)
     """
-    if generator is not None and not isinstance(generator, np.random.Generator):
-        raise TypeError(
-            f"random_split: generator must be None (minigrad's global generator) or a "
-            f"numpy.random.Generator, got {type(generator).__name__}"
-        )
+    rng = _random.numpy_generator(generator, "random_split")
     n = len(dataset)
     lengths = list(lengths)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
@@ -208,7 +205,7 @@ def random_split(dataset, lengths: Sequence[int | float], generator=None) -> lis
             f"Sum of input lengths does not equal the length of the input dataset! "
             f"({sum(lengths)} against {n})"
         )
-    order = (generator or _random.generator()).permutation(n).tolist()
+    order = rng.permutation(n).tolist()
     subsets, offset = [], 0
     for length in lengths:
         subsets.append(Subset(dataset, order[offset : offset + length]))

@@ -72,7 +72,8 @@ class DataLoader:
             default stacking (as in PyTorch; the batch is then whatever it returns, and
             ``device`` is not applied to it).
         drop_last: leave out the last batch if it has fewer than ``batch_size`` samples.
-        generator: a ``numpy.random.Generator`` to draw the shuffled orders from.
+        generator: a :class:`minigrad.Generator` or ``numpy.random.Generator`` to draw
+            the shuffled orders from.
         seed: with ``shuffle``, an int that fixes each epoch's order (keyword only; see
             the module docstring). Without ``seed`` or ``generator`` the orders come from
             minigrad's global generator (see ``minigrad.manual_seed``).
@@ -184,11 +185,7 @@ class DataLoader:
                 raise ValueError(f"seed must be None or a non-negative int, got {seed}")
             seed = int(seed)
         if generator is not None:
-            if not isinstance(generator, np.random.Generator):
-                raise TypeError(
-                    f"generator must be None or a numpy.random.Generator (minigrad's "
-                    f"DataLoader also takes seed=...), got {type(generator).__name__}"
-                )
+            _random.numpy_generator(generator, "DataLoader")  # checks its type
             if seed is not None:
                 raise ValueError("give the DataLoader a seed or a generator, not both")
         if device is not None and not isinstance(device, str | Device):
@@ -279,7 +276,7 @@ class DataLoader:
         if self.seed is not None:
             rng = np.random.default_rng([self.seed, self.epoch])
         else:
-            rng = self.generator or _random.generator()
+            rng = _random.numpy_generator(self.generator, "DataLoader")
         return rng.permutation(n).astype(np.int64)
 
     def _sampled_batches(self):

@@ -1,0 +1,16 @@
+"""``minigrad.utils``: where PyTorch programs find ``utils.data``.
+
+``import minigrad.utils.data`` (or ``from minigrad.utils.data import DataLoader``) gives
+the objects of :mod:`minigrad.data`, under the module path that ``torch.utils.data`` code
+uses, so such code ports by changing ``torch`` to ``minigrad``.
+
+Example:
+    >>> import minigrad
+    >>> from minigrad.utils.data import DataLoader
+    >>> DataLoader is minigrad.data.DataLoader
+    True
+"""
+
+from . import data
+
+__all__ = ["data"]

@@ -1,0 +1,43 @@
+"""``minigrad.utils.data``: :mod:`minigrad.data` under ``torch.utils.data``'s name.
+
+Every name here *is* the object of :mod:`minigrad.data` (the datasets, samplers and the
+DataLoader are documented there), so ``isinstance`` checks and subclasses work across
+both spellings.
+
+Example:
+    >>> import minigrad
+    >>> from minigrad.utils.data import DataLoader, TensorDataset
+    >>> loader = DataLoader(TensorDataset(minigrad.arange(6)), batch_size=4)
+    >>> [batch.tolist() for (batch,) in loader]
+    [[0, 1, 2, 3], [4, 5]]
+"""
+
+from ..data import (
+    BatchSampler,
+    ConcatDataset,
+    DataLoader,
+    Dataset,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    Subset,
+    SubsetRandomSampler,
+    TensorDataset,
+    WeightedRandomSampler,
+    random_split,
+)
+
+__all__ = [
+    "BatchSampler",
+    "ConcatDataset",
+    "DataLoader",
+    "Dataset",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "Subset",
+    "SubsetRandomSampler",
+    "TensorDataset",
+    "WeightedRandomSampler",
+    "random_split",
+]
