@@ -145,8 +145,9 @@ def test_group_norm_with_one_group_per_channel_is_instance_norm(make):
     x, (weight, bias) = make((2, 4, 3, 3)), _affine(make, (4,), "both")
     v = make((2, 4, 3, 3), requires_grad=False)
     results = []
-    for norm in (lambda: group_norm(x, 4, weight, bias), lambda: instance_norm(x, None, None,
-                 weight, bias)):  # fmt: skip
+    as_groups = lambda: group_norm(x, 4, weight, bias)  # noqa: E731
+    as_instances = lambda: instance_norm(x, None, None, weight, bias)  # noqa: E731
+    for norm in (as_groups, as_instances):
         for t in (x, weight, bias):
             t.grad = None
         out = norm()
