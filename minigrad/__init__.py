@@ -5,7 +5,8 @@ The code is in layers, each in its own file:
 * ``backend.py``: devices and the array module (NumPy on the CPU, CuPy on a GPU);
 * ``tensor.py``: the :class:`Tensor` and its methods;
 * ``autograd.py``: the :class:`~minigrad.autograd.Function` base class and the backward pass;
-* ``functions.py``: the public functions, which check arguments and call the ops;
+* ``functions.py``: the public functions, which check arguments and call the ops
+  (``functions_extra.py``: the ones beyond a training step's core);
 * ``ops/``: the differentiable primitives, each a ``forward`` and a ``backward``;
 * ``nn/``: modules, layers, losses, ``functional`` and ``init``; ``optim/``: optimizers and
   learning-rate schedules; ``serialization.py``: ``save`` and ``load``;
@@ -46,6 +47,7 @@ from .creation import (
     full,
     full_like,
     linspace,
+    normal,
     ones,
     ones_like,
     rand,
@@ -132,6 +134,21 @@ from .functions import (
     var,
     where,
 )
+from .functions_extra import (
+    argsort,
+    bmm,
+    cos,
+    cosh,
+    cumsum,
+    meshgrid,
+    norm,
+    sin,
+    sinh,
+    sort,
+    swapaxes,
+    swapdims,
+    topk,
+)
 from .gradcheck import GradcheckError, gradcheck
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save
@@ -152,19 +169,24 @@ __all__ = [
     "arange",
     "argmax",
     "argmin",
+    "argsort",
     "autograd",
     "backends",
     "bitwise_and",
     "bitwise_not",
     "bitwise_or",
     "bitwise_xor",
+    "bmm",
     "bool",
     "cat",
     "clamp",
     "clip",
     "clone",
+    "cos",
+    "cosh",
     "cross_entropy",
     "cuda",
+    "cumsum",
     "data",
     "device",
     "div",
@@ -212,6 +234,7 @@ __all__ = [
     "max",
     "maximum",
     "mean",
+    "meshgrid",
     "min",
     "minimum",
     "mul",
@@ -219,6 +242,8 @@ __all__ = [
     "neg",
     "nn",
     "no_grad",
+    "norm",
+    "normal",
     "ones",
     "ones_like",
     "optim",
@@ -238,14 +263,20 @@ __all__ = [
     "set_rng_state",
     "short",
     "sigmoid",
+    "sin",
+    "sinh",
     "softmax",
+    "sort",
     "sqrt",
     "squeeze",
     "stack",
     "sub",
     "sum",
+    "swapaxes",
+    "swapdims",
     "tanh",
     "tensor",
+    "topk",
     "transpose",
     "uint8",
     "unsqueeze",

@@ -230,6 +230,67 @@ def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     return _random_tensor(values, dtype, device, requires_grad)
 
 
+def normal(
+    mean=0.0,
+    std=1.0,
+    size=None,
+    *,
+    generator=None,
+    dtype=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Values drawn from normal distributions: ``mean + std * z`` with ``z`` standard
+    normal, as ``torch.normal``.
+
+    ``mean`` and ``std`` are numbers (then ``size`` gives the shape) or tensors, which
+    broadcast against each other and give the shape, dtype and device. ``std`` must not
+    be negative. The draw comes from ``generator`` (a :class:`minigrad.Generator`) or the
+    global generator. The result carries no graph: PyTorch gives ``mean`` and ``std`` an
+    all-zero gradient through it, which is no gradient at all (for a sample whose
+    gradient flows, write ``mean + std * minigrad.randn(...)``).
+
+    Example:
+        >>> import minigrad
+        >>> _ = minigrad.manual_seed(0)
+        >>> minigrad.normal(2.0, 0.5, size=(3,)).shape
+        (3,)
+        >>> minigrad.normal(minigrad.zeros(2, 2), 1.0).shape
+        (2, 2)
+    """
+    rng = _random.numpy_generator(generator, "normal")
+    tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
+    if not tensors:
+        if size is None:
+            raise TypeError("normal(mean, std) with numbers needs size= (the shape to draw)")
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        dtype = _float_dtype(dtype)
+        z = rng.standard_normal(_sizes((size,)), dtype=_float_draw(dtype))
+        return _random_tensor(float(mean) + float(std) * z, dtype, device, requires_grad)
+    if size is not None:
+        raise TypeError("normal: size= is only for numbers; a tensor mean or std gives the shape")
+    if len({t.device for t in tensors}) > 1:
+        raise RuntimeError(f"normal: mean and std are on different devices, {mean.device} "
+                           f"and {std.device}")  # fmt: skip
+    first = tensors[0]
+    means = mean._data if isinstance(mean, Tensor) else mean
+    stds = std._data if isinstance(std, Tensor) else std
+    if bool((backend.to_host(first.device.xp.asarray(stds)) < 0).any()):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    try:
+        shape = np.broadcast_shapes(np.shape(means), np.shape(stds))
+    except ValueError:
+        raise RuntimeError(
+            f"normal: the shapes of mean {np.shape(means)} and std {np.shape(stds)} do not "
+            f"broadcast"
+        ) from None
+    dtype = first.dtype if _dtypes.is_floating(first.dtype) else _dtypes.DEFAULT_FLOAT
+    z = first.device.from_host(rng.standard_normal(shape, dtype=_float_draw(dtype)))
+    values = (means + stds * z).astype(dtype, copy=False)
+    return _finish(values, first.device, requires_grad)
+
+
 def _float_draw(dtype: np.dtype) -> np.dtype:
     """NumPy draws float32 or float64 directly; other float types are drawn as float32."""
     if not _dtypes.is_floating(dtype):

@@ -10,6 +10,7 @@ and a gather), which keeps the number of primitives, and of backward formulas, s
 from __future__ import annotations
 
 import builtins
+import functools
 import warnings
 from collections import namedtuple
 
@@ -54,6 +55,26 @@ def normalize_dims(dim, ndim: int, empty_means_all: bool = True) -> tuple[int, .
     if len(out) != len(dims):
         raise RuntimeError(f"dim {tuple(dims)} names a dimension more than once")
     return out if ndim else ()
+
+
+def numpy_names(fn):
+    """Let ``fn`` also take NumPy's keyword names, ``axis`` for ``dim`` and ``keepdims``
+    for ``keepdim``, as PyTorch's functions and methods with a ``dim`` do
+    (``x.sum(axis=1)``); giving both spellings of one argument is an error."""
+
+    @functools.wraps(fn)
+    def with_numpy_names(*args, **kwargs):
+        if "axis" in kwargs or "keepdims" in kwargs:
+            for numpy_name, name in (("axis", "dim"), ("keepdims", "keepdim")):
+                if numpy_name in kwargs:
+                    if name in kwargs:
+                        raise TypeError(
+                            f"{fn.__name__}() got both {name}= and its alias {numpy_name}="
+                        )
+                    kwargs[name] = kwargs.pop(numpy_name)
+        return fn(*args, **kwargs)
+
+    return with_numpy_names
 
 
 def shape_arg(args) -> tuple[int, ...]:
@@ -688,6 +709,7 @@ def logical_not(input: Tensor) -> Tensor:
 # ----------------------------------------------------------------------------------------
 
 
+@numpy_names
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """The sum over ``dim`` (an int, a tuple of ints, or None for all elements).
 
@@ -716,6 +738,7 @@ def _float_only(input: Tensor, name: str) -> None:
         )
 
 
+@numpy_names
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """The mean over ``dim`` (an int, a tuple of ints, or None for all elements).
 
@@ -732,6 +755,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     return reduce.Mean.apply(input, axis=axis, keepdims=keepdim)
 
 
+@numpy_names
 def var(
     input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None
 ) -> Tensor:
@@ -786,6 +810,7 @@ def _select(input: Tensor, dim, keepdim: bool, smallest: bool):
     return (MinResult if smallest else MaxResult)(values, indices)
 
 
+@numpy_names
 def max(input: Tensor, dim=None, keepdim: bool = False):
     """The largest element; with ``dim``, a ``(values, indices)`` pair along that dim.
 
@@ -797,6 +822,7 @@ def max(input: Tensor, dim=None, keepdim: bool = False):
     return _select(input, dim, keepdim, smallest=False)
 
 
+@numpy_names
 def min(input: Tensor, dim=None, keepdim: bool = False):
     """The smallest element; with ``dim``, a ``(values, indices)`` pair along that dim.
 
@@ -837,6 +863,7 @@ def _arg_select(input: Tensor, dim, keepdim: bool, smallest: bool) -> Tensor:
     return Tensor._wrap(xp.asarray(out, dtype=np.int64), input.device)
 
 
+@numpy_names
 def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """The index of the largest element (of the flattened tensor when ``dim`` is None).
 
@@ -849,6 +876,7 @@ def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return _arg_select(input, dim, keepdim, smallest=False)
 
 
+@numpy_names
 def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """The index of the smallest element (of the flattened tensor when ``dim`` is None).
 
@@ -871,6 +899,7 @@ def _logical_reduce(input: Tensor, dim, keepdim: bool, name: str) -> Tensor:
     return Tensor._wrap(out, input.device)
 
 
+@numpy_names
 def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """True where every element (along ``dim``) is non-zero.
 
@@ -883,6 +912,7 @@ def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return _logical_reduce(input, dim, keepdim, "all")
 
 
+@numpy_names
 def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """True where some element (along ``dim``) is non-zero.
 
@@ -913,6 +943,7 @@ def _implicit_softmax_dim(name: str, ndim: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
+@numpy_names
 def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
     """``exp(x) / exp(x).sum(dim)``, computed stably. Without ``dim``, PyTorch's legacy
     choice (see :func:`_implicit_softmax_dim`), with a warning.
@@ -928,6 +959,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
     return _softmax.Softmax.apply(input, axis=normalize_dim(dim, input.ndim))
 
 
+@numpy_names
 def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
     """``log(softmax(x, dim))``, computed with the log-sum-exp trick (never ``log(0)``).
     Without ``dim``, the same legacy choice as :func:`softmax`.
@@ -1214,6 +1246,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(input, (*shape[:start], merged, *shape[end + 1 :]))
 
 
+@numpy_names
 def squeeze(input: Tensor, dim=None) -> Tensor:
     """Remove dimensions of size 1 (all of them, or those in ``dim`` that have size 1).
 
@@ -1233,6 +1266,7 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
     return reshape(input, shape)
 
 
+@numpy_names
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim`` (negative counts from the new end).
 
@@ -1379,6 +1413,7 @@ def _sequence_of_tensors(tensors, name: str) -> list[Tensor]:
     return [t if t.dtype == dtype else cast(t, dtype) for t in tensors]
 
 
+@numpy_names
 def cat(tensors, dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension.
 
@@ -1408,6 +1443,7 @@ def all_equal_except(a: tuple, b: tuple, axis: int) -> bool:
     return builtins.all(x == y for i, (x, y) in enumerate(zip(a, b)) if i != axis)
 
 
+@numpy_names
 def stack(tensors, dim: int = 0) -> Tensor:
     """Join tensors of one shape along a new dimension.
 

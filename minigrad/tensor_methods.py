@@ -14,6 +14,7 @@ from __future__ import annotations
 from . import autograd as _autograd
 from . import dtypes as _dtypes
 from . import functions as _F
+from . import functions_extra as _FX
 from . import random as _random
 from .tensor import Tensor, _parse_to_args
 
@@ -34,6 +35,7 @@ class TensorMethods:
     # Sizes, devices and dtypes
     # ------------------------------------------------------------------------------------
 
+    @_F.numpy_names
     def size(self, dim: int | None = None):
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
@@ -103,6 +105,21 @@ class TensorMethods:
     def type_as(self, other: Tensor) -> Tensor:
         """``self.to(other.dtype)``."""
         return self.to(other.dtype)
+
+    def type(self, dtype=None, non_blocking: bool = False):
+        """With no argument, PyTorch's name of the tensor's type (``"torch.FloatTensor"``,
+        ``"torch.cuda.LongTensor"``: the names PyTorch code compares against); with a
+        dtype or such a name, the tensor cast to it (``x.type(minigrad.float64)``)."""
+        if dtype is None:
+            name = _LEGACY_TYPE_NAMES.get(self._data.dtype, self._data.dtype.name)
+            return f"torch.{'cuda.' if self.device.type == 'cuda' else ''}{name}"
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            parts = dtype.split(".")
+            by_name = {v: k for k, v in _LEGACY_TYPE_NAMES.items()}
+            if parts[-1] not in by_name or parts[0] not in ("torch", "minigrad"):
+                raise ValueError(f"invalid type: {dtype!r}")
+            return self.to("cuda" if "cuda" in parts else "cpu", by_name[parts[-1]])
+        return self.to(dtype)
 
     # ------------------------------------------------------------------------------------
     # Copies
@@ -381,6 +398,26 @@ class TensorMethods:
         """``self ** exponent``; see :func:`minigrad.pow`."""
         return _F.pow(self, exponent)
 
+    def bmm(self, mat2):
+        """The batched matrix product with ``mat2``; see :func:`minigrad.bmm`."""
+        return _FX.bmm(self, mat2)
+
+    def sin(self):
+        """The sine; see :func:`minigrad.sin`."""
+        return _FX.sin(self)
+
+    def cos(self):
+        """The cosine; see :func:`minigrad.cos`."""
+        return _FX.cos(self)
+
+    def sinh(self):
+        """The hyperbolic sine; see :func:`minigrad.sinh`."""
+        return _FX.sinh(self)
+
+    def cosh(self):
+        """The hyperbolic cosine; see :func:`minigrad.cosh`."""
+        return _FX.cosh(self)
+
     def matmul(self, other):
         """``self @ other``; see :func:`minigrad.matmul`."""
         return _F.matmul(self, other)
@@ -435,46 +472,81 @@ class TensorMethods:
         """``self`` where ``condition`` holds, else ``other``; see :func:`minigrad.where`."""
         return _F.where(condition, self, other)
 
+    @_F.numpy_names
+    def cumsum(self, dim, *, dtype=None):
+        """Cumulative sums along ``dim``; see :func:`minigrad.cumsum`."""
+        return _FX.cumsum(self, dim, dtype=dtype)
+
+    @_F.numpy_names
+    def sort(self, dim=-1, descending=False, stable=False):
+        """``(values, indices)`` sorted along ``dim``; see :func:`minigrad.sort`."""
+        return _FX.sort(self, dim, descending, stable)
+
+    @_F.numpy_names
+    def argsort(self, dim=-1, descending=False, stable=False):
+        """The indices that sort along ``dim``; see :func:`minigrad.argsort`."""
+        return _FX.argsort(self, dim, descending, stable)
+
+    @_F.numpy_names
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        """The ``k`` largest ``(values, indices)`` along ``dim``; see :func:`minigrad.topk`."""
+        return _FX.topk(self, k, dim, largest, sorted)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        """The vector ``p``-norm over ``dim``; see :func:`minigrad.norm`."""
+        return _FX.norm(self, p, dim, keepdim, dtype)
+
+    @_F.numpy_names
     def sum(self, dim=None, keepdim=False, dtype=None):
         """The sum over ``dim`` (all elements when None); see :func:`minigrad.sum`."""
         return _F.sum(self, dim, keepdim, dtype=dtype)
 
+    @_F.numpy_names
     def mean(self, dim=None, keepdim=False, dtype=None):
         """The mean over ``dim`` (all elements when None); see :func:`minigrad.mean`."""
         return _F.mean(self, dim, keepdim, dtype=dtype)
 
+    @_F.numpy_names
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         """The variance over ``dim``, unbiased by default; see :func:`minigrad.var`."""
         return _F.var(self, dim, unbiased, keepdim, correction=correction)
 
+    @_F.numpy_names
     def max(self, dim=None, keepdim=False):
         """The largest element, or ``(values, indices)`` along ``dim``: :func:`minigrad.max`."""
         return _F.max(self, dim, keepdim)
 
+    @_F.numpy_names
     def min(self, dim=None, keepdim=False):
         """The smallest element, or ``(values, indices)`` along ``dim``: :func:`minigrad.min`."""
         return _F.min(self, dim, keepdim)
 
+    @_F.numpy_names
     def argmax(self, dim=None, keepdim=False):
         """The index of the largest element (along ``dim``); see :func:`minigrad.argmax`."""
         return _F.argmax(self, dim, keepdim)
 
+    @_F.numpy_names
     def argmin(self, dim=None, keepdim=False):
         """The index of the smallest element (along ``dim``); see :func:`minigrad.argmin`."""
         return _F.argmin(self, dim, keepdim)
 
+    @_F.numpy_names
     def all(self, dim=None, keepdim=False):
         """True where every element (along ``dim``) is non-zero; see :func:`minigrad.all`."""
         return _F.all(self, dim, keepdim)
 
+    @_F.numpy_names
     def any(self, dim=None, keepdim=False):
         """True where some element (along ``dim``) is non-zero; see :func:`minigrad.any`."""
         return _F.any(self, dim, keepdim)
 
+    @_F.numpy_names
     def softmax(self, dim):
         """``softmax`` along ``dim``; see :func:`minigrad.softmax`."""
         return _F.softmax(self, dim)
 
+    @_F.numpy_names
     def log_softmax(self, dim):
         """``log_softmax`` along ``dim``; see :func:`minigrad.log_softmax`."""
         return _F.log_softmax(self, dim)
@@ -498,6 +570,20 @@ class TensorMethods:
     def reshape_as(self, other):
         """``self.reshape(other.shape)``."""
         return _F.reshape(self, other.shape)
+
+    def swapaxes(self, axis0, axis1):
+        """Swap two dimensions; see :func:`minigrad.swapaxes`."""
+        return _F.transpose(self, axis0, axis1)
+
+    def swapdims(self, dim0, dim1):
+        """Swap two dimensions; see :func:`minigrad.swapdims`."""
+        return _F.transpose(self, dim0, dim1)
+
+    def repeat(self, *sizes):
+        """Tile: ``sizes[i]`` copies along dimension ``i`` (NumPy's ``tile``); extra
+        leading sizes add dimensions. ``x.repeat(2, 1)`` stacks two copies of a matrix.
+        The gradient of every copy adds back into ``x``."""
+        return _FX.repeat(self, *sizes)
 
     def transpose(self, dim0, dim1):
         """Swap dimensions ``dim0`` and ``dim1`` (a view); see :func:`minigrad.transpose`."""
@@ -524,10 +610,12 @@ class TensorMethods:
         """Merge dimensions ``start_dim`` to ``end_dim``; see :func:`minigrad.flatten`."""
         return _F.flatten(self, start_dim, end_dim)
 
+    @_F.numpy_names
     def squeeze(self, dim=None):
         """Remove dimensions of size 1; see :func:`minigrad.squeeze`."""
         return _F.squeeze(self, dim)
 
+    @_F.numpy_names
     def unsqueeze(self, dim):
         """Insert a dimension of size 1 at ``dim``; see :func:`minigrad.unsqueeze`."""
         return _F.unsqueeze(self, dim)
@@ -569,6 +657,15 @@ class TensorMethods:
 # here, set by Python because the class defines __eq__; a tensor keeps object's hash.)
 _NOT_METHODS = {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref__",
                 "__hash__", "__firstlineno__", "__static_attributes__"}  # fmt: skip
+
+
+# PyTorch's legacy tensor type names, which ``Tensor.type()`` returns and accepts.
+_LEGACY_TYPE_NAMES = {
+    _dtypes.float32: "FloatTensor", _dtypes.float64: "DoubleTensor",
+    _dtypes.float16: "HalfTensor", _dtypes.int64: "LongTensor", _dtypes.int32: "IntTensor",
+    _dtypes.int16: "ShortTensor", _dtypes.int8: "CharTensor", _dtypes.uint8: "ByteTensor",
+    _dtypes.bool: "BoolTensor",
+}  # fmt: skip
 
 
 def install() -> None:
