@@ -1,6 +1,11 @@
 """``minigrad.optim``: optimizers that update parameters from their gradients, and
 learning-rate schedules (``minigrad.optim.lr_scheduler``), as in ``torch.optim``.
 
+Optimizers: :class:`SGD` (with momentum), and the adaptive ones, which scale each
+coordinate's step by running statistics of its gradients: :class:`Adam`, :class:`AdamW`,
+:class:`RMSprop`, :class:`Adagrad`, :class:`Adadelta`. Each follows PyTorch 2.13's update
+rule, defaults, errors and ``state_dict`` layout, and each module states its formula.
+
 The training loop is PyTorch's::
 
     opt = minigrad.optim.SGD(params, lr=0.1, momentum=0.9)
@@ -24,7 +29,11 @@ Example:
 """
 
 from . import lr_scheduler
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
 from .optimizer import Optimizer
+from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["SGD", "Optimizer", "lr_scheduler"]
+__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]

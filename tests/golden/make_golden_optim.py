@@ -10,6 +10,15 @@ runs 20 steps and stores ``W`` and ``b`` after every step; ``tests/test_optim.py
 the same steps in minigrad (with minigrad's own autograd computing the gradients) and
 compares. It also stores the learning rates that ``StepLR`` and ``CosineAnnealingLR`` give
 over 30 steps. The file is written atomically and records the PyTorch version.
+
+The adaptive optimizers (Adam, AdamW, RMSprop, Adagrad, Adadelta) get the same: a 20-step
+trajectory for every combination of their options (``ADAPTIVE_AXES``; the key of a run is
+``<optimizer>.<config_key(config)>``), a run with two parameter groups, a run in which a
+parameter has no gradient after the first step, their ``state_dict`` keys and their state
+after the last step. The schedulers added with them (ExponentialLR, MultiStepLR, LinearLR,
+OneCycleLR with the momentum or beta1 it cycles, ReduceLROnPlateau fed the fixed metrics
+``PLATEAU_METRICS``, LambdaLR) get their learning rates over 30 steps in several
+configurations each (``SCHEDULES``).
 """
 
 from __future__ import annotations
@@ -149,6 +158,246 @@ def run_schedule(make_scheduler) -> np.ndarray:
     return np.array(lrs, dtype=np.float64)
 
 
+# ----------------------------------------------------------------------------------------
+# The adaptive optimizers
+# ----------------------------------------------------------------------------------------
+
+# For each optimizer: its learning rate in the runs, and the values each option takes; every
+# combination is a run. tests/test_optim_adaptive.py enumerates the same table.
+ADAPTIVE_AXES: dict[str, tuple[float, dict[str, tuple]]] = {
+    "Adam": (0.05, {
+        "betas": ((0.9, 0.999), (0.8, 0.99)), "weight_decay": (0.0, 0.1),
+        "amsgrad": (False, True), "maximize": (False, True),
+        "decoupled_weight_decay": (False, True),
+    }),
+    "AdamW": (0.05, {
+        "weight_decay": (0.01, 0.1), "amsgrad": (False, True), "maximize": (False, True),
+    }),
+    "RMSprop": (0.01, {
+        "alpha": (0.99, 0.9), "weight_decay": (0.0, 0.1), "momentum": (0.0, 0.9),
+        "centered": (False, True), "maximize": (False, True),
+    }),
+    "Adagrad": (0.1, {
+        "lr_decay": (0.0, 0.1), "weight_decay": (0.0, 0.1),
+        "initial_accumulator_value": (0.0, 0.5), "maximize": (False, True),
+    }),
+    "Adadelta": (1.0, {
+        "rho": (0.9, 0.8), "eps": (1e-6, 1e-3), "weight_decay": (0.0, 0.1),
+        "maximize": (False, True),
+    }),
+}  # fmt: skip
+
+# Options that switch on every state buffer: the state_dict layout and final-state runs.
+FULL_STATE = {
+    "Adam": {"amsgrad": True, "weight_decay": 0.1},
+    "AdamW": {"amsgrad": True},
+    "RMSprop": {"momentum": 0.9, "centered": True},
+    "Adagrad": {"lr_decay": 0.1, "initial_accumulator_value": 0.5},
+    "Adadelta": {"weight_decay": 0.1},
+}
+
+
+def adaptive_configs(name: str) -> dict[str, dict]:
+    """Every combination of ADAPTIVE_AXES[name], keyed by config_key."""
+    lr, axes = ADAPTIVE_AXES[name]
+    configs = {}
+    for values in itertools.product(*axes.values()):
+        config = {"lr": lr, **dict(zip(axes, values))}
+        configs[config_key(config)] = config
+    return configs
+
+
+def config_key(config: dict) -> str:
+    """``lr=0.05,betas=0.9-0.999,amsgrad=1,...``: the options in order, tuples joined by -."""
+
+    def show(value):
+        if isinstance(value, tuple):
+            return "-".join(map(str, value))
+        return str(int(value)) if isinstance(value, bool) else str(value)
+
+    return ",".join(f"{key}={show(value)}" for key, value in config.items())
+
+
+def run_adaptive(data, name, config, steps=STEPS):
+    """A 20-step run (the negated loss when maximizing, as for SGD); returns the
+    trajectory and the optimizer."""
+    x, y = torch.tensor(data["x"]), torch.tensor(data["y"])
+    W, b = params(data)
+    opt = getattr(torch.optim, name)([W, b], foreach=False, **config)
+    sign = -1.0 if config.get("maximize") else 1.0
+    Ws, bs = [], []
+    for _ in range(steps):
+        opt.zero_grad()
+        (sign * loss_fn(x, y, W, b)).backward()
+        opt.step()
+        Ws.append(W.detach().numpy().copy())
+        bs.append(b.detach().numpy().copy())
+    return {"W": np.stack(Ws), "b": np.stack(bs)}, opt
+
+
+def adaptive_groups(name: str) -> list[dict]:
+    """Two groups, W and b, with their own learning rates and one other option each."""
+    lr = ADAPTIVE_AXES[name][0]
+    other = {
+        "Adam": {"amsgrad": True}, "AdamW": {"weight_decay": 0.1},
+        "RMSprop": {"momentum": 0.5}, "Adagrad": {"lr_decay": 0.2},
+        "Adadelta": {"rho": 0.7},
+    }[name]  # fmt: skip
+    return [{"lr": 2 * lr}, {"lr": lr / 5, **other}]
+
+
+def run_adaptive_groups(data, name):
+    x, y = torch.tensor(data["x"]), torch.tensor(data["y"])
+    W, b = params(data)
+    first, second = adaptive_groups(name)
+    opt = getattr(torch.optim, name)(
+        [{"params": [W], **first}, {"params": [b], **second}], foreach=False
+    )
+    Ws, bs = [], []
+    for _ in range(STEPS):
+        opt.zero_grad()
+        loss_fn(x, y, W, b).backward()
+        opt.step()
+        Ws.append(W.detach().numpy().copy())
+        bs.append(b.detach().numpy().copy())
+    return {"W": np.stack(Ws), "b": np.stack(bs)}
+
+
+def run_adaptive_skip(data, name):
+    """c is in the loss at step 1 only; its gradient is then None, so it must stay put."""
+    x, y = torch.tensor(data["x"]), torch.tensor(data["y"])
+    W, b = params(data)
+    c = torch.tensor(data["c0"], requires_grad=True)
+    lr = ADAPTIVE_AXES[name][0]
+    opt = getattr(torch.optim, name)([W, b, c], lr=lr, foreach=False)
+    cs = []
+    for step in range(STEPS):
+        opt.zero_grad()
+        loss = loss_fn(x, y, W, b)
+        if step == 0:
+            loss = loss + (c**2).sum()
+        loss.backward()
+        opt.step()
+        cs.append(c.detach().numpy().copy())
+    return np.stack(cs)
+
+
+def adaptive_arrays(data) -> dict[str, np.ndarray]:
+    arrays = {}
+    for name in ADAPTIVE_AXES:
+        for key, config in adaptive_configs(name).items():
+            trajectory, _ = run_adaptive(data, name, config)
+            for part, value in trajectory.items():
+                arrays[f"{name}.{key}.{part}"] = value
+        for part, value in run_adaptive_groups(data, name).items():
+            arrays[f"groups.{name}.{part}"] = value
+        arrays[f"skip.{name}.c"] = run_adaptive_skip(data, name)
+        config = {"lr": ADAPTIVE_AXES[name][0], **FULL_STATE[name]}
+        _, opt = run_adaptive(data, name, config)
+        saved = opt.state_dict()
+        arrays[f"layout.{name}.group"] = np.array(list(saved["param_groups"][0]))
+        arrays[f"layout.{name}.state"] = np.array(list(saved["state"][0]))
+        for index, part in enumerate("Wb"):
+            for key, value in saved["state"][index].items():
+                arrays[f"final.{name}.{key}.{part}"] = value.detach().numpy().copy()
+    return arrays
+
+
+# ----------------------------------------------------------------------------------------
+# The schedulers
+# ----------------------------------------------------------------------------------------
+
+# ReduceLROnPlateau is fed these metrics, one per step: progress, plateaus, small
+# improvements under the threshold, and a bad stretch.
+PLATEAU_METRICS = [
+    1.0, 0.9, 0.8, 0.8, 0.81, 0.79, 0.8, 0.8, 0.8, 0.7,
+    0.7, 0.69999, 0.7, 0.71, 0.72, 0.73, 0.6, 0.6, 0.61, 0.6,
+    0.59995, 0.6, 0.6, 0.5, 0.5, 0.55, 0.6, 0.65, 0.7, 0.45,
+]  # fmt: skip
+
+
+def schedules():
+    """name -> (which optimizer, a function that builds the scheduler). The lambdas of
+    LambdaLR are written again in the test; keep the two in step."""
+    sched = torch.optim.lr_scheduler
+    plateau = sched.ReduceLROnPlateau
+    return {
+        "exponential": ("sgd", lambda o: sched.ExponentialLR(o, gamma=0.9)),
+        "exponential_half": ("sgd", lambda o: sched.ExponentialLR(o, gamma=0.5)),
+        "multistep": ("sgd", lambda o: sched.MultiStepLR(o, [3, 7, 7, 12], gamma=0.5)),
+        "multistep_far": ("sgd", lambda o: sched.MultiStepLR(o, milestones=[5, 10, 20])),
+        "linear": ("sgd", lambda o: sched.LinearLR(o)),
+        "linear_down": ("sgd", lambda o: sched.LinearLR(o, 1.0, 0.1, total_iters=10)),
+        "linear_long": ("sgd", lambda o: sched.LinearLR(o, 0.25, 0.75, total_iters=40)),
+        "onecycle": ("sgd", lambda o: sched.OneCycleLR(o, max_lr=1.0, total_steps=30)),
+        "onecycle_linear": ("sgd", lambda o: sched.OneCycleLR(
+            o, max_lr=[1.0, 0.5], total_steps=30, pct_start=0.25, anneal_strategy="linear"
+        )),
+        "onecycle_three_phase": ("sgd", lambda o: sched.OneCycleLR(
+            o, max_lr=1.0, total_steps=30, three_phase=True, div_factor=10.0,
+            final_div_factor=100.0,
+        )),
+        "onecycle_three_phase_linear": ("sgd", lambda o: sched.OneCycleLR(
+            o, max_lr=0.5, total_steps=30, three_phase=True, anneal_strategy="linear",
+            base_momentum=0.8, max_momentum=[0.9, 0.99],
+        )),
+        "onecycle_no_momentum": ("sgd", lambda o: sched.OneCycleLR(
+            o, max_lr=1.0, epochs=5, steps_per_epoch=6, cycle_momentum=False
+        )),
+        "onecycle_adam": ("adam", lambda o: sched.OneCycleLR(
+            o, max_lr=0.01, total_steps=30, base_momentum=0.8, max_momentum=0.9
+        )),
+        "plateau": ("sgd", lambda o: plateau(o)),
+        "plateau_patient2": ("sgd", lambda o: plateau(o, factor=0.5, patience=2)),
+        "plateau_max_abs": ("sgd", lambda o: plateau(
+            o, mode="max", patience=1, threshold=0.01, threshold_mode="abs"
+        )),
+        "plateau_cooldown": ("sgd", lambda o: plateau(
+            o, factor=0.5, patience=1, cooldown=3, min_lr=[0.01, 0.005]
+        )),
+        "plateau_eps": ("sgd", lambda o: plateau(
+            o, factor=0.5, patience=0, threshold=0.1, eps=0.03
+        )),
+        "lambda": ("sgd", lambda o: sched.LambdaLR(o, lambda epoch: 0.95**epoch)),
+        "lambda_list": ("sgd", lambda o: sched.LambdaLR(
+            o, [lambda epoch: 1.0 / (epoch + 1), lambda epoch: 0.5 ** (epoch // 4)]
+        )),
+    }  # fmt: skip
+
+
+def two_group_optimizer(kind: str):
+    p, q = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    groups = [{"params": [p]}, {"params": [q], "lr": 0.02}]
+    if kind == "adam":
+        return torch.optim.Adam(groups, lr=0.1)
+    return torch.optim.SGD(groups, lr=0.1, momentum=0.9)
+
+
+def run_new_schedule(kind, make_scheduler) -> dict[str, np.ndarray]:
+    """The learning rates of the two groups, after construction and then per step, the
+    momentum (or beta1) that OneCycleLR cycles, and the keys of the scheduler's state_dict."""
+    opt = two_group_optimizer(kind)
+    scheduler = make_scheduler(opt)
+    plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+
+    def momentum():
+        if kind == "adam":
+            return [g["betas"][0] for g in opt.param_groups]
+        return [g["momentum"] for g in opt.param_groups]
+
+    lrs, momenta = [scheduler.get_last_lr()], [momentum()]
+    for step in range(SCHEDULE_STEPS):
+        opt.step()
+        scheduler.step(PLATEAU_METRICS[step]) if plateau else scheduler.step()
+        lrs.append(scheduler.get_last_lr())
+        momenta.append(momentum())
+    return {
+        "lr": np.array(lrs, np.float64),
+        "momentum": np.array(momenta, np.float64),
+        "keys": np.array(list(scheduler.state_dict())),
+    }
+
+
 def main() -> None:
     torch.manual_seed(0)
     torch.set_num_threads(1)
@@ -169,9 +418,18 @@ def main() -> None:
         lambda o: sched.CosineAnnealingLR(o, T_max=10, eta_min=0.001)
     )
     arrays["lr.cosine0"] = run_schedule(lambda o: sched.CosineAnnealingLR(o, T_max=10))
+    arrays.update(adaptive_arrays(data))
+    arrays["plateau.metrics"] = np.array(PLATEAU_METRICS, np.float64)
+    for name, (kind, make_scheduler) in schedules().items():
+        for key, value in run_new_schedule(kind, make_scheduler).items():
+            arrays[f"schedule.{name}.{key}"] = value
     path = HERE / "optim.npz"
     save_atomically(path, arrays)
-    print(f"wrote {len(configs)} SGD configurations with PyTorch {torch.__version__} to {path}")
+    counts = ", ".join(f"{len(adaptive_configs(n))} {n}" for n in ADAPTIVE_AXES)
+    print(
+        f"wrote {len(configs)} SGD configurations, {counts}, and {len(schedules())} new "
+        f"schedules with PyTorch {torch.__version__} to {path}"
+    )
 
 
 if __name__ == "__main__":
