@@ -20,7 +20,10 @@ PyTorch's *recursive* form (each rate computed from the previous one), not the c
 from __future__ import annotations
 
 import math
+import types
 import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .optimizer import Optimizer
@@ -277,3 +280,584 @@ class CosineAnnealingLR(LRScheduler):
             + eta_min
             for group in groups
         ]
+
+
+class ExponentialLR(LRScheduler):
+    """Multiply each group's learning rate by ``gamma`` after every epoch.
+
+    After ``t`` steps the rate is ``base_lr * gamma ** t`` (computed, as in PyTorch, by
+    multiplying the current rate once per step, so it composes with other changes made to
+    ``'lr'``). ``gamma=0.95`` halves the rate about every 14 epochs.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import ExponentialLR
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = ExponentialLR(opt, gamma=0.5)
+        >>> for _ in range(3):
+        ...     opt.step()
+        ...     sched.step()
+        >>> sched.get_last_lr()
+        [0.125]
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_if_called_outside_step()
+        if self._is_initial:  # building (or resuming) leaves the rates as they are
+            return [group["lr"] for group in self.optimizer.param_groups]
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply each group's learning rate by ``gamma`` at each epoch listed in
+    ``milestones``.
+
+    The classic ImageNet schedule: ``milestones=[30, 60, 90], gamma=0.1`` divides the rate
+    by 10 at epochs 30, 60 and 90. A milestone listed twice decays by ``gamma ** 2``
+    (``milestones`` is kept as a :class:`collections.Counter`, as in PyTorch).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import MultiStepLR
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = MultiStepLR(opt, milestones=[2, 4], gamma=0.5)
+        >>> lrs = []
+        >>> for _ in range(5):
+        ...     opt.step()
+        ...     sched.step()
+        ...     lrs.append(sched.get_last_lr()[0])
+        >>> lrs
+        [1.0, 0.5, 0.5, 0.25, 0.25]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        milestones: Iterable[int],
+        gamma: float = 0.1,
+        last_epoch: int = -1,
+    ) -> None:
+        self.milestones = Counter(milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_if_called_outside_step()
+        groups = self.optimizer.param_groups
+        if self.last_epoch not in self.milestones:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * self.gamma ** self.milestones[self.last_epoch] for group in groups]
+
+
+class LinearLR(LRScheduler):
+    """Scale each group's learning rate by a factor that moves linearly from
+    ``start_factor`` to ``end_factor`` over ``total_iters`` steps, then stays.
+
+    The usual *warm-up*: ``LinearLR(opt, start_factor=0.1, total_iters=5)`` starts at a
+    tenth of the rate and reaches the full rate after 5 steps, so that the first large,
+    noisy updates of a fresh network (and of Adam's young moment estimates) are small.
+
+    PyTorch computes each rate from the previous one, multiplying by the ratio of
+    consecutive factors, and so does minigrad (so the floats are the same).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import LinearLR
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = LinearLR(opt, start_factor=0.25, total_iters=3)
+        >>> lrs = [sched.get_last_lr()[0]]
+        >>> for _ in range(4):
+        ...     opt.step()
+        ...     sched.step()
+        ...     lrs.append(sched.get_last_lr()[0])
+        >>> lrs
+        [0.25, 0.5, 0.75, 1.0, 1.0]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError(
+                "Starting multiplicative factor expected to be greater than 0 and less or "
+                "equal to 1."
+            )
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        self.start_factor = start_factor
+        self.end_factor = end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_if_called_outside_step()
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] * self.start_factor for group in groups]
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return [group["lr"] for group in groups]
+        # factor(t) / factor(t - 1), with factor(t) = start + (end - start) * t / total
+        change = self.end_factor - self.start_factor
+        ratio = 1.0 + change / (
+            self.total_iters * self.start_factor + (self.last_epoch - 1) * change
+        )
+        return [group["lr"] * ratio for group in groups]
+
+
+class LambdaLR(LRScheduler):
+    """Set each group's learning rate to its initial rate times ``lr_lambda(epoch)``.
+
+    Any schedule, written as a function of the step count: a warm-up
+    ``lambda epoch: min(1.0, (epoch + 1) / 5)``, an inverse decay ``lambda epoch: 1 / (1 +
+    epoch)``... Give one function for all groups, or a list with one per group.
+
+    Its ``state_dict()`` cannot hold functions: as in PyTorch it saves ``None`` for a plain
+    function or lambda and the ``__dict__`` of a callable object, so a checkpoint restores
+    the object's attributes and the function itself comes from the code that rebuilds the
+    scheduler.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import LambdaLR
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=0.5)
+        >>> sched = LambdaLR(opt, lr_lambda=lambda epoch: 1 / (1 + epoch))
+        >>> for _ in range(3):
+        ...     opt.step()
+        ...     sched.step()
+        >>> sched.get_last_lr()   # 0.5 / (1 + 3)
+        [0.125]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        self.optimizer = optimizer
+        if not isinstance(lr_lambda, list | tuple):
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        else:
+            if len(lr_lambda) != len(optimizer.param_groups):
+                raise ValueError(
+                    f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
+                )
+            self.lr_lambdas = list(lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The scheduler's state, with ``None`` for each function and the ``__dict__`` of
+        each callable object in ``'lr_lambdas'``.
+
+        Example:
+            >>> import minigrad
+            >>> from minigrad.optim import SGD
+            >>> from minigrad.optim.lr_scheduler import LambdaLR
+            >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=0.5)
+            >>> LambdaLR(opt, lambda epoch: 0.9**epoch).state_dict()["lr_lambdas"]
+            [None]
+        """
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [
+            None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+            for fn in self.lr_lambdas
+        ]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned; callable objects get their saved
+        attributes back (the functions stay the ones this scheduler was built with)."""
+        state = dict(state_dict)
+        saved_lambdas = state.pop("lr_lambdas")
+        super().load_state_dict(state)
+        for fn, saved in zip(self.lr_lambdas, saved_lambdas):
+            if saved is not None:
+                fn.__dict__.update(saved)
+
+    def get_lr(self) -> list[float]:
+        self._warn_if_called_outside_step()
+        return [
+            base_lr * lmbda(self.last_epoch)
+            for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs)
+        ]
+
+
+class OneCycleLR(LRScheduler):
+    """The 1cycle policy (Smith, 2018): warm the learning rate up to ``max_lr``, then anneal
+    it far below where it started, in ``total_steps`` steps; step it after every *batch*.
+
+    The rate starts at ``max_lr / div_factor``, rises to ``max_lr`` over the first
+    ``pct_start`` of the steps, and falls to ``initial_lr / final_div_factor`` by the end,
+    along half cosines (``anneal_strategy='cos'``) or straight lines (``'linear'``). The
+    large rates in the middle act as a regularizer and let a network train in far fewer
+    epochs ("super-convergence"). With ``three_phase=True`` the fall is split as in the
+    paper: back down to the initial rate symmetrically, then a final phase to the minimum.
+
+    With ``cycle_momentum`` (the default) the momentum moves the other way, from
+    ``max_momentum`` down to ``base_momentum`` while the rate rises and back: the group's
+    ``'momentum'`` for SGD-like optimizers, the first of its ``'betas'`` for Adam-like ones
+    (an optimizer with neither is refused). Building the scheduler sets each group's
+    ``'lr'`` and momentum at their starting values and records ``'initial_lr'``,
+    ``'max_lr'``, ``'min_lr'``, ``'max_momentum'`` and ``'base_momentum'`` in the groups.
+
+    Args:
+        optimizer: the optimizer whose groups it sets.
+        max_lr: the peak rate, one for all groups or a list with one per group.
+        total_steps: the number of steps in the cycle; or else give ``epochs`` and
+            ``steps_per_epoch``, whose product it is.
+        pct_start: the fraction of the steps spent raising the rate (default 0.3).
+        anneal_strategy: ``'cos'`` (default) or ``'linear'``.
+        cycle_momentum: cycle the momentum inversely to the rate (default True).
+        base_momentum, max_momentum: the momentum's bounds (defaults 0.85, 0.95), each
+            one value or a list with one per group.
+        div_factor: ``initial_lr = max_lr / div_factor`` (default 25).
+        final_div_factor: ``min_lr = initial_lr / final_div_factor`` (default 1e4).
+        three_phase: use the paper's three phases instead of fastai's two.
+        last_epoch: the number of steps already taken, to resume (default -1: start).
+
+    Stepping past ``total_steps`` is an error, as in PyTorch.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import OneCycleLR
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        >>> sched = OneCycleLR(opt, max_lr=1.0, total_steps=10, anneal_strategy="linear")
+        >>> lrs, momenta = [], []
+        >>> for _ in range(9):
+        ...     lrs.append(round(sched.get_last_lr()[0], 3))
+        ...     momenta.append(round(opt.param_groups[0]["momentum"], 3))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.04, 0.52, 1.0, 0.857, 0.714, 0.571, 0.429, 0.286, 0.143]
+        >>> momenta
+        [0.95, 0.9, 0.85, 0.864, 0.879, 0.893, 0.907, 0.921, 0.936]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr: float | list[float],
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.85,
+        max_momentum: float | list[float] = 0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        self.total_steps = _total_steps(total_steps, epochs, steps_per_epoch)
+        self._schedule_phases = _one_cycle_phases(pct_start, self.total_steps, three_phase)
+        if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
+            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(
+                f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
+            )
+        self._anneal_func_type = anneal_strategy
+
+        max_lrs = _per_group("max_lr", optimizer, max_lr)
+        if last_epoch == -1:
+            for group, peak in zip(optimizer.param_groups, max_lrs):
+                group["initial_lr"] = peak / div_factor
+                group["max_lr"] = peak
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(
+                    "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
+                )
+            self.use_beta1 = "betas" in optimizer.defaults
+            max_momenta = _per_group("max_momentum", optimizer, max_momentum)
+            base_momenta = _per_group("base_momentum", optimizer, base_momentum)
+            if last_epoch == -1:
+                for group, high, low in zip(optimizer.param_groups, max_momenta, base_momenta):
+                    self._set_momentum(group, high)
+                    group["max_momentum"] = high
+                    group["base_momentum"] = low
+        super().__init__(optimizer, last_epoch)
+
+    def _set_momentum(self, group: dict[str, Any], value: float) -> None:
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def _anneal_func(self, start: float, end: float, pct: float) -> float:
+        if self._anneal_func_type == "cos":  # half a cosine, from start (pct 0) to end (1)
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def get_lr(self) -> list[float]:
+        """The rates at step ``last_epoch``; as a side effect (PyTorch's), sets the
+        groups' momentum when it is cycled."""
+        self._warn_if_called_outside_step()
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(
+                f"Tried to step {step} times. The specified number of total steps is "
+                f"{self.total_steps}"
+            )
+        lrs = []
+        for group in self.optimizer.param_groups:
+            start_step = 0.0
+            for i, phase in enumerate(self._schedule_phases):
+                end_step = phase["end_step"]
+                if step <= end_step or i == len(self._schedule_phases) - 1:
+                    pct = (step - start_step) / (end_step - start_step)
+                    lr = self._anneal_func(group[phase["start_lr"]], group[phase["end_lr"]], pct)
+                    if self.cycle_momentum:
+                        momentum = self._anneal_func(
+                            group[phase["start_momentum"]], group[phase["end_momentum"]], pct
+                        )
+                        self._set_momentum(group, momentum)
+                    break
+                start_step = phase["end_step"]
+            lrs.append(lr)
+        return lrs
+
+
+def _total_steps(total_steps, epochs, steps_per_epoch) -> int:
+    """OneCycleLR's cycle length, checked as PyTorch checks it."""
+    if total_steps is not None:
+        if total_steps <= 0 or not isinstance(total_steps, int):
+            raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+        return total_steps
+    if epochs is not None and steps_per_epoch is not None:
+        if not isinstance(epochs, int) or epochs <= 0:
+            raise ValueError(f"Expected positive integer epochs, but got {epochs}")
+        if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
+            raise ValueError(
+                f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}"
+            )
+        return epochs * steps_per_epoch
+    raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+
+
+def _one_cycle_phases(pct_start: float, total_steps: int, three_phase: bool) -> list[dict]:
+    """The phases of the cycle: the step each ends at, and the group entries its rate and
+    momentum go from and to (PyTorch's table, which is also what state_dict holds)."""
+    warm_up = {
+        "end_step": float(pct_start * total_steps) - 1,
+        "start_lr": "initial_lr", "end_lr": "max_lr",
+        "start_momentum": "max_momentum", "end_momentum": "base_momentum",
+    }  # fmt: skip
+    if not three_phase:
+        return [
+            warm_up,
+            {
+                "end_step": total_steps - 1,
+                "start_lr": "max_lr", "end_lr": "min_lr",
+                "start_momentum": "base_momentum", "end_momentum": "max_momentum",
+            },
+        ]  # fmt: skip
+    return [
+        warm_up,
+        {
+            "end_step": float(2 * pct_start * total_steps) - 2,
+            "start_lr": "max_lr", "end_lr": "initial_lr",
+            "start_momentum": "base_momentum", "end_momentum": "max_momentum",
+        },
+        {
+            "end_step": total_steps - 1,
+            "start_lr": "initial_lr", "end_lr": "min_lr",
+            "start_momentum": "max_momentum", "end_momentum": "max_momentum",
+        },
+    ]  # fmt: skip
+
+
+def _per_group(name: str, optimizer: Optimizer, value) -> list:
+    """One value per parameter group: a list or tuple as given (checked), else repeated."""
+    if isinstance(value, list | tuple):
+        if len(value) != len(optimizer.param_groups):
+            raise ValueError(
+                f"{name} must have the same length as optimizer.param_groups. {name} has "
+                f"{len(value)} values, param_groups has {len(optimizer.param_groups)}."
+            )
+        return list(value)
+    return [value] * len(optimizer.param_groups)
+
+
+class ReduceLROnPlateau(LRScheduler):
+    """Divide the learning rate when a monitored metric stops improving.
+
+    Instead of a fixed timetable, it watches a number you pass to ``step(metric)`` once
+    per epoch, typically the validation loss. When the metric has not improved for more
+    than ``patience`` epochs, each group's rate is multiplied by ``factor`` (not below its
+    ``min_lr``), then the scheduler waits ``cooldown`` epochs before counting again.
+
+    "Improved" means better than the best value so far by more than the threshold: with
+    ``mode='min'`` and ``threshold_mode='rel'``, below ``best * (1 - threshold)``; with
+    ``'abs'``, below ``best - threshold`` (``mode='max'`` mirrors both, for an accuracy).
+    A reduction smaller than ``eps`` is skipped.
+
+    Args:
+        optimizer: the optimizer whose groups' rates it reduces.
+        mode: ``'min'`` (default) or ``'max'``.
+        factor: the multiplier of a reduction (default 0.1); must be below 1.
+        patience: how many epochs without improvement are tolerated (default 10).
+        threshold: the least improvement that counts (default 1e-4).
+        threshold_mode: ``'rel'`` (default) or ``'abs'``.
+        cooldown: epochs to wait after a reduction before counting bad epochs again.
+        min_lr: a floor for the rates, one for all groups or a list with one per group.
+        eps: the smallest change of a rate that is applied (default 1e-8).
+
+    As in PyTorch it does not change the rates when it is built, keeps no
+    ``'initial_lr'``, and ``get_last_lr()`` gives the rates after the last ``step``.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import ReduceLROnPlateau
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = ReduceLROnPlateau(opt, factor=0.5, patience=1)
+        >>> lrs = []
+        >>> for val_loss in [1.0, 0.8, 0.8, 0.8, 0.8, 0.8]:
+        ...     opt.step()
+        ...     sched.step(val_loss)
+        ...     lrs.append(sched.get_last_lr()[0])
+        >>> lrs   # each second epoch without improvement halves the rate
+        [1.0, 1.0, 1.0, 0.5, 0.5, 0.25]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: list[float] | float = 0,
+        eps: float = 1e-8,
+    ) -> None:
+        if factor >= 1.0:
+            raise ValueError("Factor should be < 1.0.")
+        self.factor = factor
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        if isinstance(min_lr, list | tuple):
+            if len(min_lr) != len(optimizer.param_groups):
+                raise ValueError(
+                    f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}"
+                )
+            self.default_min_lr = None
+            self.min_lrs = list(min_lr)
+        else:
+            self.default_min_lr = min_lr
+            self.min_lrs = [min_lr] * len(optimizer.param_groups)
+        self.patience = patience
+        self.cooldown = cooldown
+        self.eps = eps
+        self.last_epoch = 0
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self._init_is_better(mode, threshold, threshold_mode)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.best = self.mode_worse
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+
+    def step(self, metrics) -> None:
+        """Record one epoch's ``metrics`` (a number, or a one-element tensor) and reduce
+        the rates if it is the epoch too many without improvement.
+
+        Example:
+            >>> import minigrad
+            >>> from minigrad.optim import SGD
+            >>> from minigrad.optim.lr_scheduler import ReduceLROnPlateau
+            >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+            >>> sched = ReduceLROnPlateau(opt, patience=0)
+            >>> sched.step(minigrad.tensor(2.0)); sched.step(3.0)
+            >>> sched.best, sched.get_last_lr()
+            (2.0, [0.1])
+        """
+        current = float(metrics)
+        self.last_epoch += 1
+        if self._is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs during the cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            self._reduce_lr()
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _reduce_lr(self) -> None:
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):
+            if self.default_min_lr is None:
+                raise RuntimeError(
+                    f"The number of param groups in the `optimizer` ({len(groups)}) differs "
+                    f"from when `ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), "
+                    f"usually due to a new param group being added to the optimizer. Please "
+                    f"modify the `min_lrs` field to match the length of the `optimizer` "
+                    f"param groups."
+                )
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for group, min_lr in zip(groups, self.min_lrs):
+            old_lr = float(group["lr"])
+            new_lr = max(old_lr * self.factor, min_lr)
+            if old_lr - new_lr > self.eps:
+                group["lr"] = new_lr
+
+    @property
+    def in_cooldown(self) -> bool:
+        """Whether a reduction happened less than ``cooldown`` epochs ago."""
+        return self.cooldown_counter > 0
+
+    def _is_better(self, a: float, best: float) -> bool:
+        if self.mode == "min" and self.threshold_mode == "rel":
+            return a < best * (1.0 - self.threshold)
+        if self.mode == "min":
+            return a < best - self.threshold
+        if self.threshold_mode == "rel":
+            return a > best * (self.threshold + 1.0)
+        return a > best + self.threshold
+
+    def _init_is_better(self, mode: str, threshold: float, threshold_mode: str) -> None:
+        if mode not in ("min", "max"):
+            raise ValueError("mode " + mode + " is unknown!")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self.mode = mode
+        self.threshold = threshold
+        self.threshold_mode = threshold_mode
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (the mode and threshold included)."""
+        super().load_state_dict(state_dict)
+        self._init_is_better(self.mode, self.threshold, self.threshold_mode)

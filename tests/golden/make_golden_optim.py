@@ -307,12 +307,13 @@ def adaptive_arrays(data) -> dict[str, np.ndarray]:
 # The schedulers
 # ----------------------------------------------------------------------------------------
 
-# ReduceLROnPlateau is fed these metrics, one per step: progress, plateaus, small
-# improvements under the threshold, and a bad stretch.
+# ReduceLROnPlateau is fed these metrics, one per step: progress, short plateaus, a long
+# one (13 epochs, long enough for the default patience of 10) with improvements under the
+# threshold, and a bad stretch.
 PLATEAU_METRICS = [
     1.0, 0.9, 0.8, 0.8, 0.81, 0.79, 0.8, 0.8, 0.8, 0.7,
-    0.7, 0.69999, 0.7, 0.71, 0.72, 0.73, 0.6, 0.6, 0.61, 0.6,
-    0.59995, 0.6, 0.6, 0.5, 0.5, 0.55, 0.6, 0.65, 0.7, 0.45,
+    0.7, 0.69999, 0.7, 0.71, 0.72, 0.73, 0.72, 0.71, 0.7, 0.7,
+    0.7, 0.7, 0.69995, 0.6, 0.6, 0.55, 0.6, 0.65, 0.7, 0.45,
 ]  # fmt: skip
 
 

@@ -1,0 +1,286 @@
+"""ExponentialLR, MultiStepLR, LinearLR, OneCycleLR, ReduceLROnPlateau and LambdaLR against
+PyTorch 2.13 (golden data written by ``tests/golden/make_golden_optim.py``).
+
+Each schedule runs 30 steps on two parameter groups (learning rates 0.1 and 0.02, SGD with
+momentum 0.9, or Adam for OneCycleLR's beta1). The rates are Python floats computed by the
+same formulas in the same order as PyTorch, so they are compared exactly, and so are the
+momenta (or beta1) that OneCycleLR cycles. ReduceLROnPlateau is fed the golden file's fixed
+metric sequence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_optim import GOLDEN
+
+import minigrad
+from minigrad.optim import SGD, Adagrad, Adam
+from minigrad.optim.lr_scheduler import (
+    ExponentialLR,
+    LambdaLR,
+    LinearLR,
+    LRScheduler,
+    MultiStepLR,
+    OneCycleLR,
+    ReduceLROnPlateau,
+)
+
+METRICS = list(GOLDEN["plateau.metrics"])
+
+# The same table as make_golden_optim.schedules(): name -> (optimizer, scheduler builder).
+SCHEDULES = {
+    "exponential": ("sgd", lambda o: ExponentialLR(o, gamma=0.9)),
+    "exponential_half": ("sgd", lambda o: ExponentialLR(o, gamma=0.5)),
+    "multistep": ("sgd", lambda o: MultiStepLR(o, [3, 7, 7, 12], gamma=0.5)),
+    "multistep_far": ("sgd", lambda o: MultiStepLR(o, milestones=[5, 10, 20])),
+    "linear": ("sgd", lambda o: LinearLR(o)),
+    "linear_down": ("sgd", lambda o: LinearLR(o, 1.0, 0.1, total_iters=10)),
+    "linear_long": ("sgd", lambda o: LinearLR(o, 0.25, 0.75, total_iters=40)),
+    "onecycle": ("sgd", lambda o: OneCycleLR(o, max_lr=1.0, total_steps=30)),
+    "onecycle_linear": ("sgd", lambda o: OneCycleLR(
+        o, max_lr=[1.0, 0.5], total_steps=30, pct_start=0.25, anneal_strategy="linear"
+    )),
+    "onecycle_three_phase": ("sgd", lambda o: OneCycleLR(
+        o, max_lr=1.0, total_steps=30, three_phase=True, div_factor=10.0,
+        final_div_factor=100.0,
+    )),
+    "onecycle_three_phase_linear": ("sgd", lambda o: OneCycleLR(
+        o, max_lr=0.5, total_steps=30, three_phase=True, anneal_strategy="linear",
+        base_momentum=0.8, max_momentum=[0.9, 0.99],
+    )),
+    "onecycle_no_momentum": ("sgd", lambda o: OneCycleLR(
+        o, max_lr=1.0, epochs=5, steps_per_epoch=6, cycle_momentum=False
+    )),
+    "onecycle_adam": ("adam", lambda o: OneCycleLR(
+        o, max_lr=0.01, total_steps=30, base_momentum=0.8, max_momentum=0.9
+    )),
+    "plateau": ("sgd", lambda o: ReduceLROnPlateau(o)),
+    "plateau_patient2": ("sgd", lambda o: ReduceLROnPlateau(o, factor=0.5, patience=2)),
+    "plateau_max_abs": ("sgd", lambda o: ReduceLROnPlateau(
+        o, mode="max", patience=1, threshold=0.01, threshold_mode="abs"
+    )),
+    "plateau_cooldown": ("sgd", lambda o: ReduceLROnPlateau(
+        o, factor=0.5, patience=1, cooldown=3, min_lr=[0.01, 0.005]
+    )),
+    "plateau_eps": ("sgd", lambda o: ReduceLROnPlateau(
+        o, factor=0.5, patience=0, threshold=0.1, eps=0.03
+    )),
+    "lambda": ("sgd", lambda o: LambdaLR(o, lambda epoch: 0.95**epoch)),
+    "lambda_list": ("sgd", lambda o: LambdaLR(
+        o, [lambda epoch: 1.0 / (epoch + 1), lambda epoch: 0.5 ** (epoch // 4)]
+    )),
+}  # fmt: skip
+
+
+def two_group_optimizer(kind: str, device="cpu"):
+    p = minigrad.zeros(1, device=device, requires_grad=True)
+    q = minigrad.zeros(1, device=device, requires_grad=True)
+    groups = [{"params": [p]}, {"params": [q], "lr": 0.02}]
+    if kind == "adam":
+        return Adam(groups, lr=0.1)
+    return SGD(groups, lr=0.1, momentum=0.9)
+
+
+def momenta(opt) -> list[float]:
+    if isinstance(opt, Adam):
+        return [group["betas"][0] for group in opt.param_groups]
+    return [group["momentum"] for group in opt.param_groups]
+
+
+def run(scheduler, steps, start=0):
+    """``steps`` optimizer and scheduler steps (metrics from ``start`` on for a plateau);
+    the rates and momenta after each."""
+    opt = scheduler.optimizer
+    lrs, moms = [], []
+    for step in range(start, start + steps):
+        opt.step()
+        if isinstance(scheduler, ReduceLROnPlateau):
+            scheduler.step(METRICS[step])
+        else:
+            scheduler.step()
+        lrs.append(scheduler.get_last_lr())
+        assert [group["lr"] for group in opt.param_groups] == lrs[-1]
+        moms.append(momenta(opt))
+    return lrs, moms
+
+
+def test_golden_file_covers_every_schedule():
+    stored = {key.split(".")[1] for key in GOLDEN.files if key.startswith("schedule.")}
+    assert stored == set(SCHEDULES)
+    assert len(METRICS) == 30
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_schedule_matches_pytorch(name, device):
+    kind, build = SCHEDULES[name]
+    want_lr, want_momentum = GOLDEN[f"schedule.{name}.lr"], GOLDEN[f"schedule.{name}.momentum"]
+    opt = two_group_optimizer(kind, device)
+    scheduler = build(opt)
+    assert isinstance(scheduler, LRScheduler)
+    first = scheduler.get_last_lr()
+    lrs, moms = run(scheduler, len(want_lr) - 1)
+    np.testing.assert_array_equal(np.array([first, *lrs]), want_lr)
+    np.testing.assert_array_equal(np.array(moms), want_momentum[1:])
+    assert list(scheduler.state_dict()) == list(GOLDEN[f"schedule.{name}.keys"])
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_the_rates_and_momenta_set_when_built_match_pytorch(name, device):
+    kind, build = SCHEDULES[name]
+    opt = two_group_optimizer(kind, device)
+    scheduler = build(opt)
+    assert scheduler.get_last_lr() == GOLDEN[f"schedule.{name}.lr"][0].tolist()
+    assert momenta(opt) == GOLDEN[f"schedule.{name}.momentum"][0].tolist()
+    assert scheduler.last_epoch == 0
+
+
+def test_the_golden_schedules_are_not_trivial():
+    """Every schedule changes the rate of both groups somewhere in its 30 steps (but for
+    plateau_eps, whose eps is too large for the second group's reductions), and OneCycleLR
+    with cycle_momentum moves the momentum."""
+    for name in SCHEDULES:
+        lrs = GOLDEN[f"schedule.{name}.lr"]
+        changed = (lrs != lrs[0]).any(axis=0).tolist()
+        assert changed == ([True, False] if name == "plateau_eps" else [True, True]), name
+        moms = GOLDEN[f"schedule.{name}.momentum"]
+        cycled = name.startswith("onecycle") and name != "onecycle_no_momentum"
+        assert (moms != moms[0]).any() == cycled, name
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_state_dict_round_trip_mid_schedule(name, device):
+    kind, build = SCHEDULES[name]
+    want_lr = GOLDEN[f"schedule.{name}.lr"]
+    opt = two_group_optimizer(kind, device)
+    scheduler = build(opt)
+    run(scheduler, 13)
+    saved_scheduler, saved_opt = scheduler.state_dict(), opt.state_dict()
+    assert "optimizer" not in saved_scheduler and saved_scheduler["last_epoch"] == 13
+
+    # PyTorch's way to resume: build both, load the scheduler's state, then the optimizer's.
+    opt2 = two_group_optimizer(kind, device)
+    scheduler2 = build(opt2)
+    scheduler2.load_state_dict(saved_scheduler)
+    opt2.load_state_dict(saved_opt)
+    assert scheduler2.get_last_lr() == want_lr[13].tolist()
+    lrs, moms = run(scheduler2, len(want_lr) - 14, start=13)
+    np.testing.assert_array_equal(np.array(lrs), want_lr[14:])
+    np.testing.assert_array_equal(np.array(moms), GOLDEN[f"schedule.{name}.momentum"][14:])
+
+
+# ----------------------------------------------------------------------------------------
+# Behaviour beyond the traces
+# ----------------------------------------------------------------------------------------
+
+
+def test_multistep_milestones_count_repeats():
+    scheduler = MultiStepLR(two_group_optimizer("sgd"), [3, 7, 7])
+    assert scheduler.milestones == {3: 1, 7: 2}
+
+
+def test_lambda_state_dict_keeps_callable_objects_state():
+    class Warmup:
+        def __init__(self, steps):
+            self.steps = steps
+
+        def __call__(self, epoch):
+            return min(1.0, (epoch + 1) / self.steps)
+
+    opt = two_group_optimizer("sgd")
+    scheduler = LambdaLR(opt, [Warmup(4), lambda epoch: 1.0])
+    saved = scheduler.state_dict()
+    assert saved["lr_lambdas"] == [{"steps": 4}, None]
+    assert "lr_lambdas" in saved  # the input is not changed by loading it
+
+    warmup = Warmup(100)
+    scheduler2 = LambdaLR(two_group_optimizer("sgd"), [warmup, lambda epoch: 1.0])
+    scheduler2.load_state_dict(saved)
+    assert warmup.steps == 4 and "lr_lambdas" in saved
+    assert scheduler2.get_last_lr() == [0.1 * 0.25, 0.02]
+
+
+def test_onecycle_records_its_bounds_in_the_groups():
+    opt = two_group_optimizer("sgd")
+    OneCycleLR(opt, max_lr=[1.0, 0.5], total_steps=10)
+    group = opt.param_groups[1]
+    assert (group["max_lr"], group["initial_lr"], group["min_lr"]) == (0.5, 0.02, 0.02 / 1e4)
+    assert (group["max_momentum"], group["base_momentum"]) == (0.95, 0.85)
+
+
+def test_onecycle_refuses_a_step_past_the_end():
+    opt = two_group_optimizer("sgd")
+    scheduler = OneCycleLR(opt, max_lr=1.0, total_steps=3)
+    run(scheduler, 3)
+    with pytest.raises(ValueError, match=r"Tried to step 4 times\. The specified number of total"):
+        run(scheduler, 1)
+
+
+def test_plateau_takes_a_tensor_metric_and_ignores_construction():
+    opt = two_group_optimizer("sgd")
+    scheduler = ReduceLROnPlateau(opt, patience=0)
+    assert "initial_lr" not in opt.param_groups[0] and scheduler.get_last_lr() == [0.1, 0.02]
+    scheduler.step(minigrad.tensor(1.0))
+    scheduler.step(minigrad.tensor([2.0]))
+    assert scheduler.best == 1.0 and scheduler.get_last_lr() == [0.1 * 0.1, 0.02 * 0.1]
+    assert scheduler.in_cooldown is False
+
+
+def test_plateau_state_dict_restores_the_comparison():
+    scheduler = ReduceLROnPlateau(two_group_optimizer("sgd"), mode="max")
+    saved = scheduler.state_dict()
+    scheduler2 = ReduceLROnPlateau(two_group_optimizer("sgd"))
+    scheduler2.load_state_dict(saved)
+    assert scheduler2.mode == "max" and scheduler2.mode_worse == -float("inf")
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (lambda o: LinearLR(o, start_factor=0), ValueError, "Starting multiplicative factor"),
+        (lambda o: LinearLR(o, start_factor=1.5), ValueError, "Starting multiplicative"),
+        (lambda o: LinearLR(o, end_factor=-0.1), ValueError, "Ending multiplicative factor"),
+        (lambda o: LambdaLR(o, [lambda e: 1.0]), ValueError, "Expected 2 lr_lambdas, but got 1"),
+        (lambda o: OneCycleLR(o, 1.0), ValueError, r"either total_steps OR \(epochs AND"),
+        (lambda o: OneCycleLR(o, 1.0, total_steps=0), ValueError, "positive integer total_st"),
+        (lambda o: OneCycleLR(o, 1.0, total_steps=2.5), ValueError, "positive integer total"),
+        (lambda o: OneCycleLR(o, 1.0, epochs=0, steps_per_epoch=3), ValueError, "epochs, but"),
+        (lambda o: OneCycleLR(o, 1.0, epochs=2, steps_per_epoch=-1), ValueError, "steps_per"),
+        (lambda o: OneCycleLR(o, 1.0, 10, pct_start=1.5), ValueError, "between 0 and 1 pct"),
+        (lambda o: OneCycleLR(o, 1.0, 10, pct_start=1), ValueError, "between 0 and 1 pct"),
+        (lambda o: OneCycleLR(o, 1.0, 10, anneal_strategy="exp"), ValueError, "'cos' or 'lin"),
+        (lambda o: OneCycleLR(o, [1.0], 10), ValueError, "max_lr must have the same length"),
+        (lambda o: OneCycleLR(object(), 1.0, 10), TypeError, "is not an Optimizer"),
+        (lambda o: ReduceLROnPlateau(o, factor=1.0), ValueError, r"Factor should be < 1\.0\."),
+        (lambda o: ReduceLROnPlateau(o, mode="low"), ValueError, "mode low is unknown!"),
+        (lambda o: ReduceLROnPlateau(o, threshold_mode="x"), ValueError, "threshold mode x is"),
+        (lambda o: ReduceLROnPlateau(o, min_lr=[0.1]), ValueError, "expected 2 min_lrs, got 1"),
+        (lambda o: ReduceLROnPlateau(object()), TypeError, "is not an Optimizer"),
+    ],
+)
+def test_invalid_arguments_get_pytorchs_errors(build, error, message):
+    with pytest.raises(error, match=message):
+        build(two_group_optimizer("sgd"))
+
+
+def test_onecycle_needs_momentum_or_betas():
+    p = minigrad.zeros(1, requires_grad=True)
+    with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
+        OneCycleLR(Adagrad([p]), max_lr=1.0, total_steps=10)
+    OneCycleLR(Adagrad([p]), max_lr=1.0, total_steps=10, cycle_momentum=False)
+
+
+def test_plateau_refuses_new_groups_without_a_default_min_lr():
+    opt = two_group_optimizer("sgd")
+    scheduler = ReduceLROnPlateau(opt, patience=0, min_lr=[0.0, 0.0])
+    opt.add_param_group({"params": [minigrad.zeros(1, requires_grad=True)]})
+    scheduler.step(1.0)
+    with pytest.raises(RuntimeError, match=r"The number of param groups in the `optimizer` \(3\)"):
+        scheduler.step(2.0)
+    # With one min_lr for all groups, a new group simply gets it.
+    opt = two_group_optimizer("sgd")
+    scheduler = ReduceLROnPlateau(opt, patience=0)
+    opt.add_param_group({"params": [minigrad.zeros(1, requires_grad=True)], "lr": 1.0})
+    scheduler.step(1.0)
+    scheduler.step(2.0)
+    assert scheduler.get_last_lr()[2] == pytest.approx(0.1)
