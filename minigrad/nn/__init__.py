@@ -4,30 +4,52 @@
   ``ModuleDict``, ``ParameterList``); ``parameter.py``: ``Parameter``;
 * layers: ``linear.py``, ``conv.py``, ``batchnorm.py``, ``pooling.py``, ``activation.py``,
   ``dropout.py``, ``flatten.py``; losses: ``loss.py``;
+* ``lazy.py``: the Lazy layers (``LazyLinear``, ...), whose input size is read from their
+  first input; ``parameter.py`` also holds the ``UninitializedParameter`` they start with;
 * ``functional.py``: the same layers as functions; ``init.py``: weight initialisation.
 """
 
 from . import functional, init, utils
-from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import (
+    GELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv2d
-from .dropout import Dropout
+from .dropout import Dropout, Dropout1d, Dropout2d
 from .flatten import Flatten
+from .lazy import LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, LazyLinear, LazyModuleMixin
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module, ModuleDict, ModuleList, ParameterList, Sequential
-from .parameter import Parameter
-from .pooling import AvgPool2d, MaxPool2d
+from .parameter import Parameter, UninitializedBuffer, UninitializedParameter
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
 __all__ = [
+    "GELU",
+    "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BatchNorm1d",
     "BatchNorm2d",
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout1d",
+    "Dropout2d",
     "Flatten",
     "Identity",
+    "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
+    "LazyConv2d",
+    "LazyLinear",
+    "LazyModuleMixin",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
@@ -41,9 +63,13 @@ __all__ = [
     "ParameterList",
     "ReLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
     "Tanh",
+    "UninitializedBuffer",
+    "UninitializedParameter",
     "functional",
     "init",
     "utils",

@@ -111,3 +111,69 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class GELU(Module):
+    """The Gaussian Error Linear Unit, ``x * Phi(x)`` (Phi the standard normal CDF), or its
+    tanh approximation with ``approximate='tanh'``; see :func:`minigrad.nn.functional.gelu`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.GELU()(minigrad.tensor([-1.0, 0.0, 1.0]))
+        tensor([-0.1587,  0.    ,  0.8413])
+        >>> minigrad.nn.GELU(approximate="tanh")
+        GELU(approximate='tanh')
+    """
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = approximate  # checked when called, as in PyTorch
+
+    def forward(self, input):
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """``x * sigmoid(x)``, elementwise (the swish).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.SiLU()(minigrad.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.2689,  0.    ,  1.7616])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.silu(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta * x)) / beta``, and ``x`` where ``beta * x > threshold``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.Softplus()(minigrad.tensor([-1.0, 0.0, 30.0]))
+        tensor([ 0.3133,  0.6931, 30.    ])
+        >>> minigrad.nn.Softplus(beta=2, threshold=10)
+        Softplus(beta=2, threshold=10)
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input):
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"

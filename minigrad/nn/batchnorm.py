@@ -86,7 +86,8 @@ class _BatchNorm(Module):
         if self.affine:
             with no_grad():
                 self.weight.fill_(1)
-                self.bias.zero_()
+                if self.bias is not None:  # bias=False: a scale without a shift
+                    self.bias.zero_()
 
     def _check_input(self, input) -> None:
         name = type(self).__name__

@@ -47,8 +47,24 @@ class Conv2d(Module):
         dtype=None,
     ) -> None:
         super().__init__()
+        self._set_options(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                          groups, padding_mode)  # fmt: skip
+        shape = (out_channels, in_channels // groups, *self.kernel_size)
+        self.weight = Parameter(creation.empty(shape, device=device, dtype=dtype))
+        bias = Parameter(creation.empty(out_channels, device=device, dtype=dtype)) if bias else None
+        self.register_parameter("bias", bias)
+        self.reset_parameters()
+
+    def _set_options(
+        self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+        padding_mode, lazy: bool = False,
+    ) -> None:  # fmt: skip
+        """Check the options and set them as attributes (the parameters are made by the
+        caller). ``lazy``: LazyConv2d's ``in_channels`` is 0 until its first call."""
         for name, value in (("in_channels", in_channels), ("out_channels", out_channels),
                             ("groups", groups)):  # fmt: skip
+            if lazy and name == "in_channels":
+                continue
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
         if in_channels % groups:
@@ -76,11 +92,6 @@ class Conv2d(Module):
         self.dilation = _pair(dilation, "dilation")
         self.groups = groups
         self.padding_mode = padding_mode
-        shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = Parameter(creation.empty(shape, device=device, dtype=dtype))
-        bias = Parameter(creation.empty(out_channels, device=device, dtype=dtype)) if bias else None
-        self.register_parameter("bias", bias)
-        self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Draw new initial values for ``weight`` and ``bias``, as PyTorch's Conv2d does."""

@@ -1,4 +1,5 @@
-"""``Dropout``: zero random elements in training, a regulariser."""
+"""Dropout: zero random elements (``Dropout``) or whole channels (``Dropout1d``,
+``Dropout2d``) in training, a regulariser; the identity in evaluation."""
 
 from __future__ import annotations
 
@@ -6,7 +7,21 @@ from . import functional as F
 from .module import Module
 
 
-class Dropout(Module):
+class _DropoutNd(Module):
+    """What the dropout layers share: the probability ``p``, checked, and their repr."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
     """In training, zero each element with probability ``p`` and scale the others by
     ``1 / (1 - p)``; in evaluation, the identity.
 
@@ -17,15 +32,42 @@ class Dropout(Module):
         True
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p = p
-        self.inplace = inplace
-
     def forward(self, input):
         return F.dropout(input, self.p, self.training)
 
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"
+
+class Dropout1d(_DropoutNd):
+    """In training, zero each channel of an (N, C, L) or unbatched (C, L) input as a whole
+    with probability ``p``, and scale the others by ``1 / (1 - p)``; in evaluation, the
+    identity. See :func:`minigrad.nn.functional.dropout1d`.
+
+    Example:
+        >>> import minigrad
+        >>> _ = minigrad.manual_seed(0)
+        >>> minigrad.nn.Dropout1d(0.5)(minigrad.ones(4, 3))  # unbatched (C, L)
+        tensor([[2., 2., 2.],
+                [0., 0., 0.],
+                [0., 0., 0.],
+                [0., 0., 0.]])
+    """
+
+    def forward(self, input):
+        return F.dropout1d(input, self.p, self.training)
+
+
+class Dropout2d(_DropoutNd):
+    """In training, zero each (H, W) feature map of an (N, C, H, W) input as a whole with
+    probability ``p``, and scale the others by ``1 / (1 - p)``; in evaluation, the
+    identity. A 3-D input is read as (N, C, L), with PyTorch's warning; see
+    :func:`minigrad.nn.functional.dropout2d`.
+
+    Example:
+        >>> import minigrad
+        >>> _ = minigrad.manual_seed(0)
+        >>> y = minigrad.nn.Dropout2d(0.5)(minigrad.ones(1, 4, 2, 2))
+        >>> y[0, :, 0, 0]  # one value per channel: its whole map is dropped or kept
+        tensor([2., 0., 0., 0.])
+    """
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training)

@@ -1,17 +1,19 @@
-"""``conv2d``, ``max_pool2d`` and ``avg_pool2d``: PyTorch's functional forms, on minigrad.
+"""``conv2d``, ``max_pool2d``, ``avg_pool2d`` and ``adaptive_avg_pool2d``: PyTorch's
+functional forms, on minigrad.
 
 These functions check their arguments the way PyTorch does, with errors that name the
 expected and the actual value, normalise every size argument to an (h, w) pair, and then
 call one primitive from ``ops/conv.py`` or ``ops/pooling.py`` (whose docstrings explain
 im2col, col2im and the output-size formula). An unbatched (C, H, W) input is treated as a
-batch of one.
+batch of one. ``adaptive_avg_pool2d`` needs no primitive of its own: it is two products
+with averaging matrices (see its docstring).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..functions import reshape
+from ..functions import matmul, reshape
 from ..ops.conv import Conv2d, conv_out_size
 from ..ops.pooling import AvgPool2d, MaxPool2d, pool_out_size
 from ..tensor import Tensor
@@ -329,3 +331,86 @@ def avg_pool2d(
         divisor_override=None if divisor_override is None else int(divisor_override),
     )
     return _unbatched_like(out, input)
+
+
+def adaptive_avg_pool2d(input, output_size) -> Tensor:
+    """The mean over windows chosen so that the output has ``output_size`` (h, w).
+
+    ``input`` is (N, C, H, W) or (C, H, W). ``output_size`` is an int or an (h, w) pair;
+    ``None`` in it keeps that input size. Output row ``i`` averages the input rows from
+    ``floor(i * H / h)`` to ``ceil((i + 1) * H / h)`` (end excluded), PyTorch's windows;
+    columns alike. Neighbouring windows may overlap when ``H`` is not a multiple of ``h``.
+
+    Each window is a rectangle, so the average separates: averaging the rows of the
+    windows is a product with an (h, H) matrix ``R`` whose row ``i`` holds
+    ``1 / window length`` over its window, and the columns a product with a (W, w) matrix
+    ``C``: ``out = R @ input @ C``. Two matrix products, differentiable as they are.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> x = minigrad.arange(12.0).reshape(1, 3, 4)  # (C, H, W)
+        >>> F.adaptive_avg_pool2d(x, (2, 1))  # rows 0-1 and 1-2, all columns
+        tensor([[[3.5],
+                 [7.5]]])
+        >>> F.adaptive_avg_pool2d(x, (None, 2)).shape  # None keeps the height
+        (1, 3, 2)
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"adaptive_avg_pool2d(): expected input to be a Tensor, got {type(input).__name__}"
+        )
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}"
+        )
+    for dim in range(input.ndim - 3, input.ndim):
+        if input.shape[dim] == 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {dim} "
+                "being empty"
+            )
+    if not input.is_floating_point():
+        raise RuntimeError(
+            f"adaptive_avg_pool2d needs a floating point input, got {input.dtype}; convert it "
+            "with .float()"
+        )
+    height, width = input.shape[-2:]
+    out_h, out_w = _output_size(output_size, (height, width))
+    rows = _averaging_matrix(height, out_h, input)  # (out_h, H)
+    columns = _averaging_matrix(width, out_w, input)  # (out_w, W)
+    return matmul(matmul(rows, input), columns.T)
+
+
+def _output_size(output_size, input_size) -> tuple[int, int]:
+    """``output_size`` as an (h, w) pair of ints, ``None`` entries taken from the input."""
+    sizes = tuple(output_size) if isinstance(output_size, list | tuple) else (output_size,) * 2
+    if len(sizes) != 2:
+        raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
+    sizes = tuple(n if s is None else s for s, n in zip(sizes, input_size))
+    if not all(_is_int(s) for s in sizes):
+        raise TypeError(
+            f"adaptive_avg_pool2d: output_size must be an int, None, or a pair of them, got "
+            f"{output_size!r}"
+        )
+    if min(sizes) < 0:
+        raise RuntimeError(
+            "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "
+            f"but received {output_size!r}"
+        )
+    return int(sizes[0]), int(sizes[1])
+
+
+def _averaging_matrix(size: int, out: int, like: Tensor) -> Tensor:
+    """The (out, size) matrix whose row ``i`` averages PyTorch's adaptive window ``i``:
+    entries ``1 / (end - start)`` from ``start = floor(i * size / out)`` to
+    ``end = ceil((i + 1) * size / out)``, zeros elsewhere. Built on the host, in the dtype
+    of ``like`` and on its device."""
+    matrix = np.zeros((out, size), dtype=like.dtype)
+    for i in range(out):
+        start = (i * size) // out
+        end = -(-((i + 1) * size) // out)  # ceil, in integers
+        matrix[i, start:end] = 1.0 / (end - start)
+    with like.device.activate():
+        return Tensor._wrap(like.device.from_host(matrix), like.device)

@@ -25,7 +25,7 @@ from .. import dtypes as _dtypes
 from ..autograd import no_grad
 from ..backend import Device
 from ..tensor import Tensor, _parse_to_args
-from .parameter import Parameter
+from .parameter import Parameter, is_lazy
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -463,14 +463,18 @@ class Module:
     def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):
         """An ordered dict from dotted names to the parameters' and persistent buffers'
         values (detached tensors sharing storage, unless ``keep_vars``), with PyTorch's
-        key names, e.g. ``"0.weight"``, ``"1.running_mean"``."""
+        key names, e.g. ``"0.weight"``, ``"1.running_mean"``. A Lazy module's parameters
+        that have no shape yet appear as themselves (``<UninitializedParameter>``), as in
+        PyTorch."""
         destination = OrderedDict() if destination is None else destination
         for name, param in self._parameters.items():
             if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
+                keep = keep_vars or is_lazy(param)
+                destination[prefix + name] = param if keep else param.detach()
         for name, buffer in self._buffers.items():
             if buffer is not None and name not in self._non_persistent:
-                destination[prefix + name] = buffer if keep_vars else buffer.detach()
+                keep = keep_vars or is_lazy(buffer)
+                destination[prefix + name] = buffer if keep else buffer.detach()
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination, prefix + name + ".", keep_vars)
@@ -490,9 +494,17 @@ class Module:
         unexpected keys. A module's ``_optional_state`` names entries that older
         checkpoints may lack (BatchNorm's ``num_batches_tracked``, as in PyTorch): those
         keep their current value.
+
+        A Lazy module loaded before its first call takes the shapes of the loaded values
+        (see ``nn/lazy.py``); values that are themselves uninitialized (the state of a Lazy
+        module saved before its first call) load into uninitialized tensors only.
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"expected a dict-like state_dict, got {type(state_dict).__name__}")
+        errors = []
+        for prefix, module in self.named_modules():
+            if hasattr(module, "_lazy_load_hook"):  # give uninitialized tensors their shapes
+                errors += module._lazy_load_hook(state_dict, f"{prefix}." if prefix else "")
         own = self.state_dict(keep_vars=True)
         optional = {  # entries a module allows older checkpoints to lack: they keep their value
             f"{prefix}.{name}" if prefix else name
@@ -501,7 +513,6 @@ class Module:
         }
         missing = [key for key in own if key not in state_dict and key not in optional]
         unexpected = [key for key in state_dict if key not in own]
-        errors = []
         if strict and unexpected:
             errors.append("Unexpected key(s) in state_dict: " + ", ".join(map(repr, unexpected)))
         if strict and missing:
@@ -514,6 +525,14 @@ class Module:
             if not isinstance(value, Tensor | np.ndarray | np.generic | int | float):
                 errors.append(f"value for {key!r} is a {type(value).__name__}, not an array")
                 continue
+            if is_lazy(value) or is_lazy(target):
+                if is_lazy(value) and not is_lazy(target):
+                    errors.append(
+                        f"the value for {key} is uninitialized (the state of a Lazy module "
+                        "saved before its first call), and cannot be loaded into an "
+                        "initialized tensor; call the Lazy module once before saving it"
+                    )
+                continue  # uninitialized into uninitialized: nothing to copy
             shape = tuple(value.shape) if hasattr(value, "shape") else ()
             if shape != tuple(target.shape):
                 errors.append(
@@ -602,8 +621,15 @@ def _check_name(module: Module, name: str, kind: str) -> None:
 
 
 def _convert_in_place(tensor: Tensor, device: Device | None, dtype) -> None:
-    """Replace a tensor's array with one on ``device`` and/or of ``dtype`` (floats only)."""
+    """Replace a tensor's array with one on ``device`` and/or of ``dtype`` (floats only).
+    An uninitialized tensor has no array yet: it just takes the device and dtype, which its
+    first call will use."""
     array = tensor._data
+    if is_lazy(tensor):
+        if dtype is not None and _dtypes.is_floating(array.dtype):
+            tensor._data = array.astype(dtype)
+        tensor.device = tensor.device if device is None else device
+        return
     if dtype is not None and _dtypes.is_floating(array.dtype) and array.dtype != dtype:
         array = array.astype(dtype)
     if device is not None and device is not tensor.device:

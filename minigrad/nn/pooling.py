@@ -1,4 +1,4 @@
-"""Pooling layers: ``MaxPool2d`` and ``AvgPool2d``."""
+"""Pooling layers: ``MaxPool2d``, ``AvgPool2d`` and ``AdaptiveAvgPool2d``."""
 
 from __future__ import annotations
 
@@ -85,3 +85,26 @@ class AvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """The mean over windows sized so that the output is ``output_size`` (h, w), whatever
+    the input's height and width; ``None`` keeps that input size. ``AdaptiveAvgPool2d(1)``
+    is global average pooling. See :func:`minigrad.nn.functional.adaptive_avg_pool2d`.
+
+    Example:
+        >>> import minigrad
+        >>> pool = minigrad.nn.AdaptiveAvgPool2d((2, 2))
+        >>> pool(minigrad.randn(8, 16, 7, 5)).shape, pool(minigrad.randn(8, 16, 28, 28)).shape
+        ((8, 16, 2, 2), (8, 16, 2, 2))
+    """
+
+    def __init__(self, output_size) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

@@ -8,6 +8,17 @@ passes in training mode on fresh inputs, backpropagate a random gradient through
 one, and, if ``evaluate``, one forward pass in evaluation mode. Outputs, input and
 parameter gradients, and the final ``state_dict`` (BatchNorm's running statistics) are
 compared. Input kinds are those of ``cases.py``.
+
+A case with Lazy modules (``nn.LazyLinear``, ...) gets a dry run in PyTorch on zeros
+(evaluation mode, no gradient: no statistics move) before its initial state_dict is
+recorded; the test loads that state into minigrad's module *before its first call*, which
+checks that loading materializes a Lazy module's parameters, and that its first call then
+turns it into the regular layer.
+
+``CLIP_CASES`` are the gradient-clipping utilities: each is given parameters whose
+gradients are drawn at random (kind ``"f"``: float32, ``"d"``: float64, ``"n"``: no
+gradient) and called once; the golden file keeps the gradients before and after, and the
+returned total norm.
 """
 
 from __future__ import annotations
@@ -88,4 +99,53 @@ NN_CASES = {
     ),
     # Appended (earlier cases keep their inputs).
     "cross_entropy_loss_label_smoothing": _m(lambda nn: nn.CrossEntropyLoss(label_smoothing=0.15), LOGITS, LABELS),
+    # Smooth activations, adaptive pooling, channel dropout (issue 18).
+    "gelu": _m(lambda nn: nn.GELU(), ((4, 6), "f")),
+    "gelu_tanh": _m(lambda nn: nn.GELU(approximate="tanh"), ((4, 6), "f")),
+    "silu": _m(lambda nn: nn.SiLU(), ((4, 6), "f")),
+    "softplus": _m(lambda nn: nn.Softplus(), ((4, 6), "f")),
+    "softplus_beta_threshold": _m(lambda nn: nn.Softplus(beta=2.0, threshold=1.0), ((4, 6), "f")),
+    "adaptive_avg_pool2d": _m(lambda nn: nn.AdaptiveAvgPool2d((2, 3)), ((2, 3, 5, 7), "f")),
+    "adaptive_avg_pool2d_global": _m(lambda nn: nn.AdaptiveAvgPool2d(1), ((2, 3, 4, 4), "f")),
+    "adaptive_avg_pool2d_none_unbatched": _m(lambda nn: nn.AdaptiveAvgPool2d((None, 4)), ((3, 5, 6), "f")),
+    "adaptive_avg_pool2d_larger": _m(lambda nn: nn.AdaptiveAvgPool2d((7, 2)), ((1, 2, 4, 3), "f")),
+    "dropout1d_p0": _m(lambda nn: nn.Dropout1d(0.0), ((3, 5), "f")),
+    "dropout2d_p0": _m(lambda nn: nn.Dropout2d(0.0), ((2, 3, 4, 4), "f")),
+    # Lazy modules: PyTorch's dry run materializes them; minigrad's load does (see above).
+    "lazy_linear": _m(lambda nn: nn.LazyLinear(3), ((4, 5), "f")),
+    "lazy_linear_no_bias": _m(lambda nn: nn.LazyLinear(3, bias=False), ((2, 4, 5), "f")),
+    "lazy_conv2d": _m(lambda nn: nn.LazyConv2d(4, 3, padding=1), ((2, 3, 6, 6), "f")),
+    "lazy_conv2d_groups_stride": _m(lambda nn: nn.LazyConv2d(4, (3, 2), stride=2, groups=2, bias=False), ((2, 2, 7, 6), "f")),
+    "lazy_batchnorm1d": _m(lambda nn: nn.LazyBatchNorm1d(), ((8, 3), "f"), train_steps=3),
+    "lazy_batchnorm2d_momentum_none": _m(lambda nn: nn.LazyBatchNorm2d(momentum=None), ((3, 4, 5, 5), "f"), train_steps=3),
+    "lazy_cnn_gelu_dropout": _m(
+        lambda nn: nn.Sequential(
+            nn.LazyConv2d(4, 3, padding=1), nn.LazyBatchNorm2d(), nn.GELU(), nn.Dropout2d(0.0),
+            nn.AdaptiveAvgPool2d((2, 2)), nn.Flatten(), nn.LazyLinear(5), nn.SiLU(), nn.LazyLinear(3),
+        ),
+        ((3, 2, 6, 6), "f"), train_steps=2,
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ClipCase:
+    fn: object  # fn(nn, params): calls one of nn.utils' functions
+    grads: tuple  # ((shape, kind), ...), one per parameter
+    scale: float = 1.0  # the gradients are standard normal times this
+
+
+CLIP_CASES = {
+    "clip_grad_norm": ClipCase(lambda nn, ps: nn.utils.clip_grad_norm_(ps, max_norm=1.0), (((3, 4), "f"), ((5,), "f"))),
+    "clip_grad_norm_not_needed": ClipCase(lambda nn, ps: nn.utils.clip_grad_norm_(ps, max_norm=100.0), (((3, 4), "f"), ((5,), "f"))),
+    "clip_grad_norm_inf": ClipCase(lambda nn, ps: nn.utils.clip_grad_norm_(ps, 0.5, norm_type=float("inf")), (((3, 4), "f"), ((5,), "f"))),
+    "clip_grad_norm_inf_string": ClipCase(lambda nn, ps: nn.utils.clip_grad_norm_(ps, 0.5, norm_type="inf"), (((6,), "f"),)),
+    "clip_grad_norm_1": ClipCase(lambda nn, ps: nn.utils.clip_grad_norm_(ps, 2.0, norm_type=1), (((3, 4), "f"), ((5,), "f"))),
+    "clip_grad_norm_3": ClipCase(lambda nn, ps: nn.utils.clip_grad_norm_(ps, 0.7, norm_type=3.0), (((3, 4), "f"), ((2, 2, 2), "f"))),
+    "clip_grad_norm_0": ClipCase(lambda nn, ps: nn.utils.clip_grad_norm_(ps, 1.5, norm_type=0), (((3, 4), "f"), ((5,), "f"))),
+    "clip_grad_norm_skips_missing": ClipCase(lambda nn, ps: nn.utils.clip_grad_norm_(ps, 1.0), (((3,), "f"), ((4,), "n"), ((2, 2), "f"))),
+    "clip_grad_norm_float64": ClipCase(lambda nn, ps: nn.utils.clip_grad_norm_(ps, 1.0), (((3, 4), "d"), ((5,), "d"))),
+    "clip_grad_norm_one_tensor": ClipCase(lambda nn, ps: nn.utils.clip_grad_norm_(ps[0], 0.25), (((4, 4), "f"),)),
+    "clip_grad_norm_large": ClipCase(lambda nn, ps: nn.utils.clip_grad_norm_(ps, 1.0), (((50, 40), "f"), ((40,), "f")), scale=1e3),
+    "clip_grad_value": ClipCase(lambda nn, ps: nn.utils.clip_grad_value_(ps, 0.5), (((3, 4), "f"), ((5,), "f"), ((2,), "n"))),
 }  # fmt: skip

@@ -1,10 +1,16 @@
 """``minigrad.nn.utils``: helpers that work on whole modules, as in ``torch.nn.utils``.
 
+* ``clip_grad.py``: ``clip_grad_norm_`` and ``clip_grad_value_``, which cap the gradients
+  between ``backward()`` and ``step()`` (and ``get_total_norm``, ``clip_grads_with_norm_``,
+  the two halves of ``clip_grad_norm_``);
+* ``convert_parameters.py``: ``parameters_to_vector`` and ``vector_to_parameters``;
 * ``fusion.py``: fold an evaluation-mode BatchNorm into the Linear or Conv2d layer before
   it (``fuse_linear_bn_eval``, ``fuse_conv_bn_eval``, and ``fold_batchnorm`` for a whole
   ``Sequential``), so that inference does one affine map instead of two.
 """
 
+from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
+from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .fusion import (
     fold_batchnorm,
     fuse_conv_bn_eval,
@@ -14,9 +20,15 @@ from .fusion import (
 )
 
 __all__ = [
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "clip_grads_with_norm_",
     "fold_batchnorm",
     "fuse_conv_bn_eval",
     "fuse_conv_bn_weights",
     "fuse_linear_bn_eval",
     "fuse_linear_bn_weights",
+    "get_total_norm",
+    "parameters_to_vector",
+    "vector_to_parameters",
 ]
