@@ -7,8 +7,20 @@ iteration, if the schedule is counted in iterations), *after* ``optimizer.step()
         train_one_epoch(model, optimizer)   # calls optimizer.step() many times
         scheduler.step()                     # then moves to the next learning rate
 
+The schedules:
+
+* by a timetable, per epoch: :class:`StepLR` (decay every ``step_size`` epochs),
+  :class:`MultiStepLR` (at given epochs), :class:`ExponentialLR` (every epoch),
+  :class:`CosineAnnealingLR` (along half a cosine), :class:`LinearLR` (a linear warm-up or
+  decay), :class:`LambdaLR` (any function of the epoch);
+* per batch: :class:`OneCycleLR` (warm up to a peak, then anneal far down, with the
+  momentum cycled the other way);
+* by a metric: :class:`ReduceLROnPlateau` (divide the rate when ``step(val_loss)`` stops
+  improving).
+
 ``last_epoch`` counts the calls: it is 0 once the scheduler is built (building it performs
-"step 0", which leaves the learning rates unchanged) and goes up by one per ``step()``.
+"step 0", which leaves the learning rates unchanged, except for the schedules that start
+below the base rate: LinearLR, LambdaLR, OneCycleLR) and goes up by one per ``step()``.
 When a scheduler is built with ``last_epoch=-1`` it records each group's starting rate as
 ``group['initial_lr']`` (the ``base_lrs``), which is what schedules decay from.
 
