@@ -134,7 +134,7 @@ def test_probability_outside_zero_one_is_refused(p):
 
 
 def test_integer_input_is_refused_in_training():
-    with pytest.raises(RuntimeError, match="floating point"):
+    with pytest.raises(RuntimeError, match="dropout2d needs a floating point input"):
         F.dropout2d(minigrad.ones(2, 3, 4, 4, dtype=minigrad.int64), 0.5)
 
 
@@ -146,3 +146,9 @@ def test_modules_follow_training_mode_and_print_like_pytorch():
     assert repr(nn.Dropout2d()) == "Dropout2d(p=0.5, inplace=False)"
     assert repr(nn.Dropout1d(0.2, inplace=True)) == "Dropout1d(p=0.2, inplace=True)"
     assert repr(nn.Dropout(0.1)) == "Dropout(p=0.1, inplace=False)"
+
+
+def test_non_tensor_input_is_refused():
+    for fn in (F.dropout1d, F.dropout2d):
+        with pytest.raises(TypeError, match="expects a Tensor, got list"):
+            fn([[1.0, 2.0]], 0.5)

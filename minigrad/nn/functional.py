@@ -237,7 +237,7 @@ def dropout1d(
         >>> [set(row) for row in y[0].tolist()]  # each channel kept (x2) or dropped whole
         [{2.0}, {0.0}, {0.0}, {0.0}, {2.0}, {2.0}]
     """
-    _check_dropout_p(p)
+    _check_dropout_input(input, p, "dropout1d")
     if input.ndim not in (2, 3):
         raise RuntimeError(
             f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note "
@@ -245,7 +245,7 @@ def dropout1d(
             "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
             "inputs)."
         )
-    return _feature_dropout(input, p, training, channel_dims=input.ndim - 1)
+    return _feature_dropout(input, p, training, input.ndim - 1, "dropout1d")
 
 
 def dropout2d(
@@ -268,7 +268,7 @@ def dropout2d(
         tensor([[32.,  0.,  0.],
                 [ 0., 32., 32.]])
     """
-    _check_dropout_p(p)
+    _check_dropout_input(input, p, "dropout2d")
     if input.ndim not in (3, 4):
         warnings.warn(
             f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and "
@@ -287,15 +287,17 @@ def dropout2d(
             "the 1D channel-wise dropout behavior, please switch to using dropout1d instead.",
             stacklevel=2,
         )
-    return _feature_dropout(input, p, training, channel_dims=2)
+    return _feature_dropout(input, p, training, 2, "dropout2d")
 
 
-def _check_dropout_p(p: float) -> None:
+def _check_dropout_input(input, p: float, name: str) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name} expects a Tensor, got {type(input).__name__}")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _feature_dropout(input: Tensor, p: float, training: bool, channel_dims: int) -> Tensor:
+def _feature_dropout(input: Tensor, p: float, training: bool, channel_dims: int, name: str):
     """Dropout with one draw per channel: the mask has the shape of the input's first
     ``channel_dims`` dims ((N, C), or (C,) unbatched) and size 1 along the others, so
     broadcasting spreads each keep-or-drop over a whole channel."""
@@ -303,7 +305,7 @@ def _feature_dropout(input: Tensor, p: float, training: bool, channel_dims: int)
         return input
     if input.ndim < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-    _require_float(input, "dropout")
+    _require_float(input, name)
     shape = tuple(input.shape[:channel_dims]) + (1,) * (input.ndim - channel_dims)
     keep = _random.generator().random(shape) >= p  # drawn on the host, as in dropout
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
