@@ -2,11 +2,13 @@
 
 * ``module.py``: ``Module`` and the containers (``Sequential``, ``ModuleList``,
   ``ModuleDict``, ``ParameterList``); ``parameter.py``: ``Parameter``;
-* layers: ``linear.py``, ``conv.py``, ``batchnorm.py``, ``pooling.py``, ``activation.py``,
-  ``dropout.py``, ``flatten.py``; losses: ``loss.py``;
+* layers: ``linear.py``, ``conv.py``, ``batchnorm.py``, ``normalization.py`` (LayerNorm,
+  GroupNorm, InstanceNorm), ``pooling.py``, ``activation.py``, ``dropout.py``,
+  ``flatten.py``; losses: ``loss.py``;
 * ``lazy.py``: the Lazy layers (``LazyLinear``, ...), whose input size is read from their
   first input; ``parameter.py`` also holds the ``UninitializedParameter`` they start with;
-* ``functional.py``: the same layers as functions; ``init.py``: weight initialisation.
+* ``functional.py``: the same layers as functions (with ``functional_conv.py`` and
+  ``functional_norm.py``); ``init.py``: weight initialisation.
 """
 
 from . import functional, init, utils
@@ -29,6 +31,7 @@ from .lazy import LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, LazyLinear, Lazy
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module, ModuleDict, ModuleList, ParameterList, Sequential
+from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
@@ -44,7 +47,11 @@ __all__ = [
     "Dropout1d",
     "Dropout2d",
     "Flatten",
+    "GroupNorm",
     "Identity",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "LayerNorm",
     "LazyBatchNorm1d",
     "LazyBatchNorm2d",
     "LazyConv2d",

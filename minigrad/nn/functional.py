@@ -26,6 +26,7 @@ from ..ops import elementwise as _elementwise
 from ..ops import linalg as _linalg
 from ..tensor import Tensor
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
+from .functional_norm import group_norm, instance_norm, layer_norm
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -37,6 +38,9 @@ __all__ = [
     "dropout1d",
     "dropout2d",
     "gelu",
+    "group_norm",
+    "instance_norm",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",

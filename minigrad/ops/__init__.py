@@ -8,5 +8,11 @@ applies PyTorch's dtype rules and calls ``SomeOp.apply``.
 * ``movement``: reshapes, transposes, indexing, concatenation and padding;
 * ``linalg``: matrix products;
 * ``softmax``: softmax, log-softmax and the fused cross-entropy loss;
-* ``convert``: copies, dtype casts and moves between devices.
+* ``convert``: copies, dtype casts and moves between devices;
+* ``conv``, ``pooling``: convolution (im2col, one product, col2im) and pooling;
+* ``batchnorm``, ``normalization``: BatchNorm, and the per-sample normalizations
+  (LayerNorm, GroupNorm, InstanceNorm), each with its closed-form backward;
+* ``activations``: GELU, SiLU and Softplus (with an ``erf`` for GELU);
+* ``trig``: sine, cosine and their hyperbolic cousins;
+* ``scan``: cumulative sums, gathering along a dimension (for sort and top-k), norms.
 """
