@@ -231,7 +231,8 @@ def sum_to(grad, shape: tuple[int, ...]):
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
     )
     if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
+        with backend.quiet_for(grad):  # inf + -inf is nan, silently,
+            grad = grad.sum(axis=axes, keepdims=True)  # as in PyTorch
     if lead:
         grad = grad.reshape(shape)
     return grad
@@ -422,8 +423,9 @@ def grad(
                 "One of the differentiated Tensors appears to not have been used in the graph. "
                 "Set allow_unused=True if this is the desired behavior."
             )
-        if g is not None:  # a broadcast gradient is a view with zero strides: make it real,
-            g = t.device.xp.ascontiguousarray(g)  # so that in-place updates of it work
+        if g is not None and not g.flags.c_contiguous:  # a broadcast gradient is a view
+            g = g.copy()  # with zero strides: make it real, so that in-place updates work
+            # (copy, not ascontiguousarray, which makes a 0-d gradient 1-d)
         result.append(None if g is None else Tensor._wrap(g, t.device, False))
     return tuple(result)
 

@@ -220,6 +220,11 @@ def quiet(xp):
     return np.errstate(all="ignore") if xp is np else contextlib.nullcontext()
 
 
+def quiet_for(array):
+    """:func:`quiet`, for code that has an array rather than its array module."""
+    return quiet(np if isinstance(array, np.ndarray | np.generic) else None)
+
+
 def reshape_view(array, shape: tuple[int, ...]):
     """Reshape without copying, or raise ValueError when the strides make that impossible."""
     if isinstance(array, np.ndarray):

@@ -242,6 +242,12 @@ def sub(input, other, *, alpha=1) -> Tensor:
         >>> minigrad.sub(minigrad.tensor([5.0, 7.0]), minigrad.tensor([1.0, 2.0]), alpha=2)
         tensor([3., 3.])
     """
+    for x in (input, other):
+        if type(x) is bool or (isinstance(x, Tensor) and x.dtype == _dtypes.bool):
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha  # a number
     return _binary(elementwise.Sub, "sub", input, other)
@@ -269,14 +275,34 @@ def div(input, other) -> Tensor:
         >>> minigrad.div(minigrad.tensor([1, 2, 3]), 2)  # int / int gives float32
         tensor([0.5, 1. , 1.5])
     """
-    input, other = _promote(input, other)
-    dtype = input.dtype if isinstance(input, Tensor) else other.dtype
-    if not _dtypes.is_floating(dtype):
-        input, other = (
-            cast(x, _dtypes.DEFAULT_FLOAT) if isinstance(x, Tensor) else float(x)
-            for x in (input, other)
+    if (
+        isinstance(input, Tensor)
+        and input._data.dtype.kind == "f"
+        and (type(other) in _NUMBER or (isinstance(other, Tensor) and other.dtype == input.dtype))
+    ):  # the common case: nothing to promote
+        return _binary(elementwise.Div, "div", input, other)
+    return _binary(elementwise.Div, "div", *_as_floats(input, other))
+
+
+def _as_floats(a, b):
+    """Both operands in the floating type of a true division: the promoted type, or the
+    default float for integers. Integer operands are converted, not wrapped into the
+    integer type first (``uint8 tensor / -1`` divides by -1, as in PyTorch)."""
+    if isinstance(a, Tensor):
+        b = _as_operand(b, a)
+    elif isinstance(b, Tensor):
+        a = _as_operand(a, b)
+    else:
+        raise TypeError(
+            f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}"
         )
-    return _binary(elementwise.Div, "div", input, other)
+    dtype = _dtypes.result_type(a, b)
+    if not _dtypes.is_floating(dtype):
+        dtype = _dtypes.DEFAULT_FLOAT
+    return tuple(
+        (x if x.dtype == dtype else cast(x, dtype)) if isinstance(x, Tensor) else float(x)
+        for x in (a, b)
+    )
 
 
 def pow(input, exponent) -> Tensor:
@@ -287,7 +313,42 @@ def pow(input, exponent) -> Tensor:
         >>> minigrad.pow(minigrad.tensor([2.0, 3.0]), 2)
         tensor([4., 9.])
     """
+    if _is_integral(input) and _is_integral(exponent):
+        return _integer_pow(input, exponent)
     return _binary(elementwise.Pow, "pow", input, exponent)
+
+
+def _is_integral(x) -> bool:
+    kind = x._data.dtype.kind if isinstance(x, Tensor) else ("b" if type(x) is bool else "?")
+    return kind in "biu" or (type(x) is int)
+
+
+def _integer_pow(input, exponent) -> Tensor:
+    """Integers (and bools) to integer powers, by PyTorch's rules: a bool tensor to a
+    Python bool stays bool; a negative scalar exponent is an error, but negative
+    exponents in a tensor give the integer result (1 for a base of 1, +-1 for -1, else 0)."""
+    bools = [isinstance(x, Tensor) and x.dtype == _dtypes.bool for x in (input, exponent)]
+    if bools[0] and type(exponent) is bool:
+        return clone(input) if exponent else ones_like_bool(input)
+    if builtins.all(bools) or (type(input) is bool and bools[1]):
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    if not isinstance(exponent, Tensor):
+        if exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return _binary(elementwise.Pow, "pow", input, exponent)
+    a, b = _promote(input, exponent)
+    xp = exponent.device.xp
+    base = a._data if isinstance(a, Tensor) else a
+    power = b._data
+    with backend.quiet(xp):
+        out = xp.asarray(base) ** xp.maximum(power, 0)
+        negative = xp.where(base == 1, 1, xp.where(base == -1, 1 - 2 * (power % 2), 0))
+        out = xp.where(power < 0, negative, out).astype(out.dtype, copy=False)
+    return Tensor._wrap(out, exponent.device)
+
+
+def ones_like_bool(input: Tensor) -> Tensor:
+    return Tensor._wrap(input.device.xp.ones(input.shape, dtype=bool), input.device)
 
 
 def neg(input: Tensor) -> Tensor:
@@ -375,6 +436,8 @@ def relu(input: Tensor) -> Tensor:
         tensor([0., 0., 1.])
     """
     _check_tensor(input, "relu")
+    if input.dtype == _dtypes.bool:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return elementwise.ReLU.apply(input)
 
 
@@ -387,6 +450,8 @@ def abs(input: Tensor) -> Tensor:
         tensor([1.5, 0. , 2. ])
     """
     _check_tensor(input, "abs")
+    if input.dtype == _dtypes.bool:
+        raise NotImplementedError("abs is not implemented for bool tensors (as in PyTorch)")
     return elementwise.Abs.apply(input)
 
 
@@ -462,6 +527,14 @@ def where(condition: Tensor, input, other) -> Tensor:
         raise TypeError(f"where expected condition to be a bool tensor, got {condition.dtype}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = Tensor(input, device=condition.device)
+    for value, tensor in ((input, other), (other, input)):
+        if type(value) is int and isinstance(tensor, Tensor) and tensor.dtype.kind in "iu":
+            info = np.iinfo(tensor.dtype)  # where() does not wrap a number, as + does
+            if not info.min <= value <= info.max:
+                raise RuntimeError(
+                    f"where: value {value} cannot be converted to type {tensor.dtype} "
+                    f"without overflow"
+                )
     input, other = _promote(input, other)
     try:
         return elementwise.Where.apply(condition, input, other)
@@ -982,7 +1055,12 @@ def _float_input(input: Tensor, dtype, name: str) -> Tensor:
     _check_tensor(input, name)
     if dtype is not None:
         return cast(input, dtype)
-    return input if input.is_floating_point() else cast(input, _dtypes.DEFAULT_FLOAT)
+    if not input.is_floating_point():  # PyTorch has no integer softmax either
+        raise NotImplementedError(
+            f"{name} is not implemented for {input.dtype} tensors (PyTorch computes it in "
+            f"floating point only): convert with .float(), or pass dtype=minigrad.float32"
+        )
+    return input
 
 
 def legacy_reduction(size_average, reduce, stacklevel: int = 3) -> str:
@@ -1084,6 +1162,11 @@ def _class_loss(op, name, input, target, weight, ignore_index, reduction, **opti
         raise RuntimeError(
             f"{name}: target must hold class indices (an integer tensor), got {target.dtype}; "
             "probabilities as targets are not supported"
+        )
+    if target.dtype not in (_dtypes.int64, _dtypes.uint8):
+        raise RuntimeError(
+            f"{name}: expected target dtype to be Long or Byte (int64 or uint8), but got "
+            f"{target.dtype}; convert the targets with .long()"
         )
     if input.device is not target.device:
         raise RuntimeError(
@@ -1355,7 +1438,14 @@ def index_key(key, tensor: Tensor):
                     item = item.astype(np.int64)
             item = tensor.device.move(item)  # a list, or an array from any device
             basic = False
-        elif not (item is None or item is Ellipsis or isinstance(item, int | slice | np.integer)):
+        elif isinstance(item, slice):
+            if item.step is not None and item.step <= 0:
+                raise ValueError(
+                    f"step must be greater than zero (got the slice {item.start}:{item.stop}:"
+                    f"{item.step}; minigrad.flip is not there yet: index with a reversed "
+                    f"arange instead)"
+                )
+        elif not (item is None or item is Ellipsis or isinstance(item, int | np.integer)):
             raise IndexError(f"unsupported index of type {type(item).__name__}")
         converted.append(item)
     return (tuple(converted) if isinstance(key, tuple) else converted[0]), basic
@@ -1389,9 +1479,38 @@ def _check_index_bounds(key, shape: tuple[int, ...]) -> None:
         dim += width(item)
 
 
+def integers_first(key):
+    """Split an index that mixes integers with advanced indices (arrays) into two that
+    are applied one after the other: the integers alone (a basic index, giving a view),
+    then the rest. That is PyTorch's reading: ``x[0, :, [0, 1]]`` is ``x[0][:, [0, 1]]``.
+    NumPy instead counts the integer as one more advanced index, which moves the array
+    dimensions to the front when the advanced indices are not side by side.
+    Returns ``(None, key)`` when there is nothing to split."""
+    items = key if isinstance(key, tuple) else (key,)
+    if not builtins.any(isinstance(i, int | np.integer) and not isinstance(i, bool)
+                        for i in items):  # fmt: skip
+        return None, key
+    first, rest = [], []
+    for item in items:
+        if isinstance(item, int | np.integer) and not isinstance(item, bool):
+            first.append(item)  # the dimension goes: nothing of it in the second index
+        elif item is Ellipsis or item is None:
+            first.append(item)
+            rest.append(item if item is Ellipsis else slice(None))  # None made a new dim
+        else:
+            width = item.ndim if backend.is_array(item) and item.dtype.kind == "b" else 1
+            first.extend([slice(None)] * width)
+            rest.append(item)
+    return tuple(first), tuple(rest)
+
+
 def getitem(input: Tensor, key) -> Tensor:
     """``input[key]``: ints, slices, None, Ellipsis, and integer or bool tensors/arrays."""
     key, basic = index_key(key, input)
+    if not basic:
+        selected, key = integers_first(key)
+        if selected is not None:
+            input = movement.GetItem.apply(input, key=selected, basic=True)
     if not basic and input.device.type != "cpu":
         _check_index_bounds(key, input.shape)
     try:
@@ -1422,9 +1541,11 @@ def cat(tensors, dim: int = 0) -> Tensor:
         >>> minigrad.cat([minigrad.ones(2, 3), minigrad.zeros(1, 3)]).shape
         (3, 3)
     """
-    tensors = _sequence_of_tensors(tensors, "cat")
-    if builtins.any(t.shape != (0,) for t in tensors):  # PyTorch's legacy rule: an empty
-        tensors = [t for t in tensors if t.shape != (0,)]  # 1-D tensor joins anything
+    inputs = _sequence_of_tensors(tensors, "cat")
+    tensors, skip = inputs, ()
+    if builtins.any(t.shape != (0,) for t in inputs):  # PyTorch's legacy rule: an empty
+        skip = tuple(i for i, t in enumerate(inputs) if t.shape == (0,))  # 1-D tensor
+        tensors = [t for t in inputs if t.shape != (0,)]  # joins anything
     ndim = tensors[0].ndim
     if ndim == 0:
         raise RuntimeError("cat(): zero-dimensional tensor cannot be concatenated")
@@ -1436,7 +1557,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
                 f"cat(): sizes of tensors must match except in dimension {axis}; tensor 0 has "
                 f"shape {tuple(tensors[0].shape)} and tensor {i} has shape {tuple(t.shape)}"
             )
-    return movement.Cat.apply(*tensors, axis=axis)
+    return movement.Cat.apply(*inputs, axis=axis, skip=skip)
 
 
 def all_equal_except(a: tuple, b: tuple, axis: int) -> bool:

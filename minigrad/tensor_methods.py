@@ -200,6 +200,22 @@ class TensorMethods:
         """``self /= other``, in place."""
         return self._inplace("div_", self.device.xp.true_divide, other)
 
+    def clamp_(self, min=None, max=None) -> Tensor:
+        """Limit the values to ``[min, max]`` in place (numbers or tensors, either may be
+        None); see :func:`minigrad.clamp`. ``clip_`` is the same."""
+        self._check_inplace("clamp_", min if isinstance(min, Tensor) else max)
+        result = _F.clamp(self.detach(), min, max)
+        if result.dtype != self.dtype:
+            raise RuntimeError(
+                f"clamp_: the result type {result.dtype} can't be cast to the desired output "
+                f"type {self.dtype}"
+            )
+        self._data[...] = result._data
+        self._version.value += 1
+        return self
+
+    clip_ = clamp_
+
     def zero_(self) -> Tensor:
         """Fill with zeros, in place."""
         return self.fill_(0)
@@ -221,8 +237,8 @@ class TensorMethods:
             self._data[...] = value
         except ValueError:
             raise RuntimeError(
-                f"copy_: the source of shape {tuple(value.shape)} cannot be broadcast to the "
-                f"destination of shape {tuple(self.shape)}"
+                f"copy_: the source of shape {tuple(getattr(value, 'shape', ()))} cannot be "
+                f"broadcast to the destination of shape {tuple(self.shape)}"
             ) from None
         self._version.value += 1
         return self
@@ -365,9 +381,17 @@ class TensorMethods:
         """``x[key] = value``, in place (like the other in-place updates, it records no
         graph, so it is refused on tensors that require grad while grad mode is on)."""
         self._check_inplace("__setitem__", value)
-        key, _ = _F.index_key(key, self)
+        key, basic = _F.index_key(key, self)
+        target = self._data
+        if not basic:  # integers first, as PyTorch reads them (see functions.integers_first)
+            selected, key = _F.integers_first(key)
+            if selected is not None:
+                target = target[selected]  # a basic index: a view, written through
+        value = _F.operand_array(value, self, "__setitem__")
+        while getattr(value, "ndim", 0) and value.shape[0] == 1:
+            value = value[0]  # PyTorch drops a value's leading 1s: x[0] = tensor([5.])
         try:
-            self._data[key] = _F.operand_array(value, self, "__setitem__")
+            target[key] = value
         except (IndexError, ValueError, TypeError) as error:
             raise type(error)(
                 f"cannot assign to index {key!r} of a tensor of shape {tuple(self.shape)}: {error}"

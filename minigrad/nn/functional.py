@@ -131,6 +131,8 @@ def batch_norm(
         return _batchnorm.BatchNorm.apply(
             input, weight, bias, mean=running_mean._data, var=running_var._data, eps=eps
         )
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
     count = input.numel() // channels
     if count == 0:  # an empty batch: nothing to normalise, no statistics to learn
         shape = (1, channels) + (1,) * (input.ndim - 2)

@@ -4,6 +4,10 @@ Each class is one op. ``forward`` gets arrays (or Python numbers, for scalar ope
 saves what ``backward`` needs; ``backward`` gets the output gradient and returns one
 gradient per input. Broadcasting is not handled here: the engine sums gradients back to
 each operand's shape (``autograd.sum_to``).
+
+Where a gradient passes in some places and not others (ReLU, clamp, the winner of a
+maximum), it is *selected* with ``where``, never multiplied by a 0/1 mask: an infinite or
+NaN output gradient times 0 is NaN, and PyTorch gives 0 there.
 """
 
 from __future__ import annotations
@@ -173,7 +177,7 @@ class ReLU(Function):
 
     def backward(self, grad):
         (out,) = self.saved
-        return grad * (out > 0)
+        return self.xp.where(out > 0, grad, 0)
 
 
 class Abs(Function):
@@ -183,7 +187,8 @@ class Abs(Function):
 
     def backward(self, grad):
         (a,) = self.saved
-        return grad * self.xp.sign(a)
+        xp = self.xp
+        return grad * xp.where(xp.isnan(a), 0, xp.sign(a))  # PyTorch's sgn(nan) is 0
 
 
 class Maximum(Function):
@@ -195,7 +200,7 @@ class Maximum(Function):
 
     def backward(self, grad):
         a, b = self.saved
-        return _split_by_winner(self.xp, grad, a > b, a == b, self.needs_input_grad)
+        return _split_by_winner(self.xp, grad, a, b, a < b, a > b, self.needs_input_grad)
 
 
 class Minimum(Function):
@@ -207,14 +212,15 @@ class Minimum(Function):
 
     def backward(self, grad):
         a, b = self.saved
-        return _split_by_winner(self.xp, grad, a < b, a == b, self.needs_input_grad)
+        return _split_by_winner(self.xp, grad, a, b, a > b, a < b, self.needs_input_grad)
 
 
-def _split_by_winner(xp, grad, a_wins, tie, needs):
-    """Gradient of a two-way selection: all of it to the winner, half to each on a tie."""
-    share = xp.where(tie, grad * 0.5, grad)
-    ga = xp.where(a_wins | tie, share, 0) if needs[0] else None
-    gb = xp.where(a_wins, 0, share) if needs[1] else None
+def _split_by_winner(xp, grad, a, b, a_loses, b_loses, needs):
+    """Gradient of a two-way selection, PyTorch's rule: all of it to the winner, half to
+    each on a tie, and all to both where either is NaN (a NaN loses no comparison)."""
+    share = xp.where(a == b, grad * 0.5, grad)
+    ga = xp.where(a_loses, 0, share) if needs[0] else None
+    gb = xp.where(b_loses, 0, share) if needs[1] else None
     return ga, gb
 
 
@@ -240,7 +246,7 @@ class Clamp(Function):
             inside = a >= self.low
         if self.high is not None:
             inside = inside & (a <= self.high)
-        return grad * inside
+        return self.xp.where(inside, grad, 0)
 
 
 class ClampByTensors(Function):
@@ -262,12 +268,14 @@ class ClampByTensors(Function):
 
     def backward(self, grad):
         a, low, high = self.saved
+        where = self.xp.where
         if high is None:
-            return grad * (a >= low), grad * (a < low), None
+            return where(a >= low, grad, 0), where(a < low, grad, 0), None
         if low is None:
-            return grad * (a <= high), None, grad * (a > high)
+            return where(a <= high, grad, 0), None, where(a > high, grad, 0)
         inside = (a >= low) & (a <= high)
-        return grad * inside, grad * ((a < low) & (low < high)), grad * ((a > high) | (high < low))
+        to_low, to_high = (a < low) & (low < high), (a > high) | (high < low)
+        return where(inside, grad, 0), where(to_low, grad, 0), where(to_high, grad, 0)
 
 
 class Where(Function):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ..autograd import Function
 
 
@@ -51,8 +53,9 @@ class Linear(Function):
 
     def backward(self, grad):
         x, weight = self.saved
-        g2 = grad.reshape(-1, grad.shape[-1])
+        rows = math.prod(x.shape[:-1])  # not -1 in the reshapes: ambiguous for empty arrays
+        g2 = grad.reshape(rows, grad.shape[-1])
         gx = (grad @ weight) if self.needs_input_grad[0] else None
-        gw = g2.T @ x.reshape(-1, x.shape[-1]) if self.needs_input_grad[1] else None
+        gw = g2.T @ x.reshape(rows, x.shape[-1]) if self.needs_input_grad[1] else None
         gb = g2.sum(axis=0) if self.needs_input_grad[2] else None
         return gx, gw, gb

@@ -36,13 +36,17 @@ class Permute(Function):
 
 
 class Expand(Function):
-    """Broadcast to a larger shape (a read-only view). Its backward is the identity: the
-    engine sums the gradient back to the input shape, as for any broadcast."""
+    """Broadcast to a larger shape (a view: repeated elements share memory). Its backward
+    is the identity: the engine sums the gradient back to the input shape, as for any
+    broadcast."""
 
     is_view = True
 
     def forward(self, a, shape):
-        return self.xp.broadcast_to(a, shape)
+        view = self.xp.broadcast_to(a, shape)  # read-only: rebuilt below over a's memory,
+        # so that an in-place update writes through where no element repeats, as PyTorch
+        # allows (the in-place methods refuse a write to repeated elements).
+        return self.xp.lib.stride_tricks.as_strided(a, view.shape, view.strides)
 
     def backward(self, grad):
         return grad
@@ -62,7 +66,11 @@ class GetItem(Function):
             # Ellipsis makes it a 0-d view, so that x[0] sees later in-place updates of x
             # and x[0].fill_(9) writes into x, as in PyTorch.
             return a[(*items, Ellipsis)]
-        return a[key]
+        out = a[key]
+        # NumPy may lay an advanced index's result out in another order; PyTorch's is
+        # contiguous (so .view() works on it). copy(), not ascontiguousarray: that makes
+        # a 0-d result 1-d.
+        return out if out.flags.c_contiguous else out.copy()
 
     def backward(self, grad):
         xp = self.xp
@@ -75,17 +83,25 @@ class GetItem(Function):
 
 
 class Cat(Function):
-    def forward(self, *arrays, axis):
-        self.axis = axis
+    """Join along ``axis``. The inputs at the positions in ``skip`` are empty 1-D tensors
+    that PyTorch's legacy rule lets join anything: they add nothing, but stay in the graph
+    (with an empty gradient), as in PyTorch."""
+
+    def forward(self, *arrays, axis, skip=()):
+        self.axis, self.skip = axis, skip
+        joined = [a for i, a in enumerate(arrays) if i not in skip]
         self.bounds = []
         total = 0
-        for a in arrays[:-1]:
+        for a in joined[:-1]:
             total += a.shape[axis]
             self.bounds.append(total)
-        return self.xp.concatenate(arrays, axis=axis)
+        return self.xp.concatenate(joined, axis=axis)
 
     def backward(self, grad):
-        return tuple(self.xp.split(grad, self.bounds, axis=self.axis))
+        parts = self.xp.split(grad, self.bounds, axis=self.axis)
+        for i in self.skip:
+            parts.insert(i, self.xp.zeros((0,), dtype=grad.dtype))
+        return tuple(parts)
 
 
 class Stack(Function):

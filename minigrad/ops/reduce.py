@@ -6,6 +6,8 @@ first put back the dimensions that the reduction removed (``keepdim=False``).
 
 from __future__ import annotations
 
+import math
+
 from ..autograd import Function
 from ..backend import quiet
 
@@ -50,22 +52,31 @@ class Mean(Function):
 
 
 class Var(Function):
-    """Variance with ``correction`` (1: unbiased, 0: biased), as in ``torch.var``."""
+    """Variance with ``correction`` (1: unbiased, 0: biased), as in ``torch.var``.
+
+    With no degrees of freedom left (``correction >= n``) the variance is ``x / 0``, inf
+    (or nan); the gradient then follows PyTorch's two rules: over all elements,
+    ``inf`` (``nan`` where ``x`` is the mean); along dims, ``2 / (n - correction)`` taken
+    literally (a negative number when ``correction > n``).
+    """
 
     def forward(self, a, axis=None, keepdims=False, correction=1):
         self.shape, self.axis = a.shape, axis
-        self.divisor = max(_count(a.shape, axis) - correction, 0)
+        self.dof = _count(a.shape, axis) - correction
         with quiet(self.xp):
             centered = a - a.mean(axis=axis, keepdims=True)
-            out = (centered * centered).sum(axis=axis, keepdims=keepdims) / self.divisor
+            out = (centered * centered).sum(axis=axis, keepdims=keepdims) / max(self.dof, 0)
         self.save(centered)
         return out
 
     def backward(self, grad):
         (centered,) = self.saved
-        grad = _unreduce(self.xp, grad, self.shape, self.axis)
-        with quiet(self.xp):
-            return grad * centered * (2 / self.divisor if self.divisor else float("inf"))
+        xp = self.xp
+        grad = _unreduce(xp, grad, self.shape, self.axis)
+        with quiet(xp):
+            if self.axis is None and self.dof <= 0:
+                return grad * xp.where(centered == 0, math.nan, math.inf)
+            return grad * centered * (2 / self.dof if self.dof else math.inf)
 
 
 class MaxAll(Function):
@@ -81,7 +92,7 @@ class MaxAll(Function):
     def backward(self, grad):
         a, out = self.saved
         winners = (a == out) | (self.xp.isnan(a) & self.xp.isnan(out))  # no host sync
-        return grad * winners / winners.sum(dtype=grad.dtype)
+        return self.xp.where(winners, grad / winners.sum(dtype=grad.dtype), 0)
 
 
 class TakeAlongDim(Function):
@@ -99,4 +110,4 @@ class TakeAlongDim(Function):
         positions = xp.arange(self.shape[self.axis]).reshape(
             [-1 if i == self.axis else 1 for i in range(len(self.shape))]
         )
-        return grad * (positions == indices), None
+        return xp.where(positions == indices, grad, 0), None

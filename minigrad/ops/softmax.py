@@ -12,14 +12,22 @@ from ..backend import quiet
 
 
 def _log_softmax(xp, a, axis):
-    shifted = a - a.max(axis=axis, keepdims=True)
+    if a.size == 0:  # nothing to normalise (and no log(0) to warn about)
+        return xp.empty_like(a)
+    shifted = a - _peak(a, axis)
     return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _peak(a, axis):
+    """The largest value along ``axis``, subtracted first so that ``exp`` cannot overflow
+    (an empty input has none, and needs no shift)."""
+    return a.max(axis=axis, keepdims=True) if a.size else 0
 
 
 class Softmax(Function):
     def forward(self, a, axis):
         self.axis = axis
-        shifted = self.xp.exp(a - a.max(axis=axis, keepdims=True))
+        shifted = self.xp.exp(a - _peak(a, axis))
         out = shifted / shifted.sum(axis=axis, keepdims=True)
         self.save(out)
         return out
@@ -58,7 +66,7 @@ def _negative_log_likelihood(xp, log_probs, target, weight, ignore_index, reduct
         sample_weight = valid.astype(log_probs.dtype)
     else:
         sample_weight = weight[target] * valid
-    losses = -picked * sample_weight
+    losses = xp.where(valid, -picked * sample_weight, 0)  # an ignored NaN row adds 0
     if reduction == "none":
         return losses, target, sample_weight, None, valid
     if reduction == "sum":
@@ -116,7 +124,7 @@ class CrossEntropyWithSmoothing(Function):
         self.save(log_probs, target, scale)
         self.smoothing = label_smoothing
         weighted = log_probs if weight is None else log_probs * weight
-        smooth = -weighted.sum(axis=1) * valid
+        smooth = xp.where(valid, -weighted.sum(axis=1), 0)
         # Each valid sample's factor in the smoothing term's gradient: 1, or 1 / total.
         smooth_scale = valid.astype(log_probs.dtype)
         if reduction != "none":
@@ -155,4 +163,4 @@ class NLLLoss(Function):
     def backward(self, grad):
         target, scale = self.saved
         one_hot = self.xp.arange(self.classes) == target[:, None]
-        return one_hot * -(scale * grad)[:, None], None
+        return self.xp.where(one_hot, -(scale * grad)[:, None], 0), None

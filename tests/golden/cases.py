@@ -31,6 +31,35 @@ def _c(fn, *inputs):
     return Case(fn, tuple(inputs))
 
 
+INF, NAN = float("inf"), float("nan")
+
+
+def _blow_up(y):
+    """``y`` scaled so that its gradient is infinite, without making any value nan."""
+    return (y + 10.0) * INF
+
+
+def _assign(a, key, value):
+    """``a`` (detached, copied) with ``[key] = value`` written into it."""
+    x = a.detach().clone()
+    x[key] = value
+    return x
+
+
+def _in_place(a, method, *args):
+    """A detached copy of ``a`` after ``copy.method(*args)``, in place."""
+    x = a.detach().clone()
+    getattr(x, method)(*args)
+    return x
+
+
+def _expand_add(m, a):
+    """An in-place add through an ``expand()`` view in which no element repeats."""
+    x = a.detach().clone()
+    x.expand(*x.shape).add_(1.0)
+    return x
+
+
 CASES = {
     # Arithmetic, with broadcasting and Python scalars on either side.
     "add": _c(lambda m, a, b: a + b, ((3, 4), "f"), ((3, 4), "f")),
@@ -193,4 +222,44 @@ CASES = {
     "max_axis": _c(lambda m, a: m.max(a, axis=1).values, ((3, 4), "f")),
     "softmax_axis": _c(lambda m, a: m.softmax(a, axis=1), ((3, 4), "f")),
     "type_float64": _c(lambda m, a: a.type(m.float64) * 2.0, ((3,), "f")),
+    # Issue 24: what differential fuzzing found. Integers in an advanced index are basic.
+    "index_int_slice_list": _c(lambda m, a: a[0, :, [0, 1]], ((2, 2, 3), "f")),
+    "index_int_slice_list_shape": _c(lambda m, a: a[1, :, [0, 2]], ((2, 3, 4), "f")),
+    "index_list_int_list": _c(lambda m, a: a[[0, 1], 1, [2, 0]], ((2, 3, 4), "f")),
+    "index_slice_int_list_int": _c(lambda m, a: a[:, 0, [1, 0], 2], ((2, 3, 2, 4), "f")),
+    "setitem_int_slice_list": _c(lambda m, a, b: _assign(a, (1, slice(None), [0, 2]), b), ((2, 3, 4), "c"), ((3, 2), "c")),
+    "setitem_leading_ones": _c(lambda m, a, b: _assign(a, 0, b), ((3,), "c"), ((1,), "c")),
+    "view_after_advanced_index": _c(lambda m, a: a[:, [0, 1], :].view(-1), ((2, 3, 4), "f")),
+    # Upstream inf/NaN: a gradient that does not pass is 0, not inf * 0 = nan.
+    "relu_inf_upstream": _c(lambda m, a: _blow_up(m.relu(a)), ((3, 4), "f")),
+    "clamp_inf_upstream": _c(lambda m, a: _blow_up(a.clamp(-0.5, 0.5)), ((3, 4), "f")),
+    "clamp_min_inf_upstream": _c(lambda m, a: _blow_up(a.clamp(min=0.0)), ((3, 4), "f")),
+    "clamp_tensors_inf_upstream": _c(lambda m, a, lo, hi: _blow_up(m.clamp(a, lo, hi)), ((4, 5), "f"), ((5,), "f"), ((4, 1), "f")),
+    "max_all_inf_upstream": _c(lambda m, a: _blow_up(a.max()), ((3, 4), "f")),
+    "max_dim_inf_upstream": _c(lambda m, a: _blow_up(a.max(1).values), ((3, 4), "f")),
+    "min_dim_inf_upstream": _c(lambda m, a: _blow_up(m.min(a, dim=0).values), ((3, 4), "f")),
+    "max_pool_inf_upstream": _c(lambda m, a: _blow_up(m.nn.functional.max_pool2d(a, 2)), ((1, 2, 4, 4), "f")),
+    "cross_entropy_ignored_nan_row": _c(lambda m, x, t: m.cross_entropy(m.where((t == 0)[:, None], NAN, x), t, ignore_index=0, reduction="none"), ((6, 5), "f"), ((6,), "i5")),
+    "nll_loss_inf_upstream": _c(lambda m, x, t: _blow_up(m.nn.functional.nll_loss(x, t, reduction="none")), ((6, 5), "f"), ((6,), "i5")),
+    "maximum_nan_operand": _c(lambda m, a, b: m.maximum(m.where(a > 0, a, NAN), b), ((3, 4), "f"), ((3, 4), "f")),
+    "minimum_nan_operand": _c(lambda m, a, b: m.minimum(a, m.where(b > 0, b, NAN)), ((3, 4), "f"), ((3, 4), "f")),
+    "var_no_degrees_of_freedom": _c(lambda m, a: a.var(correction=5), ((4,), "f")),
+    "var_dim_no_degrees_of_freedom": _c(lambda m, a: a.var(dim=1, correction=4), ((2, 3), "f")),
+    # Integer true division converts, not wraps, its operands.
+    "div_uint8_by_negative": _c(lambda m, t: t.to(m.uint8) / -1, ((6,), "i5")),
+    "rdiv_uint8": _c(lambda m, t: 300 / (t.to(m.uint8) + 1), ((6,), "i5")),
+    "div_int8_by_uint8": _c(lambda m, t: (t.to(m.int8) - 3) / (t.to(m.uint8) + 1), ((6,), "i5")),
+    # Empty and degenerate shapes.
+    "cat_keeps_empty_input": _c(lambda m, a, b: m.cat([a, b]), ((0,), "f"), ((2, 3), "f")),
+    "linear_zero_features": _c(lambda m, a, w, b: m.nn.functional.linear(a, w, b), ((2, 0), "f"), ((3, 0), "f"), ((3,), "f")),
+    "softmax_empty_dim": _c(lambda m, a: m.softmax(a, dim=1), ((2, 0), "f")),
+    "log_softmax_empty_dim": _c(lambda m, a: m.log_softmax(a, dim=0), ((0, 3), "f")),
+    # Integer and bool powers.
+    "bool_pow_true": _c(lambda m, a: (a > 0) ** True, ((5,), "f")),
+    "bool_pow_false": _c(lambda m, a: (a > 0) ** False, ((5,), "f")),
+    "bool_pow_int": _c(lambda m, a: (a > 0) ** 2, ((5,), "f")),
+    "int_pow_negative_tensor": _c(lambda m, t: (t - 2) ** (t - 3), ((8,), "i5")),
+    # In-place updates PyTorch allows.
+    "clamp_in_place": _c(lambda m, a: _in_place(a, "clamp_", -0.5, 0.5), ((3, 4), "c")),
+    "expand_add_in_place": _c(_expand_add, ((2, 3), "c")),
 }  # fmt: skip

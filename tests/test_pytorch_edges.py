@@ -1,0 +1,120 @@
+"""What differential fuzzing against PyTorch found (issue 24), at the points a golden case
+cannot reach: NaN inputs, ``autograd.grad`` of a 0-d input, and what PyTorch refuses or
+accepts. Each expected value or message was taken from PyTorch 2.13. (The fixes' values
+and gradients on ordinary inputs are golden cases in ``tests/golden/cases.py``.)"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import minigrad
+import minigrad.nn.functional as F
+
+NAN = math.nan
+
+
+def test_grad_of_a_0d_input_is_0d():
+    x = minigrad.tensor(2.0, requires_grad=True)
+    (g,) = minigrad.autograd.grad(x * x, x)
+    assert g.shape == () and g.item() == 4.0
+    y = minigrad.tensor(3.0, requires_grad=True)
+    (g,) = minigrad.autograd.grad((y.expand(4) * 1.0).sum(), y)  # broadcast: copied, still 0-d
+    assert g.shape == () and g.item() == 4.0
+
+
+def test_abs_of_nan_has_gradient_zero():
+    x = minigrad.tensor([NAN, -1.0, 2.0], requires_grad=True)
+    x.abs().sum().backward()
+    assert x.grad.tolist() == [0.0, -1.0, 1.0]
+
+
+def test_maximum_with_nan_on_both_sides_gives_both_the_gradient():
+    a = minigrad.tensor([NAN, 1.0, 2.0], requires_grad=True)
+    b = minigrad.tensor([NAN, 1.0, 0.0], requires_grad=True)
+    minigrad.maximum(a, b).sum().backward()
+    assert a.grad.tolist() == [1.0, 0.5, 1.0]
+    assert b.grad.tolist() == [1.0, 0.5, 0.0]
+
+
+def test_cat_keeps_an_empty_input_in_the_graph():
+    empty = minigrad.tensor([], requires_grad=True)
+    out = minigrad.cat([empty, minigrad.ones(2, 3)])
+    assert out.requires_grad and out.shape == (2, 3)
+    out.sum().backward()
+    assert empty.grad is not None and empty.grad.shape == (0,)
+
+
+def test_integer_indices_are_basic_in_reads_writes_and_gradients():
+    x = minigrad.arange(8.0).reshape(2, 2, 2)
+    assert x[0, :, [0, 1]].tolist() == [[0.0, 1.0], [2.0, 3.0]]
+    z = minigrad.zeros(2, 3, 4)
+    assert z[1, :, [0, 2]].shape == (3, 2)
+    z[1, :, [0, 2]] = minigrad.arange(6.0).reshape(3, 2)
+    assert z[1, 1].tolist() == [2.0, 0.0, 3.0, 0.0]
+    w = minigrad.ones(2, 3, requires_grad=True)
+    w[0, [0, 2]].sum().backward()
+    assert w.grad.tolist() == [[1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
+
+
+def test_expand_views_take_in_place_writes_where_no_element_repeats():
+    base = minigrad.zeros(3, 1)
+    base.expand(3, 1).fill_(2.0)
+    assert base.tolist() == [[2.0], [2.0], [2.0]]
+    with pytest.raises(RuntimeError, match="refers to a single memory location"):
+        minigrad.zeros(1, 3).expand(2, 3).add_(1.0)
+    assert minigrad.zeros(2).copy_(3).tolist() == [3.0, 3.0]
+    assert minigrad.tensor([-1.0, 2.0]).clamp_(0, 1).tolist() == [0.0, 1.0]
+    x = minigrad.tensor([1, 5])
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type"):
+        x.clamp_(0.5, 2.5)  # a float bound would make an integer tensor float
+
+
+def test_refused_as_pytorch_refuses():
+    with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with a bool"):
+        minigrad.tensor([True]) - minigrad.tensor([False])
+    with pytest.raises(RuntimeError, match="with a bool tensor is not supported"):
+        1 - minigrad.tensor([True])
+    with pytest.raises(RuntimeError, match="cannot be converted to type int8 without overflow"):
+        minigrad.where(minigrad.tensor([True]), minigrad.tensor([1], dtype=minigrad.int8), 300)
+    with pytest.raises(ValueError, match="both be None or neither be None"):
+        F.batch_norm(minigrad.randn(4, 3), minigrad.zeros(3), None, training=True)
+    with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte"):
+        F.cross_entropy(minigrad.randn(2, 3), minigrad.tensor([0, 1], dtype=minigrad.int32))
+    with pytest.raises(NotImplementedError, match="softmax is not implemented for int64"):
+        minigrad.softmax(minigrad.tensor([1, 2]), dim=0)
+    with pytest.raises(RuntimeError, match="Boolean inputs not supported for relu"):
+        minigrad.relu(minigrad.tensor([True]))
+    with pytest.raises(NotImplementedError, match="abs is not implemented for bool"):
+        minigrad.abs(minigrad.tensor([True]))
+    with pytest.raises(ValueError, match="step must be greater than zero"):
+        minigrad.arange(5)[::-1]
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers"):
+        minigrad.tensor([2, 3]) ** -1
+    with pytest.raises(NotImplementedError, match='"pow" not implemented for'):
+        minigrad.tensor([True]) ** minigrad.tensor([False])
+
+
+def test_accepted_as_pytorch_accepts():
+    assert minigrad.softmax(minigrad.tensor([1, 2]), dim=0, dtype=minigrad.float32).shape == (2,)
+    assert minigrad.relu(minigrad.tensor([1, -2])).tolist() == [1, 0]
+    assert minigrad.where(
+        minigrad.tensor([True, False]), minigrad.tensor([1, 2], dtype=minigrad.int8), 3
+    ).dtype == (minigrad.int8)
+    ok = F.cross_entropy(minigrad.randn(2, 3), minigrad.tensor([0, 1], dtype=minigrad.uint8))
+    assert ok.shape == ()
+    x = minigrad.zeros(3)
+    x[0] = minigrad.tensor([5.0])  # a value's leading 1s are dropped, as in PyTorch
+    assert x.tolist() == [5.0, 0.0, 0.0]
+    y = minigrad.arange(24.0).reshape(2, 3, 4)
+    assert y[:, [0, 1], :].view(-1).shape == (16,)  # an advanced index gives a contiguous copy
+    assert (
+        minigrad.tensor([0, 2, -1, -1, 1]) ** minigrad.tensor([-1, -1, -3, -2, -5])
+    ).tolist() == [
+        0,
+        0,
+        -1,
+        1,
+        1,
+    ]
