@@ -142,20 +142,25 @@ def _promote(a, b):
             return a, b
     elif type(a) in _NUMBER and isinstance(b, Tensor) and b._data.dtype.kind == "f":
         return a, b
-    if isinstance(a, Tensor):
-        b = _as_operand(b, a)
-    elif isinstance(b, Tensor):
-        a = _as_operand(a, b)
-    else:
-        raise TypeError(
-            f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}"
-        )
+    a, b = _operands(a, b)
     dtype = _dtypes.result_type(a, b)
     if isinstance(a, Tensor) and a.dtype != dtype:
         a = cast(a, dtype)
     if isinstance(b, Tensor) and b.dtype != dtype:
         b = cast(b, dtype)
     return _dtypes.wrap_int(a, dtype), _dtypes.wrap_int(b, dtype)
+
+
+def _operands(a, b):
+    """The two operands of a binary op, at least one a tensor: the other as a Python
+    number or a tensor on the first one's device (see :func:`_as_operand`)."""
+    if isinstance(a, Tensor):
+        return a, _as_operand(b, a)
+    if isinstance(b, Tensor):
+        return _as_operand(a, b), b
+    raise TypeError(
+        f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}"
+    )
 
 
 def _shape(x) -> tuple[int, ...]:
@@ -288,14 +293,7 @@ def _as_floats(a, b):
     """Both operands in the floating type of a true division: the promoted type, or the
     default float for integers. Integer operands are converted, not wrapped into the
     integer type first (``uint8 tensor / -1`` divides by -1, as in PyTorch)."""
-    if isinstance(a, Tensor):
-        b = _as_operand(b, a)
-    elif isinstance(b, Tensor):
-        a = _as_operand(a, b)
-    else:
-        raise TypeError(
-            f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}"
-        )
+    a, b = _operands(a, b)
     dtype = _dtypes.result_type(a, b)
     if not _dtypes.is_floating(dtype):
         dtype = _dtypes.DEFAULT_FLOAT
@@ -875,7 +873,7 @@ def _select(input: Tensor, dim, keepdim: bool, smallest: bool):
     xp = input.device.xp
     pick = xp.argmin if smallest else xp.argmax
     indices = pick(input._data, axis=axis, keepdims=True)
-    values = reduce.TakeAlongDim.apply(input, indices, axis=axis)
+    values = reduce.Gather.apply(input, indices, axis=axis)
     if not keepdim:
         values = squeeze(values, axis)
         indices = xp.squeeze(indices, axis)

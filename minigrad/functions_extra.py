@@ -5,7 +5,7 @@ coordinate grids, axis swaps and repeats.
 They follow the same pattern (check the arguments, then call one primitive, or compose
 the core functions, so that the gradient comes for free), and live in a file of their own
 so that the core a training step runs through stays short. Their primitives are in
-``ops/trig.py`` and ``ops/scan.py``.
+``ops/trig.py`` and ``ops/scan.py`` (and ``ops/reduce.py``'s ``Gather``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from .functions import (
     shape_arg,
     transpose,
 )
-from .ops import scan, trig
+from .ops import reduce, scan, trig
 from .tensor import Tensor
 
 # ----------------------------------------------------------------------------------------
@@ -189,7 +189,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 
 def _gather(input: Tensor, order, axis: int) -> Tensor:
-    return scan.Gather.apply(input, order, axis=axis)
+    return reduce.Gather.apply(input, order, axis=axis)
 
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:

@@ -47,6 +47,7 @@ from .. import random as _random
 from ..backend import Device
 from ..tensor import Tensor
 from .dataset import checked_rows, whole_rows
+from .sampler import BatchSampler
 
 
 class DataLoader:
@@ -282,17 +283,10 @@ class DataLoader:
     def _sampled_batches(self):
         """The batches of indices that ``batch_sampler``, or ``sampler`` in groups of
         ``batch_size``, gives, taken as they come (a sampler may draw anew each epoch)."""
-        if self.batch_sampler is not None:
-            yield from (list(batch) for batch in self.batch_sampler)
-            return
-        batch = []
-        for index in self.sampler:
-            batch.append(index)
-            if len(batch) == self.batch_size:
-                yield batch
-                batch = []
-        if batch and not self.drop_last:
-            yield batch
+        batches = self.batch_sampler
+        if batches is None:
+            batches = BatchSampler(self.sampler, self.batch_size, bool(self.drop_last))
+        yield from (list(batch) for batch in batches)
 
     def _device_arrays(self, tensors: tuple[Tensor, ...]) -> tuple:
         """The dataset's arrays on the loader's device, copied there at most once (again

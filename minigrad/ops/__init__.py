@@ -14,5 +14,5 @@ applies PyTorch's dtype rules and calls ``SomeOp.apply``.
   (LayerNorm, GroupNorm, InstanceNorm), each with its closed-form backward;
 * ``activations``: GELU, SiLU and Softplus (with an ``erf`` for GELU);
 * ``trig``: sine, cosine and their hyperbolic cousins;
-* ``scan``: cumulative sums, gathering along a dimension (for sort and top-k), norms.
+* ``scan``: cumulative sums and norms.
 """

@@ -95,9 +95,11 @@ class MaxAll(Function):
         return self.xp.where(winners, grad / winners.sum(dtype=grad.dtype), 0)
 
 
-class TakeAlongDim(Function):
-    """The elements at ``indices`` along ``axis`` (``indices`` keeps the reduced dim with
-    size 1). Used by ``max(dim)`` and ``min(dim)``: the whole gradient goes to the index."""
+class Gather(Function):
+    """The elements at ``indices`` along ``axis``, where the indices of each slice are
+    distinct: the winner of ``max(dim)`` (one index per slice), a sort's permutation, or
+    top-k's first ``k`` of one. Each input element then feeds at most one output, so the
+    backward puts each gradient back where it came from, and leaves zeros elsewhere."""
 
     def forward(self, a, indices, axis):
         self.shape, self.axis = a.shape, axis
@@ -106,8 +108,6 @@ class TakeAlongDim(Function):
 
     def backward(self, grad):
         (indices,) = self.saved
-        xp = self.xp
-        positions = xp.arange(self.shape[self.axis]).reshape(
-            [-1 if i == self.axis else 1 for i in range(len(self.shape))]
-        )
-        return xp.where(positions == indices, grad, 0), None
+        out = self.xp.zeros(self.shape, dtype=grad.dtype)
+        self.xp.put_along_axis(out, indices, grad, axis=self.axis)
+        return out, None

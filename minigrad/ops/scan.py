@@ -1,13 +1,9 @@
-"""Scans, sorts and norms: ``cumsum``, gathering along a dimension (for ``sort`` and
-``topk``), and vector norms.
+"""Scans and norms: ``cumsum`` and vector norms. (``sort`` and ``topk`` gather their
+values with ``reduce.Gather``.)
 
 * ``cumsum``: output ``j`` is the sum of inputs ``0..j``, so input ``i`` feeds every
   output from ``i`` on, and its gradient is the sum of the output gradients from ``i`` to
   the end: a cumulative sum run backwards.
-* ``Gather``: the elements at ``indices`` along an axis, where the indices of each slice
-  are distinct (a permutation, or the first ``k`` of one). Each input element then feeds
-  at most one output, so the backward places each gradient back where it came from, and
-  leaves zeros elsewhere.
 * ``Norm``: ``(sum |x| ** p) ** (1 / p)``, whose gradient is
   ``sign(x) * |x| ** (p - 1) / norm ** (p - 1)``: ``x / norm`` for p = 2, ``sign(x)`` for
   p = 1; for p = inf the gradient goes to the largest ``|x|``, shared between ties, as
@@ -32,19 +28,6 @@ class Cumsum(Function):
     def backward(self, grad):
         xp, axis = self.xp, self.axis
         return xp.flip(xp.cumsum(xp.flip(grad, axis), axis=axis), axis)
-
-
-class Gather(Function):
-    def forward(self, a, indices, axis):
-        self.shape, self.axis = a.shape, axis
-        self.save(indices)
-        return self.xp.take_along_axis(a, indices, axis=axis)
-
-    def backward(self, grad):
-        (indices,) = self.saved
-        out = self.xp.zeros(self.shape, dtype=grad.dtype)
-        self.xp.put_along_axis(out, indices, grad, axis=self.axis)
-        return out, None
 
 
 class Norm(Function):
