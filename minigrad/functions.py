@@ -327,7 +327,7 @@ def _integer_pow(input, exponent) -> Tensor:
     exponents in a tensor give the integer result (1 for a base of 1, +-1 for -1, else 0)."""
     bools = [isinstance(x, Tensor) and x.dtype == _dtypes.bool for x in (input, exponent)]
     if bools[0] and type(exponent) is bool:
-        return clone(input) if exponent else ones_like_bool(input)
+        return clone(input) if exponent else _all_true_like(input)
     if builtins.all(bools) or (type(input) is bool and bools[1]):
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if not isinstance(exponent, Tensor):
@@ -345,7 +345,8 @@ def _integer_pow(input, exponent) -> Tensor:
     return Tensor._wrap(out, exponent.device)
 
 
-def ones_like_bool(input: Tensor) -> Tensor:
+def _all_true_like(input: Tensor) -> Tensor:
+    """A bool tensor of True, shaped and placed like ``input`` (``x ** False``)."""
     return Tensor._wrap(input.device.xp.ones(input.shape, dtype=bool), input.device)
 
 
