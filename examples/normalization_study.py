@@ -453,6 +453,7 @@ def plot_error(path: Path, rows: list[dict]) -> None:
                 label=NAMES[kind])  # fmt: skip
     batches = sorted({r["batch_size"] for r in rows})
     ax.set_xscale("log", base=2)
+    ax.set_yscale("log")  # MNIST errors span a few tenths of a percent to tens of percent
     ax.set_xticks(batches, [str(b) for b in batches])
     ax.invert_xaxis()  # as in the paper: the batch shrinks to the right
     ax.set(xlabel="batch size (images per step)", ylabel="test error (%)",
