@@ -437,6 +437,14 @@ def error_table(rows: list[dict]) -> dict:
     return table
 
 
+def plain_log_labels(axis) -> None:
+    """Label a log-scale axis 2, 3, ... 10, 20 rather than 2x10^0 ... (matplotlib's way)."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+
+
 def plot_error(path: Path, rows: list[dict]) -> None:
     """Test error against batch size, one line per normalization (the GN paper's Figure 1),
     beside the paper's ImageNet curves."""
@@ -454,6 +462,7 @@ def plot_error(path: Path, rows: list[dict]) -> None:
     batches = sorted({r["batch_size"] for r in rows})
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")  # MNIST errors span a few tenths of a percent to tens of percent
+    plain_log_labels(ax.yaxis)
     ax.set_xticks(batches, [str(b) for b in batches])
     ax.invert_xaxis()  # as in the paper: the batch shrinks to the right
     ax.set(xlabel="batch size (images per step)", ylabel="test error (%)",
@@ -495,6 +504,7 @@ def plot_gap(path: Path, gap: list[dict], rows: list[dict]) -> None:
                 label="GroupNorm (for comparison)")  # fmt: skip
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    plain_log_labels(ax.yaxis)
     ax.set_xticks(batches, [str(b) for b in batches])
     ax.invert_xaxis()
     ax.set(xlabel="batch size (training, and test batches for the dashed line)",
