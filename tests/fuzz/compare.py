@@ -48,7 +48,7 @@ RTOL = {"float64": 1e-10, "float32": 1e-4, "float16": 1e-2}
 ATOL = {"float64": 1e-12, "float32": 1e-5, "float16": 1e-2}
 
 
-def values_differ(actual, expected, dtype: str) -> str | None:
+def values_differ(actual, expected, dtype: str, scale: float = 1.0) -> str | None:
     """Why two arrays of the same shape and dtype differ, or None if they agree.
 
     >>> nan, inf = float("nan"), float("inf")
@@ -82,7 +82,7 @@ def values_differ(actual, expected, dtype: str) -> str | None:
     if (ai & (np.sign(a) != np.sign(e))).any():
         return f"inf of the other sign at {_where(ai & (np.sign(a) != np.sign(e)))}"
     finite = ~(an | ai)
-    scale = max(1.0, float(np.abs(e[finite]).max(initial=0.0)))
+    scale = max(scale, 1.0, float(np.abs(e[finite]).max(initial=0.0)))
     close = np.isclose(a, e, rtol=RTOL[dtype], atol=ATOL[dtype] * scale, equal_nan=True)
     if not close[finite].all():
         bad = finite & ~close
@@ -125,11 +125,14 @@ class Summary:
         return f"tensor({text}, dtype={self.dtype}, shape={self.shape}{flags})"
 
 
-def differ(actual: Summary, expected: Summary, alternative: Summary | None = None, low=False):
+def differ(actual: Summary, expected: Summary, alternative=None, low=False, scale=1.0):
     """The first way ``actual`` (minigrad) differs from ``expected`` (PyTorch), as
     ``(kind, detail)``, or None. ``alternative`` is the float64 run's result, which a
     float32 value may match instead. ``low``: the value went through float32 on its way
-    (``x.float().double()``), so float64 values get float32's tolerance.
+    (``x.float().double()``), so float64 values get float32's tolerance. ``scale``: the
+    largest magnitude among the step's operands, which bounds the rounding error of a
+    sum that cancels (``2**31 - 2**31`` in float32), so the absolute tolerance grows
+    with it.
 
     >>> t = Summary("tensor", (1,), "float64", array=np.array([1.0]))
     >>> differ(t, t)
@@ -146,7 +149,8 @@ def differ(actual: Summary, expected: Summary, alternative: Summary | None = Non
     if actual.kind == "value":
         if actual.dtype != expected.dtype:
             return ("dtype", f"{actual.dtype} vs {expected.dtype}")
-        why = values_differ(np.array([actual.array]), np.array([expected.array]), actual.dtype)
+        dtype = {"float": "float64", "int": "int64", "bool": "bool"}.get(actual.dtype, "")
+        why = values_differ(np.array([actual.array]), np.array([expected.array]), dtype)
         return ("value", why) if why else None
     if actual.shape != expected.shape:
         return ("shape", f"{actual.shape} vs {expected.shape}")
@@ -157,13 +161,13 @@ def differ(actual: Summary, expected: Summary, alternative: Summary | None = Non
     if actual.is_leaf != expected.is_leaf:
         return ("requires_grad", f"is_leaf {actual.is_leaf} vs {expected.is_leaf}")
     tolerance = "float32" if low and expected.dtype == "float64" else expected.dtype
-    why = values_differ(actual.array, expected.array, tolerance)
+    why = values_differ(actual.array, expected.array, tolerance, scale)
     if (
         why
         and alternative is not None
         and alternative.kind == "tensor"
         and alternative.shape == actual.shape
-        and values_differ(actual.array, alternative.array, tolerance) is None
+        and values_differ(actual.array, alternative.array, tolerance, scale) is None
     ):
         return None
     return ("value", why) if why else None

@@ -39,7 +39,16 @@ KNOWN = [
     ("torch-only-raise:pow_scalar(*int*)", "NEW: int8 ** 300: PyTorch refuses an exponent out of the dtype's range"),  # noqa: E501
     ("torch-only-raise:pad(*int*)", "NEW: pad(uint8, value=-1.5): PyTorch refuses a fill value out of the dtype's range"),  # noqa: E501
     ("torch-only-raise:norm_p(*)", "NEW: norm(p=inf) over an empty dim: PyTorch refuses (no identity)"),  # noqa: E501
-    ("minigrad-only-raise:setitem_*(uint8,int)", "NEW: uint8_tensor[...] = -129 raises OverflowError; PyTorch wraps"),  # noqa: E501
+    ("minigrad-only-raise:setitem_*(*)", "NEW: uint8_tensor[...] = -129 and int64_tensor[...] = tensor([-inf]) raise OverflowError; PyTorch wraps / converts"),  # noqa: E501
+    ("minigrad-only-raise:fill_(*)", "NEW: uint8_tensor.fill_(-129) raises OverflowError (PyTorch wraps); and fill_ into repeat()'s result is refused (see zero_)"),  # noqa: E501
+    ("minigrad-only-raise:zero_(*)", "NEW: repeat() of size-1 dims returns a broadcast view, so writes into its result are refused as expand() views (issue 24 lists the refusal for real expand() views)"),  # noqa: E501
+    ("torch-only-raise:clamp*(bool*)", "NEW (minor): clamp of bool tensors: PyTorch has no such kernel"),  # noqa: E501
+    ("torch-only-raise:copy_(*)", "NEW: copy_ accepts a source that does not broadcast to the destination (shape (1,) into ())"),  # noqa: E501
+    ("torch-only-raise:*_(*)", "NEW: in-place ops (add_, copy_, ...) accept a source that overlaps the destination in memory (t = x.unsqueeze(0); t.add_(x)); PyTorch refuses"),  # noqa: E501
+    ("minigrad-only-raise:clamp_(*)", "NEW: uint8_tensor.clamp_(2, -2) raises OverflowError; PyTorch wraps the bound"),  # noqa: E501
+    ("value:batch_norm(*)", "NEW (minor): batch_norm/group_norm with an infinite weight gives ±inf where PyTorch's fused form (x * w * invstd + ...) gives NaN"),  # noqa: E501
+    ("value:group_norm(*)", "NEW (minor): as batch_norm, with infinite weights"),
+    ("requires_grad:group_norm(*)", "PYTORCH: group_norm of an empty input returns a tensor without a graph (is_leaf True)"),  # noqa: E501
     ("torch-only-raise:setitem_*(*)", "NEW: x[int_list] = float_tensor on an int tensor (PyTorch: index_put needs equal dtypes) and x[[0]] = x (PyTorch: overlapping memory) are accepted"),  # noqa: E501
     ("requires_grad:flatten*(*)", "NEW (minor): flatten() that flattens nothing returns a new tensor; PyTorch returns the input itself (is_leaf stays True)"),  # noqa: E501
     ("grad:norm(*)", "NEW: norm backward of an input holding inf and NaN, with a zero upstream gradient: PyTorch NaN everywhere"),  # noqa: E501

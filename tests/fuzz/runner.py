@@ -217,7 +217,9 @@ class Runner:
             bad = self._exec_both(ref, sut, code, op.name, k, dtypes, events)
             if bad is not None:
                 return Outcome(bad[0], lines, bad[1], k + 1)
-            found = self._compare_all(program, ref, sut, k, op.name, code, dtypes, events, op)
+            found = self._compare_all(
+                program, ref, sut, k, op.name, code, dtypes, events, op, names
+            )
             if found:
                 if op.ties:
                     found.extra.update(self._ties(ref, sut, f"t{k}", names[0], expr))
@@ -258,20 +260,34 @@ class Runner:
         )
         return ("mismatch", m)
 
-    def _compare_all(self, program, ref, sut, k, opname, code, dtypes, events, op):
+    @staticmethod
+    def _scale(ref, names) -> float:
+        """The largest finite magnitude among the operands (for the tolerance)."""
+        scale = 1.0
+        for name in names:
+            a = ref.summary(name).array
+            if isinstance(a, np.ndarray) and a.size and a.dtype.kind in "fiub":
+                a = a.astype(np.float64)
+                finite = a[np.isfinite(a)]
+                if finite.size:
+                    scale = max(scale, float(np.abs(finite).max()))
+        return scale
+
+    def _compare_all(self, program, ref, sut, k, opname, code, dtypes, events, op, operands=()):
         names = list(dict.fromkeys(ref.tensor_names() + sut.tensor_names()))
         if any(ref.summary(n).dtype in ("float32", "float16") for n in ref.tensor_names()):
             events.add("low-precision")  # float32 on the way: float64 results get its tolerance
         low = "low-precision" in events
+        scale = self._scale(ref, operands)
         if op is not None and op.value:
             names.append(f"t{k}")
         for name in names:
             expected, actual = ref.summary(name), sut.summary(name)
-            why = differ(actual, expected, low=low)
+            why = differ(actual, expected, low=low, scale=scale)
             float32 = expected.dtype in FLOAT_DTYPES and (expected.dtype != "float64" or low)
             if why and why[0] == "value" and float32 and self.ref64 is not None:
                 alt = self._ref64_summary(program, k + 1, name, grad=False)
-                why = differ(actual, expected, alt, low=low)
+                why = differ(actual, expected, alt, low=low, scale=scale)
             if why:
                 return Mismatch(
                     why[0], opname, k, "forward", code, why[1], actual.short(), expected.short(),
