@@ -42,9 +42,9 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 import struct
-import tempfile
 import tokenize
 import zipfile
 import zlib
@@ -54,7 +54,7 @@ import numpy as np
 
 from . import backend
 from . import dtypes as _dtypes
-from .atomic import fsync_directory, replace_target
+from .atomic import fsync_directory, remove_stale_temporaries, replace_target, temporary_file
 from .backend import Device
 from .nn.parameter import Parameter
 from .tensor import Tensor
@@ -259,8 +259,8 @@ def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
         )
     target, mode = replace_target(path)  # through a symlink; never over a read-only file
     directory = os.path.dirname(target)
-    # A short temporary name: one built from a long target name could pass the limit.
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".minigrad-", suffix=".tmp")
+    remove_stale_temporaries(directory)  # what saves killed before their rename left
+    fd, tmp = temporary_file(directory)
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
@@ -360,25 +360,19 @@ def _load_stream(stream, label: str, placement):
     if magic != _ZIP_MAGIC:
         what = "an empty file" if not magic else "not an .npz (zip) archive"
         raise CheckpointError(f"{label} is not a minigrad checkpoint: {what}")
-    stream.seek(start)
     try:
-        with np.load(stream, allow_pickle=False) as archive:
-            if _archive_start(archive) != start:
-                # zipfile finds an archive from the end of the stream: this one is followed
-                # by another (a second checkpoint saved into the same stream). Read only
-                # the first, as PyTorch does, rather than silently load the last.
-                first = _first_archive(stream, start)
-                if first is None:
-                    raise CheckpointError(f"{label} is corrupt: no archive ends after the "
-                                          f"one that starts at byte {start}")  # fmt: skip
-                return _load_stream(first, label, placement)
-            members = set(archive.files)
+        with _open_archive(stream, start, label) as archive:
+            # numpy.savez names each member after its array, plus ".npy"
+            members = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
             if HEADER not in members:
                 raise CheckpointError(
                     f"{label} is not a minigrad checkpoint: it is an .npz archive "
                     f"without a {HEADER!r} entry (a plain NumPy file? use numpy.load)"
                 )
-            header = _read_header(archive[HEADER], label)
+            size = _stream_size(stream)
+            for info in members.values():
+                _check_member(info, size, label)
+            header = _read_header(_read_member(archive, members, HEADER, label), label)
             reader = _Reader(archive, members, label, placement)
             return reader.decode(header["root"], "obj")
     except CheckpointError:
@@ -400,43 +394,173 @@ class _NotDamage(Exception):
         self.error = error
 
 
-def _archive_start(archive) -> int:
-    """Where in the stream the zip archive that ``numpy.load`` opened begins (zipfile
-    shifts every member's offset by the bytes before the archive)."""
-    return min((info.header_offset for info in archive.zip.infolist()), default=0)
+def _stream_size(stream) -> int:
+    position = stream.tell()
+    size = stream.seek(0, os.SEEK_END)
+    stream.seek(position)
+    return size
 
 
-def _first_archive(stream, start: int):
-    """The bytes of the first zip archive from ``start`` on, as a new stream: the shortest
-    prefix that ends with an end-of-central-directory record and opens as an archive
-    beginning at its first byte (a record's signature inside array data fails that)."""
+def _open_archive(stream, start: int, label: str) -> zipfile.ZipFile:
+    """The zip archive that begins at ``start``, opened.
+
+    zipfile finds an archive from the end of the stream, which is right for a file that
+    holds one checkpoint (the common case: one read of the last bytes, then the central
+    directory). When the archive it finds begins elsewhere, the stream holds more than one
+    (several checkpoints saved into one stream): the first is then found by walking its
+    records from ``start`` (:func:`_archive_end`), once, and opened on its own bytes, as
+    PyTorch reads only the first. Every step reads a bounded number of bytes ahead of
+    where it is, so the work is linear in the stream's size, whatever its bytes hold.
+    """
     stream.seek(start)
-    data = stream.read()
-    end = data.find(b"PK\x05\x06")
-    while end != -1:
-        comment = int.from_bytes(data[end + 20 : end + 22], "little")
-        candidate = io.BytesIO(data[: end + 22 + comment])
-        try:
-            with zipfile.ZipFile(candidate) as zf:
-                starts_here = min((i.header_offset for i in zf.infolist()), default=-1) == 0
-        except (zipfile.BadZipFile, ValueError, struct.error):
-            starts_here = False
-        if starts_here:
-            candidate.seek(0)
-            return candidate
-        end = data.find(b"PK\x05\x06", end + 1)
+    try:
+        archive = zipfile.ZipFile(stream)
+    except zipfile.BadZipFile:
+        archive = None  # perhaps a checkpoint followed by something that is not an archive
+    if archive is not None:
+        if min((i.header_offset for i in archive.infolist()), default=start) == start:
+            return archive
+        archive.close()
+    end = _archive_end(stream, start)
+    if end is None:
+        raise CheckpointError(
+            f"{label} is truncated or corrupt: no zip archive ends after the one that "
+            f"starts at byte {start}"
+        )
+    stream.seek(start)
+    return zipfile.ZipFile(io.BytesIO(stream.read(end - start)))
+
+
+# The zip records (APPNOTE.TXT section 4.3) and the fixed part of each: its size, and
+# where the lengths of the variable parts that follow it are.
+_LOCAL, _CENTRAL = b"PK\x03\x04", b"PK\x01\x02"
+_ZIP64_END, _ZIP64_LOCATOR, _END = b"PK\x06\x06", b"PK\x06\x07", b"PK\x05\x06"
+
+
+def _archive_end(stream, start: int) -> int | None:
+    """Where the zip archive that begins at ``start`` ends, found by stepping from record
+    to record (local headers and their data, the central directory, the end records), or
+    None when the bytes there are not such an archive.
+
+    Each step reads one record's fixed part and jumps over what its lengths say follow,
+    so the number of steps is at most the number of records: no search through the data,
+    which can hold any bytes (a tensor may contain every signature there is).
+    """
+    position = start
+    while True:
+        stream.seek(position)
+        record = stream.read(46)
+        signature = record[:4]
+        if signature == _LOCAL and len(record) >= 30:
+            flags, size, name, extra = struct.unpack("<2xH10xI4xHH", record[4:30])
+            if flags & 0x08:  # sizes follow the data (a stream that could not seek)
+                return None
+            if size == 0xFFFFFFFF:  # the real size is in the zip64 extra field
+                stream.seek(position + 30 + name)
+                size = _zip64_compressed_size(stream.read(extra))
+                if size is None:
+                    return None
+            position += 30 + name + extra + size
+        elif signature == _CENTRAL and len(record) == 46:
+            name, extra, comment = struct.unpack("<HHH", record[28:34])
+            position += 46 + name + extra + comment
+        elif signature == _ZIP64_END and len(record) >= 12:
+            position += 12 + struct.unpack("<Q", record[4:12])[0]
+        elif signature == _ZIP64_LOCATOR and len(record) >= 20:
+            position += 20
+        elif signature == _END and len(record) >= 22:
+            return position + 22 + struct.unpack("<H", record[20:22])[0]
+        else:
+            return None
+
+
+def _zip64_compressed_size(extra: bytes) -> int | None:
+    """The compressed size in a local header's zip64 extra field (id 1), which holds the
+    uncompressed size and then the compressed one (both, in a local header)."""
+    offset = 0
+    while offset + 4 <= len(extra):
+        kind, length = struct.unpack("<HH", extra[offset : offset + 4])
+        if kind == 1 and length >= 16:
+            return struct.unpack("<Q", extra[offset + 12 : offset + 20])[0]
+        offset += 4 + length
     return None
+
+
+_METHODS = {zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
+
+
+def _check_member(info: zipfile.ZipInfo, size: int, label: str) -> None:
+    """Refuse a member that would make loading do more work, or take more memory, than
+    the file's own size: a compressed one (a few kilobytes of deflate can expand to
+    gigabytes, and minigrad never writes one), or one claiming more bytes than the file
+    has."""
+    if info.compress_type != zipfile.ZIP_STORED:
+        method = _METHODS.get(info.compress_type, f"method {info.compress_type}")
+        raise CheckpointError(
+            f"{label} is not a checkpoint minigrad wrote: the member {info.filename!r} is "
+            f"compressed ({method}); minigrad stores members uncompressed, and refuses "
+            f"compressed ones so that a small file cannot expand into a huge array"
+        )
+    if info.file_size != info.compress_size or info.compress_size > size:
+        raise CheckpointError(
+            f"{label} is truncated or corrupt: the member {info.filename!r} claims "
+            f"{info.file_size} bytes, but the file has {size}"
+        )
+
+
+def _read_member(archive: zipfile.ZipFile, members, name: str, label: str) -> np.ndarray:
+    """The array stored as the ``.npy`` member ``name``, read without pickle.
+
+    The shape and dtype its header declares must account for exactly the member's bytes
+    after the header, which are checked against the file's size: so nothing is allocated
+    before it is known that the file holds the bytes to fill it (a declared shape of
+    10**12 floats in a 64-byte member is reported, not attempted).
+    """
+    info = members[name]
+    with archive.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f"the member {name!r} has .npy format version {version}")
+        if dtype.hasobject or dtype.kind not in _ARRAY_KINDS + "U" or dtype.itemsize == 0:
+            raise CheckpointError(
+                f"{label} is not a minigrad checkpoint: the member {name!r} holds dtype "
+                f"{dtype}, which minigrad never writes (object arrays would need pickle)"
+            )
+        count = math.prod(shape)
+        declared, stored = count * dtype.itemsize, info.file_size - f.tell()
+        if declared != stored:
+            raise CheckpointError(
+                f"{label} is truncated or corrupt: the member {name!r} declares shape "
+                f"{shape} of {dtype} ({declared} bytes), but holds {stored} bytes"
+            )
+        array = np.empty(count, dtype=dtype)
+        buffer = memoryview(array.view(np.uint8).reshape(-1))
+        done = 0
+        while done < declared:  # reads in pieces into the array: no second copy
+            piece = f.read(min(declared - done, 1 << 24))
+            if not piece:
+                raise EOFError(f"the member {name!r} ends after {done} of {declared} bytes")
+            buffer[done : done + len(piece)] = piece
+            done += len(piece)
+        f.read(1)  # at the end: zipfile checks the CRC-32 now
+    if fortran_order:
+        return array.reshape(shape[::-1]).transpose()
+    return array.reshape(shape)
 
 
 # What NumPy's .npy reader and zipfile raise on damaged bytes: besides the usual, an
 # unknown compression method (NotImplementedError), an "encrypted" member or a deeply
 # nested header (RuntimeError, RecursionError), a broken header literal (SyntaxError,
 # tokenize.TokenError), and bad deflate data or a short zip record (zlib.error,
-# struct.error).
+# struct.error), and a record's offset too large to seek to (OverflowError).
 _DAMAGE = (
     zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError,
     NotImplementedError, RuntimeError, SyntaxError, tokenize.TokenError, zlib.error,
-    struct.error,
+    struct.error, OverflowError,
 )  # fmt: skip
 
 
@@ -489,12 +613,13 @@ def _read_header(array: np.ndarray, label: str) -> dict:
 class _Reader:
     """Rebuilds the object tree from the header's nodes and the archive's arrays."""
 
-    def __init__(self, archive, members: set[str], label: str, placement) -> None:
+    def __init__(self, archive, members: dict, label: str, placement) -> None:
         self.archive = archive
         self.members = members
         self.label = label
         self.placement = placement  # a Device, or a dict from saved device names
         self.tensors: dict[str, Tensor] = {}
+        self.read: set[str] = set()  # members read so far: each is read (and hashed) once
 
     def corrupt(self, where: str, problem: str) -> CheckpointError:
         return CheckpointError(f"{self.label} is corrupt at {where}: {problem}")
@@ -534,9 +659,13 @@ class _Reader:
 
     def read_array(self, node, where: str, dtype: np.dtype) -> np.ndarray:
         name = node["array"]
-        if name not in self.members:
+        if name not in self.members or name == HEADER:
             raise self.corrupt(where, f"the array {name!r} is missing from the archive")
-        array = self.archive[name]
+        if name in self.read:  # minigrad stores each array once: reading one again would
+            # let a small header make loading re-read a large member without end
+            raise self.corrupt(where, f"the array {name!r} is used twice")
+        self.read.add(name)
+        array = _read_member(self.archive, self.members, name, self.label)
         if array.dtype != dtype or list(array.shape) != node["shape"]:
             raise self.corrupt(
                 where,
