@@ -278,11 +278,15 @@ class Runner:
         if any(ref.summary(n).dtype in ("float32", "float16") for n in ref.tensor_names()):
             events.add("low-precision")  # float32 on the way: float64 results get its tolerance
         low = "low-precision" in events
-        scale = self._scale(ref, operands)
+        # A tensor's scale: the largest magnitude among its operands, and theirs, so that
+        # a rounding error made early is still allowed for in the results built on it.
+        scales = ref.__dict__.setdefault("scales", {})  # name -> the scale it was made with
+        step_scale = max([self._scale(ref, operands), *(scales.get(o, 1.0) for o in operands)])
         if op is not None and op.value:
             names.append(f"t{k}")
         for name in names:
             expected, actual = ref.summary(name), sut.summary(name)
+            scale = max(scales.setdefault(name, step_scale), step_scale)
             why = differ(actual, expected, low=low, scale=scale)
             float32 = expected.dtype in FLOAT_DTYPES and (expected.dtype != "float64" or low)
             if why and why[0] == "value" and float32 and self.ref64 is not None:
