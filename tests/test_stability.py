@@ -7,8 +7,11 @@ pyproject.toml), so an overflow inside NumPy fails these tests.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import minigrad
+import minigrad.nn.functional as F
+from minigrad import fastpath
 
 
 def test_sigmoid_of_huge_inputs(device):
@@ -68,3 +71,52 @@ def test_log_and_division_by_zero_give_inf_silently(device):
     x = minigrad.tensor([0.0, 1.0], device=device)
     assert minigrad.log(x).tolist()[0] == -np.inf
     assert (1.0 / x).tolist()[0] == np.inf
+
+
+# ----------------------------------------------------------------------------------------
+# Infinite inputs: NaN results where PyTorch gives NaN, and no NumPy warning (issue 22)
+# ----------------------------------------------------------------------------------------
+
+INF = float("inf")
+# Rows where the max shift computes inf - inf: PyTorch 2.13 gives NaN everywhere, silently.
+INFINITE_ROWS = [[INF, 1.0, 0.0], [-INF, -INF, -INF], [INF, INF, 1.0]]
+
+
+@pytest.mark.parametrize("row", INFINITE_ROWS)
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda x: minigrad.softmax(x, dim=1),
+        lambda x: minigrad.log_softmax(x, dim=1),
+        lambda x: F.cross_entropy(x, minigrad.tensor([0], device=x.device)),
+        lambda x: F.cross_entropy(x, minigrad.tensor([0], device=x.device), label_smoothing=0.1),
+    ],
+    ids=["softmax", "log_softmax", "cross_entropy", "cross_entropy_smoothing"],
+)
+def test_softmax_family_of_infinite_logits_is_nan_without_warnings(op, row, device):
+    x = minigrad.tensor([row], device=device, requires_grad=True)
+    out = op(x)  # a RuntimeWarning here is an error (filterwarnings = error)
+    out.sum().backward()
+    assert np.isnan(out.numpy()).all() and np.isnan(x.grad.numpy()).all()
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+@pytest.mark.parametrize("value", [INF, -INF, 3e38])
+@pytest.mark.parametrize("layer", ["1d", "2d"])
+def test_batch_norm_of_infinite_inputs_without_warnings(layer, value, reference, device):
+    """Both the fast path (fast/batchnorm.py) and the reference (ops/batchnorm.py)."""
+    data = np.array([[value, 1.0], [-3e38 if value == 3e38 else 0.0, 2.0]], dtype=np.float32)
+    module = minigrad.nn.BatchNorm1d(2) if layer == "1d" else minigrad.nn.BatchNorm2d(2)
+    if layer == "2d":
+        data = data.reshape(2, 2, 1, 1).repeat(2, axis=2)
+    module.to(device)
+    x = minigrad.tensor(data, device=device, requires_grad=True)
+    with fastpath.reference_mode(reference):
+        for train in (True, False):
+            module.train(train)
+            out = module(x)
+            out.sum().backward()
+    # An infinity makes its channel NaN, as in PyTorch (3e38 only overflows the variance);
+    # the other channel stays finite.
+    assert np.isnan(out.numpy()[:, 0]).all() or value == 3e38
+    assert np.isfinite(out.numpy()[:, 1]).all()

@@ -24,7 +24,7 @@ import math
 
 from .. import fastpath
 from ..nn.functional import update_running_stats
-from ..ops.batchnorm import BatchNorm
+from ..ops.batchnorm import BatchNorm, quietly
 from .gpu import kernels
 
 
@@ -53,6 +53,7 @@ def channel_sums(xp, a, b=None):
 class BatchNormCPU(BatchNorm):
     """The reference BatchNorm in fewer passes through memory (see the module docstring)."""
 
+    @quietly
     def forward(self, x, gamma, beta, mean=None, var=None, eps=1e-5, stats=None):
         xp = self.xp
         self.batch_stats = mean is None
@@ -74,6 +75,7 @@ class BatchNormCPU(BatchNorm):
         self.save(centered)
         return out
 
+    @quietly
     def backward(self, grad):
         (centered,) = self.saved
         xp, shape, count = self.xp, self.shape, self.count

@@ -21,6 +21,7 @@ memory, and fused GPU kernels) compute the same, and are tested against this cod
 from __future__ import annotations
 
 from ..autograd import Function
+from .softmax import quietly  # one errstate per call: inf inputs give inf, silently
 
 
 class BatchNorm(Function):
@@ -32,6 +33,7 @@ class BatchNorm(Function):
     pass over the data.
     """
 
+    @quietly
     def forward(self, x, gamma, beta, mean=None, var=None, eps=1e-5, stats=None):
         self.axes = axes = (0, *range(2, x.ndim))  # every dimension but the channels
         self.shape = shape = (1, -1) + (1,) * (x.ndim - 2)  # (C,) against (N, C, ...)
@@ -49,6 +51,7 @@ class BatchNorm(Function):
         self.save(x_hat)
         return out
 
+    @quietly
     def backward(self, grad):
         (x_hat,) = self.saved
         axes, shape = self.axes, self.shape

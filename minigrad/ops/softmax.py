@@ -7,8 +7,24 @@ stay finite for logits of any size, and the loss's backward is the closed form
 
 from __future__ import annotations
 
+import functools
+
 from ..autograd import Function
 from ..backend import quiet
+
+
+def quietly(method):
+    """Run a ``Function``'s ``forward`` or ``backward`` in :func:`~minigrad.backend.quiet`:
+    inf and nan inputs legitimately give inf and nan (``inf - inf`` in the max shift, an
+    infinite variance), which PyTorch returns silently and NumPy would warn about. One
+    ``errstate`` per call of the op, not one per array operation inside it."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with quiet(self.xp):
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 def _log_softmax(xp, a, axis):
@@ -25,6 +41,7 @@ def _peak(a, axis):
 
 
 class Softmax(Function):
+    @quietly
     def forward(self, a, axis):
         self.axis = axis
         shifted = self.xp.exp(a - _peak(a, axis))
@@ -32,18 +49,21 @@ class Softmax(Function):
         self.save(out)
         return out
 
+    @quietly
     def backward(self, grad):
         (out,) = self.saved
         return out * (grad - (grad * out).sum(axis=self.axis, keepdims=True))
 
 
 class LogSoftmax(Function):
+    @quietly
     def forward(self, a, axis):
         self.axis = axis
         out = _log_softmax(self.xp, a, axis)
         self.save(out)
         return out
 
+    @quietly
     def backward(self, grad):
         (out,) = self.saved
         return grad - self.xp.exp(out) * grad.sum(axis=self.axis, keepdims=True)
@@ -94,6 +114,7 @@ class CrossEntropy(Function):
     takes :class:`CrossEntropyWithSmoothing` instead.)
     """
 
+    @quietly
     def forward(self, logits, target, weight, ignore_index, reduction):
         log_probs = _log_softmax(self.xp, logits, axis=1)
         out, target, scale, _, _ = _negative_log_likelihood(
@@ -102,6 +123,7 @@ class CrossEntropy(Function):
         self.save(log_probs, target, scale)
         return out
 
+    @quietly
     def backward(self, grad):
         log_probs, target, scale = self.saved
         grad_input, _ = _softmax_minus_one_hot(self.xp, log_probs, target, scale * grad)
@@ -115,6 +137,7 @@ class CrossEntropyWithSmoothing(Function):
     ``1 - s``.
     """
 
+    @quietly
     def forward(self, logits, target, weight, ignore_index, reduction, label_smoothing):
         xp = self.xp
         log_probs = _log_softmax(xp, logits, axis=1)
@@ -137,6 +160,7 @@ class CrossEntropyWithSmoothing(Function):
         self.weight, self.smooth_scale = weight, smooth_scale
         return (1 - label_smoothing) * out + (label_smoothing / classes) * smooth
 
+    @quietly
     def backward(self, grad):
         log_probs, target, scale = self.saved
         grad_input, probs = _softmax_minus_one_hot(self.xp, log_probs, target, scale * grad)
