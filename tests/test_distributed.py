@@ -171,6 +171,22 @@ def test_ddp_unused_parameter_is_reported(local_group):
         model(minigrad.ones(1, 2))
 
 
+def test_ddp_find_unused_parameters(local_group):
+    model = DDP(_TwoHeads(), find_unused_parameters=True)
+    for _ in range(2):  # no error at the second forward: the unused head counted as ready
+        model(minigrad.ones(1, 2)).sum().backward()
+    assert model.module.used.weight.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    assert model.module.unused.weight.grad is None  # used by no process: left alone
+
+
+def test_ddp_counts_each_gradient_once(local_group):
+    model = DDP(nn.Linear(2, 1))
+    first = model(minigrad.ones(1, 2))
+    second = model(minigrad.ones(1, 2))  # a second forward before backward
+    with pytest.raises(RuntimeError, match="mark a variable ready only once"):
+        (first + second).sum().backward()
+
+
 class _TwoHeads(nn.Module):
     def __init__(self):
         super().__init__()
@@ -187,8 +203,6 @@ def test_ddp_needs_a_group_and_a_module():
     try:
         with pytest.raises(TypeError, match="wraps a Module"):
             DDP(lambda x: x)
-        with pytest.raises(NotImplementedError, match="find_unused_parameters"):
-            DDP(nn.Linear(2, 2), find_unused_parameters=True)
     finally:
         dist.destroy_process_group()
 

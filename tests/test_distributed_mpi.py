@@ -84,6 +84,7 @@ def test_ddp_two_ranks_equal_one_process_on_the_whole_batch(tmp_path):
     assert result["params"] < 1e-5, result
     assert result["running"] < 1e-5, result
     assert result["ranks_agree"] == 0.0, result  # the replicas stay identical
+    assert result["unused"] == [1.0, 0.5]  # b: rank 1's gradient 1, averaged with rank 0's 0
 
 
 def test_sync_batchnorm_two_ranks_equal_batchnorm_on_the_concatenation(tmp_path):
@@ -207,7 +208,24 @@ def _ddp(dist, minigrad):
         dist.all_reduce(t := minigrad.tensor([worst[key]]), op="max")
         worst[key] = t.item()
     worst["buckets"] = len(ddp.reducer.buckets)
+    worst["unused"] = _unused(dist, minigrad, nn, DistributedDataParallel)
     return worst
+
+
+def _unused(dist, minigrad, nn, DistributedDataParallel):
+    """find_unused_parameters: rank 0 uses head "a" only, rank 1 both heads."""
+
+    class Heads(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Linear(2, 1), nn.Linear(2, 1)
+
+        def forward(self, x):
+            return self.a(x) + (self.b(x) if dist.get_rank() == 1 else 0)
+
+    model = DistributedDataParallel(Heads(), find_unused_parameters=True)
+    model(minigrad.ones(1, 2)).sum().backward()
+    return [model.module.a.bias.grad.item(), model.module.b.bias.grad.item()]
 
 
 def _worst(ours, theirs) -> float:

@@ -59,6 +59,9 @@ class LocalGroup:
     def barrier(self) -> None:
         pass
 
+    def dup(self) -> LocalGroup:
+        return self
+
 
 class _MPIRequest:
     """An MPI request, finished with ``wait()`` like the local groups' requests."""
@@ -76,9 +79,9 @@ class MPIGroup:
 
     backend = "mpi"
 
-    def __init__(self, MPI) -> None:
+    def __init__(self, MPI, comm=None) -> None:
         self.MPI = MPI
-        self.comm = MPI.COMM_WORLD
+        self.comm = MPI.COMM_WORLD if comm is None else comm
         self.rank = self.comm.Get_rank()
         self.size = self.comm.Get_size()
         self.ops = {"sum": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN, "product": MPI.PROD}
@@ -105,6 +108,11 @@ class MPIGroup:
 
     def barrier(self) -> None:
         self.comm.Barrier()
+
+    def dup(self) -> MPIGroup:
+        """A group of the same processes on a communicator of its own (collective): its
+        operations cannot be confused with those on the original."""
+        return MPIGroup(self.MPI, self.comm.Dup())
 
 
 def is_available() -> bool:

@@ -22,7 +22,7 @@ from ... import backend
 from ...autograd import is_grad_enabled
 from ...distributed import process_group as _process_group
 from ..module import Module
-from .reducer import Reducer
+from .reducer import Reducer, reachable_markers
 
 
 class DistributedDataParallel(Module):
@@ -42,8 +42,10 @@ class DistributedDataParallel(Module):
     to every process before each forward in training. ``no_sync()`` skips the averaging:
     gradients accumulate locally, and the next backward outside it averages the sum.
     ``state_dict()`` keys carry the ``module.`` prefix, as PyTorch's do. Every parameter
-    that requires a gradient must receive one in each backward (PyTorch's default,
-    ``find_unused_parameters=False``; ``True`` is not supported here).
+    that requires a gradient must receive one in each backward, unless
+    ``find_unused_parameters=True``: then each forward walks the output's graph to find
+    the parameters it does not depend on, and counts their gradients as zero (a parameter
+    no process used keeps its ``.grad``), as PyTorch does.
 
     Example:
         >>> import minigrad
@@ -75,25 +77,23 @@ class DistributedDataParallel(Module):
         super().__init__()
         if not isinstance(module, Module):
             raise TypeError(f"DistributedDataParallel wraps a Module, got {type(module).__name__}")
-        if find_unused_parameters:
-            raise NotImplementedError(
-                "find_unused_parameters=True is not supported: every parameter that requires "
-                "grad must receive a gradient in each backward (freeze the others with "
-                "requires_grad_(False))"
-            )
         if process_group is not None and process_group is not _process_group._group:
             raise NotImplementedError("only the default process group is supported")
         self.module = module
         self.broadcast_buffers = broadcast_buffers
         self.bucket_cap_mb = 25.0 if bucket_cap_mb is None else float(bucket_cap_mb)
-        group = _process_group.default_group()
+        # DDP's own communicator: its non-blocking all-reduces are then ordered among
+        # themselves only, whatever collectives the model (SyncBatchNorm) or the user make.
+        group = _process_group.default_group().dup()
         object.__setattr__(self, "_group", group)
         self._check_replicas(group)
         self._sync_from_rank0(list(module.parameters()) + list(module.buffers()))
         params = [p for p in module.parameters() if p.requires_grad]
         object.__setattr__(self, "_params", params)
         cap = max(1, int(self.bucket_cap_mb * 1024 * 1024))
-        object.__setattr__(self, "reducer", Reducer(params, group, cap))
+        reducer = Reducer(params, group, cap, find_unused=bool(find_unused_parameters))
+        object.__setattr__(self, "reducer", reducer)
+        self.find_unused_parameters = bool(find_unused_parameters)
         self.require_backward_grad_sync = True
 
     def _check_replicas(self, group) -> None:
@@ -141,10 +141,16 @@ class DistributedDataParallel(Module):
         marked = self.reducer.prepare()
         swapped = _swap_parameters(self.module, dict(zip(map(id, self._params), marked)))
         try:
-            return self.module(*inputs, **kwargs)
+            output = self.module(*inputs, **kwargs)
         finally:
             for registry, name, original in swapped:
                 registry[name] = original
+        if self.find_unused_parameters:  # what the output does not depend on is ready now
+            used = reachable_markers(output, self.reducer)
+            for i in range(len(self._params)):
+                if i not in used:
+                    self.reducer.mark_unused(i)
+        return output
 
     @contextlib.contextmanager
     def no_sync(self):

@@ -74,14 +74,23 @@ def make_buckets(params: list, cap_bytes: int) -> list[_Bucket]:
 
 class Reducer:
     """Collects the parameters' gradients into buckets during backward, all-reduces each
-    bucket when it is full, and writes the averages into ``.grad`` at the end."""
+    bucket when it is full, and writes the averages into ``.grad`` at the end.
 
-    def __init__(self, params: list, group, cap_bytes: int) -> None:
+    With ``find_unused=True``, DDP reports after forward which parameters the output does
+    not depend on (:meth:`mark_unused`); they count as ready, with what ``.grad`` holds
+    (or zeros), and a parameter that no process used keeps its ``.grad`` untouched (one
+    more small all-reduce, of the flags of which parameters were used, as PyTorch's).
+    """
+
+    def __init__(self, params: list, group, cap_bytes: int, find_unused: bool = False) -> None:
         self.params = params
         self.group = group
+        self.find_unused = find_unused
         self.buckets = make_buckets(params, cap_bytes)
         self.bucket_of = {i: b for b in self.buckets for i in b.indices}
         self.next_bucket = 0  # buckets are launched in this order on every process
+        self.used = np.zeros(len(params), dtype=np.float32)
+        self.generation = 0  # which forward the markers belong to
         self.armed = False
 
     def prepare(self) -> list[Tensor]:
@@ -90,28 +99,53 @@ class Reducer:
             raise RuntimeError(
                 "Expected to have finished reduction in the prior iteration before starting a "
                 "new one. This error indicates that your module has parameters that were not "
-                "used in producing loss (every parameter that requires grad must receive a "
-                "gradient in every backward pass under DistributedDataParallel), or that "
-                "backward() was not called on the output of the previous forward."
+                "used in producing loss: pass find_unused_parameters=True to "
+                "DistributedDataParallel, or make sure that every parameter that requires grad "
+                "receives a gradient in every backward pass (and that backward() was called on "
+                "the output of the previous forward)."
             )
         for bucket in self.buckets:
             bucket.pending = set(bucket.indices)
             bucket.request = None
         self.next_bucket = 0
+        self.used[:] = 0
+        self.generation += 1
         self.armed = True
-        return [_GradReady.apply(p, reducer=self, index=i) for i, p in enumerate(self.params)]
+        return [
+            _GradReady.apply(p, reducer=self, index=(self.generation, i))
+            for i, p in enumerate(self.params)
+        ]
 
-    def grad_ready(self, index: int, grad) -> None:
+    def grad_ready(self, index: tuple[int, int], grad) -> None:
         """A parameter's gradient of this backward is complete: add what ``.grad`` held
         (gradients accumulated under ``no_sync``) and put it in its bucket."""
-        p = self.params[index]
-        bucket = self.bucket_of[index]
-        start, end = bucket.offsets[index]
+        generation, i = index
+        bucket = self.bucket_of[i]
+        if generation != self.generation or not self.armed or i not in bucket.pending:
+            raise RuntimeError(
+                "Expected to mark a variable ready only once: under DistributedDataParallel, "
+                "each forward must be followed by exactly one backward through its output "
+                "(a second forward before backward, or a second backward through the same "
+                "graph, would count a gradient twice)"
+            )
+        self.used[i] = 1
+        self._put(i, bucket, backend.to_host(grad))
+
+    def mark_unused(self, i: int) -> None:
+        """The output does not depend on parameter ``i``: its gradient is ready, as zero."""
+        self._put(i, self.bucket_of[i], None)
+
+    def _put(self, i: int, bucket: _Bucket, grad) -> None:
+        p = self.params[i]
+        start, end = bucket.offsets[i]
         slot = bucket.buffer[start:end]
-        slot[...] = backend.to_host(grad).reshape(-1)
+        if grad is None:
+            slot[...] = 0
+        else:
+            slot[...] = grad.reshape(-1)
         if p.grad is not None:
             slot += backend.to_host(p.grad._data).reshape(-1)
-        bucket.pending.discard(index)
+        bucket.pending.discard(i)
         while self.next_bucket < len(self.buckets) and not self.buckets[self.next_bucket].pending:
             self.buckets[self.next_bucket].request = self.group.iallreduce(
                 self.buckets[self.next_bucket].buffer, "sum"
@@ -123,10 +157,14 @@ class Reducer:
     def finish(self) -> None:
         """Wait for the all-reduces, divide by the world size, and set ``.grad``."""
         self.armed = False
+        if self.find_unused:
+            self.group.allreduce(self.used, "sum")  # used by any process?
         for bucket in self.buckets:
             bucket.request.wait()
             bucket.buffer /= self.group.size  # the sum of the gradients -> their mean
             for i in bucket.indices:
+                if self.find_unused and not self.used[i]:
+                    continue  # no process used it: its .grad stays as it was
                 p = self.params[i]
                 start, end = bucket.offsets[i]
                 value = bucket.buffer[start:end].reshape(p.shape)
@@ -135,3 +173,28 @@ class Reducer:
                 else:
                     p.grad._data[...] = p.device.from_host(value)
                     p.grad._version.value += 1
+
+
+def reachable_markers(outputs, reducer: Reducer) -> set[int]:
+    """The indices of the parameters whose markers the graph of ``outputs`` (tensors, or
+    lists, tuples and dicts of them) reaches: the parameters the output depends on."""
+    stack, seen, found = [], set(), set()
+    pending = [outputs]
+    while pending:  # the tensors inside the output structure
+        item = pending.pop()
+        if isinstance(item, Tensor):
+            if item.grad_fn is not None:
+                stack.append(item.grad_fn)
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+    while stack:
+        fn = stack.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        if isinstance(fn, _GradReady) and fn.reducer is reducer:
+            found.add(fn.index[1])
+        stack.extend(p for p in fn.parents if isinstance(p, Function))
+    return found
