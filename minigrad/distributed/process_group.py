@@ -177,15 +177,16 @@ def init_process_group(
         )
     else:
         raise ValueError(f"Invalid backend: {backend!r}; minigrad has 'mpi' and 'local'")
-    for what, given, actual in (("world_size", world_size, group.size), ("rank", rank, group.rank)):
-        if given not in (-1, None) and given != actual:
-            raise RuntimeError(
-                f"init_process_group: {what}={given} was given, but the {name} backend reports "
-                f"{actual} (world size {group.size}): launch with mpiexec -n {world_size}"
-                if what == "world_size"
-                else f"init_process_group: rank={given} was given, but MPI made this process "
-                f"rank {actual}"
-            )
+    if world_size not in (-1, None) and world_size != group.size:
+        raise RuntimeError(
+            f"init_process_group: world_size={world_size} was given, but the {name} backend "
+            f"reports {group.size} processes: launch with mpiexec -n {world_size}"
+        )
+    if rank not in (-1, None) and rank != group.rank:
+        raise RuntimeError(
+            f"init_process_group: rank={rank} was given, but the {name} backend made this "
+            f"process rank {group.rank} (MPI assigns the ranks)"
+        )
     _group = group
 
 
