@@ -171,6 +171,25 @@ def test_ddp_unused_parameter_is_reported(local_group):
         model(minigrad.ones(1, 2))
 
 
+def test_ddp_starts_each_bucket_as_soon_as_it_is_full(local_group):
+    """Buckets hold the parameters in reverse order and are sent during backward: the
+    last layer's bucket goes out before the first layer's gradient exists."""
+    model = DDP(_mlp(), bucket_cap_mb=0.0001)
+    reducer = model.reducer
+    assert reducer.buckets[0].indices[0] == len(reducer.params) - 1  # the last parameter
+    launches = []
+    send = reducer.group.iallreduce
+
+    def record(buffer, op):
+        launches.append(sum(len(b.pending) for b in reducer.buckets))  # gradients to come
+        return send(buffer, op)
+
+    reducer.group.iallreduce = record
+    model(minigrad.randn(4, 6)).sum().backward()
+    assert len(launches) == len(reducer.buckets) > 1
+    assert launches[0] > 0 and launches[-1] == 0  # the first went out mid-backward
+
+
 def test_ddp_find_unused_parameters(local_group):
     model = DDP(_TwoHeads(), find_unused_parameters=True)
     for _ in range(2):  # no error at the second forward: the unused head counted as ready
