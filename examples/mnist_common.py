@@ -16,6 +16,8 @@ hand over to :func:`run`. Reading this file top to bottom is reading one trainin
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 import time
 
@@ -33,22 +35,77 @@ except ImportError:  # pragma: no cover - exercised only without tqdm
 LOG_EVERY = 50  # steps between progress-bar updates (each one waits for the device)
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``mnist_mlp.py: error: ...``) and exit
+    status 2, before anything is loaded or trained."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1 (a batch size, a number of examples)."""
+    return _bounded(int, text, "an integer >= 1", lambda n: n >= 1)
+
+
+def count(text: str) -> int:
+    """An argparse type: an integer >= 0 (epochs, layers)."""
+    return _bounded(int, text, "an integer >= 0", lambda n: n >= 0)
+
+
+def rate(text: str) -> float:
+    """An argparse type: a finite number >= 0 (a learning rate, momentum, weight decay)."""
+    return _bounded(float, text, "a finite number >= 0", lambda x: math.isfinite(x) and x >= 0)
+
+
+def _bounded(kind, text: str, what: str, valid):
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+    if not valid(value):
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text}")
+    return value
+
+
 def parser(description: str, **defaults) -> argparse.ArgumentParser:
-    """The options both examples share; ``defaults`` are each example's tuned values."""
-    p = argparse.ArgumentParser(description=description)
-    p.add_argument("--epochs", type=int, default=defaults["epochs"])
-    p.add_argument("--batch-size", type=int, default=defaults["batch_size"])
-    p.add_argument("--lr", type=float, default=defaults["lr"])
-    p.add_argument("--momentum", type=float, default=0.9)
-    p.add_argument("--weight-decay", type=float, default=5e-4)
+    """The options both examples share; ``defaults`` are each example's tuned values.
+    Each option's type checks its range, so that a bad value stops the run at once."""
+    p = Parser(description=description)
+    p.add_argument("--epochs", type=count, default=defaults["epochs"])
+    p.add_argument("--batch-size", type=positive_int, default=defaults["batch_size"])
+    p.add_argument("--lr", type=rate, default=defaults["lr"])
+    p.add_argument("--momentum", type=rate, default=0.9)
+    p.add_argument("--weight-decay", type=rate, default=5e-4)
     p.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--limit", type=int, default=None, help="train on the first N examples only")
+    p.add_argument(
+        "--limit", type=positive_int, default=None, help="train on the first N examples only"
+    )
     p.add_argument("--data", default=None, help="folder with the four MNIST .gz files")
     p.add_argument("--save", default=None, help="write a checkpoint here after every epoch")
     p.add_argument("--resume", default=None, help="continue the run saved in this checkpoint")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
+
+
+def check_options(args) -> str | None:
+    """An error message for options that each look valid but cannot work (checked before
+    the data is loaded, so that nothing is trained in vain), else None."""
+    if args.limit is not None and args.limit < args.batch_size:
+        return (
+            f"--limit {args.limit} is fewer examples than one batch (--batch-size "
+            f"{args.batch_size}); every batch is full, so no step would run"
+        )
+    if args.save:
+        folder = os.path.dirname(os.path.abspath(args.save))
+        if os.path.isdir(args.save):
+            return f"--save {args.save} is a folder; give a file name in it"
+        if not os.path.isdir(folder):
+            return f"--save {args.save}: the folder {folder} does not exist"
+        if not os.access(folder, os.W_OK):
+            return f"--save {args.save}: the folder {folder} is not writable"
+    return None
 
 
 def check_device(device: str) -> str | None:
@@ -65,8 +122,6 @@ def load_data(args):
     """The training and test sets as tensors on the device (the training set cut to
     ``--limit``). All of MNIST fits in GPU memory, so it is moved there once, and every
     batch is then a slice on the device: no copy from the host per step."""
-    if args.limit is not None and args.limit <= 0:
-        raise ValueError(f"--limit must be positive, got {args.limit}")
     datasets = []
     for train in (True, False):
         data = MNIST(root=args.data, train=train)
@@ -122,7 +177,7 @@ def train_epoch(model, loader, optimizer, scheduler, loss_fn, progress) -> tuple
 
 def run(args, model: nn.Module, name: str) -> int:
     """Train ``model`` as the options say; return the process exit code."""
-    error = check_device(args.device)
+    error = check_options(args) or check_device(args.device)
     if error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -131,6 +186,10 @@ def run(args, model: nn.Module, name: str) -> int:
     except (DataError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if len(train_set) < args.batch_size:  # fewer images than asked for with --limit
+        print(f"error: the training set has {len(train_set)} examples, fewer than one "
+              f"batch (--batch-size {args.batch_size})", file=sys.stderr)  # fmt: skip
+        return 2
 
     model.to(args.device)
     test_loader = DataLoader(test_set, batch_size=1000, device=args.device)
@@ -144,7 +203,10 @@ def run(args, model: nn.Module, name: str) -> int:
     first_epoch = 0
     if args.resume:
         try:
-            first_epoch = resume(args.resume, model, optimizer, scheduler)
+            first_epoch = resume(args.resume, model, optimizer, scheduler, args.epochs)
+        except ScheduleMismatch as exc:
+            print(f"error: cannot resume from {args.resume}: {exc}", file=sys.stderr)
+            return 2
         except (RuntimeError, FileNotFoundError, KeyError) as exc:
             print(f"error: cannot resume from {args.resume}: {exc}", file=sys.stderr)
             return 1
@@ -177,7 +239,7 @@ def run(args, model: nn.Module, name: str) -> int:
             flush=True,
         )
         if args.save:
-            save(args.save, name, model, optimizer, scheduler, epoch + 1)
+            save(args.save, name, model, optimizer, scheduler, epoch + 1, args.epochs)
     seconds = time.perf_counter() - start
     print(
         f"final test_accuracy={accuracy:.4f} epochs={args.epochs} seconds={seconds:.1f} "
@@ -186,12 +248,14 @@ def run(args, model: nn.Module, name: str) -> int:
     return 0
 
 
-def save(path, name, model, optimizer, scheduler, epochs_done: int) -> None:
-    """Everything needed to continue: weights, optimizer and schedule state, the epoch."""
+def save(path, name, model, optimizer, scheduler, epochs_done: int, epochs: int) -> None:
+    """Everything needed to continue: weights, optimizer and schedule state, the epoch,
+    and the run's length (which the schedule was planned for)."""
     minigrad.save(
         {
             "example": name,
             "epoch": epochs_done,
+            "epochs": epochs,
             "model": model.state_dict(),
             "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict(),
@@ -201,13 +265,31 @@ def save(path, name, model, optimizer, scheduler, epochs_done: int) -> None:
     )
 
 
-def resume(path, model, optimizer, scheduler) -> int:
+class ScheduleMismatch(RuntimeError):
+    """The checkpoint's learning-rate schedule was planned for a different run length."""
+
+
+def resume(path, model, optimizer, scheduler, epochs: int) -> int:
     """Load a checkpoint written by :func:`save`; return the number of epochs it had done.
 
     ``load_state_dict`` raises an error naming every missing, unexpected or misshaped key
-    when the checkpoint comes from another architecture.
+    when the checkpoint comes from another architecture. A checkpoint from a run of
+    another length is refused (ScheduleMismatch): its cosine schedule decays over the old
+    number of steps, and restoring it would silently follow that schedule (past its end
+    the rate climbs back up); bending it to the new length would jump the rate mid-run.
+    The same options resume exactly where the run stopped.
     """
     checkpoint = minigrad.load(path)
+    saved = checkpoint["scheduler"].get("T_max")
+    if saved != scheduler.T_max and int(checkpoint["epoch"]) < epochs:  # steps left to take
+        length = checkpoint.get("epochs")
+        before = f"--epochs {length}" if length is not None else "another --epochs"
+        raise ScheduleMismatch(
+            f"it was saved by a run of {before} ({saved} steps of cosine schedule); this "
+            f"run has --epochs {epochs} ({scheduler.T_max} steps). Resume with the options "
+            f"it was saved with (the same --epochs, --batch-size and --limit), or start "
+            f"a new run"
+        )
     model.load_state_dict(checkpoint["model"])
     optimizer.load_state_dict(checkpoint["optimizer"])
     scheduler.load_state_dict(checkpoint["scheduler"])

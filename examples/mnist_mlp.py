@@ -23,7 +23,7 @@ import sys
 import minigrad
 from minigrad import nn
 
-from mnist_common import parser, run
+from mnist_common import count, parser, positive_int, run
 
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}
 
@@ -45,8 +45,8 @@ def build_model(depth: int = 7, width: int = 500, activation: str = "relu", batc
 
 def main(argv=None) -> int:
     p = parser(__doc__.split("\n")[0], epochs=5, batch_size=128, lr=0.1)
-    p.add_argument("--depth", type=int, default=7, help="number of hidden layers")
-    p.add_argument("--width", type=int, default=500, help="units per hidden layer")
+    p.add_argument("--depth", type=count, default=7, help="number of hidden layers")
+    p.add_argument("--width", type=positive_int, default=500, help="units per hidden layer")
     p.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
     p.add_argument("--no-bn", action="store_true", help="leave out Batch Normalization")
     args = p.parse_args(argv)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -138,3 +139,57 @@ def test_examples_explain_missing_data(capsys, tmp_path):
     assert mlp.main([*SMALL, "--data", str(tmp_path / "nowhere")]) == 1
     err = capsys.readouterr().err
     assert "error:" in err and "nowhere" in err
+
+
+# ----------------------------------------------------------------------------------------
+# Bad options stop the run at once: one line, exit status 2, no traceback (issue 22)
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--batch-size", "0"], "argument --batch-size: expected an integer >= 1, got 0"),
+        (["--batch-size", "-5"], "argument --batch-size: expected an integer >= 1, got -5"),
+        (["--limit", "100"], "--limit 100 is fewer examples than one batch (--batch-size 128)"),
+        (["--save", "{tmp}/missing/run.ckpt"], "the folder {tmp}/missing does not exist"),
+        (["--save", "{tmp}"], "--save {tmp} is a folder"),
+        (["--lr", "nan"], "argument --lr: expected a finite number >= 0, got nan"),
+    ],
+)
+def test_bad_options_give_one_line_and_status_2(options, message, tmp_path):
+    options = [o.format(tmp=tmp_path) for o in options]
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "mnist_mlp.py"), *options, "--depth", "1",
+         "--width", "8", "--epochs", "1", "--no-progress"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "error: " in result.stderr
+    assert message.format(tmp=tmp_path) in result.stderr
+    assert "epoch" not in result.stdout  # refused before any training
+
+
+def test_the_save_folder_is_checked_before_training(capsys, tmp_path):
+    cnn = _load("mnist_cnn")
+    assert cnn.main([*SMALL, "--save", str(tmp_path / "gone" / "c.ckpt")]) == 2
+    out, err = capsys.readouterr()
+    assert "does not exist" in err and "epoch 1/1" not in out
+
+
+def test_resuming_with_another_number_of_epochs_is_refused(capsys, tmp_path):
+    """The checkpoint's cosine schedule covers one epoch; following it through a second
+    one would raise the rate from 0 back to 0.1. Refused, naming both lengths."""
+    mlp = _load("mnist_mlp")
+    small = [*SMALL[:2], "--batch-size", "64", "--no-progress", "--depth", "1", "--width", "16"]
+    checkpoint = tmp_path / "one.ckpt"
+    assert mlp.main([*small, "--epochs", "1", "--save", str(checkpoint)]) == 0
+    capsys.readouterr()
+    assert mlp.main([*small, "--epochs", "2", "--resume", str(checkpoint)]) == 2
+    out, err = capsys.readouterr()
+    assert "--epochs 1 (8 steps of cosine schedule)" in err
+    assert "this run has --epochs 2 (16 steps)" in err
+    assert "epoch 2/2" not in out
+    # Asking for no more epochs than were done trains nothing: the schedule does not matter.
+    assert mlp.main([*small, "--epochs", "1", "--resume", str(checkpoint)]) == 0
