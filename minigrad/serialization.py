@@ -13,22 +13,37 @@ The file format, and why it never unpickles
 checkpoint from someone else is then as dangerous as running their script. minigrad's
 checkpoints contain only data, so loading one can never execute anything:
 
-* the file is a NumPy ``.npz`` archive (a zip of ``.npy`` files, see ``numpy.savez``),
-  read back with ``numpy.load(..., allow_pickle=False)``;
+* the file is a NumPy ``.npz`` archive (a zip of uncompressed ``.npy`` files, see
+  ``numpy.savez``), read back by this module's own reader, which never unpickles;
 * each array (a tensor's data, or a NumPy array) is one member, ``a0``, ``a1``, ...;
 * the member ``__minigrad__`` is a 0-d string array holding a JSON description of the
   structure: a format marker and version, and a tree of nodes (dicts with typed keys,
   lists, tuples, scalars, and for each tensor its member name, dtype, shape, original
   device, ``requires_grad`` and the SHA-256 of its bytes).
 
-Loading checks the marker, the version, each array's dtype and shape, and each SHA-256,
-so a damaged file is reported rather than silently giving wrong weights. Saving to a path
-writes a temporary file in the target's directory, flushes and fsyncs it, and then renames it over
-the target with ``os.replace`` (atomic on POSIX and Windows): a crash or an error midway
-leaves the previous checkpoint intact and no partial file behind. Otherwise it behaves as
-``open(path, "wb")`` would: it writes through a symlink, keeps an existing file's
-permissions (a new one gets the umask's), and refuses a read-only file. ``save`` and
-``load`` also take binary file objects (``io.BytesIO``, an open file), as PyTorch's do.
+Guarantees
+----------
+* **Atomic.** Saving to a path writes a temporary file in the target's directory, flushes
+  and fsyncs it, and renames it over the target with ``os.replace`` (atomic on POSIX and
+  Windows): a crash, a kill or an error midway leaves the previous checkpoint intact and
+  never a partial one. A kill can leave the temporary file (``.minigrad-<host>-<pid>-
+  ....tmp``); the next save into that directory removes those that no live writer can
+  own (their writer, on this host, has exited and they have been idle for five minutes;
+  or they have not changed for a day).
+* **Verified.** Loading checks the marker, the version, each array's dtype and shape, the
+  zip CRC-32s and each SHA-256, so a damaged file raises :class:`CheckpointError` (naming
+  the file and the problem) rather than silently giving wrong weights.
+* **No code.** Only data is read: no pickle, whatever the file holds.
+* **Bounded work per byte read.** Loading takes time linear in the file's size and never
+  allocates more than the file holds: the archive is found without trying candidates,
+  each member's declared shape must match its real size before anything is allocated,
+  compressed members (which could expand a small file into a huge array) are refused,
+  and each array is read once. A hostile file gets a CheckpointError, quickly.
+
+Otherwise saving behaves as ``open(path, "wb")`` would: it writes through a symlink, keeps
+an existing file's permissions (a new one gets the umask's), and refuses a read-only file.
+``save`` and ``load`` also take binary file objects (``io.BytesIO``, an open file), as
+PyTorch's do; a stream holding several checkpoints loads the one at its position.
 
 Tensors are loaded onto the CPU, or onto ``map_location``; their original device is
 recorded in the file, and a dict ``map_location`` (``{"cuda:0": "cpu"}``) maps it. A
@@ -309,8 +324,10 @@ def load(
     Raises:
         FileNotFoundError: the path does not exist.
         CheckpointError: the file is not a minigrad checkpoint (a text file, a plain
-            ``.npz``), is truncated or corrupt (a SHA-256 mismatch), or was written by a
-            newer format version. The message names the file and the problem.
+            ``.npz``, an archive with compressed members), is truncated or corrupt (a
+            SHA-256 or CRC mismatch, a member whose declared shape its bytes do not
+            fill), or was written by a newer format version. The message names the file
+            and the problem.
 
     Example:
         >>> import os, tempfile
