@@ -235,8 +235,22 @@ def add(input, other, *, alpha=1) -> Tensor:
         tensor([2., 3.])
     """
     if alpha != 1:
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha  # a number
+        input, other = _scaled_by_alpha(input, other, alpha)
     return _binary(elementwise.Add, "add", input, other)
+
+
+def _scaled_by_alpha(input, other, alpha):
+    """``add``/``sub``'s ``alpha * other``, in the dtype of the result (PyTorch scales
+    inside the op: ``alpha`` does not take part in the type promotion)."""
+    input, other = _promote(input, other)
+    dtype = input.dtype if isinstance(input, Tensor) else other.dtype
+    if type(alpha) is bool and dtype != _dtypes.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, float) and not _dtypes.is_floating(dtype):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    return input, (mul(other, alpha) if isinstance(other, Tensor) else other * alpha)
 
 
 def sub(input, other, *, alpha=1) -> Tensor:
@@ -247,15 +261,20 @@ def sub(input, other, *, alpha=1) -> Tensor:
         >>> minigrad.sub(minigrad.tensor([5.0, 7.0]), minigrad.tensor([1.0, 2.0]), alpha=2)
         tensor([3., 3.])
     """
+    sub_check(input, other)
+    if alpha != 1:
+        input, other = _scaled_by_alpha(input, other, alpha)
+    return _binary(elementwise.Sub, "sub", input, other)
+
+
+def sub_check(input, other) -> None:
+    """PyTorch refuses to subtract bools (``True - True`` means nothing for a mask)."""
     for x in (input, other):
         if type(x) is bool or (isinstance(x, Tensor) and x.dtype == _dtypes.bool):
             raise RuntimeError(
                 "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
                 "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
             )
-    if alpha != 1:
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha  # a number
-    return _binary(elementwise.Sub, "sub", input, other)
 
 
 def mul(input, other) -> Tensor:
@@ -336,12 +355,13 @@ def _integer_pow(input, exponent) -> Tensor:
         return _binary(elementwise.Pow, "pow", input, exponent)
     a, b = _promote(input, exponent)
     xp = exponent.device.xp
-    base = a._data if isinstance(a, Tensor) else a
+    dtype = b.dtype  # the promoted dtype (a Python int base takes the tensor's)
+    base = a._data if isinstance(a, Tensor) else xp.asarray(a, dtype=dtype)
     power = b._data
     with backend.quiet(xp):
-        out = xp.asarray(base) ** xp.maximum(power, 0)
+        out = base ** xp.maximum(power, 0)
         negative = xp.where(base == 1, 1, xp.where(base == -1, 1 - 2 * (power % 2), 0))
-        out = xp.where(power < 0, negative, out).astype(out.dtype, copy=False)
+        out = xp.where(power < 0, negative, out).astype(dtype, copy=False)
     return Tensor._wrap(out, exponent.device)
 
 
@@ -528,8 +548,9 @@ def where(condition: Tensor, input, other) -> Tensor:
         input = Tensor(input, device=condition.device)
     for value, tensor in ((input, other), (other, input)):
         if type(value) is int and isinstance(tensor, Tensor) and tensor.dtype.kind in "iu":
-            info = np.iinfo(tensor.dtype)  # where() does not wrap a number, as + does
-            if not info.min <= value <= info.max:
+            info = np.iinfo(tensor.dtype)  # where() refuses what + would wrap, except
+            low = -info.max if info.min == 0 else info.min  # negatives for unsigned types
+            if not low <= value <= info.max:  # (PyTorch's rule: uint8 takes -255..255)
                 raise RuntimeError(
                     f"where: value {value} cannot be converted to type {tensor.dtype} "
                     f"without overflow"
@@ -558,7 +579,13 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
             f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D "
             f"and {other.ndim}D"
         )
-    input, other = _promote(input, other)
+    if input.dtype != other.dtype:  # PyTorch does not promote in a product
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {input.dtype} != "
+            f"{other.dtype} (convert one with .to(), e.g. .float() or .double())"
+        )
+    if input.dtype == _dtypes.bool:
+        raise NotImplementedError("matmul is not implemented for bool tensors (as in PyTorch)")
     try:
         return linalg.MatMul.apply(input, other)
     except ValueError:

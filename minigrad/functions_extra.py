@@ -21,6 +21,7 @@ from .functions import (
     _check_tensor,
     _unary_float,
     cast,
+    clone,
     expand,
     matmul,
     normalize_dim,
@@ -105,7 +106,7 @@ def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
     elif not input.is_floating_point():
         input = cast(input, _dtypes.int64)
     if input.ndim == 0:
-        return reshape(input, ())
+        return clone(input)  # a copy, as every cumsum is (not a view of the input)
     return scan.Cumsum.apply(input, axis=axis)
 
 
@@ -142,7 +143,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     axis = normalize_dim(dim, input.ndim)
     if input.ndim == 0:
         zero = Tensor._wrap(input.device.xp.zeros((), dtype=np.int64), input.device)
-        return SortResult(reshape(input, ()), zero)
+        return SortResult(clone(input), zero)
     order = _sort_order(input.device.xp, input._data, axis, descending)
     return SortResult(_gather(input, order, axis), Tensor._wrap(order, input.device))
 
@@ -361,5 +362,5 @@ def repeat(input: Tensor, *sizes) -> Tensor:
     # (d0, d1) -> (1, d0, 1, d1) -> (r0, d0, r1, d1) -> (r0 * d0, r1 * d1)
     interleaved = tuple(n for d in shape for n in (1, d))
     expanded = tuple(n for r, d in zip(sizes, shape) for n in (r, d))
-    tiled = expand(reshape(input, interleaved), expanded)
+    tiled = clone(expand(reshape(input, interleaved), expanded))  # a copy, never a view
     return reshape(tiled, tuple(r * d for r, d in zip(sizes, shape)))

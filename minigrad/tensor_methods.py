@@ -190,6 +190,7 @@ class TensorMethods:
 
     def sub_(self, other, alpha=1) -> Tensor:
         """``self -= alpha * other``, in place."""
+        _F.sub_check(self, other)
         return self._inplace("sub_", self.device.xp.subtract, other, alpha)
 
     def mul_(self, other) -> Tensor:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 
+from .. import dtypes as _dtypes
 from .. import fastpath
 from .. import functions as _F
 from .. import random as _random
@@ -464,7 +465,14 @@ def mse_loss(
             f"mse_loss: weight must have the shape of the input, {tuple(input.shape)}; "
             f"got {tuple(weight.shape)}"
         )
-    diff = input - target
+    # PyTorch broadcasts the two first, so a 0-d target promotes like a full tensor.
+    dtype = _dtypes.promote_types(input.dtype, target.dtype)
+    if not _dtypes.is_floating(dtype):
+        raise NotImplementedError(
+            f"mse_loss is not implemented for {dtype} inputs (as in PyTorch): convert them "
+            f"with .float()"
+        )
+    diff = input.to(dtype) - target.to(dtype)
     squared = diff * diff
     if weight is not None:
         squared = squared * weight

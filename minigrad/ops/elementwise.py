@@ -50,7 +50,9 @@ class Div(Function):
     def forward(self, a, b):
         with quiet(self.xp):
             out = a / b
-        self.save(b, out)
+        # The quotient is needed only for b's gradient: saved only then, so that writing
+        # into it later (under no_grad) does not spoil a's gradient.
+        self.save(b, out if self.needs_input_grad[1] else None)
         return out
 
     def backward(self, grad):

@@ -74,7 +74,7 @@ class Var(Function):
         xp = self.xp
         grad = _unreduce(xp, grad, self.shape, self.axis)
         with quiet(xp):
-            if self.axis is None and self.dof <= 0:
+            if (self.axis is None or not self.shape) and self.dof <= 0:  # all, or 0-d
                 return grad * xp.where(centered == 0, math.nan, math.inf)
             return grad * centered * (2 / self.dof if self.dof else math.inf)
 
