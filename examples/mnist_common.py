@@ -105,6 +105,8 @@ def check_options(args) -> str | None:
             return f"--save {args.save}: the folder {folder} does not exist"
         if not os.access(folder, os.W_OK):
             return f"--save {args.save}: the folder {folder} is not writable"
+        if os.path.exists(args.save) and not os.access(args.save, os.W_OK):
+            return f"--save {args.save}: the file is read-only"
     return None
 
 

@@ -46,6 +46,9 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Ten
     """A new tensor holding a copy of ``data`` (numbers, nested lists, arrays or a tensor).
 
     Python floats become float32, ints int64, bools bool; NumPy arrays keep their dtype.
+    Python numbers that do not fit raise as in PyTorch, rather than converting wrongly: an
+    int past int64 (``tensor(2**63)``) raises ValueError, and a value outside an integer
+    ``dtype`` (NaN, inf, ``300`` as int8) raises RuntimeError; both name the value.
 
     Example:
         >>> import minigrad
