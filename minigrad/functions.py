@@ -163,6 +163,17 @@ def _operands(a, b):
     )
 
 
+def converts_without_overflow(value, dtype) -> bool:
+    """Whether PyTorch converts the number ``value`` to an integer ``dtype`` without an
+    overflow error: floats within the type's range; ints within it too, or, for unsigned
+    types, down to ``-max`` (``-1`` wraps to 255 in uint8). Always True for float types."""
+    if dtype.kind not in "iu" or type(value) is bool:
+        return True
+    info = np.iinfo(dtype)
+    low = -info.max if info.min == 0 and type(value) is int else info.min
+    return low <= value <= info.max
+
+
 def _shape(x) -> tuple[int, ...]:
     return x.shape if isinstance(x, Tensor) else ()
 
@@ -234,7 +245,7 @@ def add(input, other, *, alpha=1) -> Tensor:
         >>> minigrad.add(minigrad.tensor([1.0, 2.0]), 1.0)
         tensor([2., 3.])
     """
-    if alpha != 1:
+    if alpha != 1 or type(alpha) is bool:  # (True == 1, but PyTorch checks its type)
         input, other = _scaled_by_alpha(input, other, alpha)
     return _binary(elementwise.Add, "add", input, other)
 
@@ -262,7 +273,7 @@ def sub(input, other, *, alpha=1) -> Tensor:
         tensor([3., 3.])
     """
     sub_check(input, other)
-    if alpha != 1:
+    if alpha != 1 or type(alpha) is bool:
         input, other = _scaled_by_alpha(input, other, alpha)
     return _binary(elementwise.Sub, "sub", input, other)
 
@@ -352,6 +363,11 @@ def _integer_pow(input, exponent) -> Tensor:
     if not isinstance(exponent, Tensor):
         if exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if not converts_without_overflow(exponent, input.dtype):
+            raise RuntimeError(
+                f"pow: exponent {exponent} cannot be converted to type {input.dtype} "
+                f"without overflow"
+            )
         return _binary(elementwise.Pow, "pow", input, exponent)
     a, b = _promote(input, exponent)
     xp = exponent.device.xp
@@ -547,14 +563,12 @@ def where(condition: Tensor, input, other) -> Tensor:
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = Tensor(input, device=condition.device)
     for value, tensor in ((input, other), (other, input)):
-        if type(value) is int and isinstance(tensor, Tensor) and tensor.dtype.kind in "iu":
-            info = np.iinfo(tensor.dtype)  # where() refuses what + would wrap, except
-            low = -info.max if info.min == 0 else info.min  # negatives for unsigned types
-            if not low <= value <= info.max:  # (PyTorch's rule: uint8 takes -255..255)
-                raise RuntimeError(
-                    f"where: value {value} cannot be converted to type {tensor.dtype} "
-                    f"without overflow"
-                )
+        # where() refuses the numbers that + would wrap around.
+        number_into_tensor = type(value) is int and isinstance(tensor, Tensor)
+        if number_into_tensor and not converts_without_overflow(value, tensor.dtype):
+            raise RuntimeError(
+                f"where: value {value} cannot be converted to type {tensor.dtype} without overflow"
+            )
     input, other = _promote(input, other)
     try:
         return elementwise.Where.apply(condition, input, other)
@@ -940,6 +954,8 @@ def min(input: Tensor, dim=None, keepdim: bool = False):
 def _arg_select(input: Tensor, dim, keepdim: bool, smallest: bool) -> Tensor:
     name = "argmin" if smallest else "argmax"
     _check_tensor(input, name)
+    if input.dtype == _dtypes.bool:
+        raise RuntimeError(f"{name}(): does not support bool input")
     xp = input.device.xp
     pick = xp.argmin if smallest else xp.argmax
     if dim is None or input.ndim == 0:
@@ -1350,6 +1366,8 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     start, end = normalize_dim(start_dim, input.ndim), normalize_dim(end_dim, input.ndim)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input  # nothing to merge: PyTorch returns the tensor itself
     shape = input.shape
     merged = int(np.prod(shape[start : end + 1]))
     return reshape(input, (*shape[:start], merged, *shape[end + 1 :]))
@@ -1641,4 +1659,10 @@ def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
         # The crops (negative amounts) come off the input itself, so they must fit in it.
         if n + builtins.min(before, 0) + builtins.min(after, 0) < 0 or n + before + after < 0:
             raise ValueError(f"pad: padding {pad} crops more than shape {input.shape} holds")
-    return movement.Pad.apply(input, pairs=tuple(pairs), value=0 if value is None else value)
+    value = 0 if value is None else value
+    grows = builtins.any(n > 0 for pair in pairs for n in pair)  # else no value is written
+    if grows and not converts_without_overflow(float(value), input.dtype):  # as a float:
+        raise RuntimeError(  # even -1 does not wrap into uint8 here, as in PyTorch
+            f"pad: value {value} cannot be converted to type {input.dtype} without overflow"
+        )
+    return movement.Pad.apply(input, pairs=tuple(pairs), value=value if grows else 0)

@@ -41,7 +41,8 @@ CONSTANT_OR_EMPTY = {"div_uint8_by_negative", "rdiv_uint8", "div_int8_by_uint8",
                      "bool_pow_true", "bool_pow_false", "bool_pow_int",
                      "int_pow_negative_tensor", "setitem_int_slice_list", "setitem_leading_ones",
                      "clamp_in_place", "expand_add_in_place", "softmax_empty_dim",
-                     "log_softmax_empty_dim"}  # fmt: skip
+                     "log_softmax_empty_dim", "rpow_int8", "where_uint8_negative_number",
+                     "pad_uint8", "repeat_ones_is_a_copy"}  # fmt: skip
 
 
 def _float64_inputs(name: str, device: str) -> list[minigrad.Tensor]:

@@ -118,3 +118,88 @@ def test_accepted_as_pytorch_accepts():
         1,
         1,
     ]
+
+
+# ----------------------------------------------------------------------------------------
+# Found next by the differential fuzzer (tests/fuzz)
+# ----------------------------------------------------------------------------------------
+
+
+def test_products_refuse_mixed_dtypes_as_pytorch_does():
+    with pytest.raises(RuntimeError, match="expected m1 and m2 to have the same dtype"):
+        minigrad.ones(2, 2, dtype=minigrad.int32) @ minigrad.ones(2, 2, dtype=minigrad.float64)
+    with pytest.raises(RuntimeError, match="same dtype"):
+        minigrad.ones(2, 2) @ minigrad.ones(2, dtype=minigrad.float64)
+    with pytest.raises(NotImplementedError, match="bool"):
+        minigrad.ones(2, 2, dtype=minigrad.bool) @ minigrad.ones(2, 2, dtype=minigrad.bool)
+    ints = minigrad.ones(1, 2, 2, dtype=minigrad.int64)
+    assert minigrad.bmm(ints, ints).tolist() == [[[2, 2], [2, 2]]]
+
+
+def test_add_and_sub_check_alpha_as_pytorch_does():
+    x = minigrad.ones(2, dtype=minigrad.float64)
+    with pytest.raises(RuntimeError, match="Boolean alpha only supported for Boolean results"):
+        minigrad.add(x, x, alpha=True)
+    n = minigrad.ones(2, dtype=minigrad.int64)
+    with pytest.raises(RuntimeError, match="alpha must not be a floating point number"):
+        minigrad.add(n, n, alpha=0.5)
+    with pytest.raises(RuntimeError, match="alpha must not be a floating point number"):
+        minigrad.sub(n, 1, alpha=0.5)
+    assert minigrad.add(
+        minigrad.ones(2), minigrad.ones(2, dtype=minigrad.int8), alpha=0.5
+    ).tolist() == [
+        1.5,
+        1.5,
+    ]
+
+
+def test_mse_loss_promotes_after_broadcasting_and_refuses_integers():
+    with pytest.warns(UserWarning, match="different to the input size"):
+        loss = F.mse_loss(minigrad.ones(2), minigrad.tensor(2.0, dtype=minigrad.float64))
+    assert loss.dtype == minigrad.float64  # PyTorch broadcasts first: no 0-d weak rule
+    mixed = F.mse_loss(minigrad.tensor([True, False]), minigrad.ones(2, dtype=minigrad.float64))
+    assert mixed.item() == 0.5
+    with pytest.raises(NotImplementedError, match="mse_loss is not implemented for int64"):
+        F.mse_loss(minigrad.tensor([1, 2]), minigrad.tensor([1, 3]))
+
+
+def test_results_are_copies_where_pytorch_copies():
+    x = minigrad.tensor([[1.0, 2.0]])
+    t = x.repeat(1, 1)
+    t.zero_()
+    assert x.tolist() == [[1.0, 2.0]]
+    s = minigrad.tensor(1.375)
+    c, v = minigrad.cumsum(s, 0), minigrad.sort(s).values
+    s.zero_()
+    assert c.item() == 1.375 and v.item() == 1.375
+    y = minigrad.ones(2, 3, requires_grad=True)
+    assert y.flatten(1, 1) is y  # nothing to merge: the tensor itself, as in PyTorch
+
+
+def test_a_quotient_changed_in_place_does_not_spoil_the_dividends_gradient():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    t = x / 2
+    with minigrad.no_grad():
+        t.fill_(3.0)
+    t.sum().backward()
+    assert x.grad.tolist() == [0.5, 0.5]
+
+
+def test_more_refusals_pytorch_makes():
+    with pytest.raises(RuntimeError, match=r"argmax\(\): does not support bool input"):
+        minigrad.tensor([True, False]).argmax()
+    with pytest.raises(RuntimeError, match="topk does not support bool"):
+        minigrad.tensor([True, False]).topk(1)
+    with pytest.raises(RuntimeError, match="exponent 300 cannot be converted to type int8"):
+        minigrad.tensor([1], dtype=minigrad.int8) ** 300
+    with pytest.raises(RuntimeError, match=r"value -1\.5 cannot be converted to type uint8"):
+        F.pad(minigrad.ones(2, dtype=minigrad.uint8), (1, 1), value=-1.5)
+    assert F.pad(minigrad.ones(2, dtype=minigrad.int32), (0, 0), value=1e10).tolist() == [1, 1]
+    with pytest.raises(RuntimeError, match="cannot compute the inf norm of an empty tensor"):
+        minigrad.ones(2, 0).norm(p=math.inf, dim=1)
+    with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with a bool"):
+        minigrad.zeros(2, dtype=minigrad.float64).sub_(minigrad.tensor(True))
+    c = minigrad.tensor([True, False])
+    assert minigrad.where(c, minigrad.tensor([1, 2], dtype=minigrad.uint8), -1).tolist() == [1, 255]
+    with pytest.raises(RuntimeError, match="value -256 cannot be converted to type uint8"):
+        minigrad.where(c, minigrad.tensor([1, 2], dtype=minigrad.uint8), -256)

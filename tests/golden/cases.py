@@ -262,4 +262,10 @@ CASES = {
     # In-place updates PyTorch allows.
     "clamp_in_place": _c(lambda m, a: _in_place(a, "clamp_", -0.5, 0.5), ((3, 4), "c")),
     "expand_add_in_place": _c(_expand_add, ((2, 3), "c")),
+    # What the fuzzer found next (tests/fuzz): dtypes and PyTorch's conversions.
+    "rpow_int8": _c(lambda m, t: 2 ** t.to(m.int8), ((6,), "i5")),
+    "add_alpha_0d_float64": _c(lambda m, a, t: m.add(a, t.to(m.int8), alpha=0.5), ((), "d"), ((6,), "i5")),
+    "where_uint8_negative_number": _c(lambda m, a, t: m.where(a > 0, t.to(m.uint8), -1), ((6,), "c"), ((6,), "i5")),
+    "pad_uint8": _c(lambda m, t: m.pad(t.to(m.uint8), (1, 2), value=7), ((3,), "i5")),
+    "repeat_ones_is_a_copy": _c(lambda m, a: _in_place(a.repeat(1, 1), "zero_") + a, ((2, 3), "c")),
 }  # fmt: skip
