@@ -12,6 +12,7 @@ raises an error that says what to install or check.
 from __future__ import annotations
 
 import contextlib
+import functools
 
 import numpy as np
 
@@ -218,6 +219,20 @@ def quiet(xp):
     values. Ops that can make inf or nan on purpose (``log(0)``, ``1/0``) run in it, since
     PyTorch returns those values silently. CuPy never warns, so there it does nothing."""
     return np.errstate(all="ignore") if xp is np else contextlib.nullcontext()
+
+
+def quietly(method):
+    """Run a ``Function``'s ``forward`` or ``backward`` in :func:`~minigrad.backend.quiet`:
+    inf and nan inputs legitimately give inf and nan (``inf - inf`` in the max shift, an
+    infinite variance), which PyTorch returns silently and NumPy would warn about. One
+    ``errstate`` per call of the op, not one per array operation inside it."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with quiet(self.xp):
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 def quiet_for(array):

@@ -23,8 +23,9 @@ from __future__ import annotations
 import math
 
 from .. import fastpath
+from ..backend import quietly
 from ..nn.functional import update_running_stats
-from ..ops.batchnorm import BatchNorm, quietly
+from ..ops.batchnorm import BatchNorm
 from .gpu import kernels
 
 

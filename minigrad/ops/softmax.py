@@ -7,24 +7,8 @@ stay finite for logits of any size, and the loss's backward is the closed form
 
 from __future__ import annotations
 
-import functools
-
 from ..autograd import Function
-from ..backend import quiet
-
-
-def quietly(method):
-    """Run a ``Function``'s ``forward`` or ``backward`` in :func:`~minigrad.backend.quiet`:
-    inf and nan inputs legitimately give inf and nan (``inf - inf`` in the max shift, an
-    infinite variance), which PyTorch returns silently and NumPy would warn about. One
-    ``errstate`` per call of the op, not one per array operation inside it."""
-
-    @functools.wraps(method)
-    def run(self, *args, **kwargs):
-        with quiet(self.xp):
-            return method(self, *args, **kwargs)
-
-    return run
+from ..backend import quiet, quietly
 
 
 def _log_softmax(xp, a, axis):
