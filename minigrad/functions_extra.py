@@ -174,6 +174,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         topk(values=tensor([5., 4.]), indices=tensor([1, 3]))
     """
     _check_tensor(input, "topk")
+    if input.dtype == _dtypes.bool:
+        raise RuntimeError("topk does not support bool dtypes (as in PyTorch on the CPU)")
     axis = normalize_dim(dim, input.ndim)
     size = input.shape[axis] if input.ndim else 1
     if isinstance(k, bool) or not isinstance(k, int | np.integer):
@@ -226,8 +228,13 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
             f"Got {input.dtype}"
         )
     axis = normalize_dims(dim, input.ndim)
-    if p == -math.inf and input.numel() == 0:
-        raise RuntimeError("norm(p=-inf) of an empty tensor has no value")
+    if p in (math.inf, -math.inf) and any(  # the max (min) of nothing has no value
+        input.shape[d] == 0 for d in (range(input.ndim) if axis is None else axis)
+    ):
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {p} norm of an empty tensor (shape "
+            f"{tuple(input.shape)}, dim {dim}): the operation has no identity"
+        )
     return scan.Norm.apply(input, float(p), axis=axis, keepdims=bool(keepdim))
 
 
