@@ -11,6 +11,11 @@ hand over to :func:`run`. Reading this file top to bottom is reading one trainin
 4. for each epoch: train (forward, loss, backward, step), then measure test accuracy in
    evaluation mode, and save a checkpoint if asked;
 5. print one machine-readable line: ``final test_accuracy=... epochs=... seconds=...``.
+
+With ``--distributed`` the same loop runs in every process of an MPI job (``mpiexec -n 2
+python -m mpi4py examples/mnist_mlp.py --distributed``): each process trains on its share
+of every epoch's shuffle (``DistributedSampler``), ``DistributedDataParallel`` averages the
+gradients, so the processes stay identical, and process 0 alone prints and saves.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import time
 
 import minigrad
 from minigrad import nn
-from minigrad.data import MNIST, DataError, DataLoader, TensorDataset
+from minigrad.data import MNIST, DataError, DataLoader, DistributedSampler, TensorDataset
 from minigrad.optim import SGD
 from minigrad.optim.lr_scheduler import CosineAnnealingLR
 
@@ -86,6 +91,11 @@ def parser(description: str, **defaults) -> argparse.ArgumentParser:
     p.add_argument("--save", default=None, help="write a checkpoint here after every epoch")
     p.add_argument("--resume", default=None, help="continue the run saved in this checkpoint")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--distributed", action="store_true",
+        help="data-parallel training on the processes of an MPI job (launch with mpiexec -n "
+        "N python -m mpi4py ...); --batch-size is per process",
+    )  # fmt: skip
     return p
 
 
@@ -146,8 +156,10 @@ def evaluate(model: nn.Module, loader: DataLoader) -> float:
     return correct.item() / total
 
 
-def train_epoch(model, loader, optimizer, scheduler, loss_fn, progress) -> tuple[float, float]:
-    """One pass over the training set; returns the mean loss and accuracy.
+def train_epoch(model, loader, optimizer, scheduler, loss_fn, progress) -> minigrad.Tensor:
+    """One pass over the training set; returns the summed loss, the number of correct
+    predictions and the number of examples seen, as one tensor (so that a distributed run
+    adds up its processes' with one all-reduce).
 
     The running sums stay on the device: reading a value (``.item()``) makes the host wait
     for the device, so it happens only every ``LOG_EVERY`` steps, for the progress bar.
@@ -174,7 +186,8 @@ def train_epoch(model, loader, optimizer, scheduler, loss_fn, progress) -> tuple
                 loss=f"{loss_sum.item() / seen:.4f}", acc=f"{correct.item() / seen:.4f}"
             )
             progress.update(step - progress.n)
-    return loss_sum.item() / seen, correct.item() / seen
+    return minigrad.stack([loss_sum.double(), correct.double(), minigrad.tensor(float(seen),
+                           dtype=minigrad.float64, device=loss_sum.device)])  # fmt: skip
 
 
 def run(args, model: nn.Module, name: str) -> int:
@@ -193,9 +206,22 @@ def run(args, model: nn.Module, name: str) -> int:
               f"batch (--batch-size {args.batch_size})", file=sys.stderr)  # fmt: skip
         return 2
 
-    model.to(args.device)
+    rank, world = 0, 1
+    if args.distributed:
+        try:
+            rank, world = start_distributed()
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    net = model.to(args.device)  # the model itself; `model` may become its DDP wrapper
+    if world > 1:
+        model = nn.parallel.DistributedDataParallel(net)  # copies rank 0's weights to all
     test_loader = DataLoader(test_set, batch_size=1000, device=args.device)
-    steps_per_epoch = max(1, len(train_set) // args.batch_size)
+    sampler = None
+    if args.distributed:  # each process its share of every epoch's shuffle
+        sampler = DistributedSampler(train_set, shuffle=True, seed=args.seed, drop_last=True)
+    share = len(train_set) if sampler is None else len(sampler)  # this process's examples
+    steps_per_epoch = max(1, share // args.batch_size)
     optimizer = SGD(
         model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay
     )
@@ -205,49 +231,67 @@ def run(args, model: nn.Module, name: str) -> int:
     first_epoch = 0
     if args.resume:
         try:
-            first_epoch = resume(args.resume, model, optimizer, scheduler, args.epochs)
+            first_epoch = resume(args.resume, net, optimizer, scheduler, args.epochs)
         except ScheduleMismatch as exc:
             print(f"error: cannot resume from {args.resume}: {exc}", file=sys.stderr)
             return 2
         except (RuntimeError, FileNotFoundError, KeyError) as exc:
             print(f"error: cannot resume from {args.resume}: {exc}", file=sys.stderr)
             return 1
-        print(f"resumed from {args.resume} after epoch {first_epoch}")
+        say(rank, f"resumed from {args.resume} after epoch {first_epoch}")
 
     start = time.perf_counter()
-    accuracy = evaluate(model, test_loader) if first_epoch >= args.epochs else None
+    accuracy = evaluate(net, test_loader) if first_epoch >= args.epochs else None
     train_loader = DataLoader(
-        train_set, batch_size=args.batch_size, shuffle=True, drop_last=True, seed=args.seed,
-        device=args.device,
+        train_set, batch_size=args.batch_size, drop_last=True, device=args.device,
+        **({"sampler": sampler} if sampler else {"shuffle": True, "seed": args.seed}),
     )  # fmt: skip
     for epoch in range(first_epoch, args.epochs):
         # A fresh, reproducible shuffle each epoch: the order depends on (seed, epoch) only,
         # so a resumed run sees the same batches as an uninterrupted one.
-        train_loader.set_epoch(epoch)
+        (sampler or train_loader).set_epoch(epoch)
         progress = None
-        if tqdm is not None and not args.no_progress:
+        if tqdm is not None and not args.no_progress and rank == 0:
             progress = tqdm(total=len(train_loader), desc=f"epoch {epoch + 1}/{args.epochs}",
                             leave=False, file=sys.stderr)  # fmt: skip
-        train_loss, train_accuracy = train_epoch(
-            model, train_loader, optimizer, scheduler, loss_fn, progress
-        )
+        sums = train_epoch(model, train_loader, optimizer, scheduler, loss_fn, progress)
         if progress is not None:
             progress.close()
-        accuracy = evaluate(model, test_loader)
-        print(
-            f"epoch {epoch + 1}/{args.epochs}  train_loss {train_loss:.4f}  "
-            f"train_accuracy {train_accuracy:.4f}  test_accuracy {accuracy:.4f}  "
+        if world > 1:  # the whole epoch's figures, over every process's share
+            minigrad.distributed.all_reduce(sums)
+        loss_sum, correct, seen = sums.tolist()
+        accuracy = evaluate(net, test_loader)  # the same in every process
+        say(
+            rank,
+            f"epoch {epoch + 1}/{args.epochs}  train_loss {loss_sum / seen:.4f}  "
+            f"train_accuracy {correct / seen:.4f}  test_accuracy {accuracy:.4f}  "
             f"lr {scheduler.get_last_lr()[0]:.5f}  ({time.perf_counter() - start:.1f} s)",
-            flush=True,
         )
-        if args.save:
-            save(args.save, name, model, optimizer, scheduler, epoch + 1, args.epochs)
+        if args.save and rank == 0:
+            save(args.save, name, net, optimizer, scheduler, epoch + 1, args.epochs)
     seconds = time.perf_counter() - start
-    print(
+    say(
+        rank,
         f"final test_accuracy={accuracy:.4f} epochs={args.epochs} seconds={seconds:.1f} "
-        f"device={args.device}"
+        f"device={args.device}" + (f" processes={world}" if args.distributed else ""),
     )
+    if args.distributed:
+        minigrad.distributed.destroy_process_group()
     return 0
+
+
+def start_distributed() -> tuple[int, int]:
+    """Join the MPI job this process was started in; return (rank, world size)."""
+    import minigrad.distributed as dist
+
+    dist.init_process_group("mpi")
+    return dist.get_rank(), dist.get_world_size()
+
+
+def say(rank: int, line: str) -> None:
+    """Print a line of the run's report, from process 0 only."""
+    if rank == 0:
+        print(line, flush=True)
 
 
 def save(path, name, model, optimizer, scheduler, epochs_done: int, epochs: int) -> None:
