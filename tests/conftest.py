@@ -12,8 +12,9 @@ import pytest
 import minigrad
 from minigrad import fastpath
 
-# The golden-file generators need PyTorch; they are scripts, not tests.
-collect_ignore_glob = ["golden/make_golden*.py"]
+# The golden-file generators, and the runner of the ported programs on PyTorch, need
+# PyTorch; they are scripts, not tests.
+collect_ignore_glob = ["golden/make_golden*.py", "ports/with_pytorch.py"]
 
 
 def pytest_addoption(parser):
