@@ -21,6 +21,7 @@ from minigrad import fastpath, nn
 from minigrad.ops.batchnorm import BatchNorm
 from minigrad.ops.conv import Conv2d
 from minigrad.ops.elementwise import ReLU
+from minigrad.ops.pooling import MaxPool2d
 from minigrad.optim import SGD
 
 
@@ -45,7 +46,7 @@ def assert_close(fast, reference, rtol, atol):
 
 def test_every_cpu_fast_path_is_tested_here():
     """A new CPU fast path must get a comparison in this file: the tested ops are listed."""
-    tested = {BatchNorm, Conv2d, SGD}
+    tested = {BatchNorm, Conv2d, SGD, ReLU, MaxPool2d}
     on_cpu = {op for op, device_type in fastpath.registered() if device_type == "cpu"}
     assert on_cpu == tested
 
@@ -59,7 +60,9 @@ def test_the_fast_path_runs_unless_reference_mode_is_on():
         assert repr(fn) == "<Conv2dBackward>"  # a fast path keeps the op's name
     with fastpath.reference_mode():
         assert type(F.conv2d(x, w).grad_fn) is Conv2d
-    assert fastpath.lookup(ReLU, "cpu") is None  # no fast ReLU on the CPU
+        assert type(minigrad.relu(x).grad_fn).__name__ == "ReLU"
+    with fastpath.reference_mode(False):
+        assert type(minigrad.relu(x).grad_fn).__name__ == "ReLUCPU"
 
 
 def test_registering_twice_is_refused():
@@ -236,3 +239,54 @@ def test_the_environment_switch(value, reference):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == (["False", "Conv2d"] if reference else ["True", "Conv2dFast"])
+
+
+# ----------------------------------------------------------------------------------------
+# ReLU and max pooling: multiplies where the gradient is finite, the reference's selects
+# where it is not
+# ----------------------------------------------------------------------------------------
+
+
+def _upstream(shape, kind, rng):
+    g = rng.standard_normal(shape).astype(np.float32)
+    if kind == "inf":
+        g.flat[:: max(1, g.size // 5)] = np.inf
+    elif kind == "nan":
+        g.flat[1 :: max(1, g.size // 4)] = np.nan
+    return g
+
+
+@pytest.mark.parametrize("kind", ["finite", "inf", "nan"])
+def test_relu_fast_path_matches_reference(kind, rng):
+    x_data = rng.standard_normal((4, 3, 5, 5)).astype(np.float32)
+    g = _upstream(x_data.shape, kind, rng)
+
+    def run():
+        x = minigrad.tensor(x_data, requires_grad=True)
+        assert type(minigrad.relu(x).grad_fn).__name__ == (
+            "ReLUCPU" if fastpath.enabled() else "ReLU"
+        )
+        minigrad.relu(x).backward(minigrad.tensor(g))
+        return [x.grad.numpy()]
+
+    fast, reference = both_ways(run)
+    assert_close(fast, reference, rtol=0, atol=0)
+    if kind != "finite":  # where the output is 0 the gradient is 0, never inf * 0
+        assert np.all(fast[0][x_data <= 0] == 0)
+
+
+@pytest.mark.parametrize("kind", ["finite", "inf", "nan"])
+@pytest.mark.parametrize("kernel, stride, padding", [(2, 2, 0), (3, 1, 1), (3, 2, 1)])
+def test_max_pool_fast_path_matches_reference(kernel, stride, padding, kind, rng):
+    x_data = rng.standard_normal((2, 3, 8, 8)).astype(np.float32)
+    x_data[0, 0, :2, :2] = 1.5  # ties: the first tap wins in both
+    out_shape = F.max_pool2d(minigrad.tensor(x_data), kernel, stride, padding).shape
+    g = _upstream(out_shape, kind, rng)
+
+    def run():
+        x = minigrad.tensor(x_data, requires_grad=True)
+        F.max_pool2d(x, kernel, stride, padding).backward(minigrad.tensor(g))
+        return [x.grad.numpy()]
+
+    fast, reference = both_ways(run)
+    assert_close(fast, reference, rtol=0, atol=0)

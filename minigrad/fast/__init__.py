@@ -6,7 +6,8 @@ module says what its fast path changes from the reference code, and why:
 * ``conv.py``: the convolution on the CPU (chunks, wide rows, gradient columns) and on
   GPUs (im2col and col2im kernels);
 * ``batchnorm.py``: BatchNorm in fewer passes on the CPU, fused kernels on GPUs;
-* ``elementwise.py``: ReLU's backward as one GPU kernel;
+* ``elementwise.py``: ReLU's backward as a multiply on the CPU, one kernel on GPUs;
+* ``pooling.py``: max pooling's backward with multiplies on the CPU;
 * ``sgd.py``: SGD's update with fewer new arrays on the CPU, in one kernel on GPUs;
 * ``checks.py``: cross-entropy's target check on the GPU, without waiting for it.
 
@@ -15,6 +16,6 @@ The GPU paths call the fused kernels of ``cuda_kernels.py`` through ``gpu.kernel
 ``MINIGRAD_REFERENCE=1`` (see :mod:`minigrad.fastpath`) leaves them all unused.
 """
 
-from . import batchnorm, checks, conv, elementwise, sgd
+from . import batchnorm, checks, conv, elementwise, pooling, sgd
 
-__all__ = ["batchnorm", "checks", "conv", "elementwise", "sgd"]
+__all__ = ["batchnorm", "checks", "conv", "elementwise", "pooling", "sgd"]
