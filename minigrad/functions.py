@@ -261,6 +261,8 @@ def _scaled_by_alpha(input, other, alpha):
         raise RuntimeError(
             "For integral input tensors, argument alpha must not be a floating point number."
         )
+    if not converts_without_overflow(alpha, dtype):
+        raise RuntimeError(f"alpha {alpha} cannot be converted to type {dtype} without overflow")
     return input, (mul(other, alpha) if isinstance(other, Tensor) else other * alpha)
 
 
@@ -1226,8 +1228,9 @@ def _class_loss(op, name, input, target, weight, ignore_index, reduction, **opti
         )
     classes = input.shape[1]
     if input.ndim > 2:
-        input = reshape(movedim_last(input, 1), (-1, classes))
-        target = reshape(target, (-1,))
+        rows = target.numel()  # not -1: ambiguous when there are no classes or no rows
+        input = reshape(movedim_last(input, 1), (rows, classes))
+        target = reshape(target, (rows,))
     if target.dtype != _dtypes.int64:  # so that ignore_index=-100 fits (uint8 labels, say)
         target = cast(target, _dtypes.int64)
     _check_targets(target, classes, ignore_index)

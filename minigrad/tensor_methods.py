@@ -11,6 +11,8 @@ gradient and graph node); this file, what it can *do*.
 
 from __future__ import annotations
 
+import numpy as _np
+
 from . import autograd as _autograd
 from . import dtypes as _dtypes
 from . import functions as _F
@@ -226,7 +228,7 @@ class TensorMethods:
         self._check_inplace("fill_")
         if isinstance(value, Tensor):
             value = value.item()  # a one-element tensor, as in PyTorch
-        self._data.fill(value)
+        self._data.fill(_number_for(self, value, "fill_"))
         self._version.value += 1
         return self
 
@@ -234,6 +236,16 @@ class TensorMethods:
         """Copy ``src`` (a tensor or array, broadcast to this shape) into this tensor."""
         self._check_inplace("copy_", src)
         value = _F.operand_array(src, self, "copy_", allow_other_device=True)
+        shape = tuple(getattr(value, "shape", ()))
+        try:
+            fits = _np.broadcast_shapes(shape, tuple(self.shape)) == tuple(self.shape)
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(  # NumPy would also drop leading 1s; PyTorch broadcasts only
+                f"copy_: the source of shape {tuple(shape)} cannot be broadcast to the "
+                f"destination of shape {tuple(self.shape)}"
+            )
         try:
             self._data[...] = value
         except ValueError:
@@ -389,6 +401,8 @@ class TensorMethods:
             if selected is not None:
                 target = target[selected]  # a basic index: a view, written through
         value = _F.operand_array(value, self, "__setitem__")
+        if type(value) is int:
+            value = _number_for(self, value, "__setitem__")
         while getattr(value, "ndim", 0) and value.shape[0] == 1:
             value = value[0]  # PyTorch drops a value's leading 1s: x[0] = tensor([5.])
         try:
@@ -682,6 +696,18 @@ class TensorMethods:
 # here, set by Python because the class defines __eq__; a tensor keeps object's hash.)
 _NOT_METHODS = {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref__",
                 "__hash__", "__firstlineno__", "__static_attributes__"}  # fmt: skip
+
+
+def _number_for(tensor: Tensor, value, name: str):
+    """A Python int to write into ``tensor``, as PyTorch converts it: an error if it does
+    not fit (``300`` into uint8), else wrapped into the dtype (``-129`` is 127 in uint8)."""
+    if type(value) is not int or tensor.dtype.kind not in "iu":
+        return value
+    if not _F.converts_without_overflow(value, tensor.dtype):
+        raise RuntimeError(
+            f"{name}: value {value} cannot be converted to type {tensor.dtype} without overflow"
+        )
+    return _dtypes.wrap_int(value, tensor.dtype)
 
 
 # PyTorch's legacy tensor type names, which ``Tensor.type()`` returns and accepts.

@@ -203,3 +203,20 @@ def test_more_refusals_pytorch_makes():
     assert minigrad.where(c, minigrad.tensor([1, 2], dtype=minigrad.uint8), -1).tolist() == [1, 255]
     with pytest.raises(RuntimeError, match="value -256 cannot be converted to type uint8"):
         minigrad.where(c, minigrad.tensor([1, 2], dtype=minigrad.uint8), -256)
+
+
+def test_writing_numbers_converts_them_as_pytorch_does():
+    x = minigrad.zeros(2, dtype=minigrad.uint8)
+    x.fill_(-129)  # -129 wraps into uint8 (PyTorch takes -255..255 there)
+    assert x.tolist() == [127, 127]
+    x[0] = -1
+    assert x.tolist() == [255, 127]
+    with pytest.raises(RuntimeError, match="value 300 cannot be converted to type uint8"):
+        x[0] = 300
+    with pytest.raises(RuntimeError, match="value 1000 cannot be converted to type uint8"):
+        x.fill_(1000)
+    with pytest.raises(RuntimeError, match=r"source of shape \(1,\) cannot be broadcast"):
+        minigrad.tensor(1.0).copy_(minigrad.ones(1))
+    with pytest.raises(RuntimeError, match=r"source of shape \(3,\) cannot be broadcast"):
+        minigrad.zeros(2).copy_(minigrad.ones(3))
+    assert minigrad.zeros(2, 3).copy_(minigrad.ones(3)).tolist() == [[1.0] * 3] * 2

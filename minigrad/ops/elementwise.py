@@ -47,19 +47,31 @@ class Mul(Function):
 
 
 class Div(Function):
+    """``a / b``. The divisor's gradient, ``-a / b**2``, comes from the saved operands;
+    for a number over a tensor, from the saved reciprocal ``r = 1 / b`` (``a / b`` is
+    ``a * r``, with gradient ``-a * r**2``). PyTorch saves the same arrays, so an in-place
+    write into a tensor later (under no_grad) spoils the same gradients in both."""
+
     def forward(self, a, b):
+        self.over_number = isinstance(a, int | float)
         with quiet(self.xp):
-            out = a / b
-        # The quotient is needed only for b's gradient: saved only then, so that writing
-        # into it later (under no_grad) does not spoil a's gradient.
-        self.save(b, out if self.needs_input_grad[1] else None)
-        return out
+            if self.over_number:
+                self.numerator = a
+                r = 1 / b
+                self.save(None, r)
+                return a * r
+            self.save(a if self.needs_input_grad[1] else None, b)
+            return a / b
 
     def backward(self, grad):
-        b, out = self.saved
+        if self.over_number:
+            (_, r) = self.saved
+            with quiet(self.xp):
+                return None, -grad * self.numerator * r * r
+        a, b = self.saved
         with quiet(self.xp):
             ga = grad / b
-            gb = -ga * out if self.needs_input_grad[1] else None  # d(a/b)/db = -(a/b)/b
+            gb = -ga * a / b if self.needs_input_grad[1] else None
         return ga if self.needs_input_grad[0] else None, gb
 
 

@@ -65,7 +65,10 @@ def _negative_log_likelihood(xp, log_probs, target, weight, ignore_index, reduct
     """
     valid = target != ignore_index
     target = xp.where(valid, target, 0)
-    picked = xp.take_along_axis(log_probs, target[:, None], axis=1)[:, 0]
+    if log_probs.shape[1]:
+        picked = xp.take_along_axis(log_probs, target[:, None], axis=1)[:, 0]
+    else:  # no classes: every target was ignored (the caller checked), nothing to pick
+        picked = xp.zeros(target.shape, dtype=log_probs.dtype)
     if weight is None:
         sample_weight = valid.astype(log_probs.dtype)
     else:
@@ -142,7 +145,8 @@ class CrossEntropyWithSmoothing(Function):
                 smooth_scale = xp.where(valid, smooth_scale / total, 0).astype(total.dtype)
         classes = log_probs.shape[1]
         self.weight, self.smooth_scale = weight, smooth_scale
-        return (1 - label_smoothing) * out + (label_smoothing / classes) * smooth
+        share = label_smoothing / classes if classes else 0.0  # no classes: no smoothing
+        return (1 - label_smoothing) * out + share * smooth
 
     @quietly
     def backward(self, grad):
@@ -152,7 +156,8 @@ class CrossEntropyWithSmoothing(Function):
         total_weight = classes if weight is None else weight.sum()
         smooth_grad = probs * total_weight - (1 if weight is None else weight)
         grad_input *= 1 - s
-        grad_input += smooth_grad * ((s / classes) * self.smooth_scale * grad)[:, None]
+        share = s / classes if classes else 0.0  # as in forward
+        grad_input += smooth_grad * (share * self.smooth_scale * grad)[:, None]
         return grad_input, None
 
 

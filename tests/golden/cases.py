@@ -268,4 +268,5 @@ CASES = {
     "where_uint8_negative_number": _c(lambda m, a, t: m.where(a > 0, t.to(m.uint8), -1), ((6,), "c"), ((6,), "i5")),
     "pad_uint8": _c(lambda m, t: m.pad(t.to(m.uint8), (1, 2), value=7), ((3,), "i5")),
     "repeat_ones_is_a_copy": _c(lambda m, a: _in_place(a.repeat(1, 1), "zero_") + a, ((2, 3), "c")),
+    "cross_entropy_empty_positions": _c(lambda m, x, t: m.cross_entropy(x, t), ((2, 3, 0), "f"), ((2, 0), "i5")),
 }  # fmt: skip
