@@ -125,6 +125,16 @@ def test_sync_batchnorm_two_ranks_equal_batchnorm_on_the_concatenation(tmp_path)
     assert result["tracked"] == 2
 
 
+def test_ddp_copies_rank_0s_buffers_before_each_training_forward(tmp_path):
+    """broadcast_buffers: float and integer buffers (running statistics, the counter of
+    batches) of two BN layers come from rank 0 at construction and before each training
+    forward, in one broadcast per dtype; not in evaluation mode."""
+    result = _ok(*_launch("buffers", tmp_path))
+    assert result["after_construction"] == [[0.0, 1.0, 0.0, 1.0, 0.0]] * 2, result
+    assert result["after_training_forward"] == [[5.0, 5.0, 5.0, 5.0, 8.0]] * 2, result
+    assert result["eval_untouched"] == [[5.0, 5.0, 5.0, 5.0, 8.0], [9.0, 9.0, 9.0, 9.0, 3.0]]
+
+
 def test_a_rank_that_raises_ends_the_job_within_seconds(tmp_path):
     start = time.perf_counter()
     done, _ = _launch("raise", tmp_path)
@@ -300,6 +310,40 @@ def _syncbn(dist, minigrad):
     return result
 
 
+def _buffers(dist, minigrad):
+    from minigrad import nn
+    from minigrad.nn.parallel import DistributedDataParallel
+
+    rank = dist.get_rank()
+    # momentum 0: a forward leaves the running statistics as they were, and counts a batch
+    net = nn.Sequential(nn.BatchNorm1d(1, momentum=0.0), nn.BatchNorm1d(1, momentum=0.0))
+
+    def scramble(value: float, tracked: int) -> None:
+        with minigrad.no_grad():
+            for layer in net:
+                layer.running_mean.fill_(value)
+                layer.running_var.fill_(value)
+            net[0].num_batches_tracked.fill_(tracked)
+
+    def state() -> list[float]:
+        layers = [[float(layer.running_mean.item()), float(layer.running_var.item())]
+                  for layer in net]  # fmt: skip
+        return [*layers[0], *layers[1], float(net[0].num_batches_tracked.item())]
+
+    if rank == 1:
+        scramble(3.0, 4)
+    model = DistributedDataParallel(net)
+    result = {"after_construction": _gather_lists(dist, minigrad, state())}
+    scramble(5.0, 7) if rank == 0 else scramble(9.0, 2)
+    model(minigrad.tensor([[1.0], [2.0]]))
+    result["after_training_forward"] = _gather_lists(dist, minigrad, state())
+    model.eval()
+    scramble(9.0, 3) if rank == 1 else None
+    model(minigrad.tensor([[1.0], [2.0]]))
+    result["eval_untouched"] = _gather_lists(dist, minigrad, state())
+    return result
+
+
 def _raise(dist, minigrad):
     if dist.get_rank() == 1:
         raise ValueError("rank 1 fails on purpose")
@@ -324,7 +368,7 @@ def main(scenario: str, out: str) -> None:
         dist.init_process_group("mpi", world_size=3)
     dist.init_process_group("mpi")
     run = {"collectives": _collectives, "ddp": _ddp, "syncbn": _syncbn, "raise": _raise,
-           "mismatch": _mismatch}[scenario]  # fmt: skip
+           "mismatch": _mismatch, "buffers": _buffers}[scenario]  # fmt: skip
     result = run(dist, minigrad)
     if dist.get_rank() == 0:
         Path(out).write_text(json.dumps(result))

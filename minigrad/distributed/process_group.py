@@ -30,6 +30,9 @@ class _Request:
     def wait(self) -> None:
         pass
 
+    def test(self) -> bool:
+        return True
+
 
 class LocalGroup:
     """A group of one process: rank 0 of world size 1, every collective the identity."""
@@ -71,6 +74,12 @@ class _MPIRequest:
 
     def wait(self) -> None:
         self.request.Wait()
+
+    def test(self) -> bool:
+        """Whether it has finished. The call also lets MPI move the data along: Open MPI
+        progresses a non-blocking operation only inside MPI calls, so testing the
+        requests in flight while backward goes on overlaps their transfer with it."""
+        return self.request.Test()
 
 
 class MPIGroup:

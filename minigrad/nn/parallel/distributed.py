@@ -121,15 +121,24 @@ class DistributedDataParallel(Module):
                 )
 
     def _sync_from_rank0(self, tensors) -> None:
-        """Copy rank 0's values into these tensors on every process (one broadcast each;
-        done at construction, and for the buffers before each training forward)."""
+        """Copy rank 0's values into these tensors on every process (done at
+        construction, and for the buffers before each training forward): one broadcast
+        per dtype of a flat buffer holding them all, rather than one per tensor, since
+        each broadcast waits for every process."""
         if self._group.size == 1:
             return
+        by_dtype = {}
         for t in tensors:
-            buffer = np.ascontiguousarray(backend.to_host(t._data))
-            self._group.bcast(buffer, 0)
-            t._data[...] = t.device.from_host(buffer)
-            t._version.value += 1
+            by_dtype.setdefault(t._data.dtype, []).append(t)
+        for group in by_dtype.values():
+            flat = np.concatenate([backend.to_host(t._data).reshape(-1) for t in group])
+            self._group.bcast(flat, 0)
+            offset = 0
+            for t in group:
+                part = flat[offset : offset + t.numel()].reshape(t.shape)
+                offset += t.numel()
+                t._data[...] = t.device.from_host(part)
+                t._version.value += 1
 
     def forward(self, *inputs, **kwargs):
         """Run the wrapped module; in training, under grad mode and outside ``no_sync``,

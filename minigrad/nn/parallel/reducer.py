@@ -89,6 +89,7 @@ class Reducer:
         self.buckets = make_buckets(params, cap_bytes)
         self.bucket_of = {i: b for b in self.buckets for i in b.indices}
         self.next_bucket = 0  # buckets are launched in this order on every process
+        self.in_flight = 0  # buckets before this one have finished their all-reduce
         self.used = np.zeros(len(params), dtype=np.float32)
         self.generation = 0  # which forward the markers belong to
         self.armed = False
@@ -107,7 +108,7 @@ class Reducer:
         for bucket in self.buckets:
             bucket.pending = set(bucket.indices)
             bucket.request = None
-        self.next_bucket = 0
+        self.next_bucket = self.in_flight = 0
         self.used[:] = 0
         self.generation += 1
         self.armed = True
@@ -146,6 +147,10 @@ class Reducer:
         if p.grad is not None:
             slot += backend.to_host(p.grad._data).reshape(-1)
         bucket.pending.discard(i)
+        for launched in self.buckets[self.in_flight : self.next_bucket]:
+            if not launched.request.test():  # a progress call: see _MPIRequest.test
+                break
+            self.in_flight += 1
         while self.next_bucket < len(self.buckets) and not self.buckets[self.next_bucket].pending:
             self.buckets[self.next_bucket].request = self.group.iallreduce(
                 self.buckets[self.next_bucket].buffer, "sum"
