@@ -104,8 +104,9 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2) -> None:
             writing (``open(name, "wb")``, ``io.BytesIO()``), which gets the archive at
             its current position (atomicity is then the caller's: minigrad cannot rename
             an open file).
-        pickle_module, pickle_protocol: accepted for ``torch.save``'s signature and
-            ignored: the format stores data, never pickles.
+        pickle_module: accepted for ``torch.save``'s signature and ignored: the format
+            stores data, never pickles.
+        pickle_protocol: accepted and ignored, as ``pickle_module``.
 
     Raises:
         UnsupportedTypeError: for any other type (the message names it and where it is,
@@ -316,9 +317,13 @@ def load(
             as in PyTorch; or a function ``(tensor, location) -> tensor or None``, given
             each tensor on the CPU (where PyTorch gives a storage) and the name of the
             device it was saved on. NumPy arrays always load as NumPy arrays.
-        pickle_module, weights_only, pickle_load_args (``encoding=...``): accepted for
-            ``torch.load``'s signature. A minigrad checkpoint holds data only, so loading
-            is always as safe as PyTorch's ``weights_only=True``, whatever these say.
+        pickle_module: accepted for ``torch.load``'s signature. A minigrad checkpoint
+            holds data only, so loading is always as safe as PyTorch's
+            ``weights_only=True``, whatever this and ``weights_only`` say.
+        weights_only: accepted and without effect, as ``pickle_module``.
+        **pickle_load_args: pickle's Unpickler options (``encoding``, ``errors``,
+            ``fix_imports``, ``buffers``), accepted and ignored; any other name is a
+            ``TypeError``, as in PyTorch.
         mmap: must be None or False: the arrays are read into memory (and hashed).
 
     Raises:

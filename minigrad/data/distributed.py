@@ -50,8 +50,10 @@ class DistributedSampler(Sampler):
 
     Args:
         dataset: the dataset (only its ``len`` is used).
-        num_replicas, rank: the number of processes and this one's rank (default: from
+        num_replicas: the number of processes (default: the world size of
             :mod:`minigrad.distributed`, which must then be initialized).
+        rank: this process's rank, from 0 to ``num_replicas - 1`` (default: the rank
+            in :mod:`minigrad.distributed`).
         shuffle: a new order every epoch, the same on every process (default True).
         seed: the shuffle's seed; the order of epoch ``e`` is seeded with ``seed + e``.
         drop_last: cut the list to a multiple of ``num_replicas`` instead of padding it.

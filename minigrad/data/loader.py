@@ -80,11 +80,19 @@ class DataLoader:
             minigrad's global generator (see ``minigrad.manual_seed``).
         device: where batches are made: ``"cpu"`` (the default), ``"cuda"``, or a
             :class:`minigrad.Device` (keyword only).
-        num_workers, pin_memory, timeout, worker_init_fn, multiprocessing_context,
-            prefetch_factor, persistent_workers, pin_memory_device, in_order: PyTorch's
-            worker-process options, checked as PyTorch checks them and otherwise without
-            effect: batches are always made in the calling process (with whole tensors, on
-            the device itself), which gives the same batches.
+        num_workers: the number of worker processes in PyTorch (default 0). This and
+            the eight options below are PyTorch's worker-process options, checked as
+            PyTorch checks them and otherwise without effect: batches are always made
+            in the calling process (with whole tensors, on the device itself), which
+            gives the same batches.
+        pin_memory: worker option (see ``num_workers``), default False.
+        timeout: worker option, default 0.
+        worker_init_fn: worker option, default None.
+        multiprocessing_context: worker option, default None.
+        prefetch_factor: worker option, default None.
+        persistent_workers: worker option, default False.
+        pin_memory_device: worker option, default ``""``.
+        in_order: worker option, default True.
 
     Each batch is a tuple of tensors, one per field of the samples (a bare tensor when the
     samples are bare tensors or numbers; a dict of batches for dict samples; a list for

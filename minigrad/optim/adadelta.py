@@ -42,8 +42,9 @@ class Adadelta(Optimizer):
         rho: the decay rate of both running averages (default 0.9), in [0, 1].
         eps: added inside both square roots (default 1e-6).
         weight_decay: L2 penalty coefficient added to the gradient (default 0).
-        foreach, capturable: PyTorch's choice between its implementations; recorded in
-            the groups, they change nothing in minigrad (which has one).
+        foreach: with ``capturable``, PyTorch's choice between its implementations;
+            recorded in the groups, it changes nothing in minigrad (which has one).
+        capturable: see ``foreach``; recorded, without effect.
         maximize: ascend the objective instead of descending it.
         differentiable: must be False: minigrad's step records no graph.
 

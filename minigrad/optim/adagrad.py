@@ -45,8 +45,10 @@ class Adagrad(Optimizer):
         initial_accumulator_value: the starting value of the sum of squared gradients
             (default 0). A positive value tempers the first, otherwise large, steps.
         eps: added to the denominator so that it is never zero (default 1e-10).
-        foreach, fused: PyTorch's choice between its implementations; recorded in the
-            groups, they change nothing in minigrad, except that both True is refused.
+        foreach: with ``fused``, PyTorch's choice between its implementations; recorded
+            in the groups, it changes nothing in minigrad, except that ``foreach`` and
+            ``fused`` both True is refused.
+        fused: see ``foreach``; recorded, without effect.
         maximize: ascend the objective instead of descending it.
         differentiable: must be False: minigrad's step records no graph.
 

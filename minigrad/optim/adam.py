@@ -56,11 +56,14 @@ class Adam(Optimizer):
         eps: added to the denominator so that it is never zero (default 1e-8).
         weight_decay: L2 penalty coefficient added to the gradient (default 0).
         amsgrad: divide by the largest second moment seen so far (AMSGrad).
-        foreach, fused, capturable: PyTorch's choice between its implementations. minigrad
-            has one, a few in-place array operations per parameter; the flags are recorded
-            in the groups and change nothing, except that ``foreach`` and ``fused`` both
-            True is refused, as in PyTorch. (With ``capturable`` PyTorch keeps the step
-            counter on the parameter's device; minigrad keeps it on the CPU always.)
+        foreach: with ``fused`` and ``capturable``, PyTorch's choice between its
+            implementations. minigrad has one, a few in-place array operations per
+            parameter; the flags are recorded in the groups and change nothing, except
+            that ``foreach`` and ``fused`` both True is refused, as in PyTorch.
+        fused: see ``foreach``; recorded, without effect.
+        capturable: see ``foreach``; recorded, without effect. (With it PyTorch keeps
+            the step counter on the parameter's device; minigrad keeps it on the CPU
+            always.)
         maximize: ascend the objective instead of descending it.
         differentiable: must be False: minigrad's step records no graph.
         decoupled_weight_decay: decay the weights directly, as :class:`AdamW` does.

@@ -533,8 +533,10 @@ class OneCycleLR(LRScheduler):
         pct_start: the fraction of the steps spent raising the rate (default 0.3).
         anneal_strategy: ``'cos'`` (default) or ``'linear'``.
         cycle_momentum: cycle the momentum inversely to the rate (default True).
-        base_momentum, max_momentum: the momentum's bounds (defaults 0.85, 0.95), each
-            one value or a list with one per group.
+        base_momentum: the momentum's lower bound, reached at the peak rate (default
+            0.85); one value or a list with one per group.
+        max_momentum: the momentum's upper bound, at the start and end of the cycle
+            (default 0.95); one value or a list with one per group.
         div_factor: ``initial_lr = max_lr / div_factor`` (default 25).
         final_div_factor: ``min_lr = initial_lr / final_div_factor`` (default 1e4).
         three_phase: use the paper's three phases instead of fastai's two.

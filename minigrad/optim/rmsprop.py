@@ -59,8 +59,9 @@ class RMSprop(Optimizer):
         momentum: momentum factor (default 0).
         centered: divide by an estimate of the gradient's variance rather than its
             second moment.
-        capturable, foreach: PyTorch's choice between its implementations; recorded in
-            the groups, they change nothing in minigrad (which has one).
+        capturable: with ``foreach``, PyTorch's choice between its implementations;
+            recorded in the groups, it changes nothing in minigrad (which has one).
+        foreach: see ``capturable``; recorded, without effect.
         maximize: ascend the objective instead of descending it.
         differentiable: must be False: minigrad's step records no graph.
 

@@ -52,11 +52,13 @@ class SGD(Optimizer):
         weight_decay: L2 penalty coefficient added to the gradient (default 0).
         nesterov: use Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
         maximize: ascend the objective instead of descending it.
-        foreach, fused: PyTorch's choice between its implementations (per tensor, over
-            lists of tensors, or one fused kernel). minigrad has one, which updates each
-            parameter with a few in-place array operations (one fused kernel per
-            parameter on a GPU); the flags are recorded in the groups and change nothing,
-            except that both True is refused, as in PyTorch.
+        foreach: with ``fused``, PyTorch's choice between its implementations (per
+            tensor, over lists of tensors, or one fused kernel). minigrad has one, which
+            updates each parameter with a few in-place array operations (one fused kernel
+            per parameter on a GPU); the flag is recorded in the groups and changes
+            nothing, except that ``foreach`` and ``fused`` both True is refused, as in
+            PyTorch.
+        fused: see ``foreach``; recorded, without effect.
         differentiable: must be False: minigrad's step records no graph, so the update
             cannot be differentiated (PyTorch's ``differentiable=True`` can).
 
