@@ -48,6 +48,40 @@ def cuda_synchronize() -> None:
     run_deferred_checks()
 
 
+def nccl():
+    """CuPy's binding of NCCL, NVIDIA's collectives between GPUs (``cupy.cuda.nccl``), for
+    the ``"nccl"`` process group; a RuntimeError that says what to install if it is
+    missing."""
+    if _cupy is None:
+        raise RuntimeError(
+            "the 'nccl' backend needs CuPy and NVIDIA GPUs: pip install 'minigrad[cuda13]' "
+            "(or [cuda12]); without GPUs use backend='mpi'"
+        )
+    try:
+        from cupy.cuda import nccl as binding
+    except ImportError as error:
+        raise RuntimeError(
+            "CuPy's NCCL binding cannot be loaded: pip install nvidia-nccl-cu13 (or -cu12, "
+            "matching CuPy's CUDA), or use backend='mpi', which moves GPU tensors through "
+            "the host"
+        ) from error
+    if not getattr(binding, "available", True):
+        raise RuntimeError("CuPy was built without NCCL: pip install nvidia-nccl-cu13 "
+                           "(or -cu12), or use backend='mpi'")  # fmt: skip
+    return binding
+
+
+def array_address(array) -> int:
+    """The address of an array's first element, for libraries that take raw pointers
+    (NCCL): a GPU address for a CuPy array, a host address for a NumPy one."""
+    return array.ctypes.data if isinstance(array, np.ndarray) else array.data.ptr
+
+
+def current_stream_address() -> int:
+    """The CUDA stream CuPy queues work on now (0, the default stream, without CuPy)."""
+    return 0 if _cupy is None else _cupy.cuda.get_current_stream().ptr
+
+
 # ----------------------------------------------------------------------------------------
 # Fused kernels, and checks that run on the GPU without waiting for it
 # ----------------------------------------------------------------------------------------
@@ -250,6 +284,41 @@ def reshape_view(array, shape: tuple[int, ...]):
     if out.size and not _cupy.may_share_memory(out, array):
         raise ValueError("a view of this shape would need a copy")
     return out
+
+
+def overlap(a, b) -> str:
+    """How two arrays over the same memory overlap, as PyTorch classifies it before an
+    in-place write: "full" (the same elements in the same layout), "partial" (some
+    elements shared), "none", or "unknown" when either is not dense (a strided or
+    broadcast view), where PyTorch does not look and lets the write happen.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.zeros(4)
+        >>> overlap(x, x[:]), overlap(x[:2], x[1:3]), overlap(x[:2], x[2:]), overlap(x, x[::2])
+        ('full', 'partial', 'none', 'unknown')
+    """
+    if isinstance(a, np.generic) or isinstance(b, np.generic) or a.size == 0 or b.size == 0:
+        return "none"  # (NumPy gives a scalar, a copy, for x[0] of a 1-d array)
+    if not (_dense(a) and _dense(b)):
+        return "unknown"
+    start_a = a.ctypes.data if isinstance(a, np.ndarray) else a.data.ptr
+    start_b = b.ctypes.data if isinstance(b, np.ndarray) else b.data.ptr
+    end_a, end_b = start_a + a.nbytes, start_b + b.nbytes
+    if start_a == start_b and end_a == end_b:
+        return "full" if a.strides == b.strides else "partial"
+    return "partial" if start_a < end_b and start_b < end_a else "none"
+
+
+def _dense(array) -> bool:
+    """Whether the elements of ``array`` fill a block of memory, each once, in any order."""
+    dims = sorted((s, n) for s, n in zip(array.strides, array.shape) if n > 1)
+    step = array.itemsize
+    for stride, n in dims:
+        if stride != step:
+            return False
+        step *= n
+    return True
 
 
 def ensure_array(x):

@@ -13,7 +13,7 @@ import pytest
 
 import minigrad
 import minigrad.distributed as dist
-from minigrad import nn
+from minigrad import backend, nn
 from minigrad.data import DistributedSampler
 from minigrad.data.distributed import partition
 from minigrad.nn.parallel import DistributedDataParallel as DDP
@@ -120,8 +120,9 @@ def test_mpi_backend_without_mpi4py_names_the_extra(monkeypatch):
     assert not dist.is_initialized()
 
 
-def test_nccl_and_unknown_backends():
-    with pytest.raises(NotImplementedError, match="unverified"):
+@pytest.mark.skipif(backend.cupy is not None, reason="tests the error given without CuPy")
+def test_nccl_without_cupy_and_unknown_backends():
+    with pytest.raises(RuntimeError, match=r"needs CuPy and NVIDIA GPUs: pip install"):
         dist.init_process_group("nccl")
     with pytest.raises(ValueError, match="Invalid backend"):
         dist.init_process_group("gloo")

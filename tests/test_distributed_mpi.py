@@ -135,6 +135,33 @@ def test_ddp_copies_rank_0s_buffers_before_each_training_forward(tmp_path):
     assert result["eval_untouched"] == [[5.0, 5.0, 5.0, 5.0, 8.0], [9.0, 9.0, 9.0, 9.0, 3.0]]
 
 
+@pytest.mark.parametrize("scenario", ["collectives", "ddp"])
+def test_the_nccl_group_logic_on_a_stand_in_nccl(tmp_path, scenario):
+    """The "nccl" group's CPU-side logic (the unique id's broadcast, dtypes and ops, raw
+    addresses and counts, DDP's buckets and broadcasts handed to NCCL) against a stand-in
+    for cupy.cuda.nccl that does each call with MPI on host memory: the collectives and
+    DDP must give exactly what the "mpi" group gives. No GPU here: the real NCCL is
+    unverified until a GPU session runs it."""
+    result = _ok(*_launch("fake_nccl:" + scenario, tmp_path))
+    calls = result.pop("nccl_calls")
+    assert calls["allReduce"] > 0 and calls["bcast"] > 0, calls
+    if scenario == "collectives":
+        assert calls["allGather"] == 2 and calls["reduceScatter"] == 1, calls
+        assert result == _ok(*_launch("collectives", tmp_path))
+    else:
+        assert result["grad"] < 1e-5 and result["params"] < 1e-5, result
+        assert result["running"] < 1e-5 and result["ranks_agree"] == 0.0, result
+        assert result["unused"] == [1.0, 0.5]
+
+
+def test_the_nccl_group_refuses_more_processes_than_gpus(tmp_path):
+    done, _ = _launch("nccl_gpus", tmp_path)
+    assert done.returncode != 0
+    assert "needs one GPU per process: 2 processes run on this machine, which has 0 GPU(s)" in (
+        done.stdout + done.stderr
+    )
+
+
 def test_a_rank_that_raises_ends_the_job_within_seconds(tmp_path):
     start = time.perf_counter()
     done, _ = _launch("raise", tmp_path)
@@ -360,16 +387,102 @@ def _mismatch(dist, minigrad):
     return {}
 
 
+class _StandInNccl:
+    """cupy.cuda.nccl's calls, done with MPI on the host memory at the addresses given."""
+
+    def __init__(self, MPI) -> None:
+        self.MPI = MPI
+        names = ("int8", "uint8", "int32", "uint32", "int64", "uint64", "float16", "float32",
+                 "float64")  # fmt: skip
+        self.numpy_dtype = {}
+        for code, name in enumerate(names):
+            setattr(self, "NCCL_" + name.upper(), code)
+            self.numpy_dtype[code] = np.dtype(name)
+        self.mpi_op = {}
+        for code, name in enumerate(("SUM", "PROD", "MAX", "MIN")):
+            setattr(self, "NCCL_" + name, code)
+            self.mpi_op[code] = getattr(MPI, name)
+        self.calls = dict.fromkeys(("allReduce", "bcast", "allGather", "reduceScatter"), 0)
+
+    def get_unique_id(self):
+        return ("stand-in id", os.getpid())
+
+    def NcclCommunicator(self, ndev: int, uid, rank: int):
+        return _StandInCommunicator(self, ndev, uid, rank)
+
+
+class _StandInCommunicator:
+    def __init__(self, nccl, ndev, uid, rank) -> None:
+        self.nccl, self.comm = nccl, nccl.MPI.COMM_WORLD.Dup()
+        assert (ndev, rank) == (self.comm.Get_size(), self.comm.Get_rank())
+        assert len(set(self.comm.allgather(uid))) == 1, "every rank must get rank 0's id"
+
+    def _array(self, address: int, count: int, dtype: int) -> np.ndarray:
+        import ctypes
+
+        kind = self.nccl.numpy_dtype[dtype]
+        memory = (ctypes.c_byte * (count * kind.itemsize)).from_address(address)
+        return np.frombuffer(memory, dtype=kind, count=count)
+
+    def allReduce(self, send, recv, count, dtype, op, stream) -> None:
+        self.nccl.calls["allReduce"] += 1
+        target = self._array(recv, count, dtype)
+        source = self.nccl.MPI.IN_PLACE if send == recv else self._array(send, count, dtype)
+        self.comm.Allreduce(source, target, op=self.nccl.mpi_op[op])
+
+    def bcast(self, buffer, count, dtype, root, stream) -> None:
+        self.nccl.calls["bcast"] += 1
+        self.comm.Bcast(self._array(buffer, count, dtype), root=root)
+
+    def allGather(self, send, recv, count, dtype, stream) -> None:
+        self.nccl.calls["allGather"] += 1
+        size = self.comm.Get_size()
+        self.comm.Allgather(self._array(send, count, dtype),
+                            self._array(recv, count * size, dtype))  # fmt: skip
+
+    def reduceScatter(self, send, recv, count, dtype, op, stream) -> None:
+        self.nccl.calls["reduceScatter"] += 1
+        size = self.comm.Get_size()
+        self.comm.Reduce_scatter_block(self._array(send, count * size, dtype),
+                                       self._array(recv, count, dtype),
+                                       op=self.nccl.mpi_op[op])  # fmt: skip
+
+    def destroy(self) -> None:
+        self.comm.Free()
+
+
 def main(scenario: str, out: str) -> None:
     import minigrad
     import minigrad.distributed as dist
 
-    if scenario == "world_size":
+    stand_in = None
+    if scenario.startswith("fake_nccl:"):
+        # The "nccl" group with the stand-in, and the CPU as "this process's GPU": every
+        # array then counts as one NCCL moves.
+        from mpi4py import MPI
+
+        from minigrad import backend
+        from minigrad.distributed import process_group
+        from minigrad.distributed.nccl_group import NCCLGroup
+
+        scenario = scenario.split(":", 1)[1]
+        stand_in = _StandInNccl(MPI)
+        process_group._group = NCCLGroup(MPI, stand_in, backend.Device("cpu"))
+    elif scenario == "world_size":
         dist.init_process_group("mpi", world_size=3)
-    dist.init_process_group("mpi")
+    elif scenario == "nccl_gpus":  # this machine has no GPU: two processes are too many
+        from mpi4py import MPI
+
+        from minigrad.distributed.nccl_group import NCCLGroup
+
+        NCCLGroup.create(MPI, _StandInNccl(MPI))
+    if stand_in is None:
+        dist.init_process_group("mpi")
     run = {"collectives": _collectives, "ddp": _ddp, "syncbn": _syncbn, "raise": _raise,
            "mismatch": _mismatch, "buffers": _buffers}[scenario]  # fmt: skip
     result = run(dist, minigrad)
+    if stand_in is not None:
+        result["nccl_calls"] = stand_in.calls
     if dist.get_rank() == 0:
         Path(out).write_text(json.dumps(result))
     dist.destroy_process_group()

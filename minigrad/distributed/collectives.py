@@ -6,19 +6,16 @@ the same shape and dtype: a collective is a meeting, and a process that skips on
 the others waiting. The result is written into the tensors given (in place), as in
 PyTorch.
 
-A CPU tensor's NumPy array is handed to MPI directly (a buffer call, no pickling). A GPU
-tensor goes through the host: copied to a NumPy array, reduced, copied back. That costs
-two copies, which a CUDA-aware MPI or NCCL would avoid.
+A CPU tensor's NumPy array is handed to MPI directly (a buffer call, no pickling). With
+the ``"mpi"`` backend a GPU tensor goes through the host: copied to a NumPy array,
+reduced, copied back; with ``"nccl"`` its GPU array is handed to NCCL directly.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-from .. import backend
 from ..autograd import no_grad
 from ..tensor import Tensor
-from .process_group import _check_group, default_group
+from .process_group import _check_group, as_buffer, buffer_device, default_group
 
 
 class ReduceOp:
@@ -42,19 +39,17 @@ class ReduceOp:
 _OPS = (ReduceOp.SUM, ReduceOp.AVG, ReduceOp.MAX, ReduceOp.MIN, ReduceOp.PRODUCT)
 
 
-def _host_buffer(tensor: Tensor) -> np.ndarray:
-    """A C-contiguous NumPy array with the tensor's values: its own array when it is one
-    (so MPI writes the tensor in place), else a copy."""
-    array = tensor._data
-    if isinstance(array, np.ndarray) and array.flags.c_contiguous:
-        return array
-    return np.ascontiguousarray(backend.to_host(array))
+def _buffer(group, tensor: Tensor):
+    """A C-contiguous array with the tensor's values where the group communicates it:
+    the tensor's own array when it is one (so the result lands in the tensor in place),
+    else a copy (on the host for MPI; on the GPU for NCCL)."""
+    return as_buffer(tensor._data, buffer_device(group, tensor.device))
 
 
-def _write_back(tensor: Tensor, buffer: np.ndarray) -> None:
-    """Put the result into the tensor, unless MPI already wrote it there."""
+def _write_back(tensor: Tensor, buffer) -> None:
+    """Put the result into the tensor, unless the collective already wrote it there."""
     if buffer is not tensor._data:
-        tensor._data[...] = tensor.device.from_host(buffer)
+        tensor._data[...] = tensor.device.move(buffer)
     tensor._version.value += 1
 
 
@@ -68,8 +63,8 @@ def _no_async(async_op: bool) -> None:
         raise NotImplementedError("async_op=True is not supported: collectives here block")
 
 
-def reduce_array(group, buffer: np.ndarray, op: str) -> None:
-    """All-reduce a host array in place: what :func:`all_reduce` and DDP's buckets use."""
+def reduce_array(group, buffer, op: str) -> None:
+    """All-reduce an array in place (see :func:`_buffer` for where it lives)."""
     if op not in _OPS:
         raise ValueError(f"unknown reduce op {op!r}; use one of the ReduceOp names")
     if op == ReduceOp.AVG:
@@ -99,8 +94,9 @@ def all_reduce(tensor: Tensor, op: str = ReduceOp.SUM, group=None, async_op: boo
     _check(tensor, "all_reduce")
     _check_group(group)
     _no_async(async_op)
-    buffer = _host_buffer(tensor)
-    reduce_array(default_group(), buffer, op)
+    g = default_group()
+    buffer = _buffer(g, tensor)
+    reduce_array(g, buffer, op)
     _write_back(tensor, buffer)
 
 
@@ -124,7 +120,7 @@ def broadcast(tensor: Tensor, src: int = 0, group=None, async_op: bool = False):
     g = default_group()
     if not 0 <= src < g.size:
         raise ValueError(f"broadcast: src={src} is not a rank of a group of {g.size}")
-    buffer = _host_buffer(tensor)
+    buffer = _buffer(g, tensor)
     g.bcast(buffer, src)
     _write_back(tensor, buffer)
 
@@ -153,8 +149,8 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
             f"all_gather: tensor_list must hold one tensor per process ({g.size}), "
             f"got {len(tensor_list)}"
         )
-    send = _host_buffer(tensor)
-    recv = np.empty((g.size, *send.shape), dtype=send.dtype)
+    send = _buffer(g, tensor)
+    recv = buffer_device(g, tensor.device).xp.empty((g.size, *send.shape), dtype=send.dtype)
     g.allgather(send, recv)
     for out, part in zip(tensor_list, recv):
         _check(out, "all_gather")
@@ -163,7 +159,7 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
                 f"all_gather: output tensors must have the input's shape {send.shape}, got "
                 f"{tuple(out.shape)}"
             )
-        out._data[...] = out.device.from_host(part.astype(out._data.dtype, copy=False))
+        out._data[...] = out.device.move(part.astype(out._data.dtype, copy=False))
         out._version.value += 1
 
 
@@ -193,14 +189,15 @@ def reduce_scatter(
             f"reduce_scatter: input_list must hold one tensor per process ({g.size}), "
             f"got {len(input_list)}"
         )
-    send = np.ascontiguousarray(np.stack([backend.to_host(t._data) for t in input_list]))
-    recv = np.empty(send.shape[1:], dtype=send.dtype)
+    home = buffer_device(g, output.device)
+    send = home.xp.stack([as_buffer(t._data, home) for t in input_list])
+    recv = home.xp.empty(send.shape[1:], dtype=send.dtype)
     if op == ReduceOp.AVG:
         g.reduce_scatter(send, recv, ReduceOp.SUM)
         recv /= g.size
     else:
         g.reduce_scatter(send, recv, op)
-    output._data[...] = output.device.from_host(recv)
+    output._data[...] = output.device.move(recv)
     output._version.value += 1
 
 

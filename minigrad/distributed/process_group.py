@@ -8,13 +8,17 @@ the identity: it lets the same training script (and the documentation's examples
 without MPI. PyTorch has no ``"local"`` backend; ``gloo`` with a world size of 1 plays its
 part there.
 
-mpi4py is imported only when an ``"mpi"`` group is made: ``from mpi4py import MPI``
+The groups themselves, the objects whose methods move arrays, are in ``mpi_group.py``
+(``"mpi"``, ``"local"``) and ``nccl_group.py`` (``"nccl"``: MPI's processes, NCCL between
+their GPUs). mpi4py is imported only when an ``"mpi"`` or ``"nccl"`` group is made: ``from mpi4py import MPI``
 starts MPI, which an ordinary single-process program should not pay for.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from .. import backend as _backend  # (init_process_group's argument is named backend)
+from .mpi_group import LocalGroup, MPIGroup
+from .nccl_group import NCCLGroup
 
 _group = None  # the default process group, once init_process_group has run
 
@@ -24,104 +28,16 @@ _INSTALL_HINT = (
 )
 
 
-class _Request:
-    """A finished operation, for groups whose collectives complete at once."""
-
-    def wait(self) -> None:
-        pass
-
-    def test(self) -> bool:
-        return True
+def buffer_device(group, device):
+    """Where the group wants the buffers for tensors on ``device``: on the device itself
+    when the group moves that device's arrays (NCCL, on this process's GPU), else on the
+    host (MPI reads and writes NumPy memory)."""
+    return device if getattr(group, "device", None) is device else _backend.Device("cpu")
 
 
-class LocalGroup:
-    """A group of one process: rank 0 of world size 1, every collective the identity."""
-
-    backend = "local"
-    rank = 0
-    size = 1
-
-    def allreduce(self, array: np.ndarray, op: str) -> None:
-        pass  # the sum, maximum or minimum over one process is the array itself
-
-    def iallreduce(self, array: np.ndarray, op: str) -> _Request:
-        return _Request()
-
-    def bcast(self, array: np.ndarray, root: int) -> None:
-        pass
-
-    def allgather(self, send: np.ndarray, recv: np.ndarray) -> None:
-        recv[0] = send
-
-    def reduce_scatter(self, send: np.ndarray, recv: np.ndarray, op: str) -> None:
-        recv[...] = send.reshape(recv.shape)
-
-    def allgather_object(self, value) -> list:
-        return [value]
-
-    def barrier(self) -> None:
-        pass
-
-    def dup(self) -> LocalGroup:
-        return self
-
-
-class _MPIRequest:
-    """An MPI request, finished with ``wait()`` like the local groups' requests."""
-
-    def __init__(self, request) -> None:
-        self.request = request
-
-    def wait(self) -> None:
-        self.request.Wait()
-
-    def test(self) -> bool:
-        """Whether it has finished. The call also lets MPI move the data along: Open MPI
-        progresses a non-blocking operation only inside MPI calls, so testing the
-        requests in flight while backward goes on overlaps their transfer with it."""
-        return self.request.Test()
-
-
-class MPIGroup:
-    """MPI's ``COMM_WORLD`` through mpi4py's buffer calls (the capitalised ones), which
-    read and write NumPy memory in place, without pickling."""
-
-    backend = "mpi"
-
-    def __init__(self, MPI, comm=None) -> None:
-        self.MPI = MPI
-        self.comm = MPI.COMM_WORLD if comm is None else comm
-        self.rank = self.comm.Get_rank()
-        self.size = self.comm.Get_size()
-        self.ops = {"sum": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN, "product": MPI.PROD}
-
-    def allreduce(self, array: np.ndarray, op: str) -> None:
-        self.comm.Allreduce(self.MPI.IN_PLACE, array, op=self.ops[op])
-
-    def iallreduce(self, array: np.ndarray, op: str):
-        """Start an all-reduce and return at once; ``.wait()`` on the result finishes it."""
-        return _MPIRequest(self.comm.Iallreduce(self.MPI.IN_PLACE, array, op=self.ops[op]))
-
-    def bcast(self, array: np.ndarray, root: int) -> None:
-        self.comm.Bcast(array, root=root)
-
-    def allgather(self, send: np.ndarray, recv: np.ndarray) -> None:
-        self.comm.Allgather(send, recv)
-
-    def reduce_scatter(self, send: np.ndarray, recv: np.ndarray, op: str) -> None:
-        self.comm.Reduce_scatter_block(send, recv, op=self.ops[op])
-
-    def allgather_object(self, value) -> list:
-        # Small metadata only (shapes, names): the lower-case call pickles.
-        return self.comm.allgather(value)
-
-    def barrier(self) -> None:
-        self.comm.Barrier()
-
-    def dup(self) -> MPIGroup:
-        """A group of the same processes on a communicator of its own (collective): its
-        operations cannot be confused with those on the original."""
-        return MPIGroup(self.MPI, self.comm.Dup())
+def as_buffer(array, home):
+    """``array`` as a C-contiguous array on ``home``: the same object when it already is."""
+    return home.xp.ascontiguousarray(home.move(array))
 
 
 def is_available() -> bool:
@@ -157,11 +73,12 @@ def init_process_group(
 
     ``backend="mpi"``: the processes are those that ``mpiexec`` started, and MPI assigns
     the ranks; ``world_size`` and ``rank``, if given, must agree with MPI's (a check that
-    the job was launched as intended). ``backend="local"``: one process, rank 0, in which
-    every collective is the identity. ``backend="nccl"`` is not available in minigrad
-    yet: use ``"mpi"``, which moves GPU tensors through the host. ``init_method``,
-    ``timeout``, ``store``, ``group_name`` and ``device_id`` are accepted for PyTorch's
-    signature; MPI's launcher does their jobs.
+    the job was launched as intended). ``backend="nccl"``: the same processes, each on
+    its own GPU (``device_id``, else its rank on its machine), with GPU tensors moved by
+    NCCL (``nccl_group.py``; not yet run on a GPU: ``"mpi"`` is the verified path, which
+    moves GPU tensors through the host). ``backend="local"``: one process, rank 0, in
+    which every collective is the identity. ``init_method``, ``timeout``, ``store`` and
+    ``group_name`` are accepted for PyTorch's signature; MPI's launcher does their jobs.
 
     Example:
         >>> import minigrad.distributed as dist
@@ -179,13 +96,10 @@ def init_process_group(
     elif name == "local":
         group = LocalGroup()
     elif name == "nccl":
-        raise NotImplementedError(
-            "the 'nccl' backend is not implemented in minigrad (the path through "
-            "cupy.cuda.nccl is unverified: no GPU was available to test it); use "
-            "backend='mpi', which all-reduces GPU tensors through the host"
-        )
+        nccl = _backend.nccl()  # first: without CuPy, say so before MPI starts
+        group = NCCLGroup.create(_import_mpi(), nccl, device_id)
     else:
-        raise ValueError(f"Invalid backend: {backend!r}; minigrad has 'mpi' and 'local'")
+        raise ValueError(f"Invalid backend: {backend!r}; minigrad has 'mpi', 'nccl' and 'local'")
     if world_size not in (-1, None) and world_size != group.size:
         raise RuntimeError(
             f"init_process_group: world_size={world_size} was given, but the {name} backend "
@@ -259,7 +173,7 @@ def get_world_size(group=None) -> int:
 
 
 def get_backend(group=None) -> str:
-    """The group's backend: ``"mpi"`` or ``"local"``.
+    """The group's backend: ``"mpi"``, ``"nccl"`` or ``"local"``.
 
     Example:
         >>> import minigrad.distributed as dist
@@ -285,8 +199,10 @@ def destroy_process_group(group=None) -> None:
     """
     global _group
     _check_group(group)
-    default_group()
+    closing = default_group()
     _group = None
+    if hasattr(closing, "close"):  # NCCL's communicator holds GPU resources
+        closing.close()
 
 
 def _check_group(group) -> None:

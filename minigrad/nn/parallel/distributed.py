@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import contextlib
 
-import numpy as np
-
-from ... import backend
 from ...autograd import is_grad_enabled
 from ...distributed import process_group as _process_group
+from ...distributed.process_group import buffer_device
 from ..module import Module
 from .reducer import Reducer, reachable_markers
 
@@ -123,21 +121,22 @@ class DistributedDataParallel(Module):
     def _sync_from_rank0(self, tensors) -> None:
         """Copy rank 0's values into these tensors on every process (done at
         construction, and for the buffers before each training forward): one broadcast
-        per dtype of a flat buffer holding them all, rather than one per tensor, since
-        each broadcast waits for every process."""
+        per device and dtype, of a flat buffer holding them all, rather than one per
+        tensor, since each broadcast waits for every process."""
         if self._group.size == 1:
             return
         by_dtype = {}
         for t in tensors:
-            by_dtype.setdefault(t._data.dtype, []).append(t)
-        for group in by_dtype.values():
-            flat = np.concatenate([backend.to_host(t._data).reshape(-1) for t in group])
+            by_dtype.setdefault((t.device, t._data.dtype), []).append(t)
+        for (device, _), group in by_dtype.items():
+            home = buffer_device(self._group, device)
+            flat = home.xp.concatenate([home.move(t._data).reshape(-1) for t in group])
             self._group.bcast(flat, 0)
             offset = 0
             for t in group:
                 part = flat[offset : offset + t.numel()].reshape(t.shape)
                 offset += t.numel()
-                t._data[...] = t.device.from_host(part)
+                t._data[...] = t.device.move(part)
                 t._version.value += 1
 
     def forward(self, *inputs, **kwargs):

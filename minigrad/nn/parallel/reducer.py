@@ -2,7 +2,8 @@
 
 One all-reduce per parameter would pay MPI's fixed cost per call dozens of times a step;
 one for all gradients would wait for the whole backward pass before sending anything. So
-the gradients are packed into *buckets*, flat host buffers of at most ``bucket_cap_mb``,
+the gradients are packed into *buckets*, flat buffers of at most ``bucket_cap_mb`` (on the
+host for MPI, on the GPU for NCCL),
 filled in the reverse order of ``parameters()``: roughly the order in which backward
 produces them (the last layer's gradient comes first). A bucket's all-reduce starts
 (non-blocking) as soon as all its gradients are in, and in bucket order, so every
@@ -22,6 +23,7 @@ import numpy as np
 
 from ... import backend
 from ...autograd import Function
+from ...distributed.process_group import buffer_device
 from ...tensor import Tensor
 
 
@@ -42,33 +44,34 @@ class _GradReady(Function):
 class _Bucket:
     """Parameters (by index) that share one flat buffer and one all-reduce."""
 
-    def __init__(self, indices: list[int], params: list, dtype) -> None:
+    def __init__(self, indices: list[int], params: list, dtype, home) -> None:
         self.indices = indices
         self.offsets = {}
         total = 0
         for i in indices:
             self.offsets[i] = (total, total + params[i].numel())
             total += params[i].numel()
-        self.buffer = np.zeros(total, dtype=dtype)
+        self.buffer = home.xp.zeros(total, dtype=dtype)  # where the group communicates
         self.pending = set(indices)
         self.request = None
 
 
-def make_buckets(params: list, cap_bytes: int) -> list[_Bucket]:
+def make_buckets(params: list, cap_bytes: int, home) -> list[_Bucket]:
     """Group parameters in reverse order into buckets of one dtype and at most
-    ``cap_bytes`` each (a larger parameter gets a bucket of its own)."""
+    ``cap_bytes`` each (a larger parameter gets a bucket of its own), with their buffers
+    on the device ``home``."""
     buckets, current, size, dtype = [], [], 0, None
     for i in reversed(range(len(params))):
         p = params[i]
         nbytes = p.numel() * p._data.dtype.itemsize
         if current and (p._data.dtype != dtype or size + nbytes > cap_bytes):
-            buckets.append(_Bucket(current, params, dtype))
+            buckets.append(_Bucket(current, params, dtype, home))
             current, size = [], 0
         current.append(i)
         size += nbytes
         dtype = p._data.dtype
     if current:
-        buckets.append(_Bucket(current, params, dtype))
+        buckets.append(_Bucket(current, params, dtype, home))
     return buckets
 
 
@@ -86,7 +89,9 @@ class Reducer:
         self.params = params
         self.group = group
         self.find_unused = find_unused
-        self.buckets = make_buckets(params, cap_bytes)
+        # the host for MPI, the GPU for NCCL (on the parameters' GPU)
+        self.home = buffer_device(group, params[0].device) if params else backend.Device("cpu")
+        self.buckets = make_buckets(params, cap_bytes, self.home)
         self.bucket_of = {i: b for b in self.buckets for i in b.indices}
         self.next_bucket = 0  # buckets are launched in this order on every process
         self.in_flight = 0  # buckets before this one have finished their all-reduce
@@ -130,7 +135,7 @@ class Reducer:
                 "graph, would count a gradient twice)"
             )
         self.used[i] = 1
-        self._put(i, bucket, backend.to_host(grad))
+        self._put(i, bucket, self.home.move(grad))
 
     def mark_unused(self, i: int) -> None:
         """The output does not depend on parameter ``i``: its gradient is ready, as zero."""
@@ -145,7 +150,7 @@ class Reducer:
         else:
             slot[...] = grad.reshape(-1)
         if p.grad is not None:
-            slot += backend.to_host(p.grad._data).reshape(-1)
+            slot += self.home.move(p.grad._data).reshape(-1)
         bucket.pending.discard(i)
         for launched in self.buckets[self.in_flight : self.next_bucket]:
             if not launched.request.test():  # a progress call: see _MPIRequest.test
@@ -174,9 +179,9 @@ class Reducer:
                 start, end = bucket.offsets[i]
                 value = bucket.buffer[start:end].reshape(p.shape)
                 if p.grad is None:  # a copy: the bucket is reused next iteration
-                    p.grad = Tensor._wrap(p.device.from_host(value.copy()), p.device)
+                    p.grad = Tensor._wrap(p.device.move(value.copy()), p.device)
                 else:
-                    p.grad._data[...] = p.device.from_host(value)
+                    p.grad._data[...] = p.device.move(value)
                     p.grad._version.value += 1
 
 
