@@ -751,13 +751,21 @@ def _jsonable(value):
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
+# The plots are shown about 750 px wide in the docs: panels stacked one above the other,
+# 8 inches at 110 dpi (880 px), with type large enough to read at that width.
+PLOT_STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12,
+              "legend.fontsize": 10.5, "xtick.labelsize": 11, "ytick.labelsize": 11}  # fmt: skip
+
+
 def plot_paper(path: Path, result: dict) -> None:
     import matplotlib.pyplot as plt
+
+    plt.rcParams.update(PLOT_STYLE)
     from matplotlib.ticker import FuncFormatter
 
     plain = result["runs"]["plain"]["history"]
     bn = result["runs"]["bn"]["history"]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig, axes = plt.subplots(3, 1, figsize=(8, 13))
     ax = axes[0]
     for key, history, color in (("plain", plain, "tab:blue"), ("bn", bn, "tab:red")):
         label = "with BN" if key == "bn" else "without BN"
@@ -770,7 +778,7 @@ def plot_paper(path: Path, result: dict) -> None:
            title="(a) test accuracy")  # fmt: skip
     ax.grid(alpha=0.3)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1000:g}K"))
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right")
     unit = result["summary"]["unit"]
     for ax, history, title in ((axes[1], plain, "(b) without BN"), (axes[2], bn, "(c) with BN")):
         steps = [h["step"] for h in history]
@@ -778,10 +786,10 @@ def plot_paper(path: Path, result: dict) -> None:
             ax.plot(steps, [h[p] for h in history], style, color="k", label=f"{p[1:]}th pct")
         ax.axhline(0, color="grey", lw=0.5)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1000:g}K"))
-        ax.set(xlabel="training step", ylabel=f"input to sigmoid unit {unit}, layer 3",
+        ax.set(xlabel="training step", ylabel=f"input to sigmoid {unit}, layer 3",
                title=f"{title}: 15/50/85th percentiles", ylim=(-3, 3))  # fmt: skip
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(loc="upper right", ncols=3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -791,9 +799,10 @@ def plot_depth(path: Path, result: dict) -> None:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import ScalarFormatter
 
+    plt.rcParams.update(PLOT_STYLE)
     rows = result["rows"]
     budget = result["summary"]["budget"]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig, axes = plt.subplots(3, 1, figsize=(8, 14))
     colors = {False: "tab:blue", True: "tab:red"}
     for ax, activation in zip(axes[:2], ("relu", "sigmoid")):
         for bn in (False, True):
@@ -813,7 +822,7 @@ def plot_depth(path: Path, result: dict) -> None:
         ax.set_xticks(depths)
         ax.yaxis.set_major_formatter(ScalarFormatter())
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=8)
+        ax.legend(ncols=2)
     ax = axes[2]
     for activation, marker in (("relu", "o"), ("sigmoid", "s")):
         for bn in (False, True):
@@ -824,7 +833,7 @@ def plot_depth(path: Path, result: dict) -> None:
            title="wall time per step, batch 500")  # fmt: skip
     ax.set_xticks(depths)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(ncols=2)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -833,7 +842,8 @@ def plot_depth(path: Path, result: dict) -> None:
 def plot_inference(path: Path, result: dict) -> None:
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.2))
+    plt.rcParams.update(PLOT_STYLE)
+    fig, axes = plt.subplots(3, 1, figsize=(8, 15))
     styles = {"momentum=0.1": "-", "momentum=None": "--"}
     colors = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")
     for ax, key, what in ((axes[0], "mean_error", "|running mean - mean| / std"),
@@ -849,7 +859,7 @@ def plot_inference(path: Path, result: dict) -> None:
                ylabel=what + " (mean over units)",
                title=f"running {stat} vs population {stat}")  # fmt: skip
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=7)
+        ax.legend(ncols=2, fontsize=9.5)
     ax = axes[2]
     rows = result["batch_statistics_accuracy"]
     ax.plot([r["batch_size"] for r in rows], [r["accuracy"] for r in rows], "-o",
@@ -861,7 +871,7 @@ def plot_inference(path: Path, result: dict) -> None:
     ax.set(xscale="log", xlabel="test batch size", ylabel="test accuracy",
            title="evaluating with batch vs running statistics")  # fmt: skip
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+    ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -445,15 +445,23 @@ def plain_log_labels(axis) -> None:
     axis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
 
 
+# The plots are shown about 750 px wide in the docs: panels stacked one above the other,
+# 8 inches at 110 dpi (880 px), with type large enough to read at that width.
+PLOT_STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12,
+              "legend.fontsize": 10.5, "xtick.labelsize": 11, "ytick.labelsize": 11}  # fmt: skip
+
+
 def plot_error(path: Path, rows: list[dict]) -> None:
     """Test error against batch size, one line per normalization (the GN paper's Figure 1),
-    beside the paper's ImageNet curves."""
+    above the paper's ImageNet curves."""
     import matplotlib.pyplot as plt
+
+    plt.rcParams.update(PLOT_STYLE)
 
     colors = {"none": "grey", "bn": "tab:blue", "ln": "tab:green", "gn": "tab:red",
               "in": "tab:purple"}  # fmt: skip
     table = error_table(rows)
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
+    fig, axes = plt.subplots(2, 1, figsize=(8, 10))
     ax = axes[0]
     for kind, errors in table.items():
         batches = sorted(errors)
@@ -468,7 +476,7 @@ def plot_error(path: Path, rows: list[dict]) -> None:
     ax.set(xlabel="batch size (images per step)", ylabel="test error (%)",
            title="MNIST CNN (minigrad): test error against batch size")  # fmt: skip
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+    ax.legend(ncols=3)
     ax = axes[1]
     for kind in ("bn", "gn"):
         ax.plot(PAPER_BATCHES, PAPER_ERROR[kind], "-o", color=colors[kind], label=NAMES[kind])
@@ -480,7 +488,7 @@ def plot_error(path: Path, rows: list[dict]) -> None:
     ax.set(xlabel="batch size (images per worker)", ylabel="validation error (%)",
            title="Wu and He (2018), Figure 1: ResNet-50 on ImageNet")  # fmt: skip
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+    ax.legend(ncols=2)
     fig.tight_layout()
     fig.savefig(path, dpi=110, metadata={"Software": None})
     plt.close(fig)
@@ -490,7 +498,8 @@ def plot_gap(path: Path, gap: list[dict], rows: list[dict]) -> None:
     """The BN models' test error with the three kinds of statistics, against batch size."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.4))
+    plt.rcParams.update(PLOT_STYLE)
+    fig, ax = plt.subplots(figsize=(8, 5.5))
     batches = [g["batch_size"] for g in gap]
     for key, style, label in (
         ("running_estimates", "-o", "BN, running estimates (eval mode)"),
@@ -510,7 +519,7 @@ def plot_gap(path: Path, gap: list[dict], rows: list[dict]) -> None:
     ax.set(xlabel="batch size (training, and test batches for the dashed line)",
            ylabel="test error (%)", title="BatchNorm: which statistics at test time")  # fmt: skip
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+    ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110, metadata={"Software": None})
     plt.close(fig)

@@ -137,6 +137,25 @@ class _BatchNorm(Module):
 class BatchNorm1d(_BatchNorm):
     """Batch Normalization over (N, C) or (N, C, L) inputs, per channel C.
 
+    Args:
+        num_features: C, the number of channels (features) of the input; one mean,
+            variance, scale and shift each.
+        eps: added to the variance before the square root, for stability (default
+            1e-5).
+        momentum: the weight of the newest batch in the running estimates
+            (default 0.1): ``running = (1 - momentum) * running + momentum * batch``;
+            ``None`` for a cumulative average of every batch seen.
+        affine: learn a per-channel scale ``weight`` (ones at first) and shift
+            ``bias`` (zeros) (default True); False leaves both None.
+        track_running_stats: keep the running estimates (the buffers
+            ``running_mean``, ``running_var`` and ``num_batches_tracked``) and
+            normalise with them in evaluation mode (default True); False uses the
+            batch's statistics in both modes and keeps no buffers.
+        device: where the parameters and buffers are made (default: the CPU).
+        dtype: their floating dtype (default: minigrad's default float dtype, float32).
+        bias: keyword only; False keeps the learned scale without a shift
+            (default True; as in PyTorch 2.13).
+
     Example:
         >>> import minigrad
         >>> bn = minigrad.nn.BatchNorm1d(3)
@@ -154,6 +173,25 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch Normalization over (N, C, H, W) inputs, per channel C (one mean and variance
     per feature map, shared by all positions: the per-channel BN of convolutional nets).
+
+    Args:
+        num_features: C, the number of channels (features) of the input; one mean,
+            variance, scale and shift each.
+        eps: added to the variance before the square root, for stability (default
+            1e-5).
+        momentum: the weight of the newest batch in the running estimates
+            (default 0.1): ``running = (1 - momentum) * running + momentum * batch``;
+            ``None`` for a cumulative average of every batch seen.
+        affine: learn a per-channel scale ``weight`` (ones at first) and shift
+            ``bias`` (zeros) (default True); False leaves both None.
+        track_running_stats: keep the running estimates (the buffers
+            ``running_mean``, ``running_var`` and ``num_batches_tracked``) and
+            normalise with them in evaluation mode (default True); False uses the
+            batch's statistics in both modes and keeps no buffers.
+        device: where the parameters and buffers are made (default: the CPU).
+        dtype: their floating dtype (default: minigrad's default float dtype, float32).
+        bias: keyword only; False keeps the learned scale without a shift
+            (default True; as in PyTorch 2.13).
 
     Example:
         >>> import minigrad

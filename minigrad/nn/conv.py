@@ -25,6 +25,22 @@ class Conv2d(Module):
     ``fan_in = in_channels / groups * kH * kW``. ``padding`` may be an int, a pair,
     ``"valid"`` (none) or ``"same"`` (output as large as the input; stride 1 only).
 
+    Args:
+        in_channels: C_in, the channels of the input.
+        out_channels: C_out, the channels of the output (the number of filters).
+        kernel_size: the filter's height and width, an int or a pair.
+        stride: the step between windows, an int or a pair (default 1).
+        padding: zeros added on each side, an int or a pair, or ``"valid"`` (none)
+            or ``"same"`` (default 0).
+        dilation: the spacing between the filter's taps, an int or a pair (default
+            1).
+        groups: split the channels into this many groups, each convolved with its
+            own filters; both channel counts must be divisible by it (default 1).
+        bias: learn one bias per output channel (default True).
+        padding_mode: ``"zeros"`` (default), the only mode minigrad supports.
+        device: where the parameters and buffers are made (default: the CPU).
+        dtype: their floating dtype (default: minigrad's default float dtype, float32).
+
     Example:
         >>> import minigrad
         >>> conv = minigrad.nn.Conv2d(1, 8, kernel_size=3, padding=1)

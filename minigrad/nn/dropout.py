@@ -25,6 +25,10 @@ class Dropout(_DropoutNd):
     """In training, zero each element with probability ``p`` and scale the others by
     ``1 / (1 - p)``; in evaluation, the identity.
 
+    Args:
+        p: the probability that each element is zeroed, in [0, 1] (default 0.5).
+        inplace: zero the input's own array instead of a copy (default False).
+
     Example:
         >>> import minigrad
         >>> drop = minigrad.nn.Dropout(0.5).eval()
@@ -40,6 +44,10 @@ class Dropout1d(_DropoutNd):
     """In training, zero each channel of an (N, C, L) or unbatched (C, L) input as a whole
     with probability ``p``, and scale the others by ``1 / (1 - p)``; in evaluation, the
     identity. See :func:`minigrad.nn.functional.dropout1d`.
+
+    Args:
+        p: the probability that each channel is zeroed, in [0, 1] (default 0.5).
+        inplace: zero the input's own array instead of a copy (default False).
 
     Example:
         >>> import minigrad
@@ -60,6 +68,10 @@ class Dropout2d(_DropoutNd):
     probability ``p``, and scale the others by ``1 / (1 - p)``; in evaluation, the
     identity. A 3-D input is read as (N, C, L), with PyTorch's warning; see
     :func:`minigrad.nn.functional.dropout2d`.
+
+    Args:
+        p: the probability that each channel is zeroed, in [0, 1] (default 0.5).
+        inplace: zero the input's own array instead of a copy (default False).
 
     Example:
         >>> import minigrad

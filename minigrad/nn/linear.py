@@ -34,6 +34,13 @@ class Linear(Module):
     ``weight`` is (out_features, in_features) and ``bias`` (out_features,), both initialised
     as in PyTorch: U(-1/sqrt(in_features), 1/sqrt(in_features)).
 
+    Args:
+        in_features: the size of each input sample (the input's last dimension).
+        out_features: the size of each output sample.
+        bias: learn an additive bias (default True); False leaves ``bias`` None.
+        device: where the parameters and buffers are made (default: the CPU).
+        dtype: their floating dtype (default: minigrad's default float dtype, float32).
+
     Example:
         >>> import minigrad
         >>> layer = minigrad.nn.Linear(784, 500)

@@ -32,6 +32,21 @@ class CrossEntropyLoss(_WeightedLoss):
     optional class weights, an ignored index and label smoothing (see
     :func:`minigrad.nn.functional.cross_entropy`).
 
+    Args:
+        weight: a rescaling weight for each class, a tensor of shape (C,) (default
+            None: all ones); with ``"mean"`` the mean is weighted by the targets'
+            weights.
+        size_average: PyTorch's deprecated way of choosing the reduction (default
+            None); with ``reduce``, it overrides ``reduction``, as in PyTorch.
+        ignore_index: a target value that contributes nothing, neither to the loss
+            nor to the mean's denominator (default -100).
+        reduce: deprecated, as ``size_average`` (default None).
+        reduction: ``"mean"`` (default), ``"sum"``, or ``"none"`` for the loss of
+            each position.
+        label_smoothing: in [0, 1]: the target becomes a mix of the one-hot class
+            (weight ``1 - label_smoothing``) and the uniform distribution over the
+            classes (default 0).
+
     Example:
         >>> import minigrad
         >>> loss = minigrad.nn.CrossEntropyLoss()
@@ -56,6 +71,18 @@ class CrossEntropyLoss(_WeightedLoss):
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities (for example from ``LogSoftmax``).
 
+    Args:
+        weight: a rescaling weight for each class, a tensor of shape (C,) (default
+            None: all ones); with ``"mean"`` the mean is weighted by the targets'
+            weights.
+        size_average: PyTorch's deprecated way of choosing the reduction (default
+            None); with ``reduce``, it overrides ``reduction``, as in PyTorch.
+        ignore_index: a target value that contributes nothing, neither to the loss
+            nor to the mean's denominator (default -100).
+        reduce: deprecated, as ``size_average`` (default None).
+        reduction: ``"mean"`` (default), ``"sum"``, or ``"none"`` for the loss of
+            each position.
+
     Example:
         >>> import minigrad
         >>> log_probs = minigrad.tensor([[-0.1, -2.4], [-1.2, -0.4]])  # (N, C)
@@ -71,6 +98,13 @@ class NLLLoss(_WeightedLoss):
 
 class MSELoss(_Loss):
     """Mean squared error (or its sum, or the elementwise squares).
+
+    Args:
+        size_average: PyTorch's deprecated way of choosing the reduction (default
+            None); with ``reduce``, it overrides ``reduction``, as in PyTorch.
+        reduce: deprecated, as ``size_average`` (default None).
+        reduction: ``"mean"`` (default), ``"sum"``, or ``"none"`` for the loss of
+            each element.
 
     Example:
         >>> import minigrad

@@ -40,6 +40,16 @@ class LayerNorm(Module):
     ``weight`` (ones) and ``bias`` (zeros) have that shape. No running statistics: training
     and evaluation are the same. ``bias=False`` keeps only the scale.
 
+    Args:
+        normalized_shape: the shape of the trailing dimensions normalised together, an
+            int or a tuple (for example ``(C, H, W)``, or the feature size ``D``).
+        eps: added to the variance before the square root (default 1e-5).
+        elementwise_affine: learn a scale ``weight`` (ones) and shift ``bias``
+            (zeros) of shape ``normalized_shape`` (default True).
+        bias: with ``elementwise_affine``, learn the shift too (default True).
+        device: where the parameters and buffers are made (default: the CPU).
+        dtype: their floating dtype (default: minigrad's default float dtype, float32).
+
     Example:
         >>> import minigrad
         >>> from minigrad.nn.normalization import LayerNorm
@@ -94,6 +104,17 @@ class GroupNorm(Module):
     ``num_channels`` must be divisible by ``num_groups``. The ``weight`` (ones) and ``bias``
     (zeros) have shape ``(num_channels,)``. Independent of the batch size, which is why it
     replaces BatchNorm where batches are small (detection, segmentation, video).
+
+    Args:
+        num_groups: G, the number of groups of consecutive channels; each group of
+            each sample has its own mean and variance.
+        num_channels: C, the channels of the input; divisible by ``num_groups``.
+        eps: added to the variance before the square root (default 1e-5).
+        affine: learn a per-channel scale ``weight`` (ones) and shift ``bias``
+            (zeros) (default True).
+        device: where the parameters and buffers are made (default: the CPU).
+        dtype: their floating dtype (default: minigrad's default float dtype, float32).
+        bias: keyword only; with ``affine``, learn the shift too (default True).
 
     Example:
         >>> import minigrad
@@ -258,6 +279,21 @@ class InstanceNorm1d(_InstanceNorm):
     as training. With ``track_running_stats=True`` it keeps running estimates (the batch's
     average instance mean and unbiased variance) and normalises with them in evaluation.
 
+    Args:
+        num_features: C, the number of channels of the input.
+        eps: added to the variance before the square root (default 1e-5).
+        momentum: with ``track_running_stats``, the weight of the newest batch in
+            the running estimates (default 0.1); ``None`` leaves them unchanged.
+        affine: learn a per-channel scale and shift (default False, unlike
+            BatchNorm).
+        track_running_stats: keep running estimates of the average instance mean
+            and variance and use them in evaluation mode (default False: each
+            sample's own statistics in both modes).
+        device: where the parameters and buffers are made (default: the CPU).
+        dtype: their floating dtype (default: minigrad's default float dtype, float32).
+        bias: keyword only; False keeps the learned scale without a shift
+            (default True).
+
     Example:
         >>> import minigrad
         >>> from minigrad.nn.normalization import InstanceNorm1d
@@ -280,6 +316,21 @@ class InstanceNorm2d(_InstanceNorm):
     image's own contrast per channel (the normalisation of fast style transfer).
 
     Defaults: ``affine=False``, ``track_running_stats=False`` (see ``InstanceNorm1d``).
+
+    Args:
+        num_features: C, the number of channels of the input.
+        eps: added to the variance before the square root (default 1e-5).
+        momentum: with ``track_running_stats``, the weight of the newest batch in
+            the running estimates (default 0.1); ``None`` leaves them unchanged.
+        affine: learn a per-channel scale and shift (default False, unlike
+            BatchNorm).
+        track_running_stats: keep running estimates of the average instance mean
+            and variance and use them in evaluation mode (default False: each
+            sample's own statistics in both modes).
+        device: where the parameters and buffers are made (default: the CPU).
+        dtype: their floating dtype (default: minigrad's default float dtype, float32).
+        bias: keyword only; False keeps the learned scale without a shift
+            (default True).
 
     Example:
         >>> import minigrad

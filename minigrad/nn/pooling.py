@@ -9,6 +9,17 @@ from .module import Module
 class MaxPool2d(Module):
     """The maximum over each ``kernel_size`` window (stride defaults to the kernel size).
 
+    Args:
+        kernel_size: the window's height and width, an int or a pair.
+        stride: the step between windows (default None: the kernel size).
+        padding: implicit ``-inf`` added on each side, at most half the kernel
+            (default 0).
+        dilation: the spacing between the window's elements (default 1).
+        return_indices: also return the flat index of each maximum within its
+            input plane (default False).
+        ceil_mode: round the output size up rather than down, so that a last,
+            partial window is kept (default False).
+
     Example:
         >>> import minigrad
         >>> minigrad.nn.MaxPool2d(2)(minigrad.randn(1, 3, 28, 28)).shape
@@ -46,6 +57,15 @@ class MaxPool2d(Module):
 
 class AvgPool2d(Module):
     """The mean over each ``kernel_size`` window (stride defaults to the kernel size).
+
+    Args:
+        kernel_size: the window's height and width, an int or a pair.
+        stride: the step between windows (default None: the kernel size).
+        padding: zeros added on each side, at most half the kernel (default 0).
+        ceil_mode: round the output size up rather than down (default False).
+        count_include_pad: count the padding zeros in each window's divisor
+            (default True).
+        divisor_override: divide every window's sum by this instead (default None).
 
     Example:
         >>> import minigrad
@@ -91,6 +111,10 @@ class AdaptiveAvgPool2d(Module):
     """The mean over windows sized so that the output is ``output_size`` (h, w), whatever
     the input's height and width; ``None`` keeps that input size. ``AdaptiveAvgPool2d(1)``
     is global average pooling. See :func:`minigrad.nn.functional.adaptive_avg_pool2d`.
+
+    Args:
+        output_size: the output's (height, width), an int for a square, or a pair
+            in which ``None`` keeps that dimension of the input.
 
     Example:
         >>> import minigrad

@@ -94,6 +94,25 @@ class SyncBatchNorm(_BatchNorm):
     it the same number of times (each call communicates). ``convert_sync_batchnorm``
     turns a model's BatchNorm layers into SyncBatchNorm layers.
 
+    Args:
+        num_features: C, the number of channels (features) of the input; one mean,
+            variance, scale and shift each.
+        eps: added to the variance before the square root, for stability (default
+            1e-5).
+        momentum: the weight of the newest batch in the running estimates
+            (default 0.1): ``running = (1 - momentum) * running + momentum * batch``;
+            ``None`` for a cumulative average of every batch seen.
+        affine: learn a per-channel scale ``weight`` (ones at first) and shift
+            ``bias`` (zeros) (default True); False leaves both None.
+        track_running_stats: keep the running estimates (the buffers
+            ``running_mean``, ``running_var`` and ``num_batches_tracked``) and
+            normalise with them in evaluation mode (default True); False uses the
+            batch's statistics in both modes and keeps no buffers.
+        process_group: the processes whose batches are pooled (default None: the
+            whole world of :mod:`minigrad.distributed`).
+        device: where the parameters and buffers are made (default: the CPU).
+        dtype: their floating dtype (default: minigrad's default float dtype, float32).
+
     Example:
         >>> import minigrad
         >>> from minigrad import nn
