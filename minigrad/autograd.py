@@ -79,6 +79,11 @@ class Function:
     out_device = None  # set by forward when the output lives on another device
     saved: tuple | None = ()  # the arrays backward needs; None once the graph is freed
     reference = None  # on a fast path (minigrad/fast/): the op it stands in for
+    # The tensors PyTorch saves for backward, by position (an input's index, or "out"),
+    # when they are not the arrays ``save`` keeps (``Var`` keeps ``x - mean``, PyTorch
+    # ``x``): an in-place write into one of them makes backward refuse, as in PyTorch.
+    # None: the inputs and the output whose own arrays were saved.
+    keeps: tuple | None = None
 
     def forward(self, *args, **params):
         """Compute the output array from the input arrays (and plain values), and
@@ -134,7 +139,8 @@ class Function:
         fn.device = device
         fn.needs_input_grad = tuple([requires_grad and p is not None for p in parents])
         with device.activate():  # on a GPU, new arrays go on the inputs' device
-            out = backend.ensure_array(fn.forward(*arrays, **params))
+            raw = fn.forward(*arrays, **params)
+            out = backend.ensure_array(raw)
 
         if requires_grad and out.dtype.kind != "f":
             # Integers and bools have no gradient (PyTorch: only floating point tensors can
@@ -149,7 +155,9 @@ class Function:
             fn.input_meta = [
                 None if p is None else (a.shape, a.dtype) for p, a in zip(parents, arrays)
             ]
-            fn.versions = _saved_versions(fn.saved, inputs, result) if fn.saved else ()
+            fn.versions = (
+                _saved_versions(fn, inputs, result, raw) if fn.saved or fn.keeps is not None else ()
+            )
         return result
 
     def run_backward(self, grad) -> tuple:
@@ -188,14 +196,42 @@ class Function:
             self.saved = None
 
 
-def _saved_versions(saved, inputs, result) -> list:
-    """(counter, version) for each input or output whose storage ``forward`` saved."""
-    saved_ids = {id(array) for array in saved}
-    checks = []
-    for t in (result, *inputs):
-        if isinstance(t, Tensor) and id(t._data) in saved_ids:
-            checks.append((t._version, t._version.value))
-    return checks
+def _saved_versions(fn, inputs, result, raw) -> list:
+    """(counter, version) for each input or output that backward needs unchanged: those
+    named by ``fn.keeps``, else those whose storage ``forward`` saved. ``raw`` is what
+    ``forward`` returned (a NumPy scalar where ``result`` holds a 0-d array made from it)."""
+    if fn.keeps is not None:
+        tensors = [result if k == "out" else inputs[k] for k in fn.keeps]
+    else:
+        saved_ids = {id(array) for array in fn.saved}
+        tensors = [t for t in inputs if isinstance(t, Tensor) and id(t._data) in saved_ids]
+        if id(raw) in saved_ids:
+            tensors.append(result)
+    return [(t._version, t._version.value) for t in tensors if isinstance(t, Tensor)]
+
+
+def _keep_versions(result, *tensors) -> None:
+    """Make backward through ``result`` refuse if any of ``tensors`` is written in place
+    later, as PyTorch's does for the tensors its fused op saves: for ops built here from
+    several Functions (``mse_loss``), whose parts save other arrays than PyTorch's op.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.autograd import _keep_versions
+        >>> x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * 1
+        >>> z = (y + 1).sum()
+        >>> _keep_versions(z, y)
+        >>> with minigrad.no_grad():
+        ...     _ = y.add_(1)
+        >>> z.backward()
+        Traceback (most recent call last):
+        ...
+        RuntimeError: one of the tensors needed for gradient computation by <SumBackward> ...
+    """
+    fn = result.grad_fn
+    if fn is not None:
+        fn.versions = (*fn.versions, *((t._version, t._version.value) for t in tensors))
 
 
 def _raise_device_mismatch(cls, inputs):

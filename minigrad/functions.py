@@ -16,6 +16,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from . import autograd as _autograd
 from . import backend, fastpath
 from . import dtypes as _dtypes
 from .ops import convert, elementwise, linalg, movement, reduce
@@ -195,13 +196,21 @@ def _broadcastable(*operands) -> bool:
 
 
 def _binary(op, name: str, a, b) -> Tensor:
-    a, b = _promote(a, b)
+    pa, pb = _promote(a, b)
     try:
-        return op.apply(a, b)
+        out = op.apply(pa, pb)
     except ValueError:
-        if not _broadcastable(a, b):
-            raise _broadcast_error(name, a, b) from None
+        if not _broadcastable(pa, pb):
+            raise _broadcast_error(name, pa, pb) from None
         raise
+    if (pa is not a or pb is not b) and out.grad_fn is not None and out.grad_fn.versions:
+        # The op saved a converted copy; PyTorch saves the operand itself, so a later
+        # in-place write into the operand must make backward refuse here too.
+        counters = [counter for counter, _ in out.grad_fn.versions]
+        for given, used in ((a, pa), (b, pb)):
+            if used is not given and builtins.any(c is used._version for c in counters):
+                _autograd._keep_versions(out, given)
+    return out
 
 
 # ----------------------------------------------------------------------------------------
@@ -533,9 +542,23 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     bounds = [None if b is None else _as_operand(b, input) for b in (min, max)]
+    given = input
     for bound in bounds:  # PyTorch's promotion: an int tensor clamped to 2.5 is float32
         if bound is not None and _dtypes.result_type(input, bound) != input.dtype:
             input = cast(input, _dtypes.result_type(input, bound))
+    if input.dtype == _dtypes.bool and not builtins.any(isinstance(b, Tensor) for b in bounds):
+        raise NotImplementedError(  # PyTorch has clamp kernels for bool tensor bounds only
+            "clamp is not implemented for a bool tensor with bool bounds (as in PyTorch): "
+            "convert it with .int(), or pass the bounds as tensors"
+        )
+    for i, bound in enumerate(bounds):  # an int bound converts as PyTorch: -2 is 254 in uint8
+        if type(bound) is int and input.dtype.kind in "iu":
+            if not converts_without_overflow(bound, input.dtype):
+                raise RuntimeError(
+                    f"clamp: value {bound} cannot be converted to type {input.dtype} "
+                    "without overflow"
+                )
+            bounds[i] = _dtypes.wrap_int(bound, input.dtype)
     if not builtins.any(isinstance(bound, Tensor) for bound in bounds):
         return elementwise.Clamp.apply(input, low=bounds[0], high=bounds[1])
     low, high = (  # tensors of the input's dtype (a number becomes a 0-d tensor)
@@ -544,7 +567,10 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
         else Tensor._wrap(input.device.array(bound, input.dtype), input.device)
         for bound in bounds
     )  # fmt: skip
-    return elementwise.ClampByTensors.apply(input, low, high)
+    out = elementwise.ClampByTensors.apply(input, low, high)
+    # The bounds were converted (copied): PyTorch saves them, and the input, as given.
+    _autograd._keep_versions(out, given, *(b for b in bounds if isinstance(b, Tensor)))
+    return out
 
 
 clip = clamp

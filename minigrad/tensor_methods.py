@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as _np
 
 from . import autograd as _autograd
+from . import backend as _backend
 from . import dtypes as _dtypes
 from . import functions as _F
 from . import functions_extra as _FX
@@ -161,8 +162,29 @@ class TensorMethods:
                 f"require grad; use the out-of-place form, or run it under no_grad()"
             )
 
+    def _check_overlap(self, name: str, source, target=None, whole: bool = False) -> None:
+        """Refuse, as PyTorch does, to write into this tensor (or into ``target``, the
+        part of its array written to) from a tensor that shares some but not all of its
+        memory (``t = x.unsqueeze(0); t.add_(x)``): the result would depend on the order
+        elements are written in. ``whole``: for an indexed write (``x[[0]] = x[1:]``),
+        where PyTorch refuses any overlap, even a full one."""
+        # One identity test on the usual path: only views of one storage share a counter.
+        if not isinstance(source, Tensor) or source._version is not self._version:
+            return
+        source_array = source._data
+        if target is not None and target.ndim != source_array.ndim:
+            source_array = source_array.squeeze()
+        how = _backend.overlap(self._data if target is None else target, source_array)
+        if how == "partial" or (whole and how == "full"):
+            raise RuntimeError(
+                f"{name}: unsupported operation: some elements of the input tensor and the "
+                "written-to tensor refer to a single memory location (one is a view of the "
+                "other); clone() the input first"
+            )
+
     def _inplace(self, name: str, ufunc, other, alpha=None) -> Tensor:
         self._check_inplace(name, other)
+        self._check_overlap(name, other)
         value = _F.operand_array(other, self, name)
         if alpha is not None and alpha != 1:
             value = value * alpha
@@ -207,6 +229,8 @@ class TensorMethods:
         """Limit the values to ``[min, max]`` in place (numbers or tensors, either may be
         None); see :func:`minigrad.clamp`. ``clip_`` is the same."""
         self._check_inplace("clamp_", min if isinstance(min, Tensor) else max)
+        self._check_overlap("clamp_", min)
+        self._check_overlap("clamp_", max)
         result = _F.clamp(self.detach(), min, max)
         if result.dtype != self.dtype:
             raise RuntimeError(
@@ -235,6 +259,7 @@ class TensorMethods:
     def copy_(self, src) -> Tensor:
         """Copy ``src`` (a tensor or array, broadcast to this shape) into this tensor."""
         self._check_inplace("copy_", src)
+        self._check_overlap("copy_", src)
         value = _F.operand_array(src, self, "copy_", allow_other_device=True)
         shape = tuple(getattr(value, "shape", ()))
         try:
@@ -394,19 +419,52 @@ class TensorMethods:
         """``x[key] = value``, in place (like the other in-place updates, it records no
         graph, so it is refused on tensors that require grad while grad mode is on)."""
         self._check_inplace("__setitem__", value)
+        fill = isinstance(value, Tensor) and value.numel() == 1 and _one_mask(key)
         key, basic = _F.index_key(key, self)
         target = self._data
         if not basic:  # integers first, as PyTorch reads them (see functions.integers_first)
             selected, key = _F.integers_first(key)
             if selected is not None:
                 target = target[selected]  # a basic index: a view, written through
+        if isinstance(value, Tensor):
+            if basic:  # PyTorch copies into the view x[key]: as copy_, a partial overlap
+                # (PyTorch drops size-1 dimensions first: x[None] = x is a full overlap.)
+                view = target[key]
+                self._check_overlap(
+                    "__setitem__", value, getattr(view, "squeeze", None) and view.squeeze()
+                )
+            elif not fill:  # PyTorch's index_put: any overlap, and any other dtype, is refused
+                self._check_overlap("__setitem__", value, target, whole=True)
+                if value.dtype != self.dtype:
+                    raise RuntimeError(
+                        f"__setitem__: Index put requires the source and destination "
+                        f"dtypes match, got {self.dtype} for the destination and "
+                        f"{value.dtype} for the source (convert it with .to({self.dtype}))"
+                    )
+        if fill and self.dtype.kind in "iu":  # masked_fill_ converts it as a number
+            value = _number_in_range(self, value.item(), "__setitem__")
         value = _F.operand_array(value, self, "__setitem__")
         if type(value) is int:
             value = _number_for(self, value, "__setitem__")
-        while getattr(value, "ndim", 0) and value.shape[0] == 1:
-            value = value[0]  # PyTorch drops a value's leading 1s: x[0] = tensor([5.])
+        if getattr(value, "ndim", 0) and value.shape[0] == 1:
+            # PyTorch drops a value's leading 1s: x[0] = tensor([5.]). (A reshape, not
+            # value[0], which would give a NumPy scalar: inf would then not convert.)
+            shape = value.shape
+            while shape and shape[0] == 1:
+                shape = shape[1:]
+            value = value.reshape(shape)
+        if getattr(value, "size", 1) == 0:  # NumPy writes nothing without checking shapes
+            written = target[key].shape
+            if _np.broadcast_shapes(value.shape, written) != written:
+                raise ValueError(
+                    f"__setitem__: shape mismatch: value tensor of shape {value.shape} cannot "
+                    f"be broadcast to indexing result of shape {written}"
+                )
         try:
-            target[key] = value
+            # NaN and inf written into an integer tensor convert as PyTorch's cast does
+            # (NumPy warns about it; PyTorch is silent).
+            with _backend.quiet_for(target):
+                target[key] = value
         except (IndexError, ValueError, TypeError) as error:
             raise type(error)(
                 f"cannot assign to index {key!r} of a tensor of shape {tuple(self.shape)}: {error}"
@@ -696,6 +754,33 @@ class TensorMethods:
 # here, set by Python because the class defines __eq__; a tensor keeps object's hash.)
 _NOT_METHODS = {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref__",
                 "__hash__", "__firstlineno__", "__static_attributes__"}  # fmt: skip
+
+
+def _number_in_range(tensor: Tensor, value, name: str):
+    """A number to write into an integer ``tensor``, refused as PyTorch refuses it: a float
+    outside the dtype's range (NaN and inf included), or an int that does not convert."""
+    if type(value) is float:
+        info = _np.iinfo(tensor.dtype)
+        if not info.min <= value <= info.max:  # False for NaN too
+            raise RuntimeError(
+                f"{name}: value {value} cannot be converted to type {tensor.dtype} without overflow"
+            )
+        return value
+    return _number_for(tensor, value, name)
+
+
+def _one_mask(key) -> bool:
+    """Whether the only tensor (or list) in an index is one bool mask of at least one
+    dimension: PyTorch then writes a one-element value with ``masked_fill_``, which
+    converts it, where other indexed writes (``index_put_``) need the same dtype."""
+    items = key if isinstance(key, tuple) else (key,)
+    arrays = [item for item in items if isinstance(item, Tensor | list)]
+    return (
+        len(arrays) == 1
+        and isinstance(arrays[0], Tensor)
+        and arrays[0].dtype == bool
+        and (arrays[0].ndim >= 1)
+    )
 
 
 def _number_for(tensor: Tensor, value, name: str):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 
+from .. import autograd as _autograd
 from .. import dtypes as _dtypes
 from .. import fastpath
 from .. import functions as _F
@@ -477,7 +478,10 @@ def mse_loss(
     if weight is not None:
         squared = squared * weight
     if reduction == "none":
-        return squared
-    if reduction == "sum":
-        return squared.sum()
-    return squared.mean() if weight is None else squared.sum() / weight.sum()
+        out = squared
+    elif reduction == "sum":
+        out = squared.sum()
+    else:
+        out = squared.mean() if weight is None else squared.sum() / weight.sum()
+    _autograd._keep_versions(out, input, target)  # what PyTorch's fused mse_loss saves
+    return out

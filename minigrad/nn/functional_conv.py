@@ -314,6 +314,12 @@ def avg_pool2d(
     kernel, stride, padding, _ = _pool_args(
         input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d"
     )
+    if input.dtype.kind != "f" and input.dtype != np.int64:
+        # PyTorch's CPU kernel exists for floats and int64 only (its GPU one for floats).
+        raise NotImplementedError(
+            f"avg_pool2d is not implemented for {input.dtype} tensors (as in PyTorch): "
+            "convert with .float() (or .long())"
+        )
     if divisor_override is not None:
         if not _is_int(divisor_override):
             raise TypeError(

@@ -33,6 +33,8 @@ class BatchNorm(Function):
     pass over the data.
     """
 
+    keeps = (0, 1)  # input and weight, as PyTorch (not ``x_hat``, kept here)
+
     @quietly
     def forward(self, x, gamma, beta, mean=None, var=None, eps=1e-5, stats=None):
         self.axes = axes = (0, *range(2, x.ndim))  # every dimension but the channels

@@ -36,7 +36,10 @@ class Sub(Function):
 
 class Mul(Function):
     def forward(self, a, b):
-        self.save(a, b)
+        # Each operand's gradient needs only the other one: saving just what is needed is
+        # what PyTorch does, so an in-place write into the other spoils the same gradients.
+        need_a, need_b = self.needs_input_grad
+        self.save(a if need_b else None, b if need_a else None)
         return a * b
 
     def backward(self, grad):
@@ -81,7 +84,9 @@ class Pow(Function):
     def forward(self, a, b):
         with quiet(self.xp):
             out = a**b
-        self.save(a, b, out)
+        # The output is needed for the exponent's gradient only (PyTorch saves it for a
+        # tensor exponent, not for a number).
+        self.save(a, b, out if self.needs_input_grad[1] else None)
         return out
 
     def backward(self, grad):
@@ -309,6 +314,8 @@ class Where(Function):
 
 class LeakyReLU(Function):
     """``a`` where positive, ``slope * a`` elsewhere (gradient ``slope`` at 0, as PyTorch)."""
+
+    keeps = (0,)  # the input, as PyTorch (not the mask kept here)
 
     def forward(self, a, slope):
         positive = a > 0

@@ -47,6 +47,8 @@ class Normalize(Function):
     element (the caller handles empty inputs, which have no statistics).
     """
 
+    keeps = (0, 1, 2)  # input, weight and bias, as PyTorch (not ``x_hat``, kept here)
+
     def forward(self, x, gamma, beta, rows, affine_shape, eps=1e-5, stats=None):
         xr = x.reshape(rows, -1)  # a view: one row per set that shares its statistics
         mean = xr.mean(axis=1, keepdims=True)

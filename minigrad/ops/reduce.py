@@ -60,6 +60,8 @@ class Var(Function):
     literally (a negative number when ``correction > n``).
     """
 
+    keeps = (0,)  # the input, as PyTorch (not ``x - mean``, kept here)
+
     def forward(self, a, axis=None, keepdims=False, correction=1):
         self.shape, self.axis = a.shape, axis
         self.dof = _count(a.shape, axis) - correction

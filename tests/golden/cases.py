@@ -269,4 +269,8 @@ CASES = {
     "pad_uint8": _c(lambda m, t: m.pad(t.to(m.uint8), (1, 2), value=7), ((3,), "i5")),
     "repeat_ones_is_a_copy": _c(lambda m, a: _in_place(a.repeat(1, 1), "zero_") + a, ((2, 3), "c")),
     "cross_entropy_empty_positions": _c(lambda m, x, t: m.cross_entropy(x, t), ((2, 3, 0), "f"), ((2, 0), "i5")),
+    # Issue 24's last fuzzer findings: an int bound wraps into uint8 (-50 is 206), and
+    # -inf written into an int64 tensor converts (to int64's minimum) as PyTorch's cast.
+    "clamp_uint8_wrapped_bound": _c(lambda m, t: (t.to(m.uint8) * 60).clamp(3, -50), ((8,), "i5")),
+    "setitem_int64_minus_inf": _c(lambda m, t: _in_place(t, "__setitem__", slice(1, 3), m.tensor([-float("inf")])), ((6,), "i5")),
 }  # fmt: skip
