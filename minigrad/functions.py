@@ -546,10 +546,14 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
     for bound in bounds:  # PyTorch's promotion: an int tensor clamped to 2.5 is float32
         if bound is not None and _dtypes.result_type(input, bound) != input.dtype:
             input = cast(input, _dtypes.result_type(input, bound))
-    if input.dtype == _dtypes.bool and not builtins.any(isinstance(b, Tensor) for b in bounds):
-        raise NotImplementedError(  # PyTorch has clamp kernels for bool tensor bounds only
-            "clamp is not implemented for a bool tensor with bool bounds (as in PyTorch): "
-            "convert it with .int(), or pass the bounds as tensors"
+    tensor_bounds = [isinstance(b, Tensor) for b in bounds]
+    if input.dtype == _dtypes.bool and (
+        not builtins.any(tensor_bounds) or builtins.all(tensor_bounds)
+    ):
+        # PyTorch's bool kernels are clamp_min and clamp_max with a tensor bound only
+        raise NotImplementedError(
+            "clamp is not implemented for a bool tensor with bool bounds (as in PyTorch), "
+            "except for one tensor bound: convert it with .int()"
         )
     for i, bound in enumerate(bounds):  # an int bound converts as PyTorch: -2 is 254 in uint8
         if type(bound) is int and input.dtype.kind in "iu":

@@ -44,6 +44,12 @@ def test_in_place_from_overlapping_memory_is_refused(write):
     assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
 
 
+def test_indexed_write_of_an_empty_tensor_into_itself_is_refused():
+    y = minigrad.zeros(2, 0, 3)
+    with pytest.raises(RuntimeError, match=OVERLAP):
+        y[..., [1, 1]] = y  # PyTorch: the same tensor overlaps fully, even empty
+
+
 def test_in_place_from_the_same_or_separate_memory_runs():
     x = minigrad.arange(4.0)
     x.add_(x)  # the same elements: PyTorch allows it
@@ -85,6 +91,9 @@ def test_clamp_of_bool_with_bool_bounds_is_refused():
     b = minigrad.tensor([True, False])
     with pytest.raises(NotImplementedError, match="bool tensor with bool bounds"):
         b.clamp(min=True)
+    with pytest.raises(NotImplementedError, match="bool tensor with bool bounds"):
+        b.clamp(b, b)  # two tensor bounds: no bool kernel in PyTorch either
+    assert b.clamp(b).tolist() == [True, False]  # one tensor bound: PyTorch's clamp_min
     assert b.clamp(0, 1).dtype == minigrad.int64  # an int bound promotes, as in PyTorch
 
 
