@@ -272,6 +272,8 @@ def _scaled_by_alpha(input, other, alpha):
         )
     if not converts_without_overflow(alpha, dtype):
         raise RuntimeError(f"alpha {alpha} cannot be converted to type {dtype} without overflow")
+    if dtype == _dtypes.bool:  # PyTorch converts alpha to the result's dtype: 2 is True
+        alpha = builtins.bool(alpha)
     return input, (mul(other, alpha) if isinstance(other, Tensor) else other * alpha)
 
 

@@ -43,7 +43,7 @@ CONSTANT_OR_EMPTY = {"div_uint8_by_negative", "rdiv_uint8", "div_int8_by_uint8",
                      "clamp_in_place", "expand_add_in_place", "softmax_empty_dim",
                      "log_softmax_empty_dim", "rpow_int8", "where_uint8_negative_number",
                      "pad_uint8", "repeat_ones_is_a_copy", "clamp_uint8_wrapped_bound",
-                     "setitem_int64_minus_inf"}  # fmt: skip
+                     "setitem_int64_minus_inf", "add_bool_int_alpha"}  # fmt: skip
 
 
 def _float64_inputs(name: str, device: str) -> list[minigrad.Tensor]:
