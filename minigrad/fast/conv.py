@@ -11,7 +11,10 @@ the reference. What it adds to the textbook algorithm:
   dropped from the output and get no gradient;
 * **gradient columns** (CPU, "same" convolutions with no more outputs than inputs): a
   second backward that needs no col2im;
-* **GPU kernels**: im2col and col2im as one CUDA kernel each (``cuda_kernels.py``).
+* **GPU kernels**: im2col and col2im as one CUDA kernel each (``cuda_kernels.py``);
+* **compiled CPU kernels** (:class:`Conv2dCompiled`): im2col and col2im compiled by
+  numba on every core (``numba_conv.py``). A measured candidate, *not registered*: it won
+  only the first, one-channel layer of the MNIST CNN (``benchmarks/conv_candidates.py``).
 
 Its class docstring tells each in detail, with the measurements that chose them.
 """
@@ -24,6 +27,7 @@ from .. import fastpath
 from ..backend import quiet
 from ..ops import conv
 from ..ops.conv import conv_out_size, crop_planes
+from . import numba_conv
 from .gpu import kernels as gpu_kernels
 
 
@@ -268,7 +272,7 @@ class Conv2dFast(conv.Conv2d):
         """Slices of the batch whose work arrays, ``per_image`` elements per image, fit in
         the device's workspace."""
         n = self.input_shape[0]
-        step = max(1, self.device.workspace_bytes // (per_image * self.itemsize))
+        step = max(1, self.device.workspace_bytes // (max(1, per_image) * self.itemsize))
         return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
     def _padded(self, n, scratch, name, zero):
@@ -361,6 +365,111 @@ class Conv2dFast(conv.Conv2d):
             for j in range(kw):
                 taps[:, :, i, j] += gcols[:, i, j].swapaxes(0, 1)
         return crop_planes(padded, self.padding, h, w)
+
+
+class Conv2dCompiled(Conv2dFast):
+    """The CPU convolution with numba's compiled im2col and col2im (``numba_conv.py``).
+
+    Per chunk of images (within ``device.workspace_bytes``, as :class:`Conv2dFast`):
+
+    * forward: ``cols = im2col(x)``, (n, C*kH*kW, oH*oW), built on every core with the
+      padding's zeros written in place; then ``weight @ cols``, one BLAS product per image
+      (per group), written straight into the (N, O, oH, oW) output;
+    * backward: ``grad @ cols^T`` per image, summed, is the weight gradient (the columns
+      are rebuilt from the saved input); ``weight^T @ grad`` per image is the columns'
+      gradient, which col2im adds back onto the input, one input plane per task.
+
+    Every column holds what the reference's columns hold, so infs and NaNs spread as
+    there. A dtype the kernels are not compiled for (:data:`numba_conv.DTYPES`) takes the
+    NumPy path of :class:`Conv2dFast`.
+
+    Not registered as a fast path (``benchmarks/conv_candidates.py`` measured it against
+    the NumPy path and PyTorch); call it directly to try it:
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.fast.conv import Conv2dCompiled
+        >>> x, w = minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 3, 3)
+        >>> Conv2dCompiled.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
+        ...                      dilation=(1, 1), groups=1)[0, 0]
+        tensor([[4., 6., 4.],
+                [6., 9., 6.],
+                [4., 6., 4.]])
+    """
+
+    def forward(self, x, weight, bias, stride, padding, dilation, groups):
+        self.compiled = x.dtype.type in numba_conv.DTYPES and weight.dtype == x.dtype
+        if not self.compiled:
+            return super().forward(x, weight, bias, stride, padding, dilation, groups)
+        xp = self.xp
+        n, c, h, w = x.shape
+        o, cg, kh, kw = weight.shape
+        top, bottom, left, right = padding
+        oh = conv_out_size(h, kh, stride[0], top + bottom, dilation[0])
+        ow = conv_out_size(w, kw, stride[1], left + right, dilation[1])
+        self.input_shape, self.weight_shape, self.out_hw = x.shape, weight.shape, (oh, ow)
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+        self.itemsize = x.dtype.itemsize
+        x = xp.ascontiguousarray(x)  # the kernels index it as a C-ordered array
+        k, p = cg * kh * kw, oh * ow  # rows of one group's columns, output pixels
+        kernels = weight.reshape(groups, o // groups, k)
+        result = xp.empty((n, groups, o // groups, p), dtype=x.dtype)
+        scratch = _Scratch(xp, x.dtype)
+        for chunk in self._chunks(max(c * kh * kw, o) * p):
+            cols = self._columns(x[chunk], scratch)
+            with quiet(xp):  # inf times zero is NaN: PyTorch returns it silently too
+                # (g, Og, K) @ (n, g, K, P) -> (n, g, Og, P): (N, O, oH*oW), no transpose
+                xp.matmul(kernels, cols, out=result[chunk])
+        result = result.reshape(n, o, oh, ow)
+        if bias is not None:
+            result += bias.reshape(o, 1, 1)
+        need_x, need_w = self.needs_input_grad[:2]
+        self.save(x if need_w else None, weight if need_x else None)
+        return result
+
+    def backward(self, grad):
+        if not self.compiled:
+            return super().backward(grad)
+        xp = self.xp
+        x, weight = self.saved
+        need_x, need_w, need_b = self.needs_input_grad
+        n, c, _, _ = self.input_shape
+        o, cg, kh, kw = self.weight_shape
+        groups, k, p = self.groups, cg * kh * kw, math.prod(self.out_hw)
+        gb = grad.sum(axis=(0, 2, 3)) if need_b else None
+        grad = xp.ascontiguousarray(grad).reshape(n, groups, o // groups, p)
+        gx = xp.empty(self.input_shape, dtype=grad.dtype) if need_x else None
+        gw = xp.zeros((groups, o // groups, k), dtype=grad.dtype) if need_w else None
+        if need_x:
+            kernels_t = weight.reshape(groups, o // groups, k).transpose(0, 2, 1)
+        scratch = _Scratch(xp, grad.dtype)
+        for chunk in self._chunks(max(c * kh * kw, o) * p) if need_x or need_w else ():
+            g = grad[chunk]
+            with quiet(xp):  # inf times zero is NaN: PyTorch returns it silently too
+                if need_w:  # sum over the chunk's images of grad @ cols^T
+                    cols = self._columns(x[chunk], scratch)
+                    gw += xp.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+                if need_x:  # the columns' gradient, added back onto the input's pixels
+                    gcols = scratch.get("gradient", (g.shape[0], groups, k, p))
+                    xp.matmul(kernels_t, g, out=gcols)
+                    numba_conv.col2im(
+                        gcols.reshape(g.shape[0], c * kh * kw, p), gx[chunk].shape,
+                        (kh, kw), self.stride, self.padding[::2], self.dilation, self.out_hw,
+                        out=gx[chunk],
+                    )  # fmt: skip
+        if need_w:
+            gw = gw.reshape(self.weight_shape)
+        return gx, gw, gb
+
+    def _columns(self, x, scratch):
+        """The (n, groups, Cg*kH*kW, oH*oW) columns of the n images ``x`` (compiled)."""
+        m, c = x.shape[:2]
+        _, cg, kh, kw = self.weight_shape
+        p = math.prod(self.out_hw)
+        cols = scratch.get("cols", (m, c * kh * kw, p))
+        numba_conv.im2col(x, (kh, kw), self.stride, self.padding[::2], self.dilation,
+                          self.out_hw, cols)  # fmt: skip
+        return cols.reshape(m, self.groups, cg * kh * kw, p)
 
 
 class _Scratch:
