@@ -1,4 +1,4 @@
-"""Redraw the two studies' figures from their saved results, without rerunning them.
+"""Redraw the two studies' figures from their saved results, not rerunning them.
 
     python docs/replot_studies.py
 
