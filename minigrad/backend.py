@@ -26,6 +26,22 @@ except Exception:  # ImportError, or a CUDA library that fails to load
 cupy = _cupy  # the CuPy module, or None: what the GPU kernels (fast/cuda_kernels.py) build on
 
 
+def use_gpu_library(module) -> None:
+    """Put ``module`` where CuPy goes, for the GPU devices made from now on. For tests: the
+    suite's strict stand-in for a GPU (``tests/strict_gpu.py``, ``pytest --device strict``)
+    is a module with CuPy's names whose arrays follow CuPy's rules on the host.
+
+    Example:
+        >>> import minigrad
+        >>> use_gpu_library(cupy)  # CuPy itself (None here without it): nothing changes
+    """
+    global _cupy, cupy
+    _cupy = cupy = module
+    for cache in (Device._interned, Device._by_spelling):
+        for key in [k for k in cache if k[0] != "cpu"]:
+            del cache[key]
+
+
 def cuda_available() -> bool:
     """True when CuPy is installed and sees at least one GPU."""
     return cuda_device_count() > 0

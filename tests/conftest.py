@@ -21,9 +21,36 @@ def pytest_addoption(parser):
     parser.addoption(
         "--device",
         default="cpu",
-        choices=("cpu", "cuda"),
-        help="run the suite on this device (cuda needs CuPy and an NVIDIA GPU)",
+        choices=("cpu", "cuda", "strict"),
+        help="run the suite on this device (cuda needs CuPy and an NVIDIA GPU; strict runs "
+        "it on 'cuda' with tests/strict_gpu.py, a stand-in for CuPy with its rules)",
     )
+
+
+def pytest_configure(config):
+    if config.getoption("--device") == "strict":
+        import os
+        import sys
+
+        sys.path.insert(0, os.path.dirname(__file__))
+        import strict_gpu
+
+        from minigrad import backend
+
+        backend.use_gpu_library(strict_gpu.cupy)
+        # The fused CUDA kernels need the real CuPy: the stand-in runs the reference code.
+        config._strict_reference = fastpath.reference_mode()
+        config._strict_reference.__enter__()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if config.getoption("--device") == "strict":
+        import strict_gpu
+
+        terminalreporter.write_line(
+            f"strict stand-in GPU: {strict_gpu.host_syncs['count']} host synchronisations "
+            "(float/int/bool/item/tolist/get) over the run"
+        )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -48,15 +75,18 @@ def _cupy_installed() -> bool:
 
 @pytest.fixture(scope="session")
 def device(request) -> str:
-    """The device under test: "cpu", or "cuda" with --device cuda."""
-    return request.config.getoption("--device")
+    """The device under test: "cpu", or "cuda" with --device cuda or --device strict."""
+    chosen = request.config.getoption("--device")
+    return "cuda" if chosen == "strict" else chosen
 
 
 @pytest.fixture
-def fast_paths():
+def fast_paths(request):
     """The fast paths on, also under ``MINIGRAD_REFERENCE=1``: for the tests of a fast
     path's own workings (its chunks, its second backward), which compare it with the
     reference in either mode."""
+    if request.config.getoption("--device") == "strict":
+        pytest.skip("--device strict: the fused CUDA kernels need CuPy itself")
     with fastpath.reference_mode(False):
         yield
 

@@ -198,7 +198,8 @@ def test_eps_is_inside_the_square_root(device):
 def test_layer_norm_over_one_element_is_zero(make):
     """A row of one value has variance 0 and normalises to 0 (then the bias)."""
     x = make((3, 1))
-    out = layer_norm(x, (1,), bias=minigrad.full((1,), 0.5, dtype=minigrad.float64))
+    bias = minigrad.full((1,), 0.5, dtype=minigrad.float64, device=x.device)
+    out = layer_norm(x, (1,), bias=bias)
     np.testing.assert_allclose(out.numpy(), 0.5)
 
 

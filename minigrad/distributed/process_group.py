@@ -10,8 +10,9 @@ part there.
 
 The groups themselves, the objects whose methods move arrays, are in ``mpi_group.py``
 (``"mpi"``, ``"local"``) and ``nccl_group.py`` (``"nccl"``: MPI's processes, NCCL between
-their GPUs). mpi4py is imported only when an ``"mpi"`` or ``"nccl"`` group is made: ``from mpi4py import MPI``
-starts MPI, which an ordinary single-process program should not pay for.
+their GPUs). mpi4py is imported only when an ``"mpi"`` or ``"nccl"`` group is made:
+``from mpi4py import MPI`` starts MPI, which an ordinary single-process program should
+not pay for.
 """
 
 from __future__ import annotations

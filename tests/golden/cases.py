@@ -272,6 +272,6 @@ CASES = {
     # Issue 24's last fuzzer findings: an int bound wraps into uint8 (-50 is 206), and
     # -inf written into an int64 tensor converts (to int64's minimum) as PyTorch's cast.
     "clamp_uint8_wrapped_bound": _c(lambda m, t: (t.to(m.uint8) * 60).clamp(3, -50), ((8,), "i5")),
-    "setitem_int64_minus_inf": _c(lambda m, t: _in_place(t, "__setitem__", slice(1, 3), m.tensor([-float("inf")])), ((6,), "i5")),
+    "setitem_int64_minus_inf": _c(lambda m, t: _in_place(t, "__setitem__", slice(1, 3), m.tensor([-float("inf")], device=t.device)), ((6,), "i5")),
     "add_bool_int_alpha": _c(lambda m, a: m.add(a > 0.5, a < -0.5, alpha=2), ((6,), "f")),
 }  # fmt: skip
