@@ -22,6 +22,20 @@ from . import random as _random
 from .tensor import Tensor, _parse_to_args
 
 
+def _check_no_repeats(name: str, array) -> None:
+    """Refuse to write into an array in which one memory location stands for several
+    elements (a zero stride over a dimension longer than 1, made by ``expand()``)."""
+    # (An empty array may have zero strides too, but it has no element to write twice.)
+    if getattr(array, "size", 0) and any(
+        step == 0 and n > 1 for step, n in zip(array.strides, array.shape)
+    ):
+        raise RuntimeError(
+            f"{name}: unsupported operation: more than one element of the written-to "
+            f"tensor refers to a single memory location (it was made by expand()); "
+            "clone() it first"
+        )
+
+
 class TensorMethods:
     """The methods of :class:`~minigrad.Tensor` that compute (operators, reductions,
     shape changes, in-place updates, conversions): :func:`install` puts each on the
@@ -140,15 +154,11 @@ class TensorMethods:
     # In-place updates (for optimizers and initialisation; they record no graph)
     # ------------------------------------------------------------------------------------
 
-    def _check_inplace(self, name: str, other=None) -> None:
-        array = self._data
-        # (An empty array may have zero strides too, but it has no element to write twice.)
-        if array.size and any(step == 0 and n > 1 for step, n in zip(array.strides, array.shape)):
-            raise RuntimeError(
-                f"{name}: unsupported operation: more than one element of the written-to "
-                f"tensor refers to a single memory location (it was made by expand()); "
-                "clone() it first"
-            )
+    def _check_inplace(self, name: str, other=None, destination=None) -> None:
+        """Refuse an in-place write that PyTorch refuses. ``destination``: the array the
+        write lands in, when it is a part of this tensor's (``x[0] = v`` writes one
+        element of an expanded tensor, which PyTorch allows)."""
+        _check_no_repeats(name, self._data if destination is None else destination)
         if not _autograd.is_grad_enabled():
             return
         if self._requires_grad and self.grad_fn is None:
@@ -418,9 +428,12 @@ class TensorMethods:
     def __setitem__(self, key, value) -> None:
         """``x[key] = value``, in place (like the other in-place updates, it records no
         graph, so it is refused on tensors that require grad while grad mode is on)."""
-        self._check_inplace("__setitem__", value)
         fill = isinstance(value, Tensor) and value.numel() == 1 and _one_mask(key)
         key, basic = _F.index_key(key, self)
+        # PyTorch copies into the view x[key] (a basic index), and checks that view for
+        # repeated elements; an index_put (advanced) checks the whole tensor.
+        view = self._data[key] if basic else None
+        self._check_inplace("__setitem__", value, destination=view)
         target = self._data
         if not basic:  # integers first, as PyTorch reads them (see functions.integers_first)
             selected, key = _F.integers_first(key)
@@ -429,7 +442,6 @@ class TensorMethods:
         if isinstance(value, Tensor):
             if basic:  # PyTorch copies into the view x[key]: as copy_, a partial overlap
                 # (PyTorch drops size-1 dimensions first: x[None] = x is a full overlap.)
-                view = target[key]
                 self._check_overlap(
                     "__setitem__", value, getattr(view, "squeeze", None) and view.squeeze()
                 )

@@ -147,3 +147,14 @@ def test_backward_refuses_after_a_write_into_a_saved_tensor(make, write_input):
 )
 def test_backward_runs_where_pytorch_saves_nothing_written(make, write_input):
     assert _backward_after_write(make, write_input) is not None
+
+
+def test_writing_one_element_of_an_expanded_tensor_is_allowed_as_in_pytorch():
+    """PyTorch checks the view a basic index writes into, not the whole expanded tensor:
+    ``t[0] = v`` writes one memory location once; ``t[:] = v`` would write it twice."""
+    base = minigrad.tensor(0.0)
+    expanded = base.expand(2)
+    expanded[0] = minigrad.tensor(5.0)
+    assert base.item() == 5.0 and expanded.tolist() == [5.0, 5.0]
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        expanded[:] = 1.0
