@@ -286,7 +286,10 @@ def main() -> None:
                   f"{results[name][-1]['epoch_s']:.2f} s", flush=True)  # fmt: skip
     print("\n".join(["", *table(results)]))
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+        path = Path(args.json)  # written whole or not at all: a temporary file, renamed
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(results, indent=1) + "\n")
+        os.replace(tmp, path)
 
 
 if __name__ == "__main__":
