@@ -36,7 +36,6 @@ from . import (  # noqa: F401
     tensor_methods,
     utils,
 )
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device
 from .backend import Device as device
 from .creation import (
@@ -150,6 +149,7 @@ from .functions_extra import (
     swapdims,
     topk,
 )
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save

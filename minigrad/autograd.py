@@ -21,11 +21,10 @@ since (version counters, as in PyTorch).
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import inspect
+from . import backend, fastpath, grad_mode
 
-from . import backend, fastpath
+# torch.autograd's names for grad mode, which lives in grad_mode.py
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 
 # The Tensor class. The engine sits below it and never imports it: tensor.py hands the
 # class over (_use_tensor_class) as soon as it is defined, before any op can run.
@@ -132,7 +131,7 @@ class Function:
             else:
                 arrays.append(x)
                 parents.append(None)
-        requires_grad = requires_grad and _grad_enabled
+        requires_grad = requires_grad and grad_mode.enabled
 
         fn = (fastpath.lookup(cls, device.type) or cls)()  # a fast path, or the reference
         fn.xp = device.xp
@@ -162,20 +161,8 @@ class Function:
 
     def run_backward(self, grad) -> tuple:
         """Check the saved arrays, call ``backward``, and fit each gradient to its input."""
-        if self.saved is None:
-            raise RuntimeError(
-                f"Trying to backward through the graph a second time (through {self!r}, whose "
-                "saved arrays have already been freed). Specify retain_graph=True on the first "
-                "backward() if you need to backward through the graph again."
-            )
-        for counter, version in self.versions:
-            if counter.value != version:
-                raise RuntimeError(
-                    f"one of the tensors needed for gradient computation by {self!r} has been "
-                    f"modified by an in-place operation: it is at version {counter.value}, "
-                    f"expected version {version}. Change a copy (x.clone()) instead, or make "
-                    "the change after backward()."
-                )
+        if self.saved is None or any(c.value != v for c, v in self.versions):
+            _raise_stale(self)  # freed by an earlier backward, or changed in place since
         grads = self.backward(grad)
         if type(grads) is not tuple:
             grads = (grads,)
@@ -194,6 +181,24 @@ class Function:
         """Free the saved arrays once backward has used them."""
         if self.saved:
             self.saved = None
+
+
+def _raise_stale(fn: Function) -> None:
+    """The error for a Function whose saved arrays are gone or were written in place."""
+    if fn.saved is None:
+        raise RuntimeError(
+            f"Trying to backward through the graph a second time (through {fn!r}, whose "
+            "saved arrays have already been freed). Specify retain_graph=True on the first "
+            "backward() if you need to backward through the graph again."
+        )
+    for counter, version in fn.versions:
+        if counter.value != version:
+            raise RuntimeError(
+                f"one of the tensors needed for gradient computation by {fn!r} has been "
+                f"modified by an in-place operation: it is at version {counter.value}, "
+                f"expected version {version}. Change a copy (x.clone()) instead, or make "
+                "the change after backward()."
+            )
 
 
 def _saved_versions(fn, inputs, result, raw) -> list:
@@ -352,37 +357,46 @@ def _fresh(g, incoming, siblings, fn: Function) -> bool:
 
 
 def _roots(outputs, grad_outputs, caller: str) -> list:
-    """Pair each output tensor with the gradient array to start from, checking both."""
+    """Pair each output tensor with the gradient array to start from: ones for a
+    single-element output without one, else the given gradient in the output's dtype."""
     roots = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not isinstance(out, Tensor):
-            raise TypeError(f"{caller}: outputs must be tensors, got {type(out).__name__}")
-        if not out._requires_grad:
-            raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn: "
-                "nothing it was computed from has requires_grad=True, it was computed "
-                "under no_grad(), or it passed through an integer or bool tensor (which "
-                "carries no gradient)"
-            )
+        if not (isinstance(out, Tensor) and out._requires_grad):
+            _bad_root(i, out, g, caller)  # says what is wrong
         if g is None:
             if out._data.size != 1:
-                raise RuntimeError(
-                    f"grad can be implicitly created only for scalar outputs, but the output "
-                    f"has shape {tuple(out.shape)}; pass a gradient of that shape, or reduce "
-                    "the output first (for example .sum())"
-                )
+                _bad_root(i, out, g, caller)
             g = out.device.xp.ones_like(out._data)
         else:
             g = g._data if isinstance(g, Tensor) else out.device.xp.asarray(g)
             if g.shape != out._data.shape:
-                raise RuntimeError(
-                    f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
-                    f"output[{i}] has a shape of {tuple(out.shape)}"
-                )
-            if g.dtype != out._data.dtype:
-                g = g.astype(out._data.dtype)
+                _bad_root(i, out, g, caller)
+            g = g.astype(out._data.dtype, copy=False)
         roots.append((out, g))
     return roots
+
+
+def _bad_root(i: int, out, g, caller: str) -> None:
+    """The error for an output that ``backward``/``grad`` cannot start from."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{caller}: outputs must be tensors, got {type(out).__name__}")
+    if not out._requires_grad:
+        raise RuntimeError(
+            f"element {i} of tensors does not require grad and does not have a grad_fn: "
+            "nothing it was computed from has requires_grad=True, it was computed "
+            "under no_grad(), or it passed through an integer or bool tensor (which "
+            "carries no gradient)"
+        )
+    if g is None:
+        raise RuntimeError(
+            f"grad can be implicitly created only for scalar outputs, but the output "
+            f"has shape {tuple(out.shape)}; pass a gradient of that shape, or reduce "
+            "the output first (for example .sum())"
+        )
+    raise RuntimeError(
+        f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
+        f"output[{i}] has a shape of {tuple(out.shape)}"
+    )
 
 
 def _as_list(x) -> list:
@@ -493,156 +507,3 @@ class _Capture:
         key = self.nodes.get(id(fn))
         if key is not None:
             self.grads[key] = grad
-
-
-# ----------------------------------------------------------------------------------------
-# Grad mode: whether operations record a graph.
-# ----------------------------------------------------------------------------------------
-
-_grad_enabled = True
-
-
-def is_grad_enabled() -> bool:
-    """True when operations record the graph that backward needs.
-
-    Example:
-        >>> import minigrad
-        >>> minigrad.is_grad_enabled()
-        True
-        >>> with minigrad.no_grad():
-        ...     print(minigrad.is_grad_enabled())
-        False
-    """
-    return _grad_enabled
-
-
-class _GradMode(contextlib.ContextDecorator):
-    """Sets the grad mode inside a ``with`` block or a decorated function, then restores it."""
-
-    def __init__(self, mode: bool) -> None:
-        self.mode = bool(mode)
-
-    def _recreate_cm(self):  # a fresh object per decorated call, so recursive calls nest
-        return _GradMode(self.mode)
-
-    def __call__(self, func):
-        if inspect.isgeneratorfunction(func):
-            return _wrap_generator(self.mode, func)
-        return super().__call__(func)
-
-    def __enter__(self) -> None:
-        global _grad_enabled
-        self.prev = _grad_enabled
-        _grad_enabled = self.mode
-
-    def __exit__(self, *exc) -> None:
-        global _grad_enabled
-        _grad_enabled = self.prev
-
-
-def _wrap_generator(mode: bool, func):
-    """A generator function decorated with a grad mode: its body runs in that mode at every
-    step, while the caller's code between steps keeps the caller's mode (as in PyTorch; a
-    plain ``with`` around the generator would leak the mode into the caller)."""
-
-    @functools.wraps(func)
-    def generator(*args, **kwargs):
-        inner = func(*args, **kwargs)
-        try:
-            with _GradMode(mode):
-                response = inner.send(None)
-            while True:
-                try:
-                    request = yield response
-                except GeneratorExit:
-                    with _GradMode(mode):
-                        inner.close()
-                    raise
-                except BaseException as error:
-                    with _GradMode(mode):
-                        response = inner.throw(error)
-                else:
-                    with _GradMode(mode):
-                        response = inner.send(request)
-        except StopIteration as stop:
-            return stop.value
-
-    return generator
-
-
-class _BareDecorator(_GradMode):
-    """``no_grad`` and ``enable_grad`` also work as bare decorators (``@no_grad``, without
-    the parentheses), as in PyTorch."""
-
-    _mode = False
-
-    def __new__(cls, func=None):
-        self = super().__new__(cls)
-        if func is None:
-            return self
-        self.__init__()
-        return self(func)
-
-    def __init__(self, func=None) -> None:
-        super().__init__(self._mode)
-
-
-class no_grad(_BareDecorator):
-    """Context manager and decorator that stops operations from recording a graph.
-
-    Use it for evaluation and for optimizer updates: nothing is saved for backward, so it
-    is faster and uses less memory.
-
-    Example:
-        >>> import minigrad
-        >>> w = minigrad.ones(3, requires_grad=True)
-        >>> with minigrad.no_grad():
-        ...     y = w * 2
-        >>> y.requires_grad
-        False
-    """
-
-    _mode = False
-
-
-class enable_grad(_BareDecorator):
-    """Context manager and decorator that turns graph recording back on inside ``no_grad``.
-
-    Example:
-        >>> import minigrad
-        >>> x = minigrad.ones(2, requires_grad=True)
-        >>> with minigrad.no_grad():
-        ...     with minigrad.enable_grad():
-        ...         y = x * 2
-        >>> y.requires_grad
-        True
-    """
-
-    _mode = True
-
-
-class set_grad_enabled(_GradMode):
-    """Turn graph recording on or off: a plain call, a context manager or a decorator.
-
-    Example:
-        >>> import minigrad
-        >>> x = minigrad.ones(2, requires_grad=True)
-        >>> with minigrad.set_grad_enabled(False):
-        ...     y = x * 2
-        >>> y.requires_grad
-        False
-    """
-
-    def __init__(self, mode: bool) -> None:
-        global _grad_enabled
-        super().__init__(mode)
-        self.prev = _grad_enabled
-        _grad_enabled = self.mode  # a plain call switches the mode at once, as in PyTorch
-
-    def __enter__(self) -> None:  # the mode is already set; __exit__ restores the old one
-        pass
-
-    def __call__(self, func):
-        global _grad_enabled
-        _grad_enabled = self.prev  # as a decorator it switches only while func runs
-        return super().__call__(func)

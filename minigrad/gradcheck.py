@@ -17,7 +17,7 @@ import numpy as np
 from . import backend
 from . import dtypes as _dtypes
 from .autograd import grad as _grad
-from .autograd import no_grad
+from .grad_mode import no_grad
 from .tensor import Tensor
 
 

@@ -20,7 +20,7 @@ LAYERS = [
         "backend",
         ["backend", "fastpath", "dtypes", "random", "atomic", "cuda", "accelerator", "backends"],
     ),
-    ("engine", ["autograd"]),
+    ("engine", ["grad_mode", "autograd"]),
     ("primitives", ["ops"]),
     (
         "tensor",

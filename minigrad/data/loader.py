@@ -36,16 +36,15 @@ epochs ran before (so a resumed run can call :meth:`DataLoader.set_epoch`).
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-from collections.abc import Mapping
 
 import numpy as np
 
 from .. import backend
-from .. import dtypes as _dtypes
 from .. import random as _random
 from ..backend import Device
 from ..tensor import Tensor
+from .checks import check_arguments
+from .collate import collate, convert
 from .dataset import checked_rows, whole_rows
 from .sampler import BatchSampler
 
@@ -141,69 +140,11 @@ class DataLoader:
         seed: int | None = None,
         device=None,
     ) -> None:
-        if not hasattr(dataset, "__getitem__"):
-            raise TypeError(
-                f"DataLoader needs a map-style dataset, an object with __getitem__ (and "
-                f"__len__ unless a sampler gives the indices), such as TensorDataset or "
-                f"MNIST; got {type(dataset).__name__}"
-            )
-        _check_worker_options(num_workers, timeout, multiprocessing_context, prefetch_factor,
-                              persistent_workers)  # fmt: skip
-        if sampler is not None and shuffle:
-            raise ValueError("sampler option is mutually exclusive with shuffle")
-        if batch_sampler is not None:
-            # PyTorch's rule: the batch sampler decides the batches alone.
-            if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError(
-                    "batch_sampler option is mutually exclusive with batch_size, shuffle, "
-                    "sampler, and drop_last"
-                )
-            batch_size = drop_last = None
-        elif batch_size is None:
-            if drop_last:
-                raise ValueError(
-                    "batch_size=None option disables auto-batching and is mutually exclusive "
-                    "with drop_last"
-                )
-        else:
-            if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
-                raise ValueError(
-                    f"batch_size should be a positive integer value, but got "
-                    f"batch_size={batch_size}"
-                )
-            if batch_size < 1:
-                raise ValueError(
-                    f"batch_size should be a positive integer value, but got "
-                    f"batch_size={batch_size}"
-                )
-            batch_size = int(batch_size)
-            if not isinstance(drop_last, bool | np.bool_):
-                raise ValueError(
-                    f"drop_last should be a boolean value, but got drop_last={drop_last}"
-                )
-        for name, value in (("sampler", sampler), ("batch_sampler", batch_sampler)):
-            if value is not None and not hasattr(value, "__iter__"):
-                raise TypeError(
-                    f"DataLoader: {name} must be an iterable of indices (a list, a range, a "
-                    f"sampler object), got {type(value).__name__}"
-                )
-        if seed is not None:
-            if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-                raise TypeError(f"seed must be None or a non-negative int, got {seed!r}")
-            if seed < 0:
-                raise ValueError(f"seed must be None or a non-negative int, got {seed}")
-            seed = int(seed)
-        if generator is not None:
-            _random.numpy_generator(generator, "DataLoader")  # checks its type
-            if seed is not None:
-                raise ValueError("give the DataLoader a seed or a generator, not both")
-        if device is not None and not isinstance(device, str | Device):
-            raise TypeError(
-                f"device must be a string such as 'cpu' or 'cuda', or a minigrad.Device; "
-                f"got {type(device).__name__}"
-            )
-        if collate_fn is not None and not callable(collate_fn):
-            raise TypeError(f"collate_fn must be callable, got {type(collate_fn).__name__}")
+        batch_size, drop_last, seed = check_arguments(
+            dataset, batch_size, shuffle, sampler, batch_sampler, drop_last, seed,
+            generator, device, collate_fn, num_workers, timeout,
+            multiprocessing_context, prefetch_factor, persistent_workers,
+        )  # fmt: skip
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = bool(shuffle)  # as PyTorch: any truthy value shuffles
@@ -343,160 +284,11 @@ class DataLoader:
             elif not samples:
                 raise IndexError("DataLoader: the batch sampler gave an empty batch")
             else:
-                yield _collate(samples, self.device, first_index=indices[0])
+                yield collate(samples, self.device, first_index=indices[0])
 
     def _single_samples(self, indices):
         """``batch_size=None``: each sample on its own, converted as PyTorch's
         ``default_convert`` does (or passed to ``collate_fn``)."""
         for i in indices:
             sample = self.dataset[i]
-            yield self.collate_fn(sample) if self.collate_fn else _convert(sample, self.device)
-
-
-def _check_worker_options(
-    num_workers, timeout, multiprocessing_context, prefetch_factor, persistent_workers
-) -> None:
-    """PyTorch's checks of its worker-process options, which change nothing here."""
-    if num_workers < 0:
-        raise ValueError(
-            "num_workers option should be non-negative; use num_workers=0 to disable "
-            "multiprocessing."
-        )
-    if timeout < 0:
-        raise ValueError("timeout option should be non-negative")
-    if num_workers == 0 and prefetch_factor is not None:
-        raise ValueError(
-            "prefetch_factor option could only be specified in multiprocessing.let "
-            "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
-        )
-    if prefetch_factor is not None and prefetch_factor < 0:
-        raise ValueError("prefetch_factor option should be non-negative")
-    if persistent_workers and num_workers == 0:
-        raise ValueError("persistent_workers option needs num_workers > 0")
-    if multiprocessing_context is not None:
-        if num_workers == 0:
-            raise ValueError(
-                "multiprocessing_context can only be used with multi-process loading "
-                f"(num_workers > 0), but got num_workers={num_workers}"
-            )
-        methods = multiprocessing.get_all_start_methods()
-        if isinstance(multiprocessing_context, str):
-            if multiprocessing_context not in methods:
-                raise ValueError(
-                    "multiprocessing_context option should specify a valid start method in "
-                    f"{methods!r}, but got multiprocessing_context={multiprocessing_context!r}"
-                )
-        elif not isinstance(multiprocessing_context, multiprocessing.context.BaseContext):
-            raise TypeError(
-                "multiprocessing_context option should be a valid context object or a string "
-                f"specifying the start method, but got "
-                f"multiprocessing_context={multiprocessing_context!r}"
-            )
-
-
-def _convert(sample, device: Device):
-    """One sample without batching, as PyTorch's ``default_convert`` leaves it: tensors
-    (moved to ``device``), NumPy arrays and scalars made tensors, tuples made lists,
-    dicts and other sequences converted item by item, anything else as it is."""
-    if isinstance(sample, Tensor):
-        return sample.to(device)
-    if isinstance(sample, np.ndarray | np.generic) and sample.dtype.kind in "biuf":
-        with device.activate():
-            return Tensor._wrap(device.from_host(np.asarray(sample)), device)
-    if isinstance(sample, Mapping):
-        return type(sample)({k: _convert(v, device) for k, v in sample.items()})
-    if isinstance(sample, tuple) and hasattr(sample, "_fields"):  # a namedtuple
-        return type(sample)(*(_convert(v, device) for v in sample))
-    if isinstance(sample, tuple | list):
-        return [_convert(v, device) for v in sample]
-    return sample
-
-
-def _collate(samples: list, device: Device, first_index: int, what: str = "the samples"):
-    """Stack a list of samples into a batch, following their structure as PyTorch's
-    ``default_collate`` does: a tuple with one batch per field for tuple (or list)
-    samples, a dict with one batch per key for dict samples (both nest), a list for
-    strings, and one tensor for tensors, numbers and arrays."""
-    first = samples[0]
-    if isinstance(first, str | bytes):
-        return list(samples)  # nothing to stack: PyTorch keeps them as a list too
-    if isinstance(first, Mapping):
-        for k, sample in enumerate(samples):
-            if not isinstance(sample, Mapping) or sample.keys() != first.keys():
-                raise TypeError(
-                    f"DataLoader: {what} at batch position 0 (sample {first_index}) is a dict "
-                    f"with keys {list(first)}, but the one at position {k} is "
-                    f"{_describe(sample)}; every sample must have the same structure"
-                )
-        return {
-            key: _collate([s[key] for s in samples], device, first_index, f"key {key!r} of {what}")
-            for key in first
-        }
-    if isinstance(first, tuple | list):
-        width = len(first)
-        for k, sample in enumerate(samples):
-            if not isinstance(sample, tuple | list) or len(sample) != width:
-                raise TypeError(
-                    f"DataLoader: {what} at batch position 0 (sample {first_index}) has "
-                    f"{width} fields, but the one at position {k} is {_describe(sample)}; "
-                    f"every sample must have the same structure"
-                )
-        return tuple(
-            _collate([s[j] for s in samples], device, first_index, f"field {j} of {what}")
-            for j in range(width)
-        )
-    return _stack(samples, device, what)
-
-
-def _describe(value) -> str:
-    if isinstance(value, tuple | list):
-        return f"a {type(value).__name__} of {len(value)}"
-    if isinstance(value, Mapping):
-        return f"a {type(value).__name__} with keys {list(value)}"
-    return f"a {type(value).__name__}"
-
-
-def _stack(values: list, device: Device, what: str) -> Tensor:
-    """One field of a batch: the values stacked along a new first dimension, on ``device``."""
-    first = values[0]
-    if isinstance(first, Tensor):
-        if not all(isinstance(v, Tensor) for v in values):
-            raise TypeError(f"DataLoader: {what} mix tensors and other types")
-        for k, v in enumerate(values):
-            if v.shape != first.shape:
-                raise ValueError(
-                    f"DataLoader: cannot stack {what} into a batch: shapes differ "
-                    f"({tuple(first.shape)} at position 0 of the batch, {tuple(v.shape)} at "
-                    f"position {k}); samples must all have the same shape"
-                )
-        source = first.device
-        if all(v.device is source for v in values):
-            with source.activate():
-                stacked = source.xp.stack([v._data for v in values])
-        else:
-            stacked = np.stack([backend.to_host(v._data) for v in values])
-    elif all(isinstance(v, bool | np.bool_) for v in values):
-        stacked = np.array(values, dtype=np.bool_)
-    elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        stacked = np.array(values, dtype=np.int64)
-    elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-        # PyTorch's default_collate: float64 when the first is a float; when it is an int,
-        # torch.tensor() of the mix, which gives the default float32.
-        stacked = np.array(values, dtype=np.float64 if isinstance(first, float) else np.float32)
-    elif all(isinstance(v, np.ndarray | np.generic) for v in values):
-        shapes = {np.shape(v) for v in values}
-        if len(shapes) > 1:
-            raise ValueError(
-                f"DataLoader: cannot stack {what} into a batch: array shapes differ "
-                f"({sorted(shapes)})"
-            )
-        stacked = np.stack(values)
-    else:
-        kinds = sorted({type(v).__name__ for v in values})
-        raise TypeError(
-            f"DataLoader: cannot batch {what}: they are {', '.join(kinds)}; samples must be "
-            f"tensors, numbers or NumPy arrays, or tuples of them"
-        )
-    _dtypes.to_dtype(stacked.dtype)  # a clear TypeError for dtypes minigrad lacks
-    with device.activate():
-        return Tensor._wrap(device.move(stacked), device)
+            yield self.collate_fn(sample) if self.collate_fn else convert(sample, self.device)

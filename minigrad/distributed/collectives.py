@@ -13,7 +13,7 @@ reduced, copied back; with ``"nccl"`` its GPU array is handed to NCCL directly.
 
 from __future__ import annotations
 
-from ..autograd import no_grad
+from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .process_group import _check_group, as_buffer, buffer_device, default_group
 

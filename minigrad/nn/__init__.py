@@ -25,13 +25,14 @@ from .activation import (
     Tanh,
 )
 from .batchnorm import BatchNorm1d, BatchNorm2d
+from .container import ModuleDict, ModuleList, ParameterList
 from .conv import Conv2d
 from .dropout import Dropout, Dropout1d, Dropout2d
 from .flatten import Flatten
 from .lazy import LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, LazyLinear, LazyModuleMixin
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, MSELoss, NLLLoss
-from .module import Module, ModuleDict, ModuleList, ParameterList, Sequential
+from .module import Module, Sequential
 from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d

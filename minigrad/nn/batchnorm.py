@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .. import creation
 from .. import dtypes as _dtypes
-from ..autograd import no_grad
+from ..grad_mode import no_grad
 from . import functional as F
 from .module import Module
 from .parameter import Parameter

@@ -68,6 +68,17 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         >>> F.linear(minigrad.ones(2, 3), minigrad.ones(4, 3)).shape
         (2, 4)
     """
+    if not (
+        isinstance(input, Tensor) and isinstance(weight, Tensor) and weight.ndim == 2
+        and input.ndim > 0 and input.shape[-1] == weight.shape[1] and input.dtype == weight.dtype
+        and (bias is None or (bias.shape == (weight.shape[0],) and bias.dtype == input.dtype))
+    ):  # fmt: skip
+        _linear_error(input, weight, bias)  # says what is wrong
+    return _linalg.Linear.apply(input, weight, bias)
+
+
+def _linear_error(input, weight, bias) -> None:
+    """Raise the error that says what is wrong with :func:`linear`'s arguments."""
     if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
         raise TypeError("linear expects tensors for input and weight")
     if weight.ndim != 2 or input.ndim == 0:
@@ -91,7 +102,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input, weight and bias must have the same dtype, got "
             f"{', '.join(sorted(d.name for d in dtypes))} (convert with .float() or .double())"
         )
-    return _linalg.Linear.apply(input, weight, bias)
+    raise RuntimeError("linear: bad arguments")  # (unreachable: one check above fails)
 
 
 def batch_norm(
@@ -125,7 +136,12 @@ def batch_norm(
         tensor([[0.7628, 1.7499],
                 [2.6697, 6.1247]])
     """
-    _check_batch_norm(input, running_mean, running_var, weight, bias)  # see below
+    if not (isinstance(input, Tensor) and input.ndim >= 2 and all(
+        t is None or (t.shape == (input.shape[1],) and t.device is input.device
+                      and t.dtype == input.dtype)
+        for t in (running_mean, running_var, weight, bias)
+    )):  # fmt: skip
+        _check_batch_norm(input, running_mean, running_var, weight, bias)  # says what is wrong
     channels = input.shape[1]
     if not training:
         if running_mean is None or running_var is None:

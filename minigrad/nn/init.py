@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from ..autograd import no_grad
+from ..grad_mode import no_grad
 from ..tensor import Tensor
 
 

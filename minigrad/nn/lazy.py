@@ -19,9 +19,9 @@ instead of failing inside it.
 
 from __future__ import annotations
 
-from ..autograd import no_grad
 from ..creation import tensor as _tensor
 from ..dtypes import int64
+from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv2d

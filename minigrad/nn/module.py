@@ -1,5 +1,4 @@
-"""``Module``: the base class of layers and models, and the containers ``Sequential`` and
-``ModuleList``.
+"""``Module``, the base class of layers and models, and ``Sequential``.
 
 A module keeps three ordered registries, filled by plain attribute assignment:
 
@@ -8,39 +7,30 @@ A module keeps three ordered registries, filled by plain attribute assignment:
   (``self.register_buffer("running_mean", zeros(n))``);
 * ``_modules``: submodules (``self.fc = Linear(...)``).
 
-Everything else (``parameters()``, ``state_dict()``, ``to()``, ``train()``...) walks these
-registries, recursing into submodules, with names joined by dots as in PyTorch
-(``"0.weight"``, ``"encoder.fc.bias"``).
+Everything else (``parameters()``, ``to()``, ``train()``...) walks these registries,
+recursing into submodules, with names joined by dots as in PyTorch (``"0.weight"``,
+``"encoder.fc.bias"``). Two jobs live beside this file, as base classes of ``Module``:
+forward hooks (``hooks.py``) and ``state_dict``/``load_state_dict`` (``state_dict.py``).
+The other containers are in ``container.py``.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..autograd import no_grad
 from ..backend import Device
+from ..grad_mode import no_grad
 from ..tensor import Tensor, _parse_to_args
+from .hooks import ModuleHooks, RemovableHandle
 from .parameter import Parameter, is_lazy
-
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-
-
-class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``handle.remove()`` takes the hook away."""
-
-    def __init__(self, hooks: dict, key: int) -> None:
-        self._hooks, self._key = hooks, key
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
+from .state_dict import IncompatibleKeys, ModuleState
 
 
-class Module:
+class Module(ModuleHooks, ModuleState):
     """Base class for all layers and models. Subclasses define ``forward``.
 
     Example:
@@ -60,8 +50,6 @@ class Module:
         >>> model(minigrad.randn(3, 4)).shape
         (3, 2)
     """
-
-    _hook_counter = 0
 
     def __init__(self) -> None:
         # object.__setattr__ because our own __setattr__ needs these dicts to exist.
@@ -86,56 +74,6 @@ class Module:
         if self._forward_pre_hooks or self._forward_hooks:
             return self._call_with_hooks(args, kwargs)  # with hooks: see below
         return self.forward(*args, **kwargs)
-
-    def _call_with_hooks(self, args, kwargs):
-        """``__call__`` when hooks are registered: the pre-hooks, ``forward``, the hooks."""
-        called = set()
-        output = None
-        try:
-            for key, hook in list(self._forward_pre_hooks.items()):
-                args, kwargs = self._run_pre_hook(key, hook, args, kwargs)
-            output = self.forward(*args, **kwargs)
-            for key, hook in list(self._forward_hooks.items()):
-                called.add(key)
-                output = self._run_forward_hook(key, hook, args, kwargs, output)
-        except Exception:
-            # Hooks registered with always_call=True still run (output None if forward
-            # failed); an error they raise is reported as a warning, not in place of this one.
-            for key, hook in list(self._forward_hooks.items()):
-                if key in self._hooks_always_called and key not in called:
-                    try:
-                        output = self._run_forward_hook(key, hook, args, kwargs, output)
-                    except Exception as error:
-                        warnings.warn(
-                            "module forward hook with ``always_call=True`` raised an exception "
-                            f"that was silenced as another error was raised in forward: {error}",
-                            stacklevel=2,
-                        )
-            raise
-        return output
-
-    def _run_pre_hook(self, key, hook, args, kwargs):
-        if key in self._hooks_with_kwargs:
-            result = hook(self, args, kwargs)
-            if result is None:
-                return args, kwargs
-            if not (isinstance(result, tuple) and len(result) == 2):
-                raise RuntimeError(
-                    "forward pre-hook must return None or a tuple of "
-                    f"(new_args, new_kwargs), but got {result!r}."
-                )
-            return result
-        result = hook(self, args)
-        if result is None:
-            return args, kwargs
-        return (result if isinstance(result, tuple) else (result,)), kwargs
-
-    def _run_forward_hook(self, key, hook, args, kwargs, output):
-        if key in self._hooks_with_kwargs:
-            result = hook(self, args, kwargs, output)
-        else:
-            result = hook(self, args, output)
-        return output if result is None else result
 
     # ------------------------------------------------------------------------------------
     # Registration by attribute assignment
@@ -231,48 +169,6 @@ class Module:
         self._place(self._modules, name, module)
 
     register_module = add_module
-
-    def register_forward_hook(
-        self, hook, *, prepend: bool = False, with_kwargs: bool = False, always_call: bool = False
-    ) -> RemovableHandle:
-        """Call ``hook(module, args, output)`` after every forward (``hook(module, args,
-        kwargs, output)`` with ``with_kwargs=True``); a non-None return value replaces the
-        output. ``prepend=True`` runs it before the hooks already registered;
-        ``always_call=True`` runs it even when forward raises (with output None). Returns
-        a handle whose ``remove()`` unregisters it.
-
-        Example:
-            >>> import minigrad
-            >>> from minigrad import nn
-            >>> layer = nn.ReLU()
-            >>> handle = layer.register_forward_hook(lambda module, args, output: output * 2)
-            >>> layer(minigrad.tensor([-1.0, 3.0]))
-            tensor([0., 6.])
-            >>> handle.remove()
-        """
-        handle = self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
-        if always_call:
-            self._hooks_always_called.add(handle._key)
-        return handle
-
-    def register_forward_pre_hook(
-        self, hook, *, prepend: bool = False, with_kwargs: bool = False
-    ) -> RemovableHandle:
-        """Call ``hook(module, args)`` before every forward; a non-None return value
-        replaces the positional arguments. With ``with_kwargs=True`` it is called as
-        ``hook(module, args, kwargs)`` and may return a new ``(args, kwargs)`` pair.
-        ``prepend=True`` runs it before the hooks already registered."""
-        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
-
-    def _add_hook(self, hooks: dict, hook, prepend: bool, with_kwargs: bool) -> RemovableHandle:
-        Module._hook_counter += 1
-        key = Module._hook_counter
-        hooks[key] = hook
-        if prepend:
-            hooks.move_to_end(key, last=False)
-        if with_kwargs:
-            self._hooks_with_kwargs.add(key)
-        return RemovableHandle(hooks, key)
 
     # ------------------------------------------------------------------------------------
     # Walking the module tree
@@ -457,127 +353,6 @@ class Module:
         return self.to(_dtypes.float16)
 
     # ------------------------------------------------------------------------------------
-    # state_dict
-    # ------------------------------------------------------------------------------------
-
-    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):
-        """An ordered dict from dotted names to the parameters' and persistent buffers'
-        values (detached tensors sharing storage, unless ``keep_vars``), with PyTorch's
-        key names, e.g. ``"0.weight"``, ``"1.running_mean"``. A Lazy module's parameters
-        that have no shape yet appear as themselves (``<UninitializedParameter>``), as in
-        PyTorch."""
-        destination = OrderedDict() if destination is None else destination
-        for name, param in self._parameters.items():
-            if param is not None:
-                keep = keep_vars or is_lazy(param)
-                destination[prefix + name] = param if keep else param.detach()
-        for name, buffer in self._buffers.items():
-            if buffer is not None and name not in self._non_persistent:
-                keep = keep_vars or is_lazy(buffer)
-                destination[prefix + name] = buffer if keep else buffer.detach()
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination, prefix + name + ".", keep_vars)
-        return destination
-
-    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
-        """Copy values into the parameters and buffers, in place, keeping their device
-        and dtype. Values may be minigrad tensors or NumPy arrays.
-
-        With ``assign=True`` the values are not copied but put in place of the module's
-        tensors, keeping their own device and dtype (a NumPy array becomes a CPU tensor);
-        a parameter keeps the module's ``requires_grad``, as in PyTorch. An optimizer
-        built before then still holds the old parameters: build it after loading.
-
-        With ``strict=True`` (the default), missing or unexpected keys raise an error that
-        lists them; a value whose shape differs always raises. Returns the missing and
-        unexpected keys. A module's ``_optional_state`` names entries that older
-        checkpoints may lack (BatchNorm's ``num_batches_tracked``, as in PyTorch): those
-        keep their current value.
-
-        A Lazy module loaded before its first call takes the shapes of the loaded values
-        (see ``nn/lazy.py``); values that are themselves uninitialized (the state of a Lazy
-        module saved before its first call) load into uninitialized tensors only.
-        """
-        if not hasattr(state_dict, "items"):
-            raise TypeError(f"expected a dict-like state_dict, got {type(state_dict).__name__}")
-        errors = []
-        for prefix, module in self.named_modules():
-            if hasattr(module, "_lazy_load_hook"):  # give uninitialized tensors their shapes
-                errors += module._lazy_load_hook(state_dict, f"{prefix}." if prefix else "")
-        own = self.state_dict(keep_vars=True)
-        optional = {  # entries a module allows older checkpoints to lack: they keep their value
-            f"{prefix}.{name}" if prefix else name
-            for prefix, module in self.named_modules()
-            for name in getattr(module, "_optional_state", ())
-        }
-        missing = [key for key in own if key not in state_dict and key not in optional]
-        unexpected = [key for key in state_dict if key not in own]
-        if strict and unexpected:
-            errors.append("Unexpected key(s) in state_dict: " + ", ".join(map(repr, unexpected)))
-        if strict and missing:
-            errors.append("Missing key(s) in state_dict: " + ", ".join(map(repr, missing)))
-        values = {}
-        for key, target in own.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            if not isinstance(value, Tensor | np.ndarray | np.generic | int | float):
-                errors.append(f"value for {key!r} is a {type(value).__name__}, not an array")
-                continue
-            if is_lazy(value) or is_lazy(target):
-                if is_lazy(value) and not is_lazy(target):
-                    errors.append(
-                        f"the value for {key} is uninitialized (the state of a Lazy module "
-                        "saved before its first call), and cannot be loaded into an "
-                        "initialized tensor; call the Lazy module once before saving it"
-                    )
-                continue  # uninitialized into uninitialized: nothing to copy
-            shape = tuple(value.shape) if hasattr(value, "shape") else ()
-            if shape != tuple(target.shape):
-                errors.append(
-                    f"size mismatch for {key}: copying a param with shape {shape} from "
-                    f"checkpoint, the shape in current model is {tuple(target.shape)}."
-                )
-                continue
-            values[key] = value
-        if errors:
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(errors)
-            )
-        if assign:
-            self._assign_state(values, own)
-            return IncompatibleKeys(missing, unexpected)
-        with no_grad():
-            for key, value in values.items():
-                target = own[key]
-                source = value._data if isinstance(value, Tensor) else np.asarray(value)
-                target._data[...] = target.device.move(source).astype(target.dtype, copy=False)
-                target._version.value += 1
-        return IncompatibleKeys(missing, unexpected)
-
-    def _assign_state(self, values: dict, own: dict) -> None:
-        """``load_state_dict(assign=True)``: put each value in place of the tensor it names
-        (under every name of a shared submodule)."""
-        for prefix, module in self.named_modules(remove_duplicate=False):
-            for name in list(module._parameters) + list(module._buffers):
-                key = f"{prefix}.{name}" if prefix else name
-                if key not in values:
-                    continue
-                value = values[key]
-                tensor = value if isinstance(value, Tensor) else Tensor(np.asarray(value))
-                if name in module._parameters:
-                    old = own[key]
-                    if not isinstance(tensor, Parameter):
-                        tensor = Parameter(tensor.detach(), requires_grad=old.requires_grad)
-                    else:
-                        tensor.requires_grad_(old.requires_grad)
-                    module._parameters[name] = tensor
-                else:
-                    module._buffers[name] = tensor  # as given, as in PyTorch
-
-    # ------------------------------------------------------------------------------------
     # repr
     # ------------------------------------------------------------------------------------
 
@@ -729,209 +504,6 @@ class Sequential(Module):
         return Sequential(*self, *other)
 
 
-class _NumberedList(Module):
-    """The list protocol over one registry (``_registry``: "_modules" or "_parameters"),
-    whose entries are named "0", "1", ... by position: what ModuleList and ParameterList
-    share. A subclass adds ``append`` (how an entry is registered)."""
-
-    _registry = "_modules"
-
-    def __init__(self, items: Iterable | None = None) -> None:
-        super().__init__()
-        if items is not None:
-            self.extend(items)
-
-    def _entries(self) -> dict:
-        return getattr(self, self._registry)
-
-    def __len__(self) -> int:
-        return len(self._entries())
-
-    def __iter__(self) -> Iterator:
-        return iter(self._entries().values())
-
-    def __getitem__(self, index):
-        items = list(self._entries().values())
-        if isinstance(index, slice):
-            return type(self)(items[index])
-        return items[_index(index, len(items))]
-
-    def extend(self, items: Iterable):
-        """Append each of ``items``; returns the list."""
-        for item in items:
-            self.append(item)
-        return self
-
-    def __iadd__(self, items: Iterable):
-        return self.extend(items)
-
-
-class ModuleList(_NumberedList):
-    """A list of submodules, registered so that their parameters are found.
-
-    Example:
-        >>> from minigrad import nn
-        >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
-        >>> len(list(layers.parameters()))
-        6
-    """
-
-    def __init__(self, modules: Iterable[Module] | None = None) -> None:
-        super().__init__(modules)  # (PyTorch's keyword name)
-
-    def __setitem__(self, index: int, module: Module) -> None:
-        self.add_module(str(_index(index, len(self))), module)
-
-    def append(self, module: Module) -> ModuleList:
-        """Add ``module`` at the end (named by its position); returns the ModuleList."""
-        self.add_module(str(len(self)), module)
-        return self
-
-    def __add__(self, other: Iterable[Module]) -> ModuleList:
-        """A new ModuleList with this one's modules, then ``other``'s."""
-        return ModuleList([*self, *other])
-
-    def __delitem__(self, index) -> None:
-        """Remove the module(s) at ``index``; the rest are renamed by position."""
-        keep = list(self._modules.values())
-        del keep[index if isinstance(index, slice) else _index(index, len(keep))]
-        _renumber(self, keep)
-
-    def insert(self, index: int, module: Module) -> None:
-        """Put ``module`` before position ``index``; the modules are renamed by position."""
-        if not isinstance(module, Module):
-            raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        items = list(self._modules.values())
-        items.insert(index, module)
-        _renumber(self, items)
-
-    def pop(self, index: int = -1) -> Module:
-        """Remove and return the module at ``index`` (the last by default)."""
-        module = self[index]
-        del self[index]
-        return module
-
-    def forward(self, *args, **kwargs):
-        """A ModuleList has no forward: iterate over it in the forward of the module that
-        holds it.
-        """
-        raise NotImplementedError("ModuleList has no forward(); iterate over it instead")
-
-
-class ModuleDict(Module):
-    """A dict of submodules, registered under their keys (so ``state_dict`` keys read
-    ``"<key>.weight"``). Keeps insertion order.
-
-    Example:
-        >>> from minigrad import nn
-        >>> heads = nn.ModuleDict({"digit": nn.Linear(8, 10), "parity": nn.Linear(8, 2)})
-        >>> list(heads), type(heads["digit"]).__name__, "parity" in heads
-        (['digit', 'parity'], 'Linear', True)
-    """
-
-    def __init__(self, modules=None) -> None:
-        super().__init__()
-        if modules is not None:
-            self.update(modules)
-
-    def __getitem__(self, key: str) -> Module:
-        if key not in self._modules:
-            raise KeyError(key)
-        return self._modules[key]
-
-    def __setitem__(self, key: str, module: Module) -> None:
-        self.add_module(key, module)
-
-    def __delitem__(self, key: str) -> None:
-        if key not in self._modules:
-            raise KeyError(key)
-        del self._modules[key]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._modules)
-
-    def __contains__(self, key) -> bool:
-        return key in self._modules
-
-    def keys(self):
-        """The keys, in insertion order."""
-        return self._modules.keys()
-
-    def items(self):
-        """``(key, module)`` pairs, in insertion order."""
-        return self._modules.items()
-
-    def values(self):
-        """The modules, in insertion order."""
-        return self._modules.values()
-
-    def clear(self) -> None:
-        """Remove every module."""
-        self._modules.clear()
-
-    def pop(self, key: str) -> Module:
-        """Remove and return the module under ``key``."""
-        module = self[key]
-        del self[key]
-        return module
-
-    def update(self, modules) -> None:
-        """Add the modules of a mapping, or of an iterable of ``(key, module)`` pairs."""
-        pairs = modules.items() if hasattr(modules, "items") else modules
-        for pair in pairs:
-            if not isinstance(pair, tuple | list) or len(pair) != 2:
-                raise TypeError(
-                    f"ModuleDict.update expects a mapping or (key, module) pairs, got an "
-                    f"element of type {type(pair).__name__}"
-                )
-            self[pair[0]] = pair[1]
-
-    def forward(self, *args, **kwargs):
-        """A ModuleDict has no forward: pick its modules in the holder's forward."""
-        raise NotImplementedError("ModuleDict has no forward(); index it instead")
-
-
-class ParameterList(_NumberedList):
-    """A list of parameters, registered as "0", "1", ... so that ``parameters()`` and
-    ``state_dict()`` find them. Plain tensors are wrapped in a Parameter, as in PyTorch.
-
-    Example:
-        >>> import minigrad
-        >>> from minigrad import nn
-        >>> weights = nn.ParameterList([minigrad.ones(2) for _ in range(3)])
-        >>> len(list(weights.parameters())), list(weights.state_dict())
-        (3, ['0', '1', '2'])
-    """
-
-    _registry = "_parameters"
-
-    def __init__(self, values: Iterable | None = None) -> None:
-        super().__init__(values)  # (PyTorch's keyword name)
-
-    def __setitem__(self, index: int, value: Tensor) -> None:
-        self.register_parameter(str(_index(index, len(self))), _as_parameter(value))
-
-    def append(self, value: Tensor) -> ParameterList:
-        """Add ``value`` (a Parameter, or a tensor made into one) at the end."""
-        self.register_parameter(str(len(self)), _as_parameter(value))
-        return self
-
-    def forward(self, *args, **kwargs):
-        """A ParameterList has no forward: use its parameters in the holder's forward."""
-        raise NotImplementedError("ParameterList has no forward(); index it instead")
-
-
-def _as_parameter(value) -> Parameter:
-    if isinstance(value, Parameter):
-        return value
-    if isinstance(value, Tensor):
-        return Parameter(value)
-    raise TypeError(f"ParameterList holds tensors, got {type(value).__name__}")
-
-
 def _renumber(container: Module, modules: list) -> None:
     """Re-register ``modules`` under the names "0", "1", ... (after a delete or insert)."""
     container._modules.clear()
@@ -947,7 +519,4 @@ def _index(index: int, length: int) -> int:
     return int(index) % length
 
 
-__all__ = [
-    "IncompatibleKeys", "Module", "ModuleDict", "ModuleList", "ParameterList", "RemovableHandle",
-    "Sequential",
-]  # fmt: skip
+__all__ = ["IncompatibleKeys", "Module", "RemovableHandle", "Sequential"]

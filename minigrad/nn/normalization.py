@@ -26,7 +26,7 @@ import warnings
 
 from .. import creation
 from .. import dtypes as _dtypes
-from ..autograd import no_grad
+from ..grad_mode import no_grad
 from . import functional_norm as F
 from .module import Module
 from .parameter import Parameter

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import enable_grad
 from ..backend import Device
+from ..grad_mode import enable_grad
 from ..tensor import Tensor
 
 _CPU = Device("cpu")

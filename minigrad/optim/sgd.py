@@ -35,7 +35,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from .. import fastpath
-from ..autograd import enable_grad
+from ..grad_mode import enable_grad
 from ..tensor import Tensor
 from .optimizer import Optimizer
 

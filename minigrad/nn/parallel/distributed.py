@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import contextlib
 
-from ...autograd import is_grad_enabled
 from ...distributed import process_group as _process_group
 from ...distributed.process_group import buffer_device
+from ...grad_mode import is_grad_enabled
 from ..module import Module
 from .reducer import Reducer, reachable_markers
 

@@ -44,7 +44,7 @@ from __future__ import annotations
 import copy
 
 from ... import dtypes as _dtypes
-from ...autograd import no_grad
+from ...grad_mode import no_grad
 from ..batchnorm import BatchNorm1d, BatchNorm2d, _BatchNorm
 from ..conv import Conv2d
 from ..linear import Identity, Linear
