@@ -18,7 +18,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "minigrad"
 LAYERS = [
     (
         "backend",
-        ["backend", "fastpath", "dtypes", "random", "atomic", "cuda", "accelerator", "backends"],
+        [
+            "backend",
+            "fastpath",
+            "dtypes",
+            "from_python",
+            "random",
+            "atomic",
+            "cuda",
+            "accelerator",
+            "backends",
+        ],
     ),
     ("engine", ["grad_mode", "autograd"]),
     ("primitives", ["ops"]),
