@@ -1,15 +1,18 @@
 """``minigrad.nn``: neural-network building blocks with PyTorch's API.
 
-* ``module.py``: ``Module`` and the containers (``Sequential``, ``ModuleList``,
-  ``ModuleDict``, ``ParameterList``); ``parameter.py``: ``Parameter``;
+* ``module.py``: ``Module`` and ``Sequential``, with two jobs beside them as base classes
+  of ``Module``: forward hooks (``hooks.py``) and ``state_dict`` (``state_dict.py``);
+  ``container.py``: ``ModuleList``, ``ModuleDict``, ``ParameterList``; ``parameter.py``:
+  ``Parameter``;
 * layers: ``linear.py``, ``conv.py``, ``batchnorm.py``, ``normalization.py`` (LayerNorm,
   GroupNorm, InstanceNorm), ``pooling.py``, ``activation.py``, ``dropout.py``,
   ``flatten.py``; losses: ``loss.py``; ``sync_batchnorm.py`` (SyncBatchNorm) and
   ``parallel/`` (DistributedDataParallel): data parallelism over ``minigrad.distributed``;
 * ``lazy.py``: the Lazy layers (``LazyLinear``, ...), whose input size is read from their
   first input; ``parameter.py`` also holds the ``UninitializedParameter`` they start with;
-* ``functional.py``: the same layers as functions (with ``functional_conv.py`` and
-  ``functional_norm.py``); ``init.py``: weight initialisation.
+* ``functional.py``: the same layers as functions (with ``functional_conv.py``,
+  ``functional_norm.py`` and ``functional_dropout.py``); ``init.py``: weight
+  initialisation.
 """
 
 from . import functional, init, parallel, utils
