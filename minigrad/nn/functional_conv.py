@@ -39,6 +39,12 @@ def _pair(value, name: str, caller: str) -> tuple[int, int]:
     return items * 2 if len(items) == 1 else items
 
 
+def _input_ok(input) -> bool:
+    """Whether ``input`` is what convolution and pooling take (``_check_input`` says why not)."""
+    return (isinstance(input, Tensor) and input.ndim in (3, 4) and 0 not in input.shape[-3:]
+            and input.dtype.kind in "iuf")  # fmt: skip
+
+
 def _check_input(input, caller: str) -> None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{caller}(): expected input to be a Tensor, got {type(input).__name__}")
@@ -72,33 +78,38 @@ def _unbatched_like(out: Tensor, input: Tensor) -> Tensor:
 
 
 def _conv_padding(padding, kernel, stride, dilation) -> tuple[int, int, int, int]:
-    """``padding`` as (top, bottom, left, right), including the strings "valid" and "same".
+    """``padding`` as (top, bottom, left, right): an int or an (h, w) pair, or a string."""
+    if isinstance(padding, str):
+        return _string_padding(padding, kernel, stride, dilation)
+    ph, pw = _pair(padding, "padding", "conv2d")
+    if ph < 0 or pw < 0:
+        raise RuntimeError(f"conv2d: negative padding is not supported, got padding={padding}")
+    return (ph, ph, pw, pw)
+
+
+def _string_padding(padding: str, kernel, stride, dilation) -> tuple[int, int, int, int]:
+    """``padding="valid"`` (none) or ``"same"``.
 
     "same" keeps the output the size of the input, which needs ``dilation * (k - 1)``
     padding in all; when that is odd, the extra row or column goes at the bottom or right,
     as in PyTorch. It is only defined for stride 1.
     """
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding != "same":
-            raise RuntimeError(
-                f"conv2d: invalid padding string {padding!r}, expected 'valid' or 'same'"
-            )
-        if stride != (1, 1):
-            raise RuntimeError(
-                f"conv2d: padding='same' is not supported for strided convolutions (got "
-                f"stride={stride}; it needs stride 1)"
-            )
-        pads = []
-        for k, d in zip(kernel, dilation):
-            total = d * (k - 1)
-            pads += [total // 2, total - total // 2]
-        return tuple(pads)
-    ph, pw = _pair(padding, "padding", "conv2d")
-    if ph < 0 or pw < 0:
-        raise RuntimeError(f"conv2d: negative padding is not supported, got padding={padding}")
-    return (ph, ph, pw, pw)
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding != "same":
+        raise RuntimeError(
+            f"conv2d: invalid padding string {padding!r}, expected 'valid' or 'same'"
+        )
+    if stride != (1, 1):
+        raise RuntimeError(
+            f"conv2d: padding='same' is not supported for strided convolutions (got "
+            f"stride={stride}; it needs stride 1)"
+        )
+    pads = []
+    for k, d in zip(kernel, dilation):
+        total = d * (k - 1)
+        pads += [total // 2, total - total // 2]
+    return tuple(pads)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
@@ -119,6 +130,38 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
         >>> conv2d(x, minigrad.ones(1, 1, 2, 2)).tolist()
         [[[[4.0, 4.0], [4.0, 4.0]]]]
     """
+    stride = _pair(stride, "stride", "conv2d")
+    dilation = _pair(dilation, "dilation", "conv2d")
+    if not (
+        _input_ok(input) and isinstance(weight, Tensor) and weight.ndim == 4
+        and weight.dtype == input.dtype and _is_int(groups) and groups > 0
+        and min(stride) > 0 and min(dilation) > 0 and weight.shape[0] % groups == 0
+        and input.shape[-3] == weight.shape[1] * groups
+        and (bias is None or (isinstance(bias, Tensor) and bias.shape == (weight.shape[0],)
+                              and bias.dtype == input.dtype))
+    ):  # fmt: skip
+        _conv2d_error(input, weight, bias, stride, padding, dilation, groups)  # says why
+    kh, kw = weight.shape[2:]
+    pads = _conv_padding(padding, (kh, kw), stride, dilation)
+    h, w = input.shape[-2:]
+    if min(conv_out_size(h, kh, stride[0], pads[0] + pads[1], dilation[0]),
+           conv_out_size(w, kw, stride[1], pads[2] + pads[3], dilation[1])) <= 0:  # fmt: skip
+        _conv2d_error(input, weight, bias, stride, padding, dilation, groups)
+    out = Conv2d.apply(
+        _batched(input),
+        weight,
+        bias,
+        stride=stride,
+        padding=pads,
+        dilation=dilation,
+        groups=int(groups),
+    )
+    return _unbatched_like(out, input)
+
+
+def _conv2d_error(input, weight, bias, stride, padding, dilation, groups) -> None:
+    """Raise the error that says what is wrong with :func:`conv2d`'s arguments: the first
+    of PyTorch's checks that they fail."""
     _check_input(input, "conv2d")
     if not isinstance(weight, Tensor):
         raise TypeError(f"conv2d(): expected weight to be a Tensor, got {type(weight).__name__}")
@@ -127,8 +170,6 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
             f"conv2d: expected weight to be 4-D (out_channels, in_channels / groups, kH, kW), "
             f"but got weight of size {list(weight.shape)}"
         )
-    stride = _pair(stride, "stride", "conv2d")
-    dilation = _pair(dilation, "dilation", "conv2d")
     if min(stride) <= 0:
         raise RuntimeError(f"conv2d: non-positive stride is not supported, got stride={stride}")
     if min(dilation) <= 0:
@@ -183,16 +224,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
             f"({dilation[0] * (kh - 1) + 1} x {dilation[1] * (kw - 1) + 1}). Kernel size "
             "can't be greater than actual input size"
         )
-    out = Conv2d.apply(
-        _batched(input),
-        weight,
-        bias,
-        stride=stride,
-        padding=pads,
-        dilation=dilation,
-        groups=int(groups),
-    )
-    return _unbatched_like(out, input)
+    raise RuntimeError("conv2d: invalid arguments")  # (each case is caught above)
 
 
 # ----------------------------------------------------------------------------------------
@@ -201,14 +233,27 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
 
 
 def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, caller: str):
-    """Check and normalise pooling arguments; return (kernel, stride, padding, dilation)."""
-    _check_input(input, caller)
+    """Check and normalise pooling arguments; return (kernel, stride, padding, dilation).
+    ``stride`` defaults to the kernel: windows side by side, as in PyTorch."""
     kernel = _pair(kernel_size, "kernel_size", caller)
     if stride is None or (isinstance(stride, list | tuple) and len(stride) == 0):
-        stride = kernel  # PyTorch's default: windows side by side
+        stride = kernel
     stride = _pair(stride, "stride", caller)
     padding = _pair(padding, "padding", caller)
     dilation = _pair(dilation, "dilation", caller)
+    if not (
+        _input_ok(input) and min(kernel) > 0 and min(stride) > 0 and min(dilation) > 0
+        and min(padding) >= 0 and padding[0] <= kernel[0] // 2 and padding[1] <= kernel[1] // 2
+        and min(pool_out_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
+                zip(input.shape[-2:], kernel, stride, padding, dilation)) > 0
+    ):  # fmt: skip
+        _pool_error(input, kernel, stride, padding, dilation, ceil_mode, caller)  # says why
+    return kernel, stride, padding, dilation
+
+
+def _pool_error(input, kernel, stride, padding, dilation, ceil_mode, caller: str) -> None:
+    """Raise the error that says what is wrong with a pooling function's arguments."""
+    _check_input(input, caller)
     if min(kernel) <= 0:
         raise RuntimeError(
             f"{caller}: kernel_size must be greater than zero, but got kernel_size={kernel}"
@@ -238,7 +283,7 @@ def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, caller:
             f"({c}x{out_h}x{out_w}). Output size is too small (kernel_size={kernel}, "
             f"padding={padding}, dilation={dilation})"
         )
-    return kernel, stride, padding, dilation
+    raise RuntimeError(f"{caller}: invalid arguments")  # (each case is caught above)
 
 
 def max_pool2d(
