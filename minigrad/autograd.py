@@ -133,7 +133,7 @@ class Function:
                 parents.append(None)
         requires_grad = requires_grad and grad_mode.enabled
 
-        fn = (fastpath.lookup(cls, device.type) or cls)()  # a fast path, or the reference
+        fn = fastpath.active.get((cls, device.type), cls)()  # a fast path, or the reference
         fn.xp = device.xp
         fn.device = device
         fn.needs_input_grad = tuple([requires_grad and p is not None for p in parents])

@@ -7,10 +7,10 @@ workspace, BatchNorm's pass-counting CPU code, the GPU's fused CUDA kernels, the
 optimizer's buffer reuse. A fast path lives in ``minigrad/fast/`` and is registered here
 for the op it stands in for and a device type; the reference code never mentions it.
 
-``Function.apply`` (and an optimizer's step) asks :func:`lookup` which implementation to
-run: the registered fast path, or ``None`` for the reference. Both must give the same
-results (to float rounding); ``tests/test_fast_paths.py`` checks each fast path against its
-reference.
+``Function.apply`` (and an optimizer's step) looks in :data:`active` (or asks
+:func:`lookup`) which implementation to run: the registered fast path, or the reference.
+Both must give the same results (to float rounding); ``tests/test_fast_paths.py`` checks
+each fast path against its reference.
 
 **Reference mode.** With the environment variable ``MINIGRAD_REFERENCE=1`` set before
 minigrad is imported, or inside ``with reference_mode():``, no fast path runs: every op
@@ -36,6 +36,9 @@ import os
 
 _registry: dict[tuple[object, str], object] = {}
 _enabled = os.environ.get("MINIGRAD_REFERENCE", "").strip().lower() in ("", "0", "false", "no")
+# What the callers look in, (op, device type) -> fast path: the registry itself, or an
+# empty dict in reference mode. ``Function.apply`` reads it directly, once per op.
+active: dict[tuple[object, str], object] = _registry if _enabled else {}
 
 
 def register(op, device_type: str):
@@ -63,9 +66,7 @@ def register(op, device_type: str):
 def lookup(op, device_type: str):
     """The fast path registered for ``op`` on ``device_type``, or ``None`` (run the
     reference) when there is none or reference mode is on."""
-    if not _enabled:
-        return None
-    return _registry.get((op, device_type))
+    return active.get((op, device_type))
 
 
 def enabled() -> bool:
@@ -82,9 +83,10 @@ def registered() -> list[tuple[object, str]]:
 def reference_mode(on: bool = True):
     """A context in which every op runs its reference code (with ``on=False``: its fast
     path, where one is registered)."""
-    global _enabled
-    before, _enabled = _enabled, not on
+    global _enabled, active
+    before = _enabled
+    _enabled, active = not on, ({} if on else _registry)
     try:
         yield
     finally:
-        _enabled = before
+        _enabled, active = before, (_registry if before else {})

@@ -164,7 +164,7 @@ class Tensor:
 
     def is_floating_point(self) -> bool:
         """True for float16, float32 and float64 tensors."""
-        return _dtypes.is_floating(self._data.dtype)
+        return self._data.dtype.kind == "f"
 
     def __len__(self) -> int:
         if self._data.ndim == 0:

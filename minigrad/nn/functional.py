@@ -164,7 +164,9 @@ def batch_norm(
     stats = {}
     out = _batchnorm.BatchNorm.apply(input, weight, bias, eps=eps, stats=stats)
     if running_mean is not None or running_var is not None:
-        update = fastpath.lookup(update_running_stats, input.device.type) or update_running_stats
+        update = fastpath.active.get(
+            (update_running_stats, input.device.type), update_running_stats
+        )
         update(running_mean, running_var, stats["mean"], stats["var"], momentum, count)
     return out
 

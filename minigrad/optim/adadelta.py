@@ -118,7 +118,7 @@ class Adadelta(Optimizer):
                     continue  # backward did not reach it: no step, no state
                 state = param_state(self.state, p, "Adadelta")
                 init_state(state, p, "square_avg", "acc_delta")
-                update = fastpath.lookup(Adadelta, p.device.type) or adadelta_update
+                update = fastpath.active.get((Adadelta, p.device.type), adadelta_update)
                 update(p, state, *options)
         return loss
 

@@ -133,7 +133,7 @@ class Adagrad(Optimizer):
                     continue  # backward did not reach it: no step
                 state = param_state(self.state, p, "Adagrad")
                 init_state(state, p, "sum", fill=initial_value)  # a group added later
-                update = fastpath.lookup(Adagrad, p.device.type) or adagrad_update
+                update = fastpath.active.get((Adagrad, p.device.type), adagrad_update)
                 update(p, state, *options)
         return loss
 

@@ -155,7 +155,7 @@ class Adam(Optimizer):
                     continue  # backward did not reach it: no step, no state
                 state = param_state(self.state, p, type(self).__name__)
                 init_state(state, p, *buffers)
-                update = fastpath.lookup(Adam, p.device.type) or adam_update
+                update = fastpath.active.get((Adam, p.device.type), adam_update)
                 update(p, state, *options)
         return loss
 

@@ -144,7 +144,7 @@ class RMSprop(Optimizer):
                     continue  # backward did not reach it: no step, no state
                 state = param_state(self.state, p, "RMSprop")
                 init_state(state, p, *buffers)
-                update = fastpath.lookup(RMSprop, p.device.type) or rmsprop_update
+                update = fastpath.active.get((RMSprop, p.device.type), rmsprop_update)
                 update(p, state, *options)
         return loss
 

@@ -159,7 +159,7 @@ class SGD(Optimizer):
             )  # fmt: skip
             for p in group["params"]:
                 if p.grad is not None:
-                    update = fastpath.lookup(SGD, p.device.type) or sgd_update
+                    update = fastpath.active.get((SGD, p.device.type), sgd_update)
                     update(p, _state_for(self.state, p, options[1]), *options)
         return loss
 
