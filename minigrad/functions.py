@@ -1222,7 +1222,24 @@ def nll_loss(
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
+    if _no_classes(input, weight):
+        # No classes: every target is ignore_index (any other is out of range, which
+        # _class_loss reports), so the weight picks nothing, and the loss without it is
+        # PyTorch's (0; nan for 'mean'), where the primitive would index the empty weight.
+        weight = None
     return _class_loss(_softmax.NLLLoss, "nll_loss", input, target, weight, ignore_index, reduction)
+
+
+def _no_classes(input, weight) -> bool:
+    """Whether ``input`` (C,) or (N, C, ...) has no classes and ``weight`` is their empty
+    (0,) weight tensor (anything else is left to :func:`_class_loss` to check)."""
+    return (
+        isinstance(input, Tensor)
+        and input.ndim >= 1
+        and input.shape[1 if input.ndim >= 2 else 0] == 0
+        and isinstance(weight, Tensor)
+        and tuple(weight.shape) == (0,)
+    )
 
 
 def _class_loss(op, name, input, target, weight, ignore_index, reduction, **options) -> Tensor:

@@ -22,18 +22,68 @@ from . import random as _random
 from .tensor import Tensor, _parse_to_args
 
 
-def _check_no_repeats(name: str, array) -> None:
+def _check_no_repeats(name: str, array, indexed: bool = False) -> None:
     """Refuse to write into an array in which one memory location stands for several
-    elements (a zero stride over a dimension longer than 1, made by ``expand()``)."""
+    elements (a zero stride over a dimension longer than 1, made by ``expand()``).
+    ``indexed``: for ``x[index] = v`` with an advanced index, which PyTorch runs with a
+    deprecation warning (docs/from-pytorch.md#indexed-writes-into-an-expanded-tensor)."""
     # (An empty array may have zero strides too, but it has no element to write twice.)
     if getattr(array, "size", 0) and any(
         step == 0 and n > 1 for step, n in zip(array.strides, array.shape)
     ):
+        why = (
+            ": an indexed write into it could write one location twice, with a result "
+            "that depends on the order (PyTorch runs it with a deprecation warning, "
+            "minigrad refuses)"
+            if indexed
+            else ""
+        )
         raise RuntimeError(
             f"{name}: unsupported operation: more than one element of the written-to "
-            f"tensor refers to a single memory location (it was made by expand()); "
+            f"tensor refers to a single memory location (it was made by expand()){why}; "
             "clone() it first"
         )
+
+
+def _indexed_view(array, key):
+    """The view of ``array`` that an advanced index ``key`` writes into, as PyTorch finds
+    it: the index's ints, slices, None and Ellipsis applied, each index array left whole
+    (``x[0, :2, [1, 2]] = v`` writes into ``x[0, :2, :]``). PyTorch checks this view,
+    not the whole tensor, for repeated elements and overlap. ``array`` itself where
+    PyTorch keeps its tensor itself (only slices that start at 0 and reach the end), and
+    where the index does not fit (the write itself then says why)."""
+    basic = []
+    for item in key if isinstance(key, tuple) else (key,):
+        if _backend.is_array(item):
+            width = item.ndim if item.dtype.kind == "b" else 1
+            basic.extend([slice(None)] * width if width else [None])  # 0-d mask: a new dim
+        else:
+            basic.append(item)
+    if _keeps_itself(basic, array.shape):
+        return array
+    try:
+        return array[tuple(basic)]
+    except (IndexError, ValueError, TypeError):
+        return array
+
+
+def _keeps_itself(items, shape) -> bool:
+    """Whether PyTorch's indexing keeps the tensor itself for a basic index of slices and
+    Ellipsis: each slice ``start=0`` (or None), ``step=1`` (or None) and ``stop`` at least
+    the dimension's length (or None), as PyTorch's ``applySlice`` shortcut; then a value
+    that is the tensor overlaps it fully (``x[:, [0]] = x``), even an empty one. Any int
+    or None makes a view."""
+    if not all(isinstance(i, slice) or i is Ellipsis for i in items):
+        return False
+    dims = [i for i in items if i is not Ellipsis]
+    if len(dims) > len(shape):
+        return False
+    before = items.index(Ellipsis) if Ellipsis in items else len(items)
+    lengths = shape[:before] + shape[len(shape) - (len(dims) - before) :]
+    return all(
+        s.start in (None, 0) and s.step in (None, 1) and (s.stop is None or s.stop >= n)
+        for s, n in zip(dims, lengths)
+    )
 
 
 class TensorMethods:
@@ -191,6 +241,22 @@ class TensorMethods:
                 "written-to tensor refer to a single memory location (one is a view of the "
                 "other); clone() the input first"
             )
+
+    def _check_copy_overlap(self, value: Tensor, view) -> None:
+        """``x[key] = value`` with a basic index copies ``value`` into ``view``
+        (``x[key]``) as PyTorch does: a 0-d value fills it, unchecked; a value of another
+        shape loses its leading 1s and is expanded to the view's shape. So a one-element
+        value is either broadcast over several elements (a layout PyTorch does not
+        check) or laid out unlike a view of one element with dimensions, which PyTorch
+        refuses if they share memory (``x[None] = x`` of shape (1,)); otherwise a partial
+        overlap is refused (PyTorch drops size-1 dimensions: ``x[None] = x`` of shape
+        (3,) is a full overlap, and runs)."""
+        view_shape = getattr(view, "shape", ())
+        if value.numel() == 1 and tuple(value.shape) != view_shape:
+            if value.ndim and view_shape and getattr(view, "size", 1) == 1:
+                self._check_overlap("__setitem__", value, view, whole=True)
+            return
+        self._check_overlap("__setitem__", value, getattr(view, "squeeze", None) and view.squeeze())
 
     def _inplace(self, name: str, ufunc, other, alpha=None) -> Tensor:
         self._check_inplace(name, other)
@@ -431,8 +497,14 @@ class TensorMethods:
         fill = isinstance(value, Tensor) and value.numel() == 1 and _one_mask(key)
         key, basic = _F.index_key(key, self)
         # PyTorch copies into the view x[key] (a basic index), and checks that view for
-        # repeated elements; an index_put (advanced) checks the whole tensor.
-        view = self._data[key] if basic else None
+        # repeated elements (refused); an advanced index writes (index_put_, masked_fill_)
+        # into the view its basic part makes, and PyTorch checks that one (deprecated, a
+        # warning; minigrad refuses).
+        if basic:
+            view = self._data[key]
+        else:
+            view = _indexed_view(self._data, key)
+            _check_no_repeats("__setitem__", view, indexed=True)
         self._check_inplace("__setitem__", value, destination=view)
         target = self._data
         if not basic:  # integers first, as PyTorch reads them (see functions.integers_first)
@@ -440,13 +512,12 @@ class TensorMethods:
             if selected is not None:
                 target = target[selected]  # a basic index: a view, written through
         if isinstance(value, Tensor):
-            if basic:  # PyTorch copies into the view x[key]: as copy_, a partial overlap
-                # (PyTorch drops size-1 dimensions first: x[None] = x is a full overlap.)
-                self._check_overlap(
-                    "__setitem__", value, getattr(view, "squeeze", None) and view.squeeze()
-                )
+            if basic:
+                self._check_copy_overlap(value, view)
             elif not fill:  # PyTorch's index_put: any overlap, and any other dtype, is refused
-                self._check_overlap("__setitem__", value, target, whole=True)
+                # (in the view the index's ints and slices make: x[[0], 1:] = x writes
+                # into x[:, 1:], which may be empty)
+                self._check_overlap("__setitem__", value, view, whole=True)
                 if value.dtype != self.dtype:
                     raise RuntimeError(
                         f"__setitem__: Index put requires the source and destination "

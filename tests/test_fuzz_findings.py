@@ -1,11 +1,18 @@
 """What the differential fuzzer (tests/fuzz, issue 24) found last, checked without PyTorch:
 overlapping in-place writes, indexed writes of another dtype, clamp's bounds, integer
-avg_pool2d, and backward after an in-place write into a tensor PyTorch saves."""
+avg_pool2d, backward after an in-place write into a tensor PyTorch saves; then nll_loss
+over no classes with a weight, empty layer_norm/group_norm in the graph, indexed writes
+into expanded tensors and from a tensor's own memory, and the comparator's rules for
+empty products and item(). (nll_loss's and the norms' values and gradients from PyTorch
+are golden cases, tests/golden/cases.py; the writes' results, PyTorch 2.13's, are here.)"""
 
 import math
 
 import numpy as np
 import pytest
+from fuzz import compare
+from fuzz.compare import Mismatch, Summary, differ
+from fuzz.runner import _Session, minigrad_library
 
 import minigrad
 from minigrad import backend
@@ -158,3 +165,175 @@ def test_writing_one_element_of_an_expanded_tensor_is_allowed_as_in_pytorch():
     assert base.item() == 5.0 and expanded.tolist() == [5.0, 5.0]
     with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
         expanded[:] = 1.0
+
+
+# ---- the fuzzer's last classes (seed 2): what PyTorch 2.13 gives, written down ------------
+
+
+@pytest.mark.parametrize(
+    "reduction, expected", [("mean", "nan"), ("sum", 0.0), ("none", [0.0, 0.0])]
+)
+def test_nll_loss_over_no_classes_with_a_weight_is_pytorchs(reduction, expected):
+    """Two rows, no classes, every target ignored, an empty weight: PyTorch's result
+    (a raw IndexError before), and an empty gradient."""
+    x = minigrad.zeros(2, 0, requires_grad=True)
+    target = minigrad.tensor([-100, -100])
+    loss = F.nll_loss(x, target, weight=minigrad.zeros(0), reduction=reduction)
+    assert loss.requires_grad and not loss.is_leaf
+    if expected == "nan":
+        assert math.isnan(loss.item())
+    else:
+        assert loss.tolist() == expected
+    loss.sum().backward()
+    assert x.grad.shape == (2, 0)
+
+
+def test_nll_loss_over_no_classes_still_checks_targets_and_weight():
+    x = minigrad.zeros(2, 0)
+    with pytest.raises(IndexError, match="Target 0 is out of bounds"):
+        F.nll_loss(x, minigrad.tensor([0, -100]), weight=minigrad.zeros(0))
+    with pytest.raises(ValueError, match="weight must have shape"):
+        F.nll_loss(x, minigrad.tensor([-100, -100]), weight=minigrad.zeros(3))
+
+
+NORMS_OF_EMPTY = [
+    lambda x: F.layer_norm(x, (3,)),
+    lambda x: F.group_norm(x, 2),
+    lambda x: F.instance_norm(x),
+]
+
+
+@pytest.mark.parametrize("norm", NORMS_OF_EMPTY)
+def test_normalization_of_an_empty_input_is_a_new_tensor_in_the_graph(norm):
+    """PyTorch's result is a new tensor with a grad_fn (NativeLayerNormBackward0, ...);
+    minigrad's was the input itself, a leaf."""
+    x = minigrad.zeros(0, 4, 3, requires_grad=True)
+    out = norm(x)
+    assert out is not x and out.shape == (0, 4, 3)
+    assert out.requires_grad and not out.is_leaf and out.grad_fn is not None
+    out.sum().backward()
+    assert x.grad.shape == (0, 4, 3)
+    constant = minigrad.zeros(0, 4, 3)
+    out = norm(constant)
+    assert out is not constant and out.is_leaf and not out.requires_grad
+
+
+def test_indexed_write_into_an_expanded_tensor_checks_the_view_its_ints_and_slices_make():
+    """PyTorch applies an index's ints and slices first: ``e[0, [1]]`` writes into
+    ``e[0]``, which repeats nothing, and runs without a warning; ``e[[0, 2]]`` and
+    ``e[e > 1]`` write into ``e`` itself, deprecated in PyTorch (a warning), refused."""
+    base = minigrad.tensor([1.0, 2.0])
+    e = base.expand(3, 2)
+    e[0, [1]] = 5.0
+    e[0:1, [0]] = minigrad.tensor([4.0])
+    e[1, e[1] > 4] = 6.0
+    assert base.tolist() == [4.0, 6.0]
+    for write in (
+        lambda: e.__setitem__([0, 2], minigrad.tensor([[7.0, 8.0], [9.0, 10.0]])),
+        lambda: e.__setitem__(e > 1, 0.0),
+        lambda: e.__setitem__(([0], 1), 3.0),  # the int first: e[:, 1] still repeats
+        lambda: e.__setitem__((slice(None), [0]), 3.0),
+    ):
+        with pytest.raises(RuntimeError, match="deprecation warning, minigrad refuses"):
+            write()
+    assert base.tolist() == [4.0, 6.0]
+    e = e.clone()
+    e[[0, 2]] = minigrad.tensor([[7.0, 8.0], [9.0, 10.0]])
+    assert e.tolist() == [[7.0, 8.0], [4.0, 6.0], [9.0, 10.0]]
+
+
+def _raise(op, minigrad_error="ran", torch_error="ran", kind="minigrad-only-raise", **extra):
+    return Mismatch(kind, op, 0, "forward", "", "", minigrad_error, torch_error, ("int8",),
+                    frozenset(), extra)  # fmt: skip
+
+
+def test_allowlist_knows_the_empty_matmul_pool_and_deprecated_expanded_writes():
+    checked = "RuntimeError: expected m1 and m2 to have the same dtype"
+    assert compare.allowed(_raise("matmul_pool", checked, empty=True)) is not None
+    assert compare.allowed(_raise("matmul_pool", checked, empty=False)) is None
+    assert compare.allowed(_raise("matmul_pool", kind="dtype", empty=True)) is not None
+    refused = "RuntimeError: __setitem__: unsupported operation: more than one element of the "
+    refused += "written-to tensor refers to a single memory location (it was made by expand())"
+    assert compare.allowed(_raise("setitem_tensor", refused, expanded_write=True)) is not None
+    assert compare.allowed(_raise("setitem_mask", refused, expanded_write=True)) is not None
+    # without PyTorch's deprecation warning, minigrad must run the write as PyTorch does
+    assert compare.allowed(_raise("setitem_tensor", refused, expanded_write=False)) is None
+    # fixed, no longer allowed: an empty group_norm's graph
+    assert compare.allowed(_raise("group_norm", kind="requires_grad", empty=True)) is None
+    size_mismatch = "RuntimeError: size mismatch (got input: [2, 0, 0, 0] , target: [2, 1, 3]"
+    for op in ("cross_entropy", "nll_loss"):
+        assert compare.allowed(_raise(op, torch_error=size_mismatch, kind="torch-only-raise"))
+
+
+def test_runner_records_the_warnings_of_each_step():
+    session = _Session(minigrad_library())
+    code = "import warnings\nwarnings.warn('Use of index_put_ on expanded tensors is deprecated')"
+    assert session.exec(code) is None
+    assert session.warned == ["Use of index_put_ on expanded tensors is deprecated"]
+    assert session.exec("raise ValueError('no')") is not None
+    assert session.warned == []
+
+
+def test_item_of_a_float32_tensor_is_compared_at_float32_tolerance():
+    """sin(1) in float32 is 0.84147096 in one library and 0.84147102 in the other: one
+    float32 ulp, a bug at float64's tolerance, fine at float32's (the tensor's)."""
+    mine, theirs = (Summary("value", dtype="float", array=v) for v in (0.84147096, 0.84147102))
+    assert differ(mine, theirs)[0] == "value"  # float64's tolerance: a mismatch
+    assert differ(mine, theirs, source="float32") is None
+    assert differ(mine, theirs, low=True) is None  # float32 on the way, as for tensors
+    assert differ(mine, theirs, source="float64") is not None
+    far = Summary("value", dtype="float", array=0.8416)
+    assert differ(far, theirs, source="float32") is not None
+
+
+@pytest.mark.parametrize(
+    "shape, write",
+    [
+        ((1,), lambda x: x.__setitem__(None, x)),  # a one-element value, laid out otherwise
+        ((1, 1), lambda x: x.__setitem__(0, x)),
+        ((1, 1), lambda x: x.__setitem__((slice(None), 0), x)),
+        ((2, 0, 3), lambda x: x.__setitem__((slice(None), slice(0, 2), [1, 1]), x)),  # x
+        ((3, 2), lambda x: x.__setitem__((slice(0, 3), [0, 1]), x)),  # x itself: full
+    ],
+)
+def test_writes_from_own_memory_that_pytorch_refuses(shape, write):
+    x = minigrad.zeros(*shape)
+    with pytest.raises(RuntimeError, match=OVERLAP):
+        write(x)
+
+
+@pytest.mark.parametrize(
+    "shape, key, source, expected",
+    [
+        ((3,), None, slice(None), [1.0, 2.0, 3.0]),  # PyTorch drops the 1: a full overlap
+        ((1,), 0, slice(None), [1.0]),  # into a 0-d view: the same layout
+        ((3,), slice(None), 0, [1.0, 1.0, 1.0]),  # a 0-d value: fill_, unchecked
+        ((2, 2), 0, (0, 1), [[2.0, 2.0], [3.0, 4.0]]),
+        ((2, 2), Ellipsis, (1, 0), [[3.0, 3.0], [3.0, 3.0]]),
+        ((3,), slice(None), slice(0, 1), [1.0, 1.0, 1.0]),  # one element broadcast: unchecked
+        ((3, 1), ([0, 1, 2], slice(1, None)), slice(None), [[1.0], [2.0], [3.0]]),  # x[:, 1:]
+        ((3, 0), ([0, 1, 2], slice(1, None)), slice(None), [[], [], []]),  # a view, not x
+    ],
+)
+def test_writes_from_own_memory_that_pytorch_runs(shape, key, source, expected):
+    """``x[key] = x[source]``, each as PyTorch 2.13 runs it (x = 1, 2, 3, ...)."""
+    x = (minigrad.arange(float(math.prod(shape))) + 1).reshape(*shape)
+    x[key] = x[source]
+    assert x.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ((0, [1, 2]), [7.0, 8.0], [[1.0, 7.0, 8.0]]),
+        ((slice(0, 1), [2, 0]), [7.0, 8.0], [[8.0, -2.0, 7.0]]),
+        ((2, "mask"), 0.5, [[1.0, 0.5, 0.5]]),
+    ],
+)
+def test_indexed_writes_through_an_expanded_view_that_pytorch_runs(key, value, expected):
+    """Into ``x.expand(4, 3)`` of x = [[1, -2, -3]]: each writes a location once."""
+    x = minigrad.tensor([[1.0, -2.0, -3.0]])
+    if key[1] == "mask":
+        key = (key[0], x[0] < 0)
+    x.expand(4, 3)[key] = minigrad.tensor(value) if isinstance(value, list) else value
+    assert x.tolist() == expected

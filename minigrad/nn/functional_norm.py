@@ -152,8 +152,11 @@ def instance_norm(
 def _normalize(input, weight, bias, rows, affine_shape, eps, stats=None) -> Tensor:
     """The shared primitive, or, for an input with no elements (nothing to normalise and
     no statistics), just the affine, so that the output and its gradients have the right
-    shapes."""
+    shapes. Without weight and bias that is a copy: a new tensor, in the graph when the
+    input is (as PyTorch's result), never the input itself."""
     if input.numel() == 0:
+        if weight is None and bias is None:
+            return input.clone()
         out = input if weight is None else input * weight.reshape(affine_shape)
         return out if bias is None else out + bias.reshape(affine_shape)
     return _normalization.Normalize.apply(

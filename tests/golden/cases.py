@@ -53,6 +53,11 @@ def _in_place(a, method, *args):
     return x
 
 
+def _nll_ignored(m, x, t, w, reduction):
+    """``nll_loss`` with every target ``ignore_index`` (-100), with class weights ``w``."""
+    return m.nn.functional.nll_loss(x, t * 0 - 100, weight=w, reduction=reduction)
+
+
 def _expand_add(m, a):
     """An in-place add through an ``expand()`` view in which no element repeats."""
     x = a.detach().clone()
@@ -274,4 +279,18 @@ CASES = {
     "clamp_uint8_wrapped_bound": _c(lambda m, t: (t.to(m.uint8) * 60).clamp(3, -50), ((8,), "i5")),
     "setitem_int64_minus_inf": _c(lambda m, t: _in_place(t, "__setitem__", slice(1, 3), m.tensor([-float("inf")], device=t.device)), ((6,), "i5")),
     "add_bool_int_alpha": _c(lambda m, a: m.add(a > 0.5, a < -0.5, alpha=2), ((6,), "f")),
+    # The fuzzer's last classes. nll_loss over no classes (every target ignored) with an
+    # empty weight: 0, or nan for 'mean'; an empty batch; every target ignored.
+    "nll_loss_no_classes_weight_mean": _c(lambda m, x, t, w: _nll_ignored(m, x, t, w, "mean"), ((2, 0), "f"), ((2,), "i5"), ((0,), "c")),
+    "nll_loss_no_classes_weight_sum": _c(lambda m, x, t, w: _nll_ignored(m, x, t, w, "sum"), ((2, 0), "f"), ((2,), "i5"), ((0,), "c")),
+    "nll_loss_no_classes_weight_none": _c(lambda m, x, t, w: _nll_ignored(m, x, t, w, "none"), ((2, 0), "f"), ((2,), "i5"), ((0,), "c")),
+    "nll_loss_no_classes_weight_4d": _c(lambda m, x, t, w: _nll_ignored(m, x, t, w, "none"), ((0, 0, 2, 2), "f"), ((0, 2, 2), "i5"), ((0,), "c")),
+    "nll_loss_no_classes_weight_1d": _c(lambda m, x, t, w: _nll_ignored(m, x, t, w, "sum"), ((0,), "f"), ((), "i5"), ((0,), "c")),
+    "nll_loss_empty_batch_weight": _c(lambda m, x, t, w: m.nn.functional.nll_loss(x, t, weight=w), ((0, 3), "f"), ((0,), "i3"), ((3,), "q")),
+    "nll_loss_all_ignored_weight": _c(lambda m, x, t, w: _nll_ignored(m, x, t, w, "mean"), ((3, 4), "f"), ((3,), "i4"), ((4,), "q")),
+    # Layer and Group Normalization of an empty input: in the graph, affine gradients 0.
+    "layer_norm_empty": _c(lambda m, x: m.nn.functional.layer_norm(x, (3,)), ((2, 0, 3), "f")),
+    "layer_norm_empty_affine": _c(lambda m, x, w, b: m.nn.functional.layer_norm(x, (4,), w, b), ((0, 4), "f"), ((4,), "f"), ((4,), "f")),
+    "group_norm_empty": _c(lambda m, x: m.nn.functional.group_norm(x, 2), ((0, 4, 3), "f")),
+    "group_norm_empty_affine": _c(lambda m, x, w, b: m.nn.functional.group_norm(x, 2, w, b), ((0, 4, 3), "f"), ((4,), "f"), ((4,), "f")),
 }  # fmt: skip
