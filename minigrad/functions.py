@@ -1191,6 +1191,8 @@ def cross_entropy(
     # error here beats a silent no-op.
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if _no_classes(input, weight):  # the weight picks nothing: as in nll_loss
+        weight = None
     if label_smoothing:
         return _class_loss(
             _softmax.CrossEntropyWithSmoothing, "cross_entropy", input, target, weight,

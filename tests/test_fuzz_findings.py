@@ -337,3 +337,18 @@ def test_indexed_writes_through_an_expanded_view_that_pytorch_runs(key, value, e
         key = (key[0], x[0] < 0)
     x.expand(4, 3)[key] = minigrad.tensor(value) if isinstance(value, list) else value
     assert x.tolist() == expected
+
+
+@pytest.mark.parametrize("shape", [(3, 0), (0,)])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_with_no_classes_and_an_empty_weight_runs_as_in_pytorch(shape, reduction):
+    # PyTorch 2.13: every target ignored, zero classes, weight of shape (0,): 'mean' nan,
+    # 'sum' 0, 'none' zeros; the gradient is empty. minigrad used to raise an IndexError.
+    x = minigrad.zeros(*shape, dtype=minigrad.float64, requires_grad=True)
+    target = minigrad.tensor([-100] * shape[0] if len(shape) == 2 else -100)
+    weight = minigrad.zeros(0, dtype=minigrad.float64)
+    loss = minigrad.cross_entropy(x, target, weight=weight, reduction=reduction)
+    expected = {"mean": np.nan, "sum": 0.0, "none": 0.0}[reduction]
+    np.testing.assert_array_equal(loss.numpy(), np.full(loss.shape, expected))
+    loss.sum().backward()
+    assert x.grad.shape == shape
