@@ -1187,20 +1187,24 @@ def cross_entropy(
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    # Stricter than PyTorch, which runs a negative or NaN value as 0 (no smoothing): an
-    # error here beats a silent no-op.
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if _no_classes(input, weight):  # the weight picks nothing: as in nll_loss
-        weight = None
     if label_smoothing:
-        return _class_loss(
-            _softmax.CrossEntropyWithSmoothing, "cross_entropy", input, target, weight,
-            ignore_index, reduction, label_smoothing=float(label_smoothing),
-        )  # fmt: skip
+        return _smoothed_cross_entropy(input, target, weight, ignore_index, reduction,
+                                       label_smoothing)  # fmt: skip
     return _class_loss(
         _softmax.CrossEntropy, "cross_entropy", input, target, weight, ignore_index, reduction
     )
+
+
+def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, smoothing):
+    """:func:`cross_entropy` with ``label_smoothing`` (its own primitive)."""
+    # Stricter than PyTorch, which runs a negative or NaN value as 0 (no smoothing): an
+    # error here beats a silent no-op.
+    if not 0.0 <= smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {smoothing}")
+    return _class_loss(
+        _softmax.CrossEntropyWithSmoothing, "cross_entropy", input, target, weight,
+        ignore_index, reduction, label_smoothing=float(smoothing),
+    )  # fmt: skip
 
 
 def nll_loss(
@@ -1224,29 +1228,67 @@ def nll_loss(
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    if _no_classes(input, weight):
-        # No classes: every target is ignore_index (any other is out of range, which
-        # _class_loss reports), so the weight picks nothing, and the loss without it is
-        # PyTorch's (0; nan for 'mean'), where the primitive would index the empty weight.
-        weight = None
     return _class_loss(_softmax.NLLLoss, "nll_loss", input, target, weight, ignore_index, reduction)
 
 
-def _no_classes(input, weight) -> bool:
-    """Whether ``input`` (C,) or (N, C, ...) has no classes and ``weight`` is their empty
-    (0,) weight tensor (anything else is left to :func:`_class_loss` to check)."""
-    return (
-        isinstance(input, Tensor)
-        and input.ndim >= 1
-        and input.shape[1 if input.ndim >= 2 else 0] == 0
-        and isinstance(weight, Tensor)
-        and tuple(weight.shape) == (0,)
-    )
-
-
 def _class_loss(op, name, input, target, weight, ignore_index, reduction, **options) -> Tensor:
-    """Check the arguments of a loss over class indices, flatten any extra dimensions
-    (N, C, d1, ...) into (N * d1 * ..., C), and apply the loss primitive."""
+    """Apply a loss primitive over class indices: flatten any extra dimensions
+    (N, C, d1, ...) into rows (N * d1 * ..., C), and check the targets' range."""
+    single = isinstance(input, Tensor) and isinstance(target, Tensor) and input.ndim == 1
+    if single:
+        input, target = unsqueeze(input, 0), unsqueeze(target, 0)
+    if not _class_loss_ok(input, target, weight, reduction):
+        _class_loss_error(name, input, target, weight, reduction, single)  # says what
+    classes = input.shape[1]
+    rows = target.shape  # the shape of the loss, for reduction='none'
+    if input.ndim > 2:
+        input = reshape(movedim_last(input, 1), (target.numel(), classes))
+        target = reshape(target, (target.numel(),))
+    if target.dtype != _dtypes.int64:  # so that ignore_index=-100 fits (uint8 labels, say)
+        target = cast(target, _dtypes.int64)
+    _check_targets(target, classes, ignore_index)
+    # A weight over no classes picks nothing (every target is ignore_index): without it
+    # the loss is PyTorch's (0; nan for 'mean'), where the primitive would index it.
+    w = None if weight is None or classes == 0 else weight._data.astype(input.dtype, copy=False)
+    loss = op.apply(input, target, weight=w, ignore_index=ignore_index, reduction=reduction,
+                    **options)  # fmt: skip
+    if reduction == "none":
+        return reshape(loss, () if single else tuple(rows))
+    return loss
+
+
+def _class_loss_ok(input, target, weight, reduction) -> bool:
+    """Whether the arguments of a loss over class indices are right (checked in one
+    condition; :func:`_class_loss_error` says what is wrong when they are not)."""
+    return (
+        isinstance(input, Tensor) and isinstance(target, Tensor) and input.ndim >= 2
+        and reduction in ("mean", "sum", "none") and input.dtype.kind == "f"
+        and target.dtype in (_dtypes.int64, _dtypes.uint8) and input.device is target.device
+        and tuple(target.shape) == (input.shape[0], *input.shape[2:])
+        and (weight is None or (isinstance(weight, Tensor)
+             and tuple(weight.shape) == (input.shape[1],)))
+    )  # fmt: skip
+
+
+def _check_targets(target: Tensor, classes: int, ignore_index: int) -> None:
+    """Out-of-range targets are a user error; on the GPU they would index out of bounds."""
+    t = target._data
+    if t.size == 0:
+        return
+    on_device = fastpath.active.get((_check_targets, target.device.type))
+    if on_device is not None:  # a GPU: checked there, reported at the next read
+        on_device(target, classes, ignore_index)
+        return
+    xp = target.device.xp
+    bad = xp.logical_and(xp.logical_or(t < 0, t >= classes), t != ignore_index)
+    if bool(bad.any()):
+        first = backend.to_host(t[bad]).reshape(-1)[0]
+        raise IndexError(f"Target {first} is out of bounds: there are {classes} classes")
+
+
+def _class_loss_error(name, input, target, weight, reduction, single) -> None:
+    """Raise the error that says what is wrong with the arguments of a loss over class
+    indices (``input`` and ``target`` with the batch dim added when ``single``)."""
     _check_tensor(input, name)
     _check_tensor(target, name)
     if reduction not in ("mean", "sum", "none"):
@@ -1268,54 +1310,18 @@ def _class_loss(op, name, input, target, weight, ignore_index, reduction, **opti
             f"{name}: expected all tensors to be on the same device, but found at least two "
             f"devices, {input.device} and {target.device}"
         )
-    single = input.ndim == 1
-    if single:
-        input, target = unsqueeze(input, 0), unsqueeze(target, 0)
     expected = (input.shape[0], *input.shape[2:]) if input.ndim >= 2 else None
     if expected is None or tuple(target.shape) != expected:
+        shapes = [tuple(t.shape)[1:] if single else tuple(t.shape) for t in (input, target)]
+        expected = () if single else expected
         raise ValueError(
-            f"{name}: input of shape {tuple(input.shape)} needs a target of shape "
-            f"{expected}, got {tuple(target.shape)}"
+            f"{name}: input of shape {shapes[0]} needs a target of shape "
+            f"{expected}, got {shapes[1]}"
         )
-    classes = input.shape[1]
-    if input.ndim > 2:
-        rows = target.numel()  # not -1: ambiguous when there are no classes or no rows
-        input = reshape(movedim_last(input, 1), (rows, classes))
-        target = reshape(target, (rows,))
-    if target.dtype != _dtypes.int64:  # so that ignore_index=-100 fits (uint8 labels, say)
-        target = cast(target, _dtypes.int64)
-    _check_targets(target, classes, ignore_index)
-    weight_array = None
-    if weight is not None:
-        _check_tensor(weight, name)
-        if tuple(weight.shape) != (classes,):
-            raise ValueError(
-                f"{name}: weight must have shape ({classes},), got {tuple(weight.shape)}"
-            )
-        weight_array = weight._data.astype(input.dtype, copy=False)
-    loss = op.apply(
-        input, target, weight=weight_array, ignore_index=ignore_index, reduction=reduction,
-        **options,
-    )  # fmt: skip
-    if reduction == "none":
-        return reshape(loss, () if single else expected)
-    return loss
-
-
-def _check_targets(target: Tensor, classes: int, ignore_index: int) -> None:
-    """Out-of-range targets are a user error; on the GPU they would index out of bounds."""
-    t = target._data
-    if t.size == 0:
-        return
-    on_device = fastpath.lookup(_check_targets, target.device.type)
-    if on_device is not None:  # a GPU: checked there, reported at the next read
-        on_device(target, classes, ignore_index)
-        return
-    xp = target.device.xp
-    bad = xp.logical_and(xp.logical_or(t < 0, t >= classes), t != ignore_index)
-    if bool(bad.any()):
-        first = backend.to_host(t[bad]).reshape(-1)[0]
-        raise IndexError(f"Target {first} is out of bounds: there are {classes} classes")
+    _check_tensor(weight, name)
+    raise ValueError(
+        f"{name}: weight must have shape ({input.shape[1]},), got {tuple(weight.shape)}"
+    )
 
 
 def movedim_last(input: Tensor, dim: int) -> Tensor:
@@ -1424,7 +1430,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return input  # nothing to merge: PyTorch returns the tensor itself
     shape = input.shape
     merged = int(np.prod(shape[start : end + 1]))
-    return reshape(input, (*shape[:start], merged, *shape[end + 1 :]))
+    return movement.Reshape.apply(input, shape=(*shape[:start], merged, *shape[end + 1 :]))
 
 
 @numpy_names
