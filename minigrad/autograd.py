@@ -347,13 +347,23 @@ def _count_consumers(roots) -> dict:
 
 def _fresh(g, incoming, siblings, fn: Function) -> bool:
     """True when ``g`` is a new array that nothing else refers to, so that a leaf may keep
-    it as its ``.grad`` without copying: not the incoming gradient passed through, not a
-    view, not returned twice, and not one of the Function's saved arrays."""
-    if g is incoming or g.ndim == 0 or g.base is not None:  # 0-d: NumPy may give a scalar
+    it as its ``.grad`` without copying: not the incoming gradient passed through, not
+    returned twice, not one of the Function's saved arrays, and not a part or a broadcast
+    of another array. A reshape of a whole new array (BatchNorm's per-channel sums, a
+    convolution's weight gradient from its matrix product) is as new as the array."""
+    owner = _owner(g)
+    whole = owner is g or (g.flags.c_contiguous and g.size == getattr(owner, "size", -1))
+    if g.ndim == 0 or not whole:
+        return False  # 0-d: NumPy may give a scalar; a part or a broadcast view is shared
+    if owner is _owner(incoming) or sum(1 for o in siblings if _owner(o) is owner) > 1:
         return False
-    if sum(1 for other in siblings if other is g) > 1:
-        return False
-    return not (fn.saved and any(g is array for array in fn.saved))
+    return not (fn.saved and any(owner is _owner(array) for array in fn.saved))
+
+
+def _owner(array):
+    """The array that owns ``array``'s memory (itself, unless it is a view)."""
+    base = getattr(array, "base", None)
+    return array if base is None else base
 
 
 def _roots(outputs, grad_outputs, caller: str) -> list:
@@ -420,18 +430,23 @@ def backward(
         >>> x.grad
         tensor([2., 4.])
     """
-    _no_higher_order(create_graph)
+    if create_graph:
+        _no_higher_order()
     tensors = _as_list(tensors)
     grads = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
     if len(grads) != len(tensors):
         raise ValueError(f"got {len(grads)} gradients for {len(tensors)} tensors")
     roots = _roots(tensors, grads, "backward")
-    if inputs is None:
-        _execute(roots, bool(retain_graph), Tensor._accumulate_grad)
+    if inputs is not None:
+        _backward_to(_as_list(inputs), roots, bool(retain_graph))
         return
-    inputs = _as_list(inputs)
+    _execute(roots, bool(retain_graph), Tensor._accumulate_grad)
+
+
+def _backward_to(inputs, roots, retain_graph: bool) -> None:
+    """``backward(inputs=...)``: add gradients to these tensors' ``.grad`` only."""
     capture = _Capture(inputs)
-    _execute(roots, bool(retain_graph), capture.to_leaf, capture.at_node)
+    _execute(roots, retain_graph, capture.to_leaf, capture.at_node)
     for t in inputs:
         if id(t) in capture.grads:
             t._accumulate_grad(capture.grads[id(t)])
@@ -453,7 +468,8 @@ def grad(
         >>> minigrad.autograd.grad((x ** 2).sum(), x)
         (tensor([6.]),)
     """
-    _no_higher_order(create_graph)
+    if create_graph:
+        _no_higher_order()
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
     for t in inputs:
@@ -480,12 +496,11 @@ def grad(
     return tuple(result)
 
 
-def _no_higher_order(create_graph: bool) -> None:
-    if create_graph:
-        raise NotImplementedError(
-            "create_graph=True (gradients of gradients) is not supported: minigrad's backward "
-            "formulas run on raw arrays and record no graph of their own"
-        )
+def _no_higher_order() -> None:
+    raise NotImplementedError(
+        "create_graph=True (gradients of gradients) is not supported: minigrad's backward "
+        "formulas run on raw arrays and record no graph of their own"
+    )
 
 
 class _Capture:

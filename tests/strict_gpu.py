@@ -39,6 +39,7 @@ import math
 import operator
 import sys
 import types
+import weakref
 from collections import Counter
 
 import numpy as np
@@ -122,6 +123,12 @@ class _DeviceId:
     id = 0
 
 
+# id(NumPy array) -> the first live stand-in that holds it, so that a view's ``.base`` is
+# the same object each time, the array it was made from, as with CuPy (the engine tells
+# a view of a new array from a view of a shared one by its base's identity).
+_STAND_INS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
 class ndarray:  # CuPy's name
     """An array "on the GPU": a NumPy array behind CuPy's rules (see the module docstring)."""
 
@@ -129,6 +136,15 @@ class ndarray:  # CuPy's name
 
     def __init__(self, a: np.ndarray) -> None:
         self._a = a
+        _STAND_INS.setdefault(id(a), self)
+
+    @property
+    def base(self):
+        base = self._a.base
+        if base is None:
+            return None
+        held = _STAND_INS.get(id(base))
+        return held if held is not None and held._a is base else ndarray(base)
 
     # ---- what is refused or counted
     def __array__(self, dtype=None, copy=None):
@@ -190,7 +206,6 @@ class ndarray:  # CuPy's name
     imag = property(lambda self: ndarray(self._a.imag))
     data = property(lambda self: _Pointer(self._a.ctypes.data))
     device = property(lambda self: _DeviceId())
-    base = property(lambda self: None if self._a.base is None else ndarray(self._a.base))
 
     def __getattr__(self, name):
         if name.startswith("__"):  # __array_interface__ and the like would hand NumPy the data

@@ -463,6 +463,37 @@ def test_leaf_keeps_a_fresh_gradient_without_copying(device):
     assert y.grad._data is not produced[1]  # the graph may run again: copied
 
 
+def test_leaf_keeps_a_reshape_of_a_new_array_but_copies_shared_views(device):
+    made = {}
+
+    class Views(Function):  # backward's gradients: reshapes and parts of arrays
+        def forward(self, a, b, kind):
+            self.kind = kind
+            return a * b
+
+        def backward(self, grad):
+            whole = grad.reshape(-1) * 2.0  # a new array
+            made["owner"] = whole
+            if self.kind == "reshape":  # a reshape of the whole new array, for a only
+                return whole.reshape(grad.shape), None
+            if self.kind == "twice":  # two reshapes of one array: they would alias
+                return whole.reshape(grad.shape), whole.reshape(grad.shape)
+            if self.kind == "part":  # half of a new array
+                longer = self.xp.concatenate([whole, whole])
+                made["owner"] = longer
+                return longer[: whole.size].reshape(grad.shape), None
+            return grad.reshape(grad.shape), None  # the incoming gradient, reshaped
+
+    for kind, kept in (("reshape", True), ("twice", False), ("part", False), ("in", False)):
+        a, b = leaf([[1.0, 2.0]], device), leaf([[3.0, 4.0]], device)
+        Views.apply(a, b, kind=kind).sum().backward()
+        assert (a.grad._data.base is made["owner"]) is kept, kind
+        if kind == "twice":  # each leaf has its own copy: adding to one leaves the other
+            with minigrad.no_grad():
+                a.grad.add_(1.0)
+            assert b.grad.tolist() == [[2.0, 2.0]]
+
+
 def test_max_of_a_tensor_holding_nan_gives_the_nans_the_gradient(device):
     x = leaf([1.0, float("nan"), 3.0, float("nan")], device)
     x.max().backward()  # PyTorch: the result is nan, and the nans share the gradient

@@ -89,23 +89,26 @@ class _BatchNorm(Module):
                 if self.bias is not None:  # bias=False: a scale without a shift
                     self.bias.zero_()
 
-    def _check_input(self, input) -> None:
+    def _input_error(self, input) -> None:
+        """Raise the error that says what is wrong with the input's rank or channels."""
         name = type(self).__name__
         if input.ndim not in self._valid_ranks:
             raise ValueError(
                 f"{name} expects a {' or '.join(f'{r}D' for r in self._valid_ranks)} input "
                 f"({self._shape_names}), got {input.ndim}D input of shape {tuple(input.shape)}"
             )
-        # RuntimeError, as PyTorch's; a layer with no per-channel tensors (affine=False,
-        # track_running_stats=False) has nothing to match, and takes any channel count.
-        if input.shape[1] != self.num_features and (self.affine or self.track_running_stats):
-            raise RuntimeError(
-                f"{name}({self.num_features}) expects {self.num_features} channels in dim 1, "
-                f"got input of shape {tuple(input.shape)} with {input.shape[1]}"
-            )
+        raise RuntimeError(  # RuntimeError, as PyTorch's
+            f"{name}({self.num_features}) expects {self.num_features} channels in dim 1, "
+            f"got input of shape {tuple(input.shape)} with {input.shape[1]}"
+        )
 
     def forward(self, input):
-        self._check_input(input)
+        # A layer with no per-channel tensors (affine=False, track_running_stats=False)
+        # has nothing to match, and takes any channel count.
+        if input.ndim not in self._valid_ranks or (
+            input.shape[1] != self.num_features and (self.affine or self.track_running_stats)
+        ):
+            self._input_error(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data += 1  # a buffer: counted on its array, no graph

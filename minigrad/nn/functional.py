@@ -142,33 +142,44 @@ def batch_norm(
         for t in (running_mean, running_var, weight, bias)
     )):  # fmt: skip
         _check_batch_norm(input, running_mean, running_var, weight, bias)  # says what is wrong
-    channels = input.shape[1]
     if not training:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("batch_norm: running_mean and running_var are needed in eval mode")
-        return _batchnorm.BatchNorm.apply(
-            input, weight, bias, mean=running_mean._data, var=running_var._data, eps=eps
-        )
-    if (running_mean is None) != (running_var is None):
-        raise ValueError("running_mean and running_var must either both be None or neither be None")
-    count = input.numel() // channels
-    if count == 0:  # an empty batch: nothing to normalise, no statistics to learn
-        shape = (1, channels) + (1,) * (input.ndim - 2)
-        out = input * (1.0 if weight is None else weight.reshape(shape))  # zero gradients
-        return out if bias is None else out + bias.reshape(shape)
-    if count == 1:
-        raise ValueError(
-            f"Expected more than 1 value per channel when training, got input size "
-            f"{tuple(input.shape)}"
-        )
+        return _batch_norm_eval(input, running_mean, running_var, weight, bias, eps)
+    count = input.numel() // input.shape[1]  # the values per channel
+    if count <= 1 or (running_mean is None) != (running_var is None):
+        return _batch_norm_edge(input, running_mean, running_var, weight, bias, count)
     stats = {}
     out = _batchnorm.BatchNorm.apply(input, weight, bias, eps=eps, stats=stats)
-    if running_mean is not None or running_var is not None:
+    if running_mean is not None:
         update = fastpath.active.get(
             (update_running_stats, input.device.type), update_running_stats
         )
         update(running_mean, running_var, stats["mean"], stats["var"], momentum, count)
     return out
+
+
+def _batch_norm_eval(input, running_mean, running_var, weight, bias, eps) -> Tensor:
+    """:func:`batch_norm` in inference: the running estimates normalise the input."""
+    if running_mean is None or running_var is None:
+        raise RuntimeError("batch_norm: running_mean and running_var are needed in eval mode")
+    return _batchnorm.BatchNorm.apply(
+        input, weight, bias, mean=running_mean._data, var=running_var._data, eps=eps
+    )
+
+
+def _batch_norm_edge(input, running_mean, running_var, weight, bias, count) -> Tensor:
+    """:func:`batch_norm` in training where there are no batch statistics to use: an
+    empty batch (the input passes through scaled and shifted, with zero gradients), and
+    the errors for one value per channel and for half of the running estimates."""
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
+    if count == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size "
+            f"{tuple(input.shape)}"
+        )
+    shape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
+    out = input * (1.0 if weight is None else weight.reshape(shape))
+    return out if bias is None else out + bias.reshape(shape)
 
 
 def update_running_stats(running_mean, running_var, mean, var, momentum, count) -> None:

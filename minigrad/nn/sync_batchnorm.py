@@ -132,7 +132,10 @@ class SyncBatchNorm(_BatchNorm):
             raise NotImplementedError("only the default process group is supported")
         self.process_group = process_group
 
+    _valid_ranks = range(2, 65)  # (N, C, ...): any rank NumPy has from 2
+
     def _check_input(self, input) -> None:
+        """Raise if the input is not (N, C, ...) with the layer's channels."""
         if input.ndim < 2:
             raise ValueError(f"expected at least 2D input (got {input.ndim}D input)")
         if input.shape[1] != self.num_features and (self.affine or self.track_running_stats):
@@ -140,6 +143,8 @@ class SyncBatchNorm(_BatchNorm):
                 f"SyncBatchNorm({self.num_features}) expects {self.num_features} channels in "
                 f"dim 1, got input of shape {tuple(input.shape)} with {input.shape[1]}"
             )
+
+    _input_error = _check_input  # what _BatchNorm.forward calls when its check fails
 
     def forward(self, input):
         group = _process_group._group
