@@ -758,7 +758,7 @@ kernel_bodies.update({
     "minigrad_im2col_64": _im2col,
     "minigrad_col2im_32": _col2im,
     "minigrad_col2im_64": _col2im,
-    "minigrad_relu_grad": lambda g, out, dx: np.where(out > 0, g, 0),
+    "minigrad_relu_grad": lambda g, out, dx: np.where(out <= 0, 0, g),
     "minigrad_flag_bad_targets": _flag_bad_targets,
 })  # fmt: skip
 

@@ -352,3 +352,14 @@ def test_cross_entropy_with_no_classes_and_an_empty_weight_runs_as_in_pytorch(sh
     np.testing.assert_array_equal(loss.numpy(), np.full(loss.shape, expected))
     loss.sum().backward()
     assert x.grad.shape == shape
+
+
+def test_relu_passes_the_gradient_of_a_nan_as_pytorch(device):
+    # PyTorch 2.13's threshold_backward blocks where the input is <= 0, so a NaN (whose
+    # output is NaN) gets its gradient: relu([nan, 1, -1, 0]) backward gives [1, 1, 0, 0].
+    # minigrad used to block everything not > 0, NaN included. Also with a gradient that
+    # is not finite, which the CPU fast path hands to the reference.
+    for upstream in ([1.0, 1.0, 1.0, 1.0], [2.0, float("inf"), float("inf"), float("nan")]):
+        x = minigrad.tensor([float("nan"), 1.0, -1.0, 0.0], device=device, requires_grad=True)
+        minigrad.relu(x).backward(minigrad.tensor(upstream, device=device))
+        np.testing.assert_array_equal(x.grad.numpy(), [upstream[0], upstream[1], 0.0, 0.0])

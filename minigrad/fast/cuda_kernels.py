@@ -322,12 +322,12 @@ def col2im(cols, shape, kernel_size, stride, top_left, dilation, out_hw):
 # ----------------------------------------------------------------------------------------
 
 _relu_grad = cupy.ElementwiseKernel(
-    "T g, T out", "T dx", "dx = out > 0 ? g : (T)0", "minigrad_relu_grad"
+    "T g, T out", "T dx", "dx = out <= 0 ? (T)0 : g", "minigrad_relu_grad"
 )
 
 
 def relu_backward(grad, out):
-    """ReLU's input gradient from its output: ``grad`` where ``out > 0``, else 0."""
+    """ReLU's input gradient from its output: 0 where ``out <= 0``, else ``grad``."""
     return _relu_grad(grad, out)
 
 

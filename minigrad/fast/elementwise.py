@@ -1,6 +1,6 @@
 """ReLU's backward, faster: one GPU kernel, and on the CPU a multiply instead of a select.
 
-The reference selects the gradient where the output is positive (``where``), so that an
+The reference selects the gradient except where the output is <= 0 (``where``), so that an
 infinite or NaN gradient of a blocked element gives 0 rather than ``inf * 0 = nan``.
 NumPy's ``where`` is several times slower than a multiply (12 ms against 2.4 ms for a
 128x32x28x28 float32 gradient on the 2-core CPU), and the two agree whenever the gradient
@@ -18,18 +18,18 @@ from .gpu import kernels
 
 @fastpath.register(ReLU, "cpu")
 class ReLUCPU(ReLU):
-    """ReLU's backward as ``grad * (out > 0)`` whenever ``grad`` is finite."""
+    """ReLU's backward as ``grad * ~(out <= 0)`` whenever ``grad`` is finite."""
 
     def backward(self, grad):
         (out,) = self.saved
         if not self.xp.isfinite(grad).all():
             return super().backward(grad)  # the reference's select: 0, not inf * 0
-        return grad * (out > 0)
+        return grad * ~(out <= 0)  # not out > 0: a NaN passes its gradient
 
 
 @fastpath.register(ReLU, "cuda")
 class ReLUGPU(ReLU):
-    """ReLU's backward, ``where(out > 0, grad, 0)``, in one kernel."""
+    """ReLU's backward, ``where(out <= 0, 0, grad)``, in one kernel."""
 
     def backward(self, grad):
         (out,) = self.saved

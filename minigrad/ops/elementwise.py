@@ -196,7 +196,9 @@ class ReLU(Function):
 
     def backward(self, grad):
         (out,) = self.saved
-        return self.xp.where(out > 0, grad, 0)
+        # Blocked where the output is <= 0, so a NaN (whose output is NaN) passes its
+        # gradient, as in PyTorch; a blocked inf or NaN gradient gives 0, not inf * 0.
+        return self.xp.where(out <= 0, 0, grad)
 
 
 class Abs(Function):
