@@ -212,6 +212,10 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
     """
     _check_tensor(input, "norm")
     if p == "fro":
+        if isinstance(dim, list | tuple) and len(dim) > 2:  # PyTorch: a matrix norm then
+            raise RuntimeError(
+                f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}"
+            )
         p = 2
     elif p == "nuc":
         raise NotImplementedError(

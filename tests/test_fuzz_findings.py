@@ -363,3 +363,13 @@ def test_relu_passes_the_gradient_of_a_nan_as_pytorch(device):
         x = minigrad.tensor([float("nan"), 1.0, -1.0, 0.0], device=device, requires_grad=True)
         minigrad.relu(x).backward(minigrad.tensor(upstream, device=device))
         np.testing.assert_array_equal(x.grad.numpy(), [upstream[0], upstream[1], 0.0, 0.0])
+
+
+def test_frobenius_norm_over_more_than_two_dims_is_refused_as_in_pytorch():
+    # PyTorch 2.13: p='fro' with a dim of 3 or more dims is a matrix norm, and refused;
+    # None, one dim or two dims are the vector 2-norm. minigrad used to run every case.
+    x = minigrad.ones(2, 3, 4)
+    with pytest.raises(RuntimeError, match="dim must be a 2-tuple. Got 0 1 2"):
+        x.norm(p="fro", dim=(0, 1, 2))
+    assert x.norm(p="fro", dim=(0, 1)).shape == (4,)
+    assert x.norm(p="fro", dim=[2]).shape == (2, 3)
