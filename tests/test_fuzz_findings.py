@@ -369,7 +369,7 @@ def test_frobenius_norm_over_more_than_two_dims_is_refused_as_in_pytorch():
     # PyTorch 2.13: p='fro' with a dim of 3 or more dims is a matrix norm, and refused;
     # None, one dim or two dims are the vector 2-norm. minigrad used to run every case.
     x = minigrad.ones(2, 3, 4)
-    with pytest.raises(RuntimeError, match="dim must be a 2-tuple. Got 0 1 2"):
+    with pytest.raises(RuntimeError, match=r"dim must be a 2-tuple\. Got 0 1 2"):
         x.norm(p="fro", dim=(0, 1, 2))
     assert x.norm(p="fro", dim=(0, 1)).shape == (4,)
     assert x.norm(p="fro", dim=[2]).shape == (2, 3)
