@@ -5,8 +5,8 @@ The code is in layers, each in its own file:
 * ``backend.py``: devices and the array module (NumPy on the CPU, CuPy on a GPU);
 * ``tensor.py``: the :class:`Tensor` and its methods;
 * ``autograd.py``: the :class:`~minigrad.autograd.Function` base class and the backward pass;
-* ``functions.py``: the public functions, which check arguments and call the ops
-  (``functions_extra.py``: the ones beyond a training step's core);
+* ``functions/``: the public functions, which check arguments and call the ops, one
+  module per theme (``functions_extra.py``: the ones beyond a training step's core);
 * ``ops/``: the differentiable primitives, each a ``forward`` and a ``backward``;
 * ``nn/``: modules, layers, losses, ``functional`` and ``init``; ``optim/``: optimizers and
   learning-rate schedules; ``serialization.py``: ``save`` and ``load``;

@@ -1,4 +1,4 @@
-"""More public functions, the ones tutorials lean on beyond the core of ``functions.py``:
+"""More public functions, the ones tutorials lean on beyond the core in ``functions/``:
 trigonometry, cumulative sums, sorting and top-k, norms, batched matrix products,
 coordinate grids, axis swaps and repeats.
 

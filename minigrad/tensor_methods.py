@@ -1,11 +1,11 @@
 """The Tensor's methods and operators: ``x + y``, ``x.sum()``, ``x.reshape(2, 3)``, ...
 
-Each one hands its work to the public function of the same name in ``functions.py``,
+Each one hands its work to the public function of the same name in ``functions/``,
 which checks the arguments, applies PyTorch's dtype rules and calls one primitive in
 ``ops/``. They are written here, on a class of their own, and copied onto
 :class:`~minigrad.tensor.Tensor` when minigrad is imported (:func:`install`), because
-``functions.py`` itself makes tensors: with these methods in ``tensor.py``, the two files
-would have to import each other. ``tensor.py`` holds what a tensor *is* (its array, device,
+``functions/`` itself makes tensors: with these methods in ``tensor.py``, the two would
+have to import each other. ``tensor.py`` holds what a tensor *is* (its array, device,
 gradient and graph node); this file, what it can *do*.
 """
 
@@ -555,7 +555,7 @@ class TensorMethods:
         self._version.value += 1
 
     # ------------------------------------------------------------------------------------
-    # Methods that mirror the functions in minigrad (see functions.py for the docs)
+    # Methods that mirror the functions in minigrad (see functions/ for the docs)
     # ------------------------------------------------------------------------------------
 
     def add(self, other, alpha=1):
