@@ -9,7 +9,7 @@ A tensor holds
 * ``_version``: a counter bumped by every in-place change, so that backward can tell when
   an array it saved was modified after being saved.
 
-The methods are thin: each one hands its work to a function in ``functions.py`` (which
+The methods are thin: each one hands its work to a function in ``functions/`` (which
 checks arguments and applies PyTorch's dtype rules) and from there to a differentiable
 primitive in ``ops/``. This file is the API; the math lives elsewhere.
 """

@@ -1,6 +1,6 @@
 """Differentiable primitives: one :class:`~minigrad.autograd.Function` subclass per op.
 
-They work on raw arrays and trust their arguments; ``functions.py`` checks arguments,
+They work on raw arrays and trust their arguments; ``functions/`` checks arguments,
 applies PyTorch's dtype rules and calls ``SomeOp.apply``.
 
 * ``elementwise``: arithmetic and activations;
