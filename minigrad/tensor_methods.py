@@ -393,8 +393,24 @@ class TensorMethods:
             if self._requires_grad and self.grad_fn is None:
                 self._check_inplace(name, other)  # raises: a leaf that requires grad
             if self._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
-                return out_of_place(self, other)
+                return self._like_inplace(name, out_of_place(self, other))
         return getattr(self, name)(other)
+
+    def _like_inplace(self, name: str, result: Tensor) -> Tensor:
+        """The new tensor of a rebinding ``x += y``, with what the in-place write would
+        keep: ``x``'s shape (PyTorch cannot broadcast ``x`` itself, and raises) and dtype
+        (a float32 ``x`` stays float32 after ``x += float64_y``, as in PyTorch)."""
+        if result.shape != self.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {list(self.shape)} doesn't match the broadcast "
+                f"shape {list(result.shape)}"
+            )
+        if result.is_floating_point() and not self.is_floating_point():
+            raise RuntimeError(  # PyTorch: "result type Float can't be cast to ... Long"
+                f"{name}: result type {result.dtype} can't be cast to the desired output "
+                f"type {self.dtype} (x += y keeps the dtype of x)"
+            )
+        return result if result.dtype == self.dtype else _F.cast(result, self.dtype)
 
     # ------------------------------------------------------------------------------------
     # Arithmetic and comparison operators

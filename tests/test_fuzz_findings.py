@@ -373,3 +373,42 @@ def test_frobenius_norm_over_more_than_two_dims_is_refused_as_in_pytorch():
         x.norm(p="fro", dim=(0, 1, 2))
     assert x.norm(p="fro", dim=(0, 1)).shape == (4,)
     assert x.norm(p="fro", dim=[2]).shape == (2, 3)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy", "smoothed"])
+def test_an_ignored_sample_gets_no_gradient_even_from_an_infinite_one(loss, reduction):
+    # PyTorch 2.13 skips ignored samples in backward: their gradient is 0 even when the
+    # output gradient is inf (minigrad computed 0 * inf = nan there); a sample of a
+    # class of weight 0 still gets 0 * inf = nan, in both.
+    x = minigrad.tensor([[0.0, 0.0], [1.0, 2.0]], dtype=minigrad.float64, requires_grad=True)
+    weight = minigrad.tensor([0.0, 1.0], dtype=minigrad.float64)
+    target = minigrad.tensor([0, -100])
+    if loss == "nll_loss":
+        out = F.nll_loss(x, target, weight=weight, reduction=reduction)
+    else:
+        smoothing = 0.2 if loss == "smoothed" else 0.0
+        out = F.cross_entropy(x, target, weight=weight, reduction=reduction,
+                              label_smoothing=smoothing)  # fmt: skip
+    out.backward(minigrad.full(tuple(out.shape), -math.inf, dtype=minigrad.float64))
+    grad = x.grad.numpy()
+    assert np.isnan(grad[0, 0])  # the weight-0 class's sample: 0 * inf, as in PyTorch
+    np.testing.assert_array_equal(grad[1], [0.0, 0.0])  # the ignored sample
+
+
+def test_rebinding_augmented_assignment_keeps_the_shape_and_dtype_an_inplace_write_would():
+    # x += y on a tensor in the graph makes a new tensor in minigrad (PyTorch writes in
+    # place): it used to take the promoted dtype and the broadcast shape; PyTorch keeps
+    # x's dtype, and refuses a y that would grow x.
+    x = minigrad.zeros(2, requires_grad=True)
+    t = x * 1
+    t += minigrad.ones(2, dtype=minigrad.float64)
+    assert t.dtype == minigrad.float32
+    t.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+    t = x * 1
+    with pytest.raises(RuntimeError, match=r"output with shape \[2\] doesn't match"):
+        t += minigrad.ones(3, 2)
+    counts = minigrad.zeros(2, dtype=minigrad.int64)
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type"):
+        counts += x

@@ -54,8 +54,8 @@ class Norm(Function):
         a, out = self.saved
         grad = _unreduce(xp, grad, self.shape, self.axis)
         norm = _unreduce(xp, out, self.shape, self.axis)
-        if p == 0:
-            return xp.zeros(self.shape, dtype=grad.dtype)
+        if p == 0:  # a count: its gradient is 0, which PyTorch leaves undefined (no .grad)
+            return None
         with quiet(xp):
             if p in (math.inf, -math.inf):
                 hits = xp.abs(a) == norm  # the gradient goes to the extreme, shared by ties

@@ -86,6 +86,13 @@ def _negative_log_likelihood(xp, log_probs, target, weight, ignore_index, reduct
         return losses.sum() / total, target, scale, total, valid
 
 
+def _times_grad(xp, scale, valid, grad):
+    """Each sample's factor in the gradient times the output gradient, and 0 for an
+    ignored sample whatever that gradient is: PyTorch skips those samples (a sample of a
+    class of weight 0 still gives ``0 * inf = nan``, as in PyTorch)."""
+    return xp.where(valid, scale * grad, 0)
+
+
 def _softmax_minus_one_hot(xp, log_probs, target, per_sample):
     """``(softmax(x_i) - one_hot(t_i)) * per_sample_i``, the gradient of cross-entropy
     (``per_sample``: each sample's factor times the output gradient), and the softmax."""
@@ -104,16 +111,17 @@ class CrossEntropy(Function):
     @quietly
     def forward(self, logits, target, weight, ignore_index, reduction):
         log_probs = _log_softmax(self.xp, logits, axis=1)
-        out, target, scale, _, _ = _negative_log_likelihood(
+        out, target, scale, _, valid = _negative_log_likelihood(
             self.xp, log_probs, target, weight, ignore_index, reduction
         )
-        self.save(log_probs, target, scale)
+        self.save(log_probs, target, scale, valid)
         return out
 
     @quietly
     def backward(self, grad):
-        log_probs, target, scale = self.saved
-        grad_input, _ = _softmax_minus_one_hot(self.xp, log_probs, target, scale * grad)
+        log_probs, target, scale, valid = self.saved
+        per_sample = _times_grad(self.xp, scale, valid, grad)
+        grad_input, _ = _softmax_minus_one_hot(self.xp, log_probs, target, per_sample)
         return grad_input, None
 
 
@@ -131,7 +139,7 @@ class CrossEntropyWithSmoothing(Function):
         out, target, scale, total, valid = _negative_log_likelihood(
             xp, log_probs, target, weight, ignore_index, reduction
         )
-        self.save(log_probs, target, scale)
+        self.save(log_probs, target, scale, valid)
         self.smoothing = label_smoothing
         weighted = log_probs if weight is None else log_probs * weight
         smooth = xp.where(valid, -weighted.sum(axis=1), 0)
@@ -150,14 +158,16 @@ class CrossEntropyWithSmoothing(Function):
 
     @quietly
     def backward(self, grad):
-        log_probs, target, scale = self.saved
-        grad_input, probs = _softmax_minus_one_hot(self.xp, log_probs, target, scale * grad)
+        log_probs, target, scale, valid = self.saved
+        per_sample = _times_grad(self.xp, scale, valid, grad)
+        grad_input, probs = _softmax_minus_one_hot(self.xp, log_probs, target, per_sample)
         s, classes, weight = self.smoothing, log_probs.shape[1], self.weight
         total_weight = classes if weight is None else weight.sum()
         smooth_grad = probs * total_weight - (1 if weight is None else weight)
         grad_input *= 1 - s
         share = s / classes if classes else 0.0  # as in forward
-        grad_input += smooth_grad * (share * self.smooth_scale * grad)[:, None]
+        smooth_per_sample = _times_grad(self.xp, share * self.smooth_scale, valid, grad)
+        grad_input += smooth_grad * smooth_per_sample[:, None]
         return grad_input, None
 
 
@@ -166,14 +176,15 @@ class NLLLoss(Function):
     gradient for sample i is ``-w_i * one_hot(t_i)``."""
 
     def forward(self, log_probs, target, weight, ignore_index, reduction):
-        out, target, scale, _, _ = _negative_log_likelihood(
+        out, target, scale, _, valid = _negative_log_likelihood(
             self.xp, log_probs, target, weight, ignore_index, reduction
         )
-        self.save(target, scale)
+        self.save(target, scale, valid)
         self.classes = log_probs.shape[1]
         return out
 
+    @quietly
     def backward(self, grad):
-        target, scale = self.saved
+        target, scale, valid = self.saved
         one_hot = self.xp.arange(self.classes) == target[:, None]
-        return self.xp.where(one_hot, -(scale * grad)[:, None], 0), None
+        return self.xp.where(one_hot, _times_grad(self.xp, -scale, valid, grad)[:, None], 0), None
