@@ -85,15 +85,25 @@ def _category(dtype: np.dtype) -> int:
 _SCALAR_DTYPE = {builtins.bool: bool, builtins.int: int64, builtins.float: DEFAULT_FLOAT}
 
 
-def result_type(a, b) -> np.dtype:
-    """The dtype PyTorch gives ``a (op) b``, where each is a Tensor or a Python number."""
-    a_dtype, a_rank = _operand(a)
-    b_dtype, b_rank = _operand(b)
-    if a_dtype == b_dtype:
-        return a_dtype
-    if a_rank != b_rank and _category(a_dtype) == _category(b_dtype):
-        return a_dtype if a_rank > b_rank else b_dtype  # the higher-ranked operand decides
-    return promote_types(a_dtype, b_dtype)  # a Python float brings the default float
+def result_type(*operands) -> np.dtype:
+    """The dtype PyTorch gives an op on ``operands``, each a Tensor or a Python number.
+
+    Operands come in three tiers: tensors with dimensions, 0-d tensors, numbers. Within a
+    tier the dtypes promote (:func:`promote_types`); a lower tier counts only when it brings
+    a higher category (bool < integer < float). So an int64 tensor + 2.5 is float32 (the
+    default float), a float32 tensor + a 0-d float64 tensor stays float32, and a uint8
+    tensor + 300 stays uint8.
+    """
+    tiers: dict[builtins.int, np.dtype] = {}
+    for x in operands:
+        dtype, rank = _operand(x)
+        tiers[rank] = promote_types(tiers[rank], dtype) if rank in tiers else dtype
+    result = None
+    for rank in (2, 1, 0):  # the highest tier first
+        dtype = tiers.get(rank)
+        if dtype is not None and (result is None or _category(dtype) > _category(result)):
+            result = dtype if result is None else promote_types(result, dtype)
+    return result
 
 
 def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:

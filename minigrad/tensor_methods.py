@@ -532,8 +532,11 @@ class TensorMethods:
                 self._check_copy_overlap(value, view)
             elif not fill:  # PyTorch's index_put: any overlap, and any other dtype, is refused
                 # (in the view the index's ints and slices make: x[[0], 1:] = x writes
-                # into x[:, 1:], which may be empty)
-                self._check_overlap("__setitem__", value, view, whole=True)
+                # into x[:, 1:], which may be empty). PyTorch drops the value's leading 1s
+                # first: that view of an empty value is a new, empty tensor, which overlaps
+                # nothing (x[[0]] = x of shape (1, 0) runs; of shape (2, 0) it is refused).
+                if value.numel() or not (value.ndim and value.shape[0] == 1):
+                    self._check_overlap("__setitem__", value, view, whole=True)
                 if value.dtype != self.dtype:
                     raise RuntimeError(
                         f"__setitem__: Index put requires the source and destination "

@@ -332,9 +332,9 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     bounds = [None if b is None else _as_operand(b, input) for b in (min, max)]
     given = input
-    for bound in bounds:  # PyTorch's promotion: an int tensor clamped to 2.5 is float32
-        if bound is not None and _dtypes.result_type(input, bound) != input.dtype:
-            input = cast(input, _dtypes.result_type(input, bound))
+    dtype = _dtypes.result_type(input, *_clamp_operands(bounds))
+    if dtype != input.dtype:  # PyTorch's promotion: an int tensor clamped to 2.5 is float32
+        input = cast(input, dtype)
     tensor_bounds = [isinstance(b, Tensor) for b in bounds]
     if input.dtype == _dtypes.bool and (
         not builtins.any(tensor_bounds) or builtins.all(tensor_bounds)
@@ -367,6 +367,20 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
 
 
 clip = clamp
+
+
+def _clamp_operands(bounds) -> list:
+    """The bounds as PyTorch's type promotion sees them. With a number among them, PyTorch
+    takes its overload for number bounds, where a 0-d tensor bound counts as a number of
+    its kind (a 0-d float64 bound brings the default float, as 0.5 would)."""
+    given = [b for b in bounds if b is not None]
+    if builtins.all(isinstance(b, Tensor) for b in given):
+        return given
+    return [_NUMBER_OF_KIND[b.dtype.kind] if isinstance(b, Tensor) and b.ndim == 0 else b
+            for b in given]  # fmt: skip
+
+
+_NUMBER_OF_KIND = {"b": False, "i": 0, "u": 0, "f": 0.0}
 
 
 def where(condition: Tensor, input, other) -> Tensor:

@@ -95,9 +95,11 @@ class Pow(Function):
         ga = gb = None
         with quiet(xp):
             if self.needs_input_grad[0]:
-                # b * a**(b-1), defined as 0 where b == 0 (even at a == 0), as in PyTorch.
+                # b * a**(b-1), defined as 0 where b == 0 (even at a == 0), as in PyTorch
+                # (whose exception is for a number equal to 0: False is not one).
                 if isinstance(b, int | float):  # a number: decide here, not per element
-                    ga = xp.zeros_like(grad) if b == 0 else grad * b * a ** (b - 1)
+                    zero = b == 0 and type(b) is not bool
+                    ga = xp.zeros_like(grad) if zero else grad * b * a ** (b - 1)
                 else:
                     ga = xp.where(b == 0, 0, grad * b * a ** (b - 1))
             if self.needs_input_grad[1]:

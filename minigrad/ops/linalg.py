@@ -12,26 +12,30 @@ class MatMul(Function):
     dimensions and broadcast. The engine sums broadcast batch gradients back down."""
 
     def forward(self, a, b):
-        self.save(a, b)
+        # Each operand's gradient needs only the other operand, so only that is kept (as
+        # PyTorch does: an operand that is not kept may then be changed in place).
+        self.vectors = (a.ndim == 1, b.ndim == 1)
+        self.save(a if self.needs_input_grad[1] else None, b if self.needs_input_grad[0] else None)
         return a @ b
 
     def backward(self, grad):
         a, b = self.saved
         xp = self.xp
+        a_vector, b_vector = self.vectors
         # Treat a vector as a one-row (a) or one-column (b) matrix, so one formula serves;
         # the output then gains the dimension of size 1 that the vector product dropped.
-        if b.ndim == 1:
-            b, grad = b[:, None], grad[..., None]
-        if a.ndim == 1:
-            a, grad = a[None, :], grad[..., None, :]
+        if b_vector:
+            grad = grad[..., None]
+        if a_vector:
+            grad = grad[..., None, :]
         ga = gb = None
         if self.needs_input_grad[0]:
-            ga = grad @ xp.swapaxes(b, -1, -2)
-            if self.saved[0].ndim == 1:
+            ga = grad @ xp.swapaxes(b[:, None] if b_vector else b, -1, -2)
+            if a_vector:
                 ga = ga[..., 0, :]
         if self.needs_input_grad[1]:
-            gb = xp.swapaxes(a, -1, -2) @ grad
-            if self.saved[1].ndim == 1:
+            gb = xp.swapaxes(a[None, :] if a_vector else a, -1, -2) @ grad
+            if b_vector:
                 gb = gb[..., 0]
         return ga, gb
 
@@ -45,7 +49,10 @@ class Linear(Function):
     """
 
     def forward(self, x, weight, bias=None):
-        self.save(x, weight)
+        # x's gradient needs the weight, the weight's needs x: only those are kept, as
+        # in PyTorch (frozen weights leave x free to change in place, and to be freed).
+        self.save(x if self.needs_input_grad[1] else None,
+                  weight if self.needs_input_grad[0] else None)  # fmt: skip
         out = x @ weight.T
         if bias is not None:
             out += bias  # out is a fresh array, so adding in place is safe
@@ -53,7 +60,7 @@ class Linear(Function):
 
     def backward(self, grad):
         x, weight = self.saved
-        rows = math.prod(x.shape[:-1])  # not -1 in the reshapes: ambiguous for empty arrays
+        rows = math.prod(grad.shape[:-1])  # not -1 in the reshapes: ambiguous when empty
         g2 = grad.reshape(rows, grad.shape[-1])
         gx = (grad @ weight) if self.needs_input_grad[0] else None
         gw = g2.T @ x.reshape(rows, x.shape[-1]) if self.needs_input_grad[1] else None

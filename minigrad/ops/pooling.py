@@ -158,6 +158,8 @@ class AvgPool2d(Function):
     count. Integer inputs give integer means, rounded toward zero (as PyTorch).
     """
 
+    keeps = (0,)  # backward needs only the input's shape; PyTorch saves the input itself
+
     def forward(self, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
         xp = self.xp
         n, c, h, w = x.shape

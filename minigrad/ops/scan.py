@@ -7,8 +7,9 @@ values with ``reduce.Gather``.)
 * ``Norm``: ``(sum |x| ** p) ** (1 / p)``, whose gradient is
   ``sign(x) * |x| ** (p - 1) / norm ** (p - 1)``: ``x / norm`` for p = 2, ``sign(x)`` for
   p = 1; for p = inf the gradient goes to the largest ``|x|``, shared between ties, as
-  PyTorch does. At ``x = 0``, where that formula can be 0/0 (a zero vector) or
-  0 * inf (p < 1), PyTorch's gradient is 0, and so is this one.
+  PyTorch does. Where that formula is 0/0 (a zero vector) or 0 * inf (``x = 0`` for
+  p < 1), PyTorch's gradient is 0, and so is this one; the sign of a NaN is 0, as in
+  PyTorch.
 """
 
 from __future__ import annotations
@@ -56,16 +57,28 @@ class Norm(Function):
         norm = _unreduce(xp, out, self.shape, self.axis)
         if p == 0:  # a count: its gradient is 0, which PyTorch leaves undefined (no .grad)
             return None
+        # PyTorch's formulas, in its order of operations, so that NaN and inf come out
+        # where its come out (an infinite output gradient for a zero vector: 0 * inf).
         with quiet(xp):
+            sign = _sign(xp, a)
             if p in (math.inf, -math.inf):
-                hits = xp.abs(a) == norm  # the gradient goes to the extreme, shared by ties
-                count = hits.sum(axis=self.axis, keepdims=True)
-                local = xp.sign(a) * hits / count
+                # The gradient goes to the extreme, shared by ties; a NaN is the extreme (max
+                # and min return it), but its sign is 0, so none of the gradient flows.
+                hits = (xp.abs(a) == norm) | xp.isnan(a)
+                grad = sign * (grad / hits.sum(axis=self.axis, keepdims=True) * hits)
             elif p == 1:
-                local = xp.sign(a)
-            elif p == 2:
-                local = a / norm
-            else:
-                local = xp.sign(a) * xp.abs(a) ** (p - 1) / norm ** (p - 1)
-            local = xp.where(a == 0, 0, local)  # 0/0 or 0 * inf at zeros: PyTorch's 0
-        return (grad * local).astype(a.dtype, copy=False)
+                grad = sign * grad
+            elif p == 2:  # a / norm is 0/0 for a zero vector, where PyTorch's gradient is 0
+                grad = grad * xp.where(norm == 0, 0, a / norm)
+            elif p < 1:  # |a| ** (p - 1) is infinite at 0, where PyTorch's gradient is 0
+                local = sign * xp.where(a == 0, 0, xp.abs(a) ** (p - 1))
+                grad = local * grad * norm ** (1 - p)
+            else:  # for a zero vector, norm ** (p - 1) is 0: PyTorch's gradient is 0
+                local = sign * xp.abs(a) ** (p - 1) if p < 2 else a * xp.abs(a) ** (p - 2)
+                grad = local * xp.where(norm == 0, 0, grad / norm ** (p - 1))
+        return grad.astype(a.dtype, copy=False)
+
+
+def _sign(xp, a):
+    """The sign of ``a``, with PyTorch's 0 for NaN (NumPy's sign of NaN is NaN)."""
+    return xp.where(xp.isnan(a), 0, xp.sign(a)).astype(a.dtype, copy=False)

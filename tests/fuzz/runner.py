@@ -221,6 +221,9 @@ class Runner:
                 extra["several_nans"] = bool(nans >= 2)
             if op.name == "to_dtype" and operands[0].dtype in FLOAT_DTYPES:
                 extra["undefined_cast"] = _undefined_cast(ref.summary(names[0]).array, expr)
+            if op.name == "pow" and operands[1].dtype == "int64":  # its wraparound, compare.py
+                exponent = np.asarray(ref.summary(names[1]).array)
+                extra["int64_min_exponent"] = bool((exponent == np.iinfo(np.int64).min).any())
             if op.name == "layer_norm":
                 events.add("layer-norm")  # its zeros may have the other sign (compare.py)
             infos.append(_StepInfo(op.name, code, dtypes, names, extra))
