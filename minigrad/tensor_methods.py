@@ -338,11 +338,7 @@ class TensorMethods:
         self._check_overlap("copy_", src)
         value = _F.operand_array(src, self, "copy_", allow_other_device=True)
         shape = tuple(getattr(value, "shape", ()))
-        try:
-            fits = _np.broadcast_shapes(shape, tuple(self.shape)) == tuple(self.shape)
-        except ValueError:
-            fits = False
-        if not fits:
+        if not _broadcasts_to(shape, tuple(self.shape)):
             raise RuntimeError(  # NumPy would also drop leading 1s; PyTorch broadcasts only
                 f"copy_: the source of shape {tuple(shape)} cannot be broadcast to the "
                 f"destination of shape {tuple(self.shape)}"
@@ -544,10 +540,9 @@ class TensorMethods:
                         f"{value.dtype} for the source (convert it with .to({self.dtype}))"
                     )
         if fill and self.dtype.kind in "iu":  # masked_fill_ converts it as a number
-            value = _number_in_range(self, value.item(), "__setitem__")
+            value = _number_for(self, value.item(), "__setitem__")
         value = _F.operand_array(value, self, "__setitem__")
-        if type(value) is int:
-            value = _number_for(self, value, "__setitem__")
+        value = _number_for(self, value, "__setitem__")
         if getattr(value, "ndim", 0) and value.shape[0] == 1:
             # PyTorch drops a value's leading 1s: x[0] = tensor([5.]). (A reshape, not
             # value[0], which would give a NumPy scalar: inf would then not convert.)
@@ -557,8 +552,8 @@ class TensorMethods:
             value = value.reshape(shape)
         if getattr(value, "size", 1) == 0:  # NumPy writes nothing without checking shapes
             written = target[key].shape
-            if _np.broadcast_shapes(value.shape, written) != written:
-                raise ValueError(
+            if not _broadcasts_to(value.shape, written):
+                raise RuntimeError(
                     f"__setitem__: shape mismatch: value tensor of shape {value.shape} cannot "
                     f"be broadcast to indexing result of shape {written}"
                 )
@@ -568,7 +563,8 @@ class TensorMethods:
             with _backend.quiet_for(target):
                 target[key] = value
         except (IndexError, ValueError, TypeError) as error:
-            raise type(error)(
+            kind = RuntimeError if isinstance(error, ValueError) else type(error)  # PyTorch's
+            raise kind(  # shape mismatches are RuntimeErrors, its bad indices IndexErrors
                 f"cannot assign to index {key!r} of a tensor of shape {tuple(self.shape)}: {error}"
             ) from None
         self._version.value += 1
@@ -858,17 +854,12 @@ _NOT_METHODS = {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref_
                 "__hash__", "__firstlineno__", "__static_attributes__"}  # fmt: skip
 
 
-def _number_in_range(tensor: Tensor, value, name: str):
-    """A number to write into an integer ``tensor``, refused as PyTorch refuses it: a float
-    outside the dtype's range (NaN and inf included), or an int that does not convert."""
-    if type(value) is float:
-        info = _np.iinfo(tensor.dtype)
-        if not info.min <= value <= info.max:  # False for NaN too
-            raise RuntimeError(
-                f"{name}: value {value} cannot be converted to type {tensor.dtype} without overflow"
-            )
-        return value
-    return _number_for(tensor, value, name)
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """Whether an array of ``shape`` broadcasts to ``target`` (and no larger)."""
+    try:
+        return _np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
 
 
 def _one_mask(key) -> bool:
@@ -886,11 +877,18 @@ def _one_mask(key) -> bool:
 
 
 def _number_for(tensor: Tensor, value, name: str):
-    """A Python int to write into ``tensor``, as PyTorch converts it: an error if it does
-    not fit (``300`` into uint8), else wrapped into the dtype (``-129`` is 127 in uint8)."""
-    if type(value) is not int or tensor.dtype.kind not in "iu":
+    """A Python number to write into ``tensor``, as PyTorch converts it. Into an integer
+    tensor, a float outside the dtype's range (NaN and inf included) or an int that does
+    not convert (``300`` into uint8) is an error; other ints wrap into the dtype (``-129``
+    is 127 in uint8)."""
+    if tensor.dtype.kind not in "iu" or type(value) not in (int, float):
         return value
-    if not _F.converts_without_overflow(value, tensor.dtype):
+    if type(value) is float:
+        info = _np.iinfo(tensor.dtype)
+        fits = info.min <= value <= info.max  # False for NaN too
+    else:
+        fits = _F.converts_without_overflow(value, tensor.dtype)
+    if not fits:
         raise RuntimeError(
             f"{name}: value {value} cannot be converted to type {tensor.dtype} without overflow"
         )

@@ -526,3 +526,81 @@ def test_avg_pool2d_refuses_backward_after_its_input_was_written_as_pytorch():
         x.add_(1)
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         out.sum().backward()
+
+
+def test_backward_refuses_after_writes_into_what_pytorch_saves_for_pow_and_div():
+    # PyTorch saves x ** e's output for a tensor exponent even when e needs no gradient,
+    # and a / b's a for b's gradient even when a was converted (a bool a is divided as
+    # float64); minigrad saved neither, so a write into them went unnoticed.
+    x = minigrad.tensor([2.0, 3.0], dtype=minigrad.float64, requires_grad=True)
+    out = x ** minigrad.tensor([-3, 2])
+    with minigrad.no_grad():
+        out.clamp_(0.0, None)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        out.sum().backward()
+    y = minigrad.tensor(1.0, dtype=minigrad.float64, requires_grad=True)
+    flag = minigrad.tensor(False)
+    out = flag / y
+    with minigrad.no_grad():
+        flag[...] = True
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        out.backward()
+    out = x**2  # a number exponent: the output is not saved
+    with minigrad.no_grad():
+        out.add_(1)
+    out.sum().backward()
+
+
+def _int8():
+    return minigrad.zeros(2, dtype=minigrad.int8)
+
+
+# What PyTorch 2.13 raises (the type) where minigrad raised another type, or let a raw
+# NumPy error through (OverflowError from fill(inf), "operands could not be broadcast").
+ERROR_TYPES = [
+    (lambda: -minigrad.tensor([True]), RuntimeError, "Negation, the `-` operator"),
+    (lambda: _int8().fill_(math.inf), RuntimeError, "cannot be converted to type int8"),
+    (lambda: _int8().fill_(math.nan), RuntimeError, "cannot be converted to type int8"),
+    (lambda: _int8().fill_(1e10), RuntimeError, "cannot be converted to type int8"),
+    (lambda: _int8().__setitem__(0, math.inf), RuntimeError, "cannot be converted"),
+    (lambda: _int8().__setitem__([0], 1e10), RuntimeError, "cannot be converted"),
+    (lambda: minigrad.zeros(3).__setitem__([0, 1], minigrad.zeros(3)), RuntimeError, "shape"),
+    (
+        lambda: minigrad.zeros(3).__setitem__(slice(0, 2), minigrad.zeros(3)),
+        RuntimeError,
+        "broadcast",
+    ),
+    (
+        lambda: minigrad.clamp(minigrad.zeros(2, 3), minigrad.zeros(4), minigrad.zeros(4)),
+        RuntimeError,
+        r"clamp: shapes \(2, 3\) and \(4,\) and \(4,\) cannot be broadcast",
+    ),
+    (lambda: minigrad.zeros(2) | minigrad.zeros(2), NotImplementedError, "integer and bool"),
+    (lambda: F.silu(minigrad.zeros(2, dtype=minigrad.int64)), NotImplementedError, "floating"),
+    (
+        lambda: F.layer_norm(minigrad.zeros(2, 3, dtype=minigrad.int64), (3,)),
+        NotImplementedError,
+        "floating",
+    ),
+    (lambda: F.dropout(minigrad.zeros(4, dtype=minigrad.int64), 0.5), RuntimeError, "floating"),
+    (lambda: F.pad(minigrad.zeros(2), (1,)), RuntimeError, "even length"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "message"), ERROR_TYPES)
+def test_errors_have_pytorchs_types(call, error, message):
+    with pytest.raises(error, match=message) as caught:
+        call()
+    if error is RuntimeError:  # not a NotImplementedError where PyTorch's is plain
+        assert type(caught.value) is RuntimeError
+    assert minigrad.zeros(2, dtype=minigrad.int8).fill_(2.7).tolist() == [2, 2]  # truncates
+
+
+def test_more_errors_of_pytorchs_types():
+    with pytest.raises(NotImplementedError, match="input must be floating point"):
+        F.cross_entropy(minigrad.zeros(2, 3, dtype=minigrad.int64), minigrad.tensor([0, 1]))
+    with pytest.raises(NotImplementedError, match='"max_pool2d" is not implemented for bool'):
+        F.max_pool2d(minigrad.zeros(1, 1, 2, 2, dtype=minigrad.bool), 2)
+    x = minigrad.zeros(2)
+    with pytest.raises(RuntimeError, match=r"value tensor of shape \(0, 3\) cannot be"):
+        x[0:2] = minigrad.zeros(0, 3)  # an empty value: NumPy's own error was let through

@@ -218,9 +218,11 @@ SAVED = _bytes(STATE)
 
 
 def _time_bound(size: int) -> float:
-    """What a linear reader meets with a wide margin on a busy machine: 0.25 s plus 2 us per
-    byte (it reads a megabyte in about 10 ms; the quadratic one took 20 s)."""
-    return 0.25 + 2e-6 * size
+    """What a linear reader meets with a wide margin on a busy machine: 1 s plus 2 us per
+    byte (it reads a megabyte in about 10 ms; the quadratic one took 20 s on half a
+    megabyte). A base of 0.25 s once failed on a file of a few kilobytes, during one of
+    the 2-core machine's slow phases."""
+    return 1.0 + 2e-6 * size
 
 
 def _check(data: bytes) -> None:

@@ -193,8 +193,11 @@ def _broadcastable(*operands) -> bool:
     return True
 
 
-def _binary(op, name: str, a, b) -> Tensor:
+def _binary(op, name: str, a, b, given=None) -> Tensor:
+    """``op`` on ``a`` and ``b`` promoted to one dtype. ``given``: the operands as the
+    user gave them, when ``a`` and ``b`` are already converted copies of them."""
     pa, pb = _promote(a, b)
+    a, b = given or (a, b)
     try:
         out = op.apply(pa, pb)
     except ValueError:
@@ -205,9 +208,13 @@ def _binary(op, name: str, a, b) -> Tensor:
         # The op saved a converted copy; PyTorch saves the operand itself, so a later
         # in-place write into the operand must make backward refuse here too.
         counters = [counter for counter, _ in out.grad_fn.versions]
-        for given, used in ((a, pa), (b, pb)):
-            if used is not given and builtins.any(c is used._version for c in counters):
-                _autograd._keep_versions(out, given)
+        for original, used in ((a, pa), (b, pb)):
+            if (
+                used is not original
+                and isinstance(original, Tensor)
+                and builtins.any(c is used._version for c in counters)
+            ):
+                _autograd._keep_versions(out, original)
     return out
 
 

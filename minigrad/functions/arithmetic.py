@@ -116,7 +116,7 @@ def div(input, other) -> Tensor:
         and (type(other) in _NUMBER or (isinstance(other, Tensor) and other.dtype == input.dtype))
     ):  # the common case: nothing to promote
         return _binary(elementwise.Div, "div", input, other)
-    return _binary(elementwise.Div, "div", *_as_floats(input, other))
+    return _binary(elementwise.Div, "div", *_as_floats(input, other), given=(input, other))
 
 
 def _as_floats(a, b):
@@ -195,6 +195,11 @@ def neg(input: Tensor) -> Tensor:
         tensor([-1.,  2.])
     """
     _check_tensor(input, "neg")
+    if input.dtype == _dtypes.bool:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return elementwise.Neg.apply(input)
 
 
@@ -360,7 +365,13 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
         else Tensor._wrap(input.device.array(bound, input.dtype), input.device)
         for bound in bounds
     )  # fmt: skip
-    out = elementwise.ClampByTensors.apply(input, low, high)
+    try:
+        out = elementwise.ClampByTensors.apply(input, low, high)
+    except ValueError:
+        given_bounds = [b for b in (low, high) if b is not None]
+        if not _broadcastable(input, *given_bounds):
+            raise _broadcast_error("clamp", input, *given_bounds) from None
+        raise
     # The bounds were converted (copied): PyTorch saves them, and the input, as given.
     _autograd._keep_versions(out, given, *(b for b in bounds if isinstance(b, Tensor)))
     return out

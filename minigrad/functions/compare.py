@@ -122,7 +122,9 @@ def ge(input, other) -> Tensor:
 def _bitwise(name: str, ufunc: str, a, b) -> Tensor:
     for x in (a, b):
         if (isinstance(x, Tensor) and x.is_floating_point()) or isinstance(x, float):
-            raise TypeError(f"{name} is only defined for integer and bool tensors, got a float")
+            raise NotImplementedError(  # PyTorch's error type for an unsupported dtype
+                f"{name} is only defined for integer and bool tensors, got a float"
+            )
     return _compare(name, ufunc, a, b)
 
 

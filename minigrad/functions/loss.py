@@ -238,7 +238,7 @@ def _class_loss_error(name, input, target, weight, reduction, single) -> None:
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if not input.is_floating_point():
-        raise RuntimeError(f"{name}: input must be floating point, got {input.dtype}")
+        raise NotImplementedError(f"{name}: input must be floating point, got {input.dtype}")
     if target.dtype.kind not in "iu":
         raise RuntimeError(
             f"{name}: target must hold class indices (an integer tensor), got {target.dtype}; "

@@ -403,7 +403,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
         raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
     pad = tuple(pad)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(
+        raise RuntimeError(
             f"pad: the padding {pad} must have an even length of at most 2 * {input.ndim} "
             "(two amounts per dimension, last dimension first)"
         )
@@ -415,7 +415,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
     for n, (before, after) in zip(input.shape, pairs):
         # The crops (negative amounts) come off the input itself, so they must fit in it.
         if n + builtins.min(before, 0) + builtins.min(after, 0) < 0 or n + before + after < 0:
-            raise ValueError(f"pad: padding {pad} crops more than shape {input.shape} holds")
+            raise RuntimeError(f"pad: padding {pad} crops more than shape {input.shape} holds")
     value = 0 if value is None else value
     grows = builtins.any(n > 0 for pair in pairs for n in pair)  # else no value is written
     if grows and not converts_without_overflow(float(value), input.dtype):  # as a float:

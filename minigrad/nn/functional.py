@@ -255,7 +255,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"leaky_relu expects a Tensor, got {type(input).__name__}")
-    require_float(input, "leaky_relu")
+    require_float(input, "leaky_relu", NotImplementedError)
     return _elementwise.LeakyReLU.apply(input, slope=float(negative_slope))
 
 
@@ -321,7 +321,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 def _check_activation_input(input, name: str) -> None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{name} expects a Tensor, got {type(input).__name__}")
-    require_float(input, name)
+    require_float(input, name, NotImplementedError)
 
 
 def mse_loss(

@@ -59,7 +59,7 @@ def _check_input(input, caller: str) -> None:
             f"batch may be empty), but got input of size: {list(input.shape)}"
         )
     if input.dtype.kind not in "iuf":
-        raise RuntimeError(f'"{caller}" is not implemented for {input.dtype} inputs')
+        raise NotImplementedError(f'"{caller}" is not implemented for {input.dtype} inputs')
 
 
 def _batched(input: Tensor) -> Tensor:

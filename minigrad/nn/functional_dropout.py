@@ -139,10 +139,11 @@ def _feature_dropout(input: Tensor, p: float, training: bool, channel_dims: int,
     return _F.mul(input, Tensor._wrap(mask, input.device))
 
 
-def require_float(input: Tensor, name: str) -> None:
+def require_float(input: Tensor, name: str, error=RuntimeError) -> None:
     """A float result from an integer input would change its dtype behind the caller's
-    back: PyTorch refuses, and so does minigrad."""
+    back: PyTorch refuses, and so does minigrad, with PyTorch's ``error`` type (for the
+    activations, NotImplementedError: their kernels have no integer version)."""
     if not input.is_floating_point():
-        raise RuntimeError(
+        raise error(
             f"{name} needs a floating point input, got {input.dtype}; convert it with .float()"
         )

@@ -262,7 +262,7 @@ def _check_input(input, name: str) -> None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{name} expects a Tensor, got {type(input).__name__}")
     if not input.is_floating_point():
-        raise RuntimeError(
+        raise NotImplementedError(  # PyTorch's error type for an unsupported dtype
             f"{name} needs a floating point input, got {input.dtype}; convert it with .float()"
         )
 

@@ -84,9 +84,10 @@ class Pow(Function):
     def forward(self, a, b):
         with quiet(self.xp):
             out = a**b
-        # The output is needed for the exponent's gradient only (PyTorch saves it for a
-        # tensor exponent, not for a number).
-        self.save(a, b, out if self.needs_input_grad[1] else None)
+        # The output is needed for the exponent's gradient only, but PyTorch saves it for
+        # any tensor exponent (not for a number), so an in-place write into the output
+        # makes backward refuse there, as here.
+        self.save(a, b, None if isinstance(b, int | float) else out)
         return out
 
     def backward(self, grad):
