@@ -263,10 +263,18 @@ def test_allowlist_knows_the_empty_matmul_pool_and_deprecated_expanded_writes():
     size_mismatch = "RuntimeError: size mismatch (got input: [2, 0, 0, 0] , target: [2, 1, 3]"
     for op in ("cross_entropy", "nll_loss"):
         assert compare.allowed(_raise(op, torch_error=size_mismatch, kind="torch-only-raise"))
-    # pow's gradient for an int64 exponent of int64's minimum (PyTorch's e - 1 wraps), and
+    # pow's gradient for an integer exponent at its dtype's minimum (PyTorch's e - 1 wraps), and
     # no longer norm's at a NaN (it is PyTorch's now)
-    assert compare.allowed(_raise("pow", kind="grad", int64_min_exponent=True)) is not None
-    assert compare.allowed(_raise("pow", kind="grad", int64_min_exponent=False)) is None
+    assert compare.allowed(_raise("pow", kind="grad", lowest_int_exponent=True)) is not None
+    assert compare.allowed(_raise("pow", kind="grad", lowest_int_exponent=False)) is None
+    written = "RuntimeError: one of the tensors needed for gradient computation by "
+    written += "<MaxPool2dBackward> has been modified by an in-place operation: it is at"
+    pooled = Mismatch("minigrad-only-raise", "copy_scalar_", 0, "backward", "", "", written,
+                      "ran", ("float64",))  # fmt: skip
+    assert compare.allowed(pooled) is not None
+    out_of_bounds = "IndexError: index -3 is out of bounds for axis 2 with size 2"
+    assert compare.allowed(_raise("getitem", out_of_bounds, empty_result=True)) is not None
+    assert compare.allowed(_raise("getitem", out_of_bounds, empty_result=False)) is None
     nan_expected = Mismatch("grad", "norm_p", 0, "backward", "", "x.grad: value: no NaN where "
                             "the reference has one at [0]", "", "", ("float32",))  # fmt: skip
     assert compare.allowed(nan_expected) is None
@@ -604,3 +612,14 @@ def test_more_errors_of_pytorchs_types():
     x = minigrad.zeros(2)
     with pytest.raises(RuntimeError, match=r"value tensor of shape \(0, 3\) cannot be"):
         x[0:2] = minigrad.zeros(0, 3)  # an empty value: NumPy's own error was let through
+
+
+def test_empty_one_d_tensors_alone_join_along_any_dim_as_in_pytorch():
+    # PyTorch's legacy rule skips empty 1-D tensors in cat, and with nothing else to
+    # join it checks no dim: torch.cat([torch.zeros(0)] * 2, dim=1) is tensor([]).
+    e = minigrad.zeros(0, requires_grad=True)
+    for dim in (0, 1, 5, -7):
+        assert minigrad.cat([e, e], dim=dim).shape == (0,)
+    assert minigrad.cat([e, minigrad.ones(2, 3)], dim=1).shape == (2, 3)
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        minigrad.cat([e, minigrad.ones(2, 3)], dim=2)  # checked against the others

@@ -347,6 +347,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
     if builtins.any(t.shape != (0,) for t in inputs):  # PyTorch's legacy rule: an empty
         skip = tuple(i for i, t in enumerate(inputs) if t.shape == (0,))  # 1-D tensor
         tensors = [t for t in inputs if t.shape != (0,)]  # joins anything
+    else:  # and empty 1-D tensors alone join into one along any dim (PyTorch skips the
+        dim = 0  # check: torch.cat([torch.zeros(0)], dim=5) is tensor([]))
     ndim = tensors[0].ndim
     if ndim == 0:
         raise RuntimeError("cat(): zero-dimensional tensor cannot be concatenated")

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .compare import Mismatch, Summary, differ, first_line, values_differ
-from .ops import FLOAT_DTYPES, INF, NAN, OPS, Operand, Resolver, cast, tensor_source
+from .ops import FLOAT_DTYPES, INF, INT_RANGES, NAN, OPS, Operand, Resolver, cast, tensor_source
 
 VAR = re.compile(r"^(x\d+|t\d+|c\d+_\d+)$")
 # PyTorch's warning for index_put_ and masked_fill_ (x[index] = v) on an expanded tensor
@@ -221,14 +221,18 @@ class Runner:
                 extra["several_nans"] = bool(nans >= 2)
             if op.name == "to_dtype" and operands[0].dtype in FLOAT_DTYPES:
                 extra["undefined_cast"] = _undefined_cast(ref.summary(names[0]).array, expr)
-            if op.name == "pow" and operands[1].dtype == "int64":  # its wraparound, compare.py
+            if op.name == "pow" and operands[1].dtype in INT_RANGES:  # a wraparound, compare.py
                 exponent = np.asarray(ref.summary(names[1]).array)
-                extra["int64_min_exponent"] = bool((exponent == np.iinfo(np.int64).min).any())
+                lowest = INT_RANGES[operands[1].dtype][0]
+                extra["lowest_int_exponent"] = bool((exponent == lowest).any())
             if op.name == "layer_norm":
                 events.add("layer-norm")  # its zeros may have the other sign (compare.py)
             infos.append(_StepInfo(op.name, code, dtypes, names, extra))
             bad = self._exec_both(ref, sut, code, op.name, k, dtypes, events)
             if bad is not None:
+                if bad[1] is not None and op.name.startswith("getitem"):
+                    result = ref.summary(f"t{k}")  # what PyTorch's index selected
+                    extra["empty_result"] = 0 in (result.shape or ())
                 if bad[1] is not None:
                     bad[1].extra.update(extra)
                 return Outcome(bad[0], lines, bad[1], k + 1)
