@@ -123,6 +123,7 @@ class Campaign:
     both_raise: int = 0
     kinds: Counter = field(default_factory=Counter)  # (kind, status) -> programs
     allowed_by: Counter = field(default_factory=Counter)
+    other_errors: Counter = field(default_factory=Counter)  # (op, torch's, minigrad's)
     classes: dict = field(default_factory=dict)
 
     def record(self, program, outcome: Outcome, where) -> None:
@@ -132,6 +133,8 @@ class Campaign:
             return
         if outcome.status == "both-raise":
             self.both_raise += 1
+            if outcome.other_errors:
+                self.other_errors[outcome.other_errors] += 1
             return
         m = outcome.mismatch
         entry = allowed(m)
@@ -259,6 +262,11 @@ def report(result: Campaign, seconds: float, out=None) -> None:
     p(f"seed {result.seed}, {seconds:.0f} s: {result.programs} programs")
     p(f"  agreements:  {result.agree}")
     p(f"  both-raise:  {result.both_raise}")
+    if result.other_errors:  # not mismatches: which check fires first may differ
+        total = sum(result.other_errors.values())
+        p(f"    of which with unrelated exception types: {total}; the most frequent:")
+        for (op, theirs, ours), count in result.other_errors.most_common(8):
+            p(f"    {count:6d}  {op}: PyTorch {theirs}, minigrad {ours}")
     for kind in KINDS:
         counts = {s: result.kinds[(kind, s)] for s in ("new", "known", "allowed")}
         label = "one-raise " if "raise" in kind else "mismatch  "

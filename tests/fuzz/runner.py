@@ -149,6 +149,14 @@ class Outcome:
     mismatch: Mismatch | None = None
     steps_run: int = 0
     show: str = ""  # the expression whose value differs, for the reproducer
+    # both-raise: (op, PyTorch's exception type, minigrad's) when neither type is the
+    # other or a subclass of it (a RuntimeError against a ValueError, not against a
+    # NotImplementedError); reported, not a mismatch: the checks may run in another order
+    other_errors: tuple = ()
+
+
+def _other_errors(bad: tuple) -> tuple:
+    return bad[2] if len(bad) > 2 else ()
 
 
 @dataclass
@@ -186,7 +194,7 @@ class Runner:
             lines.append(code)
             bad = self._exec_both(ref, sut, code, "input", -1, (spec.dtype,), events)
             if bad is not None:
-                return Outcome(bad[0], lines, bad[1], 0)
+                return Outcome(bad[0], lines, bad[1], 0, other_errors=_other_errors(bad))
             pool.append(spec.name)
         found = self._compare_all(program, ref, sut, -1, "input", code, (), events, None)
         if found:
@@ -235,7 +243,7 @@ class Runner:
                     extra["empty_result"] = 0 in (result.shape or ())
                 if bad[1] is not None:
                     bad[1].extra.update(extra)
-                return Outcome(bad[0], lines, bad[1], k + 1)
+                return Outcome(bad[0], lines, bad[1], k + 1, other_errors=_other_errors(bad))
             found = self._compare_all(
                 program, ref, sut, k, op.name, code, dtypes, events, op, names
             )
@@ -261,7 +269,9 @@ class Runner:
     def _exec_both(self, ref, sut, code, opname, k, dtypes, events, phase="forward"):
         er, es = ref.exec(code), sut.exec(code)
         if er is not None and es is not None:
-            return ("both-raise", None)
+            related = isinstance(er, type(es)) or isinstance(es, type(er))
+            return ("both-raise", None, () if related else (opname, type(er).__name__,
+                                                              type(es).__name__))  # fmt: skip
         if er is None and es is None:
             return None
         kind = "torch-only-raise" if er is not None else "minigrad-only-raise"
@@ -365,7 +375,7 @@ class Runner:
         m_extra = dict(last.extra)
         bad = self._exec_both(ref, sut, code, last.op, nsteps - 1, last.dtypes, events, "backward")
         if bad is not None:
-            return Outcome(bad[0], lines, bad[1], nsteps, "")
+            return Outcome(bad[0], lines, bad[1], nsteps, "", _other_errors(bad))
         for i, leaf in enumerate(leaves):
             if program.grad_mode == "autograd.grad":
                 expected = self.ref.summary(ref.ns["grads"][i])
