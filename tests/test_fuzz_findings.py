@@ -623,3 +623,16 @@ def test_empty_one_d_tensors_alone_join_along_any_dim_as_in_pytorch():
     assert minigrad.cat([e, minigrad.ones(2, 3)], dim=1).shape == (2, 3)
     with pytest.raises(IndexError, match="Dimension out of range"):
         minigrad.cat([e, minigrad.ones(2, 3)], dim=2)  # checked against the others
+
+
+def test_pow_exponent_gradient_multiplies_its_zero_by_the_upstream_gradient():
+    # PyTorch 2.13: the exponent's gradient is grad * where(0 ** b is flat, 0, ...), so an
+    # infinite upstream gradient gives NaN there; minigrad took the where last, giving 0.
+    inf, nan = math.inf, math.nan
+    x = minigrad.tensor([0.0, 0.0, -1.0], dtype=minigrad.float64, requires_grad=True)
+    (0.0**x).backward(minigrad.tensor([0.0, -inf, 1.0], dtype=minigrad.float64))
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, nan, -inf])
+    a = minigrad.tensor([0.0, 2.0], dtype=minigrad.float64)
+    b = minigrad.tensor([1.0, 2.0], dtype=minigrad.float64, requires_grad=True)
+    (a**b).backward(minigrad.tensor([inf, 1.0], dtype=minigrad.float64))
+    np.testing.assert_allclose(b.grad.numpy(), [nan, 4 * math.log(2)])

@@ -104,14 +104,15 @@ class Pow(Function):
                 else:
                     ga = xp.where(b == 0, 0, grad * b * a ** (b - 1))
             if self.needs_input_grad[1]:
-                # a**b * log(a), defined as 0 where a == 0 and b >= 0 (the limit exists).
+                # a**b * log(a), defined as 0 where a == 0 and b >= 0 (the limit exists);
+                # grad multiplies that 0 too, as in PyTorch (an infinite grad gives NaN).
                 if isinstance(a, int | float):  # a number base, as in 2 ** x
                     if a == 0:  # 0 ** b is flat for b >= 0 and infinite below
-                        gb = xp.where(b >= 0, 0, grad * out * -math.inf)
+                        gb = grad * xp.where(b >= 0, 0, out * -math.inf)
                     else:
                         gb = grad * out * (math.log(a) if a > 0 else math.nan)
                 else:
-                    gb = xp.where((a == 0) & (b >= 0), 0, grad * out * xp.log(a))
+                    gb = grad * xp.where((a == 0) & (b >= 0), 0, out * xp.log(a))
         return ga, gb
 
 

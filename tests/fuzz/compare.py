@@ -369,10 +369,11 @@ def _undefined_cast(m: Mismatch) -> bool:
 
 
 # Degenerate cases where PyTorch's formula makes NaN (inf * 0, inf - inf, 0 / 0) and
-# minigrad's gives inf, 0 or a finite value: an infinite weight in batch_norm/group_norm,
+# minigrad's gives inf, 0 or a finite value: an infinite weight in batch_norm, group_norm
+# or layer_norm,
 # cross_entropy's gradient under an infinite one (and its smoothing term over zero
 # classes), x ** x's gradient at 0 under an infinite one.
-_NAN_FOR_INF_OPS = ("batch_norm", "group_norm", "cross_entropy", "pow")
+_NAN_FOR_INF_OPS = ("batch_norm", "group_norm", "layer_norm", "cross_entropy", "pow")
 
 
 def _nan_in_degenerate_case(m: Mismatch) -> bool:
