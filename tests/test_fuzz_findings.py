@@ -636,3 +636,17 @@ def test_pow_exponent_gradient_multiplies_its_zero_by_the_upstream_gradient():
     b = minigrad.tensor([1.0, 2.0], dtype=minigrad.float64, requires_grad=True)
     (a**b).backward(minigrad.tensor([inf, 1.0], dtype=minigrad.float64))
     np.testing.assert_allclose(b.grad.numpy(), [nan, 4 * math.log(2)])
+
+
+def test_var_without_degrees_of_freedom_has_pytorchs_gradient_at_infinities():
+    # PyTorch 2.13: with no degrees of freedom left, the gradient is NaN where x equals
+    # the mean, inf elsewhere; x = inf is its own mean (minigrad compared x - mean, which
+    # is NaN there, with 0, and gave inf).
+    inf, nan = math.inf, math.nan
+    for values, expected in [([-inf], nan), ([nan], inf), ([1.0], nan)]:
+        x = minigrad.tensor(values[0], dtype=minigrad.float64, requires_grad=True)
+        x.var().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), expected)
+    x = minigrad.tensor([inf, 0.0], dtype=minigrad.float64, requires_grad=True)
+    x.var(correction=2).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [nan, inf])

@@ -66,8 +66,11 @@ class Var(Function):
         self.shape, self.axis = a.shape, axis
         self.dof = _count(a.shape, axis) - correction
         with quiet(self.xp):
-            centered = a - a.mean(axis=axis, keepdims=True)
+            mean = a.mean(axis=axis, keepdims=True)
+            centered = a - mean
             out = (centered * centered).sum(axis=axis, keepdims=keepdims) / max(self.dof, 0)
+            if (axis is None or not a.shape) and self.dof <= 0:  # all, or 0-d: PyTorch's
+                self.at_mean = a == mean  # gradient is NaN where x == mean (inf == inf too)
         self.save(centered)
         return out
 
@@ -77,7 +80,7 @@ class Var(Function):
         grad = _unreduce(xp, grad, self.shape, self.axis)
         with quiet(xp):
             if (self.axis is None or not self.shape) and self.dof <= 0:  # all, or 0-d
-                return grad * xp.where(centered == 0, math.nan, math.inf)
+                return grad * xp.where(self.at_mean, math.nan, math.inf)
             return grad * centered * (2 / self.dof if self.dof else math.inf)
 
 
