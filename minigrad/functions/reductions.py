@@ -6,6 +6,7 @@ Their primitives are in ``ops/reduce.py``.
 
 from __future__ import annotations
 
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -88,6 +89,13 @@ def var(
     if correction is None:
         correction = 0 if unbiased is False else 1
     axis = normalize_dims(dim, input.ndim)
+    if reduce._count(input.shape, axis) - correction <= 0:  # the variance is x / 0
+        warnings.warn(
+            "var(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=2,
+        )
     return reduce.Var.apply(input, axis=axis, keepdims=keepdim, correction=correction)
 
 

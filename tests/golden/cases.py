@@ -25,10 +25,11 @@ from dataclasses import dataclass
 class Case:
     fn: object
     inputs: tuple  # ((shape, kind), ...)
+    warns: str | None = None  # a UserWarning PyTorch gives for the call, and minigrad too
 
 
-def _c(fn, *inputs):
-    return Case(fn, tuple(inputs))
+def _c(fn, *inputs, warns=None):
+    return Case(fn, tuple(inputs), warns)
 
 
 INF, NAN = float("inf"), float("nan")
@@ -248,8 +249,8 @@ CASES = {
     "nll_loss_inf_upstream": _c(lambda m, x, t: _blow_up(m.nn.functional.nll_loss(x, t, reduction="none")), ((6, 5), "f"), ((6,), "i5")),
     "maximum_nan_operand": _c(lambda m, a, b: m.maximum(m.where(a > 0, a, NAN), b), ((3, 4), "f"), ((3, 4), "f")),
     "minimum_nan_operand": _c(lambda m, a, b: m.minimum(a, m.where(b > 0, b, NAN)), ((3, 4), "f"), ((3, 4), "f")),
-    "var_no_degrees_of_freedom": _c(lambda m, a: a.var(correction=5), ((4,), "f")),
-    "var_dim_no_degrees_of_freedom": _c(lambda m, a: a.var(dim=1, correction=4), ((2, 3), "f")),
+    "var_no_degrees_of_freedom": _c(lambda m, a: a.var(correction=5), ((4,), "f"), warns="degrees of freedom is <= 0"),
+    "var_dim_no_degrees_of_freedom": _c(lambda m, a: a.var(dim=1, correction=4), ((2, 3), "f"), warns="degrees of freedom is <= 0"),
     # Integer true division converts, not wraps, its operands.
     "div_uint8_by_negative": _c(lambda m, t: t.to(m.uint8) / -1, ((6,), "i5")),
     "rdiv_uint8": _c(lambda m, t: 300 / (t.to(m.uint8) + 1), ((6,), "i5")),
