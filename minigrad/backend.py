@@ -324,8 +324,17 @@ def overlap(a, b) -> str:
     start_b = b.ctypes.data if isinstance(b, np.ndarray) else b.data.ptr
     end_a, end_b = start_a + a.nbytes, start_b + b.nbytes
     if start_a == start_b and end_a == end_b:
-        return "full" if a.strides == b.strides else "partial"
+        return "full" if _same_layout(a, b) else "partial"
     return "partial" if start_a < end_b and start_b < end_a else "none"
+
+
+def _same_layout(a, b) -> bool:
+    """Same shape and strides, but for the strides of dimensions of size 1: those step
+    over nothing, and NumPy sets them freely (0 in a broadcast view of the same shape,
+    where PyTorch's ``expand`` keeps the tensor's own)."""
+    return a.shape == b.shape and all(
+        n == 1 or sa == sb for n, sa, sb in zip(a.shape, a.strides, b.strides)
+    )
 
 
 def _dense(array) -> bool:

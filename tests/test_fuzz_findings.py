@@ -29,6 +29,8 @@ def test_overlap_classes():
     assert backend.overlap(x[::2], x[1::2]) == "unknown"  # not dense: PyTorch lets it run
     assert backend.overlap(x.reshape(2, 3), x.reshape(3, 2).T) == "partial"  # other layout
     assert backend.overlap(x[:0], x) == "none"
+    column = x.reshape(6, 1)
+    assert backend.overlap(np.broadcast_to(column, (6, 1)), column) == "full"  # stride 0 of 1
 
 
 @pytest.mark.parametrize(
