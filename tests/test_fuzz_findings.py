@@ -654,3 +654,19 @@ def test_var_without_degrees_of_freedom_has_pytorchs_gradient_at_infinities():
     with pytest.warns(UserWarning, match="degrees of freedom is <= 0"):
         x.var(correction=2).backward()
     np.testing.assert_array_equal(x.grad.numpy(), [nan, inf])
+
+
+def test_a_basic_index_with_an_ellipsis_is_a_view_whatever_its_layout():
+    # x[0, ::2, ...] is a strided view; minigrad copied a basic index's result that was
+    # not contiguous when its key held an Ellipsis, so later writes into x did not show.
+    x = minigrad.zeros(2, 3, dtype=minigrad.float64, requires_grad=True)
+    y = x * 2
+    for key in [(0, slice(None, None, 2), Ellipsis), (Ellipsis, 1), (slice(None), Ellipsis, 0)]:
+        view = y[key]
+        with minigrad.no_grad():
+            y.fill_(5.0)
+        assert set(view.flatten().tolist()) == {5.0}, key
+        with minigrad.no_grad():
+            y.zero_()
+    y[0, ::2, ...].sum().backward()
+    assert x.grad.tolist() == [[2.0, 0.0, 2.0], [0.0, 0.0, 0.0]]

@@ -61,11 +61,11 @@ class GetItem(Function):
         self.shape, self.dtype, self.key, self.basic = a.shape, a.dtype, key, basic
         self.is_view = basic
         items = key if isinstance(key, tuple) else (key,)
-        if basic and Ellipsis not in items:
-            # NumPy gives a scalar *copy* for one element (x[0] of a vector); a trailing
-            # Ellipsis makes it a 0-d view, so that x[0] sees later in-place updates of x
-            # and x[0].fill_(9) writes into x, as in PyTorch.
-            return a[(*items, Ellipsis)]
+        if basic:  # a view, whatever its layout
+            # NumPy gives a scalar *copy* for one element (x[0] of a vector); an Ellipsis
+            # makes it a 0-d view, so that x[0] sees later in-place updates of x and
+            # x[0].fill_(9) writes into x, as in PyTorch.
+            return a[key] if Ellipsis in items else a[(*items, Ellipsis)]
         out = a[key]
         # NumPy may lay an advanced index's result out in another order; PyTorch's is
         # contiguous (so .view() works on it). copy(), not ascontiguousarray: that makes
