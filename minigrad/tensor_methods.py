@@ -334,6 +334,9 @@ class TensorMethods:
 
     def copy_(self, src) -> Tensor:
         """Copy ``src`` (a tensor or array, broadcast to this shape) into this tensor."""
+        if src is self and not (_autograd.is_grad_enabled() and self._requires_grad):
+            self._version.value += 1  # nothing to copy: PyTorch returns before it checks
+            return self  # the memory (an expanded tensor copied into itself runs)
         self._check_inplace("copy_", src)
         self._check_overlap("copy_", src)
         value = _F.operand_array(src, self, "copy_", allow_other_device=True)

@@ -670,3 +670,25 @@ def test_a_basic_index_with_an_ellipsis_is_a_view_whatever_its_layout():
             y.zero_()
     y[0, ::2, ...].sum().backward()
     assert x.grad.tolist() == [[2.0, 0.0, 2.0], [0.0, 0.0, 0.0]]
+
+
+def test_power_of_minus_a_half_is_pytorchs_rsqrt():
+    # PyTorch computes x ** -0.5 as rsqrt(x): NaN at -inf and -inf at -0.0, where C's pow
+    # gives 0 and inf; x ** 0.5's gradient goes through it too (0.5 * x ** -0.5).
+    inf, nan = math.inf, math.nan
+    x = minigrad.tensor([-inf, -0.0, 0.0, 4.0], dtype=minigrad.float64, requires_grad=True)
+    np.testing.assert_array_equal((x**-0.5).detach().numpy(), [nan, -inf, inf, 0.5])
+    (x**0.5).backward(minigrad.tensor([0.0, 1.0, 1.0, 1.0], dtype=minigrad.float64))
+    np.testing.assert_array_equal(x.grad.numpy(), [nan, -inf, inf, 0.25])
+
+
+def test_an_expanded_tensor_copied_into_itself_runs_as_in_pytorch():
+    # PyTorch's copy_ returns at once when the source is the tensor itself, before it
+    # checks for elements that share memory (minigrad refused the expanded tensor).
+    t = minigrad.tensor(False).expand(2)
+    with minigrad.no_grad():
+        t.copy_(t)
+    assert t.tolist() == [False, False]
+    leaf = minigrad.zeros(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        leaf.copy_(leaf)  # with grad mode on, autograd's check still comes first

@@ -83,7 +83,7 @@ class Pow(Function):
 
     def forward(self, a, b):
         with quiet(self.xp):
-            out = a**b
+            out = _power(self.xp, a, b)
         # The output is needed for the exponent's gradient only, but PyTorch saves it for
         # any tensor exponent (not for a number), so an in-place write into the output
         # makes backward refuse there, as here.
@@ -100,7 +100,7 @@ class Pow(Function):
                 # (whose exception is for a number equal to 0: False is not one).
                 if isinstance(b, int | float):  # a number: decide here, not per element
                     zero = b == 0 and type(b) is not bool
-                    ga = xp.zeros_like(grad) if zero else grad * b * a ** (b - 1)
+                    ga = xp.zeros_like(grad) if zero else grad * b * _power(xp, a, b - 1)
                 else:
                     ga = xp.where(b == 0, 0, grad * b * a ** (b - 1))
             if self.needs_input_grad[1]:
@@ -114,6 +114,14 @@ class Pow(Function):
                 else:
                     gb = grad * xp.where((a == 0) & (b >= 0), 0, out * xp.log(a))
         return ga, gb
+
+
+def _power(xp, a, b):
+    """``a ** b``, where a number exponent of -0.5 is ``1 / sqrt(a)``, as in PyTorch (whose
+    ``rsqrt`` gives NaN at -inf and -inf at -0.0, where ``pow`` gives 0 and inf)."""
+    if isinstance(b, float) and b == -0.5 and getattr(a, "dtype", None) is not None:
+        return 1 / xp.sqrt(a)
+    return a**b
 
 
 class Neg(Function):
