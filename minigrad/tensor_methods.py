@@ -204,11 +204,14 @@ class TensorMethods:
     # In-place updates (for optimizers and initialisation; they record no graph)
     # ------------------------------------------------------------------------------------
 
-    def _check_inplace(self, name: str, other=None, destination=None) -> None:
+    def _check_inplace(self, name: str, other=None, destination=None, repeats_ok=False) -> None:
         """Refuse an in-place write that PyTorch refuses. ``destination``: the array the
         write lands in, when it is a part of this tensor's (``x[0] = v`` writes one
-        element of an expanded tensor, which PyTorch allows)."""
-        _check_no_repeats(name, self._data if destination is None else destination)
+        element of an expanded tensor, which PyTorch allows). ``repeats_ok``: the write
+        is the same value everywhere (``fill_(0)``), which PyTorch allows into an expanded
+        tensor too."""
+        if not repeats_ok:
+            _check_no_repeats(name, self._data if destination is None else destination)
         if not _autograd.is_grad_enabled():
             return
         if self._requires_grad and self.grad_fn is None:
@@ -325,7 +328,7 @@ class TensorMethods:
 
     def fill_(self, value) -> Tensor:
         """Fill with one value, in place."""
-        self._check_inplace("fill_")
+        self._check_inplace("fill_", repeats_ok=not isinstance(value, Tensor))  # as PyTorch
         if isinstance(value, Tensor):
             value = value.item()  # a one-element tensor, as in PyTorch
         self._data.fill(_number_for(self, value, "fill_"))

@@ -692,3 +692,18 @@ def test_an_expanded_tensor_copied_into_itself_runs_as_in_pytorch():
     leaf = minigrad.zeros(2, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         leaf.copy_(leaf)  # with grad mode on, autograd's check still comes first
+
+
+def test_filling_an_expanded_tensor_with_a_number_runs_as_in_pytorch():
+    # PyTorch's fill_(number) and zero_() write one value everywhere, so they run on a
+    # tensor whose elements share memory (expand()); fill_(tensor) is refused, as other
+    # in-place writes are.
+    base = minigrad.zeros(1)
+    t = base.expand(3)
+    with minigrad.no_grad():
+        t.fill_(1.5)
+        assert base.tolist() == [1.5] and t.tolist() == [1.5] * 3
+        t.zero_()
+        assert base.tolist() == [0.0]
+        with pytest.raises(RuntimeError, match="more than one element of the written-to"):
+            t.fill_(minigrad.tensor(2.0))
