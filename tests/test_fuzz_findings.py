@@ -707,3 +707,30 @@ def test_filling_an_expanded_tensor_with_a_number_runs_as_in_pytorch():
         assert base.tolist() == [0.0]
         with pytest.raises(RuntimeError, match="more than one element of the written-to"):
             t.fill_(minigrad.tensor(2.0))
+
+
+@pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy", "smoothed"])
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (1, 3, 2)])
+def test_class_losses_refuse_backward_after_writes_into_what_pytorch_saves(loss, shape):
+    # PyTorch saves nll_loss's input, and both losses' target and weight (cross_entropy's
+    # input only feeds log_softmax, which saves its output). minigrad's primitives keep
+    # converted copies, so writes into the given tensors went unnoticed.
+    targets = {(3,): [0], (2, 3): [0, 1], (1, 3, 2): [[0, 1]]}
+    for written in ("input", "target", "weight"):
+        x = minigrad.zeros(shape, dtype=minigrad.float64, requires_grad=True)
+        target = minigrad.tensor(targets[shape]).reshape(
+            () if len(shape) == 1 else (shape[0], *shape[2:])
+        )
+        weight = minigrad.ones(3, dtype=minigrad.float64)
+        if loss == "nll_loss":
+            out = F.nll_loss(x, target, weight=weight)
+        else:
+            smoothing = 0.1 if loss == "smoothed" else 0.0
+            out = F.cross_entropy(x, target, weight=weight, label_smoothing=smoothing)
+        with minigrad.no_grad():
+            {"input": x, "target": target, "weight": weight}[written].add_(1)
+        if written == "input" and loss != "nll_loss":
+            out.backward()  # runs, as in PyTorch
+        else:
+            with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+                out.backward()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 
+from .. import autograd as _autograd
 from .. import backend, fastpath
 from .. import dtypes as _dtypes
 from ..ops import softmax as _softmax
@@ -179,6 +180,7 @@ def _class_loss(op, name, input, target, weight, ignore_index, reduction, **opti
     """Apply a loss primitive over class indices: flatten any extra dimensions
     (N, C, d1, ...) into rows (N * d1 * ..., C), and check the targets' range."""
     single = isinstance(input, Tensor) and isinstance(target, Tensor) and input.ndim == 1
+    given = (input, target, weight)
     if single:
         input, target = unsqueeze(input, 0), unsqueeze(target, 0)
     if not _class_loss_ok(input, target, weight, reduction):
@@ -196,9 +198,19 @@ def _class_loss(op, name, input, target, weight, ignore_index, reduction, **opti
     w = None if weight is None or classes == 0 else weight._data.astype(input.dtype, copy=False)
     loss = op.apply(input, target, weight=w, ignore_index=ignore_index, reduction=reduction,
                     **options)  # fmt: skip
+    if loss.grad_fn is not None:
+        _keep_what_pytorch_saves(loss, op, *given)
     if reduction == "none":
         return reshape(loss, () if single else tuple(rows))
     return loss
+
+
+def _keep_what_pytorch_saves(loss, op, input, target, weight) -> None:
+    """PyTorch's nll_loss saves its input, target and weight (cross_entropy's input goes
+    through log_softmax, which saves its output instead): the primitive keeps converted
+    copies, so an in-place write into these later must make backward refuse here too."""
+    kept = [target] + ([input] if op is _softmax.NLLLoss else [])
+    _autograd._keep_versions(loss, *kept, *([weight] if weight is not None else []))
 
 
 def _class_loss_ok(input, target, weight, reduction) -> bool:
