@@ -538,3 +538,21 @@ def test_autograd_grad_returns_writable_gradients(device):
     (g,) = minigrad.autograd.grad(x.mean(), x)  # the mean's gradient is a broadcast
     g.mul_(3.0)  # a view with zero strides would refuse this
     assert g.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_keep_versions_makes_backward_refuse_after_a_write_into_a_kept_tensor():
+    # What an op built from several Functions (mse_loss) or from converted copies uses to
+    # refuse as PyTorch's op would, which saves the tensor itself.
+    from minigrad.autograd import _keep_versions
+
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    z = (y + 1).sum()
+    _keep_versions(z, y)
+    with minigrad.no_grad():
+        y.add_(1)
+    with pytest.raises(RuntimeError, match="needed for gradient computation by <SumBackward>"):
+        z.backward()
+    w = (x * 1 + 1).sum()  # without it, nothing saved: backward runs
+    w.backward()
+    assert x.grad.tolist() == [1.0, 1.0]

@@ -716,17 +716,19 @@ def test_class_losses_refuse_backward_after_writes_into_what_pytorch_saves(loss,
     # input only feeds log_softmax, which saves its output). minigrad's primitives keep
     # converted copies, so writes into the given tensors went unnoticed.
     targets = {(3,): [0], (2, 3): [0, 1], (1, 3, 2): [[0, 1]]}
-    for written in ("input", "target", "weight"):
+    for written, weighted in [("input", True), ("target", True), ("weight", True),
+                              ("target", False)]:  # fmt: skip
         x = minigrad.zeros(shape, dtype=minigrad.float64, requires_grad=True)
         target = minigrad.tensor(targets[shape]).reshape(
             () if len(shape) == 1 else (shape[0], *shape[2:])
         )
         weight = minigrad.ones(3, dtype=minigrad.float64)
+        given = weight if weighted else None
         if loss == "nll_loss":
-            out = F.nll_loss(x, target, weight=weight)
+            out = F.nll_loss(x, target, weight=given)
         else:
             smoothing = 0.1 if loss == "smoothed" else 0.0
-            out = F.cross_entropy(x, target, weight=weight, label_smoothing=smoothing)
+            out = F.cross_entropy(x, target, weight=given, label_smoothing=smoothing)
         with minigrad.no_grad():
             {"input": x, "target": target, "weight": weight}[written].add_(1)
         if written == "input" and loss != "nll_loss":
