@@ -76,6 +76,23 @@ def is_floating(dtype: np.dtype) -> bool:
     return dtype.kind == "f"
 
 
+def accumulation(dtype: np.dtype) -> np.dtype:
+    """The dtype that a sum over many elements of ``dtype`` runs in: float32 for float16,
+    as in PyTorch's kernels, and ``dtype`` itself otherwise. float16 holds at most 65504
+    and about three decimal digits, so a sum of squares overflows to inf and a running sum
+    drifts; the result is rounded to float16 once, at the end."""
+    return float32 if dtype == float16 else dtype
+
+
+def can_cast(source: np.dtype, target: np.dtype) -> bool:
+    """Whether PyTorch writes a result of dtype ``source`` into a tensor of dtype ``target``
+    (in-place ops): anything but a float into an integer or bool tensor, or a number into
+    a bool one. Integers narrow freely (``uint8.clamp_(min=int8_tensor)`` runs)."""
+    if is_floating(source) and not is_floating(target):
+        return False
+    return not (target == bool and source != bool)
+
+
 def _category(dtype: np.dtype) -> int:
     """0 for bool, 1 for integers, 2 for floats."""
     return 2 if dtype.kind == "f" else 0 if dtype.kind == "b" else 1

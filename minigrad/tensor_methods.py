@@ -311,7 +311,7 @@ class TensorMethods:
         self._check_overlap("clamp_", min)
         self._check_overlap("clamp_", max)
         result = _F.clamp(self.detach(), min, max)
-        if result.dtype != self.dtype:
+        if not _dtypes.can_cast(result.dtype, self.dtype):  # an int result may narrow
             raise RuntimeError(
                 f"clamp_: the result type {result.dtype} can't be cast to the desired output "
                 f"type {self.dtype}"

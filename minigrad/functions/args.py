@@ -91,6 +91,16 @@ def _check_tensor(x, name: str) -> None:
         raise TypeError(f"{name}(): expected a Tensor, got {type(x).__name__}")
 
 
+def _check_tensors(name: str, *operands) -> None:
+    """PyTorch's ``maximum``, ``minimum`` and logical ops take tensors only (not numbers)."""
+    for position, x in enumerate(operands, 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(
+                f"{name}(): argument {('input', 'other')[position - 1]!r} (position "
+                f"{position}) must be Tensor, not {type(x).__name__}"
+            )
+
+
 def _as_operand(x, like: Tensor):
     """A Python number stays one (NumPy treats it as 'weak', as PyTorch does); NumPy
     scalars become Python numbers; arrays and lists become tensors on ``like``'s device."""

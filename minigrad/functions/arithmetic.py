@@ -21,6 +21,7 @@ from .args import (
     _broadcast_error,
     _broadcastable,
     _check_tensor,
+    _check_tensors,
     _operands,
     _promote,
     cast,
@@ -61,6 +62,8 @@ def _scaled_by_alpha(input, other, alpha):
         raise RuntimeError(f"alpha {alpha} cannot be converted to type {dtype} without overflow")
     if dtype == _dtypes.bool:  # PyTorch converts alpha to the result's dtype: 2 is True
         alpha = builtins.bool(alpha)
+        if not isinstance(other, Tensor):
+            return input, builtins.bool(other and alpha)  # (True * True is the int 1)
     return input, (mul(other, alpha) if isinstance(other, Tensor) else other * alpha)
 
 
@@ -306,6 +309,7 @@ def maximum(input: Tensor, other: Tensor) -> Tensor:
         >>> a.grad, b.grad  # the tie at index 1 is shared
         (tensor([0. , 0.5]), tensor([1. , 0.5]))
     """
+    _check_tensors("maximum", input, other)
     return _binary(elementwise.Maximum, "maximum", input, other)
 
 
@@ -317,6 +321,7 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
         >>> minigrad.minimum(minigrad.tensor([1.0, 5.0]), minigrad.tensor([3.0, 2.0]))
         tensor([1., 2.])
     """
+    _check_tensors("minimum", input, other)
     return _binary(elementwise.Minimum, "minimum", input, other)
 
 

@@ -11,7 +11,14 @@ import numpy as np
 
 from .. import dtypes as _dtypes
 from ..tensor import Tensor
-from .args import _broadcast_error, _broadcastable, _check_tensor, _promote, cast
+from .args import (
+    _broadcast_error,
+    _broadcastable,
+    _check_tensor,
+    _check_tensors,
+    _promote,
+    cast,
+)
 
 # ----------------------------------------------------------------------------------------
 # Comparisons and logic (not differentiable: they return bool tensors)
@@ -61,6 +68,7 @@ def eq(input, other) -> Tensor:
         >>> minigrad.eq(minigrad.tensor([1, 2, 3]), 2)
         tensor([False,  True, False])
     """
+    _check_tensor(input, "eq")  # a number may come second only (PyTorch)
     return _compare("eq", "equal", input, other)
 
 
@@ -72,6 +80,7 @@ def ne(input, other) -> Tensor:
         >>> minigrad.tensor([1, 2, 3]) != minigrad.tensor([1, 0, 3])
         tensor([False,  True, False])
     """
+    _check_tensor(input, "ne")
     return _compare("ne", "not_equal", input, other)
 
 
@@ -83,6 +92,7 @@ def lt(input, other) -> Tensor:
         >>> minigrad.tensor([1.0, 2.0, 3.0]) < 2
         tensor([ True, False, False])
     """
+    _check_tensor(input, "lt")
     return _compare("lt", "less", input, other)
 
 
@@ -94,6 +104,7 @@ def le(input, other) -> Tensor:
         >>> minigrad.tensor([1.0, 2.0, 3.0]) <= 2
         tensor([ True,  True, False])
     """
+    _check_tensor(input, "le")
     return _compare("le", "less_equal", input, other)
 
 
@@ -105,6 +116,7 @@ def gt(input, other) -> Tensor:
         >>> minigrad.tensor([1.0, 2.0, 3.0]) > 2
         tensor([False, False,  True])
     """
+    _check_tensor(input, "gt")
     return _compare("gt", "greater", input, other)
 
 
@@ -116,6 +128,7 @@ def ge(input, other) -> Tensor:
         >>> minigrad.tensor([1.0, 2.0, 3.0]) >= 2
         tensor([False,  True,  True])
     """
+    _check_tensor(input, "ge")
     return _compare("ge", "greater_equal", input, other)
 
 
@@ -125,7 +138,10 @@ def _bitwise(name: str, ufunc: str, a, b) -> Tensor:
             raise NotImplementedError(  # PyTorch's error type for an unsupported dtype
                 f"{name} is only defined for integer and bool tensors, got a float"
             )
-    return _compare(name, ufunc, a, b)
+    # A Python int out of the tensor's range wraps around, as in arithmetic (uint8 | 256
+    # is uint8 | 0): the result keeps the tensor's dtype, as PyTorch's does.
+    dtype = (a if isinstance(a, Tensor) else b).dtype
+    return _compare(name, ufunc, _dtypes.wrap_int(a, dtype), _dtypes.wrap_int(b, dtype))
 
 
 def bitwise_and(input, other) -> Tensor:
@@ -184,6 +200,7 @@ def logical_and(input, other) -> Tensor:
         >>> minigrad.logical_and(minigrad.tensor([1, 0, 2]), minigrad.tensor([1, 1, 0]))
         tensor([ True, False, False])
     """
+    _check_tensors("logical_and", input, other)
     return _compare("logical_and", "logical_and", input, other)
 
 
@@ -195,6 +212,7 @@ def logical_or(input, other) -> Tensor:
         >>> minigrad.logical_or(minigrad.tensor([1, 0, 0]), minigrad.tensor([0, 0, 3]))
         tensor([ True, False,  True])
     """
+    _check_tensors("logical_or", input, other)
     return _compare("logical_or", "logical_or", input, other)
 
 

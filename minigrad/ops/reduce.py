@@ -10,6 +10,7 @@ import math
 
 from ..autograd import Function
 from ..backend import quiet
+from ..dtypes import accumulation
 
 
 def _unreduce(xp, grad, shape, axis):
@@ -63,8 +64,9 @@ class Var(Function):
     keeps = (0,)  # the input, as PyTorch (not ``x - mean``, kept here)
 
     def forward(self, a, axis=None, keepdims=False, correction=1):
-        self.shape, self.axis = a.shape, axis
+        self.shape, self.axis, self.dtype = a.shape, axis, a.dtype
         self.dof = _count(a.shape, axis) - correction
+        a = a.astype(accumulation(a.dtype), copy=False)  # float16's squares overflow
         with quiet(self.xp):
             mean = a.mean(axis=axis, keepdims=True)
             centered = a - mean
@@ -72,7 +74,7 @@ class Var(Function):
             if (axis is None or not a.shape) and self.dof <= 0:  # all, or 0-d: PyTorch's
                 self.at_mean = a == mean  # gradient is NaN where x == mean (inf == inf too)
         self.save(centered)
-        return out
+        return out.astype(self.dtype, copy=False)
 
     def backward(self, grad):
         (centered,) = self.saved
@@ -81,7 +83,9 @@ class Var(Function):
         with quiet(xp):
             if (self.axis is None or not self.shape) and self.dof <= 0:  # all, or 0-d
                 return grad * xp.where(self.at_mean, math.nan, math.inf)
-            return grad * centered * (2 / self.dof if self.dof else math.inf)
+            return (grad * centered * (2 / self.dof if self.dof else math.inf)).astype(
+                self.dtype, copy=False
+            )
 
 
 class MaxAll(Function):

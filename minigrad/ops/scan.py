@@ -18,23 +18,35 @@ import math
 
 from ..autograd import Function
 from ..backend import quiet
+from ..dtypes import accumulation
 from .reduce import _unreduce
+
+
+def _running_sum(xp, a, axis, dtype=None):
+    """``cumsum``, accumulated in float32 when the result is float16, as in PyTorch (a
+    float16 running sum drifts by its rounding at every element)."""
+    result = a.dtype if dtype is None else dtype
+    if accumulation(result) == result:
+        return xp.cumsum(a, axis=axis, dtype=dtype)
+    return xp.cumsum(a, axis=axis, dtype=accumulation(result)).astype(result)
 
 
 class Cumsum(Function):
     def forward(self, a, axis, dtype=None):
         self.axis = axis
-        return self.xp.cumsum(a, axis=axis, dtype=dtype)
+        return _running_sum(self.xp, a, axis, dtype)
 
     def backward(self, grad):
         xp, axis = self.xp, self.axis
-        return xp.flip(xp.cumsum(xp.flip(grad, axis), axis=axis), axis)
+        return xp.flip(_running_sum(xp, xp.flip(grad, axis), axis), axis)
 
 
 class Norm(Function):
     def forward(self, a, p, axis=None, keepdims=False):
         xp = self.xp
         self.p, self.shape, self.axis = p, a.shape, axis
+        dtype, saved = a.dtype, a
+        a = a.astype(accumulation(dtype), copy=False)  # float16's squares overflow
         magnitude = xp.abs(a)
         with quiet(xp):
             if p == math.inf:
@@ -47,7 +59,8 @@ class Norm(Function):
                 out = xp.sqrt((a * a).sum(axis=axis, keepdims=keepdims))
             else:
                 out = (magnitude**p).sum(axis=axis, keepdims=keepdims) ** (1.0 / p)
-        self.save(a, out)
+        out = out.astype(dtype, copy=False)
+        self.save(saved, out)
         return out
 
     def backward(self, grad):

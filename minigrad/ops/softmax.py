@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import quiet, quietly
+from ..dtypes import accumulation
 
 
 def _log_softmax(xp, a, axis):
     if a.size == 0:  # nothing to normalise (and no log(0) to warn about)
         return xp.empty_like(a)
-    shifted = a - _peak(a, axis)
-    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+    wide = a.astype(accumulation(a.dtype), copy=False)  # float16: summed in float32
+    shifted = wide - _peak(wide, axis)
+    out = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+    return out.astype(a.dtype, copy=False)
 
 
 def _peak(a, axis):
@@ -28,8 +31,9 @@ class Softmax(Function):
     @quietly
     def forward(self, a, axis):
         self.axis = axis
-        shifted = self.xp.exp(a - _peak(a, axis))
-        out = shifted / shifted.sum(axis=axis, keepdims=True)
+        wide = a.astype(accumulation(a.dtype), copy=False)  # float16: summed in float32
+        shifted = self.xp.exp(wide - _peak(wide, axis))
+        out = (shifted / shifted.sum(axis=axis, keepdims=True)).astype(a.dtype, copy=False)
         self.save(out)
         return out
 
