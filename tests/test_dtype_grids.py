@@ -120,3 +120,32 @@ def test_float16_gradients_of_the_widened_reductions_stay_float16():
     x = minigrad.tensor(_half_data((4, 8)), requires_grad=True)
     (x.var() + x.norm() + x.cumsum(1).sum() + F.softmax(x, 1)[:, 0].sum()).backward()
     assert x.grad.dtype == minigrad.float16 and np.isfinite(x.grad.numpy()).all()
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ([[0, 1], [1, 2]], [1.0, 6.0]),  # x[[rows, cols]] is x[rows, cols]
+        ([range(2), [1, 2]], [1.0, 6.0]),
+        ([minigrad.tensor([0, 1]), minigrad.tensor([1, 2])], [1.0, 6.0]),
+        ([0, None], [[0.0, 1.0, 2.0, 3.0]]),
+        ([slice(None), 0], [0.0, 4.0, 8.0]),
+        ([Ellipsis, 1], [1.0, 5.0, 9.0]),
+    ],
+)
+def test_a_list_holding_sequences_or_slices_indexes_as_a_tuple_as_in_pytorch(key, expected):
+    # PyTorch 2.13 (and NumPy before 1.23) read such a list as a tuple, with a
+    # deprecation warning; minigrad read it as one index array, so x[[rows, cols]] gave
+    # whole rows (and a write through it changed them all).
+    x = minigrad.arange(12.0).reshape(3, 4)
+    with pytest.warns(UserWarning, match=r"read as x\[tuple\(seq\)\]"):
+        assert x[key].tolist() == expected
+    with pytest.warns(UserWarning, match=r"read as x\[tuple\(seq\)\]"):
+        x[key] = -1.0
+    assert (x == -1.0).sum().item() == np.asarray(expected).size
+
+
+def test_a_list_of_numbers_is_still_one_index_array():
+    x = minigrad.arange(12.0).reshape(3, 4)
+    assert x[[0, 2]].shape == (2, 4) and x[[True, False, True]].shape == (2, 4)
+    assert x[list(range(3)) * 11].shape == (33, 4)  # 32 items or more: never a tuple

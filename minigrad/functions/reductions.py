@@ -168,7 +168,7 @@ def _arg_select(input: Tensor, dim, keepdim: bool, smallest: bool) -> Tensor:
     pick = xp.argmin if smallest else xp.argmax
     if dim is None or input.ndim == 0:
         if input.numel() == 0:
-            raise RuntimeError(
+            raise IndexError(  # PyTorch's type here (max() raises a RuntimeError)
                 f"{name}(): cannot reduce an empty tensor (shape {tuple(input.shape)})"
             )
     elif input.shape[normalize_dim(dim, input.ndim)] == 0:

@@ -206,6 +206,8 @@ def expand(input: Tensor, shape) -> Tensor:
 
 def index_key(key, tensor: Tensor):
     """Turn an index into one NumPy/CuPy understands, and say whether it is basic."""
+    if _list_read_as_tuple(key):
+        key = tuple(key)
     items = key if isinstance(key, tuple) else (key,)
     basic = True
     converted = []
@@ -232,8 +234,8 @@ def index_key(key, tensor: Tensor):
                 )
                 item = item.astype(bool)
             basic = False
-        elif isinstance(item, list | tuple) or backend.is_array(item):
-            if isinstance(item, list | tuple):  # (a tuple inside the key is a list, as in
+        elif isinstance(item, list | tuple | range) or backend.is_array(item):
+            if isinstance(item, list | tuple | range):  # (a tuple inside the key is a list, as in
                 item = np.asarray(item)  # PyTorch; an empty one indexes nothing: int64)
                 if item.size == 0:
                     item = item.astype(np.int64)
@@ -303,6 +305,28 @@ def integers_first(key):
             first.extend([slice(None)] * width)
             rest.append(item)
     return tuple(first), tuple(rest)
+
+
+def _list_read_as_tuple(key) -> bool:
+    """PyTorch's rule (NumPy's before 1.23): a list of fewer than 32 items that holds a
+    list, tuple, range, array, tensor, slice, None or Ellipsis is read as a tuple, so
+    ``x[[rows, cols]]`` is ``x[rows, cols]``, with a deprecation warning. Any other list
+    is one index array (``x[[0, 2]]`` picks rows 0 and 2)."""
+    if not isinstance(key, list) or len(key) >= 32:
+        return False
+    if not any(
+        isinstance(k, list | tuple | range | slice | Tensor) or k is None or k is Ellipsis
+        or backend.is_array(k)
+        for k in key
+    ):  # fmt: skip
+        return False
+    warnings.warn(
+        "x[seq] with a list that holds sequences, tensors, slices, None or ... is read as "
+        "x[tuple(seq)], as in PyTorch 2.13, which deprecates it: write x[tuple(seq)]",
+        UserWarning,
+        stacklevel=4,
+    )
+    return True
 
 
 def getitem(input: Tensor, key) -> Tensor:
