@@ -807,3 +807,32 @@ def test_dataloader_takes_pytorchs_arguments_in_pytorchs_order():
         DataLoader(dataset, num_workers=2, prefetch_factor=-1)
     with pytest.raises(ValueError, match="a seed or a generator, not both"):
         DataLoader(dataset, shuffle=True, seed=1, generator=np.random.default_rng(1))
+
+
+def test_batches_of_tuple_samples_are_lists_as_in_pytorch():
+    # PyTorch's default_collate turns a tuple sample into a list of batches (a namedtuple
+    # stays one), so a program may write batch[0] = batch[0].to(device); minigrad gave
+    # tuples, which refuse that assignment.
+    from collections import namedtuple
+
+    fast = next(iter(DataLoader(TensorDataset(minigrad.arange(4.0), minigrad.arange(4)), 2)))
+    assert isinstance(fast, list) and [b.tolist() for b in fast] == [[0.0, 1.0], [0, 1]]
+
+    class Samples(minigrad.utils.data.Dataset):
+        def __init__(self, make):
+            self.make = make
+
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return self.make(i)
+
+    nested = next(iter(DataLoader(Samples(lambda i: (float(i), (i, [i]))), batch_size=2)))
+    assert isinstance(nested, list) and isinstance(nested[1], list)
+    assert nested[1][1][0].tolist() == [0, 1]
+    Pair = namedtuple("Pair", "x y")
+    pair = next(iter(DataLoader(Samples(lambda i: Pair(i, -i)), batch_size=2)))
+    assert type(pair) is Pair and pair.y.tolist() == [0, -1]
+    subset = minigrad.utils.data.Subset(TensorDataset(minigrad.arange(4.0)), [3, 1])
+    assert isinstance(next(iter(DataLoader(subset, batch_size=2))), list)

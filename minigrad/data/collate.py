@@ -38,9 +38,10 @@ def convert(sample, device: Device):
 
 def collate(samples: list, device: Device, first_index: int, what: str = "the samples"):
     """Stack a list of samples into a batch, following their structure as PyTorch's
-    ``default_collate`` does: a tuple with one batch per field for tuple (or list)
-    samples, a dict with one batch per key for dict samples (both nest), a list for
-    strings, and one tensor for tensors, numbers and arrays."""
+    ``default_collate`` does: a list with one batch per field for tuple or list samples
+    (a namedtuple of batches for namedtuples), a dict with one batch per key for dict
+    samples (both nest), a list for strings, and one tensor for tensors, numbers and
+    arrays."""
     first = samples[0]
     if isinstance(first, str | bytes):
         return list(samples)  # nothing to stack: PyTorch keeps them as a list too
@@ -65,10 +66,11 @@ def collate(samples: list, device: Device, first_index: int, what: str = "the sa
                     f"{width} fields, but the one at position {k} is {_describe(sample)}; "
                     f"every sample must have the same structure"
                 )
-        return tuple(
+        fields = [
             collate([s[j] for s in samples], device, first_index, f"field {j} of {what}")
             for j in range(width)
-        )
+        ]
+        return type(first)(*fields) if hasattr(first, "_fields") else fields  # namedtuple
     return _stack(samples, device, what)
 
 

@@ -2,7 +2,7 @@
 
 A :class:`DataLoader` walks through a map-style dataset (``len(dataset)`` and
 ``dataset[i]``, see ``dataset.py``) in batches, optionally in a shuffled order, and gives
-each batch as a tuple of tensors whose first dimension is the batch.
+each batch as a list of tensors whose first dimension is the batch.
 
 The fast path
 -------------
@@ -93,10 +93,11 @@ class DataLoader:
         pin_memory_device: worker option, default ``""``.
         in_order: worker option, default True.
 
-    Each batch is a tuple of tensors, one per field of the samples (a bare tensor when the
-    samples are bare tensors or numbers; a dict of batches for dict samples; a list for
-    strings; nested tuples and dicts nest), on ``device``, not requiring grad. Python ints
-    become int64, floats float64 and bools bool, as in PyTorch's ``default_collate``.
+    Each batch is a list of tensors, one per field of the samples, as in PyTorch (a bare
+    tensor when the samples are bare tensors or numbers; a dict of batches for dict
+    samples, a namedtuple for namedtuples; a list for strings; nested fields nest), on
+    ``device``, not requiring grad. Python ints become int64, floats float64 and bools
+    bool, as in PyTorch's ``default_collate``.
     ``len(loader)`` is the number of batches per epoch.
 
     Example:
@@ -258,7 +259,7 @@ class DataLoader:
                 else:
                     rows = index[start:end]
                     batch = [device.xp.take(a, rows, axis=0) for a in arrays]
-            yield tuple(Tensor._wrap(b, device) for b in batch)
+            yield [Tensor._wrap(b, device) for b in batch]
 
     def _gathered_batches(self, arrays: tuple, rows, batches):
         """Batches of the given dataset indices, gathered from the whole tensors."""
@@ -273,7 +274,7 @@ class DataLoader:
             with device.activate():
                 index = device.from_host(picked)
                 batch = [device.xp.take(a, index, axis=0) for a in arrays]
-            yield tuple(Tensor._wrap(b, device) for b in batch)
+            yield [Tensor._wrap(b, device) for b in batch]
 
     def _batches_from_samples(self, batches):
         """Batches made from ``dataset[i]`` for the indices of each batch, as given."""
