@@ -5,7 +5,7 @@
 #     DEVICE=cpu bash benchmarks/gpu_session.sh   # a dry run of the same steps on the CPU
 #
 # A GPU session has about 15 minutes of device time, the machine's start included, so the
-# steps run in the order of their worth, each under its own time limit (about 9 minutes in
+# steps run in the order of their worth, each under its own time limit (about 10 minutes in
 # all): a step that hangs or runs long leaves its time to the others, and its log keeps
 # what it printed until then.
 #
@@ -13,11 +13,12 @@
 # 2. kernel launches per training step, minigrad and PyTorch (profile_step.py --kernels);
 # 3. the GPU suite against PyTorch CUDA eager (gpu_suite.py --quick): its JSON, and a copy
 #    of docs/benchmarks.md with the new "GPU results" section to copy back;
-# 4. the MNIST MLP and CNN examples for one epoch each (seconds per epoch, accuracy).
+# 4. the MNIST MLP and CNN examples for one epoch each (seconds per epoch, accuracy);
+# 5. the optimizer's step per parameter and with foreach=True (optim_step.py), both sides.
 #
 # The machine has CuPy, PyTorch (CUDA), pytest and NumPy installed; minigrad runs from this
 # checkout (PYTHONPATH), so nothing is installed. At most 8 files come back from $OUT: this
-# script writes 7 (summary.txt first: each step's status, time and last lines).
+# script writes 8 (summary.txt first: each step's status, time and last lines).
 set -u
 device=${DEVICE:-cuda}
 out=${OUT:-gpu_out}
@@ -68,5 +69,9 @@ step suite.log 120 "$py" benchmarks/gpu_suite.py --quick \
 # 4. The examples, one epoch each.
 step examples.log 45 "$py" examples/mnist_mlp.py --device "$device" --epochs 1 --no-progress
 step examples.log 60 "$py" examples/mnist_cnn.py --device "$device" --epochs 1 --no-progress
+
+# 5. The optimizer's step, per parameter and with foreach=True (fast/flat.py).
+step optim.log 45 "$py" benchmarks/optim_step.py --device "$device" --rounds 1 --steps 20 \
+    --train-steps 5
 
 cat "$summary"

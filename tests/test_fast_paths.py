@@ -22,7 +22,7 @@ from minigrad.ops.batchnorm import BatchNorm
 from minigrad.ops.conv import Conv2d
 from minigrad.ops.elementwise import ReLU
 from minigrad.ops.pooling import MaxPool2d
-from minigrad.optim import SGD
+from minigrad.optim import SGD, Optimizer
 
 
 def both_ways(run):
@@ -46,7 +46,8 @@ def assert_close(fast, reference, rtol, atol):
 
 def test_every_cpu_fast_path_is_tested_here():
     """A new CPU fast path must get a comparison in this file: the tested ops are listed."""
-    tested = {BatchNorm, Conv2d, SGD, ReLU, MaxPool2d}
+    tested = {BatchNorm, Conv2d, SGD, ReLU, MaxPool2d, Optimizer}  # Optimizer: foreach,
+    # tested in test_flat_optim.py
     on_cpu = {op for op, device_type in fastpath.registered() if device_type == "cpu"}
     assert on_cpu == tested
 

@@ -22,8 +22,8 @@ _CPU = Device("cpu")
 
 
 def check_flags(name: str, foreach, fused, differentiable) -> None:
-    """PyTorch's flags choose between its implementations; minigrad has one, so they are
-    recorded and change nothing, except the combinations PyTorch refuses."""
+    """Refuse the combinations of PyTorch's implementation flags that PyTorch refuses
+    (``foreach`` and ``fused`` choose minigrad's update too: see ``fast/flat.py``)."""
     if foreach and fused:
         raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
     if differentiable:

@@ -20,6 +20,7 @@ import functools
 from collections import defaultdict
 from typing import Any, ClassVar
 
+from .. import fastpath
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .state_dict import OptimizerState
@@ -216,6 +217,19 @@ class Optimizer(OptimizerState):
     def step(self, closure=None):
         """Update every parameter that has a gradient (implemented by each optimizer)."""
         raise NotImplementedError
+
+    def _step_group_at_once(self, group, op, update, options, buffers=None, fill=0.0) -> bool:
+        """For a group with ``foreach=True`` (or ``fused=True``): run ``update`` once for
+        all its parameters, on flat arrays that they are views of (``fast/flat.py``), its
+        state made first as ``init_state(state, p, *buffers, fill=fill)`` does (with
+        ``buffers`` given). Returns False, having done nothing, when the group is to be
+        updated parameter by parameter: the flags are off, reference mode is on, or the
+        step does not fit."""
+        params = group["params"]
+        if not (group.get("foreach") or group.get("fused")) or not params:
+            return False
+        at_once = fastpath.active.get((Optimizer, params[0].device.type))
+        return at_once is not None and at_once(self, group, op, update, options, buffers, fill)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

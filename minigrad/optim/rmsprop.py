@@ -59,9 +59,14 @@ class RMSprop(Optimizer):
         momentum: momentum factor (default 0).
         centered: divide by an estimate of the gradient's variance rather than its
             second moment.
-        capturable: with ``foreach``, PyTorch's choice between its implementations;
-            recorded in the groups, it changes nothing in minigrad (which has one).
-        foreach: see ``capturable``; recorded, without effect.
+        capturable: recorded, without effect: one of PyTorch's implementation choices,
+            for CUDA graphs.
+        foreach: ``True`` updates all the parameters of a group at once: they, their
+            gradients and their buffers become views of flat arrays, and the update runs
+            once on those (on the CPU in cache-sized pieces; ``minigrad/fast/flat.py``),
+            with the same results in fewer array calls (on a GPU, one set of kernels instead
+            of one per parameter). The default (``None``) and ``False`` update each
+            parameter in turn.
         maximize: ascend the objective instead of descending it.
         differentiable: must be False: minigrad's step records no graph.
 
@@ -139,6 +144,8 @@ class RMSprop(Optimizer):
                 buffers.append("momentum_buffer")
             if options[5]:
                 buffers.append("grad_avg")
+            if self._step_group_at_once(group, RMSprop, rmsprop_update, options, buffers):
+                continue  # foreach=True: the whole group in one update (fast/flat.py)
             for p in group["params"]:
                 if p.grad is None:
                     continue  # backward did not reach it: no step, no state

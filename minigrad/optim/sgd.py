@@ -52,13 +52,14 @@ class SGD(Optimizer):
         weight_decay: L2 penalty coefficient added to the gradient (default 0).
         nesterov: use Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
         maximize: ascend the objective instead of descending it.
-        foreach: with ``fused``, PyTorch's choice between its implementations (per
-            tensor, over lists of tensors, or one fused kernel). minigrad has one, which
-            updates each parameter with a few in-place array operations (one fused kernel
-            per parameter on a GPU); the flag is recorded in the groups and changes
-            nothing, except that ``foreach`` and ``fused`` both True is refused, as in
-            PyTorch.
-        fused: see ``foreach``; recorded, without effect.
+        foreach: ``True`` updates all the parameters of a group at once: they, their
+            gradients and their momentum buffers become views of flat arrays, and the update
+            runs once on those (on the CPU in cache-sized pieces;
+            ``minigrad/fast/flat.py``), with the same results in fewer array calls (on a
+            GPU, one kernel instead of one per parameter). The default (``None``) and
+            ``False`` update each parameter in turn.
+            ``foreach`` and ``fused`` both True is refused, as in PyTorch.
+        fused: ``True`` takes the same path as ``foreach=True``.
         differentiable: must be False: minigrad's step records no graph, so the update
             cannot be differentiated (PyTorch's ``differentiable=True`` can).
 
@@ -157,6 +158,8 @@ class SGD(Optimizer):
                 float(group["lr"]), float(group["momentum"]), float(group["dampening"]),
                 float(group["weight_decay"]), bool(group["nesterov"]), bool(group["maximize"]),
             )  # fmt: skip
+            if self._step_group_at_once(group, SGD, sgd_update, options):
+                continue  # foreach=True: the whole group in one update (fast/flat.py)
             for p in group["params"]:
                 if p.grad is not None:
                     update = fastpath.active.get((SGD, p.device.type), sgd_update)
