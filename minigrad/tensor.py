@@ -60,7 +60,7 @@ class Tensor:
                 [6., 8.]])
     """
 
-    __slots__ = ("__weakref__", "_data", "_requires_grad", "_version", "device", "grad", "grad_fn")
+    __slots__ = ("__weakref__", "_data", "_grad", "_requires_grad", "_version", "device", "grad_fn")
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray * Tensor works
 
     def __init__(self, data, dtype=None, device=None, requires_grad: bool = False) -> None:
@@ -68,7 +68,7 @@ class Tensor:
         array, device = _to_array(data, dtype, device)
         self._data = array
         self.device = device
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._version = VersionCounter()
         self._requires_grad = False
@@ -81,7 +81,7 @@ class Tensor:
         t = cls.__new__(cls)
         t._data = array
         t.device = device
-        t.grad = None
+        t._grad = None
         t.grad_fn = None
         t._version = VersionCounter()
         t._requires_grad = requires_grad
@@ -139,6 +139,19 @@ class Tensor:
             )
         self._requires_grad = bool(requires_grad)
         return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient that ``backward()`` added up for this leaf (``None`` until then, or
+        after ``zero_grad()``). A tensor assigned to it must have this tensor's shape,
+        dtype and device, as in PyTorch: the optimizers would otherwise broadcast it."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
 
     @property
     def data(self) -> Tensor:
@@ -271,12 +284,38 @@ class Tensor:
         it (``owned``); otherwise it is copied, since it may be shared with another
         gradient or be a view, and later gradients are added to ``.grad`` in place.
         """
-        if self.grad is None:
+        if self._grad is None:
             array = grad if owned else self.device.xp.array(grad, copy=True)
-            self.grad = Tensor._wrap(array, self.device)
+            self._grad = Tensor._wrap(array, self.device)
         else:
-            self.grad._data += grad
-            self.grad._version.value += 1
+            self._grad._data += grad
+            self._grad._version.value += 1
+
+
+def _check_grad(t: Tensor, grad) -> None:
+    """PyTorch's checks of a gradient assigned to ``t.grad`` (its messages)."""
+    if not isinstance(grad, Tensor):
+        raise TypeError(
+            f"assigned grad expected to be a Tensor or None but got grad of type "
+            f"{type(grad).__name__}"
+        )
+    if grad.dtype != t.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{grad.dtype}' to a tensor with "
+            f"dtype '{t.dtype}'. Please ensure that the gradient and the tensor have the "
+            f"same dtype"
+        )
+    if grad.device != t.device:
+        raise RuntimeError(
+            f"attempting to assign a gradient on {grad.device} to a tensor on {t.device}. "
+            f"Please ensure that the gradient and the tensor are on the same device"
+        )
+    if grad.shape != t.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(grad.shape)}' to a tensor of "
+            f"size '{list(t.shape)}'. Please ensure that the gradient and the tensor are "
+            f"the same size"
+        )
 
 
 # ----------------------------------------------------------------------------------------

@@ -399,8 +399,11 @@ def test_grad_on_another_device_is_an_error(device):
     if device == "cpu":
         pytest.skip("needs a GPU")
     w = minigrad.zeros(2, device=device, requires_grad=True)
-    w.grad = minigrad.zeros(2)
-    with pytest.raises(RuntimeError, match="gradient of a parameter is on cpu"):
+    with pytest.raises(RuntimeError, match="assign a gradient on cpu to a tensor on cuda"):
+        w.grad = minigrad.zeros(2)
+    w.grad = minigrad.zeros(2, device=device)
+    w.data = minigrad.zeros(2)  # the parameter moves, its gradient stays
+    with pytest.raises(RuntimeError, match="gradient of a parameter is on cuda"):
         SGD([w], lr=0.1).step()
 
 

@@ -346,8 +346,9 @@ def test_grad_on_another_device_is_an_error(device):
         pytest.skip("needs a GPU")
     for cls in CLASSES.values():
         w = minigrad.zeros(2, device=device, requires_grad=True)
-        w.grad = minigrad.zeros(2)
-        with pytest.raises(RuntimeError, match="gradient of a parameter is on cpu"):
+        w.grad = minigrad.zeros(2, device=device)
+        w.data = minigrad.zeros(2)  # the parameter moves, its gradient stays
+        with pytest.raises(RuntimeError, match="gradient of a parameter is on cuda"):
             cls([w], lr=0.1).step()
 
 

@@ -1688,3 +1688,25 @@ def test_cat_skips_a_legacy_empty_vector_and_all_any_keep_uint8(device):
     flags = minigrad.tensor([1, 0], dtype=minigrad.uint8, device=device)
     assert flags.all().dtype == minigrad.uint8 and flags.any(0).item() == 1
     assert minigrad.tensor([1.0, 0.0], device=device).all().dtype == minigrad.bool
+
+
+def test_an_assigned_gradient_is_checked_as_in_pytorch(device):
+    """PyTorch refuses a gradient of another shape, dtype or device (an optimizer would
+    broadcast a (1,) gradient over the parameter without a word), and a non-tensor."""
+    x = minigrad.zeros(2, device=device, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"gradient of size '\[3\]' to a tensor of size '\[2\]'"):
+        x.grad = minigrad.zeros(3, device=device)
+    with pytest.raises(RuntimeError, match=r"size '\[2, 1\]'"):
+        x.grad = minigrad.zeros(2, 1, device=device)
+    with pytest.raises(RuntimeError, match="dtype 'float64' to a tensor with dtype 'float32'"):
+        x.grad = minigrad.zeros(2, dtype=minigrad.float64, device=device)
+    with pytest.raises(TypeError, match="Tensor or None but got grad of type int"):
+        x.grad = 3
+    assert x.grad is None  # nothing was assigned
+    x.grad = minigrad.ones(2, device=device)
+    assert x.grad.tolist() == [1.0, 1.0]
+    x.grad = None
+    assert x.grad is None
+    counts = minigrad.zeros(2, dtype=minigrad.int64, device=device)  # no requires_grad
+    counts.grad = minigrad.ones(2, dtype=minigrad.int64, device=device)  # PyTorch allows it
+    assert counts.grad.dtype == minigrad.int64
