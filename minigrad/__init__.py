@@ -21,12 +21,14 @@ Example:
     tensor([ 2., -4.])
 """
 
-# tensor_methods puts the Tensor's methods on it; fast registers the fast paths (fast/).
+# tensor_methods puts the Tensor's methods on it; fast registers the fast paths (fast/);
+# custom_function gives autograd.Function subclasses written as in PyTorch their apply.
 from . import (  # noqa: F401
     accelerator,
     autograd,
     backends,
     cuda,
+    custom_function,
     data,
     distributed,
     fast,

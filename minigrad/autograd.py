@@ -37,6 +37,16 @@ def _use_tensor_class(cls) -> None:
     Tensor = cls
 
 
+# The ``apply`` of PyTorch-style custom Functions (``forward(ctx, ...)``, static), which
+# live in custom_function.py; it hands its ``apply`` over when minigrad is imported.
+_custom_apply = None
+
+
+def _use_custom_functions(apply) -> None:
+    global _custom_apply
+    _custom_apply = apply
+
+
 # ----------------------------------------------------------------------------------------
 # Functions: the nodes of the graph.
 # ----------------------------------------------------------------------------------------
@@ -83,6 +93,13 @@ class Function:
     # ``x``): an in-place write into one of them makes backward refuse, as in PyTorch.
     # None: the inputs and the output whose own arrays were saved.
     keeps: tuple | None = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """A subclass whose ``forward`` is a staticmethod is a custom Function written as
+        in PyTorch, ``forward(ctx, ...)`` on tensors: ``custom_function.py`` applies it."""
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("forward"), staticmethod):
+            cls.apply = _custom_apply
 
     def forward(self, *args, **params):
         """Compute the output array from the input arrays (and plain values), and

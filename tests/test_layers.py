@@ -30,7 +30,7 @@ LAYERS = [
             "backends",
         ],
     ),
-    ("engine", ["grad_mode", "autograd"]),
+    ("engine", ["grad_mode", "autograd", "custom_function"]),
     ("primitives", ["ops"]),
     (
         "tensor",
