@@ -28,12 +28,15 @@ from ..ops import linalg as _linalg
 from ..tensor import Tensor
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
 from .functional_dropout import dropout, dropout1d, dropout2d, require_float
+from .functional_losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss
 from .functional_norm import group_norm, instance_norm, layer_norm
 
 __all__ = [
     "adaptive_avg_pool2d",
     "avg_pool2d",
     "batch_norm",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "conv2d",
     "cross_entropy",
     "dropout",
@@ -42,6 +45,7 @@ __all__ = [
     "gelu",
     "group_norm",
     "instance_norm",
+    "l1_loss",
     "layer_norm",
     "leaky_relu",
     "linear",

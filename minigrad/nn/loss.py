@@ -1,4 +1,5 @@
-"""Loss modules: ``CrossEntropyLoss``, ``NLLLoss`` and ``MSELoss``."""
+"""Loss modules: ``CrossEntropyLoss``, ``NLLLoss``, ``MSELoss``, ``L1Loss``, ``BCELoss``
+and ``BCEWithLogitsLoss``."""
 
 from __future__ import annotations
 
@@ -117,3 +118,62 @@ class MSELoss(_Loss):
 
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error (or its sum, or the elementwise absolute errors): see
+    :func:`~minigrad.nn.functional.l1_loss`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.L1Loss()(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 4.0]))
+        tensor(1.)
+    """
+
+    def forward(self, input, target):
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities (after a sigmoid), with an optional
+    per-element ``weight`` (a buffer): see :func:`~minigrad.nn.functional.binary_cross_entropy`.
+
+    Example:
+        >>> import minigrad
+        >>> loss = minigrad.nn.BCELoss()
+        >>> loss(minigrad.tensor([0.8, 0.2]), minigrad.tensor([1.0, 0.0]))
+        tensor(0.2231)
+    """
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy of logits, with optional ``weight`` and ``pos_weight``
+    (buffers): see :func:`~minigrad.nn.functional.binary_cross_entropy_with_logits`. The
+    usual loss for two classes and for several labels per sample.
+
+    Example:
+        >>> import minigrad
+        >>> loss = minigrad.nn.BCEWithLogitsLoss(pos_weight=minigrad.tensor([2.0]))
+        >>> loss(minigrad.tensor([2.0, -1.0]), minigrad.tensor([1.0, 0.0]))
+        tensor(0.3470)
+    """
+
+    def __init__(
+        self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
+    ) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy_with_logits(
+            input, target, weight=self.weight, reduction=self.reduction,
+            pos_weight=self.pos_weight,
+        )  # fmt: skip

@@ -294,4 +294,12 @@ CASES = {
     "layer_norm_empty_affine": _c(lambda m, x, w, b: m.nn.functional.layer_norm(x, (4,), w, b), ((0, 4), "f"), ((4,), "f"), ((4,), "f")),
     "group_norm_empty": _c(lambda m, x: m.nn.functional.group_norm(x, 2), ((0, 4, 3), "f")),
     "group_norm_empty_affine": _c(lambda m, x, w, b: m.nn.functional.group_norm(x, 2, w, b), ((0, 4, 3), "f"), ((4,), "f"), ((4,), "f")),
+    # The absolute error and binary cross-entropy (probabilities made with a sigmoid).
+    "l1_loss": _c(lambda m, a, b: m.nn.functional.l1_loss(a, b), ((3, 4), "f"), ((3, 4), "c")),
+    "l1_loss_none": _c(lambda m, a, b: m.nn.functional.l1_loss(a, b, reduction="none"), ((3, 4), "f"), ((3, 4), "f")),
+    "binary_cross_entropy": _c(lambda m, a, b: m.nn.functional.binary_cross_entropy(m.sigmoid(a), m.sigmoid(b)), ((3, 4), "f"), ((3, 4), "f")),
+    "binary_cross_entropy_weight_sum": _c(lambda m, a, b, w: m.nn.functional.binary_cross_entropy(m.sigmoid(a), m.sigmoid(b), weight=w, reduction="sum"), ((3, 4), "f"), ((3, 4), "c"), ((4,), "q")),
+    "binary_cross_entropy_with_logits": _c(lambda m, a, b: m.nn.functional.binary_cross_entropy_with_logits(a * 4.0, m.sigmoid(b)), ((3, 4), "f"), ((3, 4), "f")),
+    "binary_cross_entropy_with_logits_weights": _c(lambda m, a, b, w, p: m.nn.functional.binary_cross_entropy_with_logits(a, m.sigmoid(b), weight=w, reduction="none", pos_weight=p), ((3, 4), "f"), ((3, 4), "f"), ((4,), "q"), ((4,), "q")),
+    "binary_cross_entropy_with_logits_sum_pos_weight": _c(lambda m, a, b, p: m.nn.functional.binary_cross_entropy_with_logits(a, m.sigmoid(b), reduction="sum", pos_weight=p), ((2, 3, 4), "f"), ((2, 3, 4), "c"), ((4,), "q")),
 }  # fmt: skip

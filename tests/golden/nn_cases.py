@@ -40,6 +40,22 @@ def _m(build, *inputs, train_steps=1, evaluate=True):
 
 LOGITS, LABELS = ((6, 5), "f"), ((6,), "i5")
 
+
+def _of_sigmoids(nn, loss, logits=False):
+    """A binary cross-entropy module whose targets (and, unless ``logits``, inputs) are
+    the sigmoids of the case's inputs: probabilities, from standard normal draws."""
+
+    class OfSigmoids(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.loss = loss
+
+        def forward(self, x, t):
+            return self.loss(x if logits else x.sigmoid(), t.sigmoid())
+
+    return OfSigmoids()
+
+
 NN_CASES = {
     # Layers with parameters.
     "linear": _m(lambda nn: nn.Linear(5, 3), ((4, 5), "f")),
@@ -111,6 +127,14 @@ NN_CASES = {
     "adaptive_avg_pool2d_larger": _m(lambda nn: nn.AdaptiveAvgPool2d((7, 2)), ((1, 2, 4, 3), "f")),
     "dropout1d_p0": _m(lambda nn: nn.Dropout1d(0.0), ((3, 5), "f")),
     "dropout2d_p0": _m(lambda nn: nn.Dropout2d(0.0), ((2, 3, 4, 4), "f")),
+    # The absolute error and binary cross-entropy.
+    "l1_loss": _m(lambda nn: nn.L1Loss(), ((3, 4), "f"), ((3, 4), "c")),
+    "l1_loss_sum": _m(lambda nn: nn.L1Loss(reduction="sum"), ((3, 4), "f"), ((3, 4), "f")),
+    "bce_loss": _m(lambda nn: _of_sigmoids(nn, nn.BCELoss()), ((3, 4), "f"), ((3, 4), "f")),
+    "bce_loss_none": _m(lambda nn: _of_sigmoids(nn, nn.BCELoss(reduction="none")), ((3, 4), "f"), ((3, 4), "c")),
+    "bce_with_logits_loss": _m(lambda nn: _of_sigmoids(nn, nn.BCEWithLogitsLoss(), logits=True), ((3, 4), "f"), ((3, 4), "f")),
+    # pos_weight is a buffer, so minigrad's module gets PyTorch's values with the state_dict.
+    "bce_with_logits_loss_pos_weight": _m(lambda nn: _of_sigmoids(nn, nn.BCEWithLogitsLoss(pos_weight=nn.Linear(1, 4).bias.detach().abs() + 0.5), logits=True), ((3, 4), "f"), ((3, 4), "c")),
     # Lazy modules: PyTorch's dry run materializes them; minigrad's load does (see above).
     "lazy_linear": _m(lambda nn: nn.LazyLinear(3), ((4, 5), "f")),
     "lazy_linear_no_bias": _m(lambda nn: nn.LazyLinear(3, bias=False), ((2, 4, 5), "f")),
