@@ -335,6 +335,22 @@ def randint(
     return _random_tensor(values, dtype, device, requires_grad)
 
 
+def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A random permutation of ``0 .. n - 1`` (int64 unless ``dtype`` says otherwise), from
+    the global generator or ``generator``: the shuffled order of a dataset's indices.
+
+    Example:
+        >>> import minigrad
+        >>> sorted(minigrad.randperm(4).tolist())
+        [0, 1, 2, 3]
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise RuntimeError(f"randperm: n must be a non-negative int, got {n!r}")
+    dtype = _dtypes.int64 if dtype is None else _dtypes.to_dtype(dtype)
+    source = _random.numpy_generator(generator, "randperm")
+    return _random_tensor(source.permutation(n), dtype, device, requires_grad)
+
+
 def _like(input: Tensor, dtype, device):
     if not isinstance(input, Tensor):
         raise TypeError(f"expected a Tensor, got {type(input).__name__}")

@@ -18,6 +18,8 @@ from . import backend as _backend
 from . import dtypes as _dtypes
 from . import functions as _F
 from . import functions_extra as _FX
+from . import functions_math as _FM
+from . import functions_select as _FS
 from . import random as _random
 from .tensor import Tensor, _parse_to_args
 
@@ -692,6 +694,92 @@ class TensorMethods:
     def topk(self, k, dim=-1, largest=True, sorted=True):
         """The ``k`` largest ``(values, indices)`` along ``dim``; see :func:`minigrad.topk`."""
         return _FX.topk(self, k, dim, largest, sorted)
+
+    @_F.numpy_names
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        """The standard deviation over ``dim``; see :func:`minigrad.std`."""
+        return _FM.std(self, dim, unbiased, keepdim, correction=correction)
+
+    @_F.numpy_names
+    def logsumexp(self, dim, keepdim=False):
+        """``log(sum(exp(self)))`` over ``dim``, stably; see :func:`minigrad.logsumexp`."""
+        return _FM.logsumexp(self, dim, keepdim)
+
+    def log1p(self):
+        """``log(1 + self)``; see :func:`minigrad.log1p`."""
+        return _FM.log1p(self)
+
+    def expm1(self):
+        """``exp(self) - 1``; see :func:`minigrad.expm1`."""
+        return _FM.expm1(self)
+
+    def floor(self):
+        """Rounded down; see :func:`minigrad.floor`."""
+        return _FM.floor(self)
+
+    def ceil(self):
+        """Rounded up; see :func:`minigrad.ceil`."""
+        return _FM.ceil(self)
+
+    def trunc(self):
+        """Rounded towards zero; see :func:`minigrad.trunc`."""
+        return _FM.trunc(self)
+
+    def round(self, *, decimals=0):
+        """Rounded to ``decimals`` places, halves to even; see :func:`minigrad.round`."""
+        return _FM.round(self, decimals=decimals)
+
+    def sign(self):
+        """-1, 0 or 1 by sign; see :func:`minigrad.sign`."""
+        return _FM.sign(self)
+
+    def isnan(self):
+        """True where NaN; see :func:`minigrad.isnan`."""
+        return _FM.isnan(self)
+
+    def isinf(self):
+        """True where infinite; see :func:`minigrad.isinf`."""
+        return _FM.isinf(self)
+
+    def isfinite(self):
+        """True where finite; see :func:`minigrad.isfinite`."""
+        return _FM.isfinite(self)
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """Elementwise closeness; see :func:`minigrad.isclose`."""
+        return _FM.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """Whether close everywhere (a bool); see :func:`minigrad.allclose`."""
+        return _FM.allclose(self, other, rtol, atol, equal_nan)
+
+    def split(self, split_size, dim=0):
+        """Pieces along ``dim``; see :func:`minigrad.split`."""
+        return _FS.split(self, split_size, dim)
+
+    def chunk(self, chunks, dim=0):
+        """At most ``chunks`` equal pieces along ``dim``; see :func:`minigrad.chunk`."""
+        return _FS.chunk(self, chunks, dim)
+
+    def flip(self, *dims):
+        """Reversed along ``dims``; see :func:`minigrad.flip`."""
+        return _FS.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def gather(self, dim, index):
+        """The elements at ``index`` along ``dim``; see :func:`minigrad.gather`."""
+        return _FS.gather(self, dim, index)
+
+    def masked_fill(self, mask, value):
+        """``value`` where ``mask`` is True; see :func:`minigrad.masked_fill`."""
+        return _FS.masked_fill(self, mask, value)
+
+    def tril(self, diagonal=0):
+        """The lower triangle; see :func:`minigrad.tril`."""
+        return _FS.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        """The upper triangle; see :func:`minigrad.triu`."""
+        return _FS.triu(self, diagonal)
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         """The vector ``p``-norm over ``dim``; see :func:`minigrad.norm`."""

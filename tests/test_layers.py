@@ -39,6 +39,8 @@ LAYERS = [
             "tensor_methods",
             "functions",
             "functions_extra",
+            "functions_math",
+            "functions_select",
             "creation",
             "gradcheck",
             "graph",

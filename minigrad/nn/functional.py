@@ -21,6 +21,7 @@ from ..functions import (
     softmax,
     tanh,
 )
+from ..functions_select import one_hot
 from ..ops import activations as _activations
 from ..ops import batchnorm as _batchnorm
 from ..ops import elementwise as _elementwise
@@ -53,6 +54,7 @@ __all__ = [
     "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "pad",
     "relu",
     "sigmoid",

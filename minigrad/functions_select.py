@@ -1,0 +1,231 @@
+"""Public functions that pick or rearrange elements: ``split`` and ``chunk``, ``flip``,
+``gather``, ``masked_fill``, ``tril`` and ``triu``, ``one_hot``.
+
+Like ``functions_extra.py``, these check their arguments and then call one primitive
+(``ops/rearrange.py``) or compose core functions (slices, ``where``), so that gradients
+come for free: a piece of ``split`` is a slice, ``masked_fill`` and ``tril`` are a
+``where``.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+from . import dtypes as _dtypes
+from .functions import _check_tensor, normalize_dim, normalize_dims, where
+from .ops import rearrange
+from .tensor import Tensor
+
+
+def _along(dim: int, ndim: int, part: slice) -> tuple:
+    """The index of ``part`` along axis ``dim`` (everything along the others)."""
+    return (slice(None),) * dim + (part,) + (slice(None),) * (ndim - dim - 1)
+
+
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of ``tensor`` along ``dim``: each of ``split_size_or_sections`` elements
+    (an int; the last piece may be shorter), or of the sizes in a list. Each piece is a
+    slice, so gradients flow back into ``tensor``.
+
+    Example:
+        >>> import minigrad
+        >>> [p.tolist() for p in minigrad.split(minigrad.arange(5), 2)]
+        [[0, 1], [2, 3], [4]]
+        >>> [p.shape for p in minigrad.arange(6).reshape(2, 3).split([1, 2], dim=1)]
+        [(2, 1), (2, 2)]
+    """
+    _check_tensor(tensor, "split")
+    if tensor.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    dim = normalize_dim(dim, tensor.ndim)
+    length = tensor.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size < 0 or (size == 0 and length != 0):
+            raise RuntimeError(f"split expects split_size be non-negative, but got {size}")
+        sizes = [size] * (length // size) + ([length % size] if length % size else [])
+        sizes = sizes or [0]  # an empty dim gives one empty piece, as in PyTorch
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if builtins.sum(sizes) != length or builtins.any(s < 0 for s in sizes):
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {length} (input "
+                f"tensor's size at dimension {dim}), but got split_sizes={sizes}"
+            )
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(tensor[_along(dim, tensor.ndim, slice(start, start + size))])
+        start += size
+    return tuple(pieces)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``input`` cut into at most ``chunks`` pieces of equal size along ``dim`` (the last
+    smaller when the size does not divide), as ``split`` with ``ceil(size / chunks)``.
+
+    Example:
+        >>> import minigrad
+        >>> [p.tolist() for p in minigrad.arange(5).chunk(3)]
+        [[0, 1], [2, 3], [4]]
+    """
+    _check_tensor(input, "chunk")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    dim = normalize_dim(dim, input.ndim)
+    length = input.shape[dim]
+    if length == 0:  # PyTorch gives ``chunks`` empty pieces
+        return tuple(input[_along(dim, input.ndim, slice(0, 0))] for _ in range(chunks))
+    return split(input, -(-length // chunks), dim)
+
+
+def flip(input: Tensor, dims) -> Tensor:
+    """The elements in reverse order along each of ``dims`` (a copy, as in PyTorch).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([[1, 2], [3, 4]]).flip(1)
+        tensor([[2, 1],
+                [4, 3]])
+    """
+    _check_tensor(input, "flip")
+    axes = normalize_dims(dims if not isinstance(dims, int) else (dims,), input.ndim)
+    if axes is None:
+        raise TypeError("flip() missing required argument 'dims'")
+    return rearrange.Flip.apply(input, axes=axes)
+
+
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """``out[i][j] = input[i][index[i][j]]`` for ``dim=1`` (and so for any ``dim``): the
+    elements of ``input`` at ``index`` along ``dim``. ``index`` is an int64 tensor with as
+    many dimensions as ``input`` and no larger along the others; an element picked twice
+    gets both gradients.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> minigrad.gather(x, 1, minigrad.tensor([[0, 0], [1, 0]]))
+        tensor([[1., 1.],
+                [4., 3.]])
+    """
+    _check_tensor(input, "gather")
+    if not isinstance(index, Tensor) or index.dtype != _dtypes.int64:
+        got = index.dtype if isinstance(index, Tensor) else type(index).__name__
+        raise RuntimeError(f"gather(): Expected dtype int64 for index, got {got}")
+    if index.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    axis = normalize_dim(dim, builtins.max(input.ndim, 1))
+    for d, (i, n) in enumerate(zip(index.shape, input.shape)):
+        if d != axis and i > n:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(index.shape)} to "
+                f"be smaller than self {list(input.shape)} apart from dimension {axis}"
+            )
+    if index.numel() and (bool((index < 0).any()) or bool((index >= input.shape[axis]).any())):
+        raise RuntimeError(
+            f"gather(): index out of range for dimension {axis} with size {input.shape[axis]}"
+        )
+    # Only the part of ``input`` that ``index`` spans along the other dimensions.
+    part = tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(index.shape))
+    source = input if part == (slice(None),) * input.ndim else input[part]
+    return rearrange.TakeAlong.apply(source, index, axis=axis)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    """``input`` with ``value`` where the bool ``mask`` (broadcast to its shape) is True:
+    how attention hides the future, ``scores.masked_fill(mask, float("-inf"))``.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.zeros(3)
+        >>> x.masked_fill(minigrad.tensor([True, False, True]), 5.0)
+        tensor([5., 0., 5.])
+    """
+    _check_tensor(input, "masked_fill")
+    if not isinstance(mask, Tensor) or mask.dtype != _dtypes.bool:
+        got = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(
+            f"masked_fill only supports boolean masks, but got mask with dtype {got}"
+        )
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)."
+            )
+        value = value.to(input.dtype).to(input.device)  # a CPU number for a GPU input
+    out = where(mask, value, input)
+    return out if out.dtype == input.dtype else out.to(input.dtype)
+
+
+def _triangle(input: Tensor, diagonal: int, name: str, lower: bool) -> Tensor:
+    _check_tensor(input, name)
+    if input.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    rows, cols = input.shape[-2:]
+    xp = input.device.xp
+    with input.device.activate():
+        keep = xp.tri(rows, cols, diagonal, dtype=bool)
+        if not lower:
+            keep = ~xp.tri(rows, cols, diagonal - 1, dtype=bool)
+    zero = Tensor._wrap(xp.zeros((), input.dtype), input.device)
+    return where(Tensor._wrap(keep, input.device), input, zero)
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle of the last two dimensions (on and below the ``diagonal``-th
+    diagonal), zeros above.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.ones(2, 3).tril()
+        tensor([[1., 0., 0.],
+                [1., 1., 0.]])
+    """
+    return _triangle(input, diagonal, "tril", lower=True)
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle of the last two dimensions (on and above the ``diagonal``-th
+    diagonal), zeros below.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.ones(2, 3).triu(1)
+        tensor([[0., 1., 1.],
+                [0., 0., 1.]])
+    """
+    return _triangle(input, diagonal, "triu", lower=False)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (int64) as one-hot rows: a new last dimension of ``num_classes``
+    (by default the largest index plus one), 1 at each index, int64.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.one_hot(minigrad.tensor([0, 2]), 3)
+        tensor([[1, 0, 0],
+                [0, 0, 1]])
+    """
+    _check_tensor(tensor, "one_hot")
+    if tensor.dtype != _dtypes.int64:
+        raise RuntimeError(
+            "one_hot is only applicable to index tensor of type LongTensor (int64), got "
+            f"{tensor.dtype}"
+        )
+    xp = tensor.device.xp
+    values = tensor._data
+    if values.size and int(values.min()) < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        if values.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(values.max()) + 1
+    elif values.size and int(values.max()) >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    with tensor.device.activate():
+        out = (values[..., None] == xp.arange(num_classes)).astype(_dtypes.int64)
+    return Tensor._wrap(out, tensor.device)

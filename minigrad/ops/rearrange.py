@@ -1,0 +1,45 @@
+"""Primitives that rearrange elements: ``flip`` and ``gather``. Each output element is one
+input element, so the backward puts each gradient back where its element came from
+(adding them up where ``gather`` picked an element more than once).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..autograd import Function
+
+
+class Flip(Function):
+    """The elements in reverse order along ``axes`` (a copy, as in PyTorch)."""
+
+    def forward(self, a, axes):
+        self.axes = axes
+        return self.xp.flip(a, axes).copy()
+
+    def backward(self, grad):
+        return self.xp.flip(grad, self.axes)
+
+
+class TakeAlong(Function):
+    """``out[..., j, ...] = a[..., indices[..., j, ...], ...]`` along ``axis`` (``gather``),
+    ``indices`` of ``a``'s shape except along ``axis``. Indices may repeat, so backward
+    adds the gradients up per input element: with a bincount over flat positions."""
+
+    def forward(self, a, indices, axis):
+        self.shape, self.axis = a.shape, axis
+        self.save(indices)
+        return self.xp.take_along_axis(a, indices, axis=axis)
+
+    def backward(self, grad):
+        (indices,) = self.saved
+        xp, width = self.xp, self.shape[self.axis]
+        # Move ``axis`` last; number each (row, column) position of the input, row by row.
+        index = xp.moveaxis(indices, self.axis, -1)
+        lead, picks = index.shape[:-1], index.shape[-1]
+        rows = math.prod(lead)
+        flat = (xp.arange(rows)[:, None] * width + index.reshape(rows, picks)).reshape(-1)
+        weights = xp.moveaxis(grad, self.axis, -1).reshape(-1)
+        sums = xp.bincount(flat, weights=weights, minlength=rows * width)
+        out = sums.reshape((*lead, width)).astype(grad.dtype, copy=False)
+        return xp.moveaxis(out, -1, self.axis), None
