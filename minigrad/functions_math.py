@@ -57,7 +57,7 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.logsumexp(minigrad.tensor([1000.0, 1000.0]), dim=0)
-        tensor(1000.6931)
+        tensor(1000.6932)
     """
     _check_tensor(input, "logsumexp")
     if not input.is_floating_point():
@@ -84,8 +84,9 @@ def log1p(input: Tensor) -> Tensor:
 
     Example:
         >>> import minigrad
-        >>> minigrad.log1p(minigrad.tensor([1e-10])).item()
-        1e-10
+        >>> x = minigrad.tensor([1e-10])
+        >>> minigrad.log1p(x), minigrad.log(1 + x)  # 1 + 1e-10 is 1 in float32
+        (tensor([1.e-10]), tensor([0.]))
     """
     return _unary_float(pointwise.Log1p, "log1p", input)
 
@@ -95,8 +96,9 @@ def expm1(input: Tensor) -> Tensor:
 
     Example:
         >>> import minigrad
-        >>> minigrad.expm1(minigrad.tensor([1e-10])).item()
-        1e-10
+        >>> x = minigrad.tensor([1e-10])
+        >>> minigrad.expm1(x), minigrad.exp(x) - 1
+        (tensor([1.e-10]), tensor([0.]))
     """
     return _unary_float(pointwise.Expm1, "expm1", input)
 

@@ -162,7 +162,7 @@ class BCEWithLogitsLoss(_Loss):
         >>> import minigrad
         >>> loss = minigrad.nn.BCEWithLogitsLoss(pos_weight=minigrad.tensor([2.0]))
         >>> loss(minigrad.tensor([2.0, -1.0]), minigrad.tensor([1.0, 0.0]))
-        tensor(0.3470)
+        tensor(0.2836)
     """
 
     def __init__(
