@@ -93,6 +93,10 @@ class Function:
     # ``x``): an in-place write into one of them makes backward refuse, as in PyTorch.
     # None: the inputs and the output whose own arrays were saved.
     keeps: tuple | None = None
+    # What ``Tensor.register_hook`` and ``retain_grad`` ask of the output's gradient (the
+    # output of a Function is one tensor, so its hooks live here); None: nothing.
+    hooks: dict | None = None
+    retained = None  # a weak reference to the output, when it keeps its .grad
 
     def __init_subclass__(cls, **kwargs) -> None:
         """A subclass whose ``forward`` is a staticmethod is a custom Function written as
@@ -287,7 +291,7 @@ def sum_to(grad, shape: tuple[int, ...]):
 # ----------------------------------------------------------------------------------------
 
 
-def _execute(roots, retain_graph: bool, to_leaf, at_node=None) -> None:
+def _execute(roots, retain_graph: bool, to_leaf, at_node=None, retain=False) -> None:
     """Propagate gradients from ``roots`` (a list of (tensor, gradient array)) to the leaves.
 
     Each Function runs once, after every Function that consumes its output has run, so the
@@ -299,13 +303,23 @@ def _execute(roots, retain_graph: bool, to_leaf, at_node=None) -> None:
     ``to_leaf(leaf, g, owned)`` receives each gradient that reaches a leaf (``backward``
     adds it to the leaf's ``.grad``; ``owned`` says that nothing else holds ``g``).
     ``at_node(fn, grad)``, if given, sees each Function's whole gradient before it runs.
+    A tensor's hooks (``register_hook``) see its whole gradient first and may replace it;
+    with ``retain`` (``backward``), a tensor that called ``retain_grad()`` keeps it.
     """
     consumers = _count_consumers(roots)
     grads: dict[Function, object] = {}
+    hooked = {}  # leaf -> its gradient so far, for leaves with hooks (they see the sum)
+
+    def leaf(tensor, g, owned):
+        if tensor._hooks:
+            hooked[tensor] = hooked[tensor] + g if tensor in hooked else g
+        else:
+            to_leaf(tensor, g, owned)
+
     for tensor, g in roots:
         fn = tensor.grad_fn
         if fn is None:
-            to_leaf(tensor, g, False)
+            leaf(tensor, g, False)
         else:
             grads[fn] = grads[fn] + g if fn in grads else g
     ready = [fn for fn in grads if consumers.get(fn, 0) == 0]
@@ -316,6 +330,8 @@ def _execute(roots, retain_graph: bool, to_leaf, at_node=None) -> None:
         if grad is None:  # no gradient reached this Function: nothing flows on from it
             input_grads = (None,) * len(fn.parents)
         else:
+            if fn.hooks is not None or fn.retained is not None:
+                grad = _at_output(fn, grad, retain)
             if at_node is not None:
                 at_node(fn, grad)
             with fn.device.activate():  # on a GPU, new arrays go on the op's device
@@ -328,9 +344,44 @@ def _execute(roots, retain_graph: bool, to_leaf, at_node=None) -> None:
                 if consumers[parent] == 0:
                     ready.append(parent)
             elif parent is not None and g is not None:
-                to_leaf(parent, g, not retain_graph and _fresh(g, grad, input_grads, fn))
+                leaf(parent, g, not retain_graph and _fresh(g, grad, input_grads, fn))
         if not retain_graph:
             fn.release()
+    for tensor, g in hooked.items():
+        to_leaf(tensor, _through_hooks(tensor._hooks, g, tensor), False)
+
+
+def _at_output(fn: Function, grad, retain: bool):
+    """The gradient of ``fn``'s output after the output's hooks; kept as its ``.grad`` if
+    it called ``retain_grad()`` (and this is ``backward``)."""
+    out = fn.retained() if fn.retained is not None else None
+    if fn.hooks:
+        grad = _through_hooks(fn.hooks, grad, out, fn.device)
+    if retain and out is not None:
+        out._accumulate_grad(grad)
+    return grad
+
+
+def _through_hooks(hooks: dict, grad, tensor, device=None):
+    """``grad`` passed through ``hooks`` in the order they were registered: each gets it
+    as a tensor and may return a replacement of the same shape (or None: unchanged)."""
+    device = tensor.device if tensor is not None else device
+    for hook in list(hooks.values()):
+        result = hook(Tensor._wrap(grad, device))
+        if result is None:
+            continue
+        if not isinstance(result, Tensor):
+            raise TypeError(
+                f"a tensor hook must return a Tensor or None, got {type(result).__name__}"
+            )
+        if result.shape != grad.shape or result.dtype != grad.dtype:
+            raise RuntimeError(
+                f"hook {getattr(hook, '__name__', hook)!r} has changed the size or dtype of "
+                f"the gradient: got {result.shape} {result.dtype}, expected {grad.shape} "
+                f"{grad.dtype}"
+            )
+        grad = result._data
+    return grad
 
 
 def _count_consumers(roots) -> dict:
@@ -443,7 +494,7 @@ def backward(
     if inputs is not None:
         _backward_to(_as_list(inputs), roots, bool(retain_graph))
         return
-    _execute(roots, bool(retain_graph), Tensor._accumulate_grad)
+    _execute(roots, bool(retain_graph), Tensor._accumulate_grad, retain=True)
 
 
 def _backward_to(inputs, roots, retain_graph: bool) -> None:

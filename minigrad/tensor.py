@@ -16,6 +16,8 @@ primitive in ``ops/``. This file is the API; the math lives elsewhere.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import autograd as _autograd
@@ -60,7 +62,10 @@ class Tensor:
                 [6., 8.]])
     """
 
-    __slots__ = ("__weakref__", "_data", "_grad", "_requires_grad", "_version", "device", "grad_fn")
+    __slots__ = (
+        "__weakref__", "_data", "_grad", "_hooks", "_requires_grad", "_version", "device",
+        "grad_fn",
+    )  # fmt: skip
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray * Tensor works
 
     def __init__(self, data, dtype=None, device=None, requires_grad: bool = False) -> None:
@@ -69,6 +74,7 @@ class Tensor:
         self._data = array
         self.device = device
         self._grad = None
+        self._hooks = None  # a leaf's register_hook() hooks, by handle id
         self.grad_fn = None
         self._version = VersionCounter()
         self._requires_grad = False
@@ -82,6 +88,7 @@ class Tensor:
         t._data = array
         t.device = device
         t._grad = None
+        t._hooks = None
         t.grad_fn = None
         t._version = VersionCounter()
         t._requires_grad = requires_grad
@@ -144,8 +151,26 @@ class Tensor:
     def grad(self) -> Tensor | None:
         """The gradient that ``backward()`` added up for this leaf (``None`` until then, or
         after ``zero_grad()``). A tensor assigned to it must have this tensor's shape,
-        dtype and device, as in PyTorch: the optimizers would otherwise broadcast it."""
+        dtype and device, as in PyTorch: the optimizers would otherwise broadcast it.
+
+        A tensor computed from others (not a leaf) gets no ``.grad`` unless it called
+        :meth:`retain_grad`; reading it warns then, as in PyTorch."""
+        if self._grad is None and self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor.",
+                UserWarning,
+                stacklevel=2,
+            )
         return self._grad
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether this non-leaf tensor keeps its gradient (:meth:`retain_grad`)."""
+        ref = self.grad_fn.retained if self.grad_fn is not None else None
+        return ref is not None and ref() is self
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:

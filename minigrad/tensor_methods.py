@@ -11,6 +11,9 @@ gradient and graph node); this file, what it can *do*.
 
 from __future__ import annotations
 
+import itertools as _itertools
+import weakref as _weakref
+
 import numpy as _np
 
 from . import autograd as _autograd
@@ -86,6 +89,25 @@ def _keeps_itself(items, shape) -> bool:
         s.start in (None, 0) and s.step in (None, 1) and (s.stop is None or s.stop >= n)
         for s, n in zip(dims, lengths)
     )
+
+
+class RemovableHandle:
+    """What ``Tensor.register_hook`` returns: ``remove()`` takes the hook off again."""
+
+    _ids = _itertools.count()
+
+    def __init__(self, hooks: dict) -> None:
+        self.hooks = hooks
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
 
 
 class TensorMethods:
@@ -189,6 +211,61 @@ class TensorMethods:
                 raise ValueError(f"invalid type: {dtype!r}")
             return self.to("cuda" if "cuda" in parts else "cpu", by_name[parts[-1]])
         return self.to(dtype)
+
+    # ------------------------------------------------------------------------------------
+    # Gradient hooks
+    # ------------------------------------------------------------------------------------
+
+    def register_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(grad)`` with this tensor's whole gradient each time backward (or
+        ``autograd.grad``) computes it; a tensor it returns replaces the gradient (same
+        shape and dtype), None leaves it as it is. For a leaf this runs before the
+        gradient is added to ``.grad``. Returns a handle whose ``remove()`` takes it off.
+
+        Example:
+            >>> import minigrad
+            >>> x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+            >>> y = x * 3
+            >>> handle = y.register_hook(lambda g: g * 10)  # scale what flows back
+            >>> y.sum().backward()
+            >>> x.grad
+            tensor([30., 30.])
+            >>> handle.remove()
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if not callable(hook):
+            raise TypeError(f"register_hook expects a callable, got {type(hook).__name__}")
+        if self.grad_fn is not None:  # a Function has one output: its hooks live there
+            if self.grad_fn.hooks is None:
+                self.grad_fn.hooks = {}
+            hooks = self.grad_fn.hooks
+        else:
+            if self._hooks is None:
+                self._hooks = {}
+            hooks = self._hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` during ``backward()`` (added
+        up over backward passes, as a leaf's), to look at the gradient of an activation.
+        On a leaf it does nothing: a leaf keeps its gradient anyway.
+
+        Example:
+            >>> import minigrad
+            >>> x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+            >>> h = x * x
+            >>> h.retain_grad()
+            >>> (3 * h).sum().backward()
+            >>> h.grad, h.retains_grad
+            (tensor([3., 3.]), True)
+        """
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn.retained = _weakref.ref(self)
 
     # ------------------------------------------------------------------------------------
     # Copies

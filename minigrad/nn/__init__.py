@@ -31,6 +31,7 @@ from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, ParameterList
 from .conv import Conv2d
 from .dropout import Dropout, Dropout1d, Dropout2d
+from .embedding import Embedding
 from .flatten import Flatten
 from .lazy import LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, LazyLinear, LazyModuleMixin
 from .linear import Identity, Linear
@@ -54,6 +55,7 @@ __all__ = [
     "Dropout",
     "Dropout1d",
     "Dropout2d",
+    "Embedding",
     "Flatten",
     "GroupNorm",
     "Identity",

@@ -27,6 +27,7 @@ from ..ops import batchnorm as _batchnorm
 from ..ops import elementwise as _elementwise
 from ..ops import linalg as _linalg
 from ..tensor import Tensor
+from .embedding import embedding
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
 from .functional_dropout import dropout, dropout1d, dropout2d, require_float
 from .functional_losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss
@@ -43,6 +44,7 @@ __all__ = [
     "dropout",
     "dropout1d",
     "dropout2d",
+    "embedding",
     "gelu",
     "group_norm",
     "instance_norm",

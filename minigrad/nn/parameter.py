@@ -33,7 +33,8 @@ class Parameter(Tensor):
             raise TypeError(f"Parameter expects a Tensor, got {type(data).__name__}")
         self._data = data._data
         self.device = data.device
-        self.grad = None
+        self._grad = None
+        self._hooks = None
         self.grad_fn = None
         self._version = data._version
         self._requires_grad = False
@@ -109,7 +110,8 @@ class _Uninitialized:
         template = creation.empty(0, dtype=dtype, device=device)  # the default dtype, device
         self._data = _NoData(template.dtype)
         self.device = template.device
-        self.grad = None
+        self._grad = None
+        self._hooks = None
         self.grad_fn = None
         self._version = template._version
         self._requires_grad = False

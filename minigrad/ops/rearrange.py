@@ -43,3 +43,31 @@ class TakeAlong(Function):
         sums = xp.bincount(flat, weights=weights, minlength=rows * width)
         out = sums.reshape((*lead, width)).astype(grad.dtype, copy=False)
         return xp.moveaxis(out, -1, self.axis), None
+
+
+class Embedding(Function):
+    """Rows of ``weight`` (num, dim) at integer ``indices`` of any shape: the output is
+    ``indices.shape + (dim,)``. Backward adds each output row's gradient into the row it
+    came from (rows picked twice get both), none into ``padding_idx``'s row, and with
+    ``scale_grad_by_freq`` divides each row's sum by how often the batch picked it."""
+
+    def forward(self, weight, indices, padding_idx, scale_grad_by_freq):
+        self.rows, self.padding_idx, self.scale = weight.shape[0], padding_idx, scale_grad_by_freq
+        self.save(indices)
+        return weight[indices]
+
+    def backward(self, grad):
+        (indices,) = self.saved
+        xp, dim = self.xp, grad.shape[-1]
+        flat = indices.reshape(-1)
+        rows = grad.reshape(-1, dim)
+        if self.scale:
+            counts = xp.bincount(flat, minlength=self.rows)
+            rows = rows / counts[flat][:, None].astype(rows.dtype)
+        if self.padding_idx is not None:
+            rows = xp.where((flat == self.padding_idx)[:, None], 0, rows).astype(grad.dtype)
+        # One bincount per column: the sums of each row's gradients, without a Python loop
+        # over rows. Positions (row, column) are numbered row * dim + column.
+        positions = (flat[:, None] * dim + xp.arange(dim)).reshape(-1)
+        sums = xp.bincount(positions, weights=rows.reshape(-1), minlength=self.rows * dim)
+        return sums.reshape(self.rows, dim).astype(grad.dtype, copy=False), None

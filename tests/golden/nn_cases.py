@@ -135,6 +135,10 @@ NN_CASES = {
     "bce_with_logits_loss": _m(lambda nn: _of_sigmoids(nn, nn.BCEWithLogitsLoss(), logits=True), ((3, 4), "f"), ((3, 4), "f")),
     # pos_weight is a buffer, so minigrad's module gets PyTorch's values with the state_dict.
     "bce_with_logits_loss_pos_weight": _m(lambda nn: _of_sigmoids(nn, nn.BCEWithLogitsLoss(pos_weight=nn.Linear(1, 4).bias.detach().abs() + 0.5), logits=True), ((3, 4), "f"), ((3, 4), "c")),
+    # Embeddings: the weight's gradient, rows looked up twice, the padding row.
+    "embedding": _m(lambda nn: nn.Embedding(10, 3), ((2, 5), "i10")),
+    "embedding_padding_freq": _m(lambda nn: nn.Embedding(6, 4, padding_idx=2, scale_grad_by_freq=True), ((3, 4), "i6")),
+    "embedding_max_norm": _m(lambda nn: nn.Embedding(5, 3, max_norm=1.0), ((6,), "i5"), train_steps=2),
     # Lazy modules: PyTorch's dry run materializes them; minigrad's load does (see above).
     "lazy_linear": _m(lambda nn: nn.LazyLinear(3), ((4, 5), "f")),
     "lazy_linear_no_bias": _m(lambda nn: nn.LazyLinear(3, bias=False), ((2, 4, 5), "f")),
