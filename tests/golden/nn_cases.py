@@ -135,6 +135,9 @@ NN_CASES = {
     "bce_with_logits_loss": _m(lambda nn: _of_sigmoids(nn, nn.BCEWithLogitsLoss(), logits=True), ((3, 4), "f"), ((3, 4), "f")),
     # pos_weight is a buffer, so minigrad's module gets PyTorch's values with the state_dict.
     "bce_with_logits_loss_pos_weight": _m(lambda nn: _of_sigmoids(nn, nn.BCEWithLogitsLoss(pos_weight=nn.Linear(1, 4).bias.detach().abs() + 0.5), logits=True), ((3, 4), "f"), ((3, 4), "c")),
+    "prelu": _m(lambda nn: nn.PReLU(), ((3, 4), "f")),
+    "prelu_channels": _m(lambda nn: nn.PReLU(3, init=0.1), ((2, 3, 4), "f")),
+    "elu_selu_hardswish": _m(lambda nn: nn.Sequential(nn.ELU(0.5), nn.Linear(4, 4), nn.SELU(), nn.Hardswish(), nn.Mish()), ((3, 4), "f")),
     # Embeddings: the weight's gradient, rows looked up twice, the padding row.
     "embedding": _m(lambda nn: nn.Embedding(10, 3), ((2, 5), "i10")),
     "embedding_padding_freq": _m(lambda nn: nn.Embedding(6, 4, padding_idx=2, scale_grad_by_freq=True), ((3, 4), "i6")),

@@ -1,0 +1,51 @@
+"""The rarer activations at their kinks, where the golden cases' random inputs never
+land: the gradients PyTorch 2.13 gives there (printed by it, copied here), and the
+errors for bad options."""
+
+from __future__ import annotations
+
+import pytest
+
+import minigrad
+from minigrad import nn
+from minigrad.nn import functional as F
+
+KINKS = {  # function: (inputs, PyTorch's gradient of the sum there)
+    "hardtanh": ([-1.0, 1.0, 0.0], [0.0, 0.0, 1.0]),
+    "relu6": ([0.0, 6.0, 3.0], [0.0, 0.0, 1.0]),
+    "hardsigmoid": ([-3.0, 3.0, 0.0], [0.0, 0.0, 1 / 6]),
+    "hardswish": ([-3.0, 3.0, 2.9], [0.0, 1.0, 2.9 / 3 + 0.5]),
+    "elu": ([0.0, -1.0], [1.0, 0.36787944]),
+    "hardshrink": ([0.5, -0.5, 0.6], [0.0, 0.0, 1.0]),
+    "softshrink": ([0.5, -0.5, 0.6], [0.0, 0.0, 1.0]),
+    "softsign": ([0.0], [1.0]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KINKS))
+def test_gradients_at_the_kinks_are_pytorchs(name, device):
+    inputs, expected = KINKS[name]
+    x = minigrad.tensor(inputs, device=device, requires_grad=True)
+    getattr(F, name)(x).sum().backward()
+    assert x.grad.tolist() == pytest.approx(expected, rel=1e-6)
+
+
+def test_bad_options_are_refused(device):
+    x = minigrad.ones(3, device=device)
+    with pytest.raises(ValueError, match="min_val cannot be greater than max_val"):
+        nn.Hardtanh(2.0, 1.0)
+    with pytest.raises(RuntimeError, match="Halving dimension must be even"):
+        F.glu(x)
+    with pytest.raises(RuntimeError, match="Mismatch of parameter numbers"):
+        F.prelu(minigrad.ones(2, 3, device=device), minigrad.ones(2, device=device))
+    with pytest.raises(RuntimeError, match="greater or equal to 0"):
+        F.softshrink(x, -1.0)
+    with pytest.raises(NotImplementedError):
+        F.elu(minigrad.tensor([1, 2], device=device))
+
+
+def test_prelu_learns_its_slope(device):
+    act = nn.PReLU().to(device)
+    act(minigrad.tensor([-2.0, 1.0, -1.0], device=device)).sum().backward()
+    assert act.weight.grad.tolist() == [-3.0]
+    assert list(act.state_dict()) == ["weight"]
