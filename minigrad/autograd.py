@@ -309,13 +309,7 @@ def _execute(roots, retain_graph: bool, to_leaf, at_node=None, retain=False) -> 
     consumers = _count_consumers(roots)
     grads: dict[Function, object] = {}
     hooked = {}  # leaf -> its gradient so far, for leaves with hooks (they see the sum)
-
-    def leaf(tensor, g, owned):
-        if tensor._hooks:
-            hooked[tensor] = hooked[tensor] + g if tensor in hooked else g
-        else:
-            to_leaf(tensor, g, owned)
-
+    leaf = _holding_hooked(to_leaf, hooked) if leaf_hooks_registered else to_leaf
     for tensor, g in roots:
         fn = tensor.grad_fn
         if fn is None:
@@ -349,6 +343,24 @@ def _execute(roots, retain_graph: bool, to_leaf, at_node=None, retain=False) -> 
             fn.release()
     for tensor, g in hooked.items():
         to_leaf(tensor, _through_hooks(tensor._hooks, g, tensor), False)
+
+
+# Whether a leaf tensor ever had a hook registered (``Tensor.register_hook``): until then,
+# backward hands leaf gradients straight to ``to_leaf``.
+leaf_hooks_registered = False
+
+
+def _holding_hooked(to_leaf, hooked: dict):
+    """``to_leaf``, except that the gradients of leaves with hooks are summed in
+    ``hooked`` instead, for their hooks to see the whole gradient once, at the end."""
+
+    def leaf(tensor, g, owned):
+        if tensor._hooks:
+            hooked[tensor] = hooked[tensor] + g if tensor in hooked else g
+        else:
+            to_leaf(tensor, g, owned)
+
+    return leaf
 
 
 def _at_output(fn: Function, grad, retain: bool):

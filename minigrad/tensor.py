@@ -149,21 +149,10 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
-        """The gradient that ``backward()`` added up for this leaf (``None`` until then, or
-        after ``zero_grad()``). A tensor assigned to it must have this tensor's shape,
-        dtype and device, as in PyTorch: the optimizers would otherwise broadcast it.
-
-        A tensor computed from others (not a leaf) gets no ``.grad`` unless it called
-        :meth:`retain_grad`; reading it warns then, as in PyTorch."""
-        if self._grad is None and self.grad_fn is not None and not self.retains_grad:
-            warnings.warn(
-                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
-                "Its .grad attribute won't be populated during autograd.backward(). If you "
-                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
-                ".retain_grad() on the non-leaf Tensor.",
-                UserWarning,
-                stacklevel=2,
-            )
+        """The gradient ``backward()`` added up for this leaf (None until then); what may
+        be assigned: ``_check_grad``; a non-leaf's: ``retain_grad``."""
+        if self._grad is None and self.grad_fn is not None:
+            _warn_unless_retained(self)
         return self._grad
 
     @property
@@ -317,8 +306,23 @@ class Tensor:
             self._grad._version.value += 1
 
 
+def _warn_unless_retained(t: Tensor) -> None:
+    """PyTorch's warning on reading the ``.grad`` of a tensor computed from others (not a
+    leaf), which backward leaves None unless the tensor called ``retain_grad()``."""
+    if not t.retains_grad:
+        warnings.warn(
+            "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+            "Its .grad attribute won't be populated during autograd.backward(). If you "
+            "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+            ".retain_grad() on the non-leaf Tensor.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def _check_grad(t: Tensor, grad) -> None:
-    """PyTorch's checks of a gradient assigned to ``t.grad`` (its messages)."""
+    """PyTorch's checks of a gradient assigned to ``t.grad`` (its messages): the tensor's
+    shape, dtype and device, or the optimizers would broadcast it."""
     if not isinstance(grad, Tensor):
         raise TypeError(
             f"assigned grad expected to be a Tensor or None but got grad of type "

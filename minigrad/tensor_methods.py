@@ -244,6 +244,7 @@ class TensorMethods:
             if self._hooks is None:
                 self._hooks = {}
             hooks = self._hooks
+            _autograd.leaf_hooks_registered = True
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
         return handle

@@ -119,7 +119,9 @@ class Adadelta(Optimizer):
                 float(group["weight_decay"]), bool(group["maximize"]),
             )  # fmt: skip
             buffers = ["square_avg", "acc_delta"]
-            if self._step_group_at_once(group, Adadelta, adadelta_update, options, buffers):
+            if (group.get("foreach") or group.get("fused")) and self._step_group_at_once(
+                group, Adadelta, adadelta_update, options, buffers
+            ):
                 continue  # foreach=True: the whole group in one update (fast/flat.py)
             for p in group["params"]:
                 if p.grad is None:

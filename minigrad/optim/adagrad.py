@@ -132,7 +132,7 @@ class Adagrad(Optimizer):
                 float(group["lr"]), float(group["lr_decay"]), float(group["weight_decay"]),
                 float(group["eps"]), bool(group["maximize"]),
             )  # fmt: skip
-            if self._step_group_at_once(
+            if (group.get("foreach") or group.get("fused")) and self._step_group_at_once(
                 group, Adagrad, adagrad_update, options, ["sum"], fill=initial_value
             ):
                 continue  # foreach=True: the whole group in one update (fast/flat.py)

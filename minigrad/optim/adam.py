@@ -153,7 +153,9 @@ class Adam(Optimizer):
                 bool(group["maximize"]), bool(group["decoupled_weight_decay"]),
             )  # fmt: skip
             buffers = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if options[5] else ())
-            if self._step_group_at_once(group, Adam, adam_update, options, buffers):
+            if (group.get("foreach") or group.get("fused")) and self._step_group_at_once(
+                group, Adam, adam_update, options, buffers
+            ):
                 continue  # foreach=True: the whole group in one update (fast/flat.py)
             for p in group["params"]:
                 if p.grad is None:

@@ -144,7 +144,9 @@ class RMSprop(Optimizer):
                 buffers.append("momentum_buffer")
             if options[5]:
                 buffers.append("grad_avg")
-            if self._step_group_at_once(group, RMSprop, rmsprop_update, options, buffers):
+            if (group.get("foreach") or group.get("fused")) and self._step_group_at_once(
+                group, RMSprop, rmsprop_update, options, buffers
+            ):
                 continue  # foreach=True: the whole group in one update (fast/flat.py)
             for p in group["params"]:
                 if p.grad is None:

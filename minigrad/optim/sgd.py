@@ -158,7 +158,9 @@ class SGD(Optimizer):
                 float(group["lr"]), float(group["momentum"]), float(group["dampening"]),
                 float(group["weight_decay"]), bool(group["nesterov"]), bool(group["maximize"]),
             )  # fmt: skip
-            if self._step_group_at_once(group, SGD, sgd_update, options):
+            if (group.get("foreach") or group.get("fused")) and self._step_group_at_once(
+                group, SGD, sgd_update, options
+            ):
                 continue  # foreach=True: the whole group in one update (fast/flat.py)
             for p in group["params"]:
                 if p.grad is not None:
