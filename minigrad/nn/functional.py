@@ -49,7 +49,14 @@ from .functional_activations import (
 )
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
 from .functional_dropout import dropout, dropout1d, dropout2d, require_float
-from .functional_losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss
+from .functional_losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    smooth_l1_loss,
+)
 from .functional_norm import group_norm, instance_norm, layer_norm
 
 __all__ = [
@@ -73,7 +80,9 @@ __all__ = [
     "hardsigmoid",
     "hardswish",
     "hardtanh",
+    "huber_loss",
     "instance_norm",
+    "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
@@ -92,6 +101,7 @@ __all__ = [
     "selu",
     "sigmoid",
     "silu",
+    "smooth_l1_loss",
     "softmax",
     "softmin",
     "softplus",

@@ -1,6 +1,8 @@
 """The losses beyond cross-entropy and the squared error: the absolute error
-(``l1_loss``), and binary cross-entropy of probabilities and of logits, for two-class and
-multi-label outputs. Each computes the elementwise loss, weights it, and reduces it.
+(``l1_loss``) and the robust ones between it and the squared error (``smooth_l1_loss``,
+``huber_loss``), binary cross-entropy of probabilities and of logits (for two-class and
+multi-label outputs), and the Kullback-Leibler divergence (``kl_div``). Each computes the
+elementwise loss, weights it, and reduces it.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import warnings
 
 from .. import dtypes as _dtypes
-from ..functions import legacy_reduction
+from ..functions import legacy_reduction, where
 from ..ops import binary_cross_entropy as _bce
 from ..tensor import Tensor
 
@@ -142,4 +144,117 @@ def binary_cross_entropy_with_logits(
     loss = _bce.BinaryCrossEntropyWithLogits.apply(input.to(dtype), target.to(dtype), pos_weight)
     if weight is not None:
         loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _elementwise_loss_shapes(input: Tensor, target: Tensor) -> None:
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(
+            f"Using a target size {tuple(target.shape)} that is different to the input size "
+            f"{tuple(input.shape)}. This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """The squared error for errors below ``beta`` (halved, divided by ``beta``), the
+    absolute error above (less ``beta / 2``): ``0.5 d**2 / beta`` if ``d < beta`` else
+    ``d - 0.5 beta`` for ``d = |input - target|``. Less sensitive to outliers than the
+    squared error, smooth at 0 unlike the absolute error; ``beta=0`` is ``l1_loss``.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.smooth_l1_loss(minigrad.tensor([0.5, 3.0]), minigrad.zeros(2), reduction="none")
+        tensor([0.125, 2.5  ])
+    """
+    reduction = _reduction("smooth_l1_loss", size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _elementwise_loss_shapes(input, target)
+    d = (input - target).abs()
+    if beta == 0:
+        return _reduce(d, reduction)
+    return _reduce(where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction)
+
+
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0, weight=None
+) -> Tensor:
+    """``0.5 d**2`` for ``d = |input - target| < delta``, else ``delta * (d - 0.5 delta)``:
+    ``delta`` times :func:`smooth_l1_loss` with ``beta=delta``. With ``weight`` (the
+    input's shape), each element's loss is weighted and 'mean' divides by the weights' sum.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.huber_loss(minigrad.tensor([0.5, 3.0]), minigrad.zeros(2), delta=2.0)
+        tensor(2.0625)
+    """
+    reduction = _reduction("huber_loss", None, None, reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _elementwise_loss_shapes(input, target)
+    d = (input - target).abs()
+    loss = where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
+    if weight is None:
+        return _reduce(loss, reduction)
+    loss = loss * weight
+    return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """The Kullback-Leibler divergence of ``target`` from the distribution whose
+    log-probabilities are ``input``: ``t * (log t - input)`` per element (0 where
+    ``t = 0``), or with ``log_target`` (``target`` given as log-probabilities)
+    ``exp(t) * (t - input)``. ``reduction='batchmean'`` (sum over everything, divided by
+    the batch size) is the divergence per sample; 'mean' divides by every element, as in
+    PyTorch, which warns about it. Where ``t = 0`` the target's gradient is ``-input``
+    (PyTorch's is NaN there).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> p = minigrad.tensor([[0.5, 0.5]])
+        >>> F.kl_div(minigrad.tensor([[0.25, 0.75]]).log(), p, reduction="batchmean")
+        tensor(0.1438)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce, stacklevel=3)
+    if reduction not in ("mean", "batchmean", "sum", "none"):
+        raise ValueError(
+            f"kl_div: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}"
+        )
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = target > 0
+        safe = where(positive, target, 1.0)  # no log(0), and no nan in its gradient
+        loss = where(positive, target * safe.log(), 0.0) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction)

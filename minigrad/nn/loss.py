@@ -1,5 +1,5 @@
-"""Loss modules: ``CrossEntropyLoss``, ``NLLLoss``, ``MSELoss``, ``L1Loss``, ``BCELoss``
-and ``BCEWithLogitsLoss``."""
+"""Loss modules: ``CrossEntropyLoss``, ``NLLLoss``, ``MSELoss``, ``L1Loss``, ``BCELoss``,
+``BCEWithLogitsLoss``, ``SmoothL1Loss``, ``HuberLoss`` and ``KLDivLoss``."""
 
 from __future__ import annotations
 
@@ -177,3 +177,59 @@ class BCEWithLogitsLoss(_Loss):
             input, target, weight=self.weight, reduction=self.reduction,
             pos_weight=self.pos_weight,
         )  # fmt: skip
+
+
+class SmoothL1Loss(_Loss):
+    """The squared error below ``beta``, the absolute error above: see
+    :func:`~minigrad.nn.functional.smooth_l1_loss`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.SmoothL1Loss()(minigrad.tensor([0.5, 3.0]), minigrad.zeros(2))
+        tensor(1.3125)
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """The Huber loss: see :func:`~minigrad.nn.functional.huber_loss`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.HuberLoss(delta=2.0)(minigrad.tensor([0.5, 3.0]), minigrad.zeros(2))
+        tensor(2.0625)
+    """
+
+    def __init__(self, reduction="mean", delta=1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(_Loss):
+    """The Kullback-Leibler divergence of the target from the input's distribution (the
+    input as log-probabilities): see :func:`~minigrad.nn.functional.kl_div`. Use
+    ``reduction='batchmean'`` for the divergence per sample.
+
+    Example:
+        >>> import minigrad
+        >>> loss = minigrad.nn.KLDivLoss(reduction="batchmean")
+        >>> loss(minigrad.tensor([[0.25, 0.75]]).log(), minigrad.tensor([[0.5, 0.5]]))
+        tensor(0.1438)
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        super().__init__(size_average, reduce, "mean" if reduction == "batchmean" else reduction)
+        self.reduction = reduction
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

@@ -330,6 +330,13 @@ CASES = {
     "act_softmin": _c(lambda m, a: m.nn.functional.softmin(a * 3.0, dim=1), ((4, 6), "f")),
     "act_prelu_per_channel": _c(lambda m, a, w: m.nn.functional.prelu(a, w), ((2, 3, 4), "f"), ((3,), "p")),
     "act_prelu_one_slope": _c(lambda m, a, w: m.nn.functional.prelu(a, w), ((5,), "f"), ((1,), "p")),
+    # The robust regression losses and the Kullback-Leibler divergence.
+    "smooth_l1_loss": _c(lambda m, a, b: m.nn.functional.smooth_l1_loss(a * 2.0, b), ((4, 5), "f"), ((4, 5), "f")),
+    "smooth_l1_loss_beta_sum": _c(lambda m, a, b: m.nn.functional.smooth_l1_loss(a * 2.0, b, reduction="sum", beta=0.5), ((4, 5), "f"), ((4, 5), "c")),
+    "huber_loss_delta_none": _c(lambda m, a, b: m.nn.functional.huber_loss(a * 2.0, b, reduction="none", delta=0.7), ((4, 5), "f"), ((4, 5), "f")),
+    "kl_div_batchmean": _c(lambda m, a, b: m.nn.functional.kl_div(a.log_softmax(1), b.softmax(1), reduction="batchmean"), ((4, 5), "f"), ((4, 5), "f")),
+    "kl_div_sum_log_target": _c(lambda m, a, b: m.nn.functional.kl_div(a.log_softmax(1), b.log_softmax(1), reduction="sum", log_target=True), ((4, 5), "f"), ((4, 5), "f")),
+    "kl_div_mean": _c(lambda m, a, b: m.nn.functional.kl_div(a.log_softmax(1), b.softmax(1)), ((3, 4), "f"), ((3, 4), "c"), warns="'batchmean' divides only by the batch size"),
     # Picking and rearranging elements.
     "flip": _c(lambda m, a: m.flip(a, (0, 2)) * m.arange(4.0, device=a.device), ((2, 3, 4), "f")),
     "flip_method_one_dim": _c(lambda m, a: a.flip(-1) * m.arange(4.0, device=a.device), ((3, 4), "f")),

@@ -138,6 +138,8 @@ NN_CASES = {
     "prelu": _m(lambda nn: nn.PReLU(), ((3, 4), "f")),
     "prelu_channels": _m(lambda nn: nn.PReLU(3, init=0.1), ((2, 3, 4), "f")),
     "elu_selu_hardswish": _m(lambda nn: nn.Sequential(nn.ELU(0.5), nn.Linear(4, 4), nn.SELU(), nn.Hardswish(), nn.Mish()), ((3, 4), "f")),
+    "smooth_l1_loss": _m(lambda nn: nn.SmoothL1Loss(beta=0.5), ((3, 4), "f"), ((3, 4), "f")),
+    "huber_loss": _m(lambda nn: nn.HuberLoss(delta=0.5), ((3, 4), "f"), ((3, 4), "c")),
     # Embeddings: the weight's gradient, rows looked up twice, the padding row.
     "embedding": _m(lambda nn: nn.Embedding(10, 3), ((2, 5), "i10")),
     "embedding_padding_freq": _m(lambda nn: nn.Embedding(6, 4, padding_idx=2, scale_grad_by_freq=True), ((3, 4), "i6")),
