@@ -176,6 +176,7 @@ from .functions_select import (
     split,
     tril,
     triu,
+    unflatten,
 )
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
@@ -331,6 +332,7 @@ __all__ = [
     "triu",
     "trunc",
     "uint8",
+    "unflatten",
     "unsqueeze",
     "utils",
     "var",

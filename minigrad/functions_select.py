@@ -1,5 +1,5 @@
 """Public functions that pick or rearrange elements: ``split`` and ``chunk``, ``flip``,
-``gather``, ``masked_fill``, ``tril`` and ``triu``, ``one_hot``.
+``gather``, ``masked_fill``, ``tril`` and ``triu``, ``one_hot``, ``unflatten``.
 
 Like ``functions_extra.py``, these check their arguments and then call one primitive
 (``ops/rearrange.py``) or compose core functions (slices, ``where``), so that gradients
@@ -229,3 +229,41 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     with tensor.device.activate():
         out = (values[..., None] == xp.arange(num_classes)).astype(_dtypes.int64)
     return Tensor._wrap(out, tensor.device)
+
+
+def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    """Split dimension ``dim`` into ``sizes`` (their product must be its size; one of them
+    may be -1, inferred): the inverse of ``flatten``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.unflatten(minigrad.zeros(2, 12), 1, (3, -1)).shape
+        (2, 3, 4)
+    """
+    _check_tensor(input, "unflatten")
+    if input.ndim == 0:
+        raise RuntimeError("unflatten: Dimension specified as 0 but tensor has no dimensions")
+    dim = normalize_dim(dim, input.ndim)
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    length = input.shape[dim]
+    if sizes.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in sizes:
+        if s != -1:
+            known *= s
+    if -1 in sizes:
+        if known == 0 or length % known:
+            raise RuntimeError(
+                f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
+                f"{dim} ({length}) in the input tensor"
+            )
+        sizes = tuple(length // known if s == -1 else s for s in sizes)
+    elif known != length:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
+            f"{dim} ({length}) in the input tensor"
+        )
+    return input.reshape(input.shape[:dim] + sizes + input.shape[dim + 1 :])

@@ -851,6 +851,10 @@ class TensorMethods:
         """``value`` where ``mask`` is True; see :func:`minigrad.masked_fill`."""
         return _FS.masked_fill(self, mask, value)
 
+    def unflatten(self, dim, sizes):
+        """Dimension ``dim`` split into ``sizes``; see :func:`minigrad.unflatten`."""
+        return _FS.unflatten(self, dim, sizes)
+
     def tril(self, diagonal=0):
         """The lower triangle; see :func:`minigrad.tril`."""
         return _FS.tril(self, diagonal)

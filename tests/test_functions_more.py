@@ -116,3 +116,14 @@ def test_logsumexp_at_the_edges(device):
     out = big.logsumexp(0)
     out.backward()
     assert out.item() == pytest.approx(1000.0 + np.log(2)) and big.grad.tolist() == [0.5, 0.5]
+
+
+def test_unflatten_checks_the_sizes(device):
+    x = minigrad.zeros(2, 12, device=device)
+    assert x.unflatten(1, [3, 4]).shape == (2, 3, 4)
+    with pytest.raises(RuntimeError, match="don't multiply up to the size of dim 1"):
+        x.unflatten(1, (5, -1))
+    with pytest.raises(RuntimeError, match="only one dimension can be inferred"):
+        x.unflatten(1, (-1, -1))
+    with pytest.raises(TypeError, match="must be tuple of ints"):
+        minigrad.nn.Unflatten(1, 3)

@@ -51,7 +51,7 @@ from .container import ModuleDict, ModuleList, ParameterList
 from .conv import Conv2d
 from .dropout import Dropout, Dropout1d, Dropout2d
 from .embedding import Embedding
-from .flatten import Flatten
+from .flatten import Flatten, Unflatten
 from .lazy import LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, LazyLinear, LazyModuleMixin
 from .linear import Identity, Linear
 from .loss import (
@@ -136,6 +136,7 @@ __all__ = [
     "Tanh",
     "Tanhshrink",
     "Threshold",
+    "Unflatten",
     "UninitializedBuffer",
     "UninitializedParameter",
     "functional",

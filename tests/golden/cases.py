@@ -346,6 +346,7 @@ CASES = {
     "split_int_chunk": _c(lambda m, a: m.cat([p * (k + 1.0) for k, p in enumerate(a.split(2))], 0) + m.cat([q * (k + 5.0) for k, q in enumerate(a.chunk(2, dim=1))], 1), ((5, 3), "f")),
     "masked_fill": _c(lambda m, a, k: a.masked_fill(k, -1.5), ((3, 4), "f"), ((3, 4), "b")),
     "masked_fill_broadcast_tensor_value": _c(lambda m, a, k: m.masked_fill(a, k, m.tensor(2.0, device=a.device)), ((2, 3, 4), "f"), ((3, 1), "b")),
+    "unflatten": _c(lambda m, a: m.unflatten(a, -1, (2, -1)) * m.arange(3.0, device=a.device), ((4, 6), "f")),
     "tril_triu": _c(lambda m, a: m.tril(a) + a.triu(1) * 2.0 + a.tril(-1) * 3.0, ((2, 3, 4), "f")),
     "binary_cross_entropy_with_logits_sum_pos_weight": _c(lambda m, a, b, p: m.nn.functional.binary_cross_entropy_with_logits(a, m.sigmoid(b), reduction="sum", pos_weight=p), ((2, 3, 4), "f"), ((2, 3, 4), "c"), ((4,), "q")),
 }  # fmt: skip

@@ -138,6 +138,7 @@ NN_CASES = {
     "prelu": _m(lambda nn: nn.PReLU(), ((3, 4), "f")),
     "prelu_channels": _m(lambda nn: nn.PReLU(3, init=0.1), ((2, 3, 4), "f")),
     "elu_selu_hardswish": _m(lambda nn: nn.Sequential(nn.ELU(0.5), nn.Linear(4, 4), nn.SELU(), nn.Hardswish(), nn.Mish()), ((3, 4), "f")),
+    "unflatten": _m(lambda nn: nn.Sequential(nn.Linear(6, 6), nn.Unflatten(1, (2, 3))), ((4, 6), "f")),
     "smooth_l1_loss": _m(lambda nn: nn.SmoothL1Loss(beta=0.5), ((3, 4), "f"), ((3, 4), "f")),
     "huber_loss": _m(lambda nn: nn.HuberLoss(delta=0.5), ((3, 4), "f"), ((3, 4), "c")),
     # Embeddings: the weight's gradient, rows looked up twice, the padding row.
