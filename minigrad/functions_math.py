@@ -1,5 +1,6 @@
 """More public math functions: ``std`` and ``logsumexp``, ``log1p`` and ``expm1``, the
-rounding functions and ``sign``, and the tests for NaN, infinity and closeness.
+rounding functions and ``sign``, the rounded division and remainders (``floor_divide``,
+``remainder``, ``fmod``), and the tests for NaN, infinity and closeness.
 
 As in ``functions_extra.py``: each checks its arguments, then calls one primitive
 (``ops/pointwise.py``, ``ops/reduce.py``) or composes core functions. The tests
@@ -12,6 +13,7 @@ import warnings
 
 from . import dtypes as _dtypes
 from .functions import _check_tensor, _unary_float, normalize_dims, numpy_names, sqrt
+from .functions.args import _binary
 from .ops import pointwise, reduce
 from .tensor import Tensor
 
@@ -244,3 +246,39 @@ def allclose(
         True
     """
     return bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+def floor_divide(input, other) -> Tensor:
+    """``input // other``: the quotient rounded down, in the promoted dtype (Python's
+    ``//``). An integer division by zero is an error. PyTorch has no gradient for it (use
+    ``div(..., rounding_mode="floor")``, whose gradient is 0).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([7, -7]) // 2
+        tensor([ 3, -4])
+    """
+    return _binary(pointwise.FloorDivide, "floor_divide", input, other)
+
+
+def remainder(input, other) -> Tensor:
+    """``input % other``: the remainder with the sign of ``other`` (Python's ``%``).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tensor([7, -7]) % 3
+        tensor([1, 2])
+    """
+    return _binary(pointwise.Remainder, "remainder", input, other)
+
+
+def fmod(input, other) -> Tensor:
+    """The remainder with the sign of ``input`` (C's ``fmod``).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.fmod(minigrad.tensor([7, -7]), 3)
+        tensor([ 1, -1])
+    """
+    _check_tensor(input, "fmod")  # fmod(number, tensor) is a TypeError in PyTorch too
+    return _binary(pointwise.Fmod, "fmod", input, other)

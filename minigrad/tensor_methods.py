@@ -519,6 +519,18 @@ class TensorMethods:
     def __truediv__(self, other):
         return _F.div(self, other)
 
+    def __floordiv__(self, other):
+        return _FM.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _FM.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _FM.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _FM.remainder(other, self)
+
     def __rtruediv__(self, other):
         return _F.div(other, self)
 
@@ -671,9 +683,23 @@ class TensorMethods:
         """``self * other``; see :func:`minigrad.mul`."""
         return _F.mul(self, other)
 
-    def div(self, other):
+    def div(self, other, *, rounding_mode=None):
         """``self / other``; see :func:`minigrad.div`."""
-        return _F.div(self, other)
+        return _F.div(self, other, rounding_mode=rounding_mode)
+
+    divide = div
+
+    def floor_divide(self, other):
+        """``self // other``; see :func:`minigrad.floor_divide`."""
+        return _FM.floor_divide(self, other)
+
+    def remainder(self, other):
+        """``self % other``; see :func:`minigrad.remainder`."""
+        return _FM.remainder(self, other)
+
+    def fmod(self, other):
+        """The remainder with ``self``'s sign; see :func:`minigrad.fmod`."""
+        return _FM.fmod(self, other)
 
     def pow(self, exponent):
         """``self ** exponent``; see :func:`minigrad.pow`."""

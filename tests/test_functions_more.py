@@ -127,3 +127,32 @@ def test_unflatten_checks_the_sizes(device):
         x.unflatten(1, (-1, -1))
     with pytest.raises(TypeError, match="must be tuple of ints"):
         minigrad.nn.Unflatten(1, 3)
+
+
+def test_integer_division_and_remainders_as_pytorch(device):
+    a = minigrad.tensor([7, -7, 7, -7], device=device)
+    b = minigrad.tensor([2, 2, -2, -2], device=device)
+    assert (a // b).tolist() == [3, -4, -4, 3] and (a // b).dtype == minigrad.int64
+    assert (a % b).tolist() == [1, 1, -1, -1]
+    assert minigrad.fmod(a, b).tolist() == [1, -1, 1, -1]
+    assert a.div(b, rounding_mode="trunc").tolist() == [3, -3, -3, 3]
+    assert (a // 2.5).tolist() == [2.0, -3.0, 2.0, -3.0]  # a float divisor: float32
+    assert (7 // minigrad.tensor([2, -2], device=device)).tolist() == [3, -4]
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        a // minigrad.tensor([1, 0, 1, 1], device=device)
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        a % 0
+    with pytest.raises(ValueError, match="rounding_mode to be one of None, 'trunc', or 'floor'"):
+        a.div(b, rounding_mode="round")
+    x = minigrad.tensor([5.0, -5.0], device=device)
+    assert (x // 0.0).tolist() == [float("inf"), -float("inf")]  # floats divide by 0
+    with pytest.raises(TypeError):
+        minigrad.fmod(3, x)
+
+
+def test_floor_divide_has_no_gradient_as_in_pytorch(device):
+    x = minigrad.tensor([5.5, -5.5], device=device, requires_grad=True)
+    with pytest.raises(RuntimeError, match="derivative for floor_divide is not implemented"):
+        (x // 2).sum().backward()
+    x.div(2, rounding_mode="floor").sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]

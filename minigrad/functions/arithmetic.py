@@ -12,7 +12,7 @@ import builtins
 from .. import autograd as _autograd
 from .. import backend
 from .. import dtypes as _dtypes
-from ..ops import elementwise, linalg
+from ..ops import elementwise, linalg, pointwise
 from ..tensor import Tensor
 from .args import (
     _NUMBER,
@@ -105,14 +105,26 @@ def mul(input, other) -> Tensor:
     return _binary(elementwise.Mul, "mul", input, other)
 
 
-def div(input, other) -> Tensor:
-    """``input / other`` (true division: integer inputs give float32), broadcasting.
+def div(input, other, *, rounding_mode: str | None = None) -> Tensor:
+    """``input / other`` (true division: integer inputs give float32), broadcasting. With
+    ``rounding_mode`` "trunc" or "floor" the quotient is rounded towards zero or down,
+    keeps the promoted dtype (integers stay integers), and has gradient 0, as in PyTorch.
 
     Example:
         >>> import minigrad
         >>> minigrad.div(minigrad.tensor([1, 2, 3]), 2)  # int / int gives float32
         tensor([0.5, 1. , 1.5])
+        >>> minigrad.div(minigrad.tensor([-7, 7]), 2, rounding_mode="trunc")
+        tensor([-3,  3])
     """
+    if rounding_mode is not None:
+        ops = {"trunc": pointwise.DivTrunc, "floor": pointwise.DivFloor}
+        if rounding_mode not in ops:
+            raise ValueError(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"'{rounding_mode}'"
+            )
+        return _binary(ops[rounding_mode], "div", input, other)
     if (
         isinstance(input, Tensor)
         and input._data.dtype.kind == "f"

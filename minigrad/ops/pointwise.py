@@ -1,5 +1,6 @@
-"""More elementwise primitives: ``log1p`` and ``expm1``, and the piecewise-constant
-functions (``floor``, ``ceil``, ``round``, ``trunc``, ``sign``).
+"""More elementwise primitives: ``log1p`` and ``expm1``, the piecewise-constant
+functions (``floor``, ``ceil``, ``round``, ``trunc``, ``sign``), and the rounded divisions
+and remainders (``//``, ``div(rounding_mode=)``, ``%``, ``fmod``).
 
 ``log1p(x) = log(1 + x)`` and ``expm1(x) = exp(x) - 1`` are exact for small ``x``, where
 ``1 + x`` would round ``x`` away; their derivatives are ``1 / (1 + x)`` and ``exp(x)``.
@@ -49,3 +50,86 @@ class Stepwise(Function):
 
     def backward(self, grad):
         return self.xp.zeros_like(grad)
+
+
+def _refuse_integer_zero(xp, a, b) -> None:
+    """An integer division by zero has no answer (PyTorch raises); a float one is inf/nan."""
+    if xp.result_type(a, b).kind in "iub" and bool(xp.any(xp.asarray(b) == 0)):
+        raise RuntimeError("ZeroDivisionError")
+
+
+class DivFloor(Function):
+    """``a / b`` rounded down (``div(rounding_mode='floor')``), computed as Python's ``//``
+    is (exact for integers, through ``fmod`` for floats). Gradient 0, as in PyTorch."""
+
+    @quietly
+    def forward(self, a, b):
+        _refuse_integer_zero(self.xp, a, b)
+        return self.xp.floor_divide(a, b)
+
+    def backward(self, grad):
+        return self.xp.zeros_like(grad), self.xp.zeros_like(grad)
+
+
+class DivTrunc(Function):
+    """``a / b`` rounded towards zero (``div(rounding_mode='trunc')``, C's integer
+    division). Gradient 0, as in PyTorch."""
+
+    @quietly
+    def forward(self, a, b):
+        xp = self.xp
+        _refuse_integer_zero(xp, a, b)
+        if xp.result_type(a, b).kind == "f":
+            return xp.trunc(xp.true_divide(a, b))
+        q, r = xp.floor_divide(a, b), xp.remainder(a, b)
+        # Floor and truncation differ where the division is inexact and the signs differ.
+        return q + ((r != 0) & ((xp.asarray(a) < 0) != (xp.asarray(b) < 0)))
+
+    def backward(self, grad):
+        return self.xp.zeros_like(grad), self.xp.zeros_like(grad)
+
+
+class FloorDivide(DivFloor):
+    """``a // b``: as :class:`DivFloor`; PyTorch has no derivative for it, so backward
+    through it refuses, as PyTorch's does."""
+
+    def backward(self, grad):
+        raise RuntimeError(
+            "derivative for floor_divide is not implemented (use "
+            "div(a, b, rounding_mode='floor'), whose gradient is 0)"
+        )
+
+
+class Remainder(Function):
+    """``a - floor(a / b) * b``: the remainder with the divisor's sign (Python's ``%``).
+    Gradients: 1 for ``a``, ``-floor(a / b)`` for ``b``."""
+
+    @quietly
+    def forward(self, a, b):
+        _refuse_integer_zero(self.xp, a, b)
+        self.save(a, b)
+        return self.xp.remainder(a, b)
+
+    @quietly
+    def backward(self, grad):
+        a, b = self.saved
+        grad_b = -grad * self.xp.floor_divide(a, b) if self.needs_input_grad[1] else None
+        return grad, grad_b
+
+
+class Fmod(Function):
+    """``a - trunc(a / b) * b``: the remainder with the dividend's sign (C's ``fmod``).
+    Gradients: 1 for ``a``, ``-trunc(a / b)`` for ``b``."""
+
+    @quietly
+    def forward(self, a, b):
+        _refuse_integer_zero(self.xp, a, b)
+        self.save(a, b)
+        return self.xp.fmod(a, b)
+
+    @quietly
+    def backward(self, grad):
+        a, b = self.saved
+        if not self.needs_input_grad[1]:
+            return grad, None
+        return grad, -grad * self.xp.trunc(self.xp.true_divide(a, b))

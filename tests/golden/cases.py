@@ -347,6 +347,10 @@ CASES = {
     "masked_fill": _c(lambda m, a, k: a.masked_fill(k, -1.5), ((3, 4), "f"), ((3, 4), "b")),
     "masked_fill_broadcast_tensor_value": _c(lambda m, a, k: m.masked_fill(a, k, m.tensor(2.0, device=a.device)), ((2, 3, 4), "f"), ((3, 1), "b")),
     "unflatten": _c(lambda m, a: m.unflatten(a, -1, (2, -1)) * m.arange(3.0, device=a.device), ((4, 6), "f")),
+    "remainder": _c(lambda m, a, b: (a * 4.0) % b, ((3, 4), "f"), ((3, 4), "p")),
+    "remainder_number_divisor": _c(lambda m, a: m.remainder(a * 4.0, -1.5), ((3, 4), "f")),
+    "fmod": _c(lambda m, a, b: m.fmod(a * 4.0, b), ((3, 4), "f"), ((4,), "p")),
+    "div_rounding_modes": _c(lambda m, a, b: m.div(a * 4.0, b, rounding_mode="floor") + a.div(b, rounding_mode="trunc") + a, ((3, 4), "f"), ((3, 4), "p")),
     "tril_triu": _c(lambda m, a: m.tril(a) + a.triu(1) * 2.0 + a.tril(-1) * 3.0, ((2, 3, 4), "f")),
     "binary_cross_entropy_with_logits_sum_pos_weight": _c(lambda m, a, b, p: m.nn.functional.binary_cross_entropy_with_logits(a, m.sigmoid(b), reduction="sum", pos_weight=p), ((2, 3, 4), "f"), ((2, 3, 4), "c"), ((4,), "q")),
 }  # fmt: skip
