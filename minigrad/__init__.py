@@ -181,7 +181,14 @@ from .functions_select import (
     triu,
     unflatten,
 )
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save
@@ -255,6 +262,7 @@ __all__ = [
     "graph",
     "gt",
     "half",
+    "inference_mode",
     "initial_seed",
     "int",
     "int8",
@@ -262,6 +270,7 @@ __all__ = [
     "int32",
     "int64",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
     "isclose",
     "isfinite",
     "isinf",

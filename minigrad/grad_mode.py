@@ -161,3 +161,60 @@ class set_grad_enabled(_GradMode):
         global enabled
         enabled = self.prev  # as a decorator it switches only while func runs
         return super().__call__(func)
+
+
+_inference = False  # inside inference_mode()
+
+
+class inference_mode(_GradMode):
+    """Context manager and decorator for inference: no graph is recorded, as under
+    :class:`no_grad`. (PyTorch's also marks the tensors made inside as inference
+    tensors, which autograd refuses later, to save their bookkeeping; minigrad has no
+    such bookkeeping to save, so its tensors stay ordinary.) ``inference_mode(False)``
+    switches it off again inside, and turns gradients on, as PyTorch's does.
+
+    Example:
+        >>> import minigrad
+        >>> w = minigrad.ones(3, requires_grad=True)
+        >>> with minigrad.inference_mode():
+        ...     y = w * 2
+        >>> y.requires_grad, minigrad.is_inference_mode_enabled()
+        (False, False)
+    """
+
+    def __new__(cls, mode=True):
+        self = super().__new__(cls)
+        if callable(mode) and not isinstance(mode, bool):  # a bare @inference_mode
+            self.__init__()
+            return self(mode)
+        return self
+
+    def __init__(self, mode=True) -> None:
+        self.inference = True if callable(mode) and not isinstance(mode, bool) else bool(mode)
+        super().__init__(not self.inference)  # inference_mode(False) turns gradients on
+
+    def _recreate_cm(self):
+        return inference_mode(self.inference)
+
+    def __enter__(self) -> None:
+        global _inference
+        self.was_inference = _inference
+        _inference = self.inference
+        super().__enter__()
+
+    def __exit__(self, *exc) -> None:
+        global _inference
+        _inference = self.was_inference
+        super().__exit__(*exc)
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether code runs inside ``inference_mode()``.
+
+    Example:
+        >>> import minigrad
+        >>> with minigrad.inference_mode():
+        ...     minigrad.is_inference_mode_enabled()
+        True
+    """
+    return _inference

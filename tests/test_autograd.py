@@ -557,3 +557,27 @@ def test_keep_versions_makes_backward_refuse_after_a_write_into_a_kept_tensor():
     w = (x * 1 + 1).sum()  # without it, nothing saved: backward runs
     w.backward()
     assert x.grad.tolist() == [1.0, 1.0]
+
+
+def test_inference_mode_records_no_graph_as_pytorch(device):
+    """As a context, a bare decorator and a called one; inference_mode(False) inside turns
+    gradients back on, as PyTorch's does (checked against PyTorch 2.13)."""
+    w = leaf([1.0, 2.0], device)
+    with minigrad.inference_mode():
+        assert not (w * 2).requires_grad and minigrad.is_inference_mode_enabled()
+        with minigrad.inference_mode(False):
+            assert (w * 2).requires_grad and not minigrad.is_inference_mode_enabled()
+        assert not minigrad.is_grad_enabled()
+    assert minigrad.is_grad_enabled() and not minigrad.is_inference_mode_enabled()
+
+    @minigrad.inference_mode
+    def bare(x):
+        return x * 2
+
+    @minigrad.inference_mode()
+    def called(x):
+        return x * 2
+
+    assert not bare(w).requires_grad and not called(w).requires_grad
+    with minigrad.no_grad(), minigrad.inference_mode(False):
+        assert minigrad.is_grad_enabled()
