@@ -29,6 +29,16 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss.sum() if reduction == "sum" else loss.mean()
 
 
+def _elementwise_loss_shapes(input: Tensor, target: Tensor) -> None:
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(
+            f"Using a target size {tuple(target.shape)} that is different to the input size "
+            f"{tuple(input.shape)}. This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
 def l1_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:
@@ -42,13 +52,7 @@ def l1_loss(
         tensor(2.)
     """
     reduction = _reduction("l1_loss", size_average, reduce, reduction)
-    if tuple(input.shape) != tuple(target.shape):
-        warnings.warn(
-            f"Using a target size {tuple(target.shape)} that is different to the input size "
-            f"{tuple(input.shape)}. This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.",
-            stacklevel=2,
-        )
+    _elementwise_loss_shapes(input, target)
     return _reduce((input - target).abs(), reduction)
 
 
@@ -145,16 +149,6 @@ def binary_cross_entropy_with_logits(
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
-
-
-def _elementwise_loss_shapes(input: Tensor, target: Tensor) -> None:
-    if tuple(input.shape) != tuple(target.shape):
-        warnings.warn(
-            f"Using a target size {tuple(target.shape)} that is different to the input size "
-            f"{tuple(input.shape)}. This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.",
-            stacklevel=3,
-        )
 
 
 def smooth_l1_loss(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from ..autograd import Function
+from .reduce import Gather
 
 
 class Flip(Function):
@@ -21,15 +22,11 @@ class Flip(Function):
         return self.xp.flip(grad, self.axes)
 
 
-class TakeAlong(Function):
+class TakeAlong(Gather):
     """``out[..., j, ...] = a[..., indices[..., j, ...], ...]`` along ``axis`` (``gather``),
-    ``indices`` of ``a``'s shape except along ``axis``. Indices may repeat, so backward
-    adds the gradients up per input element: with a bincount over flat positions."""
-
-    def forward(self, a, indices, axis):
-        self.shape, self.axis = a.shape, axis
-        self.save(indices)
-        return self.xp.take_along_axis(a, indices, axis=axis)
+    ``indices`` of ``a``'s shape except along ``axis``: :class:`~minigrad.ops.reduce.Gather`'s
+    forward, but indices may repeat, so backward adds the gradients up per input element,
+    with a bincount over flat positions."""
 
     def backward(self, grad):
         (indices,) = self.saved
