@@ -6,8 +6,6 @@ check their arguments and call one differentiable primitive each.
 
 from __future__ import annotations
 
-import warnings
-
 from .. import autograd as _autograd
 from .. import dtypes as _dtypes
 from .. import fastpath
@@ -56,6 +54,7 @@ from .functional_losses import (
     kl_div,
     l1_loss,
     smooth_l1_loss,
+    warn_if_sizes_differ,
 )
 from .functional_norm import group_norm, instance_norm, layer_norm
 
@@ -405,13 +404,7 @@ def mse_loss(
         reduction = _F.legacy_reduction(size_average, reduce)
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    if tuple(input.shape) != tuple(target.shape):
-        warnings.warn(
-            f"Using a target size ({tuple(target.shape)}) that is different to the input size "
-            f"({tuple(input.shape)}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.",
-            stacklevel=2,
-        )
+    warn_if_sizes_differ(input, target)
     if weight is not None and tuple(weight.shape) != tuple(input.shape):
         raise ValueError(
             f"mse_loss: weight must have the shape of the input, {tuple(input.shape)}; "

@@ -29,7 +29,9 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss.sum() if reduction == "sum" else loss.mean()
 
 
-def _elementwise_loss_shapes(input: Tensor, target: Tensor) -> None:
+def warn_if_sizes_differ(input: Tensor, target: Tensor) -> None:
+    """PyTorch's warning for an elementwise loss whose target has another shape: the two
+    broadcast, which is rarely what was meant."""
     if tuple(input.shape) != tuple(target.shape):
         warnings.warn(
             f"Using a target size {tuple(target.shape)} that is different to the input size "
@@ -52,7 +54,7 @@ def l1_loss(
         tensor(2.)
     """
     reduction = _reduction("l1_loss", size_average, reduce, reduction)
-    _elementwise_loss_shapes(input, target)
+    warn_if_sizes_differ(input, target)
     return _reduce((input - target).abs(), reduction)
 
 
@@ -173,7 +175,7 @@ def smooth_l1_loss(
     reduction = _reduction("smooth_l1_loss", size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    _elementwise_loss_shapes(input, target)
+    warn_if_sizes_differ(input, target)
     d = (input - target).abs()
     if beta == 0:
         return _reduce(d, reduction)
@@ -196,7 +198,7 @@ def huber_loss(
     reduction = _reduction("huber_loss", None, None, reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    _elementwise_loss_shapes(input, target)
+    warn_if_sizes_differ(input, target)
     d = (input - target).abs()
     loss = where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
     if weight is None:
