@@ -118,6 +118,11 @@ def layer_step(lib, make_layer, shape, with_labels=False, input_grad=True):
     return step
 
 
+def first_output(layer):
+    """A recurrent layer as a function of its input alone, returning its outputs only."""
+    return lambda x: layer(x)[0]
+
+
 def tiny_op(lib):
     a = lib.randn(8, requires_grad=True)
     b = lib.randn(8, requires_grad=True)
@@ -163,6 +168,11 @@ WORKLOADS = {
     "cross-entropy 500x10": (
         lambda lib: layer_step(lib, lambda L: L.nn.CrossEntropyLoss(), (500, 10), True), 100),
     "tiny op fwd+bwd, 8 elements": (tiny_op, 2000),
+    "LSTM 64->128, 35 steps, batch 32": (
+        lambda lib: layer_step(lib, lambda L: first_output(L.nn.LSTM(64, 128)), (35, 32, 64)), 3),
+    "GRU 64->128 x2 layers, 35 steps, batch 32": (
+        lambda lib: layer_step(lib, lambda L: first_output(L.nn.GRU(64, 128, 2)), (35, 32, 64)),
+        2),
 }  # fmt: skip
 
 

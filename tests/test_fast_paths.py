@@ -18,6 +18,7 @@ import pytest
 import minigrad
 import minigrad.nn.functional as F
 from minigrad import fastpath, nn
+from minigrad.nn.rnn import run_sequence
 from minigrad.ops.batchnorm import BatchNorm
 from minigrad.ops.conv import Conv2d
 from minigrad.ops.elementwise import ReLU
@@ -46,8 +47,8 @@ def assert_close(fast, reference, rtol, atol):
 
 def test_every_cpu_fast_path_is_tested_here():
     """A new CPU fast path must get a comparison in this file: the tested ops are listed."""
-    tested = {BatchNorm, Conv2d, SGD, ReLU, MaxPool2d, Optimizer}  # Optimizer: foreach,
-    # tested in test_flat_optim.py
+    tested = {BatchNorm, Conv2d, SGD, ReLU, MaxPool2d, Optimizer, run_sequence}
+    # Optimizer: foreach, tested in test_flat_optim.py
     on_cpu = {op for op, device_type in fastpath.registered() if device_type == "cpu"}
     assert on_cpu == tested
 
@@ -291,3 +292,54 @@ def test_max_pool_fast_path_matches_reference(kernel, stride, padding, kind, rng
 
     fast, reference = both_ways(run)
     assert_close(fast, reference, rtol=0, atol=0)
+
+
+# ----------------------------------------------------------------------------------------
+# Recurrent layers: the loop over time as one op, against the loop of step functions
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda dt: nn.RNN(3, 5, 2, bidirectional=True, dtype=dt),
+        lambda dt: nn.RNN(3, 5, nonlinearity="relu", bias=False, dtype=dt),
+        lambda dt: nn.LSTM(3, 5, 2, bidirectional=True, dtype=dt),
+        lambda dt: nn.LSTM(3, 5, proj_size=2, batch_first=True, dtype=dt),
+        lambda dt: nn.GRU(3, 5, 2, bidirectional=True, dtype=dt),
+        lambda dt: nn.GRU(3, 5, bias=False, dtype=dt),
+    ],
+    ids=["rnn", "rnn_relu", "lstm", "lstm_proj", "gru", "gru_no_bias"],
+)
+def test_recurrent_sequence_fast_path_matches_reference(build, dtype, rng):
+    dt = getattr(minigrad, dtype)
+    minigrad.manual_seed(0)
+    layer = build(dt)
+    x_data = rng.standard_normal((4, 6, 3) if layer.batch_first else (6, 4, 3)).astype(dtype)
+    directions = 1 + layer.bidirectional
+    state_shapes = [(layer.num_layers * directions, 4, layer.proj_size or layer.hidden_size)]
+    if isinstance(layer, nn.LSTM):
+        state_shapes.append((layer.num_layers * directions, 4, layer.hidden_size))
+    states = [rng.standard_normal(s).astype(dtype) for s in state_shapes]
+
+    def run():
+        layer.zero_grad()
+        x = minigrad.tensor(x_data, requires_grad=True)
+        hx = [minigrad.tensor(s, requires_grad=True) for s in states]
+        out, last = layer(x, tuple(hx) if len(hx) == 2 else hx[0])
+        op = out.grad_fn
+        while type(op).__name__ not in ("RecurrentSequence", "Stack") and op.parents:
+            op = next(p for p in op.parents if p is not None and p.__class__ is not nn.Parameter
+                      and not isinstance(p, minigrad.Tensor))  # fmt: skip
+        assert type(op).__name__ == ("RecurrentSequence" if fastpath.enabled() else "Stack")
+        last = last if isinstance(last, tuple) else (last,)
+        loss = (out * out).sum() + sum((h * (k + 2)).sum() for k, h in enumerate(last))
+        loss.backward()
+        grads = [x.grad.numpy()] + [h.grad.numpy() for h in hx]
+        grads += [p.grad.numpy() for p in layer.parameters()]
+        return [out.detach().numpy()] + [h.detach().numpy() for h in last] + grads
+
+    fast, reference = both_ways(run)
+    tolerance = 1e-5 if dtype == "float32" else 1e-12
+    assert_close(fast, reference, rtol=tolerance, atol=tolerance)

@@ -8,6 +8,8 @@ module says what its fast path changes from the reference code, and why:
 * ``batchnorm.py``: BatchNorm in fewer passes on the CPU, fused kernels on GPUs;
 * ``elementwise.py``: ReLU's backward as a multiply on the CPU, one kernel on GPUs;
 * ``pooling.py``: max pooling's backward with multiplies on the CPU;
+* ``rnn.py``: a recurrent layer's loop over time as one op, with backpropagation
+  through time written out (both devices);
 * ``sgd.py``: SGD's update with fewer new arrays on the CPU, in one kernel on GPUs;
 * ``flat.py``: with ``foreach=True``, an optimizer's update once for a whole group, on
   flat arrays (on both devices);
@@ -18,6 +20,6 @@ The GPU paths call the fused kernels of ``cuda_kernels.py`` through ``gpu.kernel
 ``MINIGRAD_REFERENCE=1`` (see :mod:`minigrad.fastpath`) leaves them all unused.
 """
 
-from . import batchnorm, checks, conv, elementwise, flat, pooling, sgd
+from . import batchnorm, checks, conv, elementwise, flat, pooling, rnn, sgd
 
-__all__ = ["batchnorm", "checks", "conv", "elementwise", "flat", "pooling", "sgd"]
+__all__ = ["batchnorm", "checks", "conv", "elementwise", "flat", "pooling", "rnn", "sgd"]

@@ -6,7 +6,8 @@
   ``Parameter``;
 * layers: ``linear.py``, ``conv.py``, ``batchnorm.py``, ``normalization.py`` (LayerNorm,
   GroupNorm, InstanceNorm), ``pooling.py``, ``activation.py``, ``dropout.py``,
-  ``flatten.py``; losses: ``loss.py``; ``sync_batchnorm.py`` (SyncBatchNorm) and
+  ``flatten.py``, ``rnn.py`` (RNN, LSTM, GRU and their cells); losses: ``loss.py``;
+  ``sync_batchnorm.py`` (SyncBatchNorm) and
   ``parallel/`` (DistributedDataParallel): data parallelism over ``minigrad.distributed``;
 * ``lazy.py``: the Lazy layers (``LazyLinear``, ...), whose input size is read from their
   first input; ``parameter.py`` also holds the ``UninitializedParameter`` they start with;
@@ -69,6 +70,7 @@ from .module import Module, Sequential
 from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sync_batchnorm import SyncBatchNorm
 
 __all__ = [
@@ -76,6 +78,9 @@ __all__ = [
     "ELU",
     "GELU",
     "GLU",
+    "GRU",
+    "LSTM",
+    "RNN",
     "SELU",
     "AdaptiveAvgPool2d",
     "AvgPool2d",
@@ -90,6 +95,7 @@ __all__ = [
     "Dropout2d",
     "Embedding",
     "Flatten",
+    "GRUCell",
     "GroupNorm",
     "Hardshrink",
     "Hardsigmoid",
@@ -101,6 +107,7 @@ __all__ = [
     "InstanceNorm2d",
     "KLDivLoss",
     "L1Loss",
+    "LSTMCell",
     "LayerNorm",
     "LazyBatchNorm1d",
     "LazyBatchNorm2d",
@@ -121,6 +128,9 @@ __all__ = [
     "PReLU",
     "Parameter",
     "ParameterList",
+    "RNNBase",
+    "RNNCell",
+    "RNNCellBase",
     "ReLU",
     "ReLU6",
     "Sequential",

@@ -23,6 +23,7 @@ returned total norm.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 
@@ -54,6 +55,27 @@ def _of_sigmoids(nn, loss, logits=False):
             return self.loss(x if logits else x.sigmoid(), t.sigmoid())
 
     return OfSigmoids()
+
+
+def _recurrent(nn, layer):
+    """A recurrent layer (or cell) whose outputs, every step's output and the last state,
+    are flattened into one tensor, so that one gradient reaches all of them. The case's
+    inputs after the first are the initial state: h_0, or h_0 and c_0 for an LSTM."""
+    lib = sys.modules[nn.__name__.rpartition(".")[0]]  # torch or minigrad
+
+    class Outputs(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = layer
+
+        def forward(self, x, *state):
+            result = self.layer(x, (state if len(state) == 2 else state[0]) if state else None)
+            parts = []
+            for part in result if isinstance(result, tuple) else (result,):
+                parts += part if isinstance(part, tuple) else (part,)
+            return lib.cat([p.flatten() for p in parts])
+
+    return Outputs()
 
 
 NN_CASES = {
@@ -159,6 +181,21 @@ NN_CASES = {
         ),
         ((3, 2, 6, 6), "f"), train_steps=2,
     ),
+    # Recurrent layers (L=5 steps, N=3, 4 features in), their cells, and initial states.
+    "rnn_tanh": _m(lambda nn: _recurrent(nn, nn.RNN(4, 6)), ((5, 3, 4), "f")),
+    "rnn_relu_two_layers_bidirectional": _m(lambda nn: _recurrent(nn, nn.RNN(4, 6, 2, nonlinearity="relu", bidirectional=True)), ((5, 3, 4), "f"), ((4, 3, 6), "f")),
+    "lstm": _m(lambda nn: _recurrent(nn, nn.LSTM(4, 6)), ((5, 3, 4), "f")),
+    "lstm_initial_state": _m(lambda nn: _recurrent(nn, nn.LSTM(4, 6)), ((5, 3, 4), "f"), ((1, 3, 6), "f"), ((1, 3, 6), "f")),
+    "lstm_batch_first_two_layers_bidirectional": _m(lambda nn: _recurrent(nn, nn.LSTM(4, 5, 2, batch_first=True, bidirectional=True)), ((3, 5, 4), "f")),
+    "lstm_proj_unbatched": _m(lambda nn: _recurrent(nn, nn.LSTM(4, 6, 2, proj_size=3)), ((5, 4), "f"), ((2, 3), "f"), ((2, 6), "f")),
+    "gru": _m(lambda nn: _recurrent(nn, nn.GRU(4, 6)), ((5, 3, 4), "f"), train_steps=2),
+    "gru_no_bias_three_layers_initial_state": _m(lambda nn: _recurrent(nn, nn.GRU(4, 5, 3, bias=False)), ((5, 3, 4), "f"), ((3, 3, 5), "f")),
+    "gru_bidirectional_batch_first": _m(lambda nn: _recurrent(nn, nn.GRU(4, 5, batch_first=True, bidirectional=True)), ((2, 6, 4), "f")),
+    "rnn_cell": _m(lambda nn: _recurrent(nn, nn.RNNCell(4, 6)), ((3, 4), "f"), ((3, 6), "f")),
+    "rnn_cell_relu_unbatched": _m(lambda nn: _recurrent(nn, nn.RNNCell(4, 6, nonlinearity="relu")), ((4,), "f")),
+    "lstm_cell": _m(lambda nn: _recurrent(nn, nn.LSTMCell(4, 6)), ((3, 4), "f"), ((3, 6), "f"), ((3, 6), "f")),
+    "lstm_cell_no_state": _m(lambda nn: _recurrent(nn, nn.LSTMCell(4, 6, bias=False)), ((3, 4), "f")),
+    "gru_cell": _m(lambda nn: _recurrent(nn, nn.GRUCell(4, 6)), ((3, 4), "f"), ((3, 6), "f")),
 }  # fmt: skip
 
 
