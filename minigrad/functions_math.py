@@ -1,6 +1,7 @@
 """More public math functions: ``std`` and ``logsumexp``, ``log1p`` and ``expm1``, the
 rounding functions and ``sign``, the rounded division and remainders (``floor_divide``,
-``remainder``, ``fmod``), and the tests for NaN, infinity and closeness.
+``remainder``, ``fmod``), the tests for NaN, infinity and closeness, and products
+(``prod``, ``cumprod``, ``outer``).
 
 As in ``functions_extra.py``: each checks its arguments, then calls one primitive
 (``ops/pointwise.py``, ``ops/reduce.py``) or composes core functions. The tests
@@ -9,12 +10,20 @@ As in ``functions_extra.py``: each checks its arguments, then calls one primitiv
 
 from __future__ import annotations
 
+import builtins
 import warnings
 
 from . import dtypes as _dtypes
-from .functions import _check_tensor, _unary_float, normalize_dims, numpy_names, sqrt
-from .functions.args import _binary
-from .ops import pointwise, reduce
+from .functions import (
+    _check_tensor,
+    _unary_float,
+    normalize_dim,
+    normalize_dims,
+    numpy_names,
+    sqrt,
+)
+from .functions.args import _binary, cast, clone
+from .ops import pointwise, reduce, scan
 from .tensor import Tensor
 
 
@@ -282,3 +291,72 @@ def fmod(input, other) -> Tensor:
     """
     _check_tensor(input, "fmod")  # fmod(number, tensor) is a TypeError in PyTorch too
     return _binary(pointwise.Fmod, "fmod", input, other)
+
+
+def _for_product(input: Tensor, dtype, name: str) -> Tensor:
+    """``input`` cast for a product: to ``dtype`` if given, integers and bools to int64."""
+    _check_tensor(input, name)
+    if dtype is not None:
+        return cast(input, _dtypes.to_dtype(dtype))
+    return input if input.is_floating_point() else cast(input, _dtypes.int64)
+
+
+@numpy_names
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The product of all elements, or along ``dim`` (one dimension, as in PyTorch).
+    Integer and bool inputs multiply in int64. The gradient of each element is the product
+    of the others, computed without dividing, so it is exact where an element is 0.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.prod(minigrad.tensor([[1, 2], [3, 4]]))
+        tensor(24)
+        >>> x = minigrad.tensor([2.0, 0.0, 5.0], requires_grad=True)
+        >>> x.prod().backward()
+        >>> x.grad
+        tensor([ 0., 10.,  0.])
+    """
+    input = _for_product(input, dtype, "prod")
+    if dim is None:
+        if keepdim:
+            raise TypeError("prod(): keepdim needs a dim")
+        return scan.Prod.apply(input)
+    if isinstance(dim, tuple | list):
+        raise TypeError("prod(): argument 'dim' must be int, not a tuple (one dimension)")
+    axis = normalize_dim(dim, builtins.max(input.ndim, 1))
+    if input.ndim == 0:
+        return clone(input)
+    return scan.Prod.apply(input, axis=axis, keepdims=keepdim)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Running products along ``dim``: output ``j`` is ``input[0] * ... * input[j]``.
+    Integer and bool inputs multiply in int64; the gradient is exact where an element is 0.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.cumprod(minigrad.tensor([1, 2, 3, 4]), dim=0)
+        tensor([ 1,  2,  6, 24])
+    """
+    input = _for_product(input, dtype, "cumprod")
+    axis = normalize_dim(dim, builtins.max(input.ndim, 1))
+    if input.ndim == 0 or input.numel() == 0:
+        return clone(input)
+    return scan.Cumprod.apply(input, axis=axis)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """The outer product of two vectors: ``out[i, j] = input[i] * vec2[j]``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.outer(minigrad.tensor([1, 2]), minigrad.tensor([1, 10, 100]))
+        tensor([[  1,  10, 100],
+                [  2,  20, 200]])
+    """
+    _check_tensor(input, "outer")
+    _check_tensor(vec2, "outer")
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.ndim}-D")
+    return input.reshape(-1, 1) * vec2.reshape(1, -1)

@@ -1,10 +1,11 @@
-"""Public functions that pick or rearrange elements: ``split`` and ``chunk``, ``flip``,
-``gather``, ``masked_fill``, ``tril`` and ``triu``, ``one_hot``, ``unflatten``.
+"""Public functions that pick or rearrange elements: ``split``, ``chunk`` and ``unbind``,
+``flip`` and ``roll``, ``gather`` and ``index_select``, ``masked_fill``, ``tril`` and
+``triu``, ``one_hot``, ``unflatten``, ``tile``.
 
 Like ``functions_extra.py``, these check their arguments and then call one primitive
 (``ops/rearrange.py``) or compose core functions (slices, ``where``), so that gradients
 come for free: a piece of ``split`` is a slice, ``masked_fill`` and ``tril`` are a
-``where``.
+``where``, ``index_select`` is an indexing with an integer array.
 """
 
 from __future__ import annotations
@@ -267,3 +268,99 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
             f"{dim} ({length}) in the input tensor"
         )
     return input.reshape(input.shape[:dim] + sizes + input.shape[dim + 1 :])
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices of ``input`` along ``dim`` at the positions in ``index`` (a 1-D int64 or
+    int32 tensor), in that order: ``index_select(x, 0, i)`` is ``x[i]`` for a vector ``i``.
+    A slice picked twice gets both gradients.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> minigrad.index_select(x, 1, minigrad.tensor([2, 0]))
+        tensor([[3, 1],
+                [6, 4]])
+    """
+    _check_tensor(input, "index_select")
+    if not isinstance(index, Tensor) or index.dtype not in (_dtypes.int64, _dtypes.int32):
+        got = index.dtype if isinstance(index, Tensor) else type(index).__name__
+        raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index, got {got}")
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    axis = normalize_dim(dim, builtins.max(input.ndim, 1))
+    size = input.shape[axis] if input.ndim else 1
+    if index.numel() and (bool((index < 0).any()) or bool((index >= size).any())):
+        raise IndexError(
+            f"index_select(): index out of range in self (dimension {axis} has size {size})"
+        )
+    if input.ndim == 0:
+        if index.numel() != 1:
+            raise RuntimeError(
+                f"index_select(): Index to scalar can have only 1 value, got {index.numel()} "
+                "value(s)"
+            )
+        return input.clone()
+    return input[_along(axis, input.ndim, index.reshape(-1).long())]
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices of ``input`` along ``dim``, each without that dimension (views).
+
+    Example:
+        >>> import minigrad
+        >>> rows = minigrad.unbind(minigrad.tensor([[1, 2], [3, 4]]))
+        >>> [r.tolist() for r in rows]
+        [[1, 2], [3, 4]]
+    """
+    _check_tensor(input, "unbind")
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    axis = normalize_dim(dim, input.ndim)
+    return tuple(input[_along(axis, input.ndim, i)] for i in range(input.shape[axis]))
+
+
+def roll(input: Tensor, shifts, dims=None) -> Tensor:
+    """Shift the elements by ``shifts`` places along ``dims``; those pushed off the end come
+    back at the start. Without ``dims``, the tensor is rolled as if flattened. ``shifts``
+    and ``dims`` may be tuples of the same length.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.roll(minigrad.tensor([1, 2, 3, 4]), 1)
+        tensor([4, 1, 2, 3])
+        >>> minigrad.tensor([[1, 2], [3, 4]]).roll(-1, dims=1)
+        tensor([[2, 1],
+                [4, 3]])
+    """
+    _check_tensor(input, "roll")
+    many = isinstance(shifts, tuple | list)
+    shifts = tuple(int(s) for s in shifts) if many else (int(shifts),)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        flat = input.reshape(-1)
+        return rearrange.Roll.apply(flat, shifts=shifts, axes=(0,)).reshape(input.shape)
+    dims = tuple(dims) if isinstance(dims, tuple | list) else (dims,)
+    if len(dims) != len(shifts):
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+        )
+    axes = tuple(normalize_dim(d, builtins.max(input.ndim, 1)) for d in dims)
+    if input.ndim == 0:
+        return input.clone()
+    return rearrange.Roll.apply(input, shifts=shifts, axes=axes)
+
+
+def tile(input: Tensor, dims) -> Tensor:
+    """``dims[i]`` copies of ``input`` along dimension ``i``. Unlike ``Tensor.repeat``,
+    ``dims`` may be shorter than ``input.ndim``: it is filled with 1s at the front.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.tile(minigrad.tensor([[1, 2]]), (2,))
+        tensor([[1, 2, 1, 2]])
+    """
+    _check_tensor(input, "tile")
+    dims = tuple(dims) if isinstance(dims, tuple | list) else (dims,)
+    return input.repeat(*((1,) * (input.ndim - len(dims)) + dims))

@@ -881,6 +881,35 @@ class TensorMethods:
         """Dimension ``dim`` split into ``sizes``; see :func:`minigrad.unflatten`."""
         return _FS.unflatten(self, dim, sizes)
 
+    def index_select(self, dim, index):
+        """The slices at ``index`` along ``dim``; see :func:`minigrad.index_select`."""
+        return _FS.index_select(self, dim, index)
+
+    def unbind(self, dim=0):
+        """The slices along ``dim``; see :func:`minigrad.unbind`."""
+        return _FS.unbind(self, dim)
+
+    def roll(self, shifts, dims=None):
+        """Shifted along ``dims``, wrapping around; see :func:`minigrad.roll`."""
+        return _FS.roll(self, shifts, dims)
+
+    def tile(self, *dims):
+        """Copies along each dimension; see :func:`minigrad.tile`."""
+        return _FS.tile(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
+
+    @_F.numpy_names
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        """The product of the elements (along ``dim``); see :func:`minigrad.prod`."""
+        return _FM.prod(self, dim, keepdim, dtype=dtype)
+
+    def cumprod(self, dim, *, dtype=None):
+        """Running products along ``dim``; see :func:`minigrad.cumprod`."""
+        return _FM.cumprod(self, dim, dtype=dtype)
+
+    def outer(self, vec2):
+        """The outer product with ``vec2``; see :func:`minigrad.outer`."""
+        return _FM.outer(self, vec2)
+
     def tril(self, diagonal=0):
         """The lower triangle; see :func:`minigrad.tril`."""
         return _FS.tril(self, diagonal)

@@ -1,4 +1,4 @@
-"""Primitives that rearrange elements: ``flip`` and ``gather``. Each output element is one
+"""Primitives that rearrange elements: ``flip``, ``roll`` and ``gather``. Each output element is one
 input element, so the backward puts each gradient back where its element came from
 (adding them up where ``gather`` picked an element more than once).
 """
@@ -20,6 +20,18 @@ class Flip(Function):
 
     def backward(self, grad):
         return self.xp.flip(grad, self.axes)
+
+
+class Roll(Function):
+    """The elements shifted by ``shifts[k]`` places along ``axes[k]``, those pushed off
+    the end coming back at the start; backward shifts the gradient back."""
+
+    def forward(self, a, shifts, axes):
+        self.shifts, self.axes = shifts, axes
+        return self.xp.roll(a, shifts, axes)
+
+    def backward(self, grad):
+        return self.xp.roll(grad, tuple(-s for s in self.shifts), self.axes)
 
 
 class TakeAlong(Gather):

@@ -1,9 +1,15 @@
-"""Scans and norms: ``cumsum`` and vector norms. (``sort`` and ``topk`` gather their
-values with ``reduce.Gather``.)
+"""Scans, products and norms: ``cumsum``, ``prod``, ``cumprod`` and vector norms.
+(``sort`` and ``topk`` gather their values with ``reduce.Gather``.)
 
 * ``cumsum``: output ``j`` is the sum of inputs ``0..j``, so input ``i`` feeds every
   output from ``i`` on, and its gradient is the sum of the output gradients from ``i`` to
   the end: a cumulative sum run backwards.
+* ``prod``: the gradient of each element is the product of the *other* elements. The
+  shortcut ``out / x`` is 0/0 where ``x`` is 0, so the product of the others is built from
+  the running products before and after each element instead, exact with zeros.
+* ``cumprod``: input ``i`` feeds every output ``j >= i``, through the product of the
+  elements before it and of those from ``i + 1`` to ``j``; the sum over ``j`` is a
+  recurrence run from the end, again without dividing by ``x``.
 * ``Norm``: ``(sum |x| ** p) ** (1 / p)``, whose gradient is
   ``sign(x) * |x| ** (p - 1) / norm ** (p - 1)``: ``x / norm`` for p = 2, ``sign(x)`` for
   p = 1; for p = inf the gradient goes to the largest ``|x|``, shared between ties, as
@@ -39,6 +45,52 @@ class Cumsum(Function):
     def backward(self, grad):
         xp, axis = self.xp, self.axis
         return xp.flip(_running_sum(xp, xp.flip(grad, axis), axis), axis)
+
+
+def _before(xp, a, axis):
+    """The product of the elements before each one along ``axis`` (1 for the first)."""
+    first = [slice(None)] * a.ndim
+    first[axis] = slice(0, 1)
+    running = xp.cumprod(a, axis=axis)
+    shifted = xp.roll(running, 1, axis=axis)
+    shifted[tuple(first)] = 1
+    return shifted
+
+
+class Prod(Function):
+    def forward(self, a, axis=None, keepdims=False, dtype=None):
+        self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
+        self.save(a)
+        return a.prod(axis=axis, keepdims=keepdims, dtype=dtype)
+
+    def backward(self, grad):
+        xp = self.xp
+        (a,) = self.saved
+        flat = a.reshape(-1) if self.axis is None else a
+        axis = 0 if self.axis is None else self.axis
+        after = xp.flip(_before(xp, xp.flip(flat, axis), axis), axis)
+        others = (_before(xp, flat, axis) * after).reshape(self.shape)
+        axes = None if self.axis is None else (self.axis,)
+        return _unreduce(xp, grad, self.shape, axes) * others
+
+
+class Cumprod(Function):
+    def forward(self, a, axis, dtype=None):
+        self.axis = axis
+        self.save(a)
+        return self.xp.cumprod(a, axis=axis, dtype=dtype)
+
+    def backward(self, grad):
+        xp = self.xp
+        (a,) = self.saved
+        before = xp.moveaxis(_before(xp, a, self.axis), self.axis, 0)
+        x, g = xp.moveaxis(a, self.axis, 0), xp.moveaxis(grad, self.axis, 0)
+        # rest[i] = sum over j >= i of grad[j] * x[i+1] * ... * x[j]
+        rest = xp.empty_like(g)
+        rest[-1] = g[-1]
+        for i in range(g.shape[0] - 2, -1, -1):
+            rest[i] = g[i] + x[i + 1] * rest[i + 1]
+        return xp.moveaxis(before * rest, 0, self.axis)
 
 
 class Norm(Function):

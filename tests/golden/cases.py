@@ -352,5 +352,17 @@ CASES = {
     "fmod": _c(lambda m, a, b: m.fmod(a * 4.0, b), ((3, 4), "f"), ((4,), "p")),
     "div_rounding_modes": _c(lambda m, a, b: m.div(a * 4.0, b, rounding_mode="floor") + a.div(b, rounding_mode="trunc") + a, ((3, 4), "f"), ((3, 4), "p")),
     "tril_triu": _c(lambda m, a: m.tril(a) + a.triu(1) * 2.0 + a.tril(-1) * 3.0, ((2, 3, 4), "f")),
+    # Products, indexed selection, rolling and tiling.
+    "prod_all": _c(lambda m, a: m.prod(a), ((3, 4), "p")),
+    "prod_dim_keepdim": _c(lambda m, a: a.prod(1, keepdim=True) * 2.0, ((3, 4), "f")),
+    "prod_with_zeros": _c(lambda m, a: m.prod(a * m.tensor([1.0, 0.0, 2.0, 0.0], device=a.device), 1) + m.prod(a * m.tensor([1.0, 0.0, 2.0, 3.0], device=a.device), dim=-1), ((3, 4), "f")),
+    "cumprod": _c(lambda m, a: m.cumprod(a, 1) * m.arange(1.0, 5.0, device=a.device), ((3, 4), "f")),
+    "cumprod_with_zeros": _c(lambda m, a: (a * m.tensor([[1.0], [0.0], [2.0]], device=a.device)).cumprod(0) * m.arange(1.0, 5.0, device=a.device), ((3, 4), "f")),
+    "outer": _c(lambda m, a, b: m.outer(a, b) * m.arange(12.0, device=a.device).reshape(3, 4), ((3,), "f"), ((4,), "f")),
+    "index_select_repeats": _c(lambda m, a, i: m.index_select(a, 1, i) * m.arange(6.0, device=a.device), ((3, 4), "f"), ((6,), "i4")),
+    "index_select_dim0_method": _c(lambda m, a, i: a.index_select(0, i), ((4, 2, 3), "f"), ((3,), "i4")),
+    "unbind": _c(lambda m, a: m.stack([p * (k + 1.0) for k, p in enumerate(m.unbind(a, 1))]), ((2, 3, 4), "f")),
+    "roll_flat_and_dims": _c(lambda m, a: (m.roll(a, 5) + a.roll((1, -2), (0, 2))) * m.arange(4.0, device=a.device), ((2, 3, 4), "f")),
+    "tile": _c(lambda m, a: m.tile(a, (2,)) * m.arange(8.0, device=a.device) + a.tile((2, 1, 1)).sum(0).repeat(1, 2), ((3, 4), "f")),
     "binary_cross_entropy_with_logits_sum_pos_weight": _c(lambda m, a, b, p: m.nn.functional.binary_cross_entropy_with_logits(a, m.sigmoid(b), reduction="sum", pos_weight=p), ((2, 3, 4), "f"), ((2, 3, 4), "c"), ((4,), "q")),
 }  # fmt: skip
