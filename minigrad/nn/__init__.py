@@ -6,14 +6,15 @@
   ``Parameter``;
 * layers: ``linear.py``, ``conv.py``, ``batchnorm.py``, ``normalization.py`` (LayerNorm,
   GroupNorm, InstanceNorm), ``pooling.py``, ``activation.py``, ``dropout.py``,
-  ``flatten.py``, ``rnn.py`` (RNN, LSTM, GRU and their cells); losses: ``loss.py``;
+  ``flatten.py``, ``rnn.py`` (RNN, LSTM, GRU and their cells), ``attention.py``
+  (MultiheadAttention, the Transformer encoder); losses: ``loss.py``;
   ``sync_batchnorm.py`` (SyncBatchNorm) and
   ``parallel/`` (DistributedDataParallel): data parallelism over ``minigrad.distributed``;
 * ``lazy.py``: the Lazy layers (``LazyLinear``, ...), whose input size is read from their
   first input; ``parameter.py`` also holds the ``UninitializedParameter`` they start with;
 * ``functional.py``: the same layers as functions (with ``functional_conv.py``,
-  ``functional_norm.py`` and ``functional_dropout.py``); ``init.py``: weight
-  initialisation.
+  ``functional_norm.py``, ``functional_dropout.py`` and ``functional_attention.py``);
+  ``init.py``: weight initialisation.
 """
 
 from . import functional, init, parallel, utils
@@ -46,6 +47,12 @@ from .activation_extra import (
     Softsign,
     Tanhshrink,
     Threshold,
+)
+from .attention import (
+    MultiheadAttention,
+    NonDynamicallyQuantizableLinear,
+    TransformerEncoder,
+    TransformerEncoderLayer,
 )
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, ParameterList
@@ -124,7 +131,9 @@ __all__ = [
     "Module",
     "ModuleDict",
     "ModuleList",
+    "MultiheadAttention",
     "NLLLoss",
+    "NonDynamicallyQuantizableLinear",
     "PReLU",
     "Parameter",
     "ParameterList",
@@ -146,6 +155,8 @@ __all__ = [
     "Tanh",
     "Tanhshrink",
     "Threshold",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "Unflatten",
     "UninitializedBuffer",
     "UninitializedParameter",

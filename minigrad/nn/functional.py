@@ -45,6 +45,7 @@ from .functional_activations import (
     tanhshrink,
     threshold,
 )
+from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
 from .functional_dropout import dropout, dropout1d, dropout2d, require_float
 from .functional_losses import (
@@ -91,12 +92,14 @@ __all__ = [
     "max_pool2d",
     "mish",
     "mse_loss",
+    "multi_head_attention_forward",
     "nll_loss",
     "one_hot",
     "pad",
     "prelu",
     "relu",
     "relu6",
+    "scaled_dot_product_attention",
     "selu",
     "sigmoid",
     "silu",

@@ -364,5 +364,11 @@ CASES = {
     "unbind": _c(lambda m, a: m.stack([p * (k + 1.0) for k, p in enumerate(m.unbind(a, 1))]), ((2, 3, 4), "f")),
     "roll_flat_and_dims": _c(lambda m, a: (m.roll(a, 5) + a.roll((1, -2), (0, 2))) * m.arange(4.0, device=a.device), ((2, 3, 4), "f")),
     "tile": _c(lambda m, a: m.tile(a, (2,)) * m.arange(8.0, device=a.device) + a.tile((2, 1, 1)).sum(0).repeat(1, 2), ((3, 4), "f")),
+    # Attention: plain, causal, masked (a bool mask may leave a query nothing: 0), grouped.
+    "sdpa": _c(lambda m, q, k, v: m.nn.functional.scaled_dot_product_attention(q, k, v), ((2, 3, 5, 4), "f"), ((2, 3, 6, 4), "f"), ((2, 3, 6, 3), "f")),
+    "sdpa_causal": _c(lambda m, q, v: m.nn.functional.scaled_dot_product_attention(q, q, v, is_causal=True), ((2, 5, 4), "f"), ((2, 5, 3), "f")),
+    "sdpa_bool_mask": _c(lambda m, q, k, v, b: m.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=b), ((2, 5, 4), "f"), ((2, 6, 4), "f"), ((2, 6, 3), "f"), ((5, 6), "b")),
+    "sdpa_float_mask_scale": _c(lambda m, q, k, v, f: m.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=f, scale=0.3), ((2, 5, 4), "f"), ((2, 6, 4), "f"), ((2, 6, 3), "f"), ((2, 5, 6), "f")),
+    "sdpa_grouped_query": _c(lambda m, q, k, v: m.nn.functional.scaled_dot_product_attention(q, k, v, enable_gqa=True), ((1, 4, 5, 4), "f"), ((1, 2, 6, 4), "f"), ((1, 2, 6, 3), "f")),
     "binary_cross_entropy_with_logits_sum_pos_weight": _c(lambda m, a, b, p: m.nn.functional.binary_cross_entropy_with_logits(a, m.sigmoid(b), reduction="sum", pos_weight=p), ((2, 3, 4), "f"), ((2, 3, 4), "c"), ((4,), "q")),
 }  # fmt: skip

@@ -78,6 +78,33 @@ def _recurrent(nn, layer):
     return Outputs()
 
 
+def _attention(nn, layer, masks=False, **options):
+    """An attention layer called on its inputs (self-attention for one input), its output
+    and attention weights flattened into one tensor. With ``masks``, a key padding mask
+    that hides the last two keys of the first sequence, and an attention mask that hides
+    the first key from every query."""
+    lib = sys.modules[nn.__name__.rpartition(".")[0]]
+
+    class Outputs(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = layer
+
+        def forward(self, x, *others):
+            key = value = others[0] if others else x
+            if masks:
+                batch, source = key.shape[1], key.shape[0]
+                padding = lib.zeros(batch, source, dtype=lib.bool, device=x.device)
+                padding[0, -2:] = True
+                hidden = lib.zeros(x.shape[0], source, dtype=lib.bool, device=x.device)
+                hidden[:, 0] = True
+                options.update(key_padding_mask=padding, attn_mask=hidden)
+            result = self.layer(x, key, value, **options)
+            return lib.cat([p.flatten() for p in result if p is not None])
+
+    return Outputs()
+
+
 NN_CASES = {
     # Layers with parameters.
     "linear": _m(lambda nn: nn.Linear(5, 3), ((4, 5), "f")),
@@ -196,6 +223,13 @@ NN_CASES = {
     "lstm_cell": _m(lambda nn: _recurrent(nn, nn.LSTMCell(4, 6)), ((3, 4), "f"), ((3, 6), "f"), ((3, 6), "f")),
     "lstm_cell_no_state": _m(lambda nn: _recurrent(nn, nn.LSTMCell(4, 6, bias=False)), ((3, 4), "f")),
     "gru_cell": _m(lambda nn: _recurrent(nn, nn.GRUCell(4, 6)), ((3, 4), "f"), ((3, 6), "f")),
+    # Attention (L=5 queries, N=2, E=8) and the Transformer encoder.
+    "multihead_attention_self": _m(lambda nn: _attention(nn, nn.MultiheadAttention(8, 2)), ((5, 2, 8), "f")),
+    "multihead_attention_cross_masks_per_head": _m(lambda nn: _attention(nn, nn.MultiheadAttention(8, 4), masks=True, average_attn_weights=False), ((5, 2, 8), "f"), ((6, 2, 8), "f")),
+    "multihead_attention_bias_kv_zero_attn_no_weights": _m(lambda nn: _attention(nn, nn.MultiheadAttention(8, 2, add_bias_kv=True, add_zero_attn=True), need_weights=False), ((5, 2, 8), "f"), ((6, 2, 8), "f")),
+    "multihead_attention_kdim_vdim_batch_first": _m(lambda nn: _attention(nn, nn.MultiheadAttention(8, 2, kdim=6, vdim=6, batch_first=True, bias=False)), ((2, 5, 8), "f"), ((2, 4, 6), "f")),
+    "transformer_encoder_layer": _m(lambda nn: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), ((5, 2, 8), "f"), train_steps=2),
+    "transformer_encoder_norm_first_gelu": _m(lambda nn: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, activation="gelu", norm_first=True, batch_first=True), 2, norm=nn.LayerNorm(8), enable_nested_tensor=False), ((2, 5, 8), "f")),
 }  # fmt: skip
 
 
