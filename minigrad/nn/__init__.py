@@ -4,7 +4,8 @@
   of ``Module``: forward hooks (``hooks.py``) and ``state_dict`` (``state_dict.py``);
   ``container.py``: ``ModuleList``, ``ModuleDict``, ``ParameterList``; ``parameter.py``:
   ``Parameter``;
-* layers: ``linear.py``, ``conv.py``, ``batchnorm.py``, ``normalization.py`` (LayerNorm,
+* layers: ``linear.py``, ``conv.py``, ``conv_variants.py`` (1-D and transposed
+  convolutions, 1-D pooling), ``batchnorm.py``, ``normalization.py`` (LayerNorm,
   GroupNorm, InstanceNorm), ``pooling.py``, ``activation.py``, ``dropout.py``,
   ``flatten.py``, ``rnn.py`` (RNN, LSTM, GRU and their cells), ``attention.py``
   (MultiheadAttention, the Transformer encoder); losses: ``loss.py``;
@@ -13,7 +14,8 @@
 * ``lazy.py``: the Lazy layers (``LazyLinear``, ...), whose input size is read from their
   first input; ``parameter.py`` also holds the ``UninitializedParameter`` they start with;
 * ``functional.py``: the same layers as functions (with ``functional_conv.py``,
-  ``functional_norm.py``, ``functional_dropout.py`` and ``functional_attention.py``);
+  ``functional_conv_variants.py``, ``functional_norm.py``, ``functional_dropout.py`` and
+  ``functional_attention.py``);
   ``init.py``: weight initialisation.
 """
 
@@ -57,6 +59,14 @@ from .attention import (
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, ParameterList
 from .conv import Conv2d
+from .conv_variants import (
+    AdaptiveAvgPool1d,
+    AvgPool1d,
+    Conv1d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    MaxPool1d,
+)
 from .dropout import Dropout, Dropout1d, Dropout2d
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
@@ -89,13 +99,18 @@ __all__ = [
     "LSTM",
     "RNN",
     "SELU",
+    "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AvgPool1d",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
+    "Conv1d",
     "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "CrossEntropyLoss",
     "Dropout",
     "Dropout1d",
@@ -126,6 +141,7 @@ __all__ = [
     "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool1d",
     "MaxPool2d",
     "Mish",
     "Module",

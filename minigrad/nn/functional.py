@@ -47,6 +47,14 @@ from .functional_activations import (
 )
 from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
+from .functional_conv_variants import (
+    adaptive_avg_pool1d,
+    avg_pool1d,
+    conv1d,
+    conv_transpose1d,
+    conv_transpose2d,
+    max_pool1d,
+)
 from .functional_dropout import dropout, dropout1d, dropout2d, require_float
 from .functional_losses import (
     binary_cross_entropy,
@@ -60,13 +68,18 @@ from .functional_losses import (
 from .functional_norm import group_norm, instance_norm, layer_norm
 
 __all__ = [
+    "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
+    "conv1d",
     "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "cross_entropy",
     "dropout",
     "dropout1d",
@@ -89,6 +102,7 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "max_pool1d",
     "max_pool2d",
     "mish",
     "mse_loss",

@@ -370,5 +370,11 @@ CASES = {
     "sdpa_bool_mask": _c(lambda m, q, k, v, b: m.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=b), ((2, 5, 4), "f"), ((2, 6, 4), "f"), ((2, 6, 3), "f"), ((5, 6), "b")),
     "sdpa_float_mask_scale": _c(lambda m, q, k, v, f: m.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=f, scale=0.3), ((2, 5, 4), "f"), ((2, 6, 4), "f"), ((2, 6, 3), "f"), ((2, 5, 6), "f")),
     "sdpa_grouped_query": _c(lambda m, q, k, v: m.nn.functional.scaled_dot_product_attention(q, k, v, enable_gqa=True), ((1, 4, 5, 4), "f"), ((1, 2, 6, 4), "f"), ((1, 2, 6, 3), "f")),
+    # 1-D and transposed convolutions (the transposed one as a spread, padded conv2d).
+    "conv1d_stride_dilation": _c(lambda m, x, w, b: m.nn.functional.conv1d(x, w, b, stride=2, padding=2, dilation=2), ((2, 4, 9), "f"), ((3, 4, 3), "f"), ((3,), "f")),
+    "conv_transpose2d_stride_output_padding": _c(lambda m, x, w, b: m.nn.functional.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1), ((2, 3, 4, 4), "f"), ((3, 2, 3, 3), "f"), ((2,), "f")),
+    "conv_transpose2d_groups_dilation": _c(lambda m, x, w: m.nn.functional.conv_transpose2d(x, w, stride=(1, 2), groups=2, dilation=2), ((1, 4, 3, 4), "f"), ((4, 1, 2, 3), "f")),
+    "conv_transpose1d": _c(lambda m, x, w: m.nn.functional.conv_transpose1d(x, w, stride=3), ((2, 2, 4), "f"), ((2, 3, 2), "f")),
+    "max_avg_pool1d": _c(lambda m, x: m.nn.functional.max_pool1d(x, 3, 2, 1) + m.nn.functional.avg_pool1d(x, 3, 2, 1), ((2, 3, 8), "f")),
     "binary_cross_entropy_with_logits_sum_pos_weight": _c(lambda m, a, b, p: m.nn.functional.binary_cross_entropy_with_logits(a, m.sigmoid(b), reduction="sum", pos_weight=p), ((2, 3, 4), "f"), ((2, 3, 4), "c"), ((4,), "q")),
 }  # fmt: skip

@@ -229,6 +229,18 @@ NN_CASES = {
     "multihead_attention_bias_kv_zero_attn_no_weights": _m(lambda nn: _attention(nn, nn.MultiheadAttention(8, 2, add_bias_kv=True, add_zero_attn=True), need_weights=False), ((5, 2, 8), "f"), ((6, 2, 8), "f")),
     "multihead_attention_kdim_vdim_batch_first": _m(lambda nn: _attention(nn, nn.MultiheadAttention(8, 2, kdim=6, vdim=6, batch_first=True, bias=False)), ((2, 5, 8), "f"), ((2, 4, 6), "f")),
     "transformer_encoder_layer": _m(lambda nn: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), ((5, 2, 8), "f"), train_steps=2),
+    # 1-D and transposed convolutions, 1-D pooling.
+    "conv1d": _m(lambda nn: nn.Conv1d(4, 6, 3), ((2, 4, 10), "f")),
+    "conv1d_same_dilation_groups": _m(lambda nn: nn.Conv1d(4, 6, 3, padding="same", dilation=2, groups=2, bias=False), ((2, 4, 10), "f")),
+    "conv1d_stride_unbatched": _m(lambda nn: nn.Conv1d(4, 6, 3, stride=2, padding=1), ((4, 11), "f")),
+    "conv_transpose2d": _m(lambda nn: nn.ConvTranspose2d(8, 4, 4, stride=2, padding=1), ((2, 8, 5, 5), "f")),
+    "conv_transpose2d_output_padding_groups_dilation": _m(lambda nn: nn.ConvTranspose2d(4, 6, 3, stride=2, padding=2, output_padding=1, groups=2, dilation=2), ((2, 4, 5, 6), "f")),
+    "conv_transpose2d_rectangular_unbatched": _m(lambda nn: nn.ConvTranspose2d(3, 2, (2, 3), stride=(3, 1), padding=(0, 1), bias=False), ((3, 4, 5), "f")),
+    "conv_transpose1d": _m(lambda nn: nn.ConvTranspose1d(4, 2, 3, stride=2, padding=1, output_padding=1), ((2, 4, 7), "f")),
+    "max_pool1d": _m(lambda nn: nn.MaxPool1d(3, 2, 1), ((2, 3, 10), "f")),
+    "avg_pool1d_ceil_no_pad_count": _m(lambda nn: nn.AvgPool1d(3, 2, 1, ceil_mode=True, count_include_pad=False), ((2, 3, 10), "f")),
+    "adaptive_avg_pool1d": _m(lambda nn: nn.AdaptiveAvgPool1d(4), ((2, 3, 10), "f")),
+    "dcgan_generator_block": _m(lambda nn: nn.Sequential(nn.ConvTranspose2d(6, 4, 4, 1, 0, bias=False), nn.BatchNorm2d(4), nn.ReLU(), nn.ConvTranspose2d(4, 1, 4, 2, 1, bias=False), nn.Tanh()), ((3, 6, 1, 1), "f"), train_steps=2),
     "transformer_encoder_norm_first_gelu": _m(lambda nn: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, activation="gelu", norm_first=True, batch_first=True), 2, norm=nn.LayerNorm(8), enable_nested_tensor=False), ((2, 5, 8), "f")),
 }  # fmt: skip
 
