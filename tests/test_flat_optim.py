@@ -31,6 +31,8 @@ OPTIMIZERS = {
         ps, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, **kw
     ),
     "adadelta": lambda ps, **kw: optim.Adadelta(ps, weight_decay=1e-2, **kw),
+    "adamax": lambda ps, **kw: optim.Adamax(ps, lr=0.01, weight_decay=1e-2, **kw),
+    "radam": lambda ps, **kw: optim.RAdam(ps, lr=0.01, betas=(0.8, 0.9), **kw),
 }
 
 
@@ -261,3 +263,13 @@ def test_state_replaced_by_hand_is_taken_in_or_refused(device, fast_paths):
         return model, opt
 
     assert_same_run(run(), run(foreach=True))
+
+
+def test_nadam_updates_per_parameter_even_with_foreach():
+    """NAdam's ``mu_product`` is a scalar per parameter, which a flat array cannot hold:
+    ``foreach=True`` is recorded and the update runs parameter by parameter."""
+    make = lambda ps, **kw: optim.NAdam(ps, lr=0.01, decoupled_weight_decay=True, **kw)  # noqa: E731
+    per_parameter = train("cpu", make)
+    at_once = train("cpu", make, foreach=True)
+    assert_same_run(per_parameter, at_once)
+    assert not hasattr(at_once[1], "_flat_groups")

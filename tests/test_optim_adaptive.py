@@ -20,7 +20,18 @@ from test_optim import GOLDEN, RTOL, STEPS, Problem, assert_trajectory
 
 import minigrad
 import minigrad.optim
-from minigrad.optim import SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from minigrad.optim import (
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    Adamax,
+    AdamW,
+    NAdam,
+    Optimizer,
+    RAdam,
+    RMSprop,
+)
 
 # The same table as make_golden_optim.py's ADAPTIVE_AXES: the learning rate of the runs,
 # and the values of each option; every combination is a golden run.
@@ -45,19 +56,36 @@ AXES: dict[str, tuple[float, dict[str, tuple]]] = {
         "rho": (0.9, 0.8), "eps": (1e-6, 1e-3), "weight_decay": (0.0, 0.1),
         "maximize": (False, True),
     }),
+    "Adamax": (0.05, {
+        "betas": ((0.9, 0.999), (0.8, 0.99)), "weight_decay": (0.0, 0.1),
+        "maximize": (False, True),
+    }),
+    "NAdam": (0.05, {
+        "weight_decay": (0.0, 0.1), "momentum_decay": (4e-3, 0.1),
+        "decoupled_weight_decay": (False, True), "maximize": (False, True),
+    }),
+    "RAdam": (0.05, {
+        "betas": ((0.9, 0.999), (0.8, 0.9)), "weight_decay": (0.0, 0.1),
+        "decoupled_weight_decay": (False, True), "maximize": (False, True),
+    }),
 }  # fmt: skip
 CLASSES = {"Adam": Adam, "AdamW": AdamW, "RMSprop": RMSprop, "Adagrad": Adagrad}
-CLASSES["Adadelta"] = Adadelta
+CLASSES |= {"Adadelta": Adadelta, "Adamax": Adamax, "NAdam": NAdam, "RAdam": RAdam}
 FULL_STATE = {  # options that switch every state buffer on (make_golden_optim.FULL_STATE)
     "Adam": {"amsgrad": True, "weight_decay": 0.1},
     "AdamW": {"amsgrad": True},
     "RMSprop": {"momentum": 0.9, "centered": True},
     "Adagrad": {"lr_decay": 0.1, "initial_accumulator_value": 0.5},
     "Adadelta": {"weight_decay": 0.1},
+    "Adamax": {"weight_decay": 0.1},
+    "NAdam": {"weight_decay": 0.1},
+    "RAdam": {"weight_decay": 0.1},
 }
 GROUP_OPTIONS = {  # the second group's extra option (make_golden_optim.adaptive_groups)
     "Adam": {"amsgrad": True}, "AdamW": {"weight_decay": 0.1}, "RMSprop": {"momentum": 0.5},
-    "Adagrad": {"lr_decay": 0.2}, "Adadelta": {"rho": 0.7},
+    "Adagrad": {"lr_decay": 0.2}, "Adadelta": {"rho": 0.7}, "Adamax": {"weight_decay": 0.1},
+    "NAdam": {"momentum_decay": 0.1},
+    "RAdam": {"decoupled_weight_decay": True, "weight_decay": 0.1},
 }  # fmt: skip
 
 
@@ -96,7 +124,8 @@ def test_golden_file_covers_every_combination():
         }
         assert stored == {config_key(c) for c in configs(name)}, name
     counts = {name: len(configs(name)) for name in AXES}
-    assert counts == {"Adam": 32, "AdamW": 8, "RMSprop": 32, "Adagrad": 16, "Adadelta": 16}
+    assert counts == {"Adam": 32, "AdamW": 8, "RMSprop": 32, "Adagrad": 16, "Adadelta": 16,
+                      "Adamax": 8, "NAdam": 16, "RAdam": 16}  # fmt: skip
 
 
 @pytest.mark.parametrize(("name", "config"), CASES, ids=_id)
@@ -126,8 +155,8 @@ def test_the_golden_runs_tell_the_options_apart():
             b = GOLDEN[f"{name}.{config_key(other)}.W"]
             if axis == "maximize":
                 np.testing.assert_allclose(a, b, rtol=1e-6)
-            elif not (name == "Adam" and axis == "decoupled_weight_decay"):
-                # (decoupled decay without weight decay is plain Adam)
+            elif axis != "decoupled_weight_decay":
+                # (decoupled decay without weight decay is no decay either)
                 tolerance = (1e-6 + RTOL * np.abs(b)).max()
                 assert np.abs(a - b).max() > 10 * tolerance, (name, axis)
 
@@ -366,6 +395,12 @@ DEFAULTS = {  # PyTorch 2.13's defaults
     "Adagrad": {"lr": 1e-2, "lr_decay": 0, "weight_decay": 0,
                 "initial_accumulator_value": 0, "eps": 1e-10},
     "Adadelta": {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0},
+    "Adamax": {"lr": 2e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0,
+               "maximize": False},
+    "NAdam": {"lr": 2e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0,
+              "momentum_decay": 4e-3, "decoupled_weight_decay": False},
+    "RAdam": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0,
+              "decoupled_weight_decay": False},
 }  # fmt: skip
 
 

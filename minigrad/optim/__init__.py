@@ -3,7 +3,8 @@ learning-rate schedules (``minigrad.optim.lr_scheduler``), as in ``torch.optim``
 
 Optimizers: :class:`SGD` (with momentum), and the adaptive ones, which scale each
 coordinate's step by running statistics of its gradients: :class:`Adam`, :class:`AdamW`,
-:class:`RMSprop`, :class:`Adagrad`, :class:`Adadelta`. Each follows PyTorch 2.13's update
+:class:`RMSprop`, :class:`Adagrad`, :class:`Adadelta`, and Adam's variants :class:`Adamax`,
+:class:`NAdam`, :class:`RAdam`. Each follows PyTorch 2.13's update
 rule, defaults, errors and ``state_dict`` layout, and each module states its formula.
 
 The training loop is PyTorch's::
@@ -32,8 +33,21 @@ from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adam_variants import Adamax, NAdam, RAdam
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+__all__ = [
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "NAdam",
+    "Optimizer",
+    "RAdam",
+    "RMSprop",
+    "lr_scheduler",
+]

@@ -11,7 +11,8 @@ the same steps in minigrad (with minigrad's own autograd computing the gradients
 compares. It also stores the learning rates that ``StepLR`` and ``CosineAnnealingLR`` give
 over 30 steps. The file is written atomically and records the PyTorch version.
 
-The adaptive optimizers (Adam, AdamW, RMSprop, Adagrad, Adadelta) get the same: a 20-step
+The adaptive optimizers (Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam)
+get the same: a 20-step
 trajectory for every combination of their options (``ADAPTIVE_AXES``; the key of a run is
 ``<optimizer>.<config_key(config)>``), a run with two parameter groups, a run in which a
 parameter has no gradient after the first step, their ``state_dict`` keys and their state
@@ -185,6 +186,18 @@ ADAPTIVE_AXES: dict[str, tuple[float, dict[str, tuple]]] = {
         "rho": (0.9, 0.8), "eps": (1e-6, 1e-3), "weight_decay": (0.0, 0.1),
         "maximize": (False, True),
     }),
+    "Adamax": (0.05, {
+        "betas": ((0.9, 0.999), (0.8, 0.99)), "weight_decay": (0.0, 0.1),
+        "maximize": (False, True),
+    }),
+    "NAdam": (0.05, {
+        "weight_decay": (0.0, 0.1), "momentum_decay": (4e-3, 0.1),
+        "decoupled_weight_decay": (False, True), "maximize": (False, True),
+    }),
+    "RAdam": (0.05, {
+        "betas": ((0.9, 0.999), (0.8, 0.9)), "weight_decay": (0.0, 0.1),
+        "decoupled_weight_decay": (False, True), "maximize": (False, True),
+    }),
 }  # fmt: skip
 
 # Options that switch on every state buffer: the state_dict layout and final-state runs.
@@ -194,6 +207,9 @@ FULL_STATE = {
     "RMSprop": {"momentum": 0.9, "centered": True},
     "Adagrad": {"lr_decay": 0.1, "initial_accumulator_value": 0.5},
     "Adadelta": {"weight_decay": 0.1},
+    "Adamax": {"weight_decay": 0.1},
+    "NAdam": {"weight_decay": 0.1},
+    "RAdam": {"weight_decay": 0.1},
 }
 
 
@@ -241,7 +257,9 @@ def adaptive_groups(name: str) -> list[dict]:
     other = {
         "Adam": {"amsgrad": True}, "AdamW": {"weight_decay": 0.1},
         "RMSprop": {"momentum": 0.5}, "Adagrad": {"lr_decay": 0.2},
-        "Adadelta": {"rho": 0.7},
+        "Adadelta": {"rho": 0.7}, "Adamax": {"weight_decay": 0.1},
+        "NAdam": {"momentum_decay": 0.1},
+        "RAdam": {"decoupled_weight_decay": True, "weight_decay": 0.1},
     }[name]  # fmt: skip
     return [{"lr": 2 * lr}, {"lr": lr / 5, **other}]
 
