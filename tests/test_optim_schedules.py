@@ -1,14 +1,19 @@
-"""ExponentialLR, MultiStepLR, LinearLR, OneCycleLR, ReduceLROnPlateau and LambdaLR against
-PyTorch 2.13 (golden data written by ``tests/golden/make_golden_optim.py``).
+"""The learning-rate schedulers against PyTorch 2.13 (golden data written by
+``tests/golden/make_golden_optim.py``): ExponentialLR, MultiStepLR, LinearLR, OneCycleLR,
+ReduceLROnPlateau, LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR,
+CosineAnnealingWarmRestarts, CyclicLR, and the combinations SequentialLR and
+ChainedScheduler.
 
 Each schedule runs 30 steps on two parameter groups (learning rates 0.1 and 0.02, SGD with
-momentum 0.9, or Adam for OneCycleLR's beta1). The rates are Python floats computed by the
-same formulas in the same order as PyTorch, so they are compared exactly, and so are the
-momenta (or beta1) that OneCycleLR cycles. ReduceLROnPlateau is fed the golden file's fixed
+momentum 0.9, or Adam for the beta1 that OneCycleLR and CyclicLR cycle). The rates are
+Python floats computed by the same formulas in the same order as PyTorch, so they are
+compared exactly, and so are the momenta. ReduceLROnPlateau is fed the golden file's fixed
 metric sequence.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -17,13 +22,22 @@ from test_optim import GOLDEN
 import minigrad
 from minigrad.optim import SGD, Adagrad, Adam
 from minigrad.optim.lr_scheduler import (
+    ChainedScheduler,
+    ConstantLR,
+    CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
     ExponentialLR,
     LambdaLR,
     LinearLR,
     LRScheduler,
+    MultiplicativeLR,
     MultiStepLR,
     OneCycleLR,
+    PolynomialLR,
     ReduceLROnPlateau,
+    SequentialLR,
+    StepLR,
 )
 
 METRICS = list(GOLDEN["plateau.metrics"])
@@ -70,6 +84,39 @@ SCHEDULES = {
     "lambda_list": ("sgd", lambda o: LambdaLR(
         o, [lambda epoch: 1.0 / (epoch + 1), lambda epoch: 0.5 ** (epoch // 4)]
     )),
+    "constant": ("sgd", lambda o: ConstantLR(o)),
+    "constant_long": ("sgd", lambda o: ConstantLR(o, factor=0.5, total_iters=12)),
+    "multiplicative": ("sgd", lambda o: MultiplicativeLR(o, lambda epoch: 0.9)),
+    "multiplicative_list": ("sgd", lambda o: MultiplicativeLR(
+        o, [lambda epoch: 0.95, lambda epoch: 1.0 if epoch < 10 else 0.8])),
+    "polynomial": ("sgd", lambda o: PolynomialLR(o, total_iters=20, power=2.0)),
+    "polynomial_linear": ("sgd", lambda o: PolynomialLR(o)),
+    "warm_restarts": ("sgd", lambda o: CosineAnnealingWarmRestarts(o, T_0=7)),
+    "warm_restarts_mult": ("sgd", lambda o: CosineAnnealingWarmRestarts(
+        o, T_0=3, T_mult=2, eta_min=0.001)),
+    "cyclic": ("sgd", lambda o: CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=4)),
+    "cyclic_triangular2": ("sgd", lambda o: CyclicLR(
+        o, base_lr=[0.01, 0.001], max_lr=[0.1, 0.05], step_size_up=3, step_size_down=5,
+        mode="triangular2")),
+    "cyclic_exp_range": ("sgd", lambda o: CyclicLR(
+        o, base_lr=0.01, max_lr=0.2, step_size_up=5, mode="exp_range", gamma=0.97)),
+    "cyclic_adam": ("adam", lambda o: CyclicLR(
+        o, base_lr=0.001, max_lr=0.01, step_size_up=4, base_momentum=0.8,
+        max_momentum=0.95)),
+    "cyclic_no_momentum": ("adam", lambda o: CyclicLR(
+        o, base_lr=0.001, max_lr=0.01, step_size_up=6, cycle_momentum=False,
+        scale_fn=lambda x: 1 / (1.0 + x), scale_mode="iterations")),
+    "sequential": ("sgd", lambda o: SequentialLR(
+        o, [LinearLR(o, 0.1, total_iters=5), CosineAnnealingLR(o, T_max=20)],
+        milestones=[5])),
+    "sequential_three": ("sgd", lambda o: SequentialLR(
+        o, [ConstantLR(o, factor=0.5, total_iters=4), ExponentialLR(o, gamma=0.9),
+            StepLR(o, step_size=3, gamma=0.5)], milestones=[6, 15])),
+    "chained": ("sgd", lambda o: ChainedScheduler(
+        [ConstantLR(o, factor=0.1, total_iters=4), ExponentialLR(o, gamma=0.9)])),
+    "chained_multistep": ("sgd", lambda o: ChainedScheduler(
+        [LinearLR(o, 0.5, total_iters=6), MultiStepLR(o, [8, 16], gamma=0.5)],
+        optimizer=o)),
 }  # fmt: skip
 
 
@@ -86,6 +133,15 @@ def momenta(opt) -> list[float]:
     if isinstance(opt, Adam):
         return [group["betas"][0] for group in opt.param_groups]
     return [group["momentum"] for group in opt.param_groups]
+
+
+def last_epoch(state: dict) -> int:
+    """A scheduler's step count from its state_dict: ChainedScheduler keeps none of its
+    own, so it is that of the schedulers it chains."""
+    if "last_epoch" not in state:
+        (epoch,) = {last_epoch(inner) for inner in state["_schedulers"]}
+        return epoch
+    return state["last_epoch"]
 
 
 def run(scheduler, steps, start=0):
@@ -132,7 +188,7 @@ def test_the_rates_and_momenta_set_when_built_match_pytorch(name, device):
     scheduler = build(opt)
     assert scheduler.get_last_lr() == GOLDEN[f"schedule.{name}.lr"][0].tolist()
     assert momenta(opt) == GOLDEN[f"schedule.{name}.momentum"][0].tolist()
-    assert scheduler.last_epoch == 0
+    assert last_epoch(scheduler.state_dict()) == 0
 
 
 def test_the_golden_schedules_are_not_trivial():
@@ -144,7 +200,7 @@ def test_the_golden_schedules_are_not_trivial():
         changed = (lrs != lrs[0]).any(axis=0).tolist()
         assert changed == ([True, False] if name == "plateau_eps" else [True, True]), name
         moms = GOLDEN[f"schedule.{name}.momentum"]
-        cycled = name.startswith("onecycle") and name != "onecycle_no_momentum"
+        cycled = name.startswith(("onecycle", "cyclic")) and not name.endswith("no_momentum")
         assert (moms != moms[0]).any() == cycled, name
 
 
@@ -156,7 +212,7 @@ def test_state_dict_round_trip_mid_schedule(name, device):
     scheduler = build(opt)
     run(scheduler, 13)
     saved_scheduler, saved_opt = scheduler.state_dict(), opt.state_dict()
-    assert "optimizer" not in saved_scheduler and saved_scheduler["last_epoch"] == 13
+    assert "optimizer" not in saved_scheduler and last_epoch(saved_scheduler) == 13
 
     # PyTorch's way to resume: build both, load the scheduler's state, then the optimizer's.
     opt2 = two_group_optimizer(kind, device)
@@ -256,6 +312,24 @@ def test_plateau_state_dict_restores_the_comparison():
         (lambda o: ReduceLROnPlateau(o, threshold_mode="x"), ValueError, "threshold mode x is"),
         (lambda o: ReduceLROnPlateau(o, min_lr=[0.1]), ValueError, "expected 2 min_lrs, got 1"),
         (lambda o: ReduceLROnPlateau(object()), TypeError, "is not an Optimizer"),
+        (lambda o: MultiplicativeLR(o, 3), TypeError, "lr_lambda should be a function"),
+        (lambda o: ConstantLR(o, factor=1.5), ValueError, "factor expected to be between 0"),
+        (lambda o: CosineAnnealingWarmRestarts(o, 0), ValueError, "positive integer T_0, b"),
+        (lambda o: CosineAnnealingWarmRestarts(o, 2.5), ValueError, "positive integer T_0"),
+        (lambda o: CosineAnnealingWarmRestarts(o, 3, 1.5), ValueError, "integer T_mult >= 1"),
+        (lambda o: CosineAnnealingWarmRestarts(o, 3).step(-1), ValueError, "non-negative ep"),
+        (lambda o: CyclicLR(o, 0.01, 0.1, mode="sine"), ValueError, "mode is invalid and sc"),
+        (lambda o: CyclicLR(o, [0.01], 0.1), ValueError, "base_lr must have the same length"),
+        (lambda o: CyclicLR(object(), 0.01, 0.1), TypeError, "object is not an Optimizer"),
+        (lambda o: SequentialLR(o, [], []), ValueError, "at least one scheduler, but got no"),
+        (lambda o: SequentialLR(o, [ConstantLR(o)], [3]), ValueError, "one more than the n"),
+        (lambda o: SequentialLR(o, [ConstantLR(o), 3], [3]), TypeError, "index 1 should hav"),
+        (
+            lambda o: SequentialLR(o, [ConstantLR(o), ReduceLROnPlateau(o)], [3]),
+            ValueError,
+            "does not support `ReduceLROnPlateau`",
+        ),
+        (lambda o: ChainedScheduler([]), ValueError, "at least one scheduler to be chained"),
     ],
 )
 def test_invalid_arguments_get_pytorchs_errors(build, error, message):
@@ -263,11 +337,38 @@ def test_invalid_arguments_get_pytorchs_errors(build, error, message):
         build(two_group_optimizer("sgd"))
 
 
-def test_onecycle_needs_momentum_or_betas():
+def test_onecycle_and_cyclic_need_momentum_or_betas():
     p = minigrad.zeros(1, requires_grad=True)
     with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
         OneCycleLR(Adagrad([p]), max_lr=1.0, total_steps=10)
     OneCycleLR(Adagrad([p]), max_lr=1.0, total_steps=10, cycle_momentum=False)
+    with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
+        CyclicLR(Adagrad([p]), 0.01, 0.1)
+    CyclicLR(Adagrad([p]), 0.01, 0.1, cycle_momentum=False)
+
+
+@pytest.mark.parametrize("kind", ["SequentialLR", "ChainedScheduler"])
+def test_combined_schedulers_must_share_one_optimizer(kind):
+    opt, other = two_group_optimizer("sgd"), two_group_optimizer("sgd")
+    schedulers = [ConstantLR(opt), ExponentialLR(other, gamma=0.9)]
+    with pytest.raises(ValueError, match=f"{kind} expects all schedulers to belong to the same"):
+        if kind == "SequentialLR":
+            SequentialLR(opt, schedulers, milestones=[3])
+        else:
+            ChainedScheduler(schedulers)
+
+
+def test_warm_restarts_take_fractional_epochs():
+    """``step(epoch + i / iters)`` inside an epoch, as PyTorch's docs show: the rate follows
+    the cosine of the position inside the current cycle (cycles of 3, 6, 12 epochs here)."""
+    opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1)
+    scheduler = CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2, eta_min=0.01)
+    for epoch, t_cur, t_i in [(0.5, 0.5, 3), (4.5, 1.5, 6), (9.25, 0.25, 12), (2.0, 2.0, 3)]:
+        scheduler.step(epoch)
+        want = 0.01 + (0.1 - 0.01) * (1 + math.cos(math.pi * t_cur / t_i)) / 2
+        assert (scheduler.T_cur, scheduler.T_i) == (t_cur, t_i)
+        assert scheduler.get_last_lr() == [pytest.approx(want, rel=1e-15)]
+        assert scheduler.last_epoch == math.floor(epoch)
 
 
 def test_plateau_refuses_new_groups_without_a_default_min_lr():

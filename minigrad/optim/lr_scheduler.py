@@ -16,7 +16,11 @@ The schedules:
 * per batch: :class:`OneCycleLR` (warm up to a peak, then anneal far down, with the
   momentum cycled the other way);
 * by a metric: :class:`ReduceLROnPlateau` (divide the rate when ``step(val_loss)`` stops
-  improving).
+  improving);
+* more timetables: :class:`ConstantLR`, :class:`MultiplicativeLR`, :class:`PolynomialLR`,
+  :class:`CosineAnnealingWarmRestarts` (SGDR), and per batch :class:`CyclicLR`;
+* combinations: :class:`SequentialLR` (one scheduler after another: warm-up, then decay)
+  and :class:`ChainedScheduler` (all at once, their factors compounding).
 
 ``last_epoch`` counts the calls: it is 0 once the scheduler is built (building it performs
 "step 0", which leaves the learning rates unchanged, except for the schedules that start
@@ -31,6 +35,7 @@ PyTorch's *recursive* form (each rate computed from the previous one), not the c
 
 from __future__ import annotations
 
+import bisect
 import math
 import types
 import warnings
@@ -159,6 +164,31 @@ class LRScheduler:
                 stacklevel=3,
             )
 
+    def _initial_step(self) -> None:
+        """Take "step 0" again, as building did (``SequentialLR`` restarts its first
+        scheduler with it)."""
+        self._step_count = 0
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
+
+    def _update_lr(self, epoch: int) -> None:
+        """Jump to ``epoch``: the rates of the closed form where the schedule has one (a
+        function of ``base_lrs`` and the epoch), else :meth:`get_lr`'s. ``SequentialLR``
+        starts each later scheduler this way at its milestone."""
+        self._get_lr_called_within_step = True
+        try:
+            self.last_epoch = epoch
+            closed = getattr(self, "_get_closed_form_lr", None)
+            values = closed() if closed is not None else self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
     def state_dict(self) -> dict[str, Any]:
         """Everything in the scheduler except the optimizer (plain Python values).
 
@@ -198,6 +228,10 @@ class LRScheduler:
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, last_lr={self._last_lr})"
 
 
+# PyTorch's old name for the base class, still subclassed by older tutorials' schedulers.
+_LRScheduler = LRScheduler
+
+
 class StepLR(LRScheduler):
     """Multiply each group's learning rate by ``gamma`` every ``step_size`` epochs.
 
@@ -230,6 +264,9 @@ class StepLR(LRScheduler):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -293,6 +330,13 @@ class CosineAnnealingLR(LRScheduler):
             for group in groups
         ]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        return [
+            self.eta_min
+            + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+            for base_lr in self.base_lrs
+        ]
+
 
 class ExponentialLR(LRScheduler):
     """Multiply each group's learning rate by ``gamma`` after every epoch.
@@ -323,6 +367,9 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:  # building (or resuming) leaves the rates as they are
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
@@ -365,6 +412,11 @@ class MultiStepLR(LRScheduler):
         if self.last_epoch not in self.milestones:
             return [group["lr"] for group in groups]
         return [group["lr"] * self.gamma ** self.milestones[self.last_epoch] for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        milestones = sorted(self.milestones.elements())
+        passed = bisect.bisect_right(milestones, self.last_epoch)
+        return [base_lr * self.gamma**passed for base_lr in self.base_lrs]
 
 
 class LinearLR(LRScheduler):
@@ -426,6 +478,12 @@ class LinearLR(LRScheduler):
             self.total_iters * self.start_factor + (self.last_epoch - 1) * change
         )
         return [group["lr"] * ratio for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        done = min(self.total_iters, self.last_epoch)
+        change = self.end_factor - self.start_factor
+        return [base_lr * (self.start_factor + change * done / self.total_iters)
+                for base_lr in self.base_lrs]  # fmt: skip
 
 
 class LambdaLR(LRScheduler):
@@ -494,7 +552,7 @@ class LambdaLR(LRScheduler):
         attributes back (the functions stay the ones this scheduler was built with)."""
         state = dict(state_dict)
         saved_lambdas = state.pop("lr_lambdas")
-        super().load_state_dict(state)
+        LRScheduler.load_state_dict(self, state)  # not super(): MultiplicativeLR shares this
         for fn, saved in zip(self.lr_lambdas, saved_lambdas):
             if saved is not None:
                 fn.__dict__.update(saved)
@@ -875,3 +933,514 @@ class ReduceLROnPlateau(LRScheduler):
         """Restore what :meth:`state_dict` returned (the mode and threshold included)."""
         super().load_state_dict(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+# ----------------------------------------------------------------------------------------
+# More schedules: by a timetable (constant, multiplicative, polynomial, cosine with warm
+# restarts), cyclical, and two that combine schedulers (in sequence, chained).
+# ----------------------------------------------------------------------------------------
+
+
+class MultiplicativeLR(LRScheduler):
+    """Multiply each group's learning rate by ``lr_lambda(epoch)`` at every step (one
+    function for all groups, or a list with one per group).
+
+    Unlike :class:`LambdaLR`, whose function gives the factor of the *initial* rate, here
+    the factors compound: ``lambda epoch: 0.95`` is ``ExponentialLR(gamma=0.95)``.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import MultiplicativeLR
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = MultiplicativeLR(opt, lambda epoch: 0.5)
+        >>> for _ in range(3):
+        ...     opt.step()
+        ...     sched.step()
+        >>> sched.get_last_lr()
+        [0.125]
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1) -> None:
+        self.optimizer = optimizer
+        if isinstance(lr_lambda, list | tuple):
+            if len(lr_lambda) != len(optimizer.param_groups):
+                raise ValueError(
+                    f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
+                )
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        super().__init__(optimizer, last_epoch)
+
+    state_dict = LambdaLR.state_dict
+    load_state_dict = LambdaLR.load_state_dict
+
+    def get_lr(self) -> list[float]:
+        self._warn_if_called_outside_step()
+        groups = self.optimizer.param_groups
+        if self._is_initial:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * fn(self.last_epoch) for fn, group in zip(self.lr_lambdas, groups)]
+
+
+class ConstantLR(LRScheduler):
+    """Scale each group's learning rate by ``factor`` for the first ``total_iters`` steps,
+    then restore it: the simplest warm-up.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import ConstantLR
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = ConstantLR(opt, factor=0.5, total_iters=2)
+        >>> lrs = [sched.get_last_lr()[0]]
+        >>> for _ in range(3):
+        ...     opt.step()
+        ...     sched.step()
+        ...     lrs.append(sched.get_last_lr()[0])
+        >>> lrs
+        [0.5, 0.5, 1.0, 1.0]
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:  # fmt: skip
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_if_called_outside_step()
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] * self.factor for group in groups]
+        if self.last_epoch != self.total_iters:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * (1.0 / self.factor) for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        after = (self.last_epoch >= self.total_iters) * (1 - self.factor)
+        return [base_lr * (self.factor + after) for base_lr in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay each group's learning rate to 0 over ``total_iters`` steps along
+    ``(1 - t / total_iters) ** power`` (linearly for ``power=1``), then keep it there.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import PolynomialLR
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = PolynomialLR(opt, total_iters=4, power=2.0)
+        >>> lrs = []
+        >>> for _ in range(5):
+        ...     opt.step()
+        ...     sched.step()
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        >>> lrs
+        [0.5625, 0.25, 0.0625, 0.0, 0.0]
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+        last_epoch: int = -1,
+    ) -> None:  # fmt: skip
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_if_called_outside_step()
+        groups = self.optimizer.param_groups
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return [group["lr"] for group in groups]
+        decay = (
+            (1.0 - self.last_epoch / self.total_iters)
+            / (1.0 - (self.last_epoch - 1) / self.total_iters)
+        ) ** self.power
+        return [group["lr"] * decay for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        done = min(self.total_iters, self.last_epoch)
+        return [
+            base_lr * (1.0 - done / self.total_iters) ** self.power for base_lr in self.base_lrs
+        ]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR (Loshchilov & Hutter, 2017): anneal along half a cosine from the initial rate
+    to ``eta_min`` over ``T_0`` steps, then restart at the initial rate; each period is
+    ``T_mult`` times as long as the one before.
+
+    The rate at ``T_cur`` steps into a period of ``T_i`` is
+    ``eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``. ``step(epoch)``
+    may be given a (fractional) epoch, for restarts counted within an epoch.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import CosineAnnealingWarmRestarts
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = CosineAnnealingWarmRestarts(opt, T_0=2)
+        >>> lrs = []
+        >>> for _ in range(4):
+        ...     opt.step()
+        ...     sched.step()
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        >>> lrs  # 1.0 at each restart
+        [0.5, 1.0, 0.5, 1.0]
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+        last_epoch: int = -1,
+    ) -> None:  # fmt: skip
+        if not isinstance(T_0, int) or T_0 <= 0:
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if not isinstance(T_mult, int) or T_mult < 1:
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, float | int):
+            raise ValueError(
+                f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
+            )
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_if_called_outside_step()
+        return [
+            self.eta_min
+            + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+            for base_lr in self.base_lrs
+        ]
+
+    def step(self, epoch=None) -> None:
+        """Advance by one step, or (with ``epoch``) to that epoch, which may be fractional:
+        ``scheduler.step(epoch + i / iters)`` inside an epoch's loop."""
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur % self.T_i
+                self.T_i = self.T_i * self.T_mult
+        elif epoch < 0:
+            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        elif epoch >= self.T_0:
+            if self.T_mult == 1:
+                self.T_cur = epoch % self.T_0
+            else:  # which period the epoch falls in: the geometric series of lengths
+                n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                self.T_cur = epoch - self.T_0 * (self.T_mult**n - 1) / (self.T_mult - 1)
+                self.T_i = self.T_0 * self.T_mult**n
+        else:
+            self.T_i = self.T_0
+            self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._step_count += 1
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rates (Smith, 2017): the rate goes from ``base_lr`` up to
+    ``max_lr`` over ``step_size_up`` steps and back down over ``step_size_down``, again
+    and again. Step it after every batch.
+
+    ``mode`` scales each cycle's height: ``"triangular"`` (the same every cycle),
+    ``"triangular2"`` (halved every cycle) or ``"exp_range"`` (times ``gamma`` per step);
+    or give ``scale_fn`` (of the cycle number, or of the step with
+    ``scale_mode="iterations"``). With ``cycle_momentum`` the momentum (or Adam's beta1)
+    cycles the other way, between ``max_momentum`` and ``base_momentum``.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import CyclicLR
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        >>> sched = CyclicLR(opt, base_lr=0.1, max_lr=0.5, step_size_up=2)
+        >>> lrs = [sched.get_last_lr()[0]]
+        >>> for _ in range(4):
+        ...     opt.step()
+        ...     sched.step()
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        >>> lrs
+        [0.1, 0.3, 0.5, 0.3, 0.1]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        base_lr,
+        max_lr,
+        step_size_up: int = 2000,
+        step_size_down: int | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+        scale_fn: Callable[[float], float] | None = None,
+        scale_mode: str = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum: float = 0.8,
+        max_momentum: float = 0.9,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        step_size_up = float(step_size_up)
+        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
+        self.total_size = step_size_up + step_size_down
+        self.step_ratio = step_size_up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        if scale_fn is None:  # the modes' own scale functions count cycles or steps
+            self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(
+                    "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
+                )
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for high, low, group in zip(self.max_momentums, self.base_momentums,
+                                            optimizer.param_groups):  # fmt: skip
+                    _set_momentum(group, high, self.use_beta1)
+                    group["max_momentum"] = high
+                    group["base_momentum"] = low
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x) -> float:
+        """The height of cycle ``x`` (or at step ``x``), relative to the first's."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma**x
+
+    def get_lr(self) -> list[float]:
+        self._warn_if_called_outside_step()
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle  # where in the cycle, 0..1
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        at = cycle if self.scale_mode == "cycle" else self.last_epoch
+        lrs = [
+            base_lr + (max_lr - base_lr) * scale_factor * self.scale_fn(at)
+            for base_lr, max_lr in zip(self.base_lrs, self.max_lrs)
+        ]
+        if self.cycle_momentum:
+            for low, high, group in zip(self.base_momentums, self.max_momentums,
+                                        self.optimizer.param_groups):  # fmt: skip
+                momentum = high - (high - low) * scale_factor * self.scale_fn(at)
+                _set_momentum(group, momentum, self.use_beta1)
+        return lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        """The scheduler's state; a custom ``scale_fn`` is saved as ``None`` (a function)
+        or its ``__dict__`` (a callable object), as in PyTorch."""
+        state = super().state_dict()
+        fn = state.pop("_scale_fn_custom")
+        state["_scale_fn_custom"] = (
+            None if fn is None or isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+        )
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (the custom ``scale_fn`` stays this
+        scheduler's, with its saved attributes back)."""
+        state = dict(state_dict)
+        saved = state.pop("_scale_fn_custom", None)
+        super().load_state_dict(state)
+        if saved is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(saved)
+
+
+def _set_momentum(group: dict, value: float, use_beta1: bool) -> None:
+    """Set a group's momentum: ``momentum``, or the first of Adam's ``betas``."""
+    if use_beta1:
+        group["betas"] = (value, *group["betas"][1:])
+    else:
+        group["momentum"] = value
+
+
+def _check_schedulers(kind: str, optimizer, schedulers) -> None:
+    """PyTorch's checks of the schedulers that SequentialLR and ChainedScheduler combine."""
+    for i, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{kind} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(
+                f"{kind} does not support `ReduceLROnPlateau` scheduler as it requires "
+                "additional kwargs to be specified when calling `step`, but got one at "
+                f"index {i} in the given schedulers sequence."
+            )
+        if scheduler.optimizer is not optimizer:
+            raise ValueError(
+                f"{kind} expects all schedulers to belong to the same optimizer, but got "
+                f"scheduler {type(scheduler).__name__} at index {i} has "
+                f"{scheduler.optimizer}, which is different from {type(optimizer).__name__}."
+            )
+
+
+class SequentialLR(LRScheduler):
+    """Run ``schedulers`` one after another: the first until ``milestones[0]``, the next
+    until ``milestones[1]``, and so on. The usual warm-up then decay::
+
+        warmup = LinearLR(opt, start_factor=0.1, total_iters=5)
+        decay = CosineAnnealingLR(opt, T_max=95)
+        sched = SequentialLR(opt, [warmup, decay], milestones=[5])
+
+    At a milestone the next scheduler starts from its own epoch 0 (its closed form, from
+    the initial rates), as in PyTorch.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import ConstantLR, ExponentialLR, SequentialLR
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+        >>> first = ConstantLR(opt, factor=0.1, total_iters=2)
+        >>> then = ExponentialLR(opt, gamma=0.5)
+        >>> sched = SequentialLR(opt, [first, then], milestones=[2])
+        >>> lrs = [sched.get_last_lr()[0]]
+        >>> for _ in range(4):
+        ...     opt.step()
+        ...     sched.step()
+        ...     lrs.append(sched.get_last_lr()[0])
+        >>> lrs
+        [0.1, 0.1, 1.0, 0.5, 0.25]
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, schedulers: list, milestones: list[int], last_epoch: int = -1
+    ) -> None:
+        if len(schedulers) < 1:
+            raise ValueError("SequentialLR expects at least one scheduler, but got no scheduler.")
+        _check_schedulers("SequentialLR", optimizer, schedulers)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                "Sequential Schedulers expects number of schedulers provided to be one more "
+                f"than the number of milestone points, but got number of schedulers "
+                f"{len(schedulers)} and the number of milestones to be equal to "
+                f"{len(milestones)}"
+            )
+        self._schedulers = list(schedulers)
+        self._milestones = list(milestones)
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:  # undo what building the schedulers did
+            group["lr"] = group["initial_lr"]
+        self._undo_one_step(self)
+        index = bisect.bisect_right(self._milestones, 0)
+        self._schedulers[index]._initial_step()
+        self._last_lr = self._schedulers[index].get_last_lr()
+
+    def _undo_one_step(self, scheduler) -> None:
+        """Take back the "step 0" of every scheduler inside (recursively)."""
+        if hasattr(scheduler, "_schedulers"):
+            for inner in scheduler._schedulers:
+                self._undo_one_step(inner)
+        elif hasattr(scheduler, "last_epoch"):
+            scheduler.last_epoch -= 1
+
+    def step(self) -> None:
+        """Step the scheduler whose turn it is (starting the next one at a milestone)."""
+        self.last_epoch += 1
+        index = bisect.bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[index]
+        if index > 0 and self._milestones[index - 1] == self.last_epoch:
+            scheduler._update_lr(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self) -> dict[str, Any]:
+        """Its own state, with each scheduler's ``state_dict()`` in ``'_schedulers'``."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned, each scheduler's state included."""
+        state = dict(state_dict)
+        inner = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for scheduler, saved in zip(self._schedulers, inner):
+            scheduler.load_state_dict(saved)
+
+
+class ChainedScheduler(LRScheduler):
+    """Step every one of ``schedulers`` at each step, so that their changes compound
+    (each multiplies the rate the previous one left).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.optim import SGD
+        >>> from minigrad.optim.lr_scheduler import ChainedScheduler, ConstantLR, ExponentialLR
+        >>> opt = SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = ChainedScheduler([ConstantLR(opt, factor=0.5, total_iters=2),
+        ...                           ExponentialLR(opt, gamma=0.9)])
+        >>> lrs = [sched.get_last_lr()[0]]
+        >>> for _ in range(3):
+        ...     opt.step()
+        ...     sched.step()
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        >>> lrs
+        [0.5, 0.45, 0.81, 0.729]
+    """
+
+    def __init__(self, schedulers, optimizer: Optimizer | None = None) -> None:
+        if len(schedulers) < 1:
+            raise ValueError(
+                "ChainedScheduler expects at least one scheduler to be chained, but got no "
+                "scheduler."
+            )
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_schedulers("ChainedScheduler", optimizer, schedulers)
+        self._schedulers = list(schedulers)
+        self.optimizer = optimizer
+        self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
+
+    def step(self) -> None:
+        """Step every scheduler, in order."""
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
+
+    state_dict = SequentialLR.state_dict
+    load_state_dict = SequentialLR.load_state_dict

@@ -381,6 +381,39 @@ def schedules():
         "lambda_list": ("sgd", lambda o: sched.LambdaLR(
             o, [lambda epoch: 1.0 / (epoch + 1), lambda epoch: 0.5 ** (epoch // 4)]
         )),
+        "constant": ("sgd", lambda o: sched.ConstantLR(o)),
+        "constant_long": ("sgd", lambda o: sched.ConstantLR(o, factor=0.5, total_iters=12)),
+        "multiplicative": ("sgd", lambda o: sched.MultiplicativeLR(o, lambda epoch: 0.9)),
+        "multiplicative_list": ("sgd", lambda o: sched.MultiplicativeLR(
+            o, [lambda epoch: 0.95, lambda epoch: 1.0 if epoch < 10 else 0.8])),
+        "polynomial": ("sgd", lambda o: sched.PolynomialLR(o, total_iters=20, power=2.0)),
+        "polynomial_linear": ("sgd", lambda o: sched.PolynomialLR(o)),
+        "warm_restarts": ("sgd", lambda o: sched.CosineAnnealingWarmRestarts(o, T_0=7)),
+        "warm_restarts_mult": ("sgd", lambda o: sched.CosineAnnealingWarmRestarts(
+            o, T_0=3, T_mult=2, eta_min=0.001)),
+        "cyclic": ("sgd", lambda o: sched.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=4)),
+        "cyclic_triangular2": ("sgd", lambda o: sched.CyclicLR(
+            o, base_lr=[0.01, 0.001], max_lr=[0.1, 0.05], step_size_up=3, step_size_down=5,
+            mode="triangular2")),
+        "cyclic_exp_range": ("sgd", lambda o: sched.CyclicLR(
+            o, base_lr=0.01, max_lr=0.2, step_size_up=5, mode="exp_range", gamma=0.97)),
+        "cyclic_adam": ("adam", lambda o: sched.CyclicLR(
+            o, base_lr=0.001, max_lr=0.01, step_size_up=4, base_momentum=0.8,
+            max_momentum=0.95)),
+        "cyclic_no_momentum": ("adam", lambda o: sched.CyclicLR(
+            o, base_lr=0.001, max_lr=0.01, step_size_up=6, cycle_momentum=False,
+            scale_fn=lambda x: 1 / (1.0 + x), scale_mode="iterations")),
+        "sequential": ("sgd", lambda o: sched.SequentialLR(
+            o, [sched.LinearLR(o, 0.1, total_iters=5), sched.CosineAnnealingLR(o, T_max=20)],
+            milestones=[5])),
+        "sequential_three": ("sgd", lambda o: sched.SequentialLR(
+            o, [sched.ConstantLR(o, factor=0.5, total_iters=4), sched.ExponentialLR(o, gamma=0.9),
+                sched.StepLR(o, step_size=3, gamma=0.5)], milestones=[6, 15])),
+        "chained": ("sgd", lambda o: sched.ChainedScheduler(
+            [sched.ConstantLR(o, factor=0.1, total_iters=4), sched.ExponentialLR(o, gamma=0.9)])),
+        "chained_multistep": ("sgd", lambda o: sched.ChainedScheduler(
+            [sched.LinearLR(o, 0.5, total_iters=6), sched.MultiStepLR(o, [8, 16], gamma=0.5)],
+            optimizer=o)),
     }  # fmt: skip
 
 
@@ -394,7 +427,8 @@ def two_group_optimizer(kind: str):
 
 def run_new_schedule(kind, make_scheduler) -> dict[str, np.ndarray]:
     """The learning rates of the two groups, after construction and then per step, the
-    momentum (or beta1) that OneCycleLR cycles, and the keys of the scheduler's state_dict."""
+    momentum (or beta1) that OneCycleLR and CyclicLR cycle, and the keys of the
+    scheduler's state_dict."""
     opt = two_group_optimizer(kind)
     scheduler = make_scheduler(opt)
     plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
