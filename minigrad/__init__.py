@@ -137,6 +137,7 @@ from .functions import (
     var,
     where,
 )
+from .functions_einsum import einsum
 from .functions_extra import (
     argsort,
     bmm,
@@ -155,6 +156,8 @@ from .functions_extra import (
 from .functions_math import (
     allclose,
     ceil,
+    clamp_max,
+    clamp_min,
     cumprod,
     expm1,
     floor,
@@ -175,6 +178,9 @@ from .functions_math import (
     trunc,
 )
 from .functions_select import (
+    broadcast_shapes,
+    broadcast_tensors,
+    broadcast_to,
     chunk,
     flip,
     gather,
@@ -226,10 +232,15 @@ __all__ = [
     "bitwise_xor",
     "bmm",
     "bool",
+    "broadcast_shapes",
+    "broadcast_tensors",
+    "broadcast_to",
     "cat",
     "ceil",
     "chunk",
     "clamp",
+    "clamp_max",
+    "clamp_min",
     "clip",
     "clone",
     "cos",
@@ -243,6 +254,7 @@ __all__ = [
     "distributed",
     "div",
     "double",
+    "einsum",
     "empty",
     "empty_like",
     "enable_grad",

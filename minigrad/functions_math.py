@@ -1,7 +1,7 @@
 """More public math functions: ``std`` and ``logsumexp``, ``log1p`` and ``expm1``, the
 rounding functions and ``sign``, the rounded division and remainders (``floor_divide``,
 ``remainder``, ``fmod``), the tests for NaN, infinity and closeness, and products
-(``prod``, ``cumprod``, ``outer``).
+(``prod``, ``cumprod``, ``outer``), and the one-sided ``clamp_min`` and ``clamp_max``.
 
 As in ``functions_extra.py``: each checks its arguments, then calls one primitive
 (``ops/pointwise.py``, ``ops/reduce.py``) or composes core functions. The tests
@@ -17,6 +17,7 @@ from . import dtypes as _dtypes
 from .functions import (
     _check_tensor,
     _unary_float,
+    clamp,
     normalize_dim,
     normalize_dims,
     numpy_names,
@@ -360,3 +361,26 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
         if v.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.ndim}-D")
     return input.reshape(-1, 1) * vec2.reshape(1, -1)
+
+
+def clamp_min(input: Tensor, min) -> Tensor:
+    """``max(input, min)`` elementwise: :func:`minigrad.clamp` with only a lower bound
+    (the gradient flows where ``input >= min``).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.clamp_min(minigrad.tensor([-1.0, 0.5]), 0.0)
+        tensor([0. , 0.5])
+    """
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Tensor, max) -> Tensor:
+    """``min(input, max)`` elementwise: :func:`minigrad.clamp` with only an upper bound.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.clamp_max(minigrad.tensor([-1.0, 2.5]), 1.0)
+        tensor([-1.,  1.])
+    """
+    return clamp(input, max=max)

@@ -1,6 +1,7 @@
 """Public functions that pick or rearrange elements: ``split``, ``chunk`` and ``unbind``,
 ``flip`` and ``roll``, ``gather`` and ``index_select``, ``masked_fill``, ``tril`` and
-``triu``, ``one_hot``, ``unflatten``, ``tile``.
+``triu``, ``one_hot``, ``unflatten``, ``tile``; and broadcasting made explicit:
+``broadcast_shapes``, ``broadcast_tensors``, ``broadcast_to``.
 
 Like ``functions_extra.py``, these check their arguments and then call one primitive
 (``ops/rearrange.py``) or compose core functions (slices, ``where``), so that gradients
@@ -364,3 +365,71 @@ def tile(input: Tensor, dims) -> Tensor:
     _check_tensor(input, "tile")
     dims = tuple(dims) if isinstance(dims, tuple | list) else (dims,)
     return input.repeat(*((1,) * (input.ndim - len(dims)) + dims))
+
+
+def broadcast_shapes(*shapes) -> tuple[int, ...]:
+    """The shape that tensors of these shapes broadcast to, by NumPy's and PyTorch's rule:
+    align the shapes on the right; along each dim the sizes must be equal or 1 (a 1
+    stretches), and missing leading dims count as 1. An int is a one-dim shape.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.broadcast_shapes((2, 1), (3,), ())
+        (2, 3)
+    """
+    as_tuples = []
+    for i, shape in enumerate(shapes):
+        shape = (shape,) if type(shape) is int else shape
+        if not isinstance(shape, tuple | list) or not builtins.all(type(n) is int for n in shape):
+            raise RuntimeError(
+                "Input shapes should be of type ints, a tuple of ints, or a list of ints, "
+                f"got {shapes[i]!r}"
+            )
+        if builtins.any(n < 0 for n in shape):
+            raise ValueError(f"Attempting to broadcast a dimension with negative length! {shape}")
+        as_tuples.append(tuple(shape))
+    ndim = builtins.max((len(s) for s in as_tuples), default=0)
+    result = [1] * ndim
+    for i, shape in enumerate(as_tuples):
+        for d, n in enumerate(shape, start=ndim - len(shape)):
+            if n != 1 and result[d] not in (1, n):
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {n} at {d - ndim}! "
+                    f"Mismatching argument at index {i} had {shape}; but expected shape "
+                    f"should be broadcastable to {result}"
+                )
+            if n != 1:
+                result[d] = n
+    return tuple(result)
+
+
+def broadcast_tensors(*tensors) -> tuple[Tensor, ...]:
+    """The tensors expanded to their common broadcast shape (views: no data is copied;
+    gradients flow back summed over the stretched dims).
+
+    Example:
+        >>> import minigrad
+        >>> a, b = minigrad.broadcast_tensors(minigrad.ones(2, 1), minigrad.zeros(3))
+        >>> a.shape, b.shape
+        ((2, 3), (2, 3))
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
+        tensors = tuple(tensors[0])
+    for t in tensors:
+        _check_tensor(t, "broadcast_tensors")
+    shape = broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    return tuple(t if tuple(t.shape) == shape else t.expand(shape) for t in tensors)
+
+
+def broadcast_to(input: Tensor, size) -> Tensor:
+    """``input`` expanded to ``size`` by broadcasting (a view; -1 keeps a size): the same
+    as :meth:`Tensor.expand <minigrad.Tensor.expand>`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.broadcast_to(minigrad.tensor([1.0, 2.0]), (2, 2))
+        tensor([[1., 2.],
+                [1., 2.]])
+    """
+    _check_tensor(input, "broadcast_to")
+    return input.expand(tuple(size))

@@ -910,6 +910,18 @@ class TensorMethods:
         """The outer product with ``vec2``; see :func:`minigrad.outer`."""
         return _FM.outer(self, vec2)
 
+    def clamp_min(self, min):
+        """``max(self, min)``; see :func:`minigrad.clamp_min`."""
+        return _FM.clamp_min(self, min)
+
+    def clamp_max(self, max):
+        """``min(self, max)``; see :func:`minigrad.clamp_max`."""
+        return _FM.clamp_max(self, max)
+
+    def broadcast_to(self, size):
+        """Expanded to ``size``; see :func:`minigrad.broadcast_to`."""
+        return _FS.broadcast_to(self, size)
+
     def tril(self, diagonal=0):
         """The lower triangle; see :func:`minigrad.tril`."""
         return _FS.tril(self, diagonal)

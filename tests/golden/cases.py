@@ -377,4 +377,19 @@ CASES = {
     "conv_transpose1d": _c(lambda m, x, w: m.nn.functional.conv_transpose1d(x, w, stride=3), ((2, 2, 4), "f"), ((2, 3, 2), "f")),
     "max_avg_pool1d": _c(lambda m, x: m.nn.functional.max_pool1d(x, 3, 2, 1) + m.nn.functional.avg_pool1d(x, 3, 2, 1), ((2, 3, 8), "f")),
     "binary_cross_entropy_with_logits_sum_pos_weight": _c(lambda m, a, b, p: m.nn.functional.binary_cross_entropy_with_logits(a, m.sigmoid(b), reduction="sum", pos_weight=p), ((2, 3, 4), "f"), ((2, 3, 4), "c"), ((4,), "q")),
+    # Distances, normalization of vectors, and the margin losses (a zero row: eps).
+    "normalize_zero_row": _c(lambda m, a: m.nn.functional.normalize(a * m.tensor([[1.0], [0.0], [1.0]], device=a.device)), ((3, 4), "f")),
+    "normalize_p1_dim0": _c(lambda m, a: m.nn.functional.normalize(a, p=1.0, dim=0), ((3, 4), "f")),
+    "cosine_similarity_zero_row_broadcast": _c(lambda m, a, b: m.nn.functional.cosine_similarity(a * m.tensor([[1.0], [0.0], [1.0]], device=a.device), b), ((3, 4), "f"), ((1, 4), "f")),
+    "pairwise_distance_p3": _c(lambda m, a, b: m.nn.functional.pairwise_distance(a, b, p=3.0), ((3, 4), "f"), ((3, 4), "f")),
+    "cosine_embedding_loss_1d": _c(lambda m, a, b, t: m.nn.functional.cosine_embedding_loss(a, b, t * 2 - 1), ((5,), "f"), ((5,), "f"), ((), "i2")),
+    "triplet_margin_loss_p1_none": _c(lambda m, a, p, n: m.nn.functional.triplet_margin_loss(a, p, n, p=1.0, reduction="none"), ((4, 5), "f"), ((4, 5), "f"), ((4, 5), "f")),
+    "multilabel_soft_margin_loss_weight_sum": _c(lambda m, a, t, w: m.nn.functional.multilabel_soft_margin_loss(a, t.float(), weight=w, reduction="sum"), ((3, 4), "f"), ((3, 4), "i2"), ((4,), "q")),
+    "clamp_min_max_tensor_methods": _c(lambda m, a: a.clamp_min(-0.5) + m.clamp_max(a, 0.5) * 2.0, ((3, 4), "f")),
+    "broadcast_to_and_tensors": _c(lambda m, a, b: m.broadcast_to(a, (2, 3, 4)) * m.stack(m.broadcast_tensors(a, b)).sum(0), ((3, 1), "f"), ((4,), "f")),
+    # einsum: products, a diagonal, a broadcast ellipsis, the implicit output, three operands.
+    "einsum_batched_attention_scores": _c(lambda m, q, k: m.einsum("bhqd,bhkd->bhqk", q, k), ((2, 3, 4, 5), "f"), ((2, 3, 6, 5), "f")),
+    "einsum_diagonal_and_sum": _c(lambda m, a, b: m.einsum("iij,j->ij", a, b) + m.einsum("ii", a[:, :, 0]), ((3, 3, 4), "f"), ((4,), "f")),
+    "einsum_ellipsis_broadcast_implicit": _c(lambda m, a, b: m.einsum("...ij,...jk", a, b), ((5, 2, 3), "f"), ((1, 3, 4), "f")),
+    "einsum_three_operands_summed_letter": _c(lambda m, a, b, c: m.einsum("ijk,ikl,j->il", a, b, c), ((2, 3, 4), "f"), ((2, 4, 5), "f"), ((3,), "f")),
 }  # fmt: skip

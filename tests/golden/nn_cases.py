@@ -57,6 +57,22 @@ def _of_sigmoids(nn, loss, logits=False):
     return OfSigmoids()
 
 
+def _signed_labels(nn, loss):
+    """A loss module whose last input, labels in {0, 1} ("i2"), becomes labels in
+    {-1, 1}, as the margin losses take them."""
+
+    class SignedLabels(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.loss = loss
+
+        def forward(self, *inputs):
+            *xs, t = inputs
+            return self.loss(*xs, t * 2 - 1)
+
+    return SignedLabels()
+
+
 def _recurrent(nn, layer):
     """A recurrent layer (or cell) whose outputs, every step's output and the last state,
     are flattened into one tensor, so that one gradient reaches all of them. The case's
@@ -242,6 +258,15 @@ NN_CASES = {
     "adaptive_avg_pool1d": _m(lambda nn: nn.AdaptiveAvgPool1d(4), ((2, 3, 10), "f")),
     "dcgan_generator_block": _m(lambda nn: nn.Sequential(nn.ConvTranspose2d(6, 4, 4, 1, 0, bias=False), nn.BatchNorm2d(4), nn.ReLU(), nn.ConvTranspose2d(4, 1, 4, 2, 1, bias=False), nn.Tanh()), ((3, 6, 1, 1), "f"), train_steps=2),
     "transformer_encoder_norm_first_gelu": _m(lambda nn: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, activation="gelu", norm_first=True, batch_first=True), 2, norm=nn.LayerNorm(8), enable_nested_tensor=False), ((2, 5, 8), "f")),
+    # Distances and the margin and metric-learning losses.
+    "cosine_similarity": _m(lambda nn: nn.CosineSimilarity(dim=-1, eps=1e-6), ((4, 3, 5), "f"), ((3, 5), "f")),
+    "pairwise_distance_p1_keepdim": _m(lambda nn: nn.PairwiseDistance(p=1.0, keepdim=True), ((4, 5), "f"), ((4, 5), "f")),
+    "cosine_embedding_loss_margin": _m(lambda nn: _signed_labels(nn, nn.CosineEmbeddingLoss(margin=0.1)), ((6, 5), "f"), ((6, 5), "f"), ((6,), "i2")),
+    "triplet_margin_loss_swap": _m(lambda nn: nn.TripletMarginLoss(margin=1.5, swap=True), ((6, 5), "f"), ((6, 5), "f"), ((6, 5), "f")),
+    "margin_ranking_loss_sum": _m(lambda nn: _signed_labels(nn, nn.MarginRankingLoss(margin=0.2, reduction="sum")), ((8,), "f"), ((8,), "f"), ((8,), "i2")),
+    "hinge_embedding_loss": _m(lambda nn: _signed_labels(nn, nn.HingeEmbeddingLoss(margin=0.8)), ((4, 5), "f"), ((4, 5), "i2")),
+    "soft_margin_loss_none": _m(lambda nn: _signed_labels(nn, nn.SoftMarginLoss(reduction="none")), ((4, 5), "f"), ((4, 5), "i2")),
+    "multilabel_soft_margin_loss": _m(lambda nn: _of_sigmoids(nn, nn.MultiLabelSoftMarginLoss(), logits=True), ((4, 5), "f"), ((4, 5), "c")),
 }  # fmt: skip
 
 
