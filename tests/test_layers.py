@@ -41,6 +41,7 @@ LAYERS = [
             "functions_extra",
             "functions_math",
             "functions_select",
+            "functions_einsum",
             "creation",
             "gradcheck",
             "graph",
