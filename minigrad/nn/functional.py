@@ -67,6 +67,7 @@ from .functional_distance import (
     triplet_margin_loss,
 )
 from .functional_dropout import dropout, dropout1d, dropout2d, require_float
+from .functional_interpolate import interpolate
 from .functional_losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -109,6 +110,7 @@ __all__ = [
     "hinge_embedding_loss",
     "huber_loss",
     "instance_norm",
+    "interpolate",
     "kl_div",
     "l1_loss",
     "layer_norm",

@@ -392,4 +392,10 @@ CASES = {
     "einsum_diagonal_and_sum": _c(lambda m, a, b: m.einsum("iij,j->ij", a, b) + m.einsum("ii", a[:, :, 0]), ((3, 3, 4), "f"), ((4,), "f")),
     "einsum_ellipsis_broadcast_implicit": _c(lambda m, a, b: m.einsum("...ij,...jk", a, b), ((5, 2, 3), "f"), ((1, 3, 4), "f")),
     "einsum_three_operands_summed_letter": _c(lambda m, a, b, c: m.einsum("ijk,ikl,j->il", a, b, c), ((2, 3, 4), "f"), ((2, 4, 5), "f"), ((3,), "f")),
+    # interpolate: nearest (integer and fractional scales), bilinear both ways, linear, area.
+    "interpolate_nearest_scale_and_size": _c(lambda m, x: m.nn.functional.interpolate(x, scale_factor=2).sum((2, 3)) + m.nn.functional.interpolate(x, size=(7, 3)).mean((2, 3)), ((2, 3, 5, 4), "f")),
+    "interpolate_nearest_exact_fraction": _c(lambda m, x: m.nn.functional.interpolate(x, scale_factor=1.7, mode="nearest-exact"), ((1, 2, 5, 4), "f")),
+    "interpolate_bilinear": _c(lambda m, x: m.nn.functional.interpolate(x, size=(9, 6), mode="bilinear"), ((2, 2, 5, 4), "f")),
+    "interpolate_bilinear_align_corners_down": _c(lambda m, x: m.nn.functional.interpolate(x, scale_factor=(0.6, 1.5), mode="bilinear", align_corners=True), ((1, 2, 6, 4), "f")),
+    "interpolate_linear_area_1d": _c(lambda m, x: m.nn.functional.interpolate(x, size=11, mode="linear") + m.nn.functional.interpolate(x, size=11, mode="area") * 2.0, ((2, 3, 4), "f")),
 }  # fmt: skip

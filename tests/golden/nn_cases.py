@@ -267,6 +267,9 @@ NN_CASES = {
     "hinge_embedding_loss": _m(lambda nn: _signed_labels(nn, nn.HingeEmbeddingLoss(margin=0.8)), ((4, 5), "f"), ((4, 5), "i2")),
     "soft_margin_loss_none": _m(lambda nn: _signed_labels(nn, nn.SoftMarginLoss(reduction="none")), ((4, 5), "f"), ((4, 5), "i2")),
     "multilabel_soft_margin_loss": _m(lambda nn: _of_sigmoids(nn, nn.MultiLabelSoftMarginLoss(), logits=True), ((4, 5), "f"), ((4, 5), "c")),
+    "upsample_nearest_unet_block": _m(lambda nn: nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(3, 2, 3, padding=1)), ((2, 3, 4, 4), "f")),
+    "upsample_bilinear": _m(lambda nn: nn.Upsample(size=(5, 7), mode="bilinear"), ((2, 3, 3, 4), "f")),
+    "upsampling_bilinear2d_aligned": _m(lambda nn: nn.UpsamplingBilinear2d(scale_factor=2), ((1, 2, 3, 3), "f")),
 }  # fmt: skip
 
 

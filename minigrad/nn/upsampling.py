@@ -1,0 +1,77 @@
+"""``Upsample`` (and PyTorch's older ``UpsamplingNearest2d`` and ``UpsamplingBilinear2d``):
+:func:`~minigrad.nn.functional.interpolate` as a module, as in U-Nets and GAN generators."""
+
+from __future__ import annotations
+
+from . import functional as F
+from .module import Module
+
+
+class Upsample(Module):
+    """Resize the spatial dims to ``size``, or by ``scale_factor``, with ``mode``: see
+    :func:`~minigrad.nn.functional.interpolate`.
+
+    Example:
+        >>> import minigrad
+        >>> up = minigrad.nn.Upsample(scale_factor=2, mode="nearest")
+        >>> up
+        Upsample(scale_factor=2.0, mode='nearest')
+        >>> up(minigrad.ones(1, 3, 4, 4)).shape
+        (1, 3, 8, 8)
+    """
+
+    def __init__(
+        self, size=None, scale_factor=None, mode="nearest", align_corners=None,
+        recompute_scale_factor=None,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.name = type(self).__name__
+        self.size = size
+        if isinstance(scale_factor, tuple):
+            self.scale_factor = tuple(float(factor) for factor in scale_factor)
+        else:
+            self.scale_factor = float(scale_factor) if scale_factor else None
+        self.mode = mode
+        self.align_corners = align_corners
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def forward(self, input):
+        return F.interpolate(
+            input, self.size, self.scale_factor, self.mode, self.align_corners,
+            recompute_scale_factor=self.recompute_scale_factor,
+        )  # fmt: skip
+
+    def extra_repr(self) -> str:
+        if self.scale_factor is not None:
+            shape = f"scale_factor={self.scale_factor!r}"
+        else:
+            shape = f"size={self.size!r}"
+        return f"{shape}, mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """``Upsample(mode='nearest')`` for 4-D inputs (PyTorch's older name).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.UpsamplingNearest2d(size=(2, 3))(minigrad.ones(1, 1, 1, 1)).shape
+        (1, 1, 2, 3)
+    """
+
+    def __init__(self, size=None, scale_factor=None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """``Upsample(mode='bilinear', align_corners=True)`` (PyTorch's older name: note the
+    aligned corners, unlike ``Upsample``'s default).
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[[[0.0, 1.0]]]])
+        >>> minigrad.nn.UpsamplingBilinear2d(size=(1, 3))(x)
+        tensor([[[[0. , 0.5, 1. ]]]])
+    """
+
+    def __init__(self, size=None, scale_factor=None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
