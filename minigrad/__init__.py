@@ -178,21 +178,27 @@ from .functions_math import (
     trunc,
 )
 from .functions_select import (
+    argwhere,
     broadcast_shapes,
     broadcast_tensors,
     broadcast_to,
     chunk,
     flip,
     gather,
+    index_add,
     index_select,
     masked_fill,
+    nonzero,
     roll,
+    scatter,
+    scatter_add,
     split,
     tile,
     tril,
     triu,
     unbind,
     unflatten,
+    unique,
 )
 from .grad_mode import (
     enable_grad,
@@ -204,6 +210,7 @@ from .grad_mode import (
 )
 from .gradcheck import GradcheckError, gradcheck
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
+from .sampling import bernoulli, multinomial
 from .serialization import load, save
 from .tensor import Tensor
 
@@ -224,8 +231,10 @@ __all__ = [
     "argmax",
     "argmin",
     "argsort",
+    "argwhere",
     "autograd",
     "backends",
+    "bernoulli",
     "bitwise_and",
     "bitwise_not",
     "bitwise_or",
@@ -282,6 +291,7 @@ __all__ = [
     "graph",
     "gt",
     "half",
+    "index_add",
     "index_select",
     "inference_mode",
     "initial_seed",
@@ -318,10 +328,12 @@ __all__ = [
     "min",
     "minimum",
     "mul",
+    "multinomial",
     "ne",
     "neg",
     "nn",
     "no_grad",
+    "nonzero",
     "norm",
     "normal",
     "ones",
@@ -345,6 +357,8 @@ __all__ = [
     "roll",
     "round",
     "save",
+    "scatter",
+    "scatter_add",
     "set_grad_enabled",
     "set_rng_state",
     "short",
@@ -374,6 +388,7 @@ __all__ = [
     "uint8",
     "unbind",
     "unflatten",
+    "unique",
     "unsqueeze",
     "utils",
     "var",

@@ -433,3 +433,238 @@ def broadcast_to(input: Tensor, size) -> Tensor:
     """
     _check_tensor(input, "broadcast_to")
     return input.expand(tuple(size))
+
+
+# ----------------------------------------------------------------------------------------
+# Writing at indices: scatter, scatter_add, index_add
+# ----------------------------------------------------------------------------------------
+
+
+def _index_tensor(index, name: str) -> None:
+    if not isinstance(index, Tensor) or index.dtype.kind not in "iu" or index.dtype.itemsize < 4:
+        got = index.dtype if isinstance(index, Tensor) else type(index).__name__
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index, got {got}")
+
+
+def _check_in_range(index: Tensor, size: int, axis: int) -> None:
+    """Refuse an index outside ``[0, size)`` (PyTorch's message names the first one)."""
+    if index.numel() == 0:
+        return
+    bad = (index < 0) | (index >= size)
+    if bool(bad.any()):
+        first = index[bad].reshape(-1)[0].item()
+        raise RuntimeError(f"index {first} is out of bounds for dimension {axis} with size {size}")
+
+
+def _scatter(name: str, input: Tensor, dim: int, index: Tensor, src, add: bool) -> Tensor:
+    _check_tensor(input, name)
+    _index_tensor(index, name)
+    if index.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    axis = normalize_dim(dim, builtins.max(input.ndim, 1))
+    if isinstance(src, Tensor):
+        if src.dtype != input.dtype:
+            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+        too_big = src.ndim != index.ndim or builtins.any(
+            i > n for i, n in zip(index.shape, src.shape)
+        )
+    else:
+        too_big = False
+    too_big = too_big or builtins.any(
+        i > n for d, (i, n) in enumerate(zip(index.shape, input.shape)) if d != axis
+    )
+    if too_big:
+        raise RuntimeError(
+            f"Expected index {list(index.shape)} to be no larger than self "
+            f"{list(input.shape)} apart from dimension {axis}"
+            + (f" and to be no larger size than src {list(src.shape)}" if isinstance(src, Tensor)
+               else "")
+        )  # fmt: skip
+    _check_in_range(index, input.shape[axis] if input.ndim else 1, axis)
+    index = index.long() if index.dtype != _dtypes.int64 else index
+    if isinstance(src, Tensor):
+        part = tuple(slice(0, n) for n in index.shape)
+        src = src if tuple(src.shape) == tuple(index.shape) else src[part]
+    return rearrange.Scatter.apply(input, index, src, axis=axis, add=add)
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
+    """A copy of ``input`` with ``src``'s elements written where ``index`` says along
+    ``dim``: for ``dim=0``, ``out[index[i][j]][j] = src[i][j]``. ``src`` may be a number
+    (or pass ``value=``); ``index`` is no larger than ``src``, nor than ``input`` along the
+    other dims. Where ``index`` repeats, one of the writes wins (which is not defined, as
+    in PyTorch). Gradients: none for the overwritten elements of ``input``; each ``src``
+    element gets the gradient of where it went.
+
+    Example:
+        >>> import minigrad
+        >>> index = minigrad.tensor([[0, 2, 1]])
+        >>> minigrad.scatter(minigrad.zeros(3, 3), 0, index, minigrad.ones(1, 3))
+        tensor([[1., 0., 0.],
+                [0., 0., 1.],
+                [0., 1., 0.]])
+        >>> minigrad.zeros(2, 4).scatter(1, minigrad.tensor([[1], [3]]), 5.0)
+        tensor([[0., 5., 0., 0.],
+                [0., 0., 0., 5.]])
+    """
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter(): expected a src tensor or a value")
+    if reduce is not None:
+        if reduce != "add" or not isinstance(src, Tensor):
+            raise NotImplementedError(
+                f"scatter(reduce={reduce!r}): only reduce='add' with a tensor src is "
+                "supported (deprecated in PyTorch too): use scatter_add"
+            )
+        return scatter_add(input, dim, index, src)
+    if isinstance(src, Tensor) and src.ndim == 0 and index.ndim:  # a 0-d tensor: a value
+        src = src.item()
+    return _scatter("scatter", input, dim, index, src, add=False)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of ``input`` with each element of ``src`` added where ``index`` says along
+    ``dim`` (``out[index[i][j]][j] += src[i][j]`` for ``dim=0``); repeated indices add up,
+    so this counts, sums per group, or builds a histogram. Gradients: ``input`` gets the
+    output's, each ``src`` element that of where it was added.
+
+    Example:
+        >>> import minigrad
+        >>> groups = minigrad.tensor([0, 1, 0, 2])
+        >>> minigrad.zeros(3).scatter_add(0, groups, minigrad.tensor([1.0, 2.0, 3.0, 4.0]))
+        tensor([4., 2., 4.])
+    """
+    if not isinstance(src, Tensor):
+        raise TypeError(
+            f"scatter_add(): argument 'src' (position 4) must be Tensor, not {type(src).__name__}"
+        )
+    return _scatter("scatter_add", input, dim, index, src, add=True)
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """A copy of ``input`` with ``alpha`` times the slices of ``source`` along ``dim``
+    added at the positions ``index`` (a 1-D int tensor, one entry per slice): for
+    ``dim=0``, ``out[index[i]] += alpha * source[i]``; repeated indices add up.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.zeros(3, 2)
+        >>> minigrad.index_add(x, 0, minigrad.tensor([0, 2, 0]), minigrad.ones(3, 2))
+        tensor([[2., 2.],
+                [0., 0.],
+                [1., 1.]])
+    """
+    _check_tensor(input, "index_add")
+    _check_tensor(source, "index_add")
+    _index_tensor(index, "index_add")
+    if index.ndim > 1:
+        raise IndexError(
+            f"index_add_(): Index is supposed to be a vector, but got dim: {index.ndim} with "
+            f"type: {index.dtype} and size: {list(index.shape)}"
+        )
+    axis = normalize_dim(dim, builtins.max(input.ndim, 1))
+    if source.dtype != input.dtype:
+        raise RuntimeError(
+            f"index_add_(): self ({input.dtype}) and source ({source.dtype}) must have the "
+            "same scalar type"
+        )
+    if source.ndim != input.ndim or builtins.any(
+        a != b for d, (a, b) in enumerate(zip(input.shape, source.shape)) if d != axis
+    ):
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {list(input.shape)} source.shape = "
+            f"{list(source.shape)}"
+        )
+    index = index.reshape(-1)
+    if index.shape[0] != source.shape[axis]:
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({index.shape[0]}) should be equal to "
+            f"source.size(dim): ({source.shape[axis]}), for dim: {axis}"
+        )
+    _check_in_range(index, input.shape[axis], axis)
+    index = index.long() if index.dtype != _dtypes.int64 else index
+    return rearrange.IndexAdd.apply(input, index, source, axis=axis, alpha=alpha)
+
+
+# ----------------------------------------------------------------------------------------
+# Finding elements: nonzero, argwhere, unique (no gradient: they return indices or values
+# chosen by comparison)
+# ----------------------------------------------------------------------------------------
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False):
+    """The indices of the non-zero elements: an (n, ndim) int64 tensor, one row per
+    element in row-major order, or with ``as_tuple=True`` one 1-D tensor per dimension
+    (usable as an index, as NumPy's ``nonzero``).
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[0.0, 1.0], [2.0, 0.0]])
+        >>> minigrad.nonzero(x)
+        tensor([[0, 1],
+                [1, 0]])
+        >>> [t.tolist() for t in x.nonzero(as_tuple=True)]
+        [[0, 1], [1, 0]]
+    """
+    _check_tensor(input, "nonzero")
+    xp = input.device.xp
+    rows = xp.argwhere(input._data).astype(_dtypes.int64, copy=False)
+    if not as_tuple:
+        return Tensor._wrap(rows, input.device)
+    if input.ndim == 0:  # PyTorch treats a 0-d tensor as one element here
+        return (Tensor._wrap(xp.argwhere(input._data.reshape(1))[:, 0], input.device),)
+    return tuple(Tensor._wrap(rows[:, d].copy(), input.device) for d in range(input.ndim))
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """``nonzero(input)``: the (n, ndim) indices of the non-zero elements.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.argwhere(minigrad.tensor([0, 3, 0, 4]))
+        tensor([[1],
+                [3]])
+    """
+    return nonzero(input)
+
+
+def unique(
+    input: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+):
+    """The distinct values of ``input`` in ascending order (of the flattened tensor, or the
+    distinct slices along ``dim``), and, if asked, the ``inverse`` (for each element, or
+    slice, the position of its value in the result: ``result[inverse]`` is ``input``) and
+    the ``counts`` of each value. Returns a tensor, or a tuple when either is asked.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([3, 1, 3, 2, 1])
+        >>> values, inverse, counts = minigrad.unique(x, return_inverse=True,
+        ...                                           return_counts=True)
+        >>> values.tolist(), inverse.tolist(), counts.tolist()
+        ([1, 2, 3], [2, 0, 2, 1, 0], [2, 1, 2])
+    """
+    _check_tensor(input, "unique")
+    xp = input.device.xp
+    axis = None if dim is None else normalize_dim(dim, builtins.max(input.ndim, 1))
+    data = input._data.reshape(-1) if axis is None else input._data
+    # Every NaN is its own value in PyTorch (NaN != NaN); NumPy would merge them.
+    options = {"equal_nan": False} if axis is None and input.is_floating_point() else {}
+    values, inverse, counts = xp.unique(
+        data, return_inverse=True, return_counts=True, axis=axis, **options
+    )
+    if axis is None:
+        inverse = inverse.reshape(input.shape)
+    results = [Tensor._wrap(values, input.device)]
+    if return_inverse:
+        results.append(Tensor._wrap(inverse.reshape(-1) if axis is not None else inverse,
+                                    input.device).long())  # fmt: skip
+    if return_counts:
+        results.append(Tensor._wrap(counts, input.device).long())
+    return results[0] if len(results) == 1 else tuple(results)

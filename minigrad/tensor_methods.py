@@ -24,6 +24,7 @@ from . import functions_extra as _FX
 from . import functions_math as _FM
 from . import functions_select as _FS
 from . import random as _random
+from . import sampling as _sampling
 from .tensor import Tensor, _parse_to_args
 
 
@@ -909,6 +910,75 @@ class TensorMethods:
     def outer(self, vec2):
         """The outer product with ``vec2``; see :func:`minigrad.outer`."""
         return _FM.outer(self, vec2)
+
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None):
+        """``src`` written at ``index`` along ``dim``; see :func:`minigrad.scatter`."""
+        return _FS.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_add(self, dim, index, src):
+        """``src`` added at ``index`` along ``dim``; see :func:`minigrad.scatter_add`."""
+        return _FS.scatter_add(self, dim, index, src)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        """``alpha * source`` added at ``index``; see :func:`minigrad.index_add`."""
+        return _FS.index_add(self, dim, index, source, alpha=alpha)
+
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        """:meth:`scatter`, in place."""
+        result = _FS.scatter(self.detach(), dim, index, src, value=value, reduce=reduce)
+        return self._write_result("scatter_", src, result)
+
+    def scatter_add_(self, dim, index, src):
+        """:meth:`scatter_add`, in place."""
+        result = _FS.scatter_add(self.detach(), dim, index, src)
+        return self._write_result("scatter_add_", src, result)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        """:meth:`index_add`, in place."""
+        result = _FS.index_add(self.detach(), dim, index, source, alpha=alpha)
+        return self._write_result("index_add_", source, result)
+
+    def _write_result(self, name: str, other, result):
+        """Write an out-of-place result (of this tensor's shape and dtype) into this tensor."""
+        self._check_inplace(name, other)
+        self._check_overlap(name, other)
+        self._data[...] = result._data
+        self._version.value += 1
+        return self
+
+    def nonzero(self, *, as_tuple=False):
+        """The indices of the non-zero elements; see :func:`minigrad.nonzero`."""
+        return _FS.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self):
+        """The (n, ndim) indices of the non-zero elements; see :func:`minigrad.argwhere`."""
+        return _FS.argwhere(self)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        """The distinct values; see :func:`minigrad.unique`."""
+        return _FS.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bernoulli(self, p=None, *, generator=None):
+        """Ones with probability ``self``; see :func:`minigrad.bernoulli`."""
+        return _sampling.bernoulli(self, p, generator=generator)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        """Fill with ones with probability ``p`` (a number, or a tensor of probabilities
+        that broadcasts to this shape), zeros otherwise, in place."""
+        probs = p if isinstance(p, Tensor) else None
+        self._check_inplace("bernoulli_", probs)
+        if probs is None:
+            result = _sampling.bernoulli(self.detach().float() if not self.is_floating_point()
+                                         else self.detach(), p, generator=generator)  # fmt: skip
+        else:
+            result = _sampling.bernoulli(probs.detach().expand(self.shape), generator=generator)
+        self._data[...] = result._data.astype(self.dtype, copy=False)
+        self._version.value += 1
+        return self
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        """Category indices drawn by weight; see :func:`minigrad.multinomial`."""
+        return _sampling.multinomial(self, num_samples, replacement, generator=generator)
 
     def clamp_min(self, min):
         """``max(self, min)``; see :func:`minigrad.clamp_min`."""

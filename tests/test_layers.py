@@ -42,6 +42,7 @@ LAYERS = [
             "functions_math",
             "functions_select",
             "functions_einsum",
+            "sampling",
             "creation",
             "gradcheck",
             "graph",

@@ -1,4 +1,5 @@
-"""Primitives that rearrange elements: ``flip``, ``roll`` and ``gather``. Each output element is one
+"""Primitives that rearrange elements: ``flip``, ``roll``, ``gather``, and their opposites
+``scatter`` and ``index_add``. Each output element of the first three is one
 input element, so the backward puts each gradient back where its element came from
 (adding them up where ``gather`` picked an element more than once).
 """
@@ -80,3 +81,83 @@ class Embedding(Function):
         positions = (flat[:, None] * dim + xp.arange(dim)).reshape(-1)
         sums = xp.bincount(positions, weights=rows.reshape(-1), minlength=self.rows * dim)
         return sums.reshape(self.rows, dim).astype(grad.dtype, copy=False), None
+
+
+def _positions(xp, index, axis: int):
+    """The full coordinates of the elements ``index`` (an int array) addresses along
+    ``axis``: ``index`` itself there, and each element's own position along the others."""
+    grids = xp.indices(index.shape, sparse=True)
+    return tuple(index if d == axis else g for d, g in enumerate(grids))
+
+
+def _element_strides(shape) -> list[int]:
+    """How many elements apart consecutive positions along each axis are (C order)."""
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= n
+    return strides[::-1]
+
+
+class Scatter(Function):
+    """``out = a`` with ``out[..., index[..., j, ...], ...] = src[..., j, ...]`` along
+    ``axis`` (``scatter``), or ``+=`` with ``add`` (``scatter_add``). ``src`` has
+    ``index``'s shape here (the function cuts it), or is a number.
+
+    Backward: an element of ``a`` that was overwritten gets no gradient (with ``add`` every
+    element keeps its gradient), and each ``src`` element gets the gradient of the place it
+    went to, a gather (as PyTorch's, also for repeated indices)."""
+
+    def forward(self, a, index, src, axis, add):
+        xp = self.xp
+        where = _positions(xp, index, axis)
+        self.save(index)
+        self.axis, self.add = axis, add
+        out = a.copy()
+        if not add:
+            out[where] = src
+            return out
+        # Sums over repeated positions: a bincount over flat positions (xp-agnostic).
+        flat = 0
+        for coordinate, stride in zip(where, _element_strides(a.shape)):
+            flat = flat + coordinate * stride
+        flat = xp.broadcast_to(flat, index.shape).reshape(-1)
+        values = xp.broadcast_to(xp.asarray(src, dtype=a.dtype), index.shape).reshape(-1)
+        sums = xp.bincount(flat, weights=values, minlength=a.size).reshape(a.shape)
+        return out + sums.astype(a.dtype, copy=False)
+
+    def backward(self, grad):
+        (index,) = self.saved
+        where = _positions(self.xp, index, self.axis)
+        g_src = grad[where] if self.needs_input_grad[2] else None
+        g_a = grad
+        if not self.add and self.needs_input_grad[0]:
+            g_a = grad.copy()
+            g_a[where] = 0
+        return g_a, None, g_src
+
+
+class IndexAdd(Function):
+    """``out = a`` with ``out[..., index[i], ...] += alpha * source[..., i, ...]`` along
+    ``axis`` (``index_add``): backward gives ``a`` the gradient unchanged and ``source``
+    ``alpha`` times the gradient's slices at ``index`` (an ``index_select``)."""
+
+    def forward(self, a, index, source, axis, alpha):
+        xp = self.xp
+        self.save(index)
+        self.axis, self.alpha = axis, alpha
+        moved = xp.moveaxis(source * alpha if alpha != 1 else source, axis, 0)
+        rest = math.prod(moved.shape[1:])
+        flat = (index[:, None] * rest + xp.arange(rest)[None, :]).reshape(-1)
+        sums = xp.bincount(flat, weights=moved.reshape(-1), minlength=a.shape[axis] * rest)
+        sums = sums.astype(a.dtype, copy=False).reshape((a.shape[axis], *moved.shape[1:]))
+        return a + xp.moveaxis(sums, 0, axis)
+
+    def backward(self, grad):
+        (index,) = self.saved
+        g_source = None
+        if self.needs_input_grad[2]:
+            g_source = self.xp.take(grad, index, axis=self.axis)
+            if self.alpha != 1:
+                g_source = g_source * self.alpha
+        return grad, None, g_source

@@ -398,4 +398,8 @@ CASES = {
     "interpolate_bilinear": _c(lambda m, x: m.nn.functional.interpolate(x, size=(9, 6), mode="bilinear"), ((2, 2, 5, 4), "f")),
     "interpolate_bilinear_align_corners_down": _c(lambda m, x: m.nn.functional.interpolate(x, scale_factor=(0.6, 1.5), mode="bilinear", align_corners=True), ((1, 2, 6, 4), "f")),
     "interpolate_linear_area_1d": _c(lambda m, x: m.nn.functional.interpolate(x, size=11, mode="linear") + m.nn.functional.interpolate(x, size=11, mode="area") * 2.0, ((2, 3, 4), "f")),
+    # Writing at indices: scatter (src and value), scatter_add and index_add (repeats add up).
+    "scatter_src_and_value": _c(lambda m, a, s: m.scatter(a, 0, m.tensor([[0, 2, 1], [2, 0, 0]], device=a.device), s) + a.scatter(1, m.tensor([[1], [0], [2]], device=a.device), 0.5), ((3, 4), "f"), ((2, 3), "f")),
+    "scatter_add_repeats": _c(lambda m, a, s: a.scatter_add(1, m.tensor([[0, 0, 3], [1, 1, 1]], device=a.device), s), ((2, 4), "f"), ((2, 3), "f")),
+    "index_add_alpha": _c(lambda m, a, s: m.index_add(a, 1, m.tensor([2, 0, 2], device=a.device), s, alpha=0.5), ((3, 4), "f"), ((3, 3), "f")),
 }  # fmt: skip
