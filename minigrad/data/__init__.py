@@ -21,9 +21,19 @@ Example:
     [(4, 3), (4, 3), (2, 3)]
 """
 
-from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .collate import default_collate, default_convert
+from .dataset import (
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    StackDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
 from .distributed import DistributedSampler
-from .loader import DataLoader
+from .loader import DataLoader, get_worker_info
 from .mnist import MNIST, DataError
 from .sampler import (
     BatchSampler,
@@ -37,17 +47,23 @@ from .sampler import (
 __all__ = [
     "MNIST",
     "BatchSampler",
+    "ChainDataset",
     "ConcatDataset",
     "DataError",
     "DataLoader",
     "Dataset",
     "DistributedSampler",
+    "IterableDataset",
     "RandomSampler",
     "Sampler",
     "SequentialSampler",
+    "StackDataset",
     "Subset",
     "SubsetRandomSampler",
     "TensorDataset",
     "WeightedRandomSampler",
+    "default_collate",
+    "default_convert",
+    "get_worker_info",
     "random_split",
 ]

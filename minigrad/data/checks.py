@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import random as _random
 from ..backend import Device
+from .dataset import IterableDataset
 
 
 def check_arguments(
@@ -24,7 +25,15 @@ def check_arguments(
     """Raise PyTorch's error for a bad combination of ``DataLoader`` arguments; return
     ``(batch_size, drop_last, seed)`` as the loader keeps them (None, None with a batch
     sampler; plain ints)."""
-    if not hasattr(dataset, "__getitem__"):
+    if isinstance(dataset, IterableDataset):
+        for name, value in (("shuffle", shuffle), ("sampler", sampler),
+                            ("batch_sampler", batch_sampler)):  # fmt: skip
+            if value not in (None, False):
+                raise ValueError(
+                    f"DataLoader with IterableDataset: expected unspecified {name} option, "
+                    f"but got {name}={value!r}"
+                )
+    elif not hasattr(dataset, "__getitem__"):
         raise TypeError(
             f"DataLoader needs a map-style dataset, an object with __getitem__ (and "
             f"__len__ unless a sampler gives the indices), such as TensorDataset or "

@@ -126,3 +126,31 @@ def _stack(values: list, device: Device, what: str) -> Tensor:
     _dtypes.to_dtype(stacked.dtype)  # a clear TypeError for dtypes minigrad lacks
     with device.activate():
         return Tensor._wrap(device.move(stacked), device)
+
+
+def default_collate(batch):
+    """Stack a list of samples into a batch on the CPU, following their structure, as
+    PyTorch's ``torch.utils.data.default_collate``: what a DataLoader does without a
+    ``collate_fn`` (and the building block of a custom one).
+
+    Example:
+        >>> from minigrad.data import default_collate
+        >>> default_collate([(1, 2.0), (3, 4.0)])
+        [tensor([1, 3]), tensor([2., 4.], dtype=minigrad.float64)]
+    """
+    if not isinstance(batch, list | tuple) or not batch:
+        raise TypeError(f"default_collate: expected a non-empty list of samples, got {batch!r}")
+    return collate(list(batch), backend.CPU, first_index=0)
+
+
+def default_convert(data):
+    """One sample converted as a DataLoader with ``batch_size=None`` leaves it (NumPy
+    arrays become tensors, tuples lists), as PyTorch's ``default_convert``.
+
+    Example:
+        >>> import numpy as np
+        >>> from minigrad.data import default_convert
+        >>> default_convert((np.zeros(2), 3))
+        [tensor([0., 0.], dtype=minigrad.float64), 3]
+    """
+    return convert(data, backend.CPU)

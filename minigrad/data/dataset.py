@@ -1,5 +1,7 @@
 """Datasets: the :class:`Dataset` protocol, :class:`TensorDataset`, and the ways to cut
-and join datasets (:class:`Subset`, :func:`random_split`, :class:`ConcatDataset`).
+and join datasets (:class:`Subset`, :func:`random_split`, :class:`ConcatDataset`,
+:class:`StackDataset`); and iterable-style datasets (:class:`IterableDataset`, which
+yield their samples, and :class:`ChainDataset`).
 
 A *dataset* is map-style, as in PyTorch: ``len(dataset)`` and ``dataset[i]``, which returns
 one sample, usually a tuple such as ``(image, label)``. Subclassing :class:`Dataset` is
@@ -163,6 +165,101 @@ class ConcatDataset(Dataset):
             raise IndexError(f"index {index} is out of range for a dataset of {len(self)}")
         start = self.cumulative_sizes[part - 1] if part > 0 else 0
         return self.datasets[part][index - start]
+
+
+class IterableDataset(Dataset):
+    """The base class of iterable-style datasets: a subclass defines ``__iter__``, which
+    yields the samples in order (a stream, a generator over files, samples made on the
+    fly), instead of ``__getitem__``. A :class:`~minigrad.data.DataLoader` batches them as
+    they come (so it takes no ``shuffle`` or sampler); ``len()`` works only if the
+    subclass defines ``__len__``.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.data import DataLoader, IterableDataset
+        >>> class Counting(IterableDataset):
+        ...     def __iter__(self):
+        ...         yield from (minigrad.tensor(float(i)) for i in range(5))
+        >>> [b.tolist() for b in DataLoader(Counting(), batch_size=2)]
+        [[0.0, 1.0], [2.0, 3.0], [4.0]]
+    """
+
+    def __iter__(self):
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+    def __add__(self, other) -> ChainDataset:
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets one after the other (``a + b`` for iterable datasets).
+
+    Example:
+        >>> from minigrad.data import ChainDataset, IterableDataset
+        >>> class Upto(IterableDataset):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...
+        ...     def __iter__(self):
+        ...         return iter(range(self.n))
+        >>> list(ChainDataset([Upto(2), Upto(3)]))
+        [0, 1, 0, 1, 2]
+    """
+
+    def __init__(self, datasets) -> None:
+        self.datasets = datasets
+
+    def __iter__(self):
+        for dataset in self.datasets:
+            if not isinstance(dataset, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from dataset
+
+    def __len__(self) -> int:
+        total = 0
+        for dataset in self.datasets:
+            if not isinstance(dataset, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            total += len(dataset)
+        return total
+
+
+class StackDataset(Dataset):
+    """Datasets of the same length side by side: sample ``i`` is the tuple of their
+    ``i``-th samples (``StackDataset(images, labels)``), or a dict with one entry per
+    keyword (``StackDataset(image=images, label=labels)``).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.data import StackDataset
+        >>> pairs = StackDataset(minigrad.arange(3), minigrad.arange(3) * 10)
+        >>> len(pairs), pairs[2]
+        (3, (tensor(2), tensor(20)))
+        >>> StackDataset(x=minigrad.arange(3), y=minigrad.zeros(3))[1]
+        {'x': tensor(1), 'y': tensor(0.)}
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        if args and kwargs:
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) "
+                "like input/output, but both types are given."
+            )
+        datasets = args or tuple(kwargs.values())
+        if not datasets:
+            raise ValueError("At least one dataset should be passed")
+        self._length = len(datasets[0])
+        if any(len(d) != self._length for d in datasets):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = args if args else dict(kwargs)
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {key: dataset[index] for key, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __len__(self) -> int:
+        return self._length
 
 
 def random_split(dataset, lengths: Sequence[int | float], generator=None) -> list[Subset]:

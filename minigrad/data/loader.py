@@ -45,7 +45,7 @@ from ..backend import Device
 from ..tensor import Tensor
 from .checks import check_arguments
 from .collate import collate, convert
-from .dataset import checked_rows, whole_rows
+from .dataset import IterableDataset, checked_rows, whole_rows
 from .sampler import BatchSampler
 
 
@@ -162,6 +162,11 @@ class DataLoader:
         self._arrays: tuple | None = None  # fast path: the dataset's arrays on self.device
 
     def __len__(self) -> int:
+        if isinstance(self.dataset, IterableDataset):  # its len(), if it has one
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)
@@ -177,6 +182,9 @@ class DataLoader:
         self.epoch = int(epoch)
 
     def __iter__(self):
+        if isinstance(self.dataset, IterableDataset):
+            self.epoch += 1
+            return self._streamed_batches()
         if self.batch_size is None and self.batch_sampler is None:  # no batching
             if self.sampler is not None:
                 indices = self.sampler
@@ -287,9 +295,41 @@ class DataLoader:
             else:
                 yield collate(samples, self.device, first_index=indices[0])
 
+    def _streamed_batches(self):
+        """An :class:`IterableDataset`'s samples, in the order it yields them, in groups
+        of ``batch_size`` (the last one shorter, unless ``drop_last``)."""
+        samples = iter(self.dataset)
+        if self.batch_size is None:
+            for sample in samples:
+                yield self.collate_fn(sample) if self.collate_fn else convert(sample, self.device)
+            return
+        count = 0
+        while batch := list(itertools.islice(samples, self.batch_size)):
+            if len(batch) < self.batch_size and self.drop_last:
+                return
+            if self.collate_fn is not None:
+                yield self.collate_fn(batch)
+            else:
+                yield collate(batch, self.device, first_index=count)
+            count += len(batch)
+
     def _single_samples(self, indices):
         """``batch_size=None``: each sample on its own, converted as PyTorch's
         ``default_convert`` does (or passed to ``collate_fn``)."""
         for i in indices:
             sample = self.dataset[i]
             yield self.collate_fn(sample) if self.collate_fn else convert(sample, self.device)
+
+
+def get_worker_info():
+    """Information about the worker process a dataset's code runs in: always None here,
+    since minigrad loads every batch in the calling process (PyTorch returns None there
+    too, so an ``IterableDataset`` that splits its stream between workers by it reads the
+    whole stream).
+
+    Example:
+        >>> from minigrad.data import get_worker_info
+        >>> get_worker_info() is None
+        True
+    """
+    return None
