@@ -304,8 +304,8 @@ class TransformerEncoder(Module):
 def generate_square_subsequent_mask(size: int, device=None, dtype=None) -> Tensor:
     """The causal mask of ``size`` positions: 0 on and below the diagonal, -inf above it
     (a position may attend to itself and the ones before it), a float mask for
-    ``MultiheadAttention`` and the Transformer layers. (PyTorch has it as a static method
-    of ``nn.Transformer``, which minigrad does not have.)
+    ``MultiheadAttention`` and the Transformer layers (also
+    ``nn.Transformer.generate_square_subsequent_mask``, as in PyTorch).
 
     Example:
         >>> import minigrad

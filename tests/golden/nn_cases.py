@@ -121,6 +121,33 @@ def _attention(nn, layer, masks=False, **options):
     return Outputs()
 
 
+def _seq2seq(nn, model, batch_first=False):
+    """An encoder-decoder (or a decoder: ``memory`` is then the first input) called with
+    the causal target mask and a padding mask that hides the last two source positions
+    of the first sequence, from the encoder and from the decoder's memory attention."""
+    lib = sys.modules[nn.__name__.rpartition(".")[0]]
+
+    class Masked(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, src, tgt):
+            positions, batch = (1, 0) if batch_first else (0, 1)
+            causal = nn.Transformer.generate_square_subsequent_mask(
+                tgt.shape[positions], device=tgt.device
+            )
+            padding = lib.zeros(src.shape[batch], src.shape[positions], dtype=lib.bool,
+                                device=src.device)  # fmt: skip
+            padding[0, -2:] = True
+            options = {"tgt_mask": causal, "memory_key_padding_mask": padding}
+            if isinstance(self.model, nn.Transformer):
+                return self.model(src, tgt, src_key_padding_mask=padding, **options)
+            return self.model(tgt, src, **options)  # a decoder: (tgt, memory)
+
+    return Masked()
+
+
 NN_CASES = {
     # Layers with parameters.
     "linear": _m(lambda nn: nn.Linear(5, 3), ((4, 5), "f")),
@@ -270,6 +297,9 @@ NN_CASES = {
     "upsample_nearest_unet_block": _m(lambda nn: nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(3, 2, 3, padding=1)), ((2, 3, 4, 4), "f")),
     "upsample_bilinear": _m(lambda nn: nn.Upsample(size=(5, 7), mode="bilinear"), ((2, 3, 3, 4), "f")),
     "upsampling_bilinear2d_aligned": _m(lambda nn: nn.UpsamplingBilinear2d(scale_factor=2), ((1, 2, 3, 3), "f")),
+    "transformer_decoder_layer_masked": _m(lambda nn: _seq2seq(nn, nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0)), ((6, 2, 8), "f"), ((4, 2, 8), "f"), train_steps=2),
+    "transformer_decoder_norm_first_gelu": _m(lambda nn: _seq2seq(nn, nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, activation="gelu", norm_first=True, batch_first=True), 2, norm=nn.LayerNorm(8)), batch_first=True), ((2, 6, 8), "f"), ((2, 4, 8), "f")),
+    "transformer_seq2seq": _m(lambda nn: _seq2seq(nn, nn.Transformer(8, 2, 2, 2, 16, dropout=0.0)), ((6, 2, 8), "f"), ((4, 2, 8), "f"), train_steps=2),
 }  # fmt: skip
 
 
