@@ -144,3 +144,35 @@ def _operand(x) -> tuple[np.dtype, builtins.int]:
     if dtype is not None:
         return dtype, 0
     return x.dtype, 2 if x.ndim else 1
+
+
+def finfo(dtype=None):
+    """The limits of a floating-point dtype (default float32), as ``torch.finfo``:
+    ``eps``, ``max``, ``min``, ``tiny`` (the smallest normal number), ``resolution``,
+    ``bits``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.finfo(minigrad.float32).eps
+        np.float32(1.1920929e-07)
+        >>> minigrad.finfo(minigrad.float16).bits
+        16
+    """
+    dtype = DEFAULT_FLOAT if dtype is None else to_dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"finfo: expected a floating point dtype, got {dtype}")
+    return np.finfo(dtype)
+
+
+def iinfo(dtype):
+    """The limits of an integer dtype (``min``, ``max``, ``bits``), as ``torch.iinfo``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.iinfo(minigrad.uint8).max
+        255
+    """
+    dtype = to_dtype(dtype)
+    if dtype.kind not in "iu":
+        raise TypeError(f"iinfo: expected an integer dtype, got {dtype}")
+    return np.iinfo(dtype)

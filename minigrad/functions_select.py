@@ -668,3 +668,40 @@ def unique(
     if return_counts:
         results.append(Tensor._wrap(counts, input.device).long())
     return results[0] if len(results) == 1 else tuple(results)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    """A copy of ``input`` with ``value`` (a number or a 0-d tensor) in the slices at
+    ``index`` along ``dim``; those elements get no gradient.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.index_fill(minigrad.zeros(2, 3), 1, minigrad.tensor([0, 2]), -1.0)
+        tensor([[-1.,  0., -1.],
+                [-1.,  0., -1.]])
+    """
+    _check_tensor(input, "index_fill")
+    _index_tensor(index, "index_fill")
+    if index.ndim > 1:
+        raise IndexError(
+            f"index_fill_(): Expected a 1-D or 0-D index, got {index.ndim}-D {list(index.shape)}"
+        )
+    axis = normalize_dim(dim, builtins.max(input.ndim, 1))
+    size = input.shape[axis] if input.ndim else 1
+    index = index.reshape(-1)
+    _check_in_range(index.where(index >= 0, index + size), size, axis)
+    xp = input.device.xp
+    mask = xp.zeros(size, dtype=bool)
+    mask[index._data] = True
+    shape = [1] * input.ndim
+    if input.ndim:
+        shape[axis] = size
+    chosen = Tensor._wrap(mask.reshape(shape), input.device)
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(
+                f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)."
+            )
+        value = value.item()
+    return where(chosen, value, input).to(input.dtype)

@@ -18,11 +18,16 @@ import numpy as _np
 
 from . import autograd as _autograd
 from . import backend as _backend
+from . import creation as _creation
 from . import dtypes as _dtypes
 from . import functions as _F
+from . import functions_arrange as _FA
 from . import functions_extra as _FX
+from . import functions_linalg as _FL
 from . import functions_math as _FM
+from . import functions_pointwise as _FP
 from . import functions_select as _FS
+from . import functions_stats as _FS2
 from . import random as _random
 from . import sampling as _sampling
 from .tensor import Tensor, _parse_to_args
@@ -979,6 +984,431 @@ class TensorMethods:
     def multinomial(self, num_samples, replacement=False, *, generator=None):
         """Category indices drawn by weight; see :func:`minigrad.multinomial`."""
         return _sampling.multinomial(self, num_samples, replacement, generator=generator)
+
+    def tan(self):
+        """The tangent; see :func:`minigrad.tan`."""
+        return _FP.tan(self)
+
+    def asin(self):
+        """The inverse sine; see :func:`minigrad.asin`."""
+        return _FP.asin(self)
+
+    def acos(self):
+        """The inverse cosine; see :func:`minigrad.acos`."""
+        return _FP.acos(self)
+
+    def atan(self):
+        """The inverse tangent; see :func:`minigrad.atan`."""
+        return _FP.atan(self)
+
+    def asinh(self):
+        """The inverse hyperbolic sine; see :func:`minigrad.asinh`."""
+        return _FP.asinh(self)
+
+    def acosh(self):
+        """The inverse hyperbolic cosine; see :func:`minigrad.acosh`."""
+        return _FP.acosh(self)
+
+    def atanh(self):
+        """The inverse hyperbolic tangent; see :func:`minigrad.atanh`."""
+        return _FP.atanh(self)
+
+    def deg2rad(self):
+        """Degrees to radians; see :func:`minigrad.deg2rad`."""
+        return _FP.deg2rad(self)
+
+    def rad2deg(self):
+        """Radians to degrees; see :func:`minigrad.rad2deg`."""
+        return _FP.rad2deg(self)
+
+    def erf(self):
+        """The error function; see :func:`minigrad.erf`."""
+        return _FP.erf(self)
+
+    def erfc(self):
+        """The complementary error function; see :func:`minigrad.erfc`."""
+        return _FP.erfc(self)
+
+    def square(self):
+        """``self * self``; see :func:`minigrad.square`."""
+        return _FP.square(self)
+
+    def rsqrt(self):
+        """``1 / sqrt(self)``; see :func:`minigrad.rsqrt`."""
+        return _FP.rsqrt(self)
+
+    def reciprocal(self):
+        """``1 / self``; see :func:`minigrad.reciprocal`."""
+        return _FP.reciprocal(self)
+
+    def log2(self):
+        """The base-2 logarithm; see :func:`minigrad.log2`."""
+        return _FP.log2(self)
+
+    def log10(self):
+        """The base-10 logarithm; see :func:`minigrad.log10`."""
+        return _FP.log10(self)
+
+    def exp2(self):
+        """``2 ** self``; see :func:`minigrad.exp2`."""
+        return _FP.exp2(self)
+
+    def fix(self):
+        """Rounded towards zero; see :func:`minigrad.fix`."""
+        return _FP.fix(self)
+
+    def frac(self):
+        """The fractional part; see :func:`minigrad.frac`."""
+        return _FP.frac(self)
+
+    def positive(self):
+        """``self``; see :func:`minigrad.positive`."""
+        return _FP.positive(self)
+
+    def signbit(self):
+        """True where the sign bit is set; see :func:`minigrad.signbit`."""
+        return _FP.signbit(self)
+
+    def isposinf(self):
+        """True where +inf; see :func:`minigrad.isposinf`."""
+        return _FP.isposinf(self)
+
+    def isneginf(self):
+        """True where -inf; see :func:`minigrad.isneginf`."""
+        return _FP.isneginf(self)
+
+    def arcsin(self):
+        """The inverse sine; see :func:`minigrad.arcsin`."""
+        return _FP.arcsin(self)
+
+    def arccos(self):
+        """The inverse cosine; see :func:`minigrad.arccos`."""
+        return _FP.arccos(self)
+
+    def arctan(self):
+        """The inverse tangent; see :func:`minigrad.arctan`."""
+        return _FP.arctan(self)
+
+    def arcsinh(self):
+        """The inverse hyperbolic sine; see :func:`minigrad.arcsinh`."""
+        return _FP.arcsinh(self)
+
+    def arccosh(self):
+        """The inverse hyperbolic cosine; see :func:`minigrad.arccosh`."""
+        return _FP.arccosh(self)
+
+    def arctanh(self):
+        """The inverse hyperbolic tangent; see :func:`minigrad.arctanh`."""
+        return _FP.arctanh(self)
+
+    def atan2(self, other):
+        """The angle of ``(other, self)``; see :func:`minigrad.atan2`."""
+        return _FP.atan2(self, other)
+
+    def arctan2(self, other):
+        """The angle of ``(other, self)``; see :func:`minigrad.arctan2`."""
+        return _FP.arctan2(self, other)
+
+    def hypot(self, other):
+        """``sqrt(self^2 + other^2)``; see :func:`minigrad.hypot`."""
+        return _FP.hypot(self, other)
+
+    def logaddexp(self, other):
+        """``log(exp(self) + exp(other))``; see :func:`minigrad.logaddexp`."""
+        return _FP.logaddexp(self, other)
+
+    def logaddexp2(self, other):
+        """``log2(2**self + 2**other)``; see :func:`minigrad.logaddexp2`."""
+        return _FP.logaddexp2(self, other)
+
+    def xlogy(self, other):
+        """``self * log(other)``, 0 where self is 0; see :func:`minigrad.xlogy`."""
+        return _FP.xlogy(self, other)
+
+    def float_power(self, other):
+        """``self ** other`` in float64; see :func:`minigrad.float_power`."""
+        return _FP.float_power(self, other)
+
+    def true_divide(self, other):
+        """``self / other``; see :func:`minigrad.true_divide`."""
+        return _FP.true_divide(self, other)
+
+    def logical_xor(self, other):
+        """The exclusive or of the truth values; see :func:`minigrad.logical_xor`."""
+        return _FP.logical_xor(self, other)
+
+    def lerp(self, end, weight):
+        """``self + weight * (end - self)``; see :func:`minigrad.lerp`."""
+        return _FP.lerp(self, end, weight)
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        """``self + value * tensor1 * tensor2``; see :func:`minigrad.addcmul`."""
+        return _FP.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        """``self + value * tensor1 / tensor2``; see :func:`minigrad.addcdiv`."""
+        return _FP.addcdiv(self, tensor1, tensor2, value=value)
+
+    def logit(self, eps=None):
+        """``log(p / (1 - p))``; see :func:`minigrad.logit`."""
+        return _FP.logit(self, eps)
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        """NaN and infinities replaced; see :func:`minigrad.nan_to_num`."""
+        return _FP.nan_to_num(self, nan, posinf, neginf)
+
+    def mm(self, mat2):
+        """The matrix product; see :func:`minigrad.mm`."""
+        return _FL.mm(self, mat2)
+
+    def mv(self, vec):
+        """The matrix-vector product; see :func:`minigrad.mv`."""
+        return _FL.mv(self, vec)
+
+    def dot(self, other):
+        """The dot product; see :func:`minigrad.dot`."""
+        return _FL.dot(self, other)
+
+    def vdot(self, other):
+        """The dot product; see :func:`minigrad.vdot`."""
+        return _FL.vdot(self, other)
+
+    def inner(self, other):
+        """The inner product; see :func:`minigrad.inner`."""
+        return _FL.inner(self, other)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        """``beta * self + alpha * mat1 @ mat2``; see :func:`minigrad.addmm`."""
+        return _FL.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        """``beta * self + alpha * mat @ vec``; see :func:`minigrad.addmv`."""
+        return _FL.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        """``beta * self + alpha * bmm(batch1, batch2)``; see :func:`minigrad.baddbmm`."""
+        return _FL.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        """``beta * self + alpha * (the batch's products summed)``; see :func:`minigrad.addbmm`."""
+        return _FL.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def kron(self, other):
+        """The Kronecker product; see :func:`minigrad.kron`."""
+        return _FL.kron(self, other)
+
+    def cross(self, other, dim=None):
+        """The cross product; see :func:`minigrad.cross`."""
+        return _FL.cross(self, other, dim)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        """A diagonal; see :func:`minigrad.diagonal`."""
+        return _FL.diagonal(self, offset, dim1, dim2)
+
+    def diag(self, diagonal=0):
+        """A diagonal matrix, or a diagonal; see :func:`minigrad.diag`."""
+        return _FL.diag(self, diagonal)
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        """Diagonal matrices; see :func:`minigrad.diag_embed`."""
+        return _FL.diag_embed(self, offset, dim1, dim2)
+
+    def trace(self):
+        """The sum of the diagonal; see :func:`minigrad.trace`."""
+        return _FL.trace(self)
+
+    def movedim(self, source, destination):
+        """Dims moved; see :func:`minigrad.movedim`."""
+        return _FA.movedim(self, source, destination)
+
+    def moveaxis(self, source, destination):
+        """Dims moved; see :func:`minigrad.moveaxis`."""
+        return _FA.moveaxis(self, source, destination)
+
+    def narrow(self, dim, start, length):
+        """A narrowed view; see :func:`minigrad.narrow`."""
+        return _FA.narrow(self, dim, start, length)
+
+    def select(self, dim, index):
+        """The slice at ``index`` along ``dim``; see :func:`minigrad.select`."""
+        return _FA.select(self, dim, index)
+
+    def ravel(self):
+        """Flattened; see :func:`minigrad.ravel`."""
+        return _FA.ravel(self)
+
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+        """Elements repeated in place; see :func:`minigrad.repeat_interleave`."""
+        return _FA.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def take(self, index):
+        """Elements of the flattened tensor; see :func:`minigrad.take`."""
+        return _FA.take(self, index)
+
+    def take_along_dim(self, indices, dim=None):
+        """Elements at ``indices`` along ``dim``; see :func:`minigrad.take_along_dim`."""
+        return _FA.take_along_dim(self, indices, dim)
+
+    def rot90(self, k=1, dims=(0, 1)):
+        """Rotated by 90 degrees ``k`` times; see :func:`minigrad.rot90`."""
+        return _FA.rot90(self, k, dims)
+
+    def fliplr(self):
+        """Reversed left to right; see :func:`minigrad.fliplr`."""
+        return _FA.fliplr(self)
+
+    def flipud(self):
+        """Reversed up to down; see :func:`minigrad.flipud`."""
+        return _FA.flipud(self)
+
+    def amax(self, dim=(), keepdim=False):
+        """The largest element over ``dim``; see :func:`minigrad.amax`."""
+        return _FS2.amax(self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        """The smallest element over ``dim``; see :func:`minigrad.amin`."""
+        return _FS2.amin(self, dim, keepdim)
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        """``(amin, amax)``; see :func:`minigrad.aminmax`."""
+        return _FS2.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def median(self, dim=None, keepdim=False):
+        """The median; see :func:`minigrad.median`."""
+        return _FS2.median(self, dim, keepdim)
+
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        """The sum, NaN counted as 0; see :func:`minigrad.nansum`."""
+        return _FS2.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        """The mean of the non-NaN elements; see :func:`minigrad.nanmean`."""
+        return _FS2.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def count_nonzero(self, dim=None):
+        """How many elements are not zero; see :func:`minigrad.count_nonzero`."""
+        return _FS2.count_nonzero(self, dim)
+
+    def cummax(self, dim):
+        """The running maximum; see :func:`minigrad.cummax`."""
+        return _FS2.cummax(self, dim)
+
+    def cummin(self, dim):
+        """The running minimum; see :func:`minigrad.cummin`."""
+        return _FS2.cummin(self, dim)
+
+    def logcumsumexp(self, dim):
+        """``log(cumsum(exp(self)))``; see :func:`minigrad.logcumsumexp`."""
+        return _FS2.logcumsumexp(self, dim)
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        """Forward differences; see :func:`minigrad.diff`."""
+        return _FS2.diff(self, n, dim, prepend, append)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        """A new tensor from ``data``, with this tensor's dtype and device by default."""
+        return _creation.tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                                requires_grad=requires_grad)  # fmt: skip
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        """Zeros of ``size``, with this tensor's dtype and device by default."""
+        return _creation.zeros(*size, dtype=dtype or self.dtype, device=device or self.device,
+                               requires_grad=requires_grad)  # fmt: skip
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        """Ones of ``size``, with this tensor's dtype and device by default."""
+        return _creation.ones(*size, dtype=dtype or self.dtype, device=device or self.device,
+                              requires_grad=requires_grad)  # fmt: skip
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        """An uninitialised tensor of ``size``, with this tensor's dtype and device."""
+        return _creation.empty(*size, dtype=dtype or self.dtype, device=device or self.device,
+                               requires_grad=requires_grad)  # fmt: skip
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        """``fill_value`` everywhere in ``size``, with this tensor's dtype and device."""
+        dtype, device = dtype or self.dtype, device or self.device
+        return _creation.full(size, fill_value, dtype=dtype, device=device,
+                              requires_grad=requires_grad)  # fmt: skip
+
+    def masked_fill_(self, mask, value):
+        """:meth:`masked_fill`, in place."""
+        result = _FS.masked_fill(self.detach(), mask, value)
+        return self._write_result("masked_fill_", value, result)
+
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+        """:meth:`nan_to_num`, in place."""
+        result = _FP.nan_to_num(self.detach(), nan, posinf, neginf)
+        return self._write_result("nan_to_num_", None, result)
+
+    def index_fill(self, dim, index, value):
+        """``value`` at ``index`` along ``dim``; see :func:`minigrad.index_fill`."""
+        return _FS.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim, index, value):
+        """:meth:`index_fill`, in place."""
+        result = _FS.index_fill(self.detach(), dim, index, value)
+        return self._write_result("index_fill_", value, result)
+
+    def fill_diagonal_(self, fill_value, wrap=False):
+        """Write ``fill_value`` on the main diagonal, in place (of a matrix, or of a tensor
+        whose dims are all equal; ``wrap`` restarts it below a tall matrix's square)."""
+        self._check_inplace("fill_diagonal_")
+        if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) > 1):
+            raise RuntimeError(
+                "all dimensions of input must be of equal length"
+                if self.ndim > 2
+                else "dimensions must larger than 1"
+            )
+        self.device.xp.fill_diagonal(self._data, fill_value, wrap=wrap)
+        self._version.value += 1
+        return self
+
+    def unfold(self, dimension, size, step):
+        """All windows of ``size`` elements along ``dimension``, ``step`` apart, as a new
+        last dim (the windows' count takes ``dimension``'s place)."""
+        axis = _F.normalize_dim(dimension, max(self.ndim, 1))
+        n = self.shape[axis] if self.ndim else 1
+        if size > n or size < 0:
+            raise RuntimeError(
+                f"maximum size for tensor at dimension {axis} is {n} but size is {size}"
+            )
+        if step <= 0:
+            raise RuntimeError(f"step is {step} but must be > 0")
+        xp = self.device.xp
+        starts = xp.arange(0, n - size + 1, step)
+        windows = (starts[:, None] + xp.arange(size)[None, :]).reshape(-1)
+        index = Tensor._wrap(windows.astype(_np.int64), self.device)
+        picked = self.index_select(axis, index)  # (..., count * size, ...)
+        shape = list(self.shape)
+        shape[axis : axis + 1] = [int(starts.shape[0]), size]
+        return _FA.movedim(picked.reshape(shape), axis + 1, -1)
+
+    def logical_not(self):
+        """The logical not of the truth values; see :func:`minigrad.logical_not`."""
+        return _F.logical_not(self)
+
+    @property
+    def mT(self):
+        """The last two dims swapped (a batch of transposed matrices)."""
+        return self.transpose(-2, -1)
+
+    def is_contiguous(self, memory_format=None):
+        """Whether the elements lie in row-major order without gaps."""
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim=None):
+        """The steps, in elements, between neighbours along each dim (or along ``dim``)."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        return steps if dim is None else steps[_F.normalize_dim(dim, max(self.ndim, 1))]
+
+    def element_size(self):
+        """The bytes per element."""
+        return self._data.itemsize
+
+    def nelement(self):
+        """The number of elements (``numel()``)."""
+        return self.numel()
 
     def clamp_min(self, min):
         """``max(self, min)``; see :func:`minigrad.clamp_min`."""

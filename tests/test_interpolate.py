@@ -108,3 +108,45 @@ def test_bad_arguments_get_pytorchs_errors(shape, options, error, message):
 def test_integer_input_is_refused():
     with pytest.raises(NotImplementedError, match=r"convert it with \.float"):
         F.interpolate(minigrad.ones(1, 1, 2, 2).long(), size=3)
+
+
+def test_pixel_shuffle_unfold_and_fold_pass_gradcheck(device, rng):
+    x = minigrad.tensor(rng.standard_normal((2, 8, 3, 4)), device=device, requires_grad=True)
+    cols = minigrad.tensor(rng.standard_normal((2, 12, 6)), device=device, requires_grad=True)
+    assert minigrad.gradcheck(
+        lambda t, c: (
+            F.pixel_shuffle(t, 2), F.pixel_unshuffle(t[:, :, :2], 2),
+            F.unfold(t, 2, padding=1, stride=(1, 2)), F.fold(c, (3, 4), 2),
+        ),
+        (x, cols),
+    )  # fmt: skip
+
+
+def test_unfold_then_matmul_is_a_convolution(device, rng):
+    x = minigrad.tensor(rng.standard_normal((2, 3, 5, 6)), device=device)
+    w = minigrad.tensor(rng.standard_normal((4, 3, 3, 3)), device=device)
+    cols = F.unfold(x, 3, padding=1)  # (2, 27, 30)
+    out = (w.reshape(4, -1) @ cols).reshape(2, 4, 5, 6)
+    np.testing.assert_allclose(out.numpy(), F.conv2d(x, w, padding=1).numpy(), rtol=1e-5,
+                               atol=1e-5)  # fmt: skip
+
+
+def test_fold_counts_the_windows_that_cover_each_pixel(device):
+    counts = F.fold(F.unfold(minigrad.ones(1, 1, 4, 4, device=device), 3), (4, 4), 3)
+    assert counts[0, 0].tolist() == [[1, 2, 2, 1], [2, 4, 4, 2], [2, 4, 4, 2], [1, 2, 2, 1]]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: F.pixel_shuffle(minigrad.ones(1, 6, 2, 2), 2), "divisible by the square"),
+        (lambda: F.pixel_unshuffle(minigrad.ones(1, 1, 3, 4), 2), "to be divisible by"),
+        (lambda: F.pixel_shuffle(minigrad.ones(4, 2), 2), "at least 3 dimensions"),
+        (lambda: F.unfold(minigrad.ones(1, 1, 2, 2), 3), "must be at least one"),
+        (lambda: F.fold(minigrad.ones(1, 12, 5), (7, 8), 2), "calculated number of sliding"),
+        (lambda: F.fold(minigrad.ones(1, 10, 4), (3, 3), 2), "divisible by the product"),
+    ],
+)
+def test_rearrangement_errors(call, message):
+    with pytest.raises(RuntimeError, match=message):
+        call()

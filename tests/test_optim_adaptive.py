@@ -21,6 +21,7 @@ from test_optim import GOLDEN, RTOL, STEPS, Problem, assert_trajectory
 import minigrad
 import minigrad.optim
 from minigrad.optim import (
+    ASGD,
     SGD,
     Adadelta,
     Adagrad,
@@ -31,6 +32,7 @@ from minigrad.optim import (
     Optimizer,
     RAdam,
     RMSprop,
+    Rprop,
 )
 
 # The same table as make_golden_optim.py's ADAPTIVE_AXES: the learning rate of the runs,
@@ -68,9 +70,18 @@ AXES: dict[str, tuple[float, dict[str, tuple]]] = {
         "betas": ((0.9, 0.999), (0.8, 0.9)), "weight_decay": (0.0, 0.1),
         "decoupled_weight_decay": (False, True), "maximize": (False, True),
     }),
+    "Rprop": (0.01, {
+        "etas": ((0.5, 1.2), (0.3, 1.5)), "step_sizes": ((1e-6, 50), (1e-3, 0.05)),
+        "maximize": (False, True),
+    }),
+    "ASGD": (0.05, {
+        "lambd": (0.5, 1e-4), "alpha": (0.75, 0.25), "weight_decay": (0.0, 0.1),
+        "maximize": (False, True),
+    }),
 }  # fmt: skip
 CLASSES = {"Adam": Adam, "AdamW": AdamW, "RMSprop": RMSprop, "Adagrad": Adagrad}
 CLASSES |= {"Adadelta": Adadelta, "Adamax": Adamax, "NAdam": NAdam, "RAdam": RAdam}
+CLASSES |= {"Rprop": Rprop, "ASGD": ASGD}
 FULL_STATE = {  # options that switch every state buffer on (make_golden_optim.FULL_STATE)
     "Adam": {"amsgrad": True, "weight_decay": 0.1},
     "AdamW": {"amsgrad": True},
@@ -80,12 +91,15 @@ FULL_STATE = {  # options that switch every state buffer on (make_golden_optim.F
     "Adamax": {"weight_decay": 0.1},
     "NAdam": {"weight_decay": 0.1},
     "RAdam": {"weight_decay": 0.1},
+    "Rprop": {"etas": (0.3, 1.5)},
+    "ASGD": {"t0": 5.0, "weight_decay": 0.1},
 }
 GROUP_OPTIONS = {  # the second group's extra option (make_golden_optim.adaptive_groups)
     "Adam": {"amsgrad": True}, "AdamW": {"weight_decay": 0.1}, "RMSprop": {"momentum": 0.5},
     "Adagrad": {"lr_decay": 0.2}, "Adadelta": {"rho": 0.7}, "Adamax": {"weight_decay": 0.1},
     "NAdam": {"momentum_decay": 0.1},
     "RAdam": {"decoupled_weight_decay": True, "weight_decay": 0.1},
+    "Rprop": {"etas": (0.3, 1.5)}, "ASGD": {"t0": 3.0},
 }  # fmt: skip
 
 
@@ -125,7 +139,8 @@ def test_golden_file_covers_every_combination():
         assert stored == {config_key(c) for c in configs(name)}, name
     counts = {name: len(configs(name)) for name in AXES}
     assert counts == {"Adam": 32, "AdamW": 8, "RMSprop": 32, "Adagrad": 16, "Adadelta": 16,
-                      "Adamax": 8, "NAdam": 16, "RAdam": 16}  # fmt: skip
+                      "Adamax": 8, "NAdam": 16, "RAdam": 16, "Rprop": 8,
+                      "ASGD": 16}  # fmt: skip
 
 
 @pytest.mark.parametrize(("name", "config"), CASES, ids=_id)
@@ -227,9 +242,10 @@ def test_state_dict_has_pytorchs_layout_and_values(name, device):
     for index, part in enumerate("Wb"):
         for key, value in saved["state"][index].items():
             want = GOLDEN[f"final.{name}.{key}.{part}"]
-            if key == "step":  # PyTorch's float32 scalar tensor on the CPU
-                assert value.shape == () and value.dtype == minigrad.float32
-                assert value.device == minigrad.device("cpu")
+            if key == "step":  # PyTorch's float32 scalar tensor on the CPU (ASGD: the
+                assert value.shape == () and value.dtype == minigrad.float32  # param's)
+                home = minigrad.device(device) if name == "ASGD" else minigrad.device("cpu")
+                assert value.device == home
                 assert value.item() == want == STEPS
             else:
                 np.testing.assert_allclose(value.numpy(), want, rtol=1e-4, atol=1e-6)
@@ -346,7 +362,8 @@ def test_dtypes_stay_float32_with_numpy_hyperparameters(name, device):
 def test_step_updates_in_place_and_leaves_the_gradient(name, device):
     w = minigrad.ones(2, device=device, requires_grad=True)
     storage, version = w._data, w._version.value
-    opt = CLASSES[name]([w], lr=0.1, maximize=True, weight_decay=0.1)
+    decay = {} if name == "Rprop" else {"weight_decay": 0.1}  # Rprop has no weight decay
+    opt = CLASSES[name]([w], lr=0.1, maximize=True, **decay)
     (w * w).sum().backward()
     opt.step()
     assert w._data is storage and w._version.value == version + 1
@@ -401,6 +418,9 @@ DEFAULTS = {  # PyTorch 2.13's defaults
               "momentum_decay": 4e-3, "decoupled_weight_decay": False},
     "RAdam": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0,
               "decoupled_weight_decay": False},
+    "Rprop": {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50), "maximize": False},
+    "ASGD": {"lr": 1e-2, "lambd": 1e-4, "alpha": 0.75, "t0": 1e6, "weight_decay": 0,
+             "maximize": False},
 }  # fmt: skip
 
 

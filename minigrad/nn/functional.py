@@ -67,7 +67,7 @@ from .functional_distance import (
     triplet_margin_loss,
 )
 from .functional_dropout import dropout, dropout1d, dropout2d, require_float
-from .functional_interpolate import interpolate
+from .functional_interpolate import fold, interpolate, pixel_shuffle, pixel_unshuffle, unfold
 from .functional_losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -100,6 +100,7 @@ __all__ = [
     "dropout2d",
     "elu",
     "embedding",
+    "fold",
     "gelu",
     "glu",
     "group_norm",
@@ -130,6 +131,8 @@ __all__ = [
     "one_hot",
     "pad",
     "pairwise_distance",
+    "pixel_shuffle",
+    "pixel_unshuffle",
     "prelu",
     "relu",
     "relu6",
@@ -148,6 +151,7 @@ __all__ = [
     "tanhshrink",
     "threshold",
     "triplet_margin_loss",
+    "unfold",
 ]
 
 

@@ -1,4 +1,6 @@
-"""``F.interpolate``: resize the spatial dims of an (N, C, L) or (N, C, H, W) batch.
+"""``F.interpolate``: resize the spatial dims of an (N, C, L) or (N, C, H, W) batch; and the
+rearrangements beside it: ``pixel_shuffle`` (channels into space), ``pixel_unshuffle``,
+and ``unfold``/``fold`` (an image's sliding blocks as columns, and back).
 
 ``nearest`` and ``nearest-exact`` copy the nearest input pixel; ``linear`` (1-D) and
 ``bilinear`` (2-D) mix the two (four) nearest, with ``align_corners`` choosing whether
@@ -12,12 +14,15 @@ from __future__ import annotations
 
 import math
 
+from .. import creation
+from ..functions import pad, stack
+from ..functions_select import index_add
 from ..ops import resample
 from ..tensor import Tensor
 from .functional_conv import adaptive_avg_pool2d
 from .functional_conv_variants import adaptive_avg_pool1d
 
-__all__ = ["interpolate"]
+__all__ = ["fold", "interpolate", "pixel_shuffle", "pixel_unshuffle", "unfold"]
 
 _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
 _LINEAR = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
@@ -152,3 +157,175 @@ def _check_positive(spatial, sizes) -> None:
             f"Input and output sizes should be greater than 0, but got input ({given}) "
             f"output ({wanted})"
         )
+
+
+# ----------------------------------------------------------------------------------------
+# Channels to space and back; sliding blocks (im2col) and their sum (col2im)
+# ----------------------------------------------------------------------------------------
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """(*, C * r^2, H, W) to (*, C, H * r, W * r): each group of ``r^2`` channels becomes
+    an ``r`` x ``r`` block of pixels (the sub-pixel convolution of super-resolution).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.pixel_shuffle(minigrad.arange(4.0).reshape(1, 4, 1, 1), 2)
+        tensor([[[[0., 1.],
+                  [2., 3.]]]])
+    """
+    r = _factor(input, upscale_factor, "pixel_shuffle", "upscale_factor")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(
+            f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
+            f"square of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}"
+        )
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    n = len(lead)
+    x = x.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)  # (.., C, H, r, W, r)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """The inverse of :func:`pixel_shuffle`: (*, C, H * r, W * r) to (*, C * r^2, H, W).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.pixel_unshuffle(minigrad.arange(4.0).reshape(1, 1, 2, 2), 2).flatten()
+        tensor([0., 1., 2., 3.])
+    """
+    r = _factor(input, downscale_factor, "pixel_unshuffle", "downscale_factor")
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        raise RuntimeError(
+            f"pixel_unshuffle expects height ({h}) and width ({w}) to be divisible by "
+            f"downscale_factor ({r})"
+        )
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    n = len(lead)
+    x = x.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)  # (.., C, r, r, H, W)
+    return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def _factor(input, factor, name: str, what: str) -> int:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): input must be a Tensor, got {type(input).__name__}")
+    if input.ndim < 3:
+        raise RuntimeError(
+            f"{name} expects input to have at least 3 dimensions, but got input with "
+            f"{input.ndim} dimension(s)"
+        )
+    if type(factor) is not int or factor <= 0:
+        raise RuntimeError(f"{name} expects a positive {what}, but got {factor}")
+    return factor
+
+
+def _pairs(name: str, **values) -> list[tuple[int, int]]:
+    out = []
+    for what, v in values.items():
+        pair = (v, v) if isinstance(v, int) else tuple(v)
+        if len(pair) != 2 or not all(type(n) is int for n in pair):
+            raise TypeError(f"{name}(): {what} must be an int or a pair of ints, got {v!r}")
+        out.append(pair)
+    return out
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """The sliding blocks of an (N, C, H, W) batch as columns (im2col): an
+    (N, C * kH * kW, L) tensor whose column ``l`` holds the pixels of the ``l``-th window
+    (row-major over the output positions), channel by channel and tap by tap. A
+    convolution is ``weight.view(O, -1) @ unfold(x, k)``.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.unfold(minigrad.arange(9.0).reshape(1, 1, 3, 3), 2)
+        tensor([[[0., 1., 3., 4.],
+                 [1., 2., 4., 5.],
+                 [3., 4., 6., 7.],
+                 [4., 5., 7., 8.]]])
+    """
+    if not isinstance(input, Tensor) or input.ndim not in (3, 4):
+        got = input.ndim if isinstance(input, Tensor) else type(input).__name__
+        raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {got}D)")
+    batched = input.ndim == 4
+    x = input if batched else input.unsqueeze(0)
+    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = _pairs(
+        "unfold", kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride
+    )
+    n, c, h, w = x.shape
+    oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    if oh <= 0 or ow <= 0:
+        raise RuntimeError(
+            f"Given input with spatial size ({h}, {w}), kernel_size=({kh}, {kw}), "
+            f"dilation=({dh}, {dw}), padding=({ph}, {pw}), calculated shape of the array "
+            f"of sliding blocks as ({oh}, {ow}), but its components must be at least one."
+        )
+    padded = pad(x, (pw, pw, ph, ph)) if ph or pw else x
+    taps = []
+    for i in range(kh):
+        for j in range(kw):  # the pixels tap (i, j) reads for every window: a strided slice
+            rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+            cols = slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+            taps.append(padded[:, :, rows, cols])
+    columns = stack(taps, 2).reshape(n, c * kh * kw, oh * ow)
+    return columns if batched else columns.squeeze(0)
+
+
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """The inverse arrangement of :func:`unfold` (col2im): columns (N, C * kH * kW, L)
+    summed back into an (N, C, H, W) image of ``output_size``, each value added to the
+    pixel it was read from (overlapping windows add up).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> x = minigrad.ones(1, 1, 3, 3)
+        >>> F.fold(F.unfold(x, 2), (3, 3), 2)[0, 0]  # how many windows cover each pixel
+        tensor([[1., 2., 1.],
+                [2., 4., 2.],
+                [1., 2., 1.]])
+    """
+    if not isinstance(input, Tensor) or input.ndim not in (2, 3):
+        got = input.ndim if isinstance(input, Tensor) else type(input).__name__
+        raise RuntimeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors "
+                           f"are supported (got {got}D)")  # fmt: skip
+    batched = input.ndim == 3
+    cols = input if batched else input.unsqueeze(0)
+    (h, w), (kh, kw), (dh, dw), (ph, pw), (sh, sw) = _pairs(
+        "fold", output_size=output_size, kernel_size=kernel_size, dilation=dilation,
+        padding=padding, stride=stride,
+    )  # fmt: skip
+    n, rows, length = cols.shape
+    oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    if rows % (kh * kw):
+        raise RuntimeError(
+            f"Expected size of input's dimension 1 to be divisible by the product of "
+            f"kernel_size, but got input.size(1)={rows} and kernel_size=({kh}, {kw})"
+        )
+    if length != oh * ow:
+        raise RuntimeError(
+            f"Given output_size=({h}, {w}), kernel_size=({kh}, {kw}), dilation=({dh}, {dw}), "
+            f"padding=({ph}, {pw}), stride=({sh}, {sw}), expected size of input's dimension "
+            f"2 to match the calculated number of sliding blocks {oh} * {ow} = {oh * ow}, "
+            f"but got input.size(2)={length}."
+        )
+    c = rows // (kh * kw)
+    hp, wp = h + 2 * ph, w + 2 * pw
+    xp = input.device.xp
+    y, x = xp.meshgrid(xp.arange(oh) * sh, xp.arange(ow) * sw, indexing="ij")
+    # the flat position in the padded plane that tap (i, j) of window l was read from
+    positions = xp.concatenate([
+        ((i * dh + y) * wp + (j * dw + x)).reshape(-1) for i in range(kh) for j in range(kw)
+    ])  # fmt: skip
+    index = Tensor._wrap(positions.astype("int64"), input.device)
+    source = cols.reshape(n, c, kh * kw * length)
+    plane = creation.zeros(n, c, hp * wp, dtype=input.dtype, device=input.device)
+    image = index_add(plane, 2, index, source).reshape(n, c, hp, wp)
+    image = image[:, :, ph : ph + h, pw : pw + w]
+    return image if batched else image.squeeze(0)

@@ -1,5 +1,6 @@
 """``Upsample`` (and PyTorch's older ``UpsamplingNearest2d`` and ``UpsamplingBilinear2d``):
-:func:`~minigrad.nn.functional.interpolate` as a module, as in U-Nets and GAN generators."""
+:func:`~minigrad.nn.functional.interpolate` as a module, as in U-Nets and GAN generators;
+``PixelShuffle`` and ``PixelUnshuffle``; ``Unfold`` and ``Fold``."""
 
 from __future__ import annotations
 
@@ -75,3 +76,83 @@ class UpsamplingBilinear2d(Upsample):
 
     def __init__(self, size=None, scale_factor=None) -> None:
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
+class PixelShuffle(Module):
+    """(*, C * r^2, H, W) to (*, C, H * r, W * r): see
+    :func:`~minigrad.nn.functional.pixel_shuffle` (the last layer of a sub-pixel
+    super-resolution network).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.PixelShuffle(3)(minigrad.ones(1, 9, 4, 4)).shape
+        (1, 1, 12, 12)
+    """
+
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input):
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(*, C, H * r, W * r) to (*, C * r^2, H, W): see
+    :func:`~minigrad.nn.functional.pixel_unshuffle`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.PixelUnshuffle(2)(minigrad.ones(1, 1, 4, 4)).shape
+        (1, 4, 2, 2)
+    """
+
+    def __init__(self, downscale_factor: int) -> None:
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input):
+        return F.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"
+
+
+class Unfold(Module):
+    """An image's sliding blocks as columns: see :func:`~minigrad.nn.functional.unfold`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.Unfold(kernel_size=3, padding=1)(minigrad.ones(2, 4, 5, 5)).shape
+        (2, 36, 25)
+    """
+
+    def __init__(self, kernel_size, dilation=1, padding=0, stride=1) -> None:
+        super().__init__()
+        self.kernel_size, self.dilation = kernel_size, dilation
+        self.padding, self.stride = padding, stride
+
+    def forward(self, input):
+        return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+
+class Fold(Module):
+    """Columns summed back into an image: see :func:`~minigrad.nn.functional.fold`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.Fold((4, 4), 2, stride=2)(minigrad.ones(1, 12, 4)).shape
+        (1, 3, 4, 4)
+    """
+
+    def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1) -> None:
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, input):
+        return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
+                      self.stride)  # fmt: skip

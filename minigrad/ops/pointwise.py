@@ -1,6 +1,7 @@
 """More elementwise primitives: ``log1p`` and ``expm1``, the piecewise-constant
 functions (``floor``, ``ceil``, ``round``, ``trunc``, ``sign``), and the rounded divisions
-and remainders (``//``, ``div(rounding_mode=)``, ``%``, ``fmod``).
+and remainders (``//``, ``div(rounding_mode=)``, ``%``, ``fmod``); ``erf`` and ``erfc``,
+``logaddexp`` and ``xlogy``.
 
 ``log1p(x) = log(1 + x)`` and ``expm1(x) = exp(x) - 1`` are exact for small ``x``, where
 ``1 + x`` would round ``x`` away; their derivatives are ``1 / (1 + x)`` and ``exp(x)``.
@@ -10,8 +11,13 @@ zeros, as in PyTorch (a graph through ``round`` still runs; nothing flows back t
 
 from __future__ import annotations
 
+import math
+
 from ..autograd import Function
-from ..backend import quietly
+from ..backend import quiet, quietly
+from . import activations as _erf  # its erf and erfc, shared with GELU
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
 class Log1p(Function):
@@ -133,3 +139,56 @@ class Fmod(Function):
         if not self.needs_input_grad[1]:
             return grad, None
         return grad, -grad * self.xp.trunc(self.xp.true_divide(a, b))
+
+
+class Erf(Function):
+    """The error function; ``erf'(x) = 2 / sqrt(pi) * exp(-x^2)``. (``complement``:
+    ``erfc = 1 - erf``, computed directly so that it keeps its precision for large x.)"""
+
+    def forward(self, a, complement=False):
+        self.save(a)
+        self.sign = -1.0 if complement else 1.0
+        return (_erf.erfc if complement else _erf.erf)(a, self.xp)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return grad * (self.sign * _TWO_OVER_SQRT_PI) * self.xp.exp(-a * a)
+
+
+class LogAddExp(Function):
+    """``log(exp(a) + exp(b))`` without overflow; the gradients are the two softmax
+    weights ``exp(a - out)`` and ``exp(b - out)``."""
+
+    def forward(self, a, b):
+        out = self.xp.logaddexp(a, b)
+        self.save(a, b, out)
+        return out
+
+    def backward(self, grad):
+        a, b, out = self.saved
+        with quiet(self.xp):
+            return grad * self.xp.exp(a - out), grad * self.xp.exp(b - out)
+
+
+class Xlogy(Function):
+    """``x * log(y)``, and 0 where ``x`` is 0 (unless ``y`` is NaN), as in PyTorch; the
+    gradients are ``log(y)`` (0 where ``x`` is 0 and ``y <= 0``, where the log has no
+    finite value) and ``x / y``, PyTorch's formulas."""
+
+    def forward(self, x, y):
+        xp = self.xp
+        self.save(x, y)
+        with quiet(xp):
+            self.zero = (x == 0) & ~xp.isnan(y)
+            return xp.where(self.zero, 0, x * xp.log(y)).astype(x.dtype, copy=False)
+
+    def backward(self, grad):
+        x, y = self.saved
+        xp = self.xp
+        with quiet(xp):
+            gx = None
+            if self.needs_input_grad[0]:
+                gx = xp.where((grad == 0) & ~xp.isnan(y), 0, grad * xp.log(y))
+                gx = xp.where((x == 0) & (y <= 0), 0, gx)
+            gy = grad * x / y if self.needs_input_grad[1] else None
+        return gx, gy

@@ -104,6 +104,26 @@ class MaxAll(Function):
         return self.xp.where(winners, grad / winners.sum(dtype=grad.dtype), 0)
 
 
+class Extreme(Function):
+    """The largest (or smallest) element along ``axes`` (``amax``, ``amin``): as
+    :class:`MaxAll` per slice, ties sharing each slice's gradient equally."""
+
+    def forward(self, a, axes, keepdims, smallest=False):
+        kept = a.min(axis=axes, keepdims=True) if smallest else a.max(axis=axes, keepdims=True)
+        self.save(a, kept)
+        self.axes = axes
+        return kept if keepdims else kept.reshape([n for d, n in enumerate(kept.shape)
+                                                   if d not in axes])  # fmt: skip
+
+    def backward(self, grad):
+        a, kept = self.saved
+        xp = self.xp
+        grad = grad.reshape(kept.shape)
+        winners = (a == kept) | (xp.isnan(a) & xp.isnan(kept))
+        shares = winners.sum(axis=self.axes, keepdims=True, dtype=grad.dtype)
+        return xp.where(winners, grad / shares, 0)
+
+
 class Gather(Function):
     """The elements at ``indices`` along ``axis``, where the indices of each slice are
     distinct: the winner of ``max(dim)`` (one index per slice), a sort's permutation, or

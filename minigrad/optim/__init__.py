@@ -4,7 +4,8 @@ learning-rate schedules (``minigrad.optim.lr_scheduler``), as in ``torch.optim``
 Optimizers: :class:`SGD` (with momentum), and the adaptive ones, which scale each
 coordinate's step by running statistics of its gradients: :class:`Adam`, :class:`AdamW`,
 :class:`RMSprop`, :class:`Adagrad`, :class:`Adadelta`, and Adam's variants :class:`Adamax`,
-:class:`NAdam`, :class:`RAdam`. Each follows PyTorch 2.13's update
+:class:`NAdam`, :class:`RAdam`; and for full-batch or averaged training :class:`Rprop` and
+:class:`ASGD`. Each follows PyTorch 2.13's update
 rule, defaults, errors and ``state_dict`` layout, and each module states its formula.
 
 The training loop is PyTorch's::
@@ -34,11 +35,14 @@ from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
+from .asgd import ASGD
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = [
+    "ASGD",
     "SGD",
     "Adadelta",
     "Adagrad",
@@ -49,5 +53,6 @@ __all__ = [
     "Optimizer",
     "RAdam",
     "RMSprop",
+    "Rprop",
     "lr_scheduler",
 ]

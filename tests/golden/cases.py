@@ -402,4 +402,25 @@ CASES = {
     "scatter_src_and_value": _c(lambda m, a, s: m.scatter(a, 0, m.tensor([[0, 2, 1], [2, 0, 0]], device=a.device), s) + a.scatter(1, m.tensor([[1], [0], [2]], device=a.device), 0.5), ((3, 4), "f"), ((2, 3), "f")),
     "scatter_add_repeats": _c(lambda m, a, s: a.scatter_add(1, m.tensor([[0, 0, 3], [1, 1, 1]], device=a.device), s), ((2, 4), "f"), ((2, 3), "f")),
     "index_add_alpha": _c(lambda m, a, s: m.index_add(a, 1, m.tensor([2, 0, 2], device=a.device), s, alpha=0.5), ((3, 4), "f"), ((3, 3), "f")),
+    # More elementwise functions (inverse trigonometry on (-1, 1), positive inputs where logs need them).
+    "inverse_trig": _c(lambda m, a: m.asin(a.tanh()) + m.acos(a.tanh() * 0.9) * 2.0 + m.atan(a) * 3.0 + m.atanh(a.tanh() * 0.9) + m.asinh(a) + m.tan(a * 0.5), ((3, 4), "f")),
+    "atan2_hypot_acosh": _c(lambda m, a, b, p: m.atan2(a, b) + m.hypot(a, b) * 2.0 + m.acosh(p + 1.0), ((3, 4), "f"), ((4,), "f"), ((3, 4), "p")),
+    "erf_erfc_wide": _c(lambda m, a: m.erf(a * 3.0) + m.erfc(a * 3.0) * 2.0, ((4, 5), "f")),
+    "powers_and_logs": _c(lambda m, p: m.square(p) + m.rsqrt(p) + m.reciprocal(p) * 2.0 + m.log2(p) + m.log10(p) * 3.0 + m.exp2(p), ((3, 4), "p")),
+    "lerp_addcmul_addcdiv": _c(lambda m, a, b, w, p: m.lerp(a, b, 0.3) + m.lerp(a, b, w.sigmoid()) + m.addcmul(a, b, w, value=0.5) + m.addcdiv(a, b, p, value=-2.0), ((3, 4), "f"), ((3, 4), "f"), ((3, 4), "f"), ((4,), "p")),
+    "logaddexp_xlogy_logit": _c(lambda m, a, b, p: m.logaddexp(a * 10.0, b) + m.xlogy(a * (a > 0), p) + m.logit(b.sigmoid(), eps=0.1), ((3, 4), "f"), ((3, 4), "f"), ((3, 4), "p")),
+    # Matrix helpers.
+    "mm_mv_dot_addmm": _c(lambda m, a, b, v, c: m.mm(a, b).sum(1) + m.mv(a, v) + m.dot(v, v) + m.addmm(c, a, b, beta=0.5, alpha=2.0).sum(1), ((3, 4), "f"), ((4, 5), "f"), ((4,), "f"), ((5,), "f")),
+    "baddbmm_tensordot_kron": _c(lambda m, a, b, c: m.baddbmm(c, a, b, alpha=0.5).sum() + m.tensordot(a, b.transpose(1, 2), dims=([0, 2], [0, 2])).sum() + m.kron(a[0], b[0]).sum(), ((2, 3, 4), "f"), ((2, 4, 5), "f"), ((2, 3, 5), "f")),
+    "diagonal_diag_trace_cross": _c(lambda m, a, v, w: m.diagonal(a, 1).sum() + m.diag(v, -1).sum(0).sum() + m.trace(a) * 2.0 + m.diag_embed(a[:, :3]).sum() + m.cross(v, w).sum(), ((3, 4), "f"), ((3,), "f"), ((3,), "f")),
+    # Moving, repeating and picking.
+    "movedim_narrow_select_stack": _c(lambda m, a, b: m.movedim(a, 0, -1).sum(-1) + m.narrow(a, 1, 1, 2).sum() + m.select(a, 0, -1) + m.hstack([b, b]).sum() + m.vstack([a[0], a[1]]).sum(), ((2, 3, 4), "f"), ((3, 4), "f")),
+    "repeat_interleave_take_rot90": _c(lambda m, a: m.repeat_interleave(a, m.tensor([2, 0, 1], device=a.device), dim=0).sum(0) + m.take(a, m.tensor([[0, 5], [11, 5]], device=a.device)).sum() + m.rot90(a, 1).sum(1)[:4] + m.take_along_dim(a, a.argsort(dim=1), dim=1)[0], ((3, 4), "f")),
+    # Reductions and running statistics (a tie in the maximum shares its gradient).
+    "amax_amin_ties": _c(lambda m, a: m.amax(m.cat([a, a[:1]]), (0, 1)) + m.amin(a, 1).sum() + m.aminmax(a, dim=0).max.sum(), ((3, 4), "f")),
+    "median_cummax_logcumsumexp_diff": _c(lambda m, a: m.median(a, 1).values.sum() + m.median(a) + m.cummax(a, 1).values.sum() + m.cummin(a, 0).values.sum() + m.logcumsumexp(a * 10.0, 1).sum() + m.diff(a, 2, 1).sum(), ((3, 5), "f")),
+    "nansum_nanmean_var_mean": _c(lambda m, a: m.nansum(m.where(a > 1.0, float("nan"), a), 1) + m.nanmean(m.where(a > 1.0, float("nan"), a), 1) + m.var_mean(a, 1)[0] + m.std_mean(a, 1, correction=0)[1], ((3, 5), "f")),
+    # Channels to space, and sliding blocks (unfold) summed back (fold).
+    "pixel_shuffle_unshuffle": _c(lambda m, x: m.nn.functional.pixel_shuffle(x, 2) * 2.0 + m.nn.functional.pixel_unshuffle(m.nn.functional.pixel_shuffle(x, 2), 2).sum(1, keepdim=True).mean(), ((2, 8, 3, 4), "f")),
+    "unfold_fold_strided_dilated": _c(lambda m, x: m.nn.functional.fold(m.nn.functional.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=2) * 1.5, (7, 8), (2, 3), dilation=(1, 2), padding=1, stride=2), ((2, 3, 7, 8), "f")),
 }  # fmt: skip

@@ -198,6 +198,14 @@ ADAPTIVE_AXES: dict[str, tuple[float, dict[str, tuple]]] = {
         "betas": ((0.9, 0.999), (0.8, 0.9)), "weight_decay": (0.0, 0.1),
         "decoupled_weight_decay": (False, True), "maximize": (False, True),
     }),
+    "Rprop": (0.01, {
+        "etas": ((0.5, 1.2), (0.3, 1.5)), "step_sizes": ((1e-6, 50), (1e-3, 0.05)),
+        "maximize": (False, True),
+    }),
+    "ASGD": (0.05, {
+        "lambd": (0.5, 1e-4), "alpha": (0.75, 0.25), "weight_decay": (0.0, 0.1),
+        "maximize": (False, True),
+    }),
 }  # fmt: skip
 
 # Options that switch on every state buffer: the state_dict layout and final-state runs.
@@ -210,6 +218,8 @@ FULL_STATE = {
     "Adamax": {"weight_decay": 0.1},
     "NAdam": {"weight_decay": 0.1},
     "RAdam": {"weight_decay": 0.1},
+    "Rprop": {"etas": (0.3, 1.5)},
+    "ASGD": {"t0": 5.0, "weight_decay": 0.1},
 }
 
 
@@ -260,6 +270,7 @@ def adaptive_groups(name: str) -> list[dict]:
         "Adadelta": {"rho": 0.7}, "Adamax": {"weight_decay": 0.1},
         "NAdam": {"momentum_decay": 0.1},
         "RAdam": {"decoupled_weight_decay": True, "weight_decay": 0.1},
+        "Rprop": {"etas": (0.3, 1.5)}, "ASGD": {"t0": 3.0},
     }[name]  # fmt: skip
     return [{"lr": 2 * lr}, {"lr": lr / 5, **other}]
 

@@ -300,6 +300,7 @@ NN_CASES = {
     "transformer_decoder_layer_masked": _m(lambda nn: _seq2seq(nn, nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0)), ((6, 2, 8), "f"), ((4, 2, 8), "f"), train_steps=2),
     "transformer_decoder_norm_first_gelu": _m(lambda nn: _seq2seq(nn, nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, activation="gelu", norm_first=True, batch_first=True), 2, norm=nn.LayerNorm(8)), batch_first=True), ((2, 6, 8), "f"), ((2, 4, 8), "f")),
     "transformer_seq2seq": _m(lambda nn: _seq2seq(nn, nn.Transformer(8, 2, 2, 2, 16, dropout=0.0)), ((6, 2, 8), "f"), ((4, 2, 8), "f"), train_steps=2),
+    "pixel_shuffle_super_resolution_block": _m(lambda nn: nn.Sequential(nn.Conv2d(2, 8, 3, padding=1), nn.PixelShuffle(2), nn.Unfold(2, stride=2), nn.Fold((6, 8), 2, stride=2)), ((2, 2, 3, 4), "f")),
 }  # fmt: skip
 
 
