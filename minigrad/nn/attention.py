@@ -166,6 +166,15 @@ class MultiheadAttention(Module):
         return out, weights
 
 
+def feed_forward_activation(activation):
+    """The feed-forward network's activation: ``"relu"``, ``"gelu"``, or a function."""
+    if isinstance(activation, str):
+        if activation not in ("relu", "gelu"):
+            raise RuntimeError(f"activation should be relu/gelu, not {activation}")
+        return F.relu if activation == "relu" else F.gelu
+    return activation
+
+
 class TransformerEncoderLayer(Module):
     """Self-attention, then a feed-forward network, each with a residual connection::
 
@@ -224,11 +233,7 @@ class TransformerEncoderLayer(Module):
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **where)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
-        if isinstance(activation, str):
-            if activation not in ("relu", "gelu"):
-                raise RuntimeError(f"activation should be relu/gelu, not {activation}")
-            activation = F.relu if activation == "relu" else F.gelu
-        self.activation = activation
+        self.activation = feed_forward_activation(activation)
 
     def forward(
         self,

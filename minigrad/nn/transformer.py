@@ -14,12 +14,12 @@ from __future__ import annotations
 import copy
 
 from ..tensor import Tensor
-from . import functional as F
 from . import init
 from .attention import (
     MultiheadAttention,
     TransformerEncoder,
     TransformerEncoderLayer,
+    feed_forward_activation,
     generate_square_subsequent_mask,
 )
 from .container import ModuleList
@@ -85,11 +85,7 @@ class TransformerDecoderLayer(Module):
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.dropout3 = Dropout(dropout)
-        if isinstance(activation, str):
-            if activation not in ("relu", "gelu"):
-                raise RuntimeError(f"activation should be relu/gelu, not {activation}")
-            activation = F.relu if activation == "relu" else F.gelu
-        self.activation = activation
+        self.activation = feed_forward_activation(activation)
 
     def forward(
         self,
