@@ -351,6 +351,13 @@ class TensorMethods:
         self._check_inplace(name, other)
         self._check_overlap(name, other)
         value = _F.operand_array(other, self, name)
+        if isinstance(alpha, Tensor):  # PyTorch reads a one-element tensor as its number
+            if alpha.numel() != 1:
+                raise RuntimeError(
+                    f"{name}: alpha must be a number or a one-element tensor, got a tensor "
+                    f"of shape {tuple(alpha.shape)}"
+                )
+            alpha = alpha.item()
         if alpha is not None and alpha != 1:
             value = value * alpha
         value = _dtypes.wrap_int(value, self.dtype)  # uint8 += 300 wraps, as in PyTorch

@@ -1089,6 +1089,16 @@ def test_inplace_optimizer_step_under_no_grad(device):
     assert w.is_leaf
 
 
+def test_inplace_alpha_may_be_a_one_element_tensor(device):
+    """As in PyTorch (L-BFGS passes its 0-d scalars so): the tensor is read as its number."""
+    t = _t([1.0, 2.0], device)
+    t.add_(_t([1.0, 1.0], device), alpha=minigrad.tensor(-0.5, device=device))
+    t.sub_(_t([2.0, 2.0], device), alpha=minigrad.tensor([0.25], device=device))
+    assert t.tolist() == [0.0, 1.0]
+    with pytest.raises(RuntimeError, match=r"alpha must be a number or a one-element tensor"):
+        t.add_(t, alpha=_t([1.0, 2.0], device))
+
+
 @pytest.mark.parametrize("update", [lambda t: t.add_(1.5), lambda t: t.div_(2)])
 def test_inplace_dtype_mismatch_raises_runtime_error(device, update):
     with pytest.raises(RuntimeError, match="cast"):

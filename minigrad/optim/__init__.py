@@ -5,7 +5,8 @@ Optimizers: :class:`SGD` (with momentum), and the adaptive ones, which scale eac
 coordinate's step by running statistics of its gradients: :class:`Adam`, :class:`AdamW`,
 :class:`RMSprop`, :class:`Adagrad`, :class:`Adadelta`, and Adam's variants :class:`Adamax`,
 :class:`NAdam`, :class:`RAdam`; and for full-batch or averaged training :class:`Rprop` and
-:class:`ASGD`. Each follows PyTorch 2.13's update
+:class:`ASGD`; and the quasi-Newton :class:`LBFGS`, whose ``step(closure)`` runs
+several iterations with a line search. Each follows PyTorch 2.13's update
 rule, defaults, errors and ``state_dict`` layout, and each module states its formula.
 
 The training loop is PyTorch's::
@@ -36,6 +37,7 @@ from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
 from .asgd import ASGD
+from .lbfgs import LBFGS
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .rprop import Rprop
@@ -43,6 +45,7 @@ from .sgd import SGD
 
 __all__ = [
     "ASGD",
+    "LBFGS",
     "SGD",
     "Adadelta",
     "Adagrad",

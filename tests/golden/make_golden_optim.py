@@ -333,6 +333,89 @@ def adaptive_arrays(data) -> dict[str, np.ndarray]:
 
 
 # ----------------------------------------------------------------------------------------
+# L-BFGS: step(closure) runs several iterations, so each case stores the parameters, the
+# returned loss and the evaluation counts after every call
+# ----------------------------------------------------------------------------------------
+
+LBFGS_STEPS = 4
+# The line search, the history size, and (lr, max_iter) pairs. A float32 run that goes on
+# iterating at the optimum (lr=0.3 with 20 iterations a step) follows float32 noise there,
+# which differs between any two libraries or CPUs: the long runs are the float64 ones.
+LBFGS_AXES = {
+    "line_search_fn": (None, "strong_wolfe"), "history_size": (100, 2),
+    "lr,max_iter": ((1.0, 20), (1.0, 3), (0.3, 3)),
+}  # fmt: skip
+
+
+def lbfgs_configs() -> dict[str, dict]:
+    configs = {}
+    for line_search_fn, history_size, (lr, max_iter) in itertools.product(*LBFGS_AXES.values()):
+        config = {
+            "line_search_fn": line_search_fn, "history_size": history_size,
+            "lr": lr, "max_iter": max_iter,
+        }  # fmt: skip
+        configs[config_key(config)] = config
+    return configs
+
+
+def rosenbrock(c):
+    """The banana valley (minimum 0 at (1, 1)): a curved problem for the line search."""
+    return (1 - c[0]) ** 2 + 100 * (c[1] - c[0] ** 2) ** 2
+
+
+def run_lbfgs(data, config, problem="lsq"):
+    """LBFGS_STEPS calls of step(closure) on the least-squares fit (float32) or on the
+    Rosenbrock function from c0 (float64); the parameters after each call, the losses the
+    calls return and the counts in the state."""
+    x, y = torch.tensor(data["x"]), torch.tensor(data["y"])
+    if problem == "lsq":
+        tensors = list(params(data))
+        loss_of = lambda: loss_fn(x, y, *tensors)  # noqa: E731
+    else:
+        tensors = [torch.tensor(data["c0"].astype(np.float64), requires_grad=True)]
+        loss_of = lambda: rosenbrock(tensors[0])  # noqa: E731
+    opt = torch.optim.LBFGS(tensors, **config)
+
+    def closure():
+        opt.zero_grad()
+        loss = loss_of()
+        loss.backward()
+        return loss
+
+    out = {f"p{i}": [] for i in range(len(tensors))}
+    out.update(loss=[], func_evals=[], n_iter=[])
+    for _ in range(LBFGS_STEPS):
+        out["loss"].append(float(opt.step(closure).detach()))
+        for i, t in enumerate(tensors):
+            out[f"p{i}"].append(t.detach().numpy().copy())
+        state = opt.state[tensors[0]]
+        out["func_evals"].append(state["func_evals"])
+        out["n_iter"].append(state["n_iter"])
+    return {key: np.array(value) for key, value in out.items()}, opt
+
+
+def lbfgs_arrays(data) -> dict[str, np.ndarray]:
+    arrays = {}
+    for key, config in lbfgs_configs().items():
+        for part, value in run_lbfgs(data, config)[0].items():
+            arrays[f"LBFGS.{key}.{part}"] = value
+    for line_search_fn in (None, "strong_wolfe"):
+        config = {"line_search_fn": line_search_fn, "lr": 1.0 if line_search_fn else 1e-3}
+        for part, value in run_lbfgs(data, config, "rosenbrock")[0].items():
+            arrays[f"LBFGS.rosenbrock.{line_search_fn}.{part}"] = value
+    _, opt = run_lbfgs(data, {"line_search_fn": "strong_wolfe", "history_size": 3, "max_iter": 3})
+    saved = opt.state_dict()
+    arrays["layout.LBFGS.group"] = np.array(list(saved["param_groups"][0]))
+    arrays["layout.LBFGS.state"] = np.array(list(saved["state"][0]))
+    state = saved["state"][0]
+    for key in ("d", "prev_flat_grad", "H_diag", "t"):
+        arrays[f"final.LBFGS.{key}"] = np.asarray(state[key])
+    for key in ("old_dirs", "old_stps", "ro"):
+        arrays[f"final.LBFGS.{key}"] = np.stack([np.asarray(v) for v in state[key]])
+    return arrays
+
+
+# ----------------------------------------------------------------------------------------
 # The schedulers
 # ----------------------------------------------------------------------------------------
 
@@ -483,6 +566,7 @@ def main() -> None:
     )
     arrays["lr.cosine0"] = run_schedule(lambda o: sched.CosineAnnealingLR(o, T_max=10))
     arrays.update(adaptive_arrays(data))
+    arrays.update(lbfgs_arrays(data))
     arrays["plateau.metrics"] = np.array(PLATEAU_METRICS, np.float64)
     for name, (kind, make_scheduler) in schedules().items():
         for key, value in run_new_schedule(kind, make_scheduler).items():
