@@ -19,8 +19,8 @@ Parameters have PyTorch's names, shapes, gate order and initialisation (U(-k, k)
 ``k = 1/sqrt(hidden_size)``), so a ``state_dict`` moves between the two unchanged:
 ``weight_ih_l0`` is (gates * hidden_size, input_size), ``weight_hh_l0`` (gates *
 hidden_size, hidden_size), ``bias_ih_l0`` and ``bias_hh_l0``, with ``_reverse`` for the
-second direction. Packed sequences (``nn.utils.rnn.pack_padded_sequence``) are not
-supported: pad the batch and read each sequence's outputs up to its length.
+second direction. Packed sequences (``nn.utils.rnn.pack_padded_sequence``) run through
+``run_packed_sequence``, the same loop with a batch that shrinks as sequences end.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from .functional import linear
 from .functional_dropout import dropout
 from .module import Module
 from .parameter import Parameter
+from .utils.rnn import PackedSequence
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -89,6 +90,39 @@ def run_sequence(step, xi: Tensor, state: tuple, weights: tuple, reverse: bool =
     if reverse:
         outputs.reverse()
     return stack(outputs), state
+
+
+def run_packed_sequence(step, xi: Tensor, state: tuple, weights: tuple, batch_sizes, reverse=False):
+    """``run_sequence`` for packed sequences: ``xi`` holds the steps time-major (step ``t``
+    is ``batch_sizes[t]`` rows, the sequences still running, longest first). Returns the
+    outputs in the same layout, and each sequence's state after its own last step.
+
+    Forwards, the batch shrinks: the sequences that end before step ``t`` keep the state
+    they reached. Backwards, it grows: a sequence starts at its own last step, from its
+    initial state."""
+    starts = [0]
+    for n in batch_sizes:
+        starts.append(starts[-1] + n)
+    outputs = [None] * len(batch_sizes)
+    if not reverse:
+        finished = []  # the final states of the sequences that have ended, shortest first
+        for t, n in enumerate(batch_sizes):
+            if n < state[0].shape[0]:
+                finished.append(tuple(s[n:] for s in state))
+                state = tuple(s[:n] for s in state)
+            state = step(xi[starts[t] : starts[t + 1]], state, *weights)
+            outputs[t] = state[0]
+        finished.append(state)
+        final = tuple(cat([part[j] for part in reversed(finished)]) for j in range(len(state)))
+    else:
+        initial, final = state, tuple(s[: batch_sizes[-1]] for s in state)
+        for t in reversed(range(len(batch_sizes))):
+            n, running = batch_sizes[t], final[0].shape[0]
+            if n > running:  # sequences whose last step is t join with their initial state
+                final = tuple(cat([f, s[running:n]]) for f, s in zip(final, initial))
+            final = step(xi[starts[t] : starts[t + 1]], final, *weights)
+            outputs[t] = final[0]
+    return cat(outputs), final
 
 
 class RNNBase(Module):
@@ -183,39 +217,71 @@ class RNNBase(Module):
             step_weights += (get("weight_hr"),)
         return (get("weight_ih"), get("bias_ih")), step_weights
 
-    def forward(self, input: Tensor, hx=None):
+    def forward(self, input, hx=None):
         """The outputs of the last layer for every step, and the last state of every layer:
-        ``(output, h_n)``, or ``(output, (h_n, c_n))`` for the LSTM."""
+        ``(output, h_n)``, or ``(output, (h_n, c_n))`` for the LSTM. A
+        :class:`~minigrad.nn.utils.rnn.PackedSequence` input gives a packed output."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         batched = self._check_input(input)
         if not batched:
             input = input.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
-        state = self._initial_state(input, hx, batched)  # a tuple of (layers * D, N, ·)
+        state = self._initial_state(input, hx, batched, input.shape[1])  # (layers * D, N, ·)
         step = STEPS[self.mode]
         # The loop over time, or a fast path that runs it as one op (``fast/rnn.py``).
         run = fastpath.active.get((run_sequence, input.device.type), run_sequence)
-        directions = 2 if self.bidirectional else 1
-        x, last = input, []
-        for layer in range(self.num_layers):
-            outputs = []
-            for d, suffix in enumerate(("", "_reverse")[:directions]):
-                (w_ih, b_ih), weights = self._weights(layer, suffix)
-                k = layer * directions + d
-                out, final = run(
-                    step, linear(x, w_ih, b_ih), tuple(s[k] for s in state), weights, d == 1
-                )
-                outputs.append(out)
-                last.append(final)
-            x = outputs[0] if directions == 1 else cat(outputs, -1)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                x = dropout(x, self.dropout)
-        h_n = tuple(stack([final[j] for final in last]) for j in range(len(state)))
+        x, h_n = self._layers(input, state, lambda xi, s, w, back: run(step, xi, s, w, back))
         if not batched:
             x, h_n = x.squeeze(1), tuple(h.squeeze(1) for h in h_n)
         elif self.batch_first:
             x = x.transpose(0, 1)
         return x, (h_n if self.mode == "LSTM" else h_n[0])
+
+    def _forward_packed(self, packed: PackedSequence, hx):
+        """``forward`` on packed sequences: each step runs only the sequences that are
+        still going (the first ``batch_sizes[t]``, longest first). ``hx`` and the returned
+        state are in the batch's original order; inside, the batch is sorted."""
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        if not isinstance(data, Tensor) or data.ndim != 2:
+            got = f"shape {tuple(data.shape)}" if isinstance(data, Tensor) else type(data).__name__
+            raise ValueError(
+                f"{type(self).__name__}: a packed input's data must be 2-D (steps, "
+                f"input_size), got {got}"
+            )
+        self._check_input(data)
+        sizes = [int(n) for n in batch_sizes.tolist()]
+        state = self._initial_state(data, hx, True, sizes[0])
+        if hx is not None and sorted_indices is not None:
+            state = tuple(s.index_select(1, sorted_indices) for s in state)
+        step = STEPS[self.mode]
+        x, h_n = self._layers(
+            data, state, lambda xi, s, w, back: run_packed_sequence(step, xi, s, w, sizes, back)
+        )
+        if unsorted_indices is not None:
+            h_n = tuple(h.index_select(1, unsorted_indices) for h in h_n)
+        output = PackedSequence(x, batch_sizes, sorted_indices, unsorted_indices)
+        return output, (h_n if self.mode == "LSTM" else h_n[0])
+
+    def _layers(self, x: Tensor, state: tuple, run):
+        """Every layer and direction over ``x``, each reading the outputs of the one below:
+        the last layer's outputs, and every layer's last state stacked (``h_n``, ...).
+        ``run(xi, state, weights, reverse)`` runs one direction over time."""
+        directions = 2 if self.bidirectional else 1
+        last = []
+        for layer in range(self.num_layers):
+            outputs = []
+            for d, suffix in enumerate(("", "_reverse")[:directions]):
+                (w_ih, b_ih), weights = self._weights(layer, suffix)
+                k = layer * directions + d
+                out, final = run(linear(x, w_ih, b_ih), tuple(s[k] for s in state), weights, d == 1)
+                outputs.append(out)
+                last.append(final)
+            x = outputs[0] if directions == 1 else cat(outputs, -1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = dropout(x, self.dropout)
+        return x, tuple(stack([final[j] for final in last]) for j in range(len(state)))
 
     def _check_input(self, input) -> bool:
         """Check the input's kind, rank, size and dtype; True if it is batched (3-D)."""
@@ -237,10 +303,10 @@ class RNNBase(Module):
             raise ValueError(f"input must have the type {dtype}, got type {input.dtype}")
         return input.ndim == 3
 
-    def _initial_state(self, input: Tensor, hx, batched: bool) -> tuple:
-        """The initial state as a tuple of 3-D tensors, zeros where ``hx`` is None."""
+    def _initial_state(self, input: Tensor, hx, batched: bool, batch: int) -> tuple:
+        """The initial state for ``batch`` sequences as a tuple of 3-D tensors, zeros where
+        ``hx`` is None; ``input`` gives the dtype and device it must have."""
         directions = 2 if self.bidirectional else 1
-        batch = input.shape[1]
         sizes = [self.proj_size or self.hidden_size]
         if self.mode == "LSTM":
             sizes.append(self.hidden_size)

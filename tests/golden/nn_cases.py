@@ -23,6 +23,7 @@ returned total norm.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from dataclasses import dataclass
 
@@ -92,6 +93,50 @@ def _recurrent(nn, layer):
             return lib.cat([p.flatten() for p in parts])
 
     return Outputs()
+
+
+def _packed(nn, layer, lengths, batch_first=False, enforce_sorted=False, total_length=None):
+    """A recurrent layer run on packed sequences: the case's first input is the padded
+    batch, packed with ``lengths``; the output is padded back (with -1) and flattened with
+    the last state. The inputs after the first are the initial state, as for _recurrent."""
+    lib = sys.modules[nn.__name__.rpartition(".")[0]]
+    rnn = nn.utils.rnn
+
+    class Packed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = layer
+
+        def forward(self, x, *state):
+            packed = rnn.pack_padded_sequence(
+                x, lengths, batch_first=batch_first, enforce_sorted=enforce_sorted
+            )
+            out, h = self.layer(packed, (state if len(state) == 2 else state[0]) if state else None)
+            padded, _ = rnn.pad_packed_sequence(
+                out, batch_first=batch_first, padding_value=-1.0, total_length=total_length
+            )
+            parts = [padded, out.data, *(h if isinstance(h, tuple) else (h,))]
+            return lib.cat([p.flatten() for p in parts])
+
+    return Packed()
+
+
+def _sequences(nn, cuts, kind, **options):
+    """The input's rows cut into sequences at ``cuts``, then padded (``pad_sequence``) or
+    packed, unsorted, and unpacked again (``pack_sequence``), flattened into one tensor."""
+    lib = sys.modules[nn.__name__.rpartition(".")[0]]
+    rnn = nn.utils.rnn
+
+    class Sequences(nn.Module):
+        def forward(self, x):
+            pieces = [x[a:b] for a, b in itertools.pairwise(cuts)]
+            if kind == "pad":
+                return rnn.pad_sequence(pieces, **options)
+            packed = rnn.pack_sequence(pieces, enforce_sorted=False)
+            back = rnn.unpack_sequence(packed)
+            return lib.cat([packed.data.flatten(), *[2 * s.flatten() for s in back]])
+
+    return Sequences()
 
 
 def _attention(nn, layer, masks=False, **options):
@@ -301,6 +346,13 @@ NN_CASES = {
     "transformer_decoder_norm_first_gelu": _m(lambda nn: _seq2seq(nn, nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, activation="gelu", norm_first=True, batch_first=True), 2, norm=nn.LayerNorm(8)), batch_first=True), ((2, 6, 8), "f"), ((2, 4, 8), "f")),
     "transformer_seq2seq": _m(lambda nn: _seq2seq(nn, nn.Transformer(8, 2, 2, 2, 16, dropout=0.0)), ((6, 2, 8), "f"), ((4, 2, 8), "f"), train_steps=2),
     "pixel_shuffle_super_resolution_block": _m(lambda nn: nn.Sequential(nn.Conv2d(2, 8, 3, padding=1), nn.PixelShuffle(2), nn.Unfold(2, stride=2), nn.Fold((6, 8), 2, stride=2)), ((2, 2, 3, 4), "f")),
+    "lstm_packed_unsorted_ties": _m(lambda nn: _packed(nn, nn.LSTM(4, 6), [3, 5, 3, 1]), ((5, 4, 4), "f"), train_steps=2),
+    "gru_packed_two_layers_bidirectional_batch_first_initial_state": _m(lambda nn: _packed(nn, nn.GRU(4, 5, 2, batch_first=True, bidirectional=True), [2, 4, 4], batch_first=True), ((3, 4, 4), "f"), ((4, 3, 5), "f")),
+    "rnn_relu_packed_sorted_total_length": _m(lambda nn: _packed(nn, nn.RNN(4, 6, nonlinearity="relu"), [5, 3, 2], enforce_sorted=True, total_length=7), ((5, 3, 4), "f")),
+    "lstm_packed_proj_bidirectional_initial_state": _m(lambda nn: _packed(nn, nn.LSTM(4, 6, proj_size=3, bidirectional=True), [4, 1, 2]), ((4, 3, 4), "f"), ((2, 3, 3), "f"), ((2, 3, 6), "f")),
+    "pad_sequence_batch_first_left": _m(lambda nn: _sequences(nn, (0, 3, 4, 7), "pad", batch_first=True, padding_value=-2.0, padding_side="left"), ((7, 3), "f")),
+    "pad_sequence_time_first": _m(lambda nn: _sequences(nn, (0, 2, 6, 7), "pad"), ((7, 2, 2), "f")),
+    "pack_sequence_unpack_sequence": _m(lambda nn: _sequences(nn, (0, 1, 4, 6, 9), "pack"), ((9, 3), "f")),
 }  # fmt: skip
 
 

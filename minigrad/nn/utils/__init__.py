@@ -6,9 +6,13 @@
 * ``convert_parameters.py``: ``parameters_to_vector`` and ``vector_to_parameters``;
 * ``fusion.py``: fold an evaluation-mode BatchNorm into the Linear or Conv2d layer before
   it (``fuse_linear_bn_eval``, ``fuse_conv_bn_eval``, and ``fold_batchnorm`` for a whole
-  ``Sequential``), so that inference does one affine map instead of two.
+  ``Sequential``), so that inference does one affine map instead of two;
+* ``rnn.py`` (the submodule ``nn.utils.rnn``): padding and packing batches of sequences of
+  different lengths for the recurrent layers (``pad_sequence``, ``pack_padded_sequence``,
+  ``pad_packed_sequence``, ``PackedSequence``, ...).
 """
 
+from . import rnn
 from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .fusion import (
@@ -30,5 +34,6 @@ __all__ = [
     "fuse_linear_bn_weights",
     "get_total_norm",
     "parameters_to_vector",
+    "rnn",
     "vector_to_parameters",
 ]
