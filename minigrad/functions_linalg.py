@@ -1,7 +1,7 @@
 """Matrix helpers: the products under their BLAS names (``mm``, ``mv``, ``dot``, ``inner``,
 ``addmm``, ``addmv``, ``baddbmm``, ``addbmm``, ``tensordot``, ``kron``), ``t``, diagonals
-(``diagonal``, ``diag``, ``diag_embed``, ``trace``), ``cross``, and the index helpers
-``triu_indices`` and ``tril_indices``.
+(``diagonal``, ``diag``, ``diag_embed``, ``trace``), ``cross``, the index helpers
+``triu_indices`` and ``tril_indices``, and the distance matrix ``cdist``.
 
 They check their shapes as PyTorch does, then compose ``matmul``, ``einsum`` and slices,
 so their gradients are those of the core ops: a diagonal is ``einsum("...ii->...i")`` of
@@ -394,3 +394,59 @@ def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None
                 [0, 0, 1, 0, 1, 2]])
     """
     return _triangle_indices(row, col, offset, True, device, dtype)
+
+
+CDIST_MODES = (
+    "use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist",
+)  # fmt: skip
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=CDIST_MODES[0]) -> Tensor:
+    """The p-norm distance between every row of ``x1`` (..., P, M) and every row of ``x2``
+    (..., R, M): a (..., P, R) tensor, the leading dimensions broadcast.
+
+    ``p = 2`` is the Euclidean distance, ``1`` the Manhattan, ``inf`` the largest
+    coordinate difference, ``0`` the number of coordinates that differ. Computed from the
+    differences themselves (a (..., P, R, M) intermediate), which is exact where PyTorch's
+    matrix-product shortcut for large Euclidean inputs loses digits; ``compute_mode`` is
+    accepted for compatibility. A zero distance has a zero gradient, as in PyTorch.
+
+    Example:
+        >>> import minigrad
+        >>> a = minigrad.tensor([[0.0, 0.0], [1.0, 1.0]])
+        >>> b = minigrad.tensor([[3.0, 4.0]])
+        >>> [[round(d, 4) for d in row] for row in minigrad.cdist(a, b).tolist()]
+        [[5.0], [3.6056]]
+        >>> minigrad.cdist(a, b, p=1).tolist()
+        [[7.0], [5.0]]
+    """
+    for name, x in (("x1", x1), ("x2", x2)):
+        _check_tensor(x, "cdist")
+        if x.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D")
+        if not x.is_floating_point():
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {x.dtype}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
+        )
+    if x1.device != x2.device:
+        raise RuntimeError(f"cdist: x1 is on {x1.device} and x2 on {x2.device}; they must match")
+    if not p >= 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if compute_mode not in CDIST_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    diff = (x1.unsqueeze(-2) - x2.unsqueeze(-3)).abs()  # (..., P, R, M)
+    if p == 0:
+        return diff.sign().sum(-1)  # a count: its gradient is zero
+    if p == 1:
+        return diff.sum(-1)
+    if p == float("inf"):
+        return diff.amax(-1)
+    powered = (diff * diff if p == 2 else diff**p).sum(-1)
+    # The root of a zero sum has an infinite slope: take it of 1 there instead, and give
+    # the zero distance back (its gradient is then zero, not NaN).
+    zero = powered == 0
+    root = where(zero, 1.0, powered)
+    root = root.sqrt() if p == 2 else root ** (1.0 / p)
+    return where(zero, 0.0, root)

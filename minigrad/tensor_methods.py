@@ -25,6 +25,7 @@ from . import functions_arrange as _FA
 from . import functions_extra as _FX
 from . import functions_linalg as _FL
 from . import functions_math as _FM
+from . import functions_order as _FO
 from . import functions_pointwise as _FP
 from . import functions_select as _FS
 from . import functions_stats as _FS2
@@ -1283,6 +1284,26 @@ class TensorMethods:
     def median(self, dim=None, keepdim=False):
         """The median; see :func:`minigrad.median`."""
         return _FS2.median(self, dim, keepdim)
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        """The k-th smallest element along ``dim``; see :func:`minigrad.kthvalue`."""
+        return _FO.kthvalue(self, k, dim, keepdim)
+
+    def nanmedian(self, dim=None, keepdim=False):
+        """The median ignoring NaNs; see :func:`minigrad.nanmedian`."""
+        return _FO.nanmedian(self, dim, keepdim)
+
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        """The q-th quantiles; see :func:`minigrad.quantile`."""
+        return _FO.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        """The q-th quantiles ignoring NaNs; see :func:`minigrad.nanquantile`."""
+        return _FO.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def histc(self, bins=100, min=0, max=0):
+        """A histogram with equal bins; see :func:`minigrad.histc`."""
+        return _FO.histc(self, bins, min, max)
 
     def nansum(self, dim=None, keepdim=False, *, dtype=None):
         """The sum, NaN counted as 0; see :func:`minigrad.nansum`."""

@@ -46,6 +46,7 @@ LAYERS = [
             "functions_linalg",
             "functions_arrange",
             "functions_stats",
+            "functions_order",
             "sampling",
             "creation",
             "gradcheck",
