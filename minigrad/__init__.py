@@ -176,6 +176,7 @@ from .functions_extra import (
     swapdims,
     topk,
 )
+from .functions_index import index_copy, index_put, masked_scatter, scatter_reduce
 from .functions_linalg import (
     addbmm,
     addmm,
@@ -461,7 +462,9 @@ __all__ = [
     "hypot",
     "iinfo",
     "index_add",
+    "index_copy",
     "index_fill",
+    "index_put",
     "index_select",
     "inference_mode",
     "initial_seed",
@@ -504,6 +507,7 @@ __all__ = [
     "lt",
     "manual_seed",
     "masked_fill",
+    "masked_scatter",
     "matmul",
     "max",
     "maximum",
@@ -563,6 +567,7 @@ __all__ = [
     "save",
     "scatter",
     "scatter_add",
+    "scatter_reduce",
     "searchsorted",
     "select",
     "set_grad_enabled",

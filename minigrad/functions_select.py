@@ -457,6 +457,13 @@ def _check_in_range(index: Tensor, size: int, axis: int) -> None:
 
 
 def _scatter(name: str, input: Tensor, dim: int, index: Tensor, src, add: bool) -> Tensor:
+    axis, index, src = scatter_args(name, input, dim, index, src)
+    return rearrange.Scatter.apply(input, index, src, axis=axis, add=add)
+
+
+def scatter_args(name: str, input: Tensor, dim: int, index: Tensor, src):
+    """Check the arguments of a scatter as PyTorch does; return the axis, the index as
+    int64, and ``src`` cut to the index's shape (or the number it is)."""
     _check_tensor(input, name)
     _index_tensor(index, name)
     if index.ndim != input.ndim:
@@ -485,7 +492,7 @@ def _scatter(name: str, input: Tensor, dim: int, index: Tensor, src, add: bool) 
     if isinstance(src, Tensor):
         part = tuple(slice(0, n) for n in index.shape)
         src = src if tuple(src.shape) == tuple(index.shape) else src[part]
-    return rearrange.Scatter.apply(input, index, src, axis=axis, add=add)
+    return axis, index, src
 
 
 def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None):

@@ -23,6 +23,7 @@ from . import dtypes as _dtypes
 from . import functions as _F
 from . import functions_arrange as _FA
 from . import functions_extra as _FX
+from . import functions_index as _FI
 from . import functions_linalg as _FL
 from . import functions_math as _FM
 from . import functions_order as _FO
@@ -950,6 +951,46 @@ class TensorMethods:
         """:meth:`index_add`, in place."""
         result = _FS.index_add(self.detach(), dim, index, source, alpha=alpha)
         return self._write_result("index_add_", source, result)
+
+    def index_copy(self, dim, index, source):
+        """``source``'s slices written at ``index``; see :func:`minigrad.index_copy`."""
+        return _FI.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim, index, source):
+        """:meth:`index_copy`, in place."""
+        result = _FI.index_copy(self.detach(), dim, index, source)
+        return self._write_result("index_copy_", source, result)
+
+    def index_put(self, indices, values, accumulate=False):
+        """``values`` written at ``self[indices]``; see :func:`minigrad.index_put`."""
+        return _FI.index_put(self, indices, values, accumulate)
+
+    def index_put_(self, indices, values, accumulate=False):
+        """:meth:`index_put`, in place."""
+        result = _FI.index_put(self.detach(), indices, values, accumulate)
+        return self._write_result("index_put_", values, result)
+
+    def masked_scatter(self, mask, source):
+        """``source``'s elements written where ``mask`` is true; see
+        :func:`minigrad.masked_scatter`."""
+        return _FI.masked_scatter(self, mask, source)
+
+    def masked_scatter_(self, mask, source):
+        """:meth:`masked_scatter`, in place."""
+        result = _FI.masked_scatter(self.detach(), mask, source)
+        return self._write_result("masked_scatter_", source, result)
+
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        """``src`` reduced into the places ``index`` names; see
+        :func:`minigrad.scatter_reduce`."""
+        return _FI.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        """:meth:`scatter_reduce`, in place."""
+        result = _FI.scatter_reduce(
+            self.detach(), dim, index, src, reduce, include_self=include_self
+        )
+        return self._write_result("scatter_reduce_", src, result)
 
     def _write_result(self, name: str, other, result):
         """Write an out-of-place result (of this tensor's shape and dtype) into this tensor."""

@@ -47,6 +47,7 @@ LAYERS = [
             "functions_arrange",
             "functions_stats",
             "functions_order",
+            "functions_index",
             "sampling",
             "creation",
             "gradcheck",

@@ -1,5 +1,5 @@
 """Primitives that rearrange elements: ``flip``, ``roll``, ``gather``, and their opposites
-``scatter`` and ``index_add``. Each output element of the first three is one
+``scatter``, ``index_add`` and ``scatter_reduce``. Each output element of the first three is one
 input element, so the backward puts each gradient back where its element came from
 (adding them up where ``gather`` picked an element more than once).
 """
@@ -161,3 +161,100 @@ class IndexAdd(Function):
             if self.alpha != 1:
                 g_source = g_source * self.alpha
         return grad, None, g_source
+
+
+def _flat_positions(xp, index, axis: int, shape) -> object:
+    """The flat (C-order) position in an array of ``shape`` of each element ``index``
+    addresses along ``axis``, as a 1-D array in ``index``'s order."""
+    flat = 0
+    for coordinate, stride in zip(_positions(xp, index, axis), _element_strides(shape)):
+        flat = flat + coordinate * stride
+    return xp.broadcast_to(flat, index.shape).reshape(-1)
+
+
+def _reduce_into(xp, start, flat, values, reduce: str, include_self: bool):
+    """``start`` (flat) with ``values[i]`` reduced into place ``flat[i]``: ``'sum'`` and
+    ``'mean'`` by one weighted count; ``'prod'``, ``'amax'`` and ``'amin'`` in rounds,
+    round ``r`` combining each place's ``r``-th value (so as many rounds as the most
+    values any one place receives). Without ``include_self`` a place that receives values
+    starts from them alone."""
+    counts = xp.bincount(flat, minlength=start.size)
+    hit = counts > 0
+    if reduce in ("sum", "mean"):
+        sums = xp.bincount(flat, weights=values, minlength=start.size)
+        total = (start if include_self else xp.where(hit, 0, start)) + sums
+        if reduce == "sum":
+            return total.astype(start.dtype)
+        n = xp.maximum(counts + (1 if include_self else 0), 1)
+        mean = total / n if start.dtype.kind == "f" else xp.floor_divide(total, n)
+        return xp.where(hit, mean, start).astype(start.dtype)
+    combine = {"prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}[reduce]
+    order = xp.argsort(flat, kind="stable")
+    places, values = flat[order], values[order]
+    rank = xp.arange(places.size) - xp.searchsorted(places, places, side="left")
+    out = start.copy()
+    for r in range(int(rank.max()) + 1 if rank.size else 0):
+        chosen = rank == r
+        where, value = places[chosen], values[chosen]
+        out[where] = value if r == 0 and not include_self else combine(out[where], value)
+    return out
+
+
+class ScatterReduce(Function):
+    """``out = a`` with each element of ``src`` reduced into the place ``index`` names
+    along ``axis`` (``scatter_reduce``): ``reduce`` is ``'sum'``, ``'prod'``, ``'mean'``,
+    ``'amax'`` or ``'amin'``; with ``include_self`` the element of ``a`` takes part.
+
+    Backward, as PyTorch's: ``sum`` passes the gradient to every contributor, ``mean``
+    divides it by the count; ``amax``/``amin`` share it evenly among the contributors equal
+    to the result; ``prod`` gives each the product of the others (computed again with the
+    element replaced by 1 where it is the place's only zero). Without ``include_self`` an
+    element of ``a`` that was reduced into gets no gradient."""
+
+    def forward(self, a, index, src, axis, reduce, include_self):
+        xp = self.xp
+        flat = _flat_positions(xp, index, axis, a.shape)
+        out = _reduce_into(xp, a.reshape(-1), flat, src.reshape(-1), reduce, include_self)
+        out = out.reshape(a.shape)
+        self.save(a, index, src, out)
+        self.axis, self.reduce, self.include_self = axis, reduce, include_self
+        return out
+
+    def backward(self, grad):
+        xp = self.xp
+        a, index, src, out = self.saved
+        axis, reduce, include_self = self.axis, self.reduce, self.include_self
+        where = _positions(xp, index, axis)
+        flat = _flat_positions(xp, index, axis, a.shape)
+        counts = xp.bincount(flat, minlength=a.size).reshape(a.shape)
+        hit = counts > 0
+        if reduce == "sum":
+            g_a, g_src = grad, grad[where]
+        elif reduce == "mean":
+            g_a = grad / xp.maximum(counts + (1 if include_self else 0), 1)
+            g_src = g_a[where]
+        elif reduce in ("amax", "amin"):
+            a_is = (a == out) if include_self else (a == out) & ~hit
+            src_is = src == out[where]
+            ties = xp.bincount(flat, weights=src_is.reshape(-1), minlength=a.size)
+            g = grad / xp.maximum(a_is + ties.reshape(a.shape), 1)
+            g_a, g_src = g * a_is, g[where] * src_is
+        else:  # prod
+            nonzero_a = xp.where(a == 0, 1, a)
+            others = _reduce_into(
+                xp, nonzero_a.reshape(-1), flat, src.reshape(-1), "prod", include_self
+            ).reshape(a.shape)
+            g_a = grad * others / nonzero_a
+            zero = src == 0
+            zeros_at = xp.bincount(flat, weights=zero.reshape(-1), minlength=a.size)
+            single = zero & (zeros_at.reshape(a.shape)[where] == 1)
+            without = _reduce_into(
+                xp, a.reshape(-1), flat, xp.where(single, 1, src).reshape(-1), "prod",
+                include_self,
+            ).reshape(a.shape)  # fmt: skip
+            g_src = xp.where(
+                single, (grad * without)[where], (grad * out)[where] / xp.where(zero, 1, src)
+            )
+        if not include_self:
+            g_a = xp.where(hit, 0, g_a if reduce != "sum" else grad)
+        return g_a.astype(grad.dtype, copy=False), None, g_src.astype(grad.dtype, copy=False)

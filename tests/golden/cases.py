@@ -425,11 +425,16 @@ CASES = {
     "unfold_fold_strided_dilated": _c(lambda m, x: m.nn.functional.fold(m.nn.functional.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=2) * 1.5, (7, 8), (2, 3), dilation=(1, 2), padding=1, stride=2), ((2, 3, 7, 8), "f")),
     # Order statistics and binning.
     "kthvalue_nanmedian": _c(lambda m, a: m.kthvalue(a, 2, 1).values * 2.0 + a.kthvalue(3, 0, True).values.sum() + m.nanmedian(m.where(a > 1.0, NAN, a), 1).values + m.where(a > 1.0, NAN, a).nanmedian(), ((4, 5), "f")),
-    "quantile_interpolations": _c(lambda m, a: m.quantile(a, m.tensor([0.2, 0.5, 0.9], device=a.device), 1).sum(0) + a.quantile(0.3, 1, interpolation="lower") + m.quantile(a, 0.3, 1, interpolation="higher") * 2.0 + m.quantile(a, 0.7, 1, interpolation="midpoint") * 3.0 + m.quantile(a, 0.5, -1, interpolation="nearest") * 4.0 + m.quantile(a, 0.25), ((3, 6), "f")),
-    "quantile_keepdim_dim0": _c(lambda m, a: m.quantile(a, m.tensor([0.1, 0.6], device=a.device), 0, keepdim=True), ((5, 2, 3), "f")),
-    "nanquantile": _c(lambda m, a: m.nanquantile(m.where(a > 0.8, NAN, a), m.tensor([0.3, 0.75], device=a.device), 1) + m.where(a > 0.8, NAN, a).nanquantile(0.5, 1, keepdim=True).squeeze(1), ((4, 6), "f")),
+    "quantile_interpolations": _c(lambda m, a: m.quantile(a, m.tensor([0.2, 0.5, 0.9], dtype=a.dtype, device=a.device), 1).sum(0) + a.quantile(0.3, 1, interpolation="lower") + m.quantile(a, 0.3, 1, interpolation="higher") * 2.0 + m.quantile(a, 0.7, 1, interpolation="midpoint") * 3.0 + m.quantile(a, 0.5, -1, interpolation="nearest") * 4.0 + m.quantile(a, 0.25), ((3, 6), "f")),
+    "quantile_keepdim_dim0": _c(lambda m, a: m.quantile(a, m.tensor([0.1, 0.6], dtype=a.dtype, device=a.device), 0, keepdim=True), ((5, 2, 3), "f")),
+    "nanquantile": _c(lambda m, a: m.nanquantile(m.where(a > 0.8, NAN, a), m.tensor([0.3, 0.75], dtype=a.dtype, device=a.device), 1) + m.where(a > 0.8, NAN, a).nanquantile(0.5, 1, keepdim=True).squeeze(1), ((4, 6), "f")),
     "cdist_norms": _c(lambda m, a, b: m.cdist(a, b) + m.cdist(a, b, p=1) * 2.0 + m.cdist(a, b, p=3) * 3.0 + m.cdist(a, b, p=float("inf")) * 4.0 + m.cdist(a, b, p=0.5), ((2, 4, 3), "f"), ((2, 5, 3), "f")),
     "cdist_broadcast_float64": _c(lambda m, a, b: m.cdist(a, b), ((2, 3, 4), "d"), ((5, 4), "d")),
     "searchsorted_bucketize": _c(lambda m, a, b: m.searchsorted(m.sort(a, 1).values, b) * 100 + m.searchsorted(m.sort(a, 1).values, b, side="right") * 10 + m.bucketize(b, m.sort(a.flatten()).values, right=True), ((3, 5), "c"), ((3, 4), "c")),
+    # Writing into indexed places (out of place); the index tensors are in range.
+    "scatter_reduce_sum_prod_mean": _c(lambda m, a, s, i: a.scatter_reduce(0, i, s, "sum") + a.scatter_reduce(0, i, s, "prod", include_self=False) * 2.0 + m.scatter_reduce(a, 0, i, s, "mean") * 3.0 + a.scatter_reduce(0, i, s, "mean", include_self=False), ((4, 3), "f"), ((5, 3), "f"), ((5, 3), "i4")),
+    "scatter_reduce_amax_amin_dim1": _c(lambda m, a, s, i: a.scatter_reduce(1, i, s, "amax") + a.scatter_reduce(1, i, s, "amin", include_self=False) * 2.0, ((3, 4), "f"), ((3, 5), "f"), ((3, 5), "i4")),
+    "index_copy_index_put": _c(lambda m, a, s, v: a.index_copy(0, m.tensor([3, 1], device=a.device), s) + m.index_put(a, (m.tensor([0, -1, 2], device=a.device), m.tensor([2, 0, 1], device=a.device)), v) * 2.0 + a.index_put((m.tensor([0, 2, 0], device=a.device),), s[0], accumulate=True) * 3.0, ((4, 3), "f"), ((2, 3), "f"), ((3,), "f")),
+    "index_put_mask_masked_scatter": _c(lambda m, a, s, b: a.index_put((b,), s[0, :1]) + a.masked_scatter(b, s) * 2.0 + m.masked_scatter(a, b[0], s) * 3.0, ((4, 3), "f"), ((4, 3), "f"), ((4, 3), "b")),
     "histc": _c(lambda m, a: m.stack([m.histc(a, 7), a.histc(7, min=-1, max=1.5)]), ((200,), "c")),
 }  # fmt: skip
