@@ -67,6 +67,7 @@ from .functional_distance import (
     triplet_margin_loss,
 )
 from .functional_dropout import dropout, dropout1d, dropout2d, require_float
+from .functional_grid import affine_grid, grid_sample
 from .functional_interpolate import fold, interpolate, pixel_shuffle, pixel_unshuffle, unfold
 from .functional_losses import (
     binary_cross_entropy,
@@ -82,6 +83,7 @@ from .functional_norm import group_norm, instance_norm, layer_norm
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "affine_grid",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
@@ -103,6 +105,7 @@ __all__ = [
     "fold",
     "gelu",
     "glu",
+    "grid_sample",
     "group_norm",
     "hardshrink",
     "hardsigmoid",

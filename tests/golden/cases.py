@@ -436,5 +436,13 @@ CASES = {
     "scatter_reduce_amax_amin_dim1": _c(lambda m, a, s, i: a.scatter_reduce(1, i, s, "amax") + a.scatter_reduce(1, i, s, "amin", include_self=False) * 2.0, ((3, 4), "f"), ((3, 5), "f"), ((3, 5), "i4")),
     "index_copy_index_put": _c(lambda m, a, s, v: a.index_copy(0, m.tensor([3, 1], device=a.device), s) + m.index_put(a, (m.tensor([0, -1, 2], device=a.device), m.tensor([2, 0, 1], device=a.device)), v) * 2.0 + a.index_put((m.tensor([0, 2, 0], device=a.device),), s[0], accumulate=True) * 3.0, ((4, 3), "f"), ((2, 3), "f"), ((3,), "f")),
     "index_put_mask_masked_scatter": _c(lambda m, a, s, b: a.index_put((b,), s[0, :1]) + a.masked_scatter(b, s) * 2.0 + m.masked_scatter(a, b[0], s) * 3.0, ((4, 3), "f"), ((4, 3), "f"), ((4, 3), "b")),
+    # Sampling at grid points (the spatial transformer's halves), float32 inputs; grid
+    # points are standard normal, so some fall outside the image.
+    "grid_sample_bilinear_zeros": _c(lambda m, x, g: m.nn.functional.grid_sample(x, g, align_corners=False), ((2, 3, 4, 5), "f"), ((2, 3, 6, 2), "f")),
+    "grid_sample_paddings_nearest": _c(lambda m, x, g: m.nn.functional.grid_sample(x, g, padding_mode="border", align_corners=True) + m.nn.functional.grid_sample(x, g, padding_mode="reflection", align_corners=False) * 2.0 + m.nn.functional.grid_sample(x, g, padding_mode="reflection", align_corners=True) * 3.0 + m.nn.functional.grid_sample(x, g, mode="nearest", padding_mode="border", align_corners=False) * 4.0, ((2, 2, 4, 5), "f"), ((2, 3, 4, 2), "f")),
+    "grid_sample_bicubic": _c(lambda m, x, g: m.nn.functional.grid_sample(x, g, mode="bicubic", align_corners=False) + m.nn.functional.grid_sample(x, g, mode="bicubic", padding_mode="reflection", align_corners=True) * 2.0, ((1, 2, 5, 4), "f"), ((1, 3, 3, 2), "f")),
+    "grid_sample_trilinear": _c(lambda m, x, g: m.nn.functional.grid_sample(x, g, padding_mode="border", align_corners=False), ((1, 2, 3, 4, 5), "f"), ((1, 2, 3, 2, 3), "f")),
+    "spatial_transformer": _c(lambda m, x, t: m.nn.functional.grid_sample(x, m.nn.functional.affine_grid(t * 0.5, tuple(x.shape), align_corners=False), align_corners=False), ((2, 3, 5, 6), "f"), ((2, 2, 3), "f")),
+    "affine_grid_3d_default_warns": _c(lambda m, t: m.nn.functional.affine_grid(t, (2, 1, 2, 3, 4)), ((2, 3, 4), "f"), warns="Default grid_sample and affine_grid behavior has changed"),
     "histc": _c(lambda m, a: m.stack([m.histc(a, 7), a.histc(7, min=-1, max=1.5)]), ((200,), "c")),
 }  # fmt: skip
