@@ -49,3 +49,30 @@ def test_prelu_learns_its_slope(device):
     act(minigrad.tensor([-2.0, 1.0, -1.0], device=device)).sum().backward()
     assert act.weight.grad.tolist() == [-3.0]
     assert list(act.state_dict()) == ["weight"]
+
+
+def test_rrelu_draws_a_slope_per_element_in_training(device):
+    """Training: each negative element's slope (and gradient) lies in [lower, upper] and
+    they average to the middle; the seed makes the draw repeatable. Evaluation: the mean
+    slope, the same as a leaky ReLU."""
+    x = minigrad.tensor([-1.0] * 20000 + [2.0], device=device, requires_grad=True)
+    minigrad.manual_seed(3)
+    y = F.rrelu(x, 0.1, 0.3, training=True)
+    y.sum().backward()
+    slopes = -y.numpy()[:-1]
+    assert slopes.min() >= 0.1 and slopes.max() <= 0.3 and abs(slopes.mean() - 0.2) < 0.005
+    assert (x.grad.numpy()[:-1] == slopes).all() and x.grad.numpy()[-1] == 1.0
+    minigrad.manual_seed(3)
+    assert (F.rrelu(x.detach(), 0.1, 0.3, training=True).numpy() == y.numpy()).all()
+    layer = nn.RReLU(0.1, 0.3).eval()
+    assert layer(x).numpy()[0] == pytest.approx(-0.2)
+    assert (layer(x).numpy() == F.leaky_relu(x, 0.2).numpy()).all()
+
+
+def test_rrelu_options_and_repr():
+    assert repr(nn.RReLU()) == "RReLU(lower=0.125, upper=0.3333333333333333)"  # PyTorch's
+    assert repr(nn.RReLU(0.2, 0.4, inplace=True)) == "RReLU(lower=0.2, upper=0.4, inplace=True)"
+    with pytest.raises(RuntimeError, match="Lower bound should be less than or equal"):
+        F.rrelu(minigrad.ones(2), 0.5, 0.2)
+    with pytest.raises(NotImplementedError, match="rrelu"):
+        F.rrelu(minigrad.tensor([1, 2]))

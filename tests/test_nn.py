@@ -876,6 +876,33 @@ def test_moduledict_and_parameterlist_register_their_contents():
         model.scales.append(3.0)
 
 
+def test_parameterdict_registers_its_parameters():
+    class Scales(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scales = nn.ParameterDict({"left": minigrad.ones(2)})
+            self.scales["right"] = nn.Parameter(minigrad.zeros(3))
+
+    model = Scales()
+    assert list(model.state_dict()) == ["scales.left", "scales.right"]
+    assert all(isinstance(p, nn.Parameter) for p in model.scales.values())
+    assert len(list(model.parameters())) == 2 and list(model.scales) == ["left", "right"]
+    assert model.scales.get("missing") is None and "left" in model.scales
+    model.scales.update([("extra", minigrad.ones(1))])
+    assert model.scales.pop("extra").shape == (1,) and len(model.scales) == 2
+    copy = Scales()
+    copy.load_state_dict(
+        {"scales.left": minigrad.full((2,), 5.0), "scales.right": minigrad.ones(3)}
+    )
+    assert copy.scales["left"].tolist() == [5.0, 5.0]
+    with pytest.raises(TypeError, match="ParameterDict holds tensors, got float"):
+        model.scales["bad"] = 3.0
+    with pytest.raises(TypeError, match="keys must be strings"):
+        model.scales[1] = minigrad.ones(1)
+    with pytest.raises(NotImplementedError, match="ParameterDict has no forward"):
+        model.scales()
+
+
 def test_batchnorm_without_bias_learns_a_scale_only():
     layer = nn.BatchNorm2d(3, bias=False)  # PyTorch 2.13's keyword
     assert layer.bias is None and "bias" not in layer.state_dict()

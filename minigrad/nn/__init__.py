@@ -2,8 +2,8 @@
 
 * ``module.py``: ``Module`` and ``Sequential``, with two jobs beside them as base classes
   of ``Module``: forward hooks (``hooks.py``) and ``state_dict`` (``state_dict.py``);
-  ``container.py``: ``ModuleList``, ``ModuleDict``, ``ParameterList``; ``parameter.py``:
-  ``Parameter``;
+  ``container.py``: ``ModuleList``, ``ModuleDict``, ``ParameterList``, ``ParameterDict``;
+  ``parameter.py``: ``Parameter``;
 * layers: ``linear.py``, ``conv.py``, ``conv_variants.py`` (1-D and transposed
   convolutions, 1-D pooling), ``batchnorm.py``, ``normalization.py`` (LayerNorm,
   GroupNorm, InstanceNorm), ``pooling.py``, ``activation.py``, ``dropout.py``,
@@ -44,6 +44,7 @@ from .activation_extra import (
     Mish,
     PReLU,
     ReLU6,
+    RReLU,
     Softmin,
     Softshrink,
     Softsign,
@@ -57,7 +58,7 @@ from .attention import (
     TransformerEncoderLayer,
 )
 from .batchnorm import BatchNorm1d, BatchNorm2d
-from .container import ModuleDict, ModuleList, ParameterList
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList
 from .conv import Conv2d
 from .conv_variants import (
     AdaptiveAvgPool1d,
@@ -178,12 +179,14 @@ __all__ = [
     "PReLU",
     "PairwiseDistance",
     "Parameter",
+    "ParameterDict",
     "ParameterList",
     "PixelShuffle",
     "PixelUnshuffle",
     "RNNBase",
     "RNNCell",
     "RNNCellBase",
+    "RReLU",
     "ReLU",
     "ReLU6",
     "Sequential",

@@ -1,7 +1,7 @@
 """The rarer activation modules, each wrapping one function of
 ``nn/functional_activations.py``: ELU, SELU, CELU, Hardtanh, ReLU6, Hardsigmoid,
 Hardswish, Mish, Softsign, LogSigmoid, Tanhshrink, Hardshrink, Softshrink, Threshold,
-PReLU (with a learned slope), GLU and Softmin.
+PReLU (with a learned slope), RReLU (with random slopes in training), GLU and Softmin.
 """
 
 from __future__ import annotations
@@ -267,6 +267,30 @@ class Softmin(_Elementwise):
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__(dim=dim)
+
+
+class RReLU(Module):
+    """:func:`~minigrad.nn.functional.rrelu` as a module: random negative slopes from
+    U(lower, upper) in training, their mean in evaluation.
+
+    Example:
+        >>> import minigrad
+        >>> act = minigrad.nn.RReLU(0.1, 0.3).eval()
+        >>> act(minigrad.tensor([-1.0, 2.0]))
+        tensor([-0.2,  2. ])
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return FA.rrelu(input, self.lower, self.upper, self.training)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + (
+            ", inplace=True" if self.inplace else ""
+        )
 
 
 class PReLU(Module):

@@ -1,4 +1,5 @@
-"""The list- and dict-like containers: ``ModuleList``, ``ModuleDict``, ``ParameterList``.
+"""The list- and dict-like containers: ``ModuleList``, ``ModuleDict``, ``ParameterList``,
+``ParameterDict``.
 
 They register what they hold, so that ``parameters()``, ``state_dict()`` and ``to()`` find
 it, under PyTorch's names ("0", "1", ... or the dict's keys). ``Sequential``, the container
@@ -103,7 +104,89 @@ class ModuleList(_NumberedList):
         raise NotImplementedError("ModuleList has no forward(); iterate over it instead")
 
 
-class ModuleDict(Module):
+class _Keyed(Module):
+    """What ``ModuleDict`` and ``ParameterDict`` share: a dict whose values are registered
+    (as submodules, or as parameters) under their keys, in insertion order. Subclasses
+    name the registry (``_modules`` or ``_parameters``) and how a value is added."""
+
+    _registry = ""
+
+    def __init__(self, values=None) -> None:
+        super().__init__()
+        if values is not None:
+            self.update(values)
+
+    def _entries(self) -> dict:
+        return getattr(self, self._registry)
+
+    def _add(self, key: str, value) -> None:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str):
+        if key not in self._entries():
+            raise KeyError(key)
+        return self._entries()[key]
+
+    def __setitem__(self, key: str, value) -> None:
+        self._add(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._entries():
+            raise KeyError(key)
+        del self._entries()[key]
+
+    def __len__(self) -> int:
+        return len(self._entries())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries())
+
+    def __contains__(self, key) -> bool:
+        return key in self._entries()
+
+    def keys(self):
+        """The keys, in insertion order."""
+        return self._entries().keys()
+
+    def items(self):
+        """``(key, value)`` pairs, in insertion order."""
+        return self._entries().items()
+
+    def values(self):
+        """The values, in insertion order."""
+        return self._entries().values()
+
+    def get(self, key: str, default=None):
+        """The value under ``key``, or ``default``."""
+        return self._entries().get(key, default)
+
+    def clear(self) -> None:
+        """Remove every entry."""
+        self._entries().clear()
+
+    def pop(self, key: str):
+        """Remove and return the value under ``key``."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def update(self, values) -> None:
+        """Add the entries of a mapping, or of an iterable of ``(key, value)`` pairs."""
+        pairs = values.items() if hasattr(values, "items") else values
+        for pair in pairs:
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise TypeError(
+                    f"{type(self).__name__}.update expects a mapping or (key, value) pairs, "
+                    f"got an element of type {type(pair).__name__}"
+                )
+            self[pair[0]] = pair[1]
+
+    def forward(self, *args, **kwargs):
+        """A dict container has no forward: pick its entries in the holder's forward."""
+        raise NotImplementedError(f"{type(self).__name__} has no forward(); index it instead")
+
+
+class ModuleDict(_Keyed):
     """A dict of submodules, registered under their keys (so ``state_dict`` keys read
     ``"<key>.weight"``). Keeps insertion order.
 
@@ -114,69 +197,36 @@ class ModuleDict(Module):
         (['digit', 'parity'], 'Linear', True)
     """
 
+    _registry = "_modules"
+
     def __init__(self, modules=None) -> None:
-        super().__init__()
-        if modules is not None:
-            self.update(modules)
+        super().__init__(modules)  # (PyTorch's keyword name)
 
-    def __getitem__(self, key: str) -> Module:
-        if key not in self._modules:
-            raise KeyError(key)
-        return self._modules[key]
-
-    def __setitem__(self, key: str, module: Module) -> None:
+    def _add(self, key: str, module) -> None:
         self.add_module(key, module)
 
-    def __delitem__(self, key: str) -> None:
-        if key not in self._modules:
-            raise KeyError(key)
-        del self._modules[key]
 
-    def __len__(self) -> int:
-        return len(self._modules)
+class ParameterDict(_Keyed):
+    """A dict of parameters, registered under their keys so that ``parameters()`` and
+    ``state_dict()`` find them; plain tensors are wrapped in a Parameter, as in PyTorch.
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._modules)
+    Example:
+        >>> import minigrad
+        >>> from minigrad import nn
+        >>> scales = nn.ParameterDict({"left": minigrad.ones(2), "right": minigrad.zeros(2)})
+        >>> list(scales.state_dict()), scales["left"].requires_grad
+        (['left', 'right'], True)
+    """
 
-    def __contains__(self, key) -> bool:
-        return key in self._modules
+    _registry = "_parameters"
 
-    def keys(self):
-        """The keys, in insertion order."""
-        return self._modules.keys()
+    def __init__(self, parameters=None) -> None:
+        super().__init__(parameters)  # (PyTorch's keyword name)
 
-    def items(self):
-        """``(key, module)`` pairs, in insertion order."""
-        return self._modules.items()
-
-    def values(self):
-        """The modules, in insertion order."""
-        return self._modules.values()
-
-    def clear(self) -> None:
-        """Remove every module."""
-        self._modules.clear()
-
-    def pop(self, key: str) -> Module:
-        """Remove and return the module under ``key``."""
-        module = self[key]
-        del self[key]
-        return module
-
-    def update(self, modules) -> None:
-        """Add the modules of a mapping, or of an iterable of ``(key, module)`` pairs."""
-        pairs = modules.items() if hasattr(modules, "items") else modules
-        for pair in pairs:
-            if not isinstance(pair, tuple | list) or len(pair) != 2:
-                raise TypeError(
-                    f"ModuleDict.update expects a mapping or (key, module) pairs, got an "
-                    f"element of type {type(pair).__name__}"
-                )
-            self[pair[0]] = pair[1]
-
-    def forward(self, *args, **kwargs):
-        """A ModuleDict has no forward: pick its modules in the holder's forward."""
-        raise NotImplementedError("ModuleDict has no forward(); index it instead")
+    def _add(self, key: str, value) -> None:
+        if not isinstance(key, str):
+            raise TypeError(f"ParameterDict keys must be strings, got {type(key).__name__}")
+        self.register_parameter(key, _as_parameter(value, "ParameterDict"))
 
 
 class ParameterList(_NumberedList):
@@ -209,9 +259,9 @@ class ParameterList(_NumberedList):
         raise NotImplementedError("ParameterList has no forward(); index it instead")
 
 
-def _as_parameter(value) -> Parameter:
+def _as_parameter(value, holder: str = "ParameterList") -> Parameter:
     if isinstance(value, Parameter):
         return value
     if isinstance(value, Tensor):
         return Parameter(value)
-    raise TypeError(f"ParameterList holds tensors, got {type(value).__name__}")
+    raise TypeError(f"{holder} holds tensors, got {type(value).__name__}")

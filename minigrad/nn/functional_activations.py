@@ -2,7 +2,7 @@
 core functions so that its gradient comes from theirs: the exponential units (``elu``,
 ``selu``, ``celu``), the hard ones (``hardtanh``, ``relu6``, ``hardsigmoid``,
 ``hardswish``), ``mish``, ``softsign``, ``logsigmoid``, ``tanhshrink``, the shrinks and
-``threshold``, ``prelu``, ``glu`` and ``softmin``.
+``threshold``, ``prelu``, ``rrelu``, ``glu`` and ``softmin``.
 
 Where PyTorch's gradient at a kink differs from what the composition would give, the
 composition says which side wins (``where`` routes the gradient to one branch only), and
@@ -12,6 +12,7 @@ the docstring says what PyTorch does: ``hardtanh``'s gradient is 0 at its limits
 from __future__ import annotations
 
 from .. import functions as _F
+from .. import random as _random
 from ..functions_math import expm1
 from ..functions_select import chunk
 from ..ops import activations as _activations
@@ -255,6 +256,34 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         shape[1 if x.ndim >= 2 else 0] = slopes
         weight = weight.reshape(shape)
     return _F.where(x > 0, x, weight * x)
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    """The randomized leaky ReLU (Xu et al., 2015): ``x`` for ``x > 0``, else ``a * x``. In
+    training each element draws its own slope ``a`` from U(lower, upper) (from minigrad's
+    seeded generator, on the host), which is also its gradient; otherwise ``a`` is the mean
+    slope ``(lower + upper) / 2``, a leaky ReLU.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.rrelu(minigrad.tensor([-1.0, 2.0]), 0.1, 0.3)  # not training: slope 0.2
+        tensor([-0.2,  2. ])
+    """
+    x = _float_input(input, "rrelu")
+    if not lower <= upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    if not training:
+        return _F.where(x > 0, x, x * ((lower + upper) / 2))
+    drawn = _random.generator().uniform(lower, upper, tuple(x.shape))
+    slopes = Tensor._wrap(x.device.from_host(drawn).astype(x.dtype), x.device)
+    return _F.where(x > 0, x, x * slopes)
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:

@@ -444,5 +444,6 @@ CASES = {
     "grid_sample_trilinear": _c(lambda m, x, g: m.nn.functional.grid_sample(x, g, padding_mode="border", align_corners=False), ((1, 2, 3, 4, 5), "f"), ((1, 2, 3, 2, 3), "f")),
     "spatial_transformer": _c(lambda m, x, t: m.nn.functional.grid_sample(x, m.nn.functional.affine_grid(t * 0.5, tuple(x.shape), align_corners=False), align_corners=False), ((2, 3, 5, 6), "f"), ((2, 2, 3), "f")),
     "affine_grid_3d_default_warns": _c(lambda m, t: m.nn.functional.affine_grid(t, (2, 1, 2, 3, 4)), ((2, 3, 4), "f"), warns="Default grid_sample and affine_grid behavior has changed"),
+    "rrelu_eval": _c(lambda m, a: m.nn.functional.rrelu(a, 0.1, 0.3) + m.nn.functional.rrelu(a) * 2.0, ((3, 4), "f")),
     "histc": _c(lambda m, a: m.stack([m.histc(a, 7), a.histc(7, min=-1, max=1.5)]), ((200,), "c")),
 }  # fmt: skip
