@@ -60,6 +60,8 @@ class Module(ModuleHooks, ModuleState):
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
         # Which hooks take the keyword arguments too, and which run even if forward fails.
         object.__setattr__(self, "_hooks_with_kwargs", set())
         object.__setattr__(self, "_hooks_always_called", set())
@@ -71,8 +73,11 @@ class Module(ModuleHooks, ModuleState):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
-        if self._forward_pre_hooks or self._forward_hooks:
-            return self._call_with_hooks(args, kwargs)  # with hooks: see below
+        if (
+            self._forward_pre_hooks or self._forward_hooks
+            or self._backward_hooks or self._backward_pre_hooks
+        ):  # fmt: skip
+            return self._call_with_hooks(args, kwargs)  # with hooks: see hooks.py
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------------------------------
