@@ -25,7 +25,7 @@ from ..ops import batchnorm as _batchnorm
 from ..ops import elementwise as _elementwise
 from ..ops import linalg as _linalg
 from ..tensor import Tensor
-from .embedding import embedding
+from .embedding import embedding, embedding_bag
 from .functional_activations import (
     celu,
     elu,
@@ -103,6 +103,7 @@ __all__ = [
     "dropout2d",
     "elu",
     "embedding",
+    "embedding_bag",
     "fold",
     "gelu",
     "glu",

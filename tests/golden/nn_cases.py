@@ -139,6 +139,23 @@ def _sequences(nn, cuts, kind, **options):
     return Sequences()
 
 
+def _bags(nn, bag, offsets=None):
+    """An EmbeddingBag called on the case's indices with these fixed ``offsets`` (None for
+    a 2-D input), and the case's second input, if any, as per_sample_weights."""
+    lib = sys.modules[nn.__name__.rpartition(".")[0]]
+
+    class Bags(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bag = bag
+
+        def forward(self, x, *weights):
+            starts = None if offsets is None else lib.tensor(offsets, device=x.device)
+            return self.bag(x, starts, weights[0] if weights else None)
+
+    return Bags()
+
+
 def _attention(nn, layer, masks=False, **options):
     """An attention layer called on its inputs (self-attention for one input), its output
     and attention weights flattened into one tensor. With ``masks``, a key padding mask
@@ -353,6 +370,10 @@ NN_CASES = {
     "pad_sequence_batch_first_left": _m(lambda nn: _sequences(nn, (0, 3, 4, 7), "pad", batch_first=True, padding_value=-2.0, padding_side="left"), ((7, 3), "f")),
     "pad_sequence_time_first": _m(lambda nn: _sequences(nn, (0, 2, 6, 7), "pad"), ((7, 2, 2), "f")),
     "pack_sequence_unpack_sequence": _m(lambda nn: _sequences(nn, (0, 1, 4, 6, 9), "pack"), ((9, 3), "f")),
+    "embedding_bag_mean_empty_bag": _m(lambda nn: _bags(nn, nn.EmbeddingBag(10, 4), [0, 3, 3, 7]), ((9,), "i10"), train_steps=2),
+    "embedding_bag_sum_per_sample_weights": _m(lambda nn: _bags(nn, nn.EmbeddingBag(10, 4, mode="sum"), [0, 5]), ((8,), "i10"), ((8,), "f")),
+    "embedding_bag_max_2d_padding": _m(lambda nn: _bags(nn, nn.EmbeddingBag(10, 4, mode="max", padding_idx=0)), ((3, 4), "i10")),
+    "embedding_bag_include_last_offset": _m(lambda nn: _bags(nn, nn.EmbeddingBag(10, 4, include_last_offset=True), [0, 2, 6, 8]), ((8,), "i10")),
 }  # fmt: skip
 
 
