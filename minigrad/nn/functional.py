@@ -56,6 +56,7 @@ from .functional_conv_variants import (
     conv_transpose2d,
     max_pool1d,
 )
+from .functional_ctc import ctc_loss
 from .functional_distance import (
     cosine_embedding_loss,
     cosine_similarity,
@@ -98,6 +99,7 @@ __all__ = [
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
+    "ctc_loss",
     "dropout",
     "dropout1d",
     "dropout2d",

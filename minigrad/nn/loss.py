@@ -233,3 +233,28 @@ class KLDivLoss(_Loss):
 
     def forward(self, input, target):
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class CTCLoss(_Loss):
+    """The connectionist temporal classification loss: see
+    :func:`~minigrad.nn.functional.ctc_loss`. Called as ``loss(log_probs, targets,
+    input_lengths, target_lengths)``.
+
+    Example:
+        >>> import minigrad
+        >>> ctc = minigrad.nn.CTCLoss()
+        >>> log_probs = minigrad.randn(6, 2, 5).log_softmax(2)  # 6 steps, 2 sequences
+        >>> targets = minigrad.tensor([[1, 2], [3, 0]])  # "1 2" and "3" (padded)
+        >>> ctc(log_probs, targets, [6, 6], [2, 1]).shape
+        ()
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False):
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return F.ctc_loss(
+            log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+            self.zero_infinity,
+        )  # fmt: skip

@@ -445,5 +445,9 @@ CASES = {
     "spatial_transformer": _c(lambda m, x, t: m.nn.functional.grid_sample(x, m.nn.functional.affine_grid(t * 0.5, tuple(x.shape), align_corners=False), align_corners=False), ((2, 3, 5, 6), "f"), ((2, 2, 3), "f")),
     "affine_grid_3d_default_warns": _c(lambda m, t: m.nn.functional.affine_grid(t, (2, 1, 2, 3, 4)), ((2, 3, 4), "f"), warns="Default grid_sample and affine_grid behavior has changed"),
     "rrelu_eval": _c(lambda m, a: m.nn.functional.rrelu(a, 0.1, 0.3) + m.nn.functional.rrelu(a) * 2.0, ((3, 4), "f")),
+    # CTC: logits through log_softmax, fixed targets and lengths.
+    "ctc_loss_mean": _c(lambda m, x: m.nn.functional.ctc_loss(x.log_softmax(2), m.tensor([[1, 2, 2], [3, 1, 0], [4, 0, 0]], device=x.device), m.tensor([7, 6, 7], device=x.device), m.tensor([3, 2, 1], device=x.device)), ((7, 3, 5), "f")),
+    "ctc_loss_none_concatenated_blank_last": _c(lambda m, x: m.nn.functional.ctc_loss(x.log_softmax(2), m.tensor([1, 2, 2, 3, 1, 0], device=x.device), [6, 5, 6], [3, 2, 1], blank=4, reduction="none"), ((6, 3, 5), "f")),
+    "ctc_loss_zero_infinity_sum": _c(lambda m, x: m.nn.functional.ctc_loss(x.log_softmax(2), m.tensor([[1, 1, 1], [2, 3, 0]], device=x.device), [4, 5], [3, 2], reduction="sum", zero_infinity=True), ((5, 2, 4), "f")),
     "histc": _c(lambda m, a: m.stack([m.histc(a, 7), a.histc(7, min=-1, max=1.5)]), ((200,), "c")),
 }  # fmt: skip
