@@ -72,5 +72,5 @@ def test_bad_arguments_are_refused(device):
         nn.ConvTranspose2d(4, 4, 3, padding="same")
     with pytest.raises(ValueError, match="not supported for strided convolutions"):
         nn.Conv1d(4, 4, 3, stride=2, padding="same")
-    with pytest.raises(NotImplementedError, match="padding_mode='reflect'"):
-        nn.Conv1d(4, 4, 3, padding_mode="reflect")
+    with pytest.raises(ValueError, match="padding_mode must be one of"):
+        nn.Conv1d(4, 4, 3, padding_mode="mirror")

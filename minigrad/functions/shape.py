@@ -412,22 +412,39 @@ def stack(tensors, dim: int = 0) -> Tensor:
     return movement.Stack.apply(*tensors, axis=axis)
 
 
+PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
 def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
-    """Pad with a constant, PyTorch's ``nn.functional.pad`` convention.
+    """Pad, PyTorch's ``nn.functional.pad`` convention.
 
     ``pad`` lists (before, after) amounts starting from the *last* dimension:
     ``(left, right)`` pads the last dim, ``(left, right, top, bottom)`` the last two, and so
-    on. Negative amounts crop.
+    on. Negative amounts crop. ``mode`` fills the new border with:
+
+    * ``"constant"``: ``value`` (default 0);
+    * ``"reflect"``: the input mirrored at its edge, the edge itself not repeated
+      (``1 2 3`` padded by 2 reads ``3 2 1 2 3 2 1``);
+    * ``"replicate"``: the edge value repeated (``1 1 1 2 3 3 3``);
+    * ``"circular"``: the input wrapped around (``2 3 1 2 3 1 2``).
+
+    The last three pad the last 1, 2 or 3 dims of a batch (N, C, ...) or of one sample
+    (C, ...), as in PyTorch; each output element is an input element, so its gradient goes
+    back there (summed where an element was copied more than once).
 
     Example:
         >>> import minigrad
         >>> minigrad.pad(minigrad.ones(1, 2), (1, 1)).tolist()
         [[0.0, 1.0, 1.0, 0.0]]
+        >>> minigrad.pad(minigrad.tensor([[1.0, 2.0, 3.0]]), (2, 2), mode="reflect").tolist()
+        [[3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]]
     """
     _check_tensor(input, "pad")
-    if mode != "constant":
-        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
+    if mode not in PAD_MODES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
     pad = tuple(pad)
+    if mode != "constant":
+        return _pad_by_copying(input, pad, mode, value)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise RuntimeError(
             f"pad: the padding {pad} must have an even length of at most 2 * {input.ndim} "
@@ -449,3 +466,62 @@ def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
             f"pad: value {value} cannot be converted to type {input.dtype} without overflow"
         )
     return movement.Pad.apply(input, pairs=tuple(pairs), value=value if grows else 0)
+
+
+def _pad_by_copying(input: Tensor, pad: tuple, mode: str, value) -> Tensor:
+    """``pad`` with the ``"reflect"``, ``"replicate"`` or ``"circular"`` border: along
+    each padded dim, output position ``j`` reads input position ``i = j - before`` mapped
+    back inside the input, one index per position (an indexing, so the gradient flows)."""
+    if value is not None:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if input.dtype == _dtypes.bool and mode != "circular":  # as in PyTorch
+        kernel = "reflection" if mode == "reflect" else "replication"
+        raise NotImplementedError(f'"{kernel}_pad" not implemented for bool')
+    dims = len(pad) // 2
+    if dims not in (1, 2, 3) or input.ndim not in (dims + 1, dims + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    if not builtins.all(isinstance(p, int | np.integer) and not isinstance(p, bool) for p in pad):
+        raise TypeError(f"pad: the amounts must be ints, got {pad}")
+    out = input
+    for k in range(dims):
+        axis = input.ndim - 1 - k
+        before, after = int(pad[2 * k]), int(pad[2 * k + 1])
+        if mode == "circular" and (before < 0 or after < 0):  # crops first, as in PyTorch
+            n = out.shape[axis]
+            if n + builtins.min(before, 0) + builtins.min(after, 0) < 0:
+                raise RuntimeError(f"pad: padding {pad} crops more than shape {input.shape} holds")
+            kept = slice(builtins.max(-before, 0), n - builtins.max(-after, 0))
+            out = out[(slice(None),) * axis + (kept,)]
+            before, after = builtins.max(before, 0), builtins.max(after, 0)
+        n = out.shape[axis]
+        if mode == "reflect" and (before >= n or after >= n):
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input "
+                f"dimension, but got: padding ({before}, {after}) at dimension {axis} of "
+                f"input {list(input.shape)}"
+            )
+        if mode == "circular" and (before > n or after > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if n == 0 and before + after:
+            raise RuntimeError(f"pad: cannot pad an empty dim {axis} of shape {tuple(input.shape)}")
+        if before == after == 0:
+            continue
+        i = np.arange(-before, n + after)
+        if mode == "reflect":
+            i = np.abs(i)  # mirror at 0 ...
+            i = np.where(i > n - 1, 2 * (n - 1) - i, i)  # ... and at n - 1
+        elif mode == "replicate":
+            i = np.clip(i, 0, n - 1)
+        else:
+            i = i % n
+        index = Tensor._wrap(input.device.from_host(i.astype(np.int64)), input.device)
+        out = out[(slice(None),) * axis + (index,)]
+    return out

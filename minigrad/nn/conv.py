@@ -9,6 +9,32 @@ from .linear import reset_weight_and_bias
 from .module import Module
 from .parameter import Parameter
 
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def check_padding_mode(padding_mode: str) -> None:
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(
+            f"padding_mode must be one of {list(PADDING_MODES)}, but got "
+            f"padding_mode='{padding_mode}'"
+        )
+
+
+def pad_by_mode(input, padding, kernel_size, dilation, padding_mode: str):
+    """For a ``padding_mode`` other than ``"zeros"``: ``input`` padded by ``F.pad`` in that
+    mode (``padding`` per dim, or ``"same"``/``"valid"``), to be convolved with no padding,
+    as PyTorch's layers do. ``"same"`` puts the odd pixel of an even kernel at the end."""
+    amounts = []
+    for i in reversed(range(len(kernel_size))):
+        if padding == "same":
+            total = dilation[i] * (kernel_size[i] - 1)
+            amounts += [total // 2, total - total // 2]
+        elif padding == "valid":
+            amounts += [0, 0]
+        else:
+            amounts += [padding[i], padding[i]]
+    return F.pad(input, tuple(amounts), mode=padding_mode)
+
 
 def _pair(value, name: str) -> tuple[int, int]:
     pair = tuple(value) if isinstance(value, list | tuple) else (value, value)
@@ -37,7 +63,8 @@ class Conv2d(Module):
         groups: split the channels into this many groups, each convolved with its
             own filters; both channel counts must be divisible by it (default 1).
         bias: learn one bias per output channel (default True).
-        padding_mode: ``"zeros"`` (default), the only mode minigrad supports.
+        padding_mode: what the padding holds: ``"zeros"`` (default), ``"reflect"``,
+            ``"replicate"`` or ``"circular"`` (see :func:`minigrad.nn.functional.pad`).
         device: where the parameters and buffers are made (default: the CPU).
         dtype: their floating dtype (default: minigrad's default float dtype, float32).
 
@@ -87,10 +114,7 @@ class Conv2d(Module):
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups:
             raise ValueError("out_channels must be divisible by groups")
-        if padding_mode != "zeros":
-            raise NotImplementedError(
-                f"padding_mode={padding_mode!r} is not supported; only 'zeros' is"
-            )
+        check_padding_mode(padding_mode)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(
@@ -114,6 +138,11 @@ class Conv2d(Module):
         reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):
+        if self.padding_mode != "zeros":
+            input = pad_by_mode(input, self.padding, self.kernel_size, self.dilation,
+                                self.padding_mode)  # fmt: skip
+            return F.conv2d(input, self.weight, self.bias, self.stride, 0, self.dilation,
+                            self.groups)  # fmt: skip
         return F.conv2d(
             input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )
@@ -131,4 +160,6 @@ class Conv2d(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text

@@ -7,6 +7,7 @@ from __future__ import annotations
 from .. import creation
 from ..tensor import Tensor
 from . import functional_conv_variants as CV
+from .conv import check_padding_mode, pad_by_mode
 from .linear import reset_weight_and_bias
 from .module import Module
 from .parameter import Parameter
@@ -41,10 +42,9 @@ class _ConvNd(Module):
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups:
             raise ValueError("out_channels must be divisible by groups")
-        if padding_mode != "zeros":
-            raise NotImplementedError(
-                f"padding_mode={padding_mode!r} is not supported; only 'zeros' is"
-            )
+        check_padding_mode(padding_mode)
+        if transposed and padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         if isinstance(padding, str):
             if transposed or padding not in ("same", "valid"):
                 raise ValueError(
@@ -93,6 +93,8 @@ class _ConvNd(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
 
 
@@ -117,6 +119,11 @@ class Conv1d(_ConvNd):
                          groups, bias, padding_mode, False, device=device, dtype=dtype)  # fmt: skip
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":
+            input = pad_by_mode(input, self.padding, self.kernel_size, self.dilation,
+                                self.padding_mode)  # fmt: skip
+            return CV.conv1d(input, self.weight, self.bias, self.stride, 0, self.dilation,
+                             self.groups)  # fmt: skip
         return CV.conv1d(
             input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )

@@ -243,10 +243,6 @@ def _probs_targets(m: Mismatch) -> bool:
     )
 
 
-def _pad_modes(m: Mismatch) -> bool:
-    return m.kind == "minigrad-only-raise" and "only mode='constant' is supported" in m.minigrad
-
-
 def _max_pool_nan_ties(m: Mismatch) -> bool:
     # A window with several NaNs: minigrad's gradient goes to the first NaN, PyTorch's to
     # the last.
@@ -430,11 +426,6 @@ ALLOWLIST = (
         "cross_entropy with class probabilities as targets",
         "docs/from-pytorch.md#narrower-options: class indices only",
         _probs_targets,
-    ),
-    Allowed(
-        "pad modes other than constant",
-        "docs/from-pytorch.md#narrower-options: mode='constant' only",
-        _pad_modes,
     ),
     Allowed(
         "max_pool2d's gradient in a window of several NaNs",

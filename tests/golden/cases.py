@@ -449,5 +449,8 @@ CASES = {
     "ctc_loss_mean": _c(lambda m, x: m.nn.functional.ctc_loss(x.log_softmax(2), m.tensor([[1, 2, 2], [3, 1, 0], [4, 0, 0]], device=x.device), m.tensor([7, 6, 7], device=x.device), m.tensor([3, 2, 1], device=x.device)), ((7, 3, 5), "f")),
     "ctc_loss_none_concatenated_blank_last": _c(lambda m, x: m.nn.functional.ctc_loss(x.log_softmax(2), m.tensor([1, 2, 2, 3, 1, 0], device=x.device), [6, 5, 6], [3, 2, 1], blank=4, reduction="none"), ((6, 3, 5), "f")),
     "ctc_loss_zero_infinity_sum": _c(lambda m, x: m.nn.functional.ctc_loss(x.log_softmax(2), m.tensor([[1, 1, 1], [2, 3, 0]], device=x.device), [4, 5], [3, 2], reduction="sum", zero_infinity=True), ((5, 2, 4), "f")),
+    # Non-constant padding: each output element is a copy of an input element.
+    "pad_reflect_replicate_circular": _c(lambda m, x: m.cat([m.nn.functional.pad(x, (2, 1, 1, 3), mode="reflect").flatten(), m.nn.functional.pad(x, (3, 0, 2, 2), mode="replicate").flatten(), m.nn.functional.pad(x, (1, 4, -1, 2), mode="circular").flatten()]), ((2, 3, 4, 5), "f")),
+    "pad_reflect_1d_3d": _c(lambda m, x, y: m.nn.functional.pad(x, (3, 2), mode="reflect").sum() + m.nn.functional.pad(y, (1, 1, 2, 0, 1, 2), mode="replicate").sum(), ((2, 6), "f"), ((1, 2, 3, 4, 3), "f")),
     "histc": _c(lambda m, a: m.stack([m.histc(a, 7), a.histc(7, min=-1, max=1.5)]), ((200,), "c")),
 }  # fmt: skip

@@ -374,6 +374,9 @@ NN_CASES = {
     "embedding_bag_sum_per_sample_weights": _m(lambda nn: _bags(nn, nn.EmbeddingBag(10, 4, mode="sum"), [0, 5]), ((8,), "i10"), ((8,), "f")),
     "embedding_bag_max_2d_padding": _m(lambda nn: _bags(nn, nn.EmbeddingBag(10, 4, mode="max", padding_idx=0)), ((3, 4), "i10")),
     "embedding_bag_include_last_offset": _m(lambda nn: _bags(nn, nn.EmbeddingBag(10, 4, include_last_offset=True), [0, 2, 6, 8]), ((8,), "i10")),
+    "conv2d_padding_modes": _m(lambda nn: nn.Sequential(nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"), nn.Conv2d(3, 3, (2, 3), padding="same", padding_mode="replicate"), nn.Conv2d(3, 2, 3, padding=(2, 1), padding_mode="circular")), ((2, 2, 5, 6), "f")),
+    "reflection_pad_style_transfer_block": _m(lambda nn: nn.Sequential(nn.ReflectionPad2d(1), nn.Conv2d(2, 4, 3), nn.ReplicationPad2d((1, 0, 2, 1)), nn.ZeroPad2d(1), nn.ConstantPad2d((0, 1, 1, 0), -0.5)), ((2, 2, 4, 5), "f")),
+    "conv1d_padding_mode_reflect": _m(lambda nn: nn.Conv1d(3, 4, 3, padding=2, padding_mode="reflect"), ((2, 3, 7), "f")),
 }  # fmt: skip
 
 
