@@ -1,4 +1,4 @@
-"""LayerNorm, GroupNorm and InstanceNorm: gradchecks in float64 of every function and
+"""LayerNorm, GroupNorm, InstanceNorm and RMSNorm: gradchecks in float64 of every function and
 option, the equivalences between them, running statistics, the modules' state and
 repr, unbatched inputs, dtypes, and PyTorch's errors. (``test_norm_golden.py`` compares
 the values with PyTorch's.)
@@ -11,8 +11,14 @@ import pytest
 
 import minigrad
 from minigrad.gradcheck import GradcheckError
-from minigrad.nn.functional_norm import group_norm, instance_norm, layer_norm
-from minigrad.nn.normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
+from minigrad.nn.functional_norm import group_norm, instance_norm, layer_norm, rms_norm
+from minigrad.nn.normalization import (
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    LayerNorm,
+    RMSNorm,
+)
 from minigrad.ops import normalization as _normalization
 
 
@@ -41,6 +47,27 @@ def test_layer_norm_gradcheck(make, shape, normalized_shape, affine):
     assert minigrad.gradcheck(
         lambda x, w, b: layer_norm(x, normalized_shape, w, b, eps=1e-5), (x, weight, bias)
     )
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+@pytest.mark.parametrize("shape, normalized_shape", [((4, 5), (5,)), ((2, 3, 4), (3, 4))])
+def test_rms_norm_gradcheck(make, shape, normalized_shape, weighted):
+    x = make(shape)
+    weight = _affine(make, normalized_shape, "weight")[0] if weighted else None
+    assert minigrad.gradcheck(lambda x, w: rms_norm(x, normalized_shape, w, eps=1e-6), (x, weight))
+
+
+def test_rms_norm_module_and_errors():
+    norm = RMSNorm((2, 3), eps=1e-6, elementwise_affine=False)
+    assert repr(norm) == "RMSNorm((2, 3), eps=1e-06, elementwise_affine=False)"  # PyTorch's
+    assert norm.weight is None and list(RMSNorm(3).state_dict()) == ["weight"]
+    x = minigrad.tensor([[1e-20, 0.0]])  # eps=None: float32's machine epsilon
+    assert rms_norm(x, (2,)).tolist() == [[1e-20 / (np.float32(np.finfo(np.float32).eps) ** 0.5),
+                                          0.0]]  # fmt: skip
+    with pytest.raises(RuntimeError, match=r"expected input with shape \[\*, 4\]"):
+        rms_norm(minigrad.ones(2, 3), (4,))
+    with pytest.raises(RuntimeError, match="Expected weight to be of same shape"):
+        rms_norm(minigrad.ones(2, 3), (3,), minigrad.ones(2))
 
 
 @pytest.mark.parametrize("affine", ["both", "weight", "none"])

@@ -95,7 +95,7 @@ from .loss_margin import (
     TripletMarginLoss,
 )
 from .module import Module, Sequential
-from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
+from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm, RMSNorm
 from .padding import (
     CircularPad1d,
     CircularPad2d,
@@ -209,6 +209,7 @@ __all__ = [
     "ParameterList",
     "PixelShuffle",
     "PixelUnshuffle",
+    "RMSNorm",
     "RNNBase",
     "RNNCell",
     "RNNCellBase",

@@ -80,7 +80,7 @@ from .functional_losses import (
     smooth_l1_loss,
     warn_if_sizes_differ,
 )
-from .functional_norm import group_norm, instance_norm, layer_norm
+from .functional_norm import group_norm, instance_norm, layer_norm, rms_norm
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -143,6 +143,7 @@ __all__ = [
     "prelu",
     "relu",
     "relu6",
+    "rms_norm",
     "rrelu",
     "scaled_dot_product_attention",
     "selu",

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..ops import batchnorm as _batchnorm
 from ..ops import normalization as _normalization
 from ..tensor import Tensor
 
-__all__ = ["group_norm", "instance_norm", "layer_norm"]
+__all__ = ["group_norm", "instance_norm", "layer_norm", "rms_norm"]
 
 
 def layer_norm(
@@ -58,6 +60,29 @@ def layer_norm(
     normalized_shape = tuple(normalized_shape)
     rows = math.prod(input.shape[: input.ndim - len(normalized_shape)])
     return _normalize(input, weight, bias, rows, normalized_shape, eps)
+
+
+def rms_norm(
+    input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None
+) -> Tensor:
+    """Root-mean-square normalization (Zhang & Sennrich, 2019), LayerNorm without the
+    centring: ``x / sqrt(mean(x**2) + eps) * weight`` over the last
+    ``len(normalized_shape)`` dims. ``eps`` defaults to the dtype's machine epsilon, as in
+    PyTorch. Composed of elementwise ops and a mean, so its gradient is theirs.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn.functional_norm import rms_norm
+        >>> x = minigrad.tensor([[3.0, 4.0], [30.0, 40.0]])
+        >>> [[round(v, 4) for v in row] for row in rms_norm(x, (2,)).tolist()]
+        [[0.8485, 1.1314], [0.8485, 1.1314]]
+    """
+    _check_layer_norm(input, normalized_shape, weight, None, "rms_norm")
+    dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
+    if eps is None:
+        eps = float(np.finfo(input.dtype).eps)
+    out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return out if weight is None else out * weight
 
 
 def group_norm(
@@ -169,13 +194,13 @@ def _normalize(input, weight, bias, rows, affine_shape, eps, stats=None) -> Tens
 # ----------------------------------------------------------------------------------------
 
 
-def _check_layer_norm(input, normalized_shape, weight, bias) -> None:
-    _check_input(input, "layer_norm")
+def _check_layer_norm(input, normalized_shape, weight, bias, name: str = "layer_norm") -> None:
+    _check_input(input, name)
     if not isinstance(normalized_shape, tuple | list) or not all(
         isinstance(n, int) and not isinstance(n, bool) for n in normalized_shape
     ):
         raise TypeError(
-            f"layer_norm(): argument 'normalized_shape' must be tuple of ints, not "
+            f"{name}(): argument 'normalized_shape' must be tuple of ints, not "
             f"{type(normalized_shape).__name__} (nn.LayerNorm accepts a single int)"
         )
     shape = list(normalized_shape)
@@ -195,7 +220,7 @@ def _check_layer_norm(input, normalized_shape, weight, bias) -> None:
             f"Given normalized_shape={shape}, expected input with shape "
             f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
         )
-    _check_same_kind("layer_norm", input, weight=weight, bias=bias)
+    _check_same_kind(name, input, weight=weight, bias=bias)
 
 
 def _check_group_norm(input, num_groups, weight, bias) -> None:

@@ -96,6 +96,57 @@ class LayerNorm(Module):
         )
 
 
+class RMSNorm(Module):
+    """Root-mean-square normalization: each sample scaled to a unit root mean square over
+    its last ``len(normalized_shape)`` dims, then multiplied element by element by a
+    learned ``weight`` (ones); no centring and no bias (see
+    :func:`~minigrad.nn.functional.rms_norm`). The normalization of many Transformer
+    language models.
+
+    Args:
+        normalized_shape: the shape of the trailing dims normalised together.
+        eps: added to the mean square (default None: the dtype's machine epsilon).
+        elementwise_affine: learn the ``weight`` (default True).
+        device, dtype: where and how the weight is made.
+
+    Example:
+        >>> import minigrad
+        >>> norm = minigrad.nn.RMSNorm(4)
+        >>> norm
+        RMSNorm((4,), eps=None, elementwise_affine=True)
+        >>> y = norm(minigrad.randn(2, 3, 4) * 10)
+        >>> [round(v, 3) for v in (y * y).mean(dim=-1).flatten().tolist()]
+        [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+    """
+
+    def __init__(
+        self, normalized_shape, eps: float | None = None, elementwise_affine: bool = True,
+        device=None, dtype=None,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(n) for n in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        weight = creation.ones(self.normalized_shape, device=device, dtype=dtype)
+        self.register_parameter("weight", Parameter(weight) if elementwise_affine else None)
+
+    def reset_parameters(self) -> None:
+        """The weight back to ones."""
+        if self.weight is not None:
+            with no_grad():
+                self.weight.fill_(1)
+
+    def forward(self, input):
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )
+
+
 class GroupNorm(Module):
     """Group Normalization (Wu and He, 2018): the channels of each sample (N, C, ...) split
     into ``num_groups`` groups of consecutive channels, each normalised over its channels and

@@ -377,6 +377,8 @@ NN_CASES = {
     "conv2d_padding_modes": _m(lambda nn: nn.Sequential(nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"), nn.Conv2d(3, 3, (2, 3), padding="same", padding_mode="replicate"), nn.Conv2d(3, 2, 3, padding=(2, 1), padding_mode="circular")), ((2, 2, 5, 6), "f")),
     "reflection_pad_style_transfer_block": _m(lambda nn: nn.Sequential(nn.ReflectionPad2d(1), nn.Conv2d(2, 4, 3), nn.ReplicationPad2d((1, 0, 2, 1)), nn.ZeroPad2d(1), nn.ConstantPad2d((0, 1, 1, 0), -0.5)), ((2, 2, 4, 5), "f")),
     "conv1d_padding_mode_reflect": _m(lambda nn: nn.Conv1d(3, 4, 3, padding=2, padding_mode="reflect"), ((2, 3, 7), "f")),
+    "rms_norm": _m(lambda nn: nn.Sequential(nn.Linear(4, 4), nn.RMSNorm(4)), ((2, 3, 4), "f")),
+    "rms_norm_two_dims_eps_no_weight": _m(lambda nn: nn.Sequential(nn.RMSNorm((3, 4), eps=1e-3), nn.RMSNorm(4, elementwise_affine=False)), ((2, 3, 4), "f")),
 }  # fmt: skip
 
 
