@@ -92,3 +92,44 @@ def test_module():
         "AdaptiveAvgPool2d(output_size=1)",
         "AdaptiveAvgPool2d(output_size=(None, 2))",
     ]
+
+
+# ----------------------------------------------------------------------------------------
+# Adaptive max pooling
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(2, 3), (3, None), 1, (5, 2)])
+def test_adaptive_max_pool_is_the_window_by_window_maximum(device, rng, size):
+    x = rng.standard_normal((2, 3, 4, 5))
+    got, where = minigrad.nn.functional.adaptive_max_pool2d(
+        minigrad.tensor(x, device=device), size, return_indices=True
+    )
+    out_h, out_w = (size, size) if isinstance(size, int) else (size[0], size[1] or 5)
+    for i in range(out_h):
+        for j in range(out_w):
+            rows = slice(i * 4 // out_h, -(-(i + 1) * 4 // out_h))
+            cols = slice(j * 5 // out_w, -(-(j + 1) * 5 // out_w))
+            window = x[:, :, rows, cols]
+            np.testing.assert_allclose(got.numpy()[:, :, i, j], window.max(axis=(2, 3)))
+            flat = x.reshape(2, 3, -1)
+            picked = np.take_along_axis(flat, where.numpy()[:, :, i, j, None], -1)[..., 0]
+            np.testing.assert_allclose(picked, window.max(axis=(2, 3)))
+
+
+def test_adaptive_max_pool_gradcheck_and_ties(make):
+    x = make((2, 2, 5, 4))
+    assert minigrad.gradcheck(lambda x: minigrad.nn.functional.adaptive_max_pool2d(x, (2, 3)), (x,))
+    tied = minigrad.zeros(1, 1, 2, 2, requires_grad=True)
+    minigrad.nn.functional.adaptive_max_pool2d(tied, 1).sum().backward()
+    assert tied.grad.flatten().tolist() == [1.0, 0.0, 0.0, 0.0]  # the first maximum
+
+
+def test_adaptive_max_pool_errors():
+    with pytest.raises(RuntimeError, match="Expected 3D or 4D tensor"):
+        minigrad.nn.functional.adaptive_max_pool2d(minigrad.ones(4, 4), 2)
+    with pytest.raises(RuntimeError, match="non-zero size for non-batch dimensions"):
+        minigrad.nn.functional.adaptive_max_pool2d(minigrad.ones(1, 0, 4), 2)
+    with pytest.raises(RuntimeError, match="Expected 2D or 3D tensor"):
+        minigrad.nn.functional.adaptive_max_pool1d(minigrad.ones(4), 2)
+    assert repr(minigrad.nn.AdaptiveMaxPool1d(3)) == "AdaptiveMaxPool1d(output_size=3)"

@@ -46,6 +46,7 @@ from .functional_activations import (
     tanhshrink,
     threshold,
 )
+from .functional_adaptive import adaptive_max_pool1d, adaptive_max_pool2d
 from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
 from .functional_conv_variants import (
@@ -85,6 +86,8 @@ from .functional_norm import group_norm, instance_norm, layer_norm, rms_norm
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
     "affine_grid",
     "avg_pool1d",
     "avg_pool2d",

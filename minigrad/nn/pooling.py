@@ -132,3 +132,47 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """The maximum over windows sized so that the output is ``output_size`` (h, w); see
+    :func:`minigrad.nn.functional.adaptive_max_pool2d`. ``return_indices=True`` also
+    returns each maximum's flat position in its plane.
+
+    Example:
+        >>> import minigrad
+        >>> pool = minigrad.nn.AdaptiveMaxPool2d((2, None))
+        >>> pool(minigrad.randn(8, 16, 7, 5)).shape
+        (8, 16, 2, 5)
+    """
+
+    def __init__(self, output_size, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(Module):
+    """The maximum over windows sized so that the output has ``output_size`` positions;
+    see :func:`minigrad.nn.functional.adaptive_max_pool1d`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.AdaptiveMaxPool1d(3)(minigrad.randn(2, 4, 10)).shape
+        (2, 4, 3)
+    """
+
+    def __init__(self, output_size, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

@@ -379,6 +379,8 @@ NN_CASES = {
     "conv1d_padding_mode_reflect": _m(lambda nn: nn.Conv1d(3, 4, 3, padding=2, padding_mode="reflect"), ((2, 3, 7), "f")),
     "rms_norm": _m(lambda nn: nn.Sequential(nn.Linear(4, 4), nn.RMSNorm(4)), ((2, 3, 4), "f")),
     "rms_norm_two_dims_eps_no_weight": _m(lambda nn: nn.Sequential(nn.RMSNorm((3, 4), eps=1e-3), nn.RMSNorm(4, elementwise_affine=False)), ((2, 3, 4), "f")),
+    "adaptive_max_pool2d": _m(lambda nn: nn.AdaptiveMaxPool2d((3, 2)), ((2, 3, 7, 5), "f")),
+    "adaptive_max_pool1d_upsampling": _m(lambda nn: nn.AdaptiveMaxPool1d(7), ((2, 3, 5), "f")),
 }  # fmt: skip
 
 
