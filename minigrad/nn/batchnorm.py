@@ -209,3 +209,19 @@ class BatchNorm2d(_BatchNorm):
 
     _valid_ranks = (4,)
     _shape_names = "(N, C, H, W)"
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch Normalization over (N, C, D, H, W) inputs, per channel C (one mean and
+    variance per channel over N, D, H and W); the arguments are :class:`BatchNorm2d`'s.
+
+    Example:
+        >>> import minigrad
+        >>> bn = minigrad.nn.BatchNorm3d(3)
+        >>> y = bn(minigrad.randn(4, 3, 2, 3, 3) * 4 + 1)
+        >>> [abs(round(v, 3)) for v in y.mean(dim=(0, 2, 3, 4)).tolist()]
+        [0.0, 0.0, 0.0]
+    """
+
+    _valid_ranks = (5,)
+    _shape_names = "(N, C, D, H, W)"

@@ -83,3 +83,19 @@ class Dropout2d(_DropoutNd):
 
     def forward(self, input):
         return F.dropout2d(input, self.p, self.training)
+
+
+class Dropout3d(_DropoutNd):
+    """In training, zero each (D, H, W) volume of an (N, C, D, H, W) input (or of an
+    unbatched (C, D, H, W) one) as a whole with probability ``p``, and scale the others by
+    ``1 / (1 - p)``; in evaluation, the identity. See
+    :func:`minigrad.nn.functional.dropout3d`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.Dropout3d(0.5).eval()(minigrad.ones(1, 2, 2, 2, 2)).sum().item()
+        16.0
+    """
+
+    def forward(self, input):
+        return F.dropout3d(input, self.p, self.training)

@@ -49,6 +49,7 @@ from .functional_activations import (
 from .functional_adaptive import adaptive_max_pool1d, adaptive_max_pool2d
 from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
+from .functional_conv3d import adaptive_avg_pool3d, avg_pool3d, conv3d, dropout3d, max_pool3d
 from .functional_conv_variants import (
     adaptive_avg_pool1d,
     avg_pool1d,
@@ -86,17 +87,20 @@ from .functional_norm import group_norm, instance_norm, layer_norm, rms_norm
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
     "affine_grid",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
     "conv1d",
     "conv2d",
+    "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
     "cosine_embedding_loss",
@@ -106,6 +110,7 @@ __all__ = [
     "dropout",
     "dropout1d",
     "dropout2d",
+    "dropout3d",
     "elu",
     "embedding",
     "embedding_bag",
@@ -132,6 +137,7 @@ __all__ = [
     "margin_ranking_loss",
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
     "mish",
     "mse_loss",
     "multi_head_attention_forward",

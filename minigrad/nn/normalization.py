@@ -403,6 +403,22 @@ class InstanceNorm2d(_InstanceNorm):
     _batched_ndim = 4
 
 
+class InstanceNorm3d(_InstanceNorm):
+    """Instance Normalization over (N, C, D, H, W) inputs, or an unbatched (C, D, H, W):
+    each channel of each sample normalised over its D * H * W positions. The defaults and
+    arguments are :class:`InstanceNorm2d`'s.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn.normalization import InstanceNorm3d
+        >>> y = InstanceNorm3d(2)(minigrad.randn(2, 2, 3, 3, 3) * 4 + 1)
+        >>> [abs(round(v, 3)) for v in y.mean(dim=(2, 3, 4)).flatten().tolist()]
+        [0.0, 0.0, 0.0, 0.0]
+    """
+
+    _batched_ndim = 5
+
+
 def _make_affine(module, shape, affine: bool, bias: bool, device, dtype) -> None:
     """A weight of ones and a bias of zeros of this shape (PyTorch's init), or None for
     each that is not wanted."""

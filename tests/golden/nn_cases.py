@@ -381,6 +381,8 @@ NN_CASES = {
     "rms_norm_two_dims_eps_no_weight": _m(lambda nn: nn.Sequential(nn.RMSNorm((3, 4), eps=1e-3), nn.RMSNorm(4, elementwise_affine=False)), ((2, 3, 4), "f")),
     "adaptive_max_pool2d": _m(lambda nn: nn.AdaptiveMaxPool2d((3, 2)), ((2, 3, 7, 5), "f")),
     "adaptive_max_pool1d_upsampling": _m(lambda nn: nn.AdaptiveMaxPool1d(7), ((2, 3, 5), "f")),
+    "volume_cnn_3d": _m(lambda nn: nn.Sequential(nn.Conv3d(2, 4, 3, padding=1), nn.BatchNorm3d(4), nn.ReLU(), nn.MaxPool3d(2), nn.Conv3d(4, 3, (1, 2, 2), stride=(1, 1, 2), groups=1), nn.AvgPool3d((1, 2, 1), stride=1), nn.AdaptiveAvgPool3d((1, 1, 2))), ((2, 2, 4, 6, 8), "f"), train_steps=2),
+    "conv3d_groups_same_instance_norm": _m(lambda nn: nn.Sequential(nn.Conv3d(4, 4, (3, 1, 2), padding="same", groups=2, bias=False), nn.InstanceNorm3d(4, affine=True), nn.MaxPool3d(3, stride=2, padding=1, ceil_mode=True)), ((1, 4, 5, 4, 6), "f")),
 }  # fmt: skip
 
 
