@@ -73,6 +73,7 @@ from .functional_distance import (
 from .functional_dropout import dropout, dropout1d, dropout2d, require_float
 from .functional_grid import affine_grid, grid_sample
 from .functional_interpolate import fold, interpolate, pixel_shuffle, pixel_unshuffle, unfold
+from .functional_likelihood import gaussian_nll_loss, poisson_nll_loss
 from .functional_losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -81,6 +82,11 @@ from .functional_losses import (
     l1_loss,
     smooth_l1_loss,
     warn_if_sizes_differ,
+)
+from .functional_margin import (
+    multi_margin_loss,
+    multilabel_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 from .functional_norm import group_norm, instance_norm, layer_norm, rms_norm
 
@@ -115,6 +121,7 @@ __all__ = [
     "embedding",
     "embedding_bag",
     "fold",
+    "gaussian_nll_loss",
     "gelu",
     "glu",
     "grid_sample",
@@ -141,6 +148,8 @@ __all__ = [
     "mish",
     "mse_loss",
     "multi_head_attention_forward",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
     "multilabel_soft_margin_loss",
     "nll_loss",
     "normalize",
@@ -149,6 +158,7 @@ __all__ = [
     "pairwise_distance",
     "pixel_shuffle",
     "pixel_unshuffle",
+    "poisson_nll_loss",
     "prelu",
     "relu",
     "relu6",
@@ -169,6 +179,7 @@ __all__ = [
     "tanhshrink",
     "threshold",
     "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
     "unfold",
 ]
 

@@ -258,3 +258,44 @@ class CTCLoss(_Loss):
             log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
             self.zero_infinity,
         )  # fmt: skip
+
+
+class PoissonNLLLoss(_Loss):
+    """The Poisson negative log-likelihood of counts: see
+    :func:`~minigrad.nn.functional.poisson_nll_loss`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.PoissonNLLLoss()(minigrad.tensor([0.0]), minigrad.tensor([2.0]))
+        tensor(1.)
+    """
+
+    def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                 reduction="mean") -> None:  # fmt: skip
+        super().__init__(size_average, reduce, reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, log_input, target):
+        return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
+                                  eps=self.eps, reduction=self.reduction)  # fmt: skip
+
+
+class GaussianNLLLoss(_Loss):
+    """The Gaussian negative log-likelihood of targets given predicted means and
+    variances: see :func:`~minigrad.nn.functional.gaussian_nll_loss`. Called as
+    ``loss(input, target, var)``.
+
+    Example:
+        >>> import minigrad
+        >>> loss = minigrad.nn.GaussianNLLLoss()
+        >>> loss(minigrad.tensor([[1.0, 2.0]]), minigrad.tensor([[1.0, 4.0]]), minigrad.ones(1, 2))
+        tensor(1.)
+    """
+
+    def __init__(self, *, full=False, eps=1e-6, reduction="mean") -> None:
+        super().__init__(reduction=reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input, target, var):
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                   reduction=self.reduction)  # fmt: skip

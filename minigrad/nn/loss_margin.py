@@ -133,3 +133,69 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
         return F.multilabel_soft_margin_loss(
             input, target, weight=self.weight, reduction=self.reduction
         )
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """The multi-class hinge loss: see :func:`~minigrad.nn.functional.multi_margin_loss`.
+
+    Example:
+        >>> import minigrad
+        >>> loss = minigrad.nn.MultiMarginLoss()
+        >>> round(loss(minigrad.tensor([[0.1, 0.2, 0.4, 0.8]]), minigrad.tensor([3])).item(), 4)
+        0.325
+    """
+
+    def __init__(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                 reduction="mean") -> None:  # fmt: skip
+        super().__init__(weight, size_average, reduce=reduce, reduction=reduction)
+        if p not in (1, 2):
+            raise ValueError("only p == 1 and p == 2 supported")
+        self.p, self.margin = p, margin
+
+    def forward(self, input, target):
+        return F.multi_margin_loss(input, target, p=self.p, margin=self.margin,
+                                   weight=self.weight, reduction=self.reduction)  # fmt: skip
+
+
+class MultiLabelMarginLoss(_Loss):
+    """The multi-label hinge loss: see
+    :func:`~minigrad.nn.functional.multilabel_margin_loss`.
+
+    Example:
+        >>> import minigrad
+        >>> loss = minigrad.nn.MultiLabelMarginLoss()
+        >>> x, y = minigrad.tensor([[0.1, 0.2, 0.4, 0.8]]), minigrad.tensor([[3, 0, -1, 1]])
+        >>> round(loss(x, y).item(), 4)
+        0.85
+    """
+
+    def forward(self, input, target):
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """The triplet loss with a distance function of one's own: see
+    :func:`~minigrad.nn.functional.triplet_margin_with_distance_loss`.
+
+    Example:
+        >>> import minigrad
+        >>> loss = minigrad.nn.TripletMarginWithDistanceLoss(margin=0.5)
+        >>> a, pos = minigrad.tensor([[0.0, 0.0]]), minigrad.tensor([[1.0, 0.0]])
+        >>> loss(a, pos, minigrad.tensor([[0.0, 1.2]])).item() > 0
+        True
+    """
+
+    def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
+        super().__init__(reduction=reduction)
+        if margin <= 0:
+            raise ValueError(
+                "TripletMarginWithDistanceLoss: expected margin to be greater than 0, got "
+                f"{margin} instead"
+            )
+        self.distance_function, self.margin, self.swap = distance_function, margin, swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_with_distance_loss(
+            anchor, positive, negative, distance_function=self.distance_function,
+            margin=self.margin, swap=self.swap, reduction=self.reduction,
+        )  # fmt: skip

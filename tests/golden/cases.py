@@ -452,5 +452,11 @@ CASES = {
     # Non-constant padding: each output element is a copy of an input element.
     "pad_reflect_replicate_circular": _c(lambda m, x: m.cat([m.nn.functional.pad(x, (2, 1, 1, 3), mode="reflect").flatten(), m.nn.functional.pad(x, (3, 0, 2, 2), mode="replicate").flatten(), m.nn.functional.pad(x, (1, 4, -1, 2), mode="circular").flatten()]), ((2, 3, 4, 5), "f")),
     "pad_reflect_1d_3d": _c(lambda m, x, y: m.nn.functional.pad(x, (3, 2), mode="reflect").sum() + m.nn.functional.pad(y, (1, 1, 2, 0, 1, 2), mode="replicate").sum(), ((2, 6), "f"), ((1, 2, 3, 4, 3), "f")),
+    # Likelihood and multi-class margin losses.
+    "poisson_nll_loss": _c(lambda m, x, t: m.nn.functional.poisson_nll_loss(x, t * 1.0) + m.nn.functional.poisson_nll_loss(x.abs() + 0.1, t * 1.0, log_input=False, full=True, reduction="sum"), ((4, 5), "f"), ((4, 5), "i5")),
+    "gaussian_nll_loss": _c(lambda m, x, t, v: m.nn.functional.gaussian_nll_loss(x, t, v) + m.nn.functional.gaussian_nll_loss(x, t, v[:, :1], full=True, reduction="sum"), ((4, 5), "f"), ((4, 5), "c"), ((4, 5), "p")),
+    "multi_margin_loss": _c(lambda m, x, y, w: m.nn.functional.multi_margin_loss(x, y) + m.nn.functional.multi_margin_loss(x, y, p=2, margin=0.5, weight=w, reduction="sum"), ((6, 5), "f"), ((6,), "i5"), ((5,), "q")),
+    "multilabel_margin_loss": _c(lambda m, x: m.nn.functional.multilabel_margin_loss(x, m.tensor([[3, 0, -1, 1, 2], [1, -1, 0, 0, 0], [0, 1, 2, 3, 4], [-1, 2, 3, 4, 0]], device=x.device), reduction="none"), ((4, 5), "f")),
+    "triplet_margin_with_distance_loss": _c(lambda m, a, p, n: m.nn.functional.triplet_margin_with_distance_loss(a, p, n, distance_function=lambda x, y: 1 - m.nn.functional.cosine_similarity(x, y), margin=0.5, swap=True, reduction="none"), ((4, 5), "f"), ((4, 5), "f"), ((4, 5), "f")),
     "histc": _c(lambda m, a: m.stack([m.histc(a, 7), a.histc(7, min=-1, max=1.5)]), ((200,), "c")),
 }  # fmt: skip
