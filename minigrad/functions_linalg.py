@@ -443,7 +443,11 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=CDIST_MODES[0]) -
         return diff.sum(-1)
     if p == float("inf"):
         return diff.amax(-1)
-    powered = (diff * diff if p == 2 else diff**p).sum(-1)
+    if p == 2:
+        powered = (diff * diff).sum(-1)
+    else:  # |d|**p has an infinite slope at d = 0 for p < 1: take it of 1 there
+        flat = diff == 0
+        powered = where(flat, 0.0, where(flat, 1.0, diff) ** p).sum(-1)
     # The root of a zero sum has an infinite slope: take it of 1 there instead, and give
     # the zero distance back (its gradient is then zero, not NaN).
     zero = powered == 0

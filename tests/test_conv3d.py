@@ -106,3 +106,16 @@ def test_conv3d_layer_options(device):
 def test_bad_arguments_are_refused(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_conv_transpose3d_passes_gradcheck_and_inverts_shapes(device, rng):
+    x = _x(rng, 1, 2, 2, 3, 2, device=device)
+    w = _x(rng, 2, 1, 2, 2, 3, device=device)
+    assert minigrad.gradcheck(
+        lambda x, w: F.conv_transpose3d(x, w, stride=(2, 1, 2), padding=(0, 1, 1), groups=2),
+        (x, w),
+    )
+    down = nn.Conv3d(3, 5, 3, stride=2, padding=1)
+    up = nn.ConvTranspose3d(5, 3, 3, stride=2, padding=1)
+    volume = minigrad.randn(1, 3, 7, 8, 9)
+    assert up(down(volume), output_size=volume.shape).shape == volume.shape

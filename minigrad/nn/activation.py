@@ -93,6 +93,23 @@ class Softmax(Module):
         return f"dim={self.dim}"
 
 
+class Softmax2d(Module):
+    """``softmax`` over the channels at every pixel of an (N, C, H, W) or (C, H, W)
+    input (dim -3).
+
+    Example:
+        >>> import minigrad
+        >>> y = minigrad.nn.Softmax2d()(minigrad.randn(2, 3, 4, 4))
+        >>> [round(v, 4) for v in y.sum(dim=1).flatten().tolist()[:3]]
+        [1.0, 1.0, 1.0]
+    """
+
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")
+        return F.softmax(input, -3)
+
+
 class LogSoftmax(Module):
     """``log_softmax(x, dim)``.
 

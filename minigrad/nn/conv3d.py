@@ -1,14 +1,14 @@
-"""The 3-D layers of ``functional_conv3d.py``: ``Conv3d``, ``MaxPool3d``, ``AvgPool3d`` and
-``AdaptiveAvgPool3d``, with PyTorch's arguments, parameter shapes, initialisation and
-printed form. (``BatchNorm3d``, ``InstanceNorm3d`` and ``Dropout3d`` are beside their 1-D
-and 2-D kin.)"""
+"""The 3-D layers of ``functional_conv3d.py``: ``Conv3d``, ``ConvTranspose3d``,
+``MaxPool3d``, ``AvgPool3d`` and ``AdaptiveAvgPool3d``, with PyTorch's arguments,
+parameter shapes, initialisation and printed form. (``BatchNorm3d``, ``InstanceNorm3d``
+and ``Dropout3d`` are beside their 1-D and 2-D kin.)"""
 
 from __future__ import annotations
 
 from ..tensor import Tensor
 from . import functional_conv3d as C3
 from .conv import pad_by_mode
-from .conv_variants import _ConvNd
+from .conv_variants import _ConvNd, _ConvTransposeNd
 from .module import Module
 
 
@@ -118,3 +118,32 @@ class AdaptiveAvgPool3d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """The transposed 3-D convolution: see :func:`~minigrad.nn.functional.conv_transpose3d`
+    and :class:`ConvTranspose2d`. ``weight`` is (in_channels, out_channels / groups, kD,
+    kH, kW); ``forward(input, output_size=None)``.
+
+    Example:
+        >>> import minigrad
+        >>> up = minigrad.nn.ConvTranspose3d(4, 2, kernel_size=2, stride=2)
+        >>> up(minigrad.randn(1, 4, 3, 5, 5)).shape
+        (1, 2, 6, 10, 10)
+    """
+
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+        output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+        padding_mode: str = "zeros", device=None, dtype=None,
+    ) -> None:  # fmt: skip
+        super().__init__(
+            3, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+            bias, padding_mode, True, output_padding, device, dtype,
+        )  # fmt: skip
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        return C3.conv_transpose3d(
+            input, self.weight, self.bias, self.stride, self.padding,
+            self._output_padding(input, output_size), self.groups, self.dilation,
+        )  # fmt: skip

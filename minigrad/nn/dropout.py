@@ -99,3 +99,32 @@ class Dropout3d(_DropoutNd):
 
     def forward(self, input):
         return F.dropout3d(input, self.p, self.training)
+
+
+class AlphaDropout(_DropoutNd):
+    """Dropout for SELU networks: see :func:`minigrad.nn.functional.alpha_dropout`
+    (dropped values become SELU's saturation value, and the rest is rescaled so that
+    the mean and variance stay 0 and 1); the identity in evaluation.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.AlphaDropout(0.2).eval()(minigrad.ones(3)).tolist()
+        [1.0, 1.0, 1.0]
+    """
+
+    def forward(self, input):
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """:class:`AlphaDropout` of whole channels; see
+    :func:`minigrad.nn.functional.feature_alpha_dropout`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.FeatureAlphaDropout(0.5).eval()(minigrad.ones(1, 2, 2)).shape
+        (1, 2, 2)
+    """
+
+    def forward(self, input):
+        return F.feature_alpha_dropout(input, self.p, self.training)

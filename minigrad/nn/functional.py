@@ -25,11 +25,13 @@ from ..ops import batchnorm as _batchnorm
 from ..ops import elementwise as _elementwise
 from ..ops import linalg as _linalg
 from ..tensor import Tensor
+from .bilinear import bilinear
 from .embedding import embedding, embedding_bag
 from .functional_activations import (
     celu,
     elu,
     glu,
+    gumbel_softmax,
     hardshrink,
     hardsigmoid,
     hardswish,
@@ -49,7 +51,14 @@ from .functional_activations import (
 from .functional_adaptive import adaptive_max_pool1d, adaptive_max_pool2d
 from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
-from .functional_conv3d import adaptive_avg_pool3d, avg_pool3d, conv3d, dropout3d, max_pool3d
+from .functional_conv3d import (
+    adaptive_avg_pool3d,
+    avg_pool3d,
+    conv3d,
+    conv_transpose3d,
+    dropout3d,
+    max_pool3d,
+)
 from .functional_conv_variants import (
     adaptive_avg_pool1d,
     avg_pool1d,
@@ -67,12 +76,27 @@ from .functional_distance import (
     multilabel_soft_margin_loss,
     normalize,
     pairwise_distance,
+    pdist,
     soft_margin_loss,
     triplet_margin_loss,
 )
-from .functional_dropout import dropout, dropout1d, dropout2d, require_float
+from .functional_dropout import (
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    feature_alpha_dropout,
+    require_float,
+)
 from .functional_grid import affine_grid, grid_sample
-from .functional_interpolate import fold, interpolate, pixel_shuffle, pixel_unshuffle, unfold
+from .functional_interpolate import (
+    channel_shuffle,
+    fold,
+    interpolate,
+    pixel_shuffle,
+    pixel_unshuffle,
+    unfold,
+)
 from .functional_likelihood import gaussian_nll_loss, poisson_nll_loss
 from .functional_losses import (
     binary_cross_entropy,
@@ -88,7 +112,8 @@ from .functional_margin import (
     multilabel_margin_loss,
     triplet_margin_with_distance_loss,
 )
-from .functional_norm import group_norm, instance_norm, layer_norm, rms_norm
+from .functional_norm import group_norm, instance_norm, layer_norm, local_response_norm, rms_norm
+from .functional_pooling import lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -97,18 +122,22 @@ __all__ = [
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
     "affine_grid",
+    "alpha_dropout",
     "avg_pool1d",
     "avg_pool2d",
     "avg_pool3d",
     "batch_norm",
+    "bilinear",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
+    "channel_shuffle",
     "conv1d",
     "conv2d",
     "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
@@ -120,12 +149,14 @@ __all__ = [
     "elu",
     "embedding",
     "embedding_bag",
+    "feature_alpha_dropout",
     "fold",
     "gaussian_nll_loss",
     "gelu",
     "glu",
     "grid_sample",
     "group_norm",
+    "gumbel_softmax",
     "hardshrink",
     "hardsigmoid",
     "hardswish",
@@ -139,12 +170,17 @@ __all__ = [
     "layer_norm",
     "leaky_relu",
     "linear",
+    "local_response_norm",
     "log_softmax",
     "logsigmoid",
+    "lp_pool1d",
+    "lp_pool2d",
     "margin_ranking_loss",
     "max_pool1d",
     "max_pool2d",
     "max_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
     "mish",
     "mse_loss",
     "multi_head_attention_forward",
@@ -156,6 +192,7 @@ __all__ = [
     "one_hot",
     "pad",
     "pairwise_distance",
+    "pdist",
     "pixel_shuffle",
     "pixel_unshuffle",
     "poisson_nll_loss",

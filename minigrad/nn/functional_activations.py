@@ -2,7 +2,7 @@
 core functions so that its gradient comes from theirs: the exponential units (``elu``,
 ``selu``, ``celu``), the hard ones (``hardtanh``, ``relu6``, ``hardsigmoid``,
 ``hardswish``), ``mish``, ``softsign``, ``logsigmoid``, ``tanhshrink``, the shrinks and
-``threshold``, ``prelu``, ``rrelu``, ``glu`` and ``softmin``.
+``threshold``, ``prelu``, ``rrelu``, ``glu``, ``softmin`` and ``gumbel_softmax``.
 
 Where PyTorch's gradient at a kink differs from what the composition would give, the
 composition says which side wins (``where`` routes the gradient to one branch only), and
@@ -11,10 +11,11 @@ the docstring says what PyTorch does: ``hardtanh``'s gradient is 0 at its limits
 
 from __future__ import annotations
 
+from .. import creation
 from .. import functions as _F
 from .. import random as _random
 from ..functions_math import expm1
-from ..functions_select import chunk
+from ..functions_select import chunk, scatter
 from ..ops import activations as _activations
 from ..tensor import Tensor
 from .functional_dropout import require_float
@@ -318,3 +319,31 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel=3, dtype=None) ->
     """
     x = _float_input(input, "softmin") if dtype is None else input.to(dtype)
     return _F.softmax(-x, dim=dim)
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """A differentiable sample of a categorical distribution (Jang et al., 2016): the
+    softmax of ``(logits + g) / tau`` along ``dim``, ``g`` Gumbel noise (``-log`` of an
+    exponential draw, from minigrad's seeded generator). Small ``tau`` makes it nearly
+    one-hot. With ``hard``, the result is exactly one-hot (at the softmax's maximum) but
+    has the soft sample's gradient (the straight-through estimator). ``eps`` is PyTorch's
+    deprecated, unused argument.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> y = F.gumbel_softmax(minigrad.zeros(4, 3), tau=0.5, hard=True)
+        >>> y.sum(dim=1).tolist(), sorted(set(y.flatten().tolist()))
+        ([1.0, 1.0, 1.0, 1.0], [0.0, 1.0])
+    """
+    x = _float_input(logits, "gumbel_softmax")
+    drawn = _random.generator().exponential(1.0, tuple(x.shape))
+    gumbels = -Tensor._wrap(x.device.from_host(drawn).astype(x.dtype), x.device).log()
+    soft = _F.softmax((x + gumbels) / tau, dim=dim)
+    if not hard:
+        return soft
+    best = soft.argmax(dim, keepdim=True)
+    one_hot = scatter(creation.zeros_like(soft.detach()), dim, best, 1.0)
+    return one_hot - soft.detach() + soft

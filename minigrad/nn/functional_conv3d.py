@@ -11,7 +11,8 @@ runs the 2-D function over height and width; then it combines the taps:
   the gradient goes to the first maximum in (depth, row, column) order, as in PyTorch);
 * ``avg_pool3d``: the sum over ``kd`` of the 2-D window sums, divided by the number of
   elements each 3-D window counts (the product of the per-dim counts);
-* ``adaptive_avg_pool3d``: the 2-D adaptive average, then an averaging matrix over depth.
+* ``adaptive_avg_pool3d``: the 2-D adaptive average, then an averaging matrix over depth;
+* ``conv_transpose3d``: ``conv3d`` of the spread and padded input, as in 2-D.
 
 The depth padding is explicit (zeros, or -inf for the maximum); gradients are those of the
 2-D functions, the slices and the sums.
@@ -34,7 +35,14 @@ from .functional_conv import (
 )
 from .functional_dropout import _check_dropout_input, _feature_dropout
 
-__all__ = ["adaptive_avg_pool3d", "avg_pool3d", "conv3d", "dropout3d", "max_pool3d"]
+__all__ = [
+    "adaptive_avg_pool3d",
+    "avg_pool3d",
+    "conv3d",
+    "conv_transpose3d",
+    "dropout3d",
+    "max_pool3d",
+]
 
 
 def _triple(value, name: str, caller: str) -> tuple[int, int, int]:
@@ -288,3 +296,73 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
             f"{input.ndim}-D"
         )
     return _feature_dropout(input, p, training, input.ndim - 3, "dropout3d")
+
+
+def conv_transpose3d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+) -> Tensor:
+    """The transposed 3-D convolution of (N, C_in, D, H, W) (or (C_in, D, H, W)) with a
+    (C_in, C_out / groups, kD, kH, kW) ``weight``, computed as ``conv_transpose2d`` is
+    (``functional_conv_variants.py``): the input spread by the stride, padded by
+    ``dilation * (k - 1) - padding`` (plus ``output_padding`` at the end), then convolved
+    with the flipped kernel, its channel axes swapped.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> x = minigrad.randn(1, 4, 3, 5, 5)
+        >>> F.conv_transpose3d(x, minigrad.randn(4, 2, 2, 2, 2), stride=2).shape
+        (1, 2, 6, 10, 10)
+    """
+    caller = "conv_transpose3d"
+    x, batched = _as_5d(input, caller)
+    if not isinstance(weight, Tensor) or weight.ndim != 5:
+        got = f"{weight.ndim}-D" if isinstance(weight, Tensor) else type(weight).__name__
+        raise RuntimeError(
+            f"{caller}: expected a 5-D weight (C_in, C_out / groups, kD, kH, kW), got {got}"
+        )
+    stride, padding = _triple(stride, "stride", caller), _triple(padding, "padding", caller)
+    output_padding = _triple(output_padding, "output_padding", caller)
+    dilation = _triple(dilation, "dilation", caller)
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
+        raise ValueError(f"{caller}: groups must be a positive int, got {groups!r}")
+    channels, per_group, *kernel = weight.shape
+    if x.shape[1] != channels or channels % groups:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected input "
+            f"{list(x.shape)} to have {channels} channels, but got {x.shape[1]} channels instead"
+        )
+    for op, s, d in zip(output_padding, stride, dilation):
+        if not 0 <= op < max(s, d):
+            raise RuntimeError(
+                "output padding must be smaller than either stride or dilation, but got "
+                f"output_padding={output_padding}, stride={stride}, dilation={dilation}"
+            )
+    x = _spread3(x, stride)
+    amounts = []  # F.pad's order: the last dim first
+    for d, k, p, op in zip(reversed(dilation), reversed(kernel), reversed(padding),
+                           reversed(output_padding)):  # fmt: skip
+        edge = d * (k - 1) - p
+        amounts += [edge, edge + op]
+    x = _pad(x, tuple(amounts))
+    if any(n < d * (k - 1) + 1 for n, d, k in zip(x.shape[2:], dilation, kernel)):
+        raise RuntimeError(
+            f"{caller}: the padding ({padding}) leaves an output of size 0 or less for an "
+            f"input of {tuple(input.shape[-3:])} and a kernel of {tuple(kernel)}"
+        )
+    flipped = weight.reshape(groups, channels // groups, per_group, *kernel).transpose(1, 2)
+    flipped = flipped.reshape(groups * per_group, channels // groups, *kernel).flip((2, 3, 4))
+    out = conv3d(x, flipped, bias, 1, 0, dilation, groups)
+    return out if batched else out.squeeze(0)
+
+
+def _spread3(x: Tensor, stride) -> Tensor:
+    """``x`` (N, C, D, H, W) with ``stride - 1`` zeros between neighbours along each
+    spatial dim (``_spread`` of the 2-D code, in three dims)."""
+    sd, sh, sw = stride
+    if sd == sh == sw == 1:
+        return x
+    n, c, d, h, w = x.shape
+    blocks = _pad(x.reshape(n, c, d, 1, h, 1, w, 1), (0, sw - 1, 0, 0, 0, sh - 1, 0, 0, 0, sd - 1))
+    spread = blocks.reshape(n, c, d * sd, h * sh, w * sw)
+    return spread[:, :, : (d - 1) * sd + 1, : (h - 1) * sh + 1, : (w - 1) * sw + 1]

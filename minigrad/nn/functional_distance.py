@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from .. import functions as _F
 from ..functions_extra import norm
+from ..functions_linalg import cdist, triu_indices
 from ..functions_math import clamp_min, log1p
 from ..functions_select import broadcast_tensors
 from ..tensor import Tensor
@@ -33,6 +34,7 @@ __all__ = [
     "multilabel_soft_margin_loss",
     "normalize",
     "pairwise_distance",
+    "pdist",
     "soft_margin_loss",
     "triplet_margin_loss",
 ]
@@ -108,6 +110,27 @@ def pairwise_distance(
     _float_tensors("pairwise_distance", x1=x1, x2=x2)
     last = max(x1.ndim, x2.ndim) - 1
     return norm(x1 - x2 + eps, p, max(last, 0), keepdim=keepdim)
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The ``p``-norm distance between every pair of rows of an (N, M) input, ``i < j`` in
+    row-major order: a (N * (N - 1) / 2,) tensor, the upper triangle of
+    :func:`minigrad.cdist` of the input with itself.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.pdist(minigrad.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]])).tolist()
+        [5.0, 1.0, 4.242640495300293]
+    """
+    _float_tensors("pdist", input=input)
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if not p >= 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    n = input.shape[0]
+    rows, cols = triu_indices(n, n, 1, device=input.device)
+    return cdist(input, input, p)[rows, cols]
 
 
 def _labels(name: str, target: Tensor) -> Tensor:

@@ -122,6 +122,65 @@ def _check_dropout_input(input, p: float, name: str) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
+# SELU's negative saturation value, -scale * alpha: alpha dropout sets dropped values to it.
+_SELU_SATURATION = 1.7580993408473766
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False):
+    """Dropout for self-normalizing networks (SELU; Klambauer et al., 2017): in training,
+    each element is replaced with probability ``p`` by SELU's saturation value
+    ``-1.7581``, and the result is scaled and shifted (``a * x + b``) so that inputs of
+    mean 0 and variance 1 keep them; the identity otherwise.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> x = minigrad.randn(100000)
+        >>> y = F.alpha_dropout(x, 0.2, training=True)
+        >>> abs(y.mean().item()) < 0.02 and abs(y.std().item() - 1) < 0.02
+        True
+    """
+    return _alpha_dropout(input, p, training, 0, "alpha_dropout")
+
+
+def feature_alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+):
+    """:func:`alpha_dropout` of whole channels: one draw per (N, C) entry of an
+    (N, C, *) input.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> y = F.feature_alpha_dropout(minigrad.zeros(2, 3, 4), 0.5, training=True)
+        >>> all(len(set(row)) == 1 for row in y.reshape(6, 4).tolist())  # per channel
+        True
+    """
+    return _alpha_dropout(input, p, training, 2, "feature_alpha_dropout")
+
+
+def _alpha_dropout(input, p, training, channel_dims, name):
+    _check_dropout_input(input, p, name)
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    require_float(input, name)
+    if p == 1.0:
+        return input * 0.0
+    shape = (
+        tuple(input.shape)
+        if not channel_dims
+        else (tuple(input.shape[:channel_dims]) + (1,) * (input.ndim - channel_dims))
+    )
+    keep = _random.generator().random(shape) >= p  # drawn on the host, as in dropout
+    alpha = _SELU_SATURATION
+    a = 1.0 / ((alpha * alpha * p + 1) * (1 - p)) ** 0.5
+    with input.device.activate():
+        kept = input.device.from_host(keep).astype(input.dtype)
+        noise = Tensor._wrap(kept * a, input.device)
+        shift = Tensor._wrap((kept - 1) * (alpha * a) + alpha * a * p, input.device)
+    return _F.mul(input, noise) + shift
+
+
 def _feature_dropout(input: Tensor, p: float, training: bool, channel_dims: int, name: str):
     """Dropout with one draw per channel: the mask has the shape of the input's first
     ``channel_dims`` dims ((N, C), or (C,) unbatched) and size 1 along the others, so

@@ -22,7 +22,7 @@ from ..tensor import Tensor
 from .functional_conv import adaptive_avg_pool2d
 from .functional_conv_variants import adaptive_avg_pool1d
 
-__all__ = ["fold", "interpolate", "pixel_shuffle", "pixel_unshuffle", "unfold"]
+__all__ = ["channel_shuffle", "fold", "interpolate", "pixel_shuffle", "pixel_unshuffle", "unfold"]
 
 _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
 _LINEAR = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
@@ -186,6 +186,33 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     n = len(lead)
     x = x.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)  # (.., C, H, r, W, r)
     return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """(N, C, *) with its channels interleaved across ``groups``: viewed as (N, groups,
+    C / groups, *), the two channel axes swapped (ShuffleNet's shuffle, which lets the next
+    grouped convolution see every group).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.channel_shuffle(minigrad.arange(6.0).reshape(1, 6, 1), 2).flatten().tolist()
+        [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    """
+    if not isinstance(input, Tensor) or input.ndim < 3:
+        got = f"{input.ndim}-D" if isinstance(input, Tensor) else type(input).__name__
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got {got}")
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError(
+            f"Number of groups to divide channels in must be positive. Value of groups:{groups}"
+        )
+    n, c, *rest = input.shape
+    if c % groups:
+        raise RuntimeError(
+            f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups."
+        )
+    x = input.reshape(n, groups, c // groups, *rest).transpose(1, 2)
+    return x.reshape(n, c, *rest)
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:

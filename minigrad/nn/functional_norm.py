@@ -24,11 +24,12 @@ import math
 
 import numpy as np
 
+from ..functions import pad as _pad
 from ..ops import batchnorm as _batchnorm
 from ..ops import normalization as _normalization
 from ..tensor import Tensor
 
-__all__ = ["group_norm", "instance_norm", "layer_norm", "rms_norm"]
+__all__ = ["group_norm", "instance_norm", "layer_norm", "local_response_norm", "rms_norm"]
 
 
 def layer_norm(
@@ -83,6 +84,39 @@ def rms_norm(
         eps = float(np.finfo(input.dtype).eps)
     out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
     return out if weight is None else out * weight
+
+
+def local_response_norm(
+    input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Tensor:
+    """Local response normalization across channels (Krizhevsky et al., 2012, AlexNet):
+    each value divided by ``(k + alpha / size * sum of the squares of the size channels
+    around it)**beta``, over an (N, C, *) input; the window runs from ``size // 2``
+    channels before to ``(size - 1) // 2`` after, zeros beyond the edges.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> x = minigrad.ones(1, 3, 1, 1)
+        >>> [round(v, 6) for v in F.local_response_norm(x, 2, alpha=1.0).flatten().tolist()]
+        [0.737788, 0.594604, 0.594604]
+    """
+    _check_input(input, "local_response_norm")
+    if input.ndim < 3:
+        raise ValueError(
+            f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)"
+        )
+    if input.numel() == 0:
+        return input
+    channels = input.shape[1]
+    squares = (input * input).movedim(1, -1)  # channels last
+    pads = (size // 2, (size - 1) // 2)
+    padded = _pad(squares, pads)
+    window = padded[..., 0:channels]
+    for offset in range(1, size):
+        window = window + padded[..., offset : offset + channels]
+    div = (window.movedim(-1, 1) * (alpha / size) + k) ** beta
+    return input / div
 
 
 def group_norm(

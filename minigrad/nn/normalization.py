@@ -147,6 +147,30 @@ class RMSNorm(Module):
         )
 
 
+class LocalResponseNorm(Module):
+    """Local response normalization across channels: see
+    :func:`~minigrad.nn.functional.local_response_norm`.
+
+    Example:
+        >>> import minigrad
+        >>> lrn = minigrad.nn.LocalResponseNorm(2)
+        >>> lrn
+        LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)
+        >>> lrn(minigrad.randn(2, 5, 4, 4)).shape
+        (2, 5, 4, 4)
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
 class GroupNorm(Module):
     """Group Normalization (Wu and He, 2018): the channels of each sample (N, C, ...) split
     into ``num_groups`` groups of consecutive channels, each normalised over its channels and

@@ -176,3 +176,89 @@ class AdaptiveMaxPool1d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class LPPool2d(Module):
+    """Power-average pooling, ``(sum over each window of x**norm_type)**(1/norm_type)``;
+    see :func:`minigrad.nn.functional.lp_pool2d`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.LPPool2d(2, 3, stride=2)(minigrad.randn(2, 4, 9, 9)).shape
+        (2, 4, 4, 4)
+    """
+
+    def __init__(self, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False):
+        super().__init__()
+        self.norm_type, self.kernel_size = norm_type, kernel_size
+        self.stride, self.ceil_mode = stride, ceil_mode
+
+    def forward(self, input):
+        return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (
+            f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class LPPool1d(LPPool2d):
+    """Power-average pooling along the last dim; see
+    :func:`minigrad.nn.functional.lp_pool1d`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.LPPool1d(2, 3, stride=2)(minigrad.randn(2, 4, 9)).shape
+        (2, 4, 4)
+    """
+
+    def forward(self, input):
+        return F.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class MaxUnpool2d(Module):
+    """The partial inverse of :class:`MaxPool2d`: each maximum put back at the position
+    its index gives, zeros elsewhere; see :func:`minigrad.nn.functional.max_unpool2d`.
+    Called as ``unpool(input, indices, output_size=None)``.
+
+    Example:
+        >>> import minigrad
+        >>> pool = minigrad.nn.MaxPool2d(2, return_indices=True)
+        >>> pooled, where = pool(minigrad.randn(1, 1, 4, 4))
+        >>> minigrad.nn.MaxUnpool2d(2)(pooled, where).shape
+        (1, 1, 4, 4)
+    """
+
+    _dims = 2
+
+    def __init__(self, kernel_size, stride=None, padding=0) -> None:
+        super().__init__()
+
+        def tuple_of(value):
+            return tuple(value) if isinstance(value, list | tuple) else (value,) * self._dims
+
+        self.kernel_size = tuple_of(kernel_size)
+        self.stride = tuple_of(kernel_size if stride is None else stride)
+        self.padding = tuple_of(padding)
+
+    def forward(self, input, indices, output_size=None):
+        unpool = F.max_unpool2d if self._dims == 2 else F.max_unpool1d
+        return unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(MaxUnpool2d):
+    """The partial inverse of :class:`MaxPool1d`; see
+    :func:`minigrad.nn.functional.max_unpool1d`.
+
+    Example:
+        >>> import minigrad
+        >>> pooled, where = minigrad.nn.MaxPool1d(2, return_indices=True)(minigrad.randn(1, 1, 6))
+        >>> minigrad.nn.MaxUnpool1d(2)(pooled, where).shape
+        (1, 1, 6)
+    """
+
+    _dims = 1

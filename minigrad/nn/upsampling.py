@@ -156,3 +156,25 @@ class Fold(Module):
     def forward(self, input):
         return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
                       self.stride)  # fmt: skip
+
+
+class ChannelShuffle(Module):
+    """The channel shuffle of ShuffleNet: see
+    :func:`~minigrad.nn.functional.channel_shuffle`.
+
+    Example:
+        >>> import minigrad
+        >>> shuffle = minigrad.nn.ChannelShuffle(2)
+        >>> shuffle(minigrad.arange(4.0).reshape(1, 4, 1, 1)).flatten().tolist()
+        [0.0, 2.0, 1.0, 3.0]
+    """
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"

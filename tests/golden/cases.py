@@ -458,5 +458,11 @@ CASES = {
     "multi_margin_loss": _c(lambda m, x, y, w: m.nn.functional.multi_margin_loss(x, y) + m.nn.functional.multi_margin_loss(x, y, p=2, margin=0.5, weight=w, reduction="sum"), ((6, 5), "f"), ((6,), "i5"), ((5,), "q")),
     "multilabel_margin_loss": _c(lambda m, x: m.nn.functional.multilabel_margin_loss(x, m.tensor([[3, 0, -1, 1, 2], [1, -1, 0, 0, 0], [0, 1, 2, 3, 4], [-1, 2, 3, 4, 0]], device=x.device), reduction="none"), ((4, 5), "f")),
     "triplet_margin_with_distance_loss": _c(lambda m, a, p, n: m.nn.functional.triplet_margin_with_distance_loss(a, p, n, distance_function=lambda x, y: 1 - m.nn.functional.cosine_similarity(x, y), margin=0.5, swap=True, reduction="none"), ((4, 5), "f"), ((4, 5), "f"), ((4, 5), "f")),
+    # Small layers' functions.
+    "pdist_norms": _c(lambda m, x: m.cat([m.nn.functional.pdist(x), m.nn.functional.pdist(x, 1.0), m.nn.functional.pdist(x, 3.0)]), ((5, 3), "f")),
+    "bilinear": _c(lambda m, a, b, w, c: m.nn.functional.bilinear(a, b, w, c), ((4, 3), "f"), ((4, 2), "f"), ((5, 3, 2), "f"), ((5,), "f")),
+    "local_response_norm": _c(lambda m, x: m.nn.functional.local_response_norm(x, 3, alpha=0.3, beta=0.6, k=2.0) + m.nn.functional.local_response_norm(x, 2), ((2, 6, 3, 4), "f")),
+    "lp_pool_max_unpool": _c(lambda m, x: m.cat([m.nn.functional.lp_pool2d(x.abs() + 0.1, 2, 2).flatten(), m.nn.functional.lp_pool1d(x[:, :, 0].abs() + 0.1, 3, 2, 1).flatten(), m.nn.functional.max_unpool2d(*m.nn.functional.max_pool2d(x, 2, return_indices=True), 2, output_size=x.shape).flatten()]), ((2, 3, 4, 5), "f")),
+    "channel_shuffle_softmax2d": _c(lambda m, x: m.nn.functional.channel_shuffle(m.nn.Softmax2d()(x), 3), ((2, 6, 2, 3), "f")),
     "histc": _c(lambda m, a: m.stack([m.histc(a, 7), a.histc(7, min=-1, max=1.5)]), ((200,), "c")),
 }  # fmt: skip

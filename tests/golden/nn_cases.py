@@ -383,6 +383,9 @@ NN_CASES = {
     "adaptive_max_pool1d_upsampling": _m(lambda nn: nn.AdaptiveMaxPool1d(7), ((2, 3, 5), "f")),
     "volume_cnn_3d": _m(lambda nn: nn.Sequential(nn.Conv3d(2, 4, 3, padding=1), nn.BatchNorm3d(4), nn.ReLU(), nn.MaxPool3d(2), nn.Conv3d(4, 3, (1, 2, 2), stride=(1, 1, 2), groups=1), nn.AvgPool3d((1, 2, 1), stride=1), nn.AdaptiveAvgPool3d((1, 1, 2))), ((2, 2, 4, 6, 8), "f"), train_steps=2),
     "conv3d_groups_same_instance_norm": _m(lambda nn: nn.Sequential(nn.Conv3d(4, 4, (3, 1, 2), padding="same", groups=2, bias=False), nn.InstanceNorm3d(4, affine=True), nn.MaxPool3d(3, stride=2, padding=1, ceil_mode=True)), ((1, 4, 5, 4, 6), "f")),
+    "alexnet_style_lrn_block": _m(lambda nn: nn.Sequential(nn.Conv2d(3, 6, 3), nn.LocalResponseNorm(5, alpha=1e-3), nn.LPPool2d(2, 2), nn.ReLU(), nn.ChannelShuffle(2)), ((2, 3, 7, 7), "f")),
+    "bilinear_layer": _m(lambda nn: nn.Bilinear(3, 4, 2), ((5, 3), "f"), ((5, 4), "f")),
+    "conv_transpose3d_decoder": _m(lambda nn: nn.Sequential(nn.ConvTranspose3d(4, 2, 2, stride=2), nn.ConvTranspose3d(2, 2, 3, stride=(1, 2, 1), padding=1, output_padding=(0, 1, 0), groups=2)), ((1, 4, 2, 3, 2), "f")),
 }  # fmt: skip
 
 
