@@ -48,7 +48,7 @@ from .functional_activations import (
     tanhshrink,
     threshold,
 )
-from .functional_adaptive import adaptive_max_pool1d, adaptive_max_pool2d
+from .functional_adaptive import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d
 from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
 from .functional_conv3d import (
@@ -113,7 +113,14 @@ from .functional_margin import (
     triplet_margin_with_distance_loss,
 )
 from .functional_norm import group_norm, instance_norm, layer_norm, local_response_norm, rms_norm
-from .functional_pooling import lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d
+from .functional_pooling import (
+    lp_pool1d,
+    lp_pool2d,
+    lp_pool3d,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
+)
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -121,6 +128,7 @@ __all__ = [
     "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
     "affine_grid",
     "alpha_dropout",
     "avg_pool1d",
@@ -175,12 +183,14 @@ __all__ = [
     "logsigmoid",
     "lp_pool1d",
     "lp_pool2d",
+    "lp_pool3d",
     "margin_ranking_loss",
     "max_pool1d",
     "max_pool2d",
     "max_pool3d",
     "max_unpool1d",
     "max_unpool2d",
+    "max_unpool3d",
     "mish",
     "mse_loss",
     "multi_head_attention_forward",

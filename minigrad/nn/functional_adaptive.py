@@ -19,7 +19,7 @@ import numpy as np
 from ..tensor import Tensor
 from .functional_conv import _output_size
 
-__all__ = ["adaptive_max_pool1d", "adaptive_max_pool2d"]
+__all__ = ["adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d"]
 
 
 def _window_index(size: int, out: int) -> np.ndarray:
@@ -102,3 +102,50 @@ def adaptive_max_pool1d(input, output_size, return_indices: bool = False):
     if return_indices:
         return result[0].squeeze(-2), result[1].squeeze(-2)
     return result.squeeze(-2)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices: bool = False):
+    """Adaptive max pooling to ``output_size`` (d, h, w) (an int, or a triple in which
+    ``None`` keeps that input size) of an (N, C, D, H, W) or (C, D, H, W) input; with
+    ``return_indices``, also each maximum's flat position in its (D, H, W) volume.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.adaptive_max_pool3d(minigrad.arange(8.0).reshape(1, 2, 2, 2), 1).flatten().tolist()
+        [7.0]
+    """
+    if not isinstance(input, Tensor) or input.ndim not in (4, 5):
+        got = list(input.shape) if isinstance(input, Tensor) else type(input).__name__
+        raise RuntimeError(f"adaptive_max_pool3d(): Expected 4D or 5D tensor, but got {got}")
+    sizes = tuple(output_size) if isinstance(output_size, list | tuple) else (output_size,) * 3
+    if len(sizes) != 3:
+        raise RuntimeError("adaptive_max_pool3d: output_size must be 3")
+    spatial = tuple(input.shape[-3:])
+    if min(spatial) == 0:
+        raise RuntimeError(
+            "adaptive_max_pool3d(): Expected input to have non-zero size for non-batch "
+            f"dimensions, but input has sizes {list(input.shape)}"
+        )
+    outs = tuple(int(n if o is None else o) for o, n in zip(sizes, spatial))
+    tables = [_window_index(n, o) for n, o in zip(spatial, outs)]
+    device = input.device
+    windows = input
+    for axis, table in zip((-3, -2, -1), tables):
+        index = Tensor._wrap(device.from_host(table.reshape(-1).astype(np.int64)), device)
+        windows = windows.index_select(axis, index)
+    lead = tuple(input.shape[:-3])
+    (od, kd), (oh, kh), (ow, kw) = (t.shape for t in tables)
+    windows = windows.reshape(*lead, od, kd, oh, kh, ow, kw)
+    n = len(lead)
+    windows = windows.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3, n + 5)
+    values, where = windows.reshape(*lead, od, oh, ow, kd * kh * kw).max(-1)
+    if not return_indices:
+        return values
+    h, w = spatial[1:]
+    flat = (tables[0][:, None, None, :, None, None] * (h * w)
+            + tables[1][None, :, None, None, :, None] * w
+            + tables[2][None, None, :, None, None, :]).reshape(od, oh, ow, -1)  # fmt: skip
+    table = Tensor._wrap(device.from_host(flat.astype(np.int64)), device)
+    positions = table.expand(*lead, od, oh, ow, kd * kh * kw).gather(-1, where.unsqueeze(-1))
+    return values, positions.squeeze(-1)

@@ -15,9 +15,10 @@ from ..functions_math import sign
 from ..functions_select import scatter
 from ..tensor import Tensor
 from .functional_conv import avg_pool2d
+from .functional_conv3d import _triple, avg_pool3d
 from .functional_conv_variants import _one, _pair, avg_pool1d
 
-__all__ = ["lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d"]
+__all__ = ["lp_pool1d", "lp_pool2d", "lp_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d"]
 
 
 def _root(out: Tensor, norm_type: float, window: int) -> Tensor:
@@ -126,3 +127,35 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     stride = kernel if stride is None else (_one(stride, "stride", "max_unpool1d"),)
     padding = (_one(padding, "padding", "max_unpool1d"),)
     return _unpool("max_unpool1d", input, indices, kernel, stride, padding, output_size, 1)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode=False):
+    """``(sum over each window of x**norm_type)**(1 / norm_type)`` of an (N, C, D, H, W)
+    or (C, D, H, W) input.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.lp_pool3d(minigrad.ones(1, 1, 2, 2, 2), 2, 2).item()  # sqrt(8)
+        2.828427...
+    """
+    kd, kh, kw = _triple(kernel_size, "kernel_size", "lp_pool3d")
+    out = avg_pool3d(input**norm_type, (kd, kh, kw), stride, 0, ceil_mode)
+    return _root(out, norm_type, kd * kh * kw)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Undo a ``max_pool3d(..., return_indices=True)``: see :func:`max_unpool2d`.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> x = minigrad.arange(8.0).reshape(1, 1, 2, 2, 2)
+        >>> pooled, where = F.max_pool3d(x, 2, return_indices=True)
+        >>> F.max_unpool3d(pooled, where, 2).flatten().tolist()
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 7.0]
+    """
+    kernel = _triple(kernel_size, "kernel_size", "max_unpool3d")
+    stride = kernel if stride is None else _triple(stride, "stride", "max_unpool3d")
+    padding = _triple(padding, "padding", "max_unpool3d")
+    return _unpool("max_unpool3d", input, indices, kernel, stride, padding, output_size, 3)

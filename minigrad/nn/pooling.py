@@ -243,7 +243,7 @@ class MaxUnpool2d(Module):
         self.padding = tuple_of(padding)
 
     def forward(self, input, indices, output_size=None):
-        unpool = F.max_unpool2d if self._dims == 2 else F.max_unpool1d
+        unpool = {1: F.max_unpool1d, 2: F.max_unpool2d, 3: F.max_unpool3d}[self._dims]
         return unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
     def extra_repr(self) -> str:
@@ -262,3 +262,46 @@ class MaxUnpool1d(MaxUnpool2d):
     """
 
     _dims = 1
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """The maximum over windows sized so that the output is ``output_size`` (d, h, w);
+    see :func:`minigrad.nn.functional.adaptive_max_pool3d`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.AdaptiveMaxPool3d((1, 2, 2))(minigrad.randn(2, 3, 4, 5, 6)).shape
+        (2, 3, 1, 2, 2)
+    """
+
+    def forward(self, input):
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+class LPPool3d(LPPool2d):
+    """Power-average pooling over (N, C, D, H, W) inputs; see
+    :func:`minigrad.nn.functional.lp_pool3d`.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.nn.LPPool3d(2, 2)(minigrad.randn(1, 2, 4, 4, 4)).shape
+        (1, 2, 2, 2, 2)
+    """
+
+    def forward(self, input):
+        return F.lp_pool3d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class MaxUnpool3d(MaxUnpool2d):
+    """The partial inverse of :class:`MaxPool3d`; see
+    :func:`minigrad.nn.functional.max_unpool3d`.
+
+    Example:
+        >>> import minigrad
+        >>> pool = minigrad.nn.MaxPool3d(2, return_indices=True)
+        >>> pooled, where = pool(minigrad.randn(1, 1, 4, 4, 4))
+        >>> minigrad.nn.MaxUnpool3d(2)(pooled, where).shape
+        (1, 1, 4, 4, 4)
+    """
+
+    _dims = 3

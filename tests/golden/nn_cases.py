@@ -386,6 +386,7 @@ NN_CASES = {
     "alexnet_style_lrn_block": _m(lambda nn: nn.Sequential(nn.Conv2d(3, 6, 3), nn.LocalResponseNorm(5, alpha=1e-3), nn.LPPool2d(2, 2), nn.ReLU(), nn.ChannelShuffle(2)), ((2, 3, 7, 7), "f")),
     "bilinear_layer": _m(lambda nn: nn.Bilinear(3, 4, 2), ((5, 3), "f"), ((5, 4), "f")),
     "conv_transpose3d_decoder": _m(lambda nn: nn.Sequential(nn.ConvTranspose3d(4, 2, 2, stride=2), nn.ConvTranspose3d(2, 2, 3, stride=(1, 2, 1), padding=1, output_padding=(0, 1, 0), groups=2)), ((1, 4, 2, 3, 2), "f")),
+    "pooling_3d_adaptive_max_lp": _m(lambda nn: nn.Sequential(nn.Conv3d(2, 3, 2), nn.LPPool3d(2, (2, 1, 2)), nn.AdaptiveMaxPool3d((2, 1, 2))), ((2, 2, 5, 4, 6), "f")),
 }  # fmt: skip
 
 
