@@ -250,6 +250,55 @@ class Module(ModuleHooks, ModuleState):
             module = child
         return module
 
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at the dotted path ``target`` (its parent must exist; with
+        ``strict``, so must the name it replaces).
+
+        Example:
+            >>> from minigrad import nn
+            >>> model = nn.Sequential(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))
+            >>> model.set_submodule("0.1", nn.Tanh())
+            >>> model.get_submodule("0.1")
+            Tanh()
+        """
+        if not target:
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if strict and name not in parent._modules:
+            raise AttributeError(f"{type(parent).__name__} has no attribute `{name}`")
+        setattr(parent, name, module)
+
+    def get_parameter(self, target: str):
+        """The parameter at a dotted path such as ``"0.weight"``.
+
+        Example:
+            >>> from minigrad import nn
+            >>> nn.Sequential(nn.Linear(2, 3)).get_parameter("0.bias").shape
+            (3,)
+        """
+        return self._get_member(target, "_parameters", "parameter")
+
+    def get_buffer(self, target: str):
+        """The buffer at a dotted path such as ``"1.running_mean"``.
+
+        Example:
+            >>> from minigrad import nn
+            >>> nn.Sequential(nn.BatchNorm1d(3)).get_buffer("0.running_var").tolist()
+            [1.0, 1.0, 1.0]
+        """
+        return self._get_member(target, "_buffers", "buffer")
+
+    def _get_member(self, target: str, registry: str, what: str):
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        members = getattr(module, registry)
+        if name not in members or members[name] is None:
+            raise AttributeError(f"{type(module).__name__} has no {what} `{name}`")
+        return members[name]
+
     def _named_members(self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool):
         seen = set()
         modules = (

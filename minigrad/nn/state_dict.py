@@ -4,6 +4,13 @@
 (``"0.weight"``, ``"1.running_mean"``), so a checkpoint's entries line up with a PyTorch
 model's; loading copies in place (an optimizer made before keeps working) unless
 ``assign=True``.
+
+PyTorch's four state-dict hooks are here too, each registered on a module and run for it:
+``register_state_dict_pre_hook`` and ``register_state_dict_post_hook`` around the module's
+part of ``state_dict()`` (the post hook may edit the entries), and
+``register_load_state_dict_pre_hook`` (before loading: may rename or convert the entries
+of a copy of the checkpoint) and ``register_load_state_dict_post_hook`` (after: may edit
+the missing and unexpected keys before ``strict`` judges them).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import numpy as np
 
 from ..grad_mode import no_grad
 from ..tensor import Tensor
+from .hooks import ModuleHooks, RemovableHandle
 from .parameter import Parameter, is_lazy
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -29,6 +37,15 @@ class ModuleState:
         that have no shape yet appear as themselves (``<UninitializedParameter>``), as in
         PyTorch."""
         destination = OrderedDict() if destination is None else destination
+        return self._collect_state(destination, prefix, keep_vars, run_hooks=True)
+
+    def _collect_state(self, destination, prefix: str, keep_vars: bool, run_hooks: bool):
+        """``state_dict``'s walk; ``load_state_dict`` takes it without the hooks (which are
+        for what is saved, not for finding the tensors to load into)."""
+        hooks = self.__dict__.get("_state_dict_hooks") if run_hooks else None
+        if hooks:
+            for hook in list(hooks["pre"].values()):
+                hook(self, prefix, keep_vars)
         for name, param in self._parameters.items():
             if param is not None:
                 keep = keep_vars or is_lazy(param)
@@ -39,8 +56,85 @@ class ModuleState:
                 destination[prefix + name] = buffer if keep else buffer.detach()
         for name, module in self._modules.items():
             if module is not None:
-                module.state_dict(destination, prefix + name + ".", keep_vars)
+                module._collect_state(destination, prefix + name + ".", keep_vars, run_hooks)
+        if hooks:
+            for hook in list(hooks["post"].values()):
+                if hook(self, destination, prefix, {}) is not None:
+                    raise RuntimeError("state_dict post-hook must return None")
         return destination
+
+    def _hooks_of(self, kind: str) -> dict:
+        """The module's state-dict hooks of ``kind`` (made on first use)."""
+        if "_state_dict_hooks" not in self.__dict__:
+            kinds = ("pre", "post", "load_pre", "load_post")
+            object.__setattr__(self, "_state_dict_hooks", {k: OrderedDict() for k in kinds})
+        return self._state_dict_hooks[kind]
+
+    def register_state_dict_pre_hook(self, hook):
+        """Call ``hook(module, prefix, keep_vars)`` before this module's part of every
+        ``state_dict()``. Returns a handle whose ``remove()`` unregisters it.
+
+        Example:
+            >>> from minigrad import nn
+            >>> layer = nn.Linear(2, 1)
+            >>> seen = []
+            >>> handle = layer.register_state_dict_pre_hook(lambda m, p, k: seen.append(p))
+            >>> _ = nn.Sequential(layer).state_dict()
+            >>> seen
+            ['0.']
+        """
+        return _register(self._hooks_of("pre"), hook)
+
+    def register_state_dict_post_hook(self, hook):
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` after this module's
+        entries are in ``state_dict``; it may edit them in place and must return None.
+
+        Example:
+            >>> from minigrad import nn
+            >>> layer = nn.Linear(2, 1)
+            >>> def drop_bias(module, state, prefix, meta):
+            ...     del state[prefix + "bias"]
+            >>> handle = layer.register_state_dict_post_hook(drop_bias)
+            >>> list(layer.state_dict())
+            ['weight']
+        """
+        return _register(self._hooks_of("post"), hook)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before loading; ``state_dict`` is the load's own
+        copy of the checkpoint, which the hook may edit (rename old keys, convert
+        values); a message appended to ``error_msgs`` fails the load.
+
+        Example:
+            >>> import minigrad
+            >>> from minigrad import nn
+            >>> layer = nn.Linear(2, 1)
+            >>> def rename(module, state, prefix, *rest):
+            ...     if prefix + "w" in state:
+            ...         state[prefix + "weight"] = state.pop(prefix + "w")
+            >>> handle = layer.register_load_state_dict_pre_hook(rename)
+            >>> layer.load_state_dict({"w": minigrad.ones(1, 2), "bias": minigrad.zeros(1)})
+            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+        """
+        return _register(self._hooks_of("load_pre"), hook)
+
+    def register_load_state_dict_post_hook(self, hook):
+        """Call ``hook(module, incompatible_keys)`` after loading, with the missing and
+        unexpected keys (a named tuple of two lists it may edit: ``strict`` judges what is
+        left); it must return None. With such a hook, the matching entries are loaded
+        before ``strict`` raises, as in PyTorch.
+
+        Example:
+            >>> import minigrad
+            >>> from minigrad import nn
+            >>> layer = nn.Linear(2, 1)
+            >>> handle = layer.register_load_state_dict_post_hook(
+            ...     lambda module, keys: keys.missing_keys.clear())
+            >>> layer.load_state_dict({"weight": minigrad.ones(1, 2)})  # no bias: allowed
+            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+        """
+        return _register(self._hooks_of("load_post"), hook)
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         """Copy values into the parameters and buffers, in place, keeping their device
@@ -64,21 +158,35 @@ class ModuleState:
         if not hasattr(state_dict, "items"):
             raise TypeError(f"expected a dict-like state_dict, got {type(state_dict).__name__}")
         errors = []
+        hooked = [
+            (f"{prefix}." if prefix else "", module)
+            for prefix, module in self.named_modules()
+            if module.__dict__.get("_state_dict_hooks")
+        ]
+        missing, unexpected = [], []
+        if any(module._state_dict_hooks["load_pre"] for _, module in hooked):
+            state_dict = OrderedDict(state_dict)  # the hooks edit the load's own copy
+            for prefix, module in hooked:
+                for hook in list(module._state_dict_hooks["load_pre"].values()):
+                    hook(module, state_dict, prefix, {}, strict, missing, unexpected, errors)
+        post_hooks = [
+            (module, hook)
+            for _, module in hooked
+            for hook in module._state_dict_hooks["load_post"].values()
+        ]
         for prefix, module in self.named_modules():
             if hasattr(module, "_lazy_load_hook"):  # give uninitialized tensors their shapes
                 errors += module._lazy_load_hook(state_dict, f"{prefix}." if prefix else "")
-        own = self.state_dict(keep_vars=True)
+        own = self._collect_state(OrderedDict(), "", True, run_hooks=False)
         optional = {  # entries a module allows older checkpoints to lack: they keep their value
             f"{prefix}.{name}" if prefix else name
             for prefix, module in self.named_modules()
             for name in getattr(module, "_optional_state", ())
         }
-        missing = [key for key in own if key not in state_dict and key not in optional]
-        unexpected = [key for key in state_dict if key not in own]
-        if strict and unexpected:
-            errors.append("Unexpected key(s) in state_dict: " + ", ".join(map(repr, unexpected)))
-        if strict and missing:
-            errors.append("Missing key(s) in state_dict: " + ", ".join(map(repr, missing)))
+        missing += [key for key in own if key not in state_dict and key not in optional]
+        unexpected += [key for key in state_dict if key not in own]
+        if not post_hooks:  # (with post hooks, strict judges the keys they leave, after)
+            errors += _key_errors(strict, missing, unexpected)
         values = {}
         for key, target in own.items():
             if key not in state_dict:
@@ -104,20 +212,28 @@ class ModuleState:
                 continue
             values[key] = value
         if errors:
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(errors)
-            )
+            raise RuntimeError(self._load_error(errors))
         if assign:
             self._assign_state(values, own)
-            return IncompatibleKeys(missing, unexpected)
-        with no_grad():
-            for key, value in values.items():
-                target = own[key]
-                source = value._data if isinstance(value, Tensor) else np.asarray(value)
-                target._data[...] = target.device.move(source).astype(target.dtype, copy=False)
-                target._version.value += 1
-        return IncompatibleKeys(missing, unexpected)
+        else:
+            with no_grad():
+                for key, value in values.items():
+                    target = own[key]
+                    source = value._data if isinstance(value, Tensor) else np.asarray(value)
+                    target._data[...] = target.device.move(source).astype(target.dtype, copy=False)
+                    target._version.value += 1
+        result = IncompatibleKeys(missing, unexpected)
+        for module, hook in post_hooks:
+            if hook(module, result) is not None:
+                raise RuntimeError("load_state_dict post-hook must return None")
+        if post_hooks and _key_errors(strict, missing, unexpected):
+            raise RuntimeError(self._load_error(_key_errors(strict, missing, unexpected)))
+        return result
+
+    def _load_error(self, errors: list) -> str:
+        return f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(
+            errors
+        )
 
     def _assign_state(self, values: dict, own: dict) -> None:
         """``load_state_dict(assign=True)``: put each value in place of the tensor it names
@@ -138,3 +254,19 @@ class ModuleState:
                     module._parameters[name] = tensor
                 else:
                     module._buffers[name] = tensor  # as given, as in PyTorch
+
+
+def _key_errors(strict: bool, missing: list, unexpected: list) -> list:
+    """``strict``'s complaints about the keys, in PyTorch's words."""
+    errors = []
+    if strict and unexpected:
+        errors.append("Unexpected key(s) in state_dict: " + ", ".join(map(repr, unexpected)))
+    if strict and missing:
+        errors.append("Missing key(s) in state_dict: " + ", ".join(map(repr, missing)))
+    return errors
+
+
+def _register(hooks: dict, hook):
+    ModuleHooks._hook_counter += 1  # (one counter for every kind of hook)
+    hooks[ModuleHooks._hook_counter] = hook
+    return RemovableHandle(hooks, ModuleHooks._hook_counter)
