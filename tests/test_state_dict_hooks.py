@@ -84,3 +84,34 @@ def test_members_by_dotted_path():
         model.get_buffer("1.weight")
     with pytest.raises(AttributeError, match="has no attribute `5`"):
         model.set_submodule("5", nn.ReLU(), strict=True)
+
+
+class Counted(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer = nn.Linear(1, 1)
+        self.count = 3
+
+    def get_extra_state(self):
+        return {"count": self.count}
+
+    def set_extra_state(self, state):
+        self.count = state["count"]
+
+
+def test_extra_state_is_saved_and_restored():
+    saved = Counted()
+    state = saved.state_dict()
+    assert list(state) == ["_extra_state", "layer.weight", "layer.bias"]  # PyTorch's order
+    loaded = Counted()
+    loaded.count = 0
+    loaded.load_state_dict(state)
+    assert loaded.count == 3
+    with pytest.raises(RuntimeError, match=r"Missing key.*_extra_state"):
+        Counted().load_state_dict(
+            {"layer.weight": minigrad.ones(1, 1), "layer.bias": minigrad.ones(1)}
+        )
+    with pytest.raises(RuntimeError, match="has no extra state"):
+        nn.Linear(1, 1).get_extra_state()
+    wrapped = nn.Sequential(Counted())
+    assert "0._extra_state" in wrapped.state_dict()

@@ -54,6 +54,8 @@ class ModuleState:
             if buffer is not None and name not in self._non_persistent:
                 keep = keep_vars or is_lazy(buffer)
                 destination[prefix + name] = buffer if keep else buffer.detach()
+        if _has_extra_state(self):
+            destination[prefix + EXTRA_STATE] = self.get_extra_state()
         for name, module in self._modules.items():
             if module is not None:
                 module._collect_state(destination, prefix + name + ".", keep_vars, run_hooks)
@@ -62,6 +64,51 @@ class ModuleState:
                 if hook(self, destination, prefix, {}) is not None:
                     raise RuntimeError("state_dict post-hook must return None")
         return destination
+
+    def get_extra_state(self):
+        """What a module saves beside its tensors, under the key ``"_extra_state"`` of
+        its ``state_dict`` (any picklable value): override it, and :meth:`set_extra_state`
+        to restore it. The base class has none.
+
+        Example:
+            >>> from minigrad import nn
+            >>> class Counted(nn.Linear):
+            ...     calls = 0
+            ...     def get_extra_state(self):
+            ...         return {"calls": self.calls}
+            ...     def set_extra_state(self, state):
+            ...         self.calls = state["calls"]
+            >>> list(Counted(2, 1).state_dict())
+            ['weight', 'bias', '_extra_state']
+        """
+        raise RuntimeError(
+            f"{type(self).__name__} has no extra state: override get_extra_state() (and "
+            "set_extra_state()) to save some"
+        )
+
+    def set_extra_state(self, state) -> None:
+        """Restore what :meth:`get_extra_state` returned, when ``load_state_dict`` finds
+        it under ``"_extra_state"``.
+
+        Example:
+            >>> from minigrad import nn
+            >>> class Counted(nn.Linear):
+            ...     calls = 0
+            ...     def get_extra_state(self):
+            ...         return self.calls
+            ...     def set_extra_state(self, state):
+            ...         self.calls = state
+            >>> saved = Counted(2, 1)
+            >>> saved.calls = 7
+            >>> loaded = Counted(2, 1)
+            >>> _ = loaded.load_state_dict(saved.state_dict())
+            >>> loaded.calls
+            7
+        """
+        raise RuntimeError(
+            f"{type(self).__name__} has no extra state to set: override set_extra_state() "
+            "with get_extra_state()"
+        )
 
     def _hooks_of(self, kind: str) -> dict:
         """The module's state-dict hooks of ``kind`` (made on first use)."""
@@ -178,6 +225,11 @@ class ModuleState:
             if hasattr(module, "_lazy_load_hook"):  # give uninitialized tensors their shapes
                 errors += module._lazy_load_hook(state_dict, f"{prefix}." if prefix else "")
         own = self._collect_state(OrderedDict(), "", True, run_hooks=False)
+        extra = {  # modules with extra state, by its key: restored after the tensors
+            (f"{prefix}." if prefix else "") + EXTRA_STATE: module
+            for prefix, module in self.named_modules()
+            if _has_extra_state(module)
+        }
         optional = {  # entries a module allows older checkpoints to lack: they keep their value
             f"{prefix}.{name}" if prefix else name
             for prefix, module in self.named_modules()
@@ -189,7 +241,7 @@ class ModuleState:
             errors += _key_errors(strict, missing, unexpected)
         values = {}
         for key, target in own.items():
-            if key not in state_dict:
+            if key not in state_dict or key in extra:
                 continue
             value = state_dict[key]
             if not isinstance(value, Tensor | np.ndarray | np.generic | int | float):
@@ -222,6 +274,9 @@ class ModuleState:
                     source = value._data if isinstance(value, Tensor) else np.asarray(value)
                     target._data[...] = target.device.move(source).astype(target.dtype, copy=False)
                     target._version.value += 1
+        for key, module in extra.items():
+            if key in state_dict:
+                module.set_extra_state(state_dict[key])
         result = IncompatibleKeys(missing, unexpected)
         for module, hook in post_hooks:
             if hook(module, result) is not None:
@@ -270,3 +325,11 @@ def _register(hooks: dict, hook):
     ModuleHooks._hook_counter += 1  # (one counter for every kind of hook)
     hooks[ModuleHooks._hook_counter] = hook
     return RemovableHandle(hooks, ModuleHooks._hook_counter)
+
+
+EXTRA_STATE = "_extra_state"  # the key of a module's extra state, as in PyTorch
+
+
+def _has_extra_state(module) -> bool:
+    """Whether the module's class overrides ``get_extra_state``."""
+    return type(module).get_extra_state is not ModuleState.get_extra_state
