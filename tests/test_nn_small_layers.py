@@ -102,3 +102,27 @@ def test_reprs_are_pytorchs():
 def test_bad_arguments_are_refused(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_fractional_max_pool(device):
+    """The windows PyTorch places for given samples (its own example output), the seeded
+    draw when no samples are given, and the ratio form."""
+    x = minigrad.arange(49.0, device=device).reshape(1, 1, 7, 7)
+    samples = minigrad.tensor([[[0.1, 0.9]]], device=device)
+    values, where = F.fractional_max_pool2d(
+        x, 2, output_size=3, return_indices=True, _random_samples=samples
+    )
+    assert values.tolist() == [[[[8.0, 10.0, 13.0], [22.0, 24.0, 27.0], [43.0, 45.0, 48.0]]]]
+    assert where.tolist() == values.long().tolist()  # x holds its own flat positions
+    minigrad.manual_seed(4)
+    first = F.fractional_max_pool2d(minigrad.randn(2, 3, 9, 9), 2, output_ratio=0.5)
+    minigrad.manual_seed(4)
+    again = F.fractional_max_pool2d(minigrad.randn(2, 3, 9, 9), 2, output_ratio=0.5)
+    assert first.shape == (2, 3, 4, 4) and (first == again).all().item()
+    volume = minigrad.randn(1, 2, 5, 6, 7, requires_grad=True)
+    F.fractional_max_pool3d(volume, 2, output_size=(3, 4, 5)).sum().backward()
+    assert volume.grad.sum().item() == 2 * 3 * 4 * 5  # one gradient per output
+    with pytest.raises(ValueError, match="either an output_size or an output_ratio"):
+        F.fractional_max_pool2d(x, 2)
+    with pytest.raises(RuntimeError, match="pool height 2 too large relative to input height 7"):
+        F.fractional_max_pool2d(x, 2, output_size=7)

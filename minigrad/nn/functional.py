@@ -114,6 +114,8 @@ from .functional_margin import (
 )
 from .functional_norm import group_norm, instance_norm, layer_norm, local_response_norm, rms_norm
 from .functional_pooling import (
+    fractional_max_pool2d,
+    fractional_max_pool3d,
     lp_pool1d,
     lp_pool2d,
     lp_pool3d,
@@ -159,6 +161,8 @@ __all__ = [
     "embedding_bag",
     "feature_alpha_dropout",
     "fold",
+    "fractional_max_pool2d",
+    "fractional_max_pool3d",
     "gaussian_nll_loss",
     "gelu",
     "glu",

@@ -1,6 +1,8 @@
-"""More pooling: power-average pooling (``lp_pool1d``, ``lp_pool2d``) and max
-*unpooling* (``max_unpool1d``, ``max_unpool2d``), the partial inverse of a max pooling
-that puts each maximum back where ``return_indices`` says it came from.
+"""More pooling: power-average pooling (``lp_pool1d/2d/3d``), max *unpooling*
+(``max_unpool1d/2d/3d``), the partial inverse of a max pooling that puts each maximum back
+where ``return_indices`` says it came from, and fractional max pooling
+(``fractional_max_pool2d/3d``, Graham 2014), whose windows start at pseudo-random places so
+that the output can shrink by a ratio that is not a whole number.
 
 ``lp_pool`` is ``(sum over the window of x**p)**(1/p)``: ``p = 1`` the sum, large ``p``
 near the maximum; computed, as PyTorch does, from an average pooling of ``x**p``.
@@ -9,7 +11,10 @@ near the maximum; computed, as PyTorch does, from an average pooling of ``x**p``
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import creation
+from .. import random as _random
 from ..functions import relu
 from ..functions_math import sign
 from ..functions_select import scatter
@@ -18,7 +23,16 @@ from .functional_conv import avg_pool2d
 from .functional_conv3d import _triple, avg_pool3d
 from .functional_conv_variants import _one, _pair, avg_pool1d
 
-__all__ = ["lp_pool1d", "lp_pool2d", "lp_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d"]
+__all__ = [
+    "fractional_max_pool2d",
+    "fractional_max_pool3d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
+]
 
 
 def _root(out: Tensor, norm_type: float, window: int) -> Tensor:
@@ -159,3 +173,111 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
     stride = kernel if stride is None else _triple(stride, "stride", "max_unpool3d")
     padding = _triple(padding, "padding", "max_unpool3d")
     return _unpool("max_unpool3d", input, indices, kernel, stride, padding, output_size, 3)
+
+
+def _intervals(sample: float, size: int, out: int, kernel: int) -> list[int]:
+    """The window starts of fractional max pooling along one dim, from one uniform
+    ``sample`` in [0, 1) (PyTorch's rule): ``floor((i + u) * alpha) - floor(u * alpha)``
+    with ``alpha = (size - kernel) / (out - 1)``, the last window at the end."""
+    if out == 1:
+        return [size - kernel]
+    alpha = (size - kernel) / (out - 1)
+    starts = [int((i + sample) * alpha) - int(sample * alpha) for i in range(out - 1)]
+    return [*starts, size - kernel]
+
+
+def _fractional(name, input, kernel_size, output_size, output_ratio, return_indices,
+                samples, dims):  # fmt: skip
+    if not isinstance(input, Tensor) or input.ndim not in (dims + 1, dims + 2):
+        got = f"{input.ndim}-D" if isinstance(input, Tensor) else type(input).__name__
+        raise RuntimeError(f"{name}: expected a {dims + 1}-D or {dims + 2}-D input, got {got}")
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    batched = input.ndim == dims + 2
+    x = input if batched else input.unsqueeze(0)
+    n, c, *spatial = x.shape
+    kernel = tuple(kernel_size) if isinstance(kernel_size, list | tuple) else (kernel_size,) * dims
+    if output_size is None:
+        ratio = (
+            tuple(output_ratio)
+            if isinstance(output_ratio, list | tuple)
+            else (output_ratio,) * dims
+        )
+        if not all(0 < r < 1 for r in ratio):
+            raise ValueError(f"{name}: output_ratio must be between 0 and 1, got {output_ratio!r}")
+        output_size = tuple(int(s * r) for s, r in zip(spatial, ratio))
+    outs = tuple(output_size) if isinstance(output_size, list | tuple) else (output_size,) * dims
+    axes = ("time", "height", "width")[-dims:]
+    for axis, size, k, o in zip(axes, spatial, kernel, outs):
+        if o + k - 1 > size:
+            raise RuntimeError(
+                f"{name}(): pool {axis} {k} too large relative to input {axis} {size}"
+            )
+    if samples is None:
+        drawn = _random.generator().random((n, c, dims))
+    else:
+        if tuple(samples.shape) != (n, c, dims):
+            raise RuntimeError(
+                f"Expect _random_samples of shape ({n}, {c}, {dims}); got {tuple(samples.shape)}"
+            )
+        drawn = np.asarray(samples.tolist(), dtype=np.float64)
+    # The samples' order is PyTorch's: 2-D (width, height), 3-D (time, height, width).
+    order = (1, 0) if dims == 2 else (0, 1, 2)
+    table = np.zeros((n, c, *outs, *kernel), dtype=np.int64)
+    strides = [int(np.prod(spatial[d + 1 :])) for d in range(dims)]
+    for b in range(n):
+        for ch in range(c):
+            flat = 0
+            for d in range(dims):
+                starts = np.array(_intervals(float(drawn[b, ch, order[d]]), spatial[d], outs[d],
+                                             kernel[d]))  # fmt: skip
+                positions = starts[:, None] + np.arange(kernel[d])[None, :]  # (out_d, k_d)
+                shape = [1] * (2 * dims)
+                shape[d], shape[dims + d] = outs[d], kernel[d]
+                flat = flat + positions.reshape(shape) * strides[d]
+            table[b, ch] = flat
+    device = x.device
+    index = Tensor._wrap(device.from_host(table.reshape(n, c, -1)), device)
+    windows = x.reshape(n, c, -1).gather(2, index).reshape(n, c, *outs, -1)
+    values, where = windows.max(-1)
+    if not return_indices:
+        return values if batched else values.squeeze(0)
+    positions = index.reshape(n, c, *outs, -1).gather(-1, where.unsqueeze(-1)).squeeze(-1)
+    if not batched:
+        values, positions = values.squeeze(0), positions.squeeze(0)
+    return values, positions
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):  # fmt: skip
+    """Fractional max pooling of an (N, C, H, W) or (C, H, W) input to ``output_size``
+    (or ``output_ratio`` times the input's size): the maximum over ``kernel_size``
+    windows whose starts are spread pseudo-randomly (one uniform draw per sample and
+    channel and dim, from minigrad's seeded generator unless ``_random_samples`` (N, C, 2)
+    gives them).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> x = minigrad.arange(49.0).reshape(1, 1, 7, 7)
+        >>> samples = minigrad.tensor([[[0.1, 0.9]]])
+        >>> F.fractional_max_pool2d(x, 2, output_size=3, _random_samples=samples).tolist()
+        [[[[8.0, 10.0, 13.0], [22.0, 24.0, 27.0], [43.0, 45.0, 48.0]]]]
+    """
+    return _fractional("fractional_max_pool2d", input, kernel_size, output_size, output_ratio,
+                       return_indices, _random_samples, 2)  # fmt: skip
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):  # fmt: skip
+    """Fractional max pooling of an (N, C, T, H, W) or (C, T, H, W) input: see
+    :func:`fractional_max_pool2d` (``_random_samples`` is (N, C, 3)).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.nn import functional as F
+        >>> F.fractional_max_pool3d(minigrad.randn(1, 2, 5, 6, 7), 2, output_size=(3, 4, 5)).shape
+        (1, 2, 3, 4, 5)
+    """
+    return _fractional("fractional_max_pool3d", input, kernel_size, output_size, output_ratio,
+                       return_indices, _random_samples, 3)  # fmt: skip

@@ -305,3 +305,55 @@ class MaxUnpool3d(MaxUnpool2d):
     """
 
     _dims = 3
+
+
+class FractionalMaxPool2d(Module):
+    """Fractional max pooling to ``output_size`` or ``output_ratio`` of the input's size;
+    see :func:`minigrad.nn.functional.fractional_max_pool2d` (new window starts are drawn
+    at every call).
+
+    Example:
+        >>> import minigrad
+        >>> pool = minigrad.nn.FractionalMaxPool2d(3, output_ratio=0.5)
+        >>> pool(minigrad.randn(2, 4, 10, 12)).shape
+        (2, 4, 5, 6)
+    """
+
+    _dims = 2
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None,
+                 return_indices: bool = False, _random_samples=None) -> None:  # fmt: skip
+        super().__init__()
+        if output_size is None and output_ratio is None:
+            raise ValueError(
+                f"{type(self).__name__} requires specifying either an output size, or a "
+                "pooling ratio"
+            )
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        self.kernel_size, self.output_size, self.output_ratio = (
+            kernel_size,
+            output_size,
+            output_ratio,
+        )
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+
+    def forward(self, input):
+        pool = F.fractional_max_pool2d if self._dims == 2 else F.fractional_max_pool3d
+        return pool(input, self.kernel_size, self.output_size, self.output_ratio,
+                    self.return_indices, self._random_samples)  # fmt: skip
+
+
+class FractionalMaxPool3d(FractionalMaxPool2d):
+    """Fractional max pooling over (N, C, T, H, W) inputs; see
+    :func:`minigrad.nn.functional.fractional_max_pool3d`.
+
+    Example:
+        >>> import minigrad
+        >>> pool = minigrad.nn.FractionalMaxPool3d(2, output_size=(2, 3, 4))
+        >>> pool(minigrad.randn(1, 1, 5, 6, 7)).shape
+        (1, 1, 2, 3, 4)
+    """
+
+    _dims = 3
