@@ -32,7 +32,7 @@ def _device(device) -> Device:
 
 
 def _float_dtype(dtype) -> np.dtype:
-    return _dtypes.DEFAULT_FLOAT if dtype is None else _dtypes.to_dtype(dtype)
+    return _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
 
 
 def _sizes(size) -> tuple[int, ...]:
@@ -163,7 +163,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         )
     if dtype is None:
         ints = all(isinstance(v, int | np.integer) for v in (start, end, step))
-        dtype = _dtypes.int64 if ints else _dtypes.DEFAULT_FLOAT
+        dtype = _dtypes.int64 if ints else _dtypes.get_default_dtype()
     device = _device(device)
     array = device.from_host(np.arange(start, end, step).astype(_dtypes.to_dtype(dtype)))
     return _finish(array, device, requires_grad)
@@ -288,7 +288,7 @@ def normal(
             f"normal: the shapes of mean {np.shape(means)} and std {np.shape(stds)} do not "
             f"broadcast"
         ) from None
-    dtype = first.dtype if _dtypes.is_floating(first.dtype) else _dtypes.DEFAULT_FLOAT
+    dtype = first.dtype if _dtypes.is_floating(first.dtype) else _dtypes.get_default_dtype()
     z = first.device.from_host(rng.standard_normal(shape, dtype=_float_draw(dtype)))
     values = (means + stds * z).astype(dtype, copy=False)
     return _finish(values, first.device, requires_grad)

@@ -34,7 +34,43 @@ half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64
 
 SUPPORTED = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
-DEFAULT_FLOAT = float32
+
+# The default float type: of Python floats made into tensors, of new floating tensors and
+# parameters, and of an integer tensor combined with a float. float32 unless
+# ``set_default_dtype`` says otherwise, as in PyTorch.
+_default_float = float32
+
+
+def get_default_dtype() -> np.dtype:
+    """The default floating-point dtype (float32 unless :func:`set_default_dtype` changed
+    it), as ``torch.get_default_dtype``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.get_default_dtype()
+        dtype('float32')
+    """
+    return _default_float
+
+
+def set_default_dtype(d) -> None:
+    """Make ``d`` (float16, float32 or float64) the default floating-point dtype: that of
+    ``tensor([1.5])``, ``zeros(3)``, ``randn(2)``, new layers' parameters, and ``int_tensor
+    * 0.5``, as ``torch.set_default_dtype``. Tensors made before keep their dtype.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.set_default_dtype(minigrad.float64)
+        >>> minigrad.tensor([1.5]).dtype, minigrad.nn.Linear(2, 1).weight.dtype
+        (dtype('float64'), dtype('float64'))
+        >>> minigrad.set_default_dtype(minigrad.float32)
+    """
+    global _default_float
+    dtype = to_dtype(d)
+    if dtype.kind != "f":
+        raise TypeError(f"only floating-point types are supported as the default type, got {dtype}")
+    _default_float = dtype
+
 
 # ``dtype=float`` means float64, as in PyTorch (the *default* float type is float32).
 _PYTHON_TYPES = {builtins.float: float64, builtins.int: int64, builtins.bool: bool}
@@ -98,8 +134,8 @@ def _category(dtype: np.dtype) -> int:
     return 2 if dtype.kind == "f" else 0 if dtype.kind == "b" else 1
 
 
-# The dtype a Python number brings to an operation.
-_SCALAR_DTYPE = {builtins.bool: bool, builtins.int: int64, builtins.float: DEFAULT_FLOAT}
+# The dtype a Python number brings to an operation (a float: the default float type).
+_SCALAR_DTYPE = {builtins.bool: bool, builtins.int: int64, builtins.float: None}
 
 
 def result_type(*operands) -> np.dtype:
@@ -140,9 +176,8 @@ def _operand(x) -> tuple[np.dtype, builtins.int]:
     PyTorch."""
     if isinstance(x, np.generic):
         x = x.item()
-    dtype = _SCALAR_DTYPE.get(type(x))
-    if dtype is not None:
-        return dtype, 0
+    if type(x) in _SCALAR_DTYPE:
+        return _SCALAR_DTYPE[type(x)] or _default_float, 0
     return x.dtype, 2 if x.ndim else 1
 
 
@@ -158,7 +193,7 @@ def finfo(dtype=None):
         >>> minigrad.finfo(minigrad.float16).bits
         16
     """
-    dtype = DEFAULT_FLOAT if dtype is None else to_dtype(dtype)
+    dtype = _default_float if dtype is None else to_dtype(dtype)
     if dtype.kind != "f":
         raise TypeError(f"finfo: expected a floating point dtype, got {dtype}")
     return np.finfo(dtype)

@@ -53,7 +53,7 @@ def from_python(data, dtype) -> np.ndarray:
     if dtype is None:
         if raw.dtype != np.float64 or has_numpy_float64(data):
             return raw
-        dtype = _dtypes.DEFAULT_FLOAT  # Python floats: the default float type
+        dtype = _dtypes.get_default_dtype()  # Python floats: the default float type
     if dtype.kind in "iu" and raw.dtype.kind in "iuf":
         check_range(raw, dtype)
     with np.errstate(over="ignore"):  # float64 -> float16/32 overflow is inf, as in PyTorch

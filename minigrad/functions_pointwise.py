@@ -33,7 +33,7 @@ _LN2, _LN10 = math.log(2.0), math.log(10.0)
 def _float(input: Tensor, name: str) -> Tensor:
     """``input``, cast to the default float dtype if it is an integer or bool tensor."""
     _check_tensor(input, name)
-    return input if input.is_floating_point() else cast(input, _dtypes.DEFAULT_FLOAT)
+    return input if input.is_floating_point() else cast(input, _dtypes.get_default_dtype())
 
 
 def _binary_float(op, name: str, a, b, numbers: bool = False) -> Tensor:

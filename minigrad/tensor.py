@@ -209,7 +209,7 @@ class Tensor:
         extras = []
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
-        default = array.dtype in (_dtypes.float32, _dtypes.int64, _dtypes.bool)
+        default = array.dtype in (_dtypes.get_default_dtype(), _dtypes.int64, _dtypes.bool)
         if not default or array.size == 0:
             extras.append(f"dtype=minigrad.{array.dtype.name}")
         if self.grad_fn is not None:

@@ -141,7 +141,7 @@ def _as_floats(a, b):
     a, b = _operands(a, b)
     dtype = _dtypes.result_type(a, b)
     if not _dtypes.is_floating(dtype):
-        dtype = _dtypes.DEFAULT_FLOAT
+        dtype = _dtypes.get_default_dtype()
     return tuple(
         (x if x.dtype == dtype else cast(x, dtype)) if isinstance(x, Tensor) else float(x)
         for x in (a, b)
@@ -221,7 +221,7 @@ def neg(input: Tensor) -> Tensor:
 def _unary_float(op, name: str, input: Tensor) -> Tensor:
     _check_tensor(input, name)
     if not input.is_floating_point():
-        input = cast(input, _dtypes.DEFAULT_FLOAT)
+        input = cast(input, _dtypes.get_default_dtype())
     return op.apply(input)
 
 

@@ -320,7 +320,7 @@ def generate_square_subsequent_mask(size: int, device=None, dtype=None) -> Tenso
                 [  0.,   0., -inf],
                 [  0.,   0.,   0.]])
     """
-    dtype = _dtypes.float32 if dtype is None else dtype
+    dtype = _dtypes.get_default_dtype() if dtype is None else dtype
     above = creation.ones(size, size, dtype=_dtypes.bool, device=device).triu(1)
     zeros = creation.zeros(size, size, dtype=dtype, device=device)
     return zeros.masked_fill(above, float("-inf"))
