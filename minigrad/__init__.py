@@ -42,6 +42,7 @@ from .backend import Device
 from .backend import Device as device
 from .creation import (
     arange,
+    as_tensor,
     empty,
     empty_like,
     eye,
@@ -49,6 +50,7 @@ from .creation import (
     full,
     full_like,
     linspace,
+    logspace,
     normal,
     ones,
     ones_like,
@@ -178,7 +180,7 @@ from .functions_extra import (
     swapdims,
     topk,
 )
-from .functions_index import index_copy, index_put, masked_scatter, scatter_reduce
+from .functions_index import index_copy, index_put, masked_scatter, masked_select, scatter_reduce
 from .functions_linalg import (
     addbmm,
     addmm,
@@ -207,6 +209,7 @@ from .functions_math import (
     clamp_max,
     clamp_min,
     cumprod,
+    equal,
     expm1,
     floor,
     floor_divide,
@@ -226,6 +229,7 @@ from .functions_math import (
     trunc,
 )
 from .functions_order import (
+    bincount,
     bucketize,
     histc,
     kthvalue,
@@ -280,6 +284,7 @@ from .functions_pointwise import (
     true_divide,
     xlogy,
 )
+from .functions_queries import is_floating_point, is_nonzero, is_tensor, numel
 from .functions_select import (
     argwhere,
     broadcast_shapes,
@@ -335,12 +340,18 @@ from .tensor import Tensor
 
 __version__ = "0.1.0"
 
+# PyTorch's other names for functions (the same objects: one reference entry each).
+absolute, multiply, subtract, divide, negative = abs, mul, sub, div, neg
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+concat = concatenate = cat
+
 __all__ = [
     "Device",
     "Generator",
     "GradcheckError",
     "Tensor",
     "abs",
+    "absolute",
     "accelerator",
     "acos",
     "acosh",
@@ -368,6 +379,7 @@ __all__ = [
     "argmin",
     "argsort",
     "argwhere",
+    "as_tensor",
     "asin",
     "asinh",
     "atan",
@@ -380,6 +392,7 @@ __all__ = [
     "backends",
     "baddbmm",
     "bernoulli",
+    "bincount",
     "bitwise_and",
     "bitwise_not",
     "bitwise_or",
@@ -400,6 +413,8 @@ __all__ = [
     "clip",
     "clone",
     "column_stack",
+    "concat",
+    "concatenate",
     "cos",
     "cosh",
     "count_nonzero",
@@ -419,6 +434,7 @@ __all__ = [
     "diff",
     "distributed",
     "div",
+    "divide",
     "dot",
     "double",
     "dstack",
@@ -427,6 +443,7 @@ __all__ = [
     "empty_like",
     "enable_grad",
     "eq",
+    "equal",
     "erf",
     "erfc",
     "exp",
@@ -458,6 +475,8 @@ __all__ = [
     "get_rng_state",
     "gradcheck",
     "graph",
+    "greater",
+    "greater_equal",
     "gt",
     "half",
     "histc",
@@ -477,8 +496,11 @@ __all__ = [
     "int16",
     "int32",
     "int64",
+    "is_floating_point",
     "is_grad_enabled",
     "is_inference_mode_enabled",
+    "is_nonzero",
+    "is_tensor",
     "isclose",
     "isfinite",
     "isin",
@@ -490,6 +512,8 @@ __all__ = [
     "kthvalue",
     "le",
     "lerp",
+    "less",
+    "less_equal",
     "linspace",
     "load",
     "log",
@@ -505,12 +529,14 @@ __all__ = [
     "logical_or",
     "logical_xor",
     "logit",
+    "logspace",
     "logsumexp",
     "long",
     "lt",
     "manual_seed",
     "masked_fill",
     "masked_scatter",
+    "masked_select",
     "matmul",
     "max",
     "maximum",
@@ -524,6 +550,7 @@ __all__ = [
     "movedim",
     "mul",
     "multinomial",
+    "multiply",
     "mv",
     "nan_to_num",
     "nanmean",
@@ -533,11 +560,14 @@ __all__ = [
     "narrow",
     "ne",
     "neg",
+    "negative",
     "nn",
     "no_grad",
     "nonzero",
     "norm",
     "normal",
+    "not_equal",
+    "numel",
     "ones",
     "ones_like",
     "optim",
@@ -592,6 +622,7 @@ __all__ = [
     "std",
     "std_mean",
     "sub",
+    "subtract",
     "sum",
     "swapaxes",
     "swapdims",

@@ -182,6 +182,47 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
     return _finish(array, device, requires_grad)
 
 
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad=False) -> Tensor:  # fmt: skip
+    """``steps`` values from ``base**start`` to ``base**end``, evenly spaced in the exponent.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.logspace(0, 2, 3).tolist()
+        [1.0, 10.0, 100.0]
+    """
+    device = _device(device)
+    values = np.power(float(base), np.linspace(start, end, steps)).astype(_float_dtype(dtype))
+    return _finish(device.from_host(values), device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """``data`` as a tensor, sharing its memory where it can (as ``torch.as_tensor``): a
+    tensor already of this dtype and device is returned itself, a NumPy array of a
+    supported dtype becomes a CPU tensor on its memory (as :func:`from_numpy`); anything
+    else is copied as :func:`tensor` copies.
+
+    Example:
+        >>> import numpy as np
+        >>> import minigrad
+        >>> a = np.zeros(3, dtype=np.float32)
+        >>> t = minigrad.as_tensor(a)
+        >>> a[0] = 5.0
+        >>> t.tolist()  # the same memory
+        [5.0, 0.0, 0.0]
+    """
+    wanted = None if dtype is None else _dtypes.to_dtype(dtype)
+    if isinstance(data, Tensor):
+        target = data.device if device is None else _device(device)
+        if (wanted is None or wanted == data.dtype) and target is data.device:
+            return data
+        return data.to(device=target, dtype=wanted or data.dtype)
+    shares = isinstance(data, np.ndarray) and data.dtype in _dtypes.SUPPORTED
+    if shares and (wanted is None or wanted == data.dtype) and _device(device).type == "cpu":
+        return from_numpy(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """An ``n x m`` matrix with ones on the diagonal (``m`` defaults to ``n``).
 

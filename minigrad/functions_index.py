@@ -2,7 +2,8 @@
 result into the tensor): ``index_copy`` (whole slices at positions along a dim),
 ``index_put`` (the elements an advanced index names, as ``x[indices] = values`` does),
 ``masked_scatter`` (a source's elements, in order, where a mask is true) and
-``scatter_reduce`` (each element reduced into the place an index names).
+``scatter_reduce`` (each element reduced into the place an index names); and
+``masked_select``, the elements a mask picks.
 
 The first three are one ``scatter`` each, with the index spelled out for every element, so
 their gradients are scatter's: none for the overwritten elements, each written element the
@@ -183,6 +184,24 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     written = source.reshape(-1)[: places.shape[0]]
     out = _scatter("masked_scatter", input.reshape(-1), 0, places, written, add=False)
     return out.reshape(*input.shape)
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The elements of ``input`` where ``mask`` (a bool tensor, the two broadcast
+    together) is true, as a 1-D tensor, row by row; each gets its element's gradient.
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.tensor([[1.0, -2.0], [-3.0, 4.0]])
+        >>> minigrad.masked_select(x, x > 0)
+        tensor([1., 4.])
+    """
+    _check_tensor(input, "masked_select")
+    if not isinstance(mask, Tensor) or mask.dtype != _dtypes.bool:
+        got = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {got}")
+    shape = input.device.xp.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    return input.expand(*shape)[mask.expand(*shape)]
 
 
 def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,

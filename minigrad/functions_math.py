@@ -258,6 +258,23 @@ def allclose(
     return bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
+def equal(input: Tensor, other: Tensor) -> bool:
+    """Whether the two tensors have the same shape and the same values (a Python bool;
+    NaN is not equal to NaN).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.equal(minigrad.tensor([1, 2]), minigrad.tensor([1, 2]))
+        True
+    """
+    for name, t in (("input", input), ("other", other)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"equal(): argument '{name}' must be Tensor, not {type(t).__name__}")
+    if tuple(input.shape) != tuple(other.shape):
+        return False
+    return bool((input == other).all())
+
+
 def floor_divide(input, other) -> Tensor:
     """``input // other``: the quotient rounded down, in the promoted dtype (Python's
     ``//``). An integer division by zero is an error. PyTorch has no gradient for it (use

@@ -1,6 +1,6 @@
 """Order statistics and binning: ``kthvalue``, ``nanmedian``, ``quantile`` and
 ``nanquantile``; ``searchsorted`` and ``bucketize`` (where values fall among sorted
-boundaries); ``histc`` (a histogram with equal bins).
+boundaries); ``histc`` (a histogram with equal bins) and ``bincount`` (a count per value).
 
 The statistics pick elements of a sorted copy: the k-th smallest is position ``k - 1`` of
 a stable sort (NaN sorts last), gathered so that the gradient goes to the element picked;
@@ -295,6 +295,36 @@ def bucketize(input, boundaries: Tensor, *, out_int32=False, right=False) -> Ten
     if boundaries.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each value of a 1-D tensor of non-negative integers occurs (int64), or
+    the sum of ``weights`` per value; ``max(input) + 1`` counts, or ``minlength`` if more.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.bincount(minigrad.tensor([0, 1, 1, 3]))
+        tensor([1, 2, 0, 1])
+    """
+    _check_tensor(input, "bincount")
+    if input.ndim != 1 or input.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"bincount only supports 1-d non-negative integral inputs, got {input.ndim}-D "
+            f"{input.dtype}"
+        )
+    if input.numel() and bool((input < 0).any()):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    xp = input.device.xp
+    if weights is None:
+        counts = xp.bincount(input._data, minlength=minlength)
+        return Tensor._wrap(counts.astype(_dtypes.int64), input.device)
+    if tuple(weights.shape) != tuple(input.shape):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    dtype = weights.dtype if weights.is_floating_point() else _dtypes.float64
+    sums = xp.bincount(input._data, weights=weights._data, minlength=minlength)
+    return Tensor._wrap(sums.astype(dtype), input.device)
 
 
 def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:

@@ -1457,6 +1457,85 @@ class TensorMethods:
         """The logical not of the truth values; see :func:`minigrad.logical_not`."""
         return _F.logical_not(self)
 
+    def logical_and(self, other):
+        """Both truth values; see :func:`minigrad.logical_and`."""
+        return _F.logical_and(self, other)
+
+    def logical_or(self, other):
+        """Either truth value; see :func:`minigrad.logical_or`."""
+        return _F.logical_or(self, other)
+
+    def bitwise_and(self, other):
+        """``self & other``; see :func:`minigrad.bitwise_and`."""
+        return _F.bitwise_and(self, other)
+
+    def bitwise_or(self, other):
+        """``self | other``; see :func:`minigrad.bitwise_or`."""
+        return _F.bitwise_or(self, other)
+
+    def bitwise_xor(self, other):
+        """``self ^ other``; see :func:`minigrad.bitwise_xor`."""
+        return _F.bitwise_xor(self, other)
+
+    def bitwise_not(self):
+        """``~self``; see :func:`minigrad.bitwise_not`."""
+        return _F.bitwise_not(self)
+
+    def masked_select(self, mask):
+        """The elements where ``mask`` is true; see :func:`minigrad.masked_select`."""
+        return _FI.masked_select(self, mask)
+
+    def bincount(self, weights=None, minlength=0):
+        """How often each value occurs; see :func:`minigrad.bincount`."""
+        return _FO.bincount(self, weights, minlength)
+
+    def equal(self, other) -> bool:
+        """Whether ``other`` has this shape and these values; see :func:`minigrad.equal`."""
+        return _FM.equal(self, other)
+
+    def is_same_size(self, other) -> bool:
+        """Whether ``other`` has this tensor's shape."""
+        return tuple(self.shape) == tuple(other.shape)
+
+    @property
+    def itemsize(self) -> int:
+        """The bytes of one element."""
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of all the elements."""
+        return self.dtype.itemsize * self.numel()
+
+    @property
+    def is_cpu(self) -> bool:
+        """Whether the tensor is on the CPU."""
+        return self.device.type == "cpu"
+
+    def get_device(self) -> int:
+        """The GPU's index for a CUDA tensor, -1 for a CPU one (as in PyTorch)."""
+        return -1 if self.device.type == "cpu" else (self.device.index or 0)
+
+    def is_signed(self) -> bool:
+        """Whether the dtype holds negative numbers (not bool or uint8)."""
+        return self.dtype.kind in "fi"
+
+    def is_complex(self) -> bool:
+        """False: minigrad has no complex dtypes."""
+        return False
+
+    def byte(self):
+        """The tensor as uint8."""
+        return self.to(_dtypes.uint8)
+
+    def char(self):
+        """The tensor as int8."""
+        return self.to(_dtypes.int8)
+
+    def short(self):
+        """The tensor as int16."""
+        return self.to(_dtypes.int16)
+
     @property
     def mT(self):
         """The last two dims swapped (a batch of transposed matrices)."""
@@ -1716,11 +1795,126 @@ _LEGACY_TYPE_NAMES = {
 }  # fmt: skip
 
 
+# The in-place forms of pointwise methods (``x.exp_()``, ``x.clamp_min_(0)``, ...), made
+# by one pattern: the method, out of place on the detached tensor, written back in.
+_IN_PLACE = [
+    "abs",
+    "neg",
+    "exp",
+    "exp2",
+    "expm1",
+    "log",
+    "log2",
+    "log10",
+    "log1p",
+    "sqrt",
+    "rsqrt",
+    "square",
+    "reciprocal",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "sin",
+    "cos",
+    "tan",
+    "sinh",
+    "cosh",
+    "asin",
+    "acos",
+    "atan",
+    "asinh",
+    "acosh",
+    "atanh",
+    "erf",
+    "erfc",
+    "sign",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "frac",
+    "fix",
+    "deg2rad",
+    "rad2deg",
+    "logit",
+    "clamp_min",
+    "clamp_max",
+    "pow",
+    "lerp",
+    "addcmul",
+    "addcdiv",
+    "fmod",
+    "remainder",
+    "xlogy",
+    "hypot",
+    "atan2",
+    "true_divide",
+    "floor_divide",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "bitwise_not",
+    "cumsum",
+    "cumprod",
+]
+
+# PyTorch's other names for methods.
+_ALIASES = {
+    "absolute": "abs", "multiply": "mul", "subtract": "sub", "divide": "div",
+    "negative": "neg", "greater": "gt", "greater_equal": "ge", "less": "lt",
+    "less_equal": "le", "not_equal": "ne", "ndimension": "dim", "arccos": "acos",
+    "arcsin": "asin", "arctan": "atan", "arccosh": "acosh", "arcsinh": "asinh",
+    "arctanh": "atanh", "arctan2": "atan2",
+}  # fmt: skip
+
+
+def _in_place_form(name: str):
+    def method(self, *args, **kwargs):
+        result = getattr(self.detach(), name)(*args, **kwargs)
+        if not _dtypes.can_cast(result.dtype, self.dtype):
+            raise RuntimeError(
+                f"{name}_: result type {result.dtype} can't be cast to the desired output "
+                f"type {self.dtype}"
+            )
+        other = args[0] if args and isinstance(args[0], Tensor) else None
+        return self._write_result(f"{name}_", other, result.to(self.dtype))
+
+    method.__name__ = method.__qualname__ = f"{name}_"
+    method.__doc__ = f":meth:`{name}`, in place."
+    return method
+
+
+def _alias(name: str, target: str):
+    def method(self, *args, **kwargs):
+        return getattr(self, target)(*args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"PyTorch's other name for :meth:`{target}`."
+    return method
+
+
 def install() -> None:
-    """Put every method of :class:`TensorMethods` on :class:`~minigrad.Tensor`."""
+    """Put every method of :class:`TensorMethods` on :class:`~minigrad.Tensor`, then the
+    in-place forms and the aliases that the tables above name (where not defined)."""
     for name, member in vars(TensorMethods).items():
         if name not in _NOT_METHODS:
             setattr(Tensor, name, member)
+    for name in _IN_PLACE:
+        if hasattr(Tensor, name) and not hasattr(Tensor, f"{name}_"):
+            setattr(Tensor, f"{name}_", _in_place_form(name))
+    for name, target in _ALIASES.items():
+        if hasattr(Tensor, target) and not hasattr(Tensor, name):
+            setattr(Tensor, name, _alias(name, target))
 
 
 install()

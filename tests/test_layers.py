@@ -48,6 +48,7 @@ LAYERS = [
             "functions_stats",
             "functions_order",
             "functions_index",
+            "functions_queries",
             "sampling",
             "creation",
             "gradcheck",

@@ -1,0 +1,91 @@
+"""PyTorch's other spellings: the in-place forms of pointwise methods (``x.exp_()``), the
+aliases (``multiply``, ``greater``, ``concat``, ...), and the small helpers
+(``masked_select``, ``bincount``, ``equal``, ``as_tensor``, ``logspace``, the queries),
+checked against their definitions and PyTorch's rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [("exp", ()), ("sqrt", ()), ("sigmoid", ()), ("clamp_min", (0.5,)), ("pow", (2,)),
+     ("atan2", (None,)), ("lerp", (None, 0.25)), ("gt", (None,)), ("cumsum", (0,))],
+)  # fmt: skip
+def test_in_place_forms_equal_the_methods(device, name, args):
+    x = minigrad.tensor([0.25, 1.0, 4.0], device=device)
+    other = minigrad.tensor([1.0, 0.5, 2.0], device=device)
+    args = tuple(other if a is None else a for a in args)
+    expected = getattr(x, name)(*args).to(x.dtype).tolist()
+    y = x.clone()
+    version = y._version.value
+    assert getattr(y, f"{name}_")(*args) is y
+    assert y.tolist() == expected and y._version.value == version + 1
+
+
+def test_in_place_forms_refuse_what_pytorch_refuses():
+    with pytest.raises(RuntimeError, match="result type float32 can't be cast to the desired"):
+        minigrad.tensor([1, 4]).sqrt_()
+    w = minigrad.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        w.exp_()
+    with minigrad.no_grad():
+        w.exp_()
+    assert w.tolist() == pytest.approx([np.e, np.e])
+
+
+def test_aliases_are_the_same_functions():
+    assert minigrad.multiply is minigrad.mul and minigrad.concat is minigrad.cat
+    x = minigrad.tensor([1.0, -2.0])
+    assert x.absolute().tolist() == [1.0, 2.0] and x.greater_equal(0).tolist() == [True, False]
+    assert x.ndimension() == 1 and x.arctan2(x).shape == (2,)
+
+
+def test_masked_select_bincount_equal(device):
+    x = minigrad.tensor([[1.0, -2.0], [-3.0, 4.0]], device=device, requires_grad=True)
+    picked = minigrad.masked_select(x, minigrad.tensor([True, False], device=device))
+    assert picked.tolist() == [1.0, -3.0]  # the mask broadcast over the rows
+    picked.sum().backward()
+    assert x.grad.tolist() == [[1.0, 0.0], [1.0, 0.0]]
+    counts = minigrad.bincount(minigrad.tensor([0, 1, 1, 3], device=device), minlength=6)
+    assert counts.tolist() == [1, 2, 0, 1, 0, 0] and counts.dtype == minigrad.int64
+    weighted = minigrad.tensor([0, 1, 1], device=device).bincount(
+        minigrad.tensor([0.5, 1.0, 2.0], device=device)
+    )
+    assert weighted.tolist() == [0.5, 3.0] and weighted.dtype == minigrad.float32
+    assert minigrad.equal(x, x.detach().clone()) and not minigrad.equal(x, x[:1])
+    with pytest.raises(RuntimeError, match="non-negative integral inputs"):
+        minigrad.bincount(minigrad.tensor([-1, 2]))
+    with pytest.raises(RuntimeError, match="expected BoolTensor for mask"):
+        minigrad.masked_select(x, minigrad.tensor([1, 0]))
+
+
+def test_as_tensor_shares_memory_where_it_can():
+    a = np.arange(3, dtype=np.float64)
+    shared = minigrad.as_tensor(a)
+    a[0] = 9.0
+    assert shared.tolist() == [9.0, 1.0, 2.0]
+    copied = minigrad.as_tensor(a, dtype=minigrad.float32)
+    a[1] = 7.0
+    assert copied.tolist() == [9.0, 1.0, 2.0]
+    t = minigrad.ones(2)
+    assert minigrad.as_tensor(t) is t
+    assert minigrad.as_tensor([1.5, 2.5]).dtype == minigrad.float32
+
+
+def test_logspace_and_queries():
+    np.testing.assert_allclose(
+        minigrad.logspace(-1, 2, 4, base=2).numpy(), 2.0 ** np.linspace(-1, 2, 4)
+    )
+    assert minigrad.is_tensor(minigrad.ones(1)) and not minigrad.is_tensor(np.ones(1))
+    assert minigrad.numel(minigrad.ones(2, 3)) == 6
+    assert minigrad.is_nonzero(minigrad.tensor([1])) is True
+    with pytest.raises(RuntimeError, match="more than one value is ambiguous"):
+        minigrad.is_nonzero(minigrad.ones(2))
+    x = minigrad.ones(2, 3)
+    assert x.nbytes == 24 and x.itemsize == 4 and x.is_cpu and x.get_device() == -1
+    assert x.byte().dtype == minigrad.uint8 and not x.is_complex() and x.is_signed()
