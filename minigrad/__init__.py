@@ -33,6 +33,7 @@ from . import (  # noqa: F401
     distributed,
     fast,
     graph,
+    linalg,
     nn,
     optim,
     tensor_methods,
@@ -345,6 +346,10 @@ absolute, multiply, subtract, divide, negative = abs, mul, sub, div, neg
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 concat = concatenate = cat
 
+# torch's top-level names for the linear algebra of ``minigrad.linalg``.
+inverse, det, pinverse, matrix_power = linalg.inv, linalg.det, linalg.pinv, linalg.matrix_power
+cholesky, slogdet = linalg.cholesky, linalg.slogdet
+
 __all__ = [
     "Device",
     "Generator",
@@ -406,6 +411,7 @@ __all__ = [
     "cat",
     "cdist",
     "ceil",
+    "cholesky",
     "chunk",
     "clamp",
     "clamp_max",
@@ -427,6 +433,7 @@ __all__ = [
     "cumsum",
     "data",
     "deg2rad",
+    "det",
     "device",
     "diag",
     "diag_embed",
@@ -496,6 +503,7 @@ __all__ = [
     "int16",
     "int32",
     "int64",
+    "inverse",
     "is_floating_point",
     "is_grad_enabled",
     "is_inference_mode_enabled",
@@ -514,6 +522,7 @@ __all__ = [
     "lerp",
     "less",
     "less_equal",
+    "linalg",
     "linspace",
     "load",
     "log",
@@ -538,6 +547,7 @@ __all__ = [
     "masked_scatter",
     "masked_select",
     "matmul",
+    "matrix_power",
     "max",
     "maximum",
     "mean",
@@ -574,6 +584,7 @@ __all__ = [
     "outer",
     "pad",
     "permute",
+    "pinverse",
     "positive",
     "pow",
     "prod",
@@ -612,6 +623,7 @@ __all__ = [
     "signbit",
     "sin",
     "sinh",
+    "slogdet",
     "softmax",
     "sort",
     "split",

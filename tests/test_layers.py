@@ -49,6 +49,7 @@ LAYERS = [
             "functions_order",
             "functions_index",
             "functions_queries",
+            "linalg",
             "sampling",
             "creation",
             "gradcheck",

@@ -464,5 +464,9 @@ CASES = {
     "local_response_norm": _c(lambda m, x: m.nn.functional.local_response_norm(x, 3, alpha=0.3, beta=0.6, k=2.0) + m.nn.functional.local_response_norm(x, 2), ((2, 6, 3, 4), "f")),
     "lp_pool_max_unpool": _c(lambda m, x: m.cat([m.nn.functional.lp_pool2d(x.abs() + 0.1, 2, 2).flatten(), m.nn.functional.lp_pool1d(x[:, :, 0].abs() + 0.1, 3, 2, 1).flatten(), m.nn.functional.max_unpool2d(*m.nn.functional.max_pool2d(x, 2, return_indices=True), 2, output_size=x.shape).flatten()]), ((2, 3, 4, 5), "f")),
     "channel_shuffle_softmax2d": _c(lambda m, x: m.nn.functional.channel_shuffle(m.nn.Softmax2d()(x), 3), ((2, 6, 2, 3), "f")),
+    # Linear algebra (eigenvectors and singular vectors squared: free of their sign).
+    "linalg_inv_det_solve": _c(lambda m, a, b: m.cat([m.linalg.inv(a).flatten(), m.linalg.det(a).flatten(), m.linalg.slogdet(a).logabsdet.flatten(), m.linalg.solve(a, b).flatten(), m.linalg.matrix_power(a, 3).flatten()]), ((2, 3, 3), "f"), ((2, 3, 2), "f")),
+    "linalg_decompositions": _c(lambda m, a, t: m.cat([m.linalg.cholesky(a @ a.mT + 3 * m.eye(3, device=a.device)).flatten(), m.linalg.eigvalsh(a + a.mT), (m.linalg.eigh(a + a.mT).eigenvectors ** 2).flatten(), m.linalg.svdvals(t).flatten(), (m.linalg.svd(t, full_matrices=False).U ** 2).flatten(), m.linalg.pinv(t).flatten()]), ((3, 3), "f"), ((4, 3), "f")),
+    "linalg_norms": _c(lambda m, t: m.stack([m.linalg.matrix_norm(t), m.linalg.matrix_norm(t, "nuc"), m.linalg.matrix_norm(t, 2), m.linalg.matrix_norm(t, 1), m.linalg.matrix_norm(t, float("inf")), m.linalg.norm(t), m.linalg.vector_norm(t, 3)]), ((4, 3), "f")),
     "histc": _c(lambda m, a: m.stack([m.histc(a, 7), a.histc(7, min=-1, max=1.5)]), ((200,), "c")),
 }  # fmt: skip
