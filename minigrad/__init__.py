@@ -350,6 +350,43 @@ concat = concatenate = cat
 inverse, det, pinverse, matrix_power = linalg.inv, linalg.det, linalg.pinv, linalg.matrix_power
 cholesky, slogdet = linalg.cholesky, linalg.slogdet
 
+# torch's top-level names for functions of ``nn.functional`` whose arguments agree.
+conv1d = nn.functional.conv1d
+conv2d = nn.functional.conv2d
+conv3d = nn.functional.conv3d
+conv_transpose1d = nn.functional.conv_transpose1d
+conv_transpose2d = nn.functional.conv_transpose2d
+conv_transpose3d = nn.functional.conv_transpose3d
+max_pool1d = nn.functional.max_pool1d
+max_pool2d = nn.functional.max_pool2d
+max_pool3d = nn.functional.max_pool3d
+avg_pool1d = nn.functional.avg_pool1d
+adaptive_avg_pool1d = nn.functional.adaptive_avg_pool1d
+pixel_shuffle = nn.functional.pixel_shuffle
+pixel_unshuffle = nn.functional.pixel_unshuffle
+channel_shuffle = nn.functional.channel_shuffle
+cosine_similarity = nn.functional.cosine_similarity
+pairwise_distance = nn.functional.pairwise_distance
+pdist = nn.functional.pdist
+prelu = nn.functional.prelu
+selu = nn.functional.selu
+celu = nn.functional.celu
+rrelu = nn.functional.rrelu
+hardshrink = nn.functional.hardshrink
+threshold = nn.functional.threshold
+relu_ = nn.functional.relu_
+selu_ = nn.functional.selu_
+celu_ = nn.functional.celu_
+rrelu_ = nn.functional.rrelu_
+threshold_ = nn.functional.threshold_
+bilinear = nn.functional.bilinear
+layer_norm = nn.functional.layer_norm
+group_norm = nn.functional.group_norm
+rms_norm = nn.functional.rms_norm
+dropout = nn.functional.dropout
+alpha_dropout = nn.functional.alpha_dropout
+feature_alpha_dropout = nn.functional.feature_alpha_dropout
+
 __all__ = [
     "Device",
     "Generator",
@@ -360,6 +397,7 @@ __all__ = [
     "accelerator",
     "acos",
     "acosh",
+    "adaptive_avg_pool1d",
     "add",
     "addbmm",
     "addcdiv",
@@ -368,6 +406,7 @@ __all__ = [
     "addmv",
     "all",
     "allclose",
+    "alpha_dropout",
     "amax",
     "amin",
     "aminmax",
@@ -394,9 +433,11 @@ __all__ = [
     "atleast_2d",
     "atleast_3d",
     "autograd",
+    "avg_pool1d",
     "backends",
     "baddbmm",
     "bernoulli",
+    "bilinear",
     "bincount",
     "bitwise_and",
     "bitwise_not",
@@ -411,6 +452,9 @@ __all__ = [
     "cat",
     "cdist",
     "ceil",
+    "celu",
+    "celu_",
+    "channel_shuffle",
     "cholesky",
     "chunk",
     "clamp",
@@ -421,8 +465,15 @@ __all__ = [
     "column_stack",
     "concat",
     "concatenate",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
     "cos",
     "cosh",
+    "cosine_similarity",
     "count_nonzero",
     "cross",
     "cross_entropy",
@@ -444,6 +495,7 @@ __all__ = [
     "divide",
     "dot",
     "double",
+    "dropout",
     "dstack",
     "einsum",
     "empty",
@@ -458,6 +510,7 @@ __all__ = [
     "expand",
     "expm1",
     "eye",
+    "feature_alpha_dropout",
     "finfo",
     "fix",
     "flatten",
@@ -484,8 +537,10 @@ __all__ = [
     "graph",
     "greater",
     "greater_equal",
+    "group_norm",
     "gt",
     "half",
+    "hardshrink",
     "histc",
     "hstack",
     "hypot",
@@ -518,6 +573,7 @@ __all__ = [
     "isposinf",
     "kron",
     "kthvalue",
+    "layer_norm",
     "le",
     "lerp",
     "less",
@@ -549,6 +605,9 @@ __all__ = [
     "matmul",
     "matrix_power",
     "max",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
     "maximum",
     "mean",
     "median",
@@ -583,10 +642,15 @@ __all__ = [
     "optim",
     "outer",
     "pad",
+    "pairwise_distance",
+    "pdist",
     "permute",
     "pinverse",
+    "pixel_shuffle",
+    "pixel_unshuffle",
     "positive",
     "pow",
+    "prelu",
     "prod",
     "quantile",
     "rad2deg",
@@ -600,13 +664,17 @@ __all__ = [
     "ravel",
     "reciprocal",
     "relu",
+    "relu_",
     "remainder",
     "repeat_interleave",
     "reshape",
+    "rms_norm",
     "roll",
     "rot90",
     "round",
     "row_stack",
+    "rrelu",
+    "rrelu_",
     "rsqrt",
     "save",
     "scatter",
@@ -614,6 +682,8 @@ __all__ = [
     "scatter_reduce",
     "searchsorted",
     "select",
+    "selu",
+    "selu_",
     "set_default_dtype",
     "set_grad_enabled",
     "set_rng_state",
@@ -645,6 +715,8 @@ __all__ = [
     "tanh",
     "tensor",
     "tensordot",
+    "threshold",
+    "threshold_",
     "tile",
     "topk",
     "trace",

@@ -126,3 +126,27 @@ def test_fractional_max_pool(device):
         F.fractional_max_pool2d(x, 2)
     with pytest.raises(RuntimeError, match="pool height 2 too large relative to input height 7"):
         F.fractional_max_pool2d(x, 2, output_size=7)
+
+
+def test_spellings_data_parallel_and_deprecated_names():
+    x = minigrad.tensor([-1.0, 2.0])
+    assert F.relu_(x) is x and x.tolist() == [0.0, 2.0]
+    assert minigrad.relu_ is F.relu_ and minigrad.conv2d is F.conv2d
+    y = minigrad.tensor([-3.0, 0.5])
+    F.hardtanh_(y)
+    assert y.tolist() == [-1.0, 0.5]
+    w = minigrad.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        F.relu_(w)
+    values, where = F.max_pool2d_with_indices(minigrad.arange(4.0).reshape(1, 2, 2), 2)
+    assert values.item() == 3.0 and where.item() == 3
+    with pytest.warns(UserWarning, match="upsample_bilinear` is deprecated"):
+        up = F.upsample_bilinear(minigrad.ones(1, 1, 2, 2), scale_factor=2)
+    assert up.shape == (1, 1, 4, 4)
+    wrapped = nn.DataParallel(nn.Linear(3, 2))
+    assert wrapped(minigrad.ones(5, 3)).shape == (5, 2) and wrapped.device_ids == []
+    assert list(wrapped.state_dict()) == ["module.weight", "module.bias"]  # PyTorch's keys
+    with pytest.raises(NotImplementedError, match="DistributedDataParallel"):
+        nn.DataParallel(nn.Linear(3, 2), device_ids=[0, 1])
+    with pytest.warns(FutureWarning, match="NLLLoss2d` has been deprecated"):
+        nn.NLLLoss2d()

@@ -82,7 +82,14 @@ from .dropout import (
 )
 from .embedding import Embedding, EmbeddingBag
 from .flatten import Flatten, Unflatten
-from .lazy import LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, LazyLinear, LazyModuleMixin
+from .lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyBatchNorm3d,
+    LazyConv2d,
+    LazyLinear,
+    LazyModuleMixin,
+)
 from .linear import Identity, Linear
 from .loss import (
     BCELoss,
@@ -95,6 +102,7 @@ from .loss import (
     L1Loss,
     MSELoss,
     NLLLoss,
+    NLLLoss2d,
     PoissonNLLLoss,
     SmoothL1Loss,
 )
@@ -136,6 +144,7 @@ from .padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
+from .parallel import DataParallel
 from .parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from .pooling import (
     AdaptiveAvgPool2d,
@@ -209,6 +218,7 @@ __all__ = [
     "CosineEmbeddingLoss",
     "CosineSimilarity",
     "CrossEntropyLoss",
+    "DataParallel",
     "Dropout",
     "Dropout1d",
     "Dropout2d",
@@ -242,6 +252,7 @@ __all__ = [
     "LayerNorm",
     "LazyBatchNorm1d",
     "LazyBatchNorm2d",
+    "LazyBatchNorm3d",
     "LazyConv2d",
     "LazyLinear",
     "LazyModuleMixin",
@@ -267,6 +278,7 @@ __all__ = [
     "MultiMarginLoss",
     "MultiheadAttention",
     "NLLLoss",
+    "NLLLoss2d",
     "NonDynamicallyQuantizableLinear",
     "PReLU",
     "PairwiseDistance",

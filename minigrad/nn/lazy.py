@@ -23,7 +23,7 @@ from ..creation import tensor as _tensor
 from ..dtypes import int64
 from ..grad_mode import no_grad
 from ..tensor import Tensor
-from .batchnorm import BatchNorm1d, BatchNorm2d
+from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .conv import Conv2d
 from .linear import Linear, _check_positive
 from .module import Module
@@ -379,3 +379,18 @@ class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
     """
 
     cls_to_become = BatchNorm2d
+
+
+class LazyBatchNorm3d(_LazyBatchNorm, BatchNorm3d):
+    """A :class:`~minigrad.nn.BatchNorm3d` whose ``num_features`` is the channel count of
+    its first (N, C, D, H, W) input. It becomes a ``BatchNorm3d`` at that call.
+
+    Example:
+        >>> import minigrad
+        >>> bn = minigrad.nn.LazyBatchNorm3d()
+        >>> _ = bn(minigrad.randn(2, 3, 2, 2, 2))
+        >>> type(bn).__name__, bn.num_features
+        ('BatchNorm3d', 3)
+    """
+
+    cls_to_become = BatchNorm3d

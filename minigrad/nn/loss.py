@@ -1,7 +1,10 @@
 """Loss modules: ``CrossEntropyLoss``, ``NLLLoss``, ``MSELoss``, ``L1Loss``, ``BCELoss``,
-``BCEWithLogitsLoss``, ``SmoothL1Loss``, ``HuberLoss`` and ``KLDivLoss``."""
+``BCEWithLogitsLoss``, ``SmoothL1Loss``, ``HuberLoss``, ``KLDivLoss``, ``CTCLoss``,
+``PoissonNLLLoss``, ``GaussianNLLLoss`` (and the deprecated ``NLLLoss2d``)."""
 
 from __future__ import annotations
+
+import warnings
 
 from ..functions import legacy_reduction
 from . import functional as F
@@ -299,3 +302,29 @@ class GaussianNLLLoss(_Loss):
     def forward(self, input, target, var):
         return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
                                    reduction=self.reduction)  # fmt: skip
+
+
+class NLLLoss2d(NLLLoss):
+    """Deprecated in PyTorch (with a warning): :class:`NLLLoss`, which takes (N, C, H, W)
+    inputs itself.
+
+    Example:
+        >>> import warnings
+        >>> import minigrad
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     loss = minigrad.nn.NLLLoss2d()
+        >>> loss(minigrad.zeros(1, 2, 2, 2).log_softmax(1), minigrad.zeros(1, 2, 2).long()).item()
+        0.693...
+    """
+
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean") -> None:  # fmt: skip
+        warnings.warn(
+            "`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in "
+            "replacement and see https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for "
+            "more details.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)

@@ -8,6 +8,7 @@ Example:
     'DistributedDataParallel'
 """
 
+from .data_parallel import DataParallel
 from .distributed import DistributedDataParallel
 
-__all__ = ["DistributedDataParallel"]
+__all__ = ["DataParallel", "DistributedDataParallel"]
