@@ -22,10 +22,12 @@ from . import creation as _creation
 from . import dtypes as _dtypes
 from . import functions as _F
 from . import functions_arrange as _FA
+from . import functions_build as _FB
 from . import functions_extra as _FX
 from . import functions_index as _FI
 from . import functions_linalg as _FL
 from . import functions_math as _FM
+from . import functions_numeric as _FN
 from . import functions_order as _FO
 from . import functions_pointwise as _FP
 from . import functions_select as _FS
@@ -468,6 +470,52 @@ class TensorMethods:
         """Fill with values drawn from N(mean, std²), in place."""
         self._require_float_fill("normal_")
         values = _random.generator().normal(mean, std, size=self.shape)
+        return self.copy_(values.astype(self._data.dtype))
+
+    def exponential_(self, lambd: float = 1.0) -> Tensor:
+        """Fill with draws of the exponential distribution of rate ``lambd``, in place."""
+        self._require_float_fill("exponential_")
+        values = _random.generator().exponential(1.0 / lambd, size=self.shape)
+        return self.copy_(values.astype(self._data.dtype))
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0) -> Tensor:
+        """Fill with draws of the Cauchy distribution, in place."""
+        self._require_float_fill("cauchy_")
+        values = median + sigma * _random.generator().standard_cauchy(size=self.shape)
+        return self.copy_(values.astype(self._data.dtype))
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0) -> Tensor:
+        """Fill with draws of ``exp(N(mean, std²))``, in place."""
+        self._require_float_fill("log_normal_")
+        values = _random.generator().lognormal(mean, std, size=self.shape)
+        return self.copy_(values.astype(self._data.dtype))
+
+    def geometric_(self, p: float) -> Tensor:
+        """Fill with the number of Bernoulli(``p``) trials up to the first success (1, 2,
+        ...), in place."""
+        if not 0 < p <= 1:
+            raise RuntimeError(f"geometric_ expects p to be in (0, 1], but got p={p}")
+        values = _random.generator().geometric(p, size=self.shape)
+        return self.copy_(values.astype(self._data.dtype))
+
+    def random_(self, from_=0, to=None) -> Tensor:
+        """Fill with integers drawn uniformly from ``[from_, to)`` (with one argument,
+        ``[0, from_)``; with none, from 0 to the dtype's largest integer that the float
+        mantissa holds exactly), in place."""
+        if to is None and from_ != 0:
+            from_, to = 0, from_
+        if to is None:
+            if self.dtype.kind == "f":
+                to = 2 ** (_np.finfo(self.dtype).nmant + 1) + 1
+            elif self.dtype.kind == "b":
+                to = 2
+            else:
+                to = int(_np.iinfo(self.dtype).max) + 1
+        if not from_ < to:
+            raise RuntimeError(
+                f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}"
+            )
+        values = _random.generator().integers(from_, to, size=self.shape)
         return self.copy_(values.astype(self._data.dtype))
 
     def __iadd__(self, other):
@@ -1480,6 +1528,74 @@ class TensorMethods:
     def bitwise_not(self):
         """``~self``; see :func:`minigrad.bitwise_not`."""
         return _F.bitwise_not(self)
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        """Split into pieces; see :func:`minigrad.tensor_split`."""
+        return _FB.tensor_split(self, indices_or_sections, dim)
+
+    def hsplit(self, sections):
+        """Split along the columns; see :func:`minigrad.hsplit`."""
+        return _FB.hsplit(self, sections)
+
+    def vsplit(self, sections):
+        """Split along the rows; see :func:`minigrad.vsplit`."""
+        return _FB.vsplit(self, sections)
+
+    def dsplit(self, sections):
+        """Split along the depth; see :func:`minigrad.dsplit`."""
+        return _FB.dsplit(self, sections)
+
+    def diagflat(self, offset=0):
+        """The flattened elements on a diagonal; see :func:`minigrad.diagflat`."""
+        return _FB.diagflat(self, offset)
+
+    def addr(self, vec1, vec2, *, beta=1, alpha=1):
+        """``beta * self + alpha * outer(vec1, vec2)``; see :func:`minigrad.addr`."""
+        return _FB.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def fmax(self, other):
+        """The NaN-ignoring maximum; see :func:`minigrad.fmax`."""
+        return _FN.fmax(self, other)
+
+    def fmin(self, other):
+        """The NaN-ignoring minimum; see :func:`minigrad.fmin`."""
+        return _FN.fmin(self, other)
+
+    def heaviside(self, values):
+        """The step function; see :func:`minigrad.heaviside`."""
+        return _FN.heaviside(self, values)
+
+    def copysign(self, other):
+        """``|self|`` with ``other``'s sign; see :func:`minigrad.copysign`."""
+        return _FN.copysign(self, other)
+
+    def sgn(self):
+        """The sign; see :func:`minigrad.sgn`."""
+        return _FN.sgn(self)
+
+    def sinc(self):
+        """The normalized sinc; see :func:`minigrad.sinc`."""
+        return _FN.sinc(self)
+
+    def cov(self, *, correction=1, fweights=None, aweights=None):
+        """The covariance matrix of the rows; see :func:`minigrad.cov`."""
+        return _FN.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self):
+        """The correlation coefficients of the rows; see :func:`minigrad.corrcoef`."""
+        return _FN.corrcoef(self)
+
+    def msort(self):
+        """Sorted along dim 0; see :func:`minigrad.msort`."""
+        return _FN.msort(self)
+
+    def renorm(self, p, dim, maxnorm):
+        """Slices scaled down to ``maxnorm``; see :func:`minigrad.renorm`."""
+        return _FN.renorm(self, p, dim, maxnorm)
+
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        """Runs of equal neighbours reduced to one; see :func:`minigrad.unique_consecutive`."""
+        return _FN.unique_consecutive(self, return_inverse, return_counts, dim)
 
     def masked_select(self, mask):
         """The elements where ``mask`` is true; see :func:`minigrad.masked_select`."""

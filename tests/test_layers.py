@@ -49,6 +49,8 @@ LAYERS = [
             "functions_order",
             "functions_index",
             "functions_queries",
+            "functions_build",
+            "functions_numeric",
             "linalg",
             "sampling",
             "creation",
