@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..tensor import Tensor
 from . import functional_conv3d as C3
 from .conv import pad_by_mode
-from .conv_variants import _ConvNd, _ConvTransposeNd
+from .conv_variants import MaxPool1d, _ConvNd, _ConvTransposeNd
 from .module import Module
 
 
@@ -44,9 +44,10 @@ class Conv3d(_ConvNd):
         )
 
 
-class MaxPool3d(Module):
+class MaxPool3d(MaxPool1d):
     """The maximum over ``kernel_size`` windows of (N, C, D, H, W) or (C, D, H, W)
-    inputs; see :func:`~minigrad.nn.functional.max_pool3d`.
+    inputs; see :func:`~minigrad.nn.functional.max_pool3d`. The arguments are
+    :class:`MaxPool1d`'s.
 
     Example:
         >>> import minigrad
@@ -54,23 +55,9 @@ class MaxPool3d(Module):
         (1, 3, 2, 3, 4)
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
-                 return_indices: bool = False, ceil_mode: bool = False) -> None:  # fmt: skip
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = kernel_size if stride is None else stride
-        self.padding, self.dilation = padding, dilation
-        self.return_indices, self.ceil_mode = return_indices, ceil_mode
-
     def forward(self, input: Tensor):
         return C3.max_pool3d(input, self.kernel_size, self.stride, self.padding,
                              self.dilation, self.ceil_mode, self.return_indices)  # fmt: skip
-
-    def extra_repr(self) -> str:
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
-        )
 
 
 class AvgPool3d(Module):
