@@ -262,7 +262,9 @@ from .functions_order import (
     bincount,
     bucketize,
     histc,
+    histogram,
     kthvalue,
+    mode,
     nanmedian,
     nanquantile,
     quantile,
@@ -377,7 +379,8 @@ concat = concatenate = cat
 
 # torch's top-level names for the linear algebra of ``minigrad.linalg``.
 inverse, det, pinverse, matrix_power = linalg.inv, linalg.det, linalg.pinv, linalg.matrix_power
-cholesky, slogdet = linalg.cholesky, linalg.slogdet
+cholesky, slogdet, logdet = linalg.cholesky, linalg.slogdet, linalg.logdet
+qr = linalg.qr_some
 
 # torch's top-level names for functions of ``nn.functional`` whose arguments agree.
 conv1d = nn.functional.conv1d
@@ -584,6 +587,7 @@ __all__ = [
     "hardshrink",
     "heaviside",
     "histc",
+    "histogram",
     "hsplit",
     "hstack",
     "hypot",
@@ -632,6 +636,7 @@ __all__ = [
     "logaddexp",
     "logaddexp2",
     "logcumsumexp",
+    "logdet",
     "logical_and",
     "logical_not",
     "logical_or",
@@ -658,6 +663,7 @@ __all__ = [
     "min",
     "minimum",
     "mm",
+    "mode",
     "moveaxis",
     "movedim",
     "msort",
@@ -696,6 +702,7 @@ __all__ = [
     "pow",
     "prelu",
     "prod",
+    "qr",
     "quantile",
     "rad2deg",
     "rand",

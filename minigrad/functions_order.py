@@ -1,6 +1,6 @@
-"""Order statistics and binning: ``kthvalue``, ``nanmedian``, ``quantile`` and
+"""Order statistics and binning: ``kthvalue``, ``mode``, ``nanmedian``, ``quantile`` and
 ``nanquantile``; ``searchsorted`` and ``bucketize`` (where values fall among sorted
-boundaries); ``histc`` (a histogram with equal bins) and ``bincount`` (a count per value).
+boundaries); ``histc`` and ``histogram`` (histograms) and ``bincount`` (a count per value).
 
 The statistics pick elements of a sorted copy: the k-th smallest is position ``k - 1`` of
 a stable sort (NaN sorts last), gathered so that the gradient goes to the element picked;
@@ -25,6 +25,8 @@ from .tensor import Tensor
 
 KthvalueResult = namedtuple("kthvalue", ["values", "indices"])
 NanmedianResult = namedtuple("nanmedian", ["values", "indices"])
+ModeResult = namedtuple("mode", ["values", "indices"])
+HistogramResult = namedtuple("histogram", ["hist", "bin_edges"])
 
 INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -69,6 +71,51 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     if input.ndim == 0:
         return KthvalueResult(*_zero_d(input))
     return KthvalueResult(*_pick(input, axis, k - 1, keepdim))
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
+    """The most frequent value along ``dim`` (the smallest of those tied) and the index
+    of its last occurrence: ``(values, indices)``, as PyTorch's. The gradient goes to the
+    element at the index.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.mode(minigrad.tensor([1.0, 2.0, 2.0, 3.0, 2.0, 3.0, 3.0]))
+        mode(values=tensor(2.), indices=tensor(4))
+    """
+    _check_tensor(input, "mode")
+    axis = normalize_dim(dim, max(input.ndim, 1))
+    if input.ndim == 0:
+        return ModeResult(*_zero_d(input))
+    if input.shape[axis] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {axis} to have non-zero size.")
+    xp = input.device.xp
+    order = xp.argsort(input._data, axis=axis, kind="stable")
+    ordered = xp.take_along_axis(input._data, order, axis=axis)
+    # Runs of equal values in the sorted copy. Sorting the positions where runs start
+    # (and, apart, where they end; n marks "not one") pairs the k-th start with the k-th
+    # end, so each run's length is their difference. The first longest run is the
+    # smallest most frequent value; its end, the sort being stable, its last occurrence.
+    n = ordered.shape[axis]
+    steps = xp.arange(n).reshape([n if a == axis else 1 for a in range(input.ndim)])
+    head, tail = [slice(None)] * input.ndim, [slice(None)] * input.ndim
+    head[axis], tail[axis] = slice(1, None), slice(None, -1)
+    change = ordered[tuple(head)] != ordered[tuple(tail)]
+    shape = ordered.shape
+    edge = xp.ones((*shape[:axis], 1, *shape[axis + 1 :]), dtype=bool)  # first, last
+    starts = xp.concatenate([edge, change], axis=axis)
+    ends = xp.concatenate([change, edge], axis=axis)
+    start_at = xp.sort(xp.where(starts, steps, n), axis=axis)
+    end_at = xp.sort(xp.where(ends, steps, n), axis=axis)
+    longest = xp.argmax(xp.where(end_at < n, end_at - start_at, -1), axis=axis)
+    last = xp.take_along_axis(end_at, xp.expand_dims(longest, axis), axis=axis)
+    index = Tensor._wrap(
+        xp.take_along_axis(order, last, axis=axis).astype(_dtypes.int64), input.device
+    )
+    values = gather(input, axis, index)
+    if not keepdim:
+        values, index = values.squeeze(axis), index.squeeze(axis)
+    return ModeResult(values, index)
 
 
 def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
@@ -364,3 +411,70 @@ def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
     pos = xp.where((pos < bins - 1) & (x >= edges[xp.minimum(pos + 1, bins)]), pos + 1, pos)
     counts = xp.bincount(pos, minlength=bins)[:bins]
     return Tensor._wrap(counts.astype(dtype), input.device)
+
+
+def histogram(input: Tensor, bins=100, *, range=None, weight=None, density: bool = False):
+    """A histogram of the elements, ``(hist, bin_edges)``: ``bins`` equal bins over
+    ``range`` (default the data's smallest to largest element, widened by 0.5 each way if
+    those are equal), or the bins between the ascending edges of a 1-D tensor ``bins``.
+    A bin holds ``[left, right)``, the last one its right edge too; elements outside are
+    not counted. ``weight`` (``input``'s shape) sums weights instead of counting;
+    ``density`` divides by the total and the bin widths, so that the histogram integrates
+    to 1. No gradient.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.histogram(minigrad.tensor([0.0, 1.0, 1.0, 3.0]), 2).hist
+        tensor([3., 1.])
+    """
+    _check_tensor(input, "histogram")
+    if input.dtype not in (_dtypes.float32, _dtypes.float64):
+        raise RuntimeError(
+            f"torch.histogram: input tensor must be floating point, got {input.dtype}"
+        )
+    xp, data = input.device.xp, input._data.reshape(-1)
+    if isinstance(bins, Tensor):
+        if bins.ndim != 1 or bins.shape[0] < 1:
+            raise RuntimeError(
+                "torch.histogram(): bins tensor should have one dimension and at least 1 element"
+            )
+        if range is not None:
+            raise TypeError("histogram(): range cannot be given with a tensor of bin edges")
+        edges = bins._data.astype(input._data.dtype)
+        if edges.size > 1 and bool((edges[1:] < edges[:-1]).any()):
+            raise RuntimeError("torch.histogram(): bin edges must be in increasing order")
+    else:
+        if isinstance(bins, bool) or not isinstance(bins, int) or bins <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins}")
+        if range is None:
+            low, high = (float(data.min()), float(data.max())) if data.size else (0.0, 0.0)
+        else:
+            low, high = (float(v) for v in range)
+        if low > high:
+            raise ValueError(
+                f"torch.histogram(): max must be larger than min, got range {(low, high)}"
+            )
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise ValueError(f"torch.histogram(): range of [{low:g}, {high:g}] is not finite")
+        if low == high:
+            low, high = low - 0.5, high + 0.5
+        edges = xp.linspace(low, high, bins + 1).astype(input._data.dtype)
+    if weight is not None:
+        _check_tensor(weight, "histogram")
+        if tuple(weight.shape) != tuple(input.shape):
+            raise RuntimeError(
+                f"torch.histogram(): weight must have input's shape {tuple(input.shape)}, "
+                f"got {tuple(weight.shape)}"
+            )
+        weights = weight._data.reshape(-1).astype(input._data.dtype)
+    else:
+        weights = xp.ones(data.shape, dtype=input._data.dtype)
+    nbins = edges.size - 1
+    inside = (data >= edges[0]) & (data <= edges[-1])
+    pos = xp.searchsorted(edges, data[inside], side="right") - 1
+    pos = xp.minimum(pos, nbins - 1)  # the right edge belongs to the last bin
+    hist = xp.bincount(pos, weights=weights[inside], minlength=nbins)[:nbins]
+    hist = hist.astype(input._data.dtype)
+    if density:
+        hist = hist / (hist.sum() * (edges[1:] - edges[:-1]))
+    return HistogramResult(Tensor._wrap(hist, input.device), Tensor._wrap(edges, input.device))

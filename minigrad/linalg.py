@@ -13,7 +13,7 @@ import math
 from collections import namedtuple
 
 from . import dtypes as _dtypes
-from .creation import eye
+from .creation import eye, zeros
 from .functions import _check_tensor, cat, where
 from .functions_extra import norm as _norm
 from .ops import decompositions as _dec
@@ -22,10 +22,11 @@ from .tensor import Tensor
 SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
 EighResult = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
 SvdResult = namedtuple("svd", ["U", "S", "Vh"])
+QrResult = namedtuple("qr", ["Q", "R"])
 
 __all__ = [
     "cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_norm", "matrix_power",
-    "matrix_rank", "norm", "pinv", "slogdet", "solve", "svd", "svdvals", "vector_norm",
+    "matrix_rank", "norm", "pinv", "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm",
 ]  # fmt: skip
 
 
@@ -123,6 +124,71 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
     _square("cholesky", A)
     low = _dec.Cholesky.apply(A)
     return low.mT if upper else low
+
+
+def qr(A: Tensor, mode: str = "reduced"):
+    """``(Q, R)`` with ``A = Q R``, ``Q``'s columns orthonormal and ``R`` upper triangular
+    (the signs LAPACK's, as PyTorch's). ``mode="reduced"`` (the default): ``Q`` is m x k
+    and ``R`` k x n, k = min(m, n); ``"complete"``: ``Q`` is m x m and ``R`` m x n (for a
+    tall matrix, Q's extra columns, a basis of the complement, carry no gradient and R's
+    extra rows are zeros); ``"r"``: ``R`` only, ``Q`` an empty tensor. The gradient needs
+    full rank (a wide matrix: its leading square block).
+
+    Example:
+        >>> import minigrad
+        >>> Q, R = minigrad.linalg.qr(minigrad.tensor([[3.0, 1.0], [4.0, 2.0]]))
+        >>> [[round(x, 4) for x in row] for row in (Q @ R).tolist()]
+        [[3.0, 1.0], [4.0, 2.0]]
+    """
+    _check_tensor(A, "linalg.qr")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
+    _floating("qr", A)
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(
+            f"qr received unrecognized mode '{mode}' but expected one of 'reduced' "
+            "(default), 'r', or 'complete'"
+        )
+    m, n = A.shape[-2:]
+    k = min(m, n)
+    lead = tuple(A.shape[:-2])
+    packed = _dec.Qr.apply(A)
+    q = packed[..., : m * k].reshape(*lead, m, k)
+    r = packed[..., m * k :].reshape(*lead, k, n)
+    if mode == "r":
+        return QrResult(Tensor._wrap(A.device.xp.zeros(0, dtype=A._data.dtype), A.device), r)
+    if mode == "complete" and m > n:
+        xp = A.device.xp
+        full_q, _ = xp.linalg.qr(A.detach()._data, mode="complete")
+        rest = Tensor._wrap(xp.ascontiguousarray(full_q[..., :, k:]), A.device)
+        q = cat([q, rest], -1)
+        r = cat([r, zeros(*lead, m - k, n, dtype=A.dtype, device=A.device)], -2)
+    return QrResult(q, r)
+
+
+def logdet(input: Tensor) -> Tensor:
+    """``torch.logdet`` (top-level ``minigrad.logdet``): ``log det A``, NaN where the
+    determinant is negative and -inf where it is 0, as PyTorch's. See :func:`slogdet`.
+
+    Example:
+        >>> import minigrad
+        >>> round(minigrad.logdet(minigrad.tensor([[2.0, 0.0], [0.0, 3.0]])).item(), 4)
+        1.7918
+    """
+    sign, logabs = slogdet(input)
+    return where(sign < 0, float("nan"), where(sign == 0, float("-inf"), logabs))
+
+
+def qr_some(input: Tensor, some: bool = True):
+    """``torch.qr``, deprecated in PyTorch for :func:`qr`: the reduced decomposition, or
+    the complete one when ``some`` is false. Top-level ``minigrad.qr``.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.qr(minigrad.ones(3, 2), some=False).Q.shape
+        (3, 3)
+    """
+    return qr(input, "reduced" if some else "complete")
 
 
 def eigh(A: Tensor, UPLO: str = "L"):

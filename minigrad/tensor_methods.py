@@ -32,6 +32,7 @@ from . import functions_order as _FO
 from . import functions_pointwise as _FP
 from . import functions_select as _FS
 from . import functions_stats as _FS2
+from . import linalg as _LA
 from . import random as _random
 from . import sampling as _sampling
 from .tensor import Tensor, _parse_to_args
@@ -1389,6 +1390,46 @@ class TensorMethods:
     def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
         """The q-th quantiles ignoring NaNs; see :func:`minigrad.nanquantile`."""
         return _FO.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def mode(self, dim=-1, keepdim=False):
+        """The most frequent value along ``dim``; see :func:`minigrad.mode`."""
+        return _FO.mode(self, dim, keepdim)
+
+    def histogram(self, bins=100, *, range=None, weight=None, density=False):
+        """A histogram and its bin edges; see :func:`minigrad.histogram`."""
+        return _FO.histogram(self, bins, range=range, weight=weight, density=density)
+
+    def inverse(self):
+        """The matrix inverse; see :func:`minigrad.linalg.inv`."""
+        return _LA.inv(self)
+
+    def det(self):
+        """The determinant; see :func:`minigrad.linalg.det`."""
+        return _LA.det(self)
+
+    def slogdet(self):
+        """The sign and log-absolute determinant; see :func:`minigrad.linalg.slogdet`."""
+        return _LA.slogdet(self)
+
+    def logdet(self):
+        """The log-determinant; see :func:`minigrad.logdet`."""
+        return _LA.logdet(self)
+
+    def cholesky(self, upper=False):
+        """The Cholesky factor; see :func:`minigrad.linalg.cholesky`."""
+        return _LA.cholesky(self, upper=upper)
+
+    def pinverse(self):
+        """The pseudo-inverse; see :func:`minigrad.linalg.pinv`."""
+        return _LA.pinv(self)
+
+    def matrix_power(self, n):
+        """The n-th matrix power; see :func:`minigrad.linalg.matrix_power`."""
+        return _LA.matrix_power(self, n)
+
+    def qr(self, some=True):
+        """The QR decomposition; see :func:`minigrad.linalg.qr`."""
+        return _LA.qr_some(self, some)
 
     def histc(self, bins=100, min=0, max=0):
         """A histogram with equal bins; see :func:`minigrad.histc`."""

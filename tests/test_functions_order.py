@@ -1,5 +1,6 @@
-"""The order statistics and binning of ``functions_order.py`` (``kthvalue``, ``nanmedian``,
-``quantile``, ``nanquantile``, ``searchsorted``, ``bucketize``, ``histc``) and ``cdist``,
+"""The order statistics and binning of ``functions_order.py`` (``kthvalue``, ``mode``,
+``nanmedian``, ``quantile``, ``nanquantile``, ``searchsorted``, ``bucketize``, ``histc``,
+``histogram``) and ``cdist``,
 beyond their golden cases: float64 gradchecks, PyTorch's values at the awkward points
 (NaN, ties, edges, zero distances), the Tensor methods and the errors."""
 
@@ -26,6 +27,7 @@ def test_order_statistics_pass_gradcheck(device, rng):
     assert minigrad.gradcheck(
         lambda a: (
             minigrad.kthvalue(a, 2, 1).values, a.kthvalue(3, 0, keepdim=True).values,
+            minigrad.mode(a.round() + a, 1).values, a.mode(0, keepdim=True).values,
             minigrad.nanmedian(a, 1).values, minigrad.nanmedian(a),
             minigrad.quantile(a, q, 1), minigrad.quantile(a, 0.3),
             minigrad.quantile(a, 0.4, 0, interpolation="midpoint"),
@@ -117,6 +119,32 @@ def test_histc_values(device):
     assert h.dtype == F64 and h.sum().item() == 1000 and not h.requires_grad
 
 
+def test_mode_takes_the_smallest_most_frequent_value_and_its_last_index(device):
+    x = minigrad.tensor([[3.0, 1.0, 1.0, 3.0, 0.0], [2.0, 7.0, 7.0, 2.0, 7.0]], device=device)
+    values, indices = minigrad.mode(x)
+    assert values.tolist() == [1.0, 7.0] and indices.tolist() == [2, 4]
+    values, indices = x.mode(0, keepdim=True)
+    assert values.shape == (1, 5) and indices.tolist() == [[1, 0, 0, 1, 0]]
+    ints = minigrad.tensor([5, 5, 1], device=device)
+    assert minigrad.mode(ints).values.item() == 5 and minigrad.mode(ints).indices.item() == 1
+    zero_d = minigrad.mode(minigrad.tensor(2.5, device=device))
+    assert zero_d.values.item() == 2.5 and zero_d.indices.item() == 0
+
+
+def test_histogram_values(device):
+    x = minigrad.tensor([0.0, 1.0, 2.0, 3.0, 3.5], device=device)
+    hist, edges = minigrad.histogram(x, 3)
+    assert hist.tolist() == [2.0, 1.0, 2.0]
+    np.testing.assert_allclose(edges.numpy(), [0.0, 7 / 6, 7 / 3, 3.5], rtol=1e-6)
+    w = minigrad.tensor([1.0, 2.0, 3.0, 4.0, 5.0], device=device)
+    dense = x.histogram(minigrad.tensor([0.0, 1.0, 3.0], device=device), weight=w, density=True)
+    np.testing.assert_allclose(dense.hist.numpy(), [0.1, 0.45], rtol=1e-6)  # 3.0 closes the last
+    assert minigrad.histogram(x, 2, range=(1.0, 2.0)).hist.tolist() == [1.0, 1.0]
+    assert minigrad.histogram(x[:1], 2).bin_edges.tolist() == [-0.5, 0.0, 0.5]
+    big = minigrad.histogram(minigrad.randn(1000, dtype=F64, device=device), 10).hist
+    assert big.dtype == F64 and big.sum().item() == 1000
+
+
 # ----------------------------------------------------------------------------------------
 # Errors
 # ----------------------------------------------------------------------------------------
@@ -156,6 +184,17 @@ X = minigrad.tensor([[3.0, 1.0, 2.0], [6.0, 5.0, 4.0]])
         (lambda: minigrad.histc(X, 3, min=3, max=1), RuntimeError, "max must be larger than min"),
         (lambda: minigrad.histc(minigrad.tensor([1.0, math.inf]), 3), RuntimeError,
          r"range of \[1, inf\] is not finite"),
+        (lambda: minigrad.mode(minigrad.ones(2, 0)), IndexError,
+         "Expected reduction dim 1 to have non-zero size"),
+        (lambda: minigrad.histogram(minigrad.tensor([1, 2]), 3), RuntimeError,
+         "input tensor must be floating point, got int64"),
+        (lambda: minigrad.histogram(X, 0), RuntimeError, "bins must be > 0, but got 0"),
+        (lambda: minigrad.histogram(X, 3, range=(2.0, 1.0)), ValueError,
+         "max must be larger than min"),
+        (lambda: minigrad.histogram(X, minigrad.tensor([1.0, 0.0])), RuntimeError,
+         "bin edges must be in increasing order"),
+        (lambda: minigrad.histogram(X, 2, weight=minigrad.ones(3)), RuntimeError,
+         r"weight must have input's shape \(2, 3\), got \(3,\)"),
         (lambda: minigrad.cdist(minigrad.ones(2, 3), minigrad.ones(2, 4)), RuntimeError,
          "X1 and X2 must have the same number of columns. X1: 3 X2: 4"),
         (lambda: minigrad.cdist(minigrad.ones(3), minigrad.ones(2, 3)), RuntimeError,

@@ -51,6 +51,7 @@ def test_decompositions_pass_gradcheck(device, rng):
             linalg.svdvals(t), linalg.svd(t, full_matrices=False).U ** 2,
             linalg.svd(t.mT, full_matrices=False).Vh ** 2, linalg.pinv(t),
             linalg.matrix_norm(t, "nuc"), linalg.matrix_norm(t, 2),
+            *linalg.qr(a), *linalg.qr(t), *linalg.qr(t.mT), linalg.qr(t, "r").R,
         ),
         (a, tall),
     )  # fmt: skip
@@ -74,7 +75,31 @@ def test_the_factors_rebuild_their_matrix(device, rng):
     np.testing.assert_allclose((linalg.pinv(a) @ a @ linalg.pinv(a)).numpy(),
                                linalg.pinv(a).numpy(), atol=1e-10)  # fmt: skip
     assert linalg.matrix_rank(minigrad.tensor([[1.0, 2.0], [2.0, 4.0]])).item() == 1
+    for mat in (a, a.mT):  # wide, then tall
+        q, r = linalg.qr(mat)
+        np.testing.assert_allclose((q @ r).numpy(), mat.numpy(), atol=1e-12)
+        np.testing.assert_allclose((q.mT @ q).numpy(), np.eye(3), atol=1e-12)
+        assert np.tril(r.numpy(), -1).max() == 0.0 and np.tril(r.numpy(), -1).min() == 0.0
+    q, r = linalg.qr(a.mT, mode="complete")  # Q square, R padded with zero rows
+    assert q.shape == (4, 4) and r.shape == (4, 3) and r[3].abs().sum().item() == 0.0
+    np.testing.assert_allclose((q @ r).numpy(), a.mT.numpy(), atol=1e-12)
+    assert linalg.qr(a, mode="r").Q.shape == (0,)
+    assert minigrad.qr(a.mT, some=False).Q.shape == (4, 4) and a.mT.qr().Q.shape == (4, 3)
     assert minigrad.inverse is linalg.inv and minigrad.det is linalg.det
+
+
+def test_the_tensor_methods_call_linalg(device, rng):
+    a = minigrad.tensor(rng.standard_normal((3, 3)), device=device)
+    spd = a @ a.mT + minigrad.eye(3, dtype=F64, device=device)
+    np.testing.assert_allclose(a.inverse().numpy(), np.linalg.inv(a.numpy()), atol=1e-10)
+    assert a.det().item() == pytest.approx(np.linalg.det(a.numpy()))
+    assert spd.logdet().item() == pytest.approx(math.log(np.linalg.det(spd.numpy())))
+    flip = minigrad.tensor([[0.0, 1.0], [1.0, 0.0]], device=device)  # det -1: log is NaN
+    assert math.isnan(flip.logdet().item()) and flip.slogdet().sign.item() == -1.0
+    assert minigrad.zeros(2, 2, device=device).logdet().item() == -math.inf
+    np.testing.assert_allclose(spd.cholesky().numpy(), np.linalg.cholesky(spd.numpy()))
+    np.testing.assert_allclose(a.pinverse().numpy(), np.linalg.pinv(a.numpy()), atol=1e-10)
+    np.testing.assert_allclose(a.matrix_power(2).numpy(), (a @ a).numpy())
 
 
 @pytest.mark.parametrize(
@@ -86,6 +111,8 @@ def test_the_factors_rebuild_their_matrix(device, rng):
         (lambda: linalg.solve(minigrad.eye(2), minigrad.ones(3)), "Incompatible shapes"),
         (lambda: linalg.eigh(minigrad.eye(2), UPLO="X"), "UPLO argument to be 'L' or 'U'"),
         (lambda: linalg.matrix_norm(minigrad.eye(2), "max"), "Order max not supported"),
+        (lambda: linalg.qr(minigrad.ones(3)), "must have at least 2 dimensions"),
+        (lambda: linalg.qr(minigrad.eye(2), mode="full"), "unrecognized mode 'full'"),
     ],
 )
 def test_bad_arguments_are_refused(call, match):

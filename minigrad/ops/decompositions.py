@@ -96,6 +96,41 @@ class Cholesky(Function):
         return 0.5 * (ga + _t(ga))
 
 
+class Qr(Function):
+    """The reduced QR decomposition ``A = Q R`` (``Q`` m x k orthonormal columns, ``R``
+    k x n upper triangular, k = min(m, n); signs as LAPACK's), packed as
+    ``(Q.flatten, R.flatten)``. Backward as PyTorch's (real case), for ``m >= n``:
+    ``gA = (gQ + Q sym(M)) R^-T`` with ``M = gR R^T - Q^T gQ`` and ``sym`` the symmetric
+    matrix with M's upper triangle. A wide matrix ``[X | Y]`` is ``Q [U | V]`` with
+    ``(Q, U)`` the QR of the square ``X`` and ``V = Q^T Y``, so its backward is the square
+    one with ``gQ + Y gV^T``, and ``gY = Q gV``. Needs a full-rank leading block."""
+
+    def forward(self, a):
+        xp = self.xp
+        q, r = xp.linalg.qr(a, mode="reduced")
+        self.save(q, r)
+        lead = a.shape[:-2]
+        return xp.concatenate([q.reshape(*lead, -1), r.reshape(*lead, -1)], axis=-1)
+
+    def backward(self, grad):
+        q, r = self.saved
+        (m, k), n = q.shape[-2:], r.shape[-1]
+        gq = grad[..., : m * k].reshape(*grad.shape[:-1], m, k)
+        gr = grad[..., m * k :].reshape(*grad.shape[:-1], k, n)
+        if m >= n:
+            return self._square_or_tall(q, r, gq, gr)
+        u, v, gu, gv = r[..., :m], r[..., m:], gr[..., :m], gr[..., m:]
+        gx = self._square_or_tall(q, u, gq + (q @ v) @ _t(gv), gu)
+        return self.xp.concatenate([gx, q @ gv], axis=-1)
+
+    def _square_or_tall(self, q, r, gq, gr):
+        xp = self.xp
+        up = xp.triu(gr @ _t(r) - _t(q) @ gq)
+        sym = up + _t(up) - xp.eye(r.shape[-1], dtype=r.dtype) * up  # the diagonal once
+        ga = q @ sym + gq
+        return _t(xp.linalg.solve(r, _t(ga)))  # ga R^-T
+
+
 class Eigh(Function):
     """Eigenvalues (ascending) and eigenvectors of symmetric matrices (the lower
     triangle is read), packed as ``(w, V.flatten)``; backward

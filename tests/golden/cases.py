@@ -469,4 +469,10 @@ CASES = {
     "linalg_decompositions": _c(lambda m, a, t: m.cat([m.linalg.cholesky(a @ a.mT + 3 * m.eye(3, device=a.device)).flatten(), m.linalg.eigvalsh(a + a.mT), (m.linalg.eigh(a + a.mT).eigenvectors ** 2).flatten(), m.linalg.svdvals(t).flatten(), (m.linalg.svd(t, full_matrices=False).U ** 2).flatten(), m.linalg.pinv(t).flatten()]), ((3, 3), "f"), ((4, 3), "f")),
     "linalg_norms": _c(lambda m, t: m.stack([m.linalg.matrix_norm(t), m.linalg.matrix_norm(t, "nuc"), m.linalg.matrix_norm(t, 2), m.linalg.matrix_norm(t, 1), m.linalg.matrix_norm(t, float("inf")), m.linalg.norm(t), m.linalg.vector_norm(t, 3)]), ((4, 3), "f")),
     "histc": _c(lambda m, a: m.stack([m.histc(a, 7), a.histc(7, min=-1, max=1.5)]), ((200,), "c")),
+    "histogram": _c(lambda m, a: m.cat([m.histogram(a, 7).hist, m.histogram(a, 5, range=(-1.0, 1.5)).bin_edges, a.histogram(m.tensor([-2.0, -0.5, 0.0, 0.3, 2.0], device=a.device), weight=a.abs(), density=True).hist, m.histogram(a[:1] * 0, 3).bin_edges]), ((200,), "c")),
+    # The mode: no ties in ``a`` (the smallest element), rounded ``c`` with many.
+    "mode": _c(lambda m, a, c: m.cat([m.mode(a, 1).values, a.mode(0, keepdim=True).values.flatten(), m.mode((c * 1.5).round(), 0).values, m.mode((c * 1.5).round(), 0).indices.to(a.dtype), m.mode((c * 1.5).round().mT).indices.to(a.dtype)]), ((3, 5), "f"), ((9, 4), "c")),
+    "linalg_qr": _c(lambda m, t, w, b: m.cat([x.flatten() for x in (*m.linalg.qr(t), *m.linalg.qr(w), *m.linalg.qr(b), m.linalg.qr(w, "complete").Q)]), ((5, 3), "f"), ((3, 4), "f"), ((2, 3, 3), "f")),
+    # PyTorch does not differentiate these two modes of a tall matrix: values only.
+    "linalg_qr_complete_r": _c(lambda m, t: m.cat([m.linalg.qr(t, "complete").R.flatten(), m.linalg.qr(t, "complete").Q.flatten(), m.linalg.qr(t, "r").R.flatten()]), ((5, 3), "c")),
 }  # fmt: skip
