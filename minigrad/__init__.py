@@ -36,6 +36,7 @@ from . import (  # noqa: F401
     linalg,
     nn,
     optim,
+    special,
     tensor_methods,
     utils,
 )
@@ -341,6 +342,7 @@ from .functions_select import (
     unflatten,
     unique,
 )
+from .functions_special import digamma, erfinv, lgamma, mvlgamma, polygamma
 from .functions_stats import (
     amax,
     amin,
@@ -531,6 +533,7 @@ __all__ = [
     "diagflat",
     "diagonal",
     "diff",
+    "digamma",
     "distributed",
     "div",
     "divide",
@@ -547,6 +550,7 @@ __all__ = [
     "equal",
     "erf",
     "erfc",
+    "erfinv",
     "exp",
     "exp2",
     "expand",
@@ -625,6 +629,7 @@ __all__ = [
     "lerp",
     "less",
     "less_equal",
+    "lgamma",
     "linalg",
     "linspace",
     "load",
@@ -671,6 +676,7 @@ __all__ = [
     "multinomial",
     "multiply",
     "mv",
+    "mvlgamma",
     "nan_to_num",
     "nanmean",
     "nanmedian",
@@ -698,6 +704,7 @@ __all__ = [
     "pinverse",
     "pixel_shuffle",
     "pixel_unshuffle",
+    "polygamma",
     "positive",
     "pow",
     "prelu",
@@ -750,6 +757,7 @@ __all__ = [
     "slogdet",
     "softmax",
     "sort",
+    "special",
     "split",
     "sqrt",
     "square",

@@ -31,6 +31,7 @@ from . import functions_numeric as _FN
 from . import functions_order as _FO
 from . import functions_pointwise as _FP
 from . import functions_select as _FS
+from . import functions_special as _FSP
 from . import functions_stats as _FS2
 from . import linalg as _LA
 from . import random as _random
@@ -1391,6 +1392,26 @@ class TensorMethods:
         """The q-th quantiles ignoring NaNs; see :func:`minigrad.nanquantile`."""
         return _FO.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
 
+    def lgamma(self):
+        """``log |Gamma(x)|``; see :func:`minigrad.lgamma`."""
+        return _FSP.lgamma(self)
+
+    def digamma(self):
+        """The derivative of lgamma; see :func:`minigrad.digamma`."""
+        return _FSP.digamma(self)
+
+    def polygamma(self, n):
+        """The n-th derivative of digamma; see :func:`minigrad.polygamma`."""
+        return _FSP.polygamma(n, self)
+
+    def mvlgamma(self, p):
+        """The log multivariate gamma function; see :func:`minigrad.mvlgamma`."""
+        return _FSP.mvlgamma(self, p)
+
+    def erfinv(self):
+        """The inverse error function; see :func:`minigrad.erfinv`."""
+        return _FSP.erfinv(self)
+
     def mode(self, dim=-1, keepdim=False):
         """The most frequent value along ``dim``; see :func:`minigrad.mode`."""
         return _FO.mode(self, dim, keepdim)
@@ -1984,6 +2005,11 @@ _IN_PLACE = [
     "atanh",
     "erf",
     "erfc",
+    "erfinv",
+    "lgamma",
+    "digamma",
+    "polygamma",
+    "mvlgamma",
     "sign",
     "floor",
     "ceil",

@@ -472,6 +472,11 @@ CASES = {
     "histogram": _c(lambda m, a: m.cat([m.histogram(a, 7).hist, m.histogram(a, 5, range=(-1.0, 1.5)).bin_edges, a.histogram(m.tensor([-2.0, -0.5, 0.0, 0.3, 2.0], device=a.device), weight=a.abs(), density=True).hist, m.histogram(a[:1] * 0, 3).bin_edges]), ((200,), "c")),
     # The mode: no ties in ``a`` (the smallest element), rounded ``c`` with many.
     "mode": _c(lambda m, a, c: m.cat([m.mode(a, 1).values, a.mode(0, keepdim=True).values.flatten(), m.mode((c * 1.5).round(), 0).values, m.mode((c * 1.5).round(), 0).indices.to(a.dtype), m.mode((c * 1.5).round().mT).indices.to(a.dtype)]), ((3, 5), "f"), ((9, 4), "c")),
+    # The gamma family, erfinv and torch.special's compositions.
+    "lgamma_digamma": _c(lambda m, a: m.cat([m.lgamma(a), a.lgamma() * 0.5 + m.digamma(a * 3.0), m.special.gammaln(a.abs() + 0.3), m.special.psi(a.abs() + 0.1)]), ((4, 5), "f")),
+    "polygamma_mvlgamma": _c(lambda m, a: m.cat([m.polygamma(1, a), m.polygamma(2, a.abs() + 0.5), a.polygamma(3), m.mvlgamma(a.abs() + 2.0, 3), m.special.multigammaln(a.abs() + 1.0, 1)]), ((3, 4), "f")),
+    "erfinv_ndtr": _c(lambda m, a: m.cat([m.erfinv(a.tanh() * 0.99), m.special.erfinv(a.tanh() * 0.999999), m.special.ndtr(a * 3.0), m.special.log_ndtr(a * 4.0), m.special.ndtri(a.sigmoid())]), ((4, 5), "f")),
+    "special_entr_xlog1py": _c(lambda m, a, b: m.cat([m.special.entr(a.abs()), m.special.xlog1py(a, b.abs()), m.special.xlog1py(a * 0.0, b.abs() - 1.0), m.special.expit(a), m.special.logsumexp(a, 1, keepdim=True).expand(4, 5)], 1), ((4, 5), "f"), ((4, 5), "f")),
     "linalg_qr": _c(lambda m, t, w, b: m.cat([x.flatten() for x in (*m.linalg.qr(t), *m.linalg.qr(w), *m.linalg.qr(b), m.linalg.qr(w, "complete").Q)]), ((5, 3), "f"), ((3, 4), "f"), ((2, 3, 3), "f")),
     # PyTorch does not differentiate these two modes of a tall matrix: values only.
     "linalg_qr_complete_r": _c(lambda m, t: m.cat([m.linalg.qr(t, "complete").R.flatten(), m.linalg.qr(t, "complete").Q.flatten(), m.linalg.qr(t, "r").R.flatten()]), ((5, 3), "c")),
