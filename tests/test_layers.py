@@ -63,7 +63,7 @@ LAYERS = [
     # The process group and collectives: below nn and data, which build DDP, SyncBatchNorm
     # and DistributedSampler on them.
     ("distributed", ["distributed"]),
-    ("nn, optim, data", ["nn", "optim", "data", "utils", "serialization"]),
+    ("nn, optim, data", ["nn", "optim", "data", "utils", "serialization", "distributions"]),
     ("fast paths", ["fast"]),
     ("the package", [""]),
 ]

@@ -1,0 +1,23 @@
+"""``minigrad.distributions``, as ``torch.distributions``: probability distributions with
+``sample`` (no gradient), ``rsample`` (the reparameterised draw, differentiable in the
+parameters), ``log_prob``, ``entropy``, ``mean`` and ``variance``, and ``kl_divergence``
+between two of them. The distributions reinforcement learning and variational
+autoencoders use: :class:`Normal`, :class:`Categorical`, :class:`Bernoulli`,
+:class:`Uniform`.
+
+Each is a few lines of tensor functions, so its gradients are autograd's: a policy
+gradient is ``-(dist.log_prob(action) * advantage).mean()``, a VAE's KL term
+``kl_divergence(Normal(mu, sigma), Normal(0, 1)).sum()``.
+"""
+
+from .bernoulli import Bernoulli
+from .categorical import Categorical
+from .distribution import Distribution
+from .kl import kl_divergence, register_kl
+from .normal import Normal
+from .uniform import Uniform
+
+__all__ = [
+    "Bernoulli", "Categorical", "Distribution", "Normal", "Uniform", "kl_divergence",
+    "register_kl",
+]  # fmt: skip

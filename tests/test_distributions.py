@@ -1,0 +1,158 @@
+"""``minigrad.distributions`` beyond the golden comparisons with ``torch.distributions``
+(densities, entropies, KL divergences and their gradients): draws with the right shapes
+and statistics, reproducible under a seed, reparameterised gradients, the supports and
+parameter checks, and the KL registry."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad.distributions import (
+    Bernoulli,
+    Categorical,
+    Normal,
+    Uniform,
+    kl_divergence,
+    register_kl,
+)
+
+F64 = minigrad.float64
+
+
+def test_draws_have_the_shapes_and_statistics(device):
+    minigrad.manual_seed(0)
+    loc = minigrad.tensor([0.0, 3.0], dtype=F64, device=device)
+    normal = Normal(loc, minigrad.tensor([1.0, 0.5], dtype=F64, device=device))
+    x = normal.sample((20000,))
+    assert x.shape == (20000, 2) and not x.requires_grad
+    np.testing.assert_allclose(x.mean(0).numpy(), [0.0, 3.0], atol=0.03)
+    np.testing.assert_allclose(x.std(0).numpy(), [1.0, 0.5], rtol=0.03)
+    u = Uniform(-1.0, 3.0).sample((5000, 3))
+    assert u.shape == (5000, 3) and u.min().item() >= -1.0 and u.max().item() < 3.0
+    assert abs(u.mean().item() - 1.0) < 0.05
+    b = Bernoulli(probs=minigrad.tensor([0.1, 0.9], device=device)).sample((10000,))
+    np.testing.assert_allclose(b.mean(0).numpy(), [0.1, 0.9], atol=0.02)
+    assert set(b.unique().tolist()) == {0.0, 1.0}
+    probs = minigrad.tensor([[0.2, 0.8, 0.0], [0.5, 0.25, 0.25]], device=device)
+    c = Categorical(probs=probs).sample((4, 5000))
+    assert c.shape == (4, 5000, 2) and c.dtype == minigrad.int64
+    freq = [(c[..., 0] == k).float().mean().item() for k in range(3)]
+    np.testing.assert_allclose(freq, [0.2, 0.8, 0.0], atol=0.02)
+    freq = [(c[..., 1] == k).float().mean().item() for k in range(3)]
+    np.testing.assert_allclose(freq, [0.5, 0.25, 0.25], atol=0.02)
+    assert Categorical(logits=minigrad.zeros(3, device=device)).sample().shape == ()
+
+
+def test_the_same_seed_gives_the_same_draws():
+    draws = []
+    for _ in range(2):
+        minigrad.manual_seed(7)
+        draws.append(
+            (Normal(0.0, 1.0).sample((3,)).tolist(),
+             Categorical(logits=minigrad.zeros(4)).sample((5,)).tolist())
+        )  # fmt: skip
+    assert draws[0] == draws[1]
+
+
+def test_rsample_carries_the_gradient_to_the_parameters(device):
+    minigrad.manual_seed(1)
+    mu = minigrad.tensor([0.5], dtype=F64, device=device, requires_grad=True)
+    sigma = minigrad.tensor([2.0], dtype=F64, device=device, requires_grad=True)
+    x = Normal(mu, sigma).rsample((1000,))
+    eps = (x - mu) / sigma
+    x.sum().backward()
+    assert mu.grad.item() == 1000.0  # d(mu + sigma eps)/d mu
+    assert sigma.grad.item() == pytest.approx(eps.sum().item())
+    low = minigrad.tensor(0.0, device=device, requires_grad=True)
+    Uniform(low, 2.0).rsample((10,)).sum().backward()
+    assert 0.0 < low.grad.item() < 10.0  # d(low + u (high - low))/d low = 1 - u
+    with pytest.raises(NotImplementedError, match="Categorical has no reparameterised"):
+        Categorical(logits=minigrad.zeros(2)).rsample()
+
+
+def test_policy_gradient_through_log_prob(device):
+    logits = minigrad.zeros(3, dtype=F64, device=device, requires_grad=True)
+    dist = Categorical(logits=logits)
+    loss = -(dist.log_prob(minigrad.tensor([2, 2, 0], device=device)) * 1.0).sum()
+    loss.backward()
+    # d/dlogits of -sum log softmax[a] = counts * p - onehot counts: p = 1/3 each
+    np.testing.assert_allclose(logits.grad.numpy(), [-1 + 1.0, 1.0, 1.0 - 2], atol=1e-12)
+
+
+def test_values_outside_the_support(device):
+    normal = Normal(0.0, 1.0)
+    with pytest.raises(ValueError, match="must be a Tensor"):
+        normal.log_prob(1.0)
+    uniform = Uniform(0.0, 1.0)
+    with pytest.raises(ValueError, match=r"Expected value .* to satisfy the constraint Interval"):
+        uniform.log_prob(minigrad.tensor([0.5, 2.0]))
+    lenient = Uniform(0.0, 1.0, validate_args=False)
+    assert lenient.log_prob(minigrad.tensor([0.5, 2.0])).tolist() == [0.0, -math.inf]
+    with pytest.raises(ValueError, match="IntegerInterval"):
+        Categorical(logits=minigrad.zeros(3)).log_prob(minigrad.tensor(3))
+    with pytest.raises(ValueError, match="Boolean"):
+        Bernoulli(probs=0.5).log_prob(minigrad.tensor(0.5))
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: Normal(0.0, -1.0), r"parameter scale .* GreaterThan\(lower_bound=0.0\)"),
+        (lambda: Uniform(1.0, 0.0), "parameter low"),
+        (lambda: Bernoulli(probs=1.5), "parameter probs"),
+        (lambda: Bernoulli(), "Either `probs` or `logits` must be specified"),
+        (lambda: Categorical(probs=minigrad.tensor([0.5, -0.1])), "parameter probs"),
+        (lambda: Categorical(probs=minigrad.ones(2), logits=minigrad.ones(2)), "not both"),
+        (lambda: Categorical(logits=minigrad.tensor(1.0)), "at least one-dimensional"),
+    ],
+)
+def test_bad_parameters_are_refused(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_moments_supports_and_repr(device):
+    b = Bernoulli(logits=minigrad.tensor([0.0, 2.0], device=device))
+    np.testing.assert_allclose(b.mean.numpy(), b.probs.numpy())
+    assert b.enumerate_support().shape == (2, 2) and b.enumerate_support(False).shape == (2, 1)
+    assert math.isnan(b.mode[0].item()) and b.mode[1].item() == 1.0
+    c = Categorical(probs=minigrad.tensor([[1.0, 3.0], [2.0, 2.0]], device=device))
+    np.testing.assert_allclose(c.probs.numpy(), [[0.25, 0.75], [0.5, 0.5]])
+    assert c.enumerate_support().tolist() == [[0, 0], [1, 1]] and c.mode.tolist() == [1, 0]
+    assert c.batch_shape == (2,) and c.event_shape == () and c.param_shape == (2, 2)
+    n = Normal(minigrad.zeros(3, device=device), 2.0)
+    assert n.variance.tolist() == [4.0] * 3 and n.stddev.tolist() == [2.0] * 3
+    assert repr(Normal(0.0, 1.0)) == "Normal(loc: tensor(0.), scale: tensor(1.))"
+    assert repr(n).startswith("Normal(loc: (3,)")
+    assert Normal(1.0, 2.0).icdf(Normal(1.0, 2.0).cdf(minigrad.tensor(0.3))).item() == (
+        pytest.approx(0.3)
+    )
+
+
+def test_kl_divergence_registry():
+    assert kl_divergence(Normal(1.0, 1.0), Normal(1.0, 1.0)).item() == 0.0
+    p = Categorical(probs=minigrad.tensor([0.5, 0.5, 0.0]))
+    q = Categorical(probs=minigrad.tensor([0.5, 0.0, 0.5]))
+    assert kl_divergence(p, q).item() == math.inf  # p puts mass where q has none
+    assert kl_divergence(q, q).item() == pytest.approx(0.0, abs=1e-6)
+    assert kl_divergence(Uniform(0.0, 1.0), Uniform(0.5, 2.0)).item() == math.inf
+    assert kl_divergence(Bernoulli(probs=0.0), Bernoulli(probs=0.5)).item() == pytest.approx(
+        math.log(2.0)
+    )
+    with pytest.raises(NotImplementedError, match=r"No KL.*p = Normal, q = Uniform"):
+        kl_divergence(Normal(0.0, 1.0), Uniform(0.0, 1.0))
+
+    class Wide(Normal):
+        pass
+
+    assert kl_divergence(Wide(1.0, 1.0), Normal(0.0, 1.0)).item() == 0.5  # the parent's
+
+    @register_kl(Wide, Normal)
+    def _kl_wide(p, q):
+        return p.loc * 0 - 1
+
+    assert kl_divergence(Wide(1.0, 1.0), Normal(0.0, 1.0)).item() == -1.0
