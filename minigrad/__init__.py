@@ -369,7 +369,7 @@ from .grad_mode import (
 )
 from .gradcheck import GradcheckError, gradcheck
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
-from .sampling import bernoulli, multinomial
+from .sampling import bernoulli, multinomial, poisson
 from .serialization import load, save
 from .tensor import Tensor
 
@@ -706,6 +706,7 @@ __all__ = [
     "pinverse",
     "pixel_shuffle",
     "pixel_unshuffle",
+    "poisson",
     "polygamma",
     "positive",
     "pow",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import random as _random
-from .backend import quiet
+from .backend import quiet, to_host
 from .functions import _check_tensor
 from .tensor import Tensor
 
@@ -112,3 +112,43 @@ def multinomial(
         picks = xp.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
     picks = picks.astype(np.int64).reshape(*input.shape[:-1], num_samples)
     return Tensor._wrap(picks, input.device)
+
+
+def poisson(input: Tensor, generator=None) -> Tensor:
+    """Draws from Poisson distributions with the rates ``input`` (elementwise, >= 0), in
+    ``input``'s dtype. No gradient flows through a draw.
+
+    Example:
+        >>> import minigrad
+        >>> _ = minigrad.manual_seed(0)
+        >>> minigrad.poisson(minigrad.tensor([0.0, 0.0]))
+        tensor([0., 0.])
+    """
+    _check_tensor(input, "poisson")
+    if not input.is_floating_point():
+        raise RuntimeError(f"poisson: expected a floating point tensor, got {input.dtype}")
+    rates = to_host(input._data)
+    if rates.size and not bool((rates >= 0).all()):
+        raise RuntimeError("poisson: the rates must be non-negative (and not NaN)")
+    drawn = _random.numpy_generator(generator, "poisson").poisson(rates)
+    return Tensor._wrap(input.device.from_host(drawn.astype(input.dtype)), input.device)
+
+
+def standard_gamma(input: Tensor, generator=None) -> Tensor:
+    """Draws from Gamma(``input``, 1) distributions (shapes ``input`` > 0, elementwise),
+    in ``input``'s dtype: what Gamma, Beta and Dirichlet draws are made of. No gradient.
+
+    Example:
+        >>> import minigrad
+        >>> _ = minigrad.manual_seed(0)
+        >>> bool((minigrad.sampling.standard_gamma(minigrad.ones(3)) > 0).all())
+        True
+    """
+    _check_tensor(input, "standard_gamma")
+    shapes = to_host(input._data)
+    if shapes.size and not bool((shapes > 0).all()):
+        raise RuntimeError("standard_gamma: the shapes (concentrations) must be positive")
+    drawn = _random.numpy_generator(generator, "standard_gamma").standard_gamma(shapes)
+    tiny = np.finfo(input.dtype).tiny  # as PyTorch: a draw never rounds to 0
+    drawn = np.maximum(drawn.astype(input.dtype), tiny)
+    return Tensor._wrap(input.device.from_host(drawn), input.device)

@@ -13,8 +13,15 @@ import pytest
 import minigrad
 from minigrad.distributions import (
     Bernoulli,
+    Beta,
     Categorical,
+    Exponential,
+    Gamma,
+    Independent,
+    Laplace,
+    MultivariateNormal,
     Normal,
+    Poisson,
     Uniform,
     kl_divergence,
     register_kl,
@@ -156,3 +163,78 @@ def test_kl_divergence_registry():
         return p.loc * 0 - 1
 
     assert kl_divergence(Wide(1.0, 1.0), Normal(0.0, 1.0)).item() == -1.0
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Exponential(minigrad.tensor([0.5, 4.0], dtype=F64)),
+        lambda: Laplace(minigrad.tensor([-1.0, 2.0], dtype=F64), 0.7),
+        lambda: Gamma(minigrad.tensor([0.4, 3.0], dtype=F64), 2.0),
+        lambda: Beta(minigrad.tensor([0.5, 2.0], dtype=F64), minigrad.tensor([0.5, 6.0])),
+        lambda: Poisson(minigrad.tensor([0.3, 7.0], dtype=F64)),
+    ],
+    ids=["exponential", "laplace", "gamma", "beta", "poisson"],
+)
+def test_more_draws_match_their_moments(make):
+    minigrad.manual_seed(3)
+    dist = make()
+    x = dist.sample((40000,))
+    assert x.shape == (40000, 2) and not x.requires_grad
+    np.testing.assert_allclose(x.mean(0).numpy(), dist.mean.numpy(), rtol=0.03, atol=0.01)
+    np.testing.assert_allclose(x.var(0).numpy(), dist.variance.numpy(), rtol=0.06, atol=0.01)
+    assert bool(dist.log_prob(x[:100]).isfinite().all())  # every draw is in the support
+
+
+def test_multivariate_normal_draws_and_shapes(device):
+    minigrad.manual_seed(4)
+    cov = minigrad.tensor([[2.0, 0.6], [0.6, 0.5]], dtype=F64, device=device)
+    loc = minigrad.tensor([1.0, -1.0], dtype=F64, device=device)
+    d = MultivariateNormal(loc, covariance_matrix=cov)
+    x = d.sample((40000,))
+    assert x.shape == (40000, 2) and d.event_shape == (2,) and d.batch_shape == ()
+    np.testing.assert_allclose(x.mean(0).numpy(), [1.0, -1.0], atol=0.03)
+    np.testing.assert_allclose(minigrad.cov(x.mT).numpy(), cov.numpy(), atol=0.04)
+    np.testing.assert_allclose(d.covariance_matrix.numpy(), cov.numpy(), atol=1e-12)
+    np.testing.assert_allclose(d.variance.numpy(), [2.0, 0.5], atol=1e-12)
+    same = MultivariateNormal(loc, precision_matrix=minigrad.linalg.inv(cov))
+    np.testing.assert_allclose(same.log_prob(x[:5]).numpy(), d.log_prob(x[:5]).numpy())
+    zeros = minigrad.zeros(4, 1, 2, dtype=F64, device=device)
+    batched = MultivariateNormal(zeros, scale_tril=d.scale_tril)
+    assert batched.batch_shape == (4, 1) and batched.log_prob(x[:3]).shape == (4, 3)
+    assert kl_divergence(d, same).abs().item() < 1e-12
+    mu = loc.clone().requires_grad_()
+    MultivariateNormal(mu, covariance_matrix=cov).rsample((10,)).sum().backward()
+    assert mu.grad.tolist() == [10.0, 10.0]
+
+
+def test_independent_sums_the_reinterpreted_dims():
+    base = Normal(minigrad.zeros(4, 3), minigrad.ones(4, 3))
+    d = Independent(base, 1)
+    x = d.sample((2,))
+    assert x.shape == (2, 4, 3) and d.log_prob(x).shape == (2, 4)
+    np.testing.assert_allclose(d.log_prob(x).numpy(), base.log_prob(x).sum(-1).numpy())
+    assert d.entropy().shape == (4,) and d.has_rsample
+    assert repr(Independent(Normal(0.0, 1.0), 0)).startswith("Independent(Normal(")
+    with pytest.raises(ValueError, match="reinterpreted_batch_ndims <= len"):
+        Independent(base, 3)
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: MultivariateNormal(minigrad.zeros(2)), ValueError, "Exactly one of"),
+        (lambda: MultivariateNormal(minigrad.zeros(2), covariance_matrix=minigrad.eye(3)),
+         ValueError, "loc has 2 elements but the matrices are 3 x 3"),
+        (lambda: Gamma(1.0, 1.0).rsample(), NotImplementedError, "use sample()"),
+        (lambda: Gamma(-1.0, 1.0), ValueError, "parameter concentration"),
+        (lambda: Beta(1.0, 0.0), ValueError, "parameter concentration0"),
+        (lambda: Poisson(-0.5), ValueError, "parameter rate"),
+        (lambda: Poisson(2.0).log_prob(minigrad.tensor(1.5)), ValueError, "IntegerGreaterThan"),
+        (lambda: Exponential(1.0).log_prob(minigrad.tensor(-1.0)), ValueError, "GreaterThanEq"),
+        (lambda: minigrad.poisson(minigrad.tensor([-1.0])), RuntimeError, "non-negative"),
+    ],
+)  # fmt: skip
+def test_more_bad_arguments_are_refused(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import math
 
+from .. import linalg
 from ..functions import where
+from ..functions_special import digamma, lgamma
 from .bernoulli import Bernoulli, softplus
 from .categorical import Categorical
 from .distribution import Distribution
+from .exponential import Exponential, Laplace
+from .gamma import Beta, Gamma, Poisson
+from .independent import Independent
+from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .uniform import Uniform
 
@@ -80,3 +86,67 @@ def _kl_bernoulli_bernoulli(p, q):
 def _kl_uniform_uniform(p, q):
     result = ((q.high - q.low) / (p.high - p.low)).log()
     return where((q.low > p.low) | (q.high < p.high), math.inf, result)
+
+
+@register_kl(Exponential, Exponential)
+def _kl_exponential_exponential(p, q):
+    ratio = q.rate / p.rate
+    return ratio - 1 - ratio.log()
+
+
+@register_kl(Laplace, Laplace)
+def _kl_laplace_laplace(p, q):
+    ratio = p.scale / q.scale
+    gap = (p.loc - q.loc).abs()
+    return -ratio.log() + gap / q.scale + ratio * (-gap / p.scale).exp() - 1
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    pc, qc = p.concentration, q.concentration
+    return (qc * (p.rate / q.rate).log() + lgamma(qc) - lgamma(pc)
+            + (pc - qc) * digamma(pc) + (q.rate - p.rate) * (pc / p.rate))  # fmt: skip
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    pa, pb, qa, qb = p.concentration1, p.concentration0, q.concentration1, q.concentration0
+    p_sum, q_sum = pa + pb, qa + qb
+    t1 = lgamma(p_sum) - lgamma(pa) - lgamma(pb) - lgamma(q_sum) + lgamma(qa) + lgamma(qb)
+    dp = digamma(p_sum)
+    return t1 + (pa - qa) * (digamma(pa) - dp) + (pb - qb) * (digamma(pb) - dp)
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p, q):
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError(
+            "KL(p || q) of Independent distributions needs equal reinterpreted_batch_ndims"
+        )
+    return p._sum(kl_divergence(p.base_dist, q.base_dist))
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p, q):
+    """``(tr(Sq^-1 Sp) + |Lq^-1 (mq - mp)|^2 - k) / 2 + log det Lq - log det Lp``."""
+    if p.event_shape != q.event_shape:
+        raise ValueError(
+            "KL-divergence between two Multivariate Normals with different event shapes "
+            "cannot be computed"
+        )
+    k = p.event_shape[0]
+    lq, lp = q.scale_tril, p.scale_tril
+    shape = (
+        tuple(p.loc.shape[:-1])
+        if len(p.batch_shape) >= len(q.batch_shape)
+        else (tuple(q.loc.shape[:-1]))
+    )
+    lq = lq.expand(*shape, k, k)
+    trace = (linalg.solve(lq, lp.expand(*shape, k, k)) ** 2).sum((-2, -1))
+    gap = linalg.solve(lq, (q.loc - p.loc).expand(*shape, k).unsqueeze(-1)).squeeze(-1)
+    return 0.5 * (trace + (gap**2).sum(-1) - k) + q._half_log_det() - p._half_log_det()

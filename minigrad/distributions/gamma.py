@@ -1,0 +1,173 @@
+"""The gamma and beta distributions, and the Poisson distribution of counts. Their draws
+come from the host generator (``sampling.standard_gamma``, ``sampling.poisson``) and carry
+no gradient: PyTorch's implicit reparameterisation of gamma draws is not built yet."""
+
+from __future__ import annotations
+
+from ..functions_pointwise import xlogy
+from ..functions_special import digamma, lgamma
+from ..sampling import poisson, standard_gamma
+from .distribution import Distribution, as_parameters
+
+
+def _positive(dist, **parameters):
+    for name, value in parameters.items():
+        dist._check(f"parameter {name}", value, value > 0, "GreaterThan(lower_bound=0.0)")
+
+
+class Gamma(Distribution):
+    """Density ``rate^c x^(c-1) exp(-rate x) / Gamma(c)`` on x > 0, for
+    ``concentration`` c > 0 and ``rate`` > 0.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.distributions import Gamma
+        >>> Gamma(3.0, 2.0).mean.item()
+        1.5
+    """
+
+    arg_names = ("concentration", "rate")
+    support = "GreaterThanEq(lower_bound=0.0)"
+
+    def __init__(self, concentration, rate, validate_args=None):
+        self.concentration, self.rate = as_parameters(concentration, rate)
+        super().__init__(self.rate.shape, (), validate_args)
+        _positive(self, concentration=self.concentration, rate=self.rate)
+
+    def _in_support(self, value):
+        return value >= 0
+
+    def sample(self, sample_shape=()):
+        """Gamma(c, 1) draws divided by ``rate`` (no gradient)."""
+        shape = self._extended_shape(sample_shape)
+        c = self.concentration.detach().expand(*shape).contiguous()
+        return standard_gamma(c) / self.rate.detach()
+
+    def log_prob(self, value):
+        """``c log(rate) + (c - 1) log(x) - rate x - lgamma(c)``."""
+        value = self._check_value(value)
+        c = self.concentration
+        return xlogy(c, self.rate) + xlogy(c - 1, value) - self.rate * value - lgamma(c)
+
+    def entropy(self):
+        """``c - log(rate) + lgamma(c) + (1 - c) digamma(c)``."""
+        c = self.concentration
+        return c - self.rate.log() + lgamma(c) + (1.0 - c) * digamma(c)
+
+    @property
+    def mean(self):
+        """``c / rate``."""
+        return self.concentration / self.rate
+
+    @property
+    def mode(self):
+        """``(c - 1) / rate``, 0 when c < 1."""
+        return ((self.concentration - 1) / self.rate).clamp(min=0)
+
+    @property
+    def variance(self):
+        """``c / rate^2``."""
+        return self.concentration / self.rate**2
+
+
+class Beta(Distribution):
+    """Density ``x^(a-1) (1-x)^(b-1) / B(a, b)`` on [0, 1], ``a = concentration1``,
+    ``b = concentration0`` (both > 0); a draw is ``X / (X + Y)`` with X ~ Gamma(a),
+    Y ~ Gamma(b).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.distributions import Beta
+        >>> Beta(2.0, 6.0).mean.item()
+        0.25
+    """
+
+    arg_names = ("concentration1", "concentration0")
+    support = "Interval(lower_bound=0.0, upper_bound=1.0)"
+
+    def __init__(self, concentration1, concentration0, validate_args=None):
+        self.concentration1, self.concentration0 = as_parameters(concentration1, concentration0)
+        super().__init__(self.concentration1.shape, (), validate_args)
+        _positive(self, concentration1=self.concentration1, concentration0=self.concentration0)
+
+    def _in_support(self, value):
+        return (value >= 0) & (value <= 1)
+
+    def sample(self, sample_shape=()):
+        """``X / (X + Y)`` of two gamma draws (no gradient)."""
+        shape = self._extended_shape(sample_shape)
+        x = standard_gamma(self.concentration1.detach().expand(*shape).contiguous())
+        y = standard_gamma(self.concentration0.detach().expand(*shape).contiguous())
+        return x / (x + y)
+
+    def log_prob(self, value):
+        """``(a - 1) log x + (b - 1) log(1 - x) - log B(a, b)``."""
+        value = self._check_value(value)
+        a, b = self.concentration1, self.concentration0
+        log_beta = lgamma(a) + lgamma(b) - lgamma(a + b)
+        return xlogy(a - 1, value) + xlogy(b - 1, 1 - value) - log_beta
+
+    def entropy(self):
+        """``log B(a, b) - (a - 1) psi(a) - (b - 1) psi(b) + (a + b - 2) psi(a + b)``."""
+        a, b = self.concentration1, self.concentration0
+        log_beta = lgamma(a) + lgamma(b) - lgamma(a + b)
+        return log_beta - (a - 1) * digamma(a) - (b - 1) * digamma(b) + (a + b - 2) * digamma(a + b)
+
+    @property
+    def mean(self):
+        """``a / (a + b)``."""
+        return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def variance(self):
+        """``a b / ((a + b)^2 (a + b + 1))``."""
+        a, b = self.concentration1, self.concentration0
+        total = a + b
+        return a * b / (total**2 * (total + 1))
+
+
+class Poisson(Distribution):
+    """Counts at ``rate`` (>= 0): ``P(k) = rate^k exp(-rate) / k!``.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.distributions import Poisson
+        >>> round(Poisson(2.0).log_prob(minigrad.tensor(0.0)).item(), 4)
+        -2.0
+    """
+
+    arg_names = ("rate",)
+    support = "IntegerGreaterThan(lower_bound=0)"
+
+    def __init__(self, rate, validate_args=None):
+        (self.rate,) = as_parameters(rate)
+        super().__init__(self.rate.shape, (), validate_args)
+        self._check("parameter rate", self.rate, self.rate >= 0,
+                    "GreaterThanEq(lower_bound=0.0)")  # fmt: skip
+
+    def _in_support(self, value):
+        return (value >= 0) & (value == value.floor())
+
+    def sample(self, sample_shape=()):
+        """Counts, in ``rate``'s dtype (no gradient)."""
+        return poisson(self.rate.detach().expand(*self._extended_shape(sample_shape)).contiguous())
+
+    def log_prob(self, value):
+        """``k log(rate) - rate - lgamma(k + 1)``."""
+        value = self._check_value(value)
+        return xlogy(value, self.rate) - self.rate - lgamma(value + 1)
+
+    @property
+    def mean(self):
+        """``rate``."""
+        return self.rate
+
+    @property
+    def mode(self):
+        """``floor(rate)``."""
+        return self.rate.floor()
+
+    @property
+    def variance(self):
+        """``rate``."""
+        return self.rate
