@@ -15,12 +15,14 @@ from minigrad.distributions import (
     Bernoulli,
     Beta,
     Categorical,
+    Dirichlet,
     Exponential,
     Gamma,
     Independent,
     Laplace,
     MultivariateNormal,
     Normal,
+    OneHotCategorical,
     Poisson,
     Uniform,
     kl_divergence,
@@ -238,3 +240,24 @@ def test_independent_sums_the_reinterpreted_dims():
 def test_more_bad_arguments_are_refused(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_dirichlet_and_one_hot_draws():
+    minigrad.manual_seed(5)
+    c = minigrad.tensor([0.5, 2.0, 4.0], dtype=F64)
+    d = Dirichlet(c)
+    x = d.sample((40000,))
+    assert x.shape == (40000, 3) and d.event_shape == (3,) and d.batch_shape == ()
+    np.testing.assert_allclose(x.sum(-1).numpy(), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(x.mean(0).numpy(), d.mean.numpy(), atol=0.01)
+    np.testing.assert_allclose(x.var(0).numpy(), d.variance.numpy(), rtol=0.06)
+    assert bool(d.log_prob(x[:100]).isfinite().all())
+    with pytest.raises(ValueError, match="Simplex"):
+        d.log_prob(minigrad.tensor([0.5, 0.6, 0.1], dtype=F64))
+    o = OneHotCategorical(probs=minigrad.tensor([[0.2, 0.8], [1.0, 0.0]]))
+    draws = o.sample((5000,))
+    assert draws.shape == (5000, 2, 2) and bool((draws.sum(-1) == 1).all())
+    assert abs(draws[:, 0, 1].mean().item() - 0.8) < 0.02 and draws[:, 1, 0].min().item() == 1
+    assert o.enumerate_support().shape == (2, 2, 2) and o.mode.tolist() == [[0, 1], [1, 0]]
+    with pytest.raises(ValueError, match="OneHot"):
+        o.log_prob(minigrad.tensor([[1.0, 1.0], [1.0, 0.0]]))

@@ -4,8 +4,9 @@ parameters), ``log_prob``, ``entropy``, ``mean`` and ``variance``, and ``kl_dive
 between two of them. The distributions reinforcement learning and variational
 autoencoders use: :class:`Normal`, :class:`MultivariateNormal`, :class:`Categorical`,
 :class:`Bernoulli`, :class:`Uniform`, :class:`Exponential`, :class:`Laplace`,
-:class:`Gamma`, :class:`Beta`, :class:`Poisson`, and :class:`Independent` (batch dims
-read as event dims). Gamma, Beta and Poisson draws carry no gradient (``sample`` only).
+:class:`Gamma`, :class:`Beta`, :class:`Dirichlet`, :class:`Poisson`,
+:class:`OneHotCategorical` and :class:`Independent` (batch dims read as event dims).
+Gamma, Beta, Dirichlet and Poisson draws carry no gradient (``sample`` only).
 
 Each is a few lines of tensor functions, so its gradients are autograd's: a policy
 gradient is ``-(dist.log_prob(action) * advantage).mean()``, a VAE's KL term
@@ -13,10 +14,10 @@ gradient is ``-(dist.log_prob(action) * advantage).mean()``, a VAE's KL term
 """
 
 from .bernoulli import Bernoulli
-from .categorical import Categorical
+from .categorical import Categorical, OneHotCategorical
 from .distribution import Distribution
 from .exponential import Exponential, Laplace
-from .gamma import Beta, Gamma, Poisson
+from .gamma import Beta, Dirichlet, Gamma, Poisson
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal
@@ -24,7 +25,8 @@ from .normal import Normal
 from .uniform import Uniform
 
 __all__ = [
-    "Bernoulli", "Beta", "Categorical", "Distribution", "Exponential", "Gamma",
-    "Independent", "Laplace", "MultivariateNormal", "Normal", "Poisson", "Uniform",
+    "Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Exponential",
+    "Gamma", "Independent", "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",
+    "Poisson", "Uniform",
     "kl_divergence", "register_kl",
 ]  # fmt: skip

@@ -1,4 +1,4 @@
-"""The categorical distribution over ``0, ..., K - 1``."""
+"""The categorical distribution over ``0, ..., K - 1``, and its one-hot form."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from ..creation import arange
 from ..functions import softmax
 from ..functions_math import logsumexp
 from ..functions_select import broadcast_tensors, gather
+from ..nn.functional import one_hot
 from ..sampling import multinomial
 from ..tensor import Tensor
 from .distribution import Distribution, as_parameters
@@ -103,3 +104,64 @@ class Categorical(Distribution):
     def variance(self):
         """NaN: categories have no variance (as PyTorch)."""
         return self.probs.new_full(self._extended_shape(), float("nan"))
+
+
+class OneHotCategorical(Distribution):
+    """:class:`Categorical` with its values one-hot vectors of size K (the event shape),
+    in ``probs``' dtype.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.distributions import OneHotCategorical
+        >>> d = OneHotCategorical(probs=minigrad.tensor([0.0, 1.0, 0.0]))
+        >>> d.sample().tolist()
+        [0.0, 1.0, 0.0]
+    """
+
+    arg_names = ("probs",)
+    support = "OneHot()"
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        self._categorical = Categorical(probs, logits, validate_args)
+        self.probs, self.logits = self._categorical.probs, self._categorical.logits
+        k = self._categorical._num_events
+        super().__init__(self._categorical.batch_shape, (k,), validate_args)
+
+    def _in_support(self, value):
+        return ((value == 0) | (value == 1)) & (value.sum(-1, keepdim=True) == 1)
+
+    def sample(self, sample_shape=()):
+        """One-hot vectors of the categorical draws."""
+        index = self._categorical.sample(sample_shape)
+        return one_hot(index, self.event_shape[0]).to(self.probs.dtype)
+
+    def log_prob(self, value):
+        """The log probability of the category the one-hot vector marks."""
+        value = self._check_value(value)
+        return self._categorical.log_prob(value.argmax(-1))
+
+    def entropy(self):
+        """The categorical entropy."""
+        return self._categorical.entropy()
+
+    def enumerate_support(self, expand: bool = True):
+        """The K one-hot vectors, shaped ``(K,) + (1,) * len(batch_shape) + (K,)``."""
+        k = self.event_shape[0]
+        values = one_hot(arange(k, device=self.probs.device), k).to(self.probs.dtype)
+        values = values.reshape(k, *(1,) * len(self.batch_shape), k)
+        return values.expand(k, *self.batch_shape, k) if expand else values
+
+    @property
+    def mean(self):
+        """``probs``."""
+        return self.probs
+
+    @property
+    def mode(self):
+        """The one-hot vector of the most probable category."""
+        return one_hot(self.probs.argmax(-1), self.event_shape[0]).to(self.probs.dtype)
+
+    @property
+    def variance(self):
+        """``p (1 - p)``."""
+        return self.probs * (1 - self.probs)

@@ -1,4 +1,4 @@
-"""The gamma and beta distributions, and the Poisson distribution of counts. Their draws
+"""The gamma, beta and Dirichlet distributions, and the Poisson distribution of counts. Their draws
 come from the host generator (``sampling.standard_gamma``, ``sampling.poisson``) and carry
 no gradient: PyTorch's implicit reparameterisation of gamma draws is not built yet."""
 
@@ -171,3 +171,63 @@ class Poisson(Distribution):
     def variance(self):
         """``rate``."""
         return self.rate
+
+
+class Dirichlet(Distribution):
+    """A distribution over probability vectors (the simplex) with ``concentration``
+    (> 0, the last dim the K categories): density
+    ``prod x_i^(c_i - 1) Gamma(sum c) / prod Gamma(c_i)``; a draw is K gamma draws,
+    normalised.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.distributions import Dirichlet
+        >>> Dirichlet(minigrad.tensor([1.0, 3.0])).mean.tolist()
+        [0.25, 0.75]
+    """
+
+    arg_names = ("concentration",)
+    support = "Simplex()"
+
+    def __init__(self, concentration, validate_args=None):
+        (self.concentration,) = as_parameters(concentration)
+        if self.concentration.ndim < 1:
+            raise ValueError("`concentration` parameter must be at least one-dimensional.")
+        shape = tuple(self.concentration.shape)
+        super().__init__(shape[:-1], shape[-1:], validate_args)
+        _positive(self, concentration=self.concentration)
+
+    def _in_support(self, value):
+        total = value.sum(-1, keepdim=True)
+        return (value >= 0) & ((total - 1).abs() < 1e-6)
+
+    def sample(self, sample_shape=()):
+        """Gamma(c_i) draws divided by their sum (no gradient)."""
+        shape = self._extended_shape(sample_shape)
+        g = standard_gamma(self.concentration.detach().expand(*shape).contiguous())
+        return g / g.sum(-1, keepdim=True)
+
+    def log_prob(self, value):
+        """``sum (c_i - 1) log x_i + lgamma(sum c) - sum lgamma(c_i)``."""
+        value = self._check_value(value)
+        c = self.concentration
+        return xlogy(c - 1, value).sum(-1) + lgamma(c.sum(-1)) - lgamma(c).sum(-1)
+
+    def entropy(self):
+        """``sum lgamma(c_i) - lgamma(c0) - (K - c0) psi(c0) - sum (c_i - 1) psi(c_i)``."""
+        c = self.concentration
+        k, total = c.shape[-1], c.sum(-1)
+        return (lgamma(c).sum(-1) - lgamma(total) - (k - total) * digamma(total)
+                - ((c - 1) * digamma(c)).sum(-1))  # fmt: skip
+
+    @property
+    def mean(self):
+        """``c / sum c``."""
+        return self.concentration / self.concentration.sum(-1, keepdim=True)
+
+    @property
+    def variance(self):
+        """``m (1 - m) / (sum c + 1)``, m the mean."""
+        total = self.concentration.sum(-1, keepdim=True)
+        m = self.concentration / total
+        return m * (1 - m) / (total + 1)

@@ -9,10 +9,10 @@ from .. import linalg
 from ..functions import where
 from ..functions_special import digamma, lgamma
 from .bernoulli import Bernoulli, softplus
-from .categorical import Categorical
+from .categorical import Categorical, OneHotCategorical
 from .distribution import Distribution
 from .exponential import Exponential, Laplace
-from .gamma import Beta, Gamma, Poisson
+from .gamma import Beta, Dirichlet, Gamma, Poisson
 from .independent import Independent
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
@@ -150,3 +150,16 @@ def _kl_mvn_mvn(p, q):
     trace = (linalg.solve(lq, lp.expand(*shape, k, k)) ** 2).sum((-2, -1))
     gap = linalg.solve(lq, (q.loc - p.loc).expand(*shape, k).unsqueeze(-1)).squeeze(-1)
     return 0.5 * (trace + (gap**2).sum(-1) - k) + q._half_log_det() - p._half_log_det()
+
+
+@register_kl(OneHotCategorical, OneHotCategorical)
+def _kl_onehot_onehot(p, q):
+    return _kl_categorical_categorical(p._categorical, q._categorical)
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    pc, qc = p.concentration, q.concentration
+    p_sum = pc.sum(-1)
+    t1 = lgamma(p_sum) - lgamma(qc.sum(-1)) - (lgamma(pc) - lgamma(qc)).sum(-1)
+    return t1 + ((pc - qc) * (digamma(pc) - digamma(p_sum).unsqueeze(-1))).sum(-1)
