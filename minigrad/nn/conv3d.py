@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import functional_conv3d as C3
-from .conv import pad_by_mode
 from .conv_variants import MaxPool1d, _ConvNd, _ConvTransposeNd
 from .module import Module
 
@@ -34,14 +33,7 @@ class Conv3d(_ConvNd):
                          groups, bias, padding_mode, False, device=device, dtype=dtype)  # fmt: skip
 
     def forward(self, input: Tensor) -> Tensor:
-        if self.padding_mode != "zeros":
-            input = pad_by_mode(input, self.padding, self.kernel_size, self.dilation,
-                                self.padding_mode)  # fmt: skip
-            return C3.conv3d(input, self.weight, self.bias, self.stride, 0, self.dilation,
-                             self.groups)  # fmt: skip
-        return C3.conv3d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+        return self._convolve(C3.conv3d, input)
 
 
 class MaxPool3d(MaxPool1d):

@@ -77,6 +77,17 @@ class _ConvNd(Module):
         """Draw new initial values for ``weight`` and ``bias``, as PyTorch does."""
         reset_weight_and_bias(self.weight, self.bias)
 
+    def _convolve(self, conv, input: Tensor) -> Tensor:
+        """``conv`` (the functional convolution) with this layer's options; a padding mode
+        other than zeros pads the input first and convolves without padding."""
+        padding = self.padding
+        if self.padding_mode != "zeros":
+            input = pad_by_mode(input, self.padding, self.kernel_size, self.dilation,
+                                self.padding_mode)  # fmt: skip
+            padding = 0
+        return conv(input, self.weight, self.bias, self.stride, padding, self.dilation,
+                    self.groups)  # fmt: skip
+
     def extra_repr(self) -> str:
         dims = len(self.kernel_size)
         text = (
@@ -119,14 +130,7 @@ class Conv1d(_ConvNd):
                          groups, bias, padding_mode, False, device=device, dtype=dtype)  # fmt: skip
 
     def forward(self, input: Tensor) -> Tensor:
-        if self.padding_mode != "zeros":
-            input = pad_by_mode(input, self.padding, self.kernel_size, self.dilation,
-                                self.padding_mode)  # fmt: skip
-            return CV.conv1d(input, self.weight, self.bias, self.stride, 0, self.dilation,
-                             self.groups)  # fmt: skip
-        return CV.conv1d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+        return self._convolve(CV.conv1d, input)
 
 
 class _ConvTransposeNd(_ConvNd):
