@@ -14,12 +14,17 @@ import minigrad
 from minigrad.distributions import (
     Bernoulli,
     Beta,
+    Binomial,
     Categorical,
+    Cauchy,
     Dirichlet,
     Exponential,
     Gamma,
+    Geometric,
+    HalfNormal,
     Independent,
     Laplace,
+    LogNormal,
     MultivariateNormal,
     Normal,
     OneHotCategorical,
@@ -175,8 +180,22 @@ def test_kl_divergence_registry():
         lambda: Gamma(minigrad.tensor([0.4, 3.0], dtype=F64), 2.0),
         lambda: Beta(minigrad.tensor([0.5, 2.0], dtype=F64), minigrad.tensor([0.5, 6.0])),
         lambda: Poisson(minigrad.tensor([0.3, 7.0], dtype=F64)),
+        lambda: HalfNormal(minigrad.tensor([0.5, 2.0], dtype=F64)),
+        lambda: LogNormal(minigrad.tensor([0.0, 1.0], dtype=F64), 0.4),
+        lambda: Geometric(probs=minigrad.tensor([0.3, 0.9], dtype=F64)),
+        lambda: Binomial(minigrad.tensor([5.0, 40.0], dtype=F64), probs=0.3),
     ],
-    ids=["exponential", "laplace", "gamma", "beta", "poisson"],
+    ids=[
+        "exponential",
+        "laplace",
+        "gamma",
+        "beta",
+        "poisson",
+        "half_normal",
+        "log_normal",
+        "geometric",
+        "binomial",
+    ],
 )
 def test_more_draws_match_their_moments(make):
     minigrad.manual_seed(3)
@@ -261,3 +280,20 @@ def test_dirichlet_and_one_hot_draws():
     assert o.enumerate_support().shape == (2, 2, 2) and o.mode.tolist() == [[0, 1], [1, 0]]
     with pytest.raises(ValueError, match="OneHot"):
         o.log_prob(minigrad.tensor([[1.0, 1.0], [1.0, 0.0]]))
+
+
+def test_cauchy_draws_follow_its_quantiles():
+    minigrad.manual_seed(6)
+    d = Cauchy(minigrad.tensor(1.0, dtype=F64), 2.0)
+    x = d.sample((40000,))
+    # no mean to compare: the median and the quartiles, loc and loc +- scale
+    np.testing.assert_allclose(np.quantile(x.numpy(), [0.25, 0.5, 0.75]), [-1, 1, 3], atol=0.1)
+    assert math.isnan(d.mean.item()) and d.variance.item() == math.inf
+    with pytest.raises(ValueError, match="Either `probs` or `logits`"):
+        Geometric()
+    with pytest.raises(ValueError, match="parameter total_count"):
+        Binomial(2.5, probs=0.5)
+    with pytest.raises(ValueError, match="IntegerInterval"):
+        Binomial(3, probs=0.5).log_prob(minigrad.tensor(4.0))
+    lenient = HalfNormal(1.0, validate_args=False)
+    assert lenient.log_prob(minigrad.tensor(-1.0)).item() == -math.inf

@@ -5,8 +5,10 @@ between two of them. The distributions reinforcement learning and variational
 autoencoders use: :class:`Normal`, :class:`MultivariateNormal`, :class:`Categorical`,
 :class:`Bernoulli`, :class:`Uniform`, :class:`Exponential`, :class:`Laplace`,
 :class:`Gamma`, :class:`Beta`, :class:`Dirichlet`, :class:`Poisson`,
-:class:`OneHotCategorical` and :class:`Independent` (batch dims read as event dims).
-Gamma, Beta, Dirichlet and Poisson draws carry no gradient (``sample`` only).
+:class:`OneHotCategorical`, :class:`HalfNormal`, :class:`LogNormal`, :class:`Cauchy`,
+:class:`Geometric`, :class:`Binomial` and :class:`Independent` (batch dims read as event
+dims). Gamma, Beta, Dirichlet, Poisson, Geometric and Binomial draws carry no gradient
+(``sample`` only).
 
 Each is a few lines of tensor functions, so its gradients are autograd's: a policy
 gradient is ``-(dist.log_prob(action) * advantage).mean()``, a VAE's KL term
@@ -15,6 +17,7 @@ gradient is ``-(dist.log_prob(action) * advantage).mean()``, a VAE's KL term
 
 from .bernoulli import Bernoulli
 from .categorical import Categorical, OneHotCategorical
+from .counts import Binomial, Geometric
 from .distribution import Distribution
 from .exponential import Exponential, Laplace
 from .gamma import Beta, Dirichlet, Gamma, Poisson
@@ -22,11 +25,12 @@ from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
+from .relatives import Cauchy, HalfNormal, LogNormal
 from .uniform import Uniform
 
 __all__ = [
-    "Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Exponential",
-    "Gamma", "Independent", "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",
-    "Poisson", "Uniform",
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Dirichlet", "Distribution",
+    "Exponential", "Gamma", "Geometric", "HalfNormal", "Independent", "Laplace",
+    "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "Uniform",
     "kl_divergence", "register_kl",
 ]  # fmt: skip
