@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from .. import dtypes as _dtypes
-from ..creation import tensor
+from ..creation import rand, tensor
 from ..functions_select import broadcast_tensors
 from ..grad_mode import no_grad
 from ..tensor import Tensor
@@ -97,6 +97,31 @@ class Distribution:
             shown.append(f"{name}: {value.shape if value.numel() > 1 else value}")
         shown = ", ".join(shown)
         return f"{type(self).__name__}({shown})"
+
+
+class LocScale(Distribution):
+    """A location-scale family over the real line (Normal, Laplace, Cauchy): ``loc``
+    and ``scale`` (> 0), broadcast together; a reparameterised draw is
+    ``loc + scale * noise``."""
+
+    has_rsample = True
+    arg_names = ("loc", "scale")
+    support = "Real()"
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = as_parameters(loc, scale)
+        super().__init__(self.loc.shape, (), validate_args)
+        self._check("parameter scale", self.scale, self.scale > 0,
+                    "GreaterThan(lower_bound=0.0)")  # fmt: skip
+        self._check("parameter loc", self.loc, ~self.loc.isnan(), "Real()")
+
+    def _in_support(self, value):
+        return ~value.isnan()
+
+    def _uniform(self, sample_shape):
+        """Uniform [0, 1) noise of the draw's shape, in the parameters' dtype and device."""
+        return rand(*self._extended_shape(sample_shape), dtype=self.loc.dtype,
+                    device=self.loc.device)  # fmt: skip
 
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)

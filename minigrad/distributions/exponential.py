@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..creation import rand
-from .distribution import Distribution, as_parameters
+from .distribution import Distribution, LocScale, as_parameters
 
 
 class Exponential(Distribution):
@@ -69,7 +69,7 @@ class Exponential(Distribution):
         return self.rate**-2
 
 
-class Laplace(Distribution):
+class Laplace(LocScale):
     """The double exponential: density ``exp(-|x - loc| / scale) / (2 scale)``;
     ``rsample`` is ``loc - scale sign(u) log(1 - |u|)``, u uniform on (-1, 1).
 
@@ -80,23 +80,9 @@ class Laplace(Distribution):
         0.5
     """
 
-    has_rsample = True
-    arg_names = ("loc", "scale")
-    support = "Real()"
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = as_parameters(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args)
-        self._check("parameter scale", self.scale, self.scale > 0,
-                    "GreaterThan(lower_bound=0.0)")  # fmt: skip
-
-    def _in_support(self, value):
-        return ~value.isnan()
-
     def rsample(self, sample_shape=()):
         """``loc - scale sign(u) log(1 - |u|)``."""
-        u = rand(*self._extended_shape(sample_shape), dtype=self.loc.dtype,
-                 device=self.loc.device) * 2 - 1  # fmt: skip
+        u = self._uniform(sample_shape) * 2 - 1
         return self.loc - self.scale * u.sign() * (-u.abs()).log1p()
 
     def log_prob(self, value):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 from ..creation import randn
-from .distribution import _LOG_SQRT_2PI, Distribution, as_parameters
+from .distribution import _LOG_SQRT_2PI, LocScale
 
 
-class Normal(Distribution):
+class Normal(LocScale):
     """The normal (Gaussian) distribution with mean ``loc`` and standard deviation
     ``scale`` (> 0), elementwise over their broadcast shape. ``rsample`` is
     ``loc + scale * eps`` with ``eps`` standard normal, so gradients reach both.
@@ -20,20 +20,6 @@ class Normal(Distribution):
         >>> round(d.log_prob(minigrad.tensor(0.0)).item(), 4)
         -0.9189
     """
-
-    has_rsample = True
-    arg_names = ("loc", "scale")
-    support = "Real()"
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = as_parameters(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args)
-        self._check("parameter scale", self.scale, self.scale > 0,
-                    "GreaterThan(lower_bound=0.0)")  # fmt: skip
-        self._check("parameter loc", self.loc, self.loc.isfinite() | self.loc.isinf(), "Real()")
-
-    def _in_support(self, value):
-        return ~value.isnan()
 
     def rsample(self, sample_shape=()):
         """``loc + scale * eps``, ``eps`` a standard normal draw."""

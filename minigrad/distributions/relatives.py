@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import math
 
-from ..creation import rand
 from ..functions import where
-from .distribution import Distribution, as_parameters
+from .distribution import Distribution, LocScale, as_parameters
 from .normal import Normal
 
 
@@ -134,7 +133,7 @@ class LogNormal(Distribution):
         return s2.expm1() * (2 * self.loc + s2).exp()
 
 
-class Cauchy(Distribution):
+class Cauchy(LocScale):
     """Density ``1 / (pi scale (1 + ((x - loc) / scale)^2))``: heavy tails, no mean;
     ``rsample`` is ``loc + scale tan(pi (u - 1/2))``.
 
@@ -145,23 +144,9 @@ class Cauchy(Distribution):
         0.75
     """
 
-    has_rsample = True
-    arg_names = ("loc", "scale")
-    support = "Real()"
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = as_parameters(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args)
-        self._check("parameter scale", self.scale, self.scale > 0,
-                    "GreaterThan(lower_bound=0.0)")  # fmt: skip
-
-    def _in_support(self, value):
-        return ~value.isnan()
-
     def rsample(self, sample_shape=()):
         """``loc + scale tan(pi (u - 1/2))``."""
-        u = rand(*self._extended_shape(sample_shape), dtype=self.loc.dtype,
-                 device=self.loc.device)  # fmt: skip
+        u = self._uniform(sample_shape)
         return self.loc + self.scale * (math.pi * (u - 0.5)).tan()
 
     def log_prob(self, value):
