@@ -17,6 +17,7 @@ from minigrad.distributions import (
     Binomial,
     Categorical,
     Cauchy,
+    Chi2,
     Dirichlet,
     Exponential,
     Gamma,
@@ -29,6 +30,7 @@ from minigrad.distributions import (
     Normal,
     OneHotCategorical,
     Poisson,
+    StudentT,
     Uniform,
     kl_divergence,
     register_kl,
@@ -184,6 +186,8 @@ def test_kl_divergence_registry():
         lambda: LogNormal(minigrad.tensor([0.0, 1.0], dtype=F64), 0.4),
         lambda: Geometric(probs=minigrad.tensor([0.3, 0.9], dtype=F64)),
         lambda: Binomial(minigrad.tensor([5.0, 40.0], dtype=F64), probs=0.3),
+        lambda: Chi2(minigrad.tensor([1.0, 6.0], dtype=F64)),
+        lambda: StudentT(minigrad.tensor([9.0, 30.0], dtype=F64), 1.0, 2.0),
     ],
     ids=[
         "exponential",
@@ -195,6 +199,8 @@ def test_kl_divergence_registry():
         "log_normal",
         "geometric",
         "binomial",
+        "chi2",
+        "student_t",
     ],
 )
 def test_more_draws_match_their_moments(make):
@@ -297,3 +303,13 @@ def test_cauchy_draws_follow_its_quantiles():
         Binomial(3, probs=0.5).log_prob(minigrad.tensor(4.0))
     lenient = HalfNormal(1.0, validate_args=False)
     assert lenient.log_prob(minigrad.tensor(-1.0)).item() == -math.inf
+
+
+def test_student_t_moments_by_degrees_of_freedom():
+    d = StudentT(minigrad.tensor([0.5, 1.5, 3.0]), 2.0, 3.0)
+    mean, variance = d.mean.tolist(), d.variance.tolist()
+    assert math.isnan(mean[0]) and mean[1:] == [2.0, 2.0]
+    assert math.isnan(variance[0]) and variance[1] == math.inf and variance[2] == 27.0
+    assert Chi2(3.0).df.item() == 3.0 and repr(Chi2(3.0)) == "Chi2(df: tensor(3.))"
+    with pytest.raises(ValueError, match="parameter df"):
+        StudentT(0.0)

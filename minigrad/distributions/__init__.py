@@ -4,10 +4,12 @@ parameters), ``log_prob``, ``entropy``, ``mean`` and ``variance``, and ``kl_dive
 between two of them. The distributions reinforcement learning and variational
 autoencoders use: :class:`Normal`, :class:`MultivariateNormal`, :class:`Categorical`,
 :class:`Bernoulli`, :class:`Uniform`, :class:`Exponential`, :class:`Laplace`,
-:class:`Gamma`, :class:`Beta`, :class:`Dirichlet`, :class:`Poisson`,
+:class:`Gamma`, :class:`Chi2`, :class:`StudentT`, :class:`Beta`, :class:`Dirichlet`,
+:class:`Poisson`,
 :class:`OneHotCategorical`, :class:`HalfNormal`, :class:`LogNormal`, :class:`Cauchy`,
 :class:`Geometric`, :class:`Binomial` and :class:`Independent` (batch dims read as event
-dims). Gamma, Beta, Dirichlet, Poisson, Geometric and Binomial draws carry no gradient
+dims). Gamma, Chi2, StudentT, Beta, Dirichlet, Poisson, Geometric and Binomial draws
+carry no gradient
 (``sample`` only).
 
 Each is a few lines of tensor functions, so its gradients are autograd's: a policy
@@ -20,7 +22,7 @@ from .categorical import Categorical, OneHotCategorical
 from .counts import Binomial, Geometric
 from .distribution import Distribution
 from .exponential import Exponential, Laplace
-from .gamma import Beta, Dirichlet, Gamma, Poisson
+from .gamma import Beta, Chi2, Dirichlet, Gamma, Poisson, StudentT
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal
@@ -29,8 +31,27 @@ from .relatives import Cauchy, HalfNormal, LogNormal
 from .uniform import Uniform
 
 __all__ = [
-    "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Dirichlet", "Distribution",
-    "Exponential", "Gamma", "Geometric", "HalfNormal", "Independent", "Laplace",
-    "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "Uniform",
-    "kl_divergence", "register_kl",
+    "Bernoulli",
+    "Beta",
+    "Binomial",
+    "Categorical",
+    "Cauchy",
+    "Chi2",
+    "Dirichlet",
+    "Distribution",
+    "Exponential",
+    "Gamma",
+    "Geometric",
+    "HalfNormal",
+    "Independent",
+    "Laplace",
+    "LogNormal",
+    "MultivariateNormal",
+    "Normal",
+    "OneHotCategorical",
+    "Poisson",
+    "StudentT",
+    "Uniform",
+    "kl_divergence",
+    "register_kl",
 ]  # fmt: skip

@@ -1,9 +1,14 @@
-"""The gamma, beta and Dirichlet distributions, and the Poisson distribution of counts. Their draws
+"""The gamma distribution and those built from gamma draws (chi-squared, Student's t,
+beta, Dirichlet), and the Poisson distribution of counts. Their draws
 come from the host generator (``sampling.standard_gamma``, ``sampling.poisson``) and carry
 no gradient: PyTorch's implicit reparameterisation of gamma draws is not built yet."""
 
 from __future__ import annotations
 
+import math
+
+from ..creation import randn
+from ..functions import where
 from ..functions_pointwise import xlogy
 from ..functions_special import digamma, lgamma
 from ..sampling import poisson, standard_gamma
@@ -68,6 +73,94 @@ class Gamma(Distribution):
     def variance(self):
         """``c / rate^2``."""
         return self.concentration / self.rate**2
+
+
+class Chi2(Gamma):
+    """The chi-squared distribution with ``df`` degrees of freedom: Gamma(df / 2, 1/2).
+
+    Example:
+        >>> from minigrad.distributions import Chi2
+        >>> Chi2(4.0).mean.item()
+        4.0
+    """
+
+    arg_names = ("df",)
+
+    def __init__(self, df, validate_args=None):
+        (df,) = as_parameters(df)
+        super().__init__(0.5 * df, df.new_full(tuple(df.shape), 0.5), validate_args)
+
+    @property
+    def df(self):
+        """The degrees of freedom, ``2 concentration``."""
+        return self.concentration * 2
+
+
+class StudentT(Distribution):
+    """Student's t with ``df`` degrees of freedom (> 0), shifted by ``loc`` and scaled by
+    ``scale``: a draw is ``loc + scale X / sqrt(V / df)``, X standard normal and V
+    chi-squared with ``df``. Heavy tails: the mean exists for df > 1, the variance for
+    df > 2.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.distributions import StudentT
+        >>> round(StudentT(1.0).log_prob(minigrad.tensor(0.0)).exp().item(), 4)  # 1 / pi
+        0.3183
+    """
+
+    arg_names = ("df", "loc", "scale")
+    support = "Real()"
+
+    def __init__(self, df, loc=0.0, scale=1.0, validate_args=None):
+        self.df, self.loc, self.scale = as_parameters(df, loc, scale)
+        super().__init__(self.df.shape, (), validate_args)
+        _positive(self, df=self.df, scale=self.scale)
+
+    def _in_support(self, value):
+        return ~value.isnan()
+
+    def sample(self, sample_shape=()):
+        """``loc + scale X / sqrt(V / df)`` (no gradient)."""
+        shape = self._extended_shape(sample_shape)
+        df = self.df.detach()
+        x = randn(*shape, dtype=df.dtype, device=df.device)
+        v = 2 * standard_gamma((0.5 * df).expand(*shape).contiguous())
+        return self.loc.detach() + self.scale.detach() * x * (v / df).rsqrt()
+
+    def log_prob(self, value):
+        """``-(df + 1)/2 log(1 + y^2 / df) - log(scale) - log B(1/2, df/2) - log(df)/2``,
+        ``y = (x - loc) / scale``."""
+        value = self._check_value(value)
+        y = (value - self.loc) / self.scale
+        half = 0.5 * self.df
+        norm = (self.scale.log() + 0.5 * self.df.log() + 0.5 * math.log(math.pi)
+                + lgamma(half) - lgamma(half + 0.5))  # fmt: skip
+        return -(half + 0.5) * (y**2 / self.df).log1p() - norm
+
+    def entropy(self):
+        """``log(scale) + (df + 1)/2 (psi((df + 1)/2) - psi(df/2)) + log(df)/2
+        + log B(df/2, 1/2)``."""
+        half = 0.5 * self.df
+        log_beta = lgamma(half) + math.lgamma(0.5) - lgamma(half + 0.5)
+        return (self.scale.log() + (half + 0.5) * (digamma(half + 0.5) - digamma(half))
+                + 0.5 * self.df.log() + log_beta)  # fmt: skip
+
+    @property
+    def mean(self):
+        """``loc`` for df > 1, else NaN."""
+        return where(self.df > 1, self.loc, math.nan)
+
+    @property
+    def mode(self):
+        """``loc``."""
+        return self.loc
+
+    @property
+    def variance(self):
+        """``scale^2 df / (df - 2)`` for df > 2, inf for 1 < df <= 2, NaN below."""
+        finite = self.scale**2 * self.df / where(self.df > 2, self.df - 2, 1.0)
+        return where(self.df > 2, finite, where(self.df > 1, math.inf, math.nan))
 
 
 class Beta(Distribution):
