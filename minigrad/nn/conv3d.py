@@ -122,7 +122,4 @@ class ConvTranspose3d(_ConvTransposeNd):
         )  # fmt: skip
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
-        return C3.conv_transpose3d(
-            input, self.weight, self.bias, self.stride, self.padding,
-            self._output_padding(input, output_size), self.groups, self.dilation,
-        )  # fmt: skip
+        return self._convolve_transposed(C3.conv_transpose3d, input, output_size)

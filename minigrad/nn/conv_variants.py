@@ -134,6 +134,13 @@ class Conv1d(_ConvNd):
 
 
 class _ConvTransposeNd(_ConvNd):
+    def _convolve_transposed(self, conv, input: Tensor, output_size) -> Tensor:
+        """``conv`` (the functional transposed convolution) with this layer's options and
+        the output padding that ``output_size`` asks for."""
+        return conv(input, self.weight, self.bias, self.stride, self.padding,
+                    self._output_padding(input, output_size), self.groups,
+                    self.dilation)  # fmt: skip
+
     def _output_padding(self, input: Tensor, output_size) -> tuple:
         """``output_padding``, or the one that gives ``output_size`` (its last entries)."""
         if output_size is None:
@@ -183,10 +190,7 @@ class ConvTranspose2d(_ConvTransposeNd):
         )  # fmt: skip
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
-        return CV.conv_transpose2d(
-            input, self.weight, self.bias, self.stride, self.padding,
-            self._output_padding(input, output_size), self.groups, self.dilation,
-        )  # fmt: skip
+        return self._convolve_transposed(CV.conv_transpose2d, input, output_size)
 
 
 class ConvTranspose1d(_ConvTransposeNd):
@@ -211,10 +215,7 @@ class ConvTranspose1d(_ConvTransposeNd):
         )  # fmt: skip
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
-        return CV.conv_transpose1d(
-            input, self.weight, self.bias, self.stride, self.padding,
-            self._output_padding(input, output_size), self.groups, self.dilation,
-        )  # fmt: skip
+        return self._convolve_transposed(CV.conv_transpose1d, input, output_size)
 
 
 class MaxPool1d(Module):
