@@ -5,7 +5,7 @@
 Each candidate times forward and backward of the three 3x3 convolutions of the MNIST CNN
 (``examples/mnist_cnn.py``, batch 128; the first layer's input needs no gradient), in a
 worker process of its own, one after the other, ``--passes`` times (PyTorch, taps,
-compiled, NumPy, PyTorch, ...): the machine's speed drifts, so every ratio is taken
+direct, NumPy, PyTorch, ...): the machine's speed drifts, so every ratio is taken
 within one pass, between processes that ran side by side. Separate processes, because
 idle BLAS threads keep spinning for a while and would slow the next framework's call.
 
@@ -19,10 +19,13 @@ The candidates (docs/benchmarks.md tells the outcome):
   products are added up in place, a few images at a time so that the sums stay in cache.
   Backward is nine products for the weight gradient (one per tap) and nine shifted
   additions for the input gradient.
-* ``compiled``: ``Conv2dCompiled`` (``minigrad/fast/conv.py``): im2col and col2im
-  compiled with numba on every core, one BLAS product per image.
-* ``numpy``: ``Conv2dFast``, the NumPy fast path before this comparison (chunks, wide
-  rows, the gradient-columns backward).
+* ``direct``: ``Conv2dDirect`` (``minigrad/fast/conv.py``, kernels in
+  ``minigrad/fast/direct_conv.py``): a direct convolution compiled with numba on every
+  core, reading the padded input in place (wide rows), no columns and no BLAS. (An
+  earlier candidate, numba-compiled im2col and col2im around BLAS products, lost to the
+  NumPy path on the 32-channel layers: ``docs/benchmarks.md``.) Needs numba.
+* ``numpy``: ``Conv2dFast``, the NumPy path (chunks, wide rows, the gradient-columns
+  backward), the CPU's convolution without numba.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ LAYERS = {  # name: (in channels, out channels, image size, input needs a gradie
     "Conv2d 32->32, 128x28x28": (32, 32, 28, True),
     "Conv2d 32->64, 128x14x14": (32, 64, 14, True),
 }
-CANDIDATES = ["torch", "taps", "compiled", "numpy"]
+CANDIDATES = ["torch", "taps", "direct", "numpy"]
 
 
 def taps_function():
@@ -143,7 +146,7 @@ def layer_steps(candidate: str) -> dict:
     suite.set_threads(minigrad, THREADS)
     op = {
         "taps": taps_function,
-        "compiled": lambda: fast_conv.Conv2dCompiled,
+        "direct": lambda: fast_conv.Conv2dDirect,
         "numpy": lambda: fast_conv.Conv2dFast,
     }[candidate]()
     for name, (c, o, size, input_grad) in LAYERS.items():

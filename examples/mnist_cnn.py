@@ -19,6 +19,7 @@ import sys
 
 import minigrad
 from minigrad import nn
+from minigrad.fast import direct_conv
 
 from mnist_common import parser, run
 
@@ -54,6 +55,9 @@ def build_model() -> nn.Sequential:
 def main(argv=None) -> int:
     args = parser(__doc__.split("\n")[0], epochs=3, batch_size=128, lr=0.05).parse_args(argv)
     minigrad.manual_seed(args.seed)
+    if not direct_conv.AVAILABLE:
+        print("numba is not installed: the convolutions run on NumPy alone, about half as "
+              'fast (pip install -e ".[fast]" compiles them)')  # fmt: skip
     return run(args, build_model(), name="mnist_cnn")
 
 

@@ -20,12 +20,12 @@ whole test suite both ways.
 Example:
     >>> import minigrad
     >>> from minigrad import fastpath
-    >>> from minigrad.ops.conv import Conv2d
+    >>> from minigrad.ops.elementwise import ReLU
     >>> with fastpath.reference_mode(False):
-    ...     fastpath.lookup(Conv2d, "cpu").__name__
-    'Conv2dFast'
+    ...     fastpath.lookup(ReLU, "cpu").__name__
+    'ReLUCPU'
     >>> with fastpath.reference_mode():
-    ...     fastpath.lookup(Conv2d, "cpu") is None
+    ...     fastpath.lookup(ReLU, "cpu") is None
     True
 """
 

@@ -12,9 +12,11 @@ the reference. What it adds to the textbook algorithm:
 * **gradient columns** (CPU, "same" convolutions with no more outputs than inputs): a
   second backward that needs no col2im;
 * **GPU kernels**: im2col and col2im as one CUDA kernel each (``cuda_kernels.py``);
-* **compiled CPU kernels** (:class:`Conv2dCompiled`): im2col and col2im compiled by
-  numba on every core (``numba_conv.py``). A measured candidate, *not registered*: it won
-  only the first, one-channel layer of the MNIST CNN (``benchmarks/conv_candidates.py``).
+* **a compiled CPU convolution** (:class:`Conv2dDirect`, ``direct_conv.py``): for 3x3
+  kernels with stride 1, numba's kernels read the input where it lies, on every core.
+  Registered for the CPU when numba (the ``fast`` extra) is installed; the NumPy path
+  stays for every other convolution, and for the CPU without numba
+  (``benchmarks/conv_candidates.py`` measured the candidates).
 
 Its class docstring tells each in detail, with the measurements that chose them.
 """
@@ -27,11 +29,10 @@ from .. import fastpath
 from ..backend import quiet
 from ..ops import conv
 from ..ops.conv import conv_out_size, crop_planes
-from . import numba_conv
+from . import direct_conv
 from .gpu import kernels as gpu_kernels
 
 
-@fastpath.register(conv.Conv2d, "cpu")
 @fastpath.register(conv.Conv2d, "cuda")
 class Conv2dFast(conv.Conv2d):
     """The convolution of ``ops/conv.py`` (im2col + matmul), made fast.
@@ -79,27 +80,9 @@ class Conv2dFast(conv.Conv2d):
     """
 
     def forward(self, x, weight, bias, stride, padding, dilation, groups):
-        n, _, h, w = x.shape
+        n = x.shape[0]
         o, cg, kh, kw = weight.shape
-        (sh, sw), (dh, dw) = stride, dilation
-        top, bottom, left, right = padding
-        oh = conv_out_size(h, kh, sh, top + bottom, dh)
-        ow = conv_out_size(w, kw, sw, left + right, dw)
-        self.input_shape, self.weight_shape, self.out_hw = x.shape, weight.shape, (oh, ow)
-        self.stride, self.dilation, self.groups = stride, dilation, groups
-        self.itemsize = x.dtype.itemsize
-        self.row = w + left + right if sw == 1 else ow  # columns per output row (see above)
-        self.fused = gpu_kernels(self.device)
-        if self.fused is not None:  # a GPU gathers the columns directly: no junk needed
-            self.row = ow
-        extra = 1 if self.row != ow else 0  # room for the last tap's junk
-        self.same_padding = (
-            stride == (1, 1) and dilation == (1, 1) and groups == 1
-            and padding == ((kh - 1) // 2,) * 2 + ((kw - 1) // 2,) * 2
-            and kh % 2 == 1 and kw % 2 == 1
-        )  # fmt: skip
-        self.padding = (top, bottom + extra, left, right)
-
+        oh, ow = self._setup(x, weight, stride, padding, dilation, groups)
         kernels = weight.reshape(groups, o // groups, cg * kh * kw)  # one matrix per group
         result = self.xp.empty((n, o, oh, ow), dtype=weight.dtype)
         scratch = _Scratch(self.xp, x.dtype)
@@ -119,6 +102,31 @@ class Conv2dFast(conv.Conv2d):
         need_x, need_w = self.needs_input_grad[:2]
         self.save(x if need_w else None, weight if need_x else None)
         return result
+
+    def _setup(self, x, weight, stride, padding, dilation, groups):
+        """Keep the shapes and the layout (wide rows or not) that backward needs; return
+        the output's (oH, oW)."""
+        _, _, h, w = x.shape
+        _, _, kh, kw = weight.shape
+        (sh, sw), (dh, dw) = stride, dilation
+        top, bottom, left, right = padding
+        oh = conv_out_size(h, kh, sh, top + bottom, dh)
+        ow = conv_out_size(w, kw, sw, left + right, dw)
+        self.input_shape, self.weight_shape, self.out_hw = x.shape, weight.shape, (oh, ow)
+        self.stride, self.dilation, self.groups = stride, dilation, groups
+        self.itemsize = x.dtype.itemsize
+        self.row = w + left + right if sw == 1 else ow  # columns per output row (see above)
+        self.fused = gpu_kernels(self.device)
+        if self.fused is not None:  # a GPU gathers the columns directly: no junk needed
+            self.row = ow
+        extra = 1 if self.row != ow else 0  # room for the last tap's junk
+        self.same_padding = (
+            stride == (1, 1) and dilation == (1, 1) and groups == 1
+            and padding == ((kh - 1) // 2,) * 2 + ((kw - 1) // 2,) * 2
+            and kh % 2 == 1 and kw % 2 == 1
+        )  # fmt: skip
+        self.padding = (top, bottom + extra, left, right)
+        return oh, ow
 
     def backward(self, grad):
         x, weight = self.saved
@@ -367,109 +375,121 @@ class Conv2dFast(conv.Conv2d):
         return crop_planes(padded, self.padding, h, w)
 
 
-class Conv2dCompiled(Conv2dFast):
-    """The CPU convolution with numba's compiled im2col and col2im (``numba_conv.py``).
+class Conv2dDirect(Conv2dFast):
+    """The CPU's 3x3 convolution, compiled: ``direct_conv.py``'s numba kernels, which
+    read the input where it lies (wide rows, no columns), on every core.
 
-    Per chunk of images (within ``device.workspace_bytes``, as :class:`Conv2dFast`):
+    Registered for the CPU when numba is installed (the ``fast`` extra); it takes the
+    convolutions its kernels are written for, 3x3 kernels with stride 1, no dilation,
+    one group and at most 2 of padding on a side, in float32 or float64, and hands any
+    other to the NumPy path of :class:`Conv2dFast`, which it extends:
 
-    * forward: ``cols = im2col(x)``, (n, C*kH*kW, oH*oW), built on every core with the
-      padding's zeros written in place; then ``weight @ cols``, one BLAS product per image
-      (per group), written straight into the (N, O, oH, oW) output;
-    * backward: ``grad @ cols^T`` per image, summed, is the weight gradient (the columns
-      are rebuilt from the saved input); ``weight^T @ grad`` per image is the columns'
-      gradient, which col2im adds back onto the input, one input plane per task.
+    * forward: the input's padded planes (kept for backward), :func:`direct_conv.correlate`
+      with the kernel, then the junk columns dropped (and the bias added) in one copy;
+    * input gradient: the correlation of the output gradient, zero-padded by
+      ``2 - padding``, with the kernel flipped and its channel axes swapped;
+    * weight gradient: :func:`direct_conv.weight_grad` of the saved planes and the
+      output gradient in wide rows (zeros in the junk columns).
 
-    Every column holds what the reference's columns hold, so infs and NaNs spread as
-    there. A dtype the kernels are not compiled for (:data:`numba_conv.DTYPES`) takes the
-    NumPy path of :class:`Conv2dFast`.
-
-    Not registered as a fast path (``benchmarks/conv_candidates.py`` measured it against
-    the NumPy path and PyTorch); call it directly to try it:
+    Where an inf or a NaN is about, the shortcuts of the wide rows would not give the
+    reference's values: a zero of the padding times an inf weight in the input gradient,
+    a junk column's zero gradient times an inf input in the weight gradient. Backward
+    checks the two small arrays (the weight, and the weight gradient) and takes the plain
+    path of :class:`Conv2dFast` for what they would spoil; ``tests/test_conv_direct.py``
+    compares both with the reference.
 
     Example:
         >>> import minigrad
-        >>> from minigrad.fast.conv import Conv2dCompiled
+        >>> from minigrad.fast.conv import Conv2dDirect
         >>> x, w = minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 3, 3)
-        >>> Conv2dCompiled.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
-        ...                      dilation=(1, 1), groups=1)[0, 0]
+        >>> Conv2dDirect.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
+        ...                    dilation=(1, 1), groups=1)[0, 0]
         tensor([[4., 6., 4.],
                 [6., 9., 6.],
                 [4., 6., 4.]])
     """
 
     def forward(self, x, weight, bias, stride, padding, dilation, groups):
-        self.compiled = x.dtype.type in numba_conv.DTYPES and weight.dtype == x.dtype
-        if not self.compiled:
+        self.direct = (
+            weight.shape[2:] == (3, 3) and stride == (1, 1) and dilation == (1, 1)
+            and groups == 1 and max(padding) <= 2
+            and x.dtype.type in direct_conv.DTYPES and weight.dtype == x.dtype
+        )  # fmt: skip
+        if self.direct:
+            oh, ow = self._setup(x, weight, stride, padding, dilation, groups)
+            self.direct = oh > 0 and ow > 0
+        if not self.direct:
             return super().forward(x, weight, bias, stride, padding, dilation, groups)
-        xp = self.xp
         n, c, h, w = x.shape
-        o, cg, kh, kw = weight.shape
+        o = weight.shape[0]
         top, bottom, left, right = padding
-        oh = conv_out_size(h, kh, stride[0], top + bottom, dilation[0])
-        ow = conv_out_size(w, kw, stride[1], left + right, dilation[1])
-        self.input_shape, self.weight_shape, self.out_hw = x.shape, weight.shape, (oh, ow)
-        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
-        self.itemsize = x.dtype.itemsize
-        x = xp.ascontiguousarray(x)  # the kernels index it as a C-ordered array
-        k, p = cg * kh * kw, oh * ow  # rows of one group's columns, output pixels
-        kernels = weight.reshape(groups, o // groups, k)
-        result = xp.empty((n, groups, o // groups, p), dtype=x.dtype)
-        scratch = _Scratch(xp, x.dtype)
-        for chunk in self._chunks(max(c * kh * kw, o) * p):
-            cols = self._columns(x[chunk], scratch)
-            with quiet(xp):  # inf times zero is NaN: PyTorch returns it silently too
-                # (g, Og, K) @ (n, g, K, P) -> (n, g, Og, P): (N, O, oH*oW), no transpose
-                xp.matmul(kernels, cols, out=result[chunk])
-        result = result.reshape(n, o, oh, ow)
+        self.pads, self.wp = padding, w + left + right  # self.padding has Conv2dFast's extra row
+        self.plane = (h + top + bottom) * self.wp  # one padded plane
+        planes = direct_conv.padded_planes(x, padding)
+        out = direct_conv.correlate(planes, weight.reshape(o, c, 9), self.wp, n * self.plane)
+        result = self._images(out, n, oh, ow, self.plane, self.wp)
         if bias is not None:
             result += bias.reshape(o, 1, 1)
         need_x, need_w = self.needs_input_grad[:2]
-        self.save(x if need_w else None, weight if need_x else None)
+        self.save(planes if need_w else None, weight if need_x else None)
         return result
 
     def backward(self, grad):
-        if not self.compiled:
+        if not self.direct:
             return super().backward(grad)
         xp = self.xp
-        x, weight = self.saved
+        planes, weight = self.saved
         need_x, need_w, need_b = self.needs_input_grad
-        n, c, _, _ = self.input_shape
-        o, cg, kh, kw = self.weight_shape
-        groups, k, p = self.groups, cg * kh * kw, math.prod(self.out_hw)
+        n, c, h, w = self.input_shape
+        o = self.weight_shape[0]
+        oh, ow = self.out_hw
+        top, bottom, left, right = self.pads
+        same = self.pads == (1, 1, 1, 1)
         gb = grad.sum(axis=(0, 2, 3)) if need_b else None
-        grad = xp.ascontiguousarray(grad).reshape(n, groups, o // groups, p)
-        gx = xp.empty(self.input_shape, dtype=grad.dtype) if need_x else None
-        gw = xp.zeros((groups, o // groups, k), dtype=grad.dtype) if need_w else None
-        if need_x:
-            kernels_t = weight.reshape(groups, o // groups, k).transpose(0, 2, 1)
-        scratch = _Scratch(xp, grad.dtype)
-        for chunk in self._chunks(max(c * kh * kw, o) * p) if need_x or need_w else ():
-            g = grad[chunk]
-            with quiet(xp):  # inf times zero is NaN: PyTorch returns it silently too
-                if need_w:  # sum over the chunk's images of grad @ cols^T
-                    cols = self._columns(x[chunk], scratch)
-                    gw += xp.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0)
-                if need_x:  # the columns' gradient, added back onto the input's pixels
-                    gcols = scratch.get("gradient", (g.shape[0], groups, k, p))
-                    xp.matmul(kernels_t, g, out=gcols)
-                    numba_conv.col2im(
-                        gcols.reshape(g.shape[0], c * kh * kw, p), gx[chunk].shape,
-                        (kh, kw), self.stride, self.padding[::2], self.dilation, self.out_hw,
-                        out=gx[chunk],
-                    )  # fmt: skip
+        redo_x = need_x and not bool(xp.isfinite(weight).all())
+        spread = None
+        if (need_x and not redo_x) or (need_w and same):
+            # The gradient, zero-padded by 2 - padding: (w + 2) columns, (h + 2) rows.
+            spread = direct_conv.padded_planes(grad, (2 - top, 2 - bottom, 2 - left, 2 - right))
+        gx = gw = None
+        if need_x and not redo_x:
+            flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, o, 9)
+            plane = (h + 2) * (w + 2)
+            out = direct_conv.correlate(spread, flipped, w + 2, n * plane)
+            gx = self._images(out, n, h, w, plane, w + 2)
+        redo_w = False
         if need_w:
+            if same:
+                # A "same" convolution: the padded gradient, read one row and one column
+                # further on, is the gradient in the input's wide rows (zeros at the junk).
+                gw = direct_conv.weight_grad(planes, spread, self.wp, offset=self.wp + 1)
+            else:
+                g = xp.zeros((o, n, self.plane // self.wp, self.wp), dtype=grad.dtype)
+                g[:, :, :oh, :ow] = grad.transpose(1, 0, 2, 3)
+                gw = direct_conv.weight_grad(planes, g.reshape(o, -1), self.wp)
             gw = gw.reshape(self.weight_shape)
+            redo_w = not bool(xp.isfinite(gw).all())
+        if redo_x or redo_w:  # an inf or a NaN met a shortcut's zero: the plain path
+            x = None  # the input, as a view of its padded planes (kept if need_w)
+            if planes is not None:
+                x = planes[:, : n * self.plane].reshape(c, n, -1, self.wp)
+                x = x[:, :, top : top + h, left : left + w].transpose(1, 0, 2, 3)
+            plain_x, plain_w = self._backward_from_input_columns(x, weight, grad, redo_x, redo_w)
+            gx, gw = (plain_x if redo_x else gx), (plain_w if redo_w else gw)
         return gx, gw, gb
 
-    def _columns(self, x, scratch):
-        """The (n, groups, Cg*kH*kW, oH*oW) columns of the n images ``x`` (compiled)."""
-        m, c = x.shape[:2]
-        _, cg, kh, kw = self.weight_shape
-        p = math.prod(self.out_hw)
-        cols = scratch.get("cols", (m, c * kh * kw, p))
-        numba_conv.im2col(x, (kh, kw), self.stride, self.padding[::2], self.dilation,
-                          self.out_hw, cols)  # fmt: skip
-        return cols.reshape(m, self.groups, cg * kh * kw, p)
+    def _images(self, out, n, oh, ow, plane, wp):
+        """The (N, O, oH, oW) images of a correlation's (O, N * plane) output rows: the
+        positions that are not junk, in one copy."""
+        rows = out.reshape(out.shape[0], n, plane)[:, :, : oh * wp]
+        images = rows.reshape(out.shape[0], n, oh, wp)[..., :ow].transpose(1, 0, 2, 3)
+        return self.xp.ascontiguousarray(images)
+
+
+if direct_conv.AVAILABLE:
+    fastpath.register(conv.Conv2d, "cpu")(Conv2dDirect)
+else:  # without numba (the ``fast`` extra), the NumPy path
+    fastpath.register(conv.Conv2d, "cpu")(Conv2dFast)
 
 
 class _Scratch:

@@ -1,0 +1,302 @@
+"""The CPU's 3x3 convolution, compiled by numba: direct, on every core, with no columns.
+
+The reference convolution (``ops/conv.py``) copies its input into columns (im2col), nine
+times the input, and multiplies them by the kernel with BLAS. On the 2-core CI machine
+the products of a 32->32 layer at batch 128 are fast, but the copies around them are
+not, and NumPy runs them on one core (``docs/benchmarks.md`` tells the attempts). Here
+the convolution reads the input where it lies:
+
+* **wide rows.** Each channel of the batch is one long row: image after image, each
+  zero-padded plane flattened (``H' * W'`` values, ``W' = W + left + right``). Output
+  pixel ``(n, y, x)`` sits at the same place as the input pixel at the window's top
+  left, ``q = n * H' * W' + y * W' + x``, and reads tap ``(i, j)`` at ``q + i * W' + j``.
+  A tap is a shift of the whole row, so::
+
+      out[o, q] = sum over c, i, j of  w[o, c, i, j] * x[c, q + i * W' + j]
+
+  is nine shifted multiply-adds per input channel over long contiguous runs, which the
+  compiler turns into vector instructions (16 floats at a time with AVX-512). The
+  positions whose window wraps around into the next row or image are junk: the last
+  two columns of each output row and the last two rows of each plane (for 3x3).
+* **forward** (:func:`correlate`): for four output channels at once, the loop over
+  ``q`` loads the nine shifted inputs once and adds them, weighted, into four output
+  rows. Tasks are (four output channels, :data:`CHUNK` positions): their rows stay in
+  the L1 cache while every input channel passes, and no two tasks write the same output.
+* **input gradient**: the same correlation, of the output gradient zero-padded by
+  ``2 - padding`` with the kernel flipped and its channel axes swapped (input pixel
+  ``(y, x)`` was read through tap ``(i, j)`` by output pixel ``(y - i + top, x - j +
+  left)``).
+* **weight gradient** (:func:`weight_grad`): ``dw[o, c, i, j]`` sums ``g[o, q] * x[c, q +
+  i * W' + j]`` over the positions. For one tap it is a dot product of two rows, and
+  4 x 4 of them (four output and four input channels) share their loads. The positions
+  are cut into :data:`GROUPS` groups, one task each, whose sums are added at the end: a
+  fixed number, so the order of the additions, and the result, do not depend on the
+  number of threads.
+
+Junk: the junk of the output is dropped; the output gradient gets zeros there, so junk
+adds ``0 * x`` to the weight gradient: nothing, unless ``x`` is an inf or a NaN
+(``Conv2dDirect`` checks the small result, and redoes it the plain way if it is not
+finite). Float arithmetic is IEEE's: the compiler may fuse multiply-adds and reorder the
+sums of the weight gradient (``fastmath={"contract", "reassoc"}``), but not assume that
+values are finite.
+
+**Compiling.** numba compiles the kernels the first time they run with a new dtype
+(float32 or float64; a few seconds) and keeps the machine code on disk (``cache=True``):
+in ``__pycache__`` next to this file, or, where the package directory is read-only (an
+installed wheel), in the user's cache directory (``~/.cache/numba``), or in
+``NUMBA_CACHE_DIR`` if that is set. Later processes load it in well under a second.
+numba is the ``fast`` extra (``pip install minigrad[fast]``): without it,
+:data:`AVAILABLE` is false, the CPU convolution is the NumPy one of ``fast/conv.py``, and
+these kernels still run, as plain Python loops (for the tests on small arrays).
+
+Example:
+    >>> import numpy as np
+    >>> from minigrad.fast import direct_conv
+    >>> x = np.arange(9, dtype=np.float32).reshape(1, 1, 3, 3)
+    >>> planes = direct_conv.padded_planes(x, (1, 1, 1, 1))  # one 5 x 5 plane
+    >>> planes.shape  # (channels, 5 * 5 values + a margin of 2 * 5 + 2)
+    (1, 37)
+    >>> kernel = np.zeros((1, 1, 9), np.float32)
+    >>> kernel[0, 0, 4] = 1  # the middle tap: each pixel itself
+    >>> out = direct_conv.correlate(planes, kernel, 5, 25)  # (channels, positions)
+    >>> out.reshape(5, 5)[:3, :3]  # rows and columns 3 and 4 are junk
+    array([[0., 1., 2.],
+           [3., 4., 5.],
+           [6., 7., 8.]], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+
+try:
+    import numba
+except ImportError:  # the ``fast`` extra: without it the kernels run as plain Python
+    numba = None
+
+AVAILABLE = numba is not None
+"""Whether numba is installed (the kernels are compiled), or they run as plain Python."""
+prange = numba.prange if AVAILABLE else range
+
+if AVAILABLE and "NUMBA_THREADING_LAYER" not in os.environ:
+    # numba's own work queue, rather than the OpenMP layer it picks by default: with
+    # OpenMP, each parallel loop cost about 25 ms more on the 2-core CI machine, however
+    # small (its threads and OpenBLAS's spin against each other), against 0.2 ms.
+    numba.config.THREADING_LAYER = "workqueue"
+
+# The work queue runs one parallel loop at a time: calls from several Python threads
+# (a DataLoader's, DataParallel's) take turns, each on every core.
+_one_at_a_time = threading.Lock()
+
+DTYPES = (np.float32, np.float64)
+"""The dtypes the kernels are compiled for; other dtypes take the NumPy fast path."""
+
+CHUNK = 1024
+"""Output positions per task of the correlation: four output rows of this length and
+the input rows they read fit in a core's L1 cache (32 KiB) in float32."""
+
+RUN = 2048
+"""Positions per call of the weight gradient's dot products (eight rows in L2)."""
+
+GROUPS = 8
+"""The weight gradient's partial sums, one per group of positions (a fixed number, so
+that the result does not depend on how many threads run them)."""
+
+_FLAGS = {"contract", "reassoc"}  # fused multiply-adds and reordered sums; inf and NaN kept
+
+
+def _four_rows(r0, r1, r2, r3, x, w, wp, n):
+    """Add to ``n`` positions of the output rows ``r0..r3`` the 3x3 windows of the input
+    row ``x`` (wide rows of ``wp`` values) times the kernels ``w[0..3]`` (9 taps each).
+    Each shifted input is loaded once for the four rows."""
+    t0, t1, t2 = x[0:], x[1:], x[2:]  # the taps of the window's first row,
+    t3, t4, t5 = x[wp:], x[wp + 1 :], x[wp + 2 :]  # its second
+    t6, t7, t8 = x[2 * wp :], x[2 * wp + 1 :], x[2 * wp + 2 :]  # and its third
+    a0, a1, a2, a3, a4, a5, a6, a7, a8 = w[0]  # the four kernels' taps, kept in registers
+    b0, b1, b2, b3, b4, b5, b6, b7, b8 = w[1]
+    c0, c1, c2, c3, c4, c5, c6, c7, c8 = w[2]
+    d0, d1, d2, d3, d4, d5, d6, d7, d8 = w[3]
+    for p in range(n):
+        v0, v1, v2 = t0[p], t1[p], t2[p]
+        v3, v4, v5 = t3[p], t4[p], t5[p]
+        v6, v7, v8 = t6[p], t7[p], t8[p]
+        r0[p] += (
+            a0 * v0 + a1 * v1 + a2 * v2 + a3 * v3 + a4 * v4 + a5 * v5 + a6 * v6 + a7 * v7 + a8 * v8
+        )
+        r1[p] += (
+            b0 * v0 + b1 * v1 + b2 * v2 + b3 * v3 + b4 * v4 + b5 * v5 + b6 * v6 + b7 * v7 + b8 * v8
+        )
+        r2[p] += (
+            c0 * v0 + c1 * v1 + c2 * v2 + c3 * v3 + c4 * v4 + c5 * v5 + c6 * v6 + c7 * v7 + c8 * v8
+        )
+        r3[p] += (
+            d0 * v0 + d1 * v1 + d2 * v2 + d3 * v3 + d4 * v4 + d5 * v5 + d6 * v6 + d7 * v7 + d8 * v8
+        )
+
+
+def _correlate_kernel(x, w, out, wp):
+    """``out`` (O, Q) = the correlation of ``x`` (C, Q + margin: padded planes as wide
+    rows of ``wp`` values) with ``w`` (O, C, 9); O is a multiple of 4. One task per four
+    output channels and :data:`CHUNK` positions."""
+    channels = x.shape[0]
+    blocks, positions = out.shape[0] // 4, out.shape[1]
+    chunks = (positions + CHUNK - 1) // CHUNK
+    for task in prange(blocks * chunks):
+        o, start = task // chunks * 4, task % chunks * CHUNK
+        stop = min(positions, start + CHUNK)
+        out[o : o + 4, start:stop] = 0
+        for c in range(channels):
+            _four_rows(
+                out[o, start:stop], out[o + 1, start:stop], out[o + 2, start:stop],
+                out[o + 3, start:stop], x[c, start:], w[o : o + 4, c], wp, stop - start,
+            )  # fmt: skip
+
+
+def _dots_4x4(acc, g0, g1, g2, g3, x0, x1, x2, x3, n):
+    """``acc[j, i] += g_j[:n] . x_i[:n]`` for four gradient rows ``g_j`` and four input
+    rows ``x_i``: sixteen dot products that share their loads. (Rows one by one, not
+    as a 2-D slice: numba vectorizes only loops over arrays it knows to be contiguous.)"""
+    a00, a01, a02, a03 = acc[0, 0], acc[0, 1], acc[0, 2], acc[0, 3]
+    a10, a11, a12, a13 = acc[1, 0], acc[1, 1], acc[1, 2], acc[1, 3]
+    a20, a21, a22, a23 = acc[2, 0], acc[2, 1], acc[2, 2], acc[2, 3]
+    a30, a31, a32, a33 = acc[3, 0], acc[3, 1], acc[3, 2], acc[3, 3]
+    for p in range(n):
+        h0, h1, h2, h3 = g0[p], g1[p], g2[p], g3[p]
+        v0, v1, v2, v3 = x0[p], x1[p], x2[p], x3[p]
+        a00, a01, a02, a03 = a00 + h0 * v0, a01 + h0 * v1, a02 + h0 * v2, a03 + h0 * v3
+        a10, a11, a12, a13 = a10 + h1 * v0, a11 + h1 * v1, a12 + h1 * v2, a13 + h1 * v3
+        a20, a21, a22, a23 = a20 + h2 * v0, a21 + h2 * v1, a22 + h2 * v2, a23 + h2 * v3
+        a30, a31, a32, a33 = a30 + h3 * v0, a31 + h3 * v1, a32 + h3 * v2, a33 + h3 * v3
+    acc[0, 0], acc[0, 1], acc[0, 2], acc[0, 3] = a00, a01, a02, a03
+    acc[1, 0], acc[1, 1], acc[1, 2], acc[1, 3] = a10, a11, a12, a13
+    acc[2, 0], acc[2, 1], acc[2, 2], acc[2, 3] = a20, a21, a22, a23
+    acc[3, 0], acc[3, 1], acc[3, 2], acc[3, 3] = a30, a31, a32, a33
+
+
+def _dots_4x1(acc, g0, g1, g2, g3, x, n):
+    """``acc[j] += g_j[:n] . x[:n]``: four dot products with one input row (the input
+    channels left over after the blocks of four)."""
+    a0, a1, a2, a3 = acc[0], acc[1], acc[2], acc[3]
+    for p in range(n):
+        v = x[p]
+        a0, a1, a2, a3 = a0 + g0[p] * v, a1 + g1[p] * v, a2 + g2[p] * v, a3 + g3[p] * v
+    acc[0], acc[1], acc[2], acc[3] = a0, a1, a2, a3
+
+
+def _weight_grad_kernel(x, g, offset, wp, part):
+    """``part[k, o, c, t]`` = the sum, over the positions ``q`` of group ``k``, of
+    ``g[o, offset + q] * x[c, q + shift(t)]``, for the positions of ``x`` (C, Q + margin);
+    O is a multiple of 4. One task per group,
+    in runs of :data:`RUN` positions."""
+    channels = x.shape[0]
+    outputs, positions = g.shape[0], x.shape[1] - 2 * wp - 2  # the margin: 2 * wp + 2
+    groups = part.shape[0]
+    full = channels - channels % 4  # input channels in blocks of four
+    for k in prange(groups):
+        first, last = k * positions // groups, (k + 1) * positions // groups
+        for start in range(first, last, RUN):
+            m, q = min(last, start + RUN) - start, offset + start
+            for t in range(9):
+                shift = start + t // 3 * wp + t % 3
+                for o in range(0, outputs, 4):
+                    g0, g1, g2, g3 = g[o, q:], g[o + 1, q:], g[o + 2, q:], g[o + 3, q:]
+                    for c in range(0, full, 4):
+                        _dots_4x4(
+                            part[k, o : o + 4, c : c + 4, t], g0, g1, g2, g3,
+                            x[c, shift:], x[c + 1, shift:], x[c + 2, shift:],
+                            x[c + 3, shift:], m,
+                        )  # fmt: skip
+                    for c in range(full, channels):
+                        _dots_4x1(part[k, o : o + 4, c, t], g0, g1, g2, g3, x[c, shift:], m)
+
+
+if AVAILABLE:
+    _four_rows = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_four_rows)
+    _dots_4x4 = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_dots_4x4)
+    _dots_4x1 = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_dots_4x1)
+    _correlate_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(_correlate_kernel)
+    _weight_grad_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(
+        _weight_grad_kernel
+    )
+
+
+def padded_planes(x, pads):
+    """The (C, N * H' * W' + margin) wide rows of the (N, C, H, W) array ``x``, zero-padded
+    by ``pads`` = (top, bottom, left, right): for each channel, the images' padded planes
+    flattened one after the other, then ``2 * W' + 2`` more zeros, the reach of the last
+    positions' taps.
+
+    Example:
+        >>> import numpy as np
+        >>> from minigrad.fast.direct_conv import padded_planes
+        >>> planes = padded_planes(np.ones((2, 1, 1, 1), np.float32), (0, 1, 1, 0))
+        >>> planes.shape  # two planes of 2 x 2, then 2 * 2 + 2 zeros
+        (1, 14)
+        >>> planes[0, :8].reshape(2, 2, 2)  # a zero column on the left, a zero row below
+        array([[[0., 1.],
+                [0., 0.]],
+        <BLANKLINE>
+               [[0., 1.],
+                [0., 0.]]], dtype=float32)
+    """
+    n, c, h, w = x.shape
+    top, bottom, left, right = pads
+    hp, wp = h + top + bottom, w + left + right
+    planes = np.zeros((c, n * hp * wp + 2 * wp + 2), dtype=x.dtype)
+    interior = planes[:, : n * hp * wp].reshape(c, n, hp, wp)
+    interior[:, :, top : top + h, left : left + w] = x.transpose(1, 0, 2, 3)
+    return planes
+
+
+def correlate(planes, w, wp, positions):
+    """The (O, positions) correlation of ``planes`` (from :func:`padded_planes`, rows of
+    ``wp``) with the 3x3 kernels ``w`` (O, C, 9): position ``q`` holds the output whose
+    window starts at ``q`` (junk where the window wraps around). Compiled with numba,
+    else plain Python.
+
+    Example:
+        >>> import numpy as np
+        >>> from minigrad.fast.direct_conv import correlate, padded_planes
+        >>> planes = padded_planes(np.ones((1, 1, 2, 2), np.float32), (1, 1, 1, 1))
+        >>> out = correlate(planes, np.ones((1, 1, 9), np.float32), 4, 16)
+        >>> out.reshape(4, 4)[:2, :2]  # a 4 x 4 plane: the first 2 x 2 are the output
+        array([[4., 4.],
+               [4., 4.]], dtype=float32)
+    """
+    o = w.shape[0]
+    blocks = -(-o // 4) * 4
+    if blocks != o:  # the kernel runs four output channels at a time: add zero kernels
+        w = np.concatenate([w, np.zeros((blocks - o, *w.shape[1:]), w.dtype)])
+    out = np.empty((blocks, positions), dtype=planes.dtype)
+    with _one_at_a_time:
+        _correlate_kernel(planes, np.ascontiguousarray(w), out, wp)
+    return out[:o]
+
+
+def weight_grad(planes, g, wp, offset=0):
+    """The (O, C, 9) weight gradient of :func:`correlate`: ``planes`` (C, Q + margin) its
+    input, ``g[:, offset:]`` (O, Q) the gradient of its output, with zeros at the junk
+    positions. (``offset`` lets ``g`` be the padded gradient of the input gradient.)
+
+    Example:
+        >>> import numpy as np
+        >>> from minigrad.fast.direct_conv import padded_planes, weight_grad
+        >>> planes = padded_planes(np.ones((1, 1, 2, 2), np.float32), (1, 1, 1, 1))
+        >>> g = np.zeros((1, 16), np.float32)
+        >>> g.reshape(4, 4)[:2, :2] = 1  # the output's gradient, zero at the junk
+        >>> weight_grad(planes, g, 4).reshape(3, 3)  # how many pixels each tap saw
+        array([[1., 2., 1.],
+               [2., 4., 2.],
+               [1., 2., 1.]], dtype=float32)
+    """
+    c, o = planes.shape[0], g.shape[0]
+    blocks = -(-o // 4) * 4
+    if blocks != o:
+        g = np.concatenate([g, np.zeros((blocks - o, g.shape[1]), g.dtype)])
+    part = np.zeros((GROUPS, blocks, c, 9), dtype=g.dtype)
+    with _one_at_a_time:
+        _weight_grad_kernel(planes, np.ascontiguousarray(g), offset, wp, part)
+    return part.sum(axis=0)[:o]

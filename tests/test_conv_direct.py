@@ -1,0 +1,180 @@
+"""The compiled 3x3 convolution (``Conv2dDirect``, ``fast/direct_conv.py``) against the
+reference: every layout of ``test_fast_paths.CONV_CASES`` (those it does not take go to
+the NumPy path), the paddings and channel counts its kernels special-case, infs and
+NaNs, and results that do not depend on the number of threads.
+
+The tests call ``Conv2dDirect`` directly, so they run whether or not it is the registered
+CPU path (it is when numba, the ``fast`` extra, is installed); without numba its kernels
+run as plain Python, on the same small arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_fast_paths import CONV_CASES
+
+import minigrad
+import minigrad.nn.functional as F
+from minigrad import fastpath
+from minigrad.fast import direct_conv
+from minigrad.fast.conv import Conv2dDirect
+from minigrad.ops.conv import Conv2d
+
+
+def pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def run(x0, w0, b0, stride, padding, dilation, groups, upstream, direct):
+    """Output and gradients of Conv2dDirect (``direct``) or of the reference; padding is
+    an int, a pair or (top, bottom, left, right)."""
+    x = minigrad.tensor(x0, requires_grad=True)
+    w = minigrad.tensor(w0, requires_grad=True)
+    b = None if b0 is None else minigrad.tensor(b0, requires_grad=True)
+    pads = padding if isinstance(padding, tuple) and len(padding) == 4 else None
+    if pads is None:
+        ph, pw = pair(padding)
+        pads = (ph, ph, pw, pw)
+    if direct:
+        out = Conv2dDirect.apply(x, w, b, stride=pair(stride), padding=pads,
+                                 dilation=pair(dilation), groups=groups)  # fmt: skip
+    else:
+        with fastpath.reference_mode():
+            top, bottom, left, right = pads
+            out = F.conv2d(F.pad(x, (left, right, top, bottom)), w, b, stride=stride,
+                           dilation=dilation, groups=groups)  # fmt: skip
+            assert type(out.grad_fn) is Conv2d
+    out.backward(upstream(out))
+    grads = [x.grad.numpy(), w.grad.numpy(), None if b is None else b.grad.numpy()]
+    return [out.numpy(), *grads], out.grad_fn
+
+
+def cosine(dtype):
+    def upstream(out):
+        return minigrad.tensor(np.cos(np.arange(out.numel())).reshape(out.shape).astype(dtype))
+
+    return upstream
+
+
+def assert_same(fast, reference, dtype):
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    for a, b in zip(fast, reference):
+        if a is None or b is None:
+            assert a is None and b is None
+            continue
+        assert a.shape == b.shape and a.dtype == b.dtype
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("name", sorted(CONV_CASES))
+def test_direct_conv_matches_reference(name, bias, dtype, rng):
+    x_shape, w_shape, stride, padding, dilation, groups = CONV_CASES[name]
+    x0 = rng.standard_normal(x_shape).astype(dtype)
+    w0 = rng.standard_normal(w_shape).astype(dtype)
+    b0 = rng.standard_normal(w_shape[0]).astype(dtype) if bias else None
+    args = (x0, w0, b0, stride, padding, dilation, groups, cosine(dtype))
+    fast, fn = run(*args, direct=True)
+    reference, _ = run(*args, direct=False)
+    assert_same(fast, reference, dtype)
+    takes_it = w_shape[2:] == (3, 3) and pair(stride) == (1, 1) and pair(dilation) == (1, 1)
+    assert fn.direct == (takes_it and groups == 1)
+
+
+@pytest.mark.parametrize(
+    "pads", [(0, 0, 0, 0), (1, 1, 1, 1), (2, 2, 2, 2), (0, 2, 1, 0), (2, 0, 0, 1), (1, 0, 2, 2)]
+)
+@pytest.mark.parametrize("channels", [(1, 4), (4, 4), (5, 3), (7, 9), (8, 1)])
+def test_direct_conv_paddings_and_channel_counts(pads, channels, rng):
+    """Paddings 0-2 on each side (the input gradient pads by 2 - padding) and channel
+    counts that are and are not multiples of the kernels' blocks of four."""
+    c, o = channels
+    x0 = rng.standard_normal((3, c, 5, 7))
+    w0 = rng.standard_normal((o, c, 3, 3))
+    b0 = rng.standard_normal(o)
+    args = (x0, w0, b0, 1, pads, 1, 1, cosine(np.float64))
+    fast, fn = run(*args, direct=True)
+    assert fn.direct
+    assert_same(fast, run(*args, direct=False)[0], np.float64)
+
+
+def test_direct_conv_hands_what_it_does_not_take_to_the_numpy_path():
+    x = minigrad.ones(1, 2, 4, 4, dtype=minigrad.float16)
+    w = minigrad.ones(3, 2, 3, 3, dtype=minigrad.float16)
+    out = Conv2dDirect.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
+                             dilation=(1, 1), groups=1)  # fmt: skip
+    assert out.dtype == minigrad.float16 and float(out[0, 0, 1, 1].item()) == 18.0
+    x, w = minigrad.ones(1, 2, 4, 4, requires_grad=True), minigrad.ones(3, 2, 3, 3)
+    for pads in [(3, 0, 0, 0), (0, 0, 0, 3)]:  # more padding than the kernel's reach
+        out = Conv2dDirect.apply(x, w, None, stride=(1, 1), padding=pads, dilation=(1, 1),
+                                 groups=1)  # fmt: skip
+        assert not out.grad_fn.direct
+
+
+@pytest.mark.parametrize("where", ["input", "weight", "gradient"])
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+def test_direct_conv_keeps_infs_and_nans_as_the_reference(where, value, rng):
+    x0 = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
+    w0 = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    if where == "input":
+        x0[0, 1, 0, 5] = value  # on the border: it meets the padding's and the junk's zeros
+    elif where == "weight":
+        w0[1, 2, 0, 0] = value
+
+    def upstream(out):
+        g = np.ones(out.shape, np.float32)
+        if where == "gradient":
+            g[1, 2, 5, 0] = value
+        return minigrad.tensor(g)
+
+    args = (x0, w0, None, 1, 1, 1, 1, upstream)
+    fast, _ = run(*args, direct=True)
+    reference, _ = run(*args, direct=False)
+    for a, b in zip(fast[:2], reference[:2]):
+        np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+        np.testing.assert_array_equal(np.isinf(a), np.isinf(b))
+        finite = np.isfinite(a) & np.isfinite(b)
+        np.testing.assert_allclose(a[finite], b[finite], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
+def test_direct_conv_gives_the_same_bits_on_any_number_of_threads(rng):
+    import numba
+
+    x0 = rng.standard_normal((19, 8, 9, 10)).astype(np.float32)
+    w0 = rng.standard_normal((12, 8, 3, 3)).astype(np.float32)
+    args = (x0, w0, None, 1, 1, 1, 1, cosine(np.float32))
+    before = numba.get_num_threads()
+    results = []
+    try:
+        for threads in sorted({1, before}):
+            numba.set_num_threads(threads)
+            results.append(run(*args, direct=True)[0])
+    finally:
+        numba.set_num_threads(before)
+    for a, b in zip(results[0], results[-1]):
+        if a is not None:
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
+def test_compiled_kernels_agree_with_their_python_code(rng):
+    """The compiled kernels and the same functions run as Python (``py_func``)."""
+    planes = direct_conv.padded_planes(rng.standard_normal((2, 5, 4, 6)), (1, 1, 1, 1))
+    w = rng.standard_normal((4, 5, 9))
+    out = np.empty((4, 2 * 6 * 8))
+    direct_conv._correlate_kernel.py_func(planes, w, out, 8)
+    np.testing.assert_allclose(direct_conv.correlate(planes, w, 8, 96), out, rtol=1e-12)
+    g = rng.standard_normal((4, 96 + 3))
+    part = np.zeros((direct_conv.GROUPS, 4, 5, 9))
+    direct_conv._weight_grad_kernel.py_func(planes, g, 3, 8, part)
+    np.testing.assert_allclose(direct_conv.weight_grad(planes, g, 8, offset=3), part.sum(0),
+                               rtol=1e-12)  # fmt: skip
+
+
+def test_direct_conv_is_the_cpu_path_when_numba_is_installed():
+    with fastpath.reference_mode(False):
+        expected = "Conv2dDirect" if direct_conv.AVAILABLE else "Conv2dFast"
+        assert fastpath.lookup(Conv2d, "cpu").__name__ == expected
