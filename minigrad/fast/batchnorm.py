@@ -15,7 +15,11 @@ NumPy call is one pass through memory, so this version counts passes:
 **GPU.** Four kernel launches forward and a few backward (``cuda_kernels.py``), with
 ``x - mean`` recomputed inside the kernels instead of stored.
 
-Both are registered in :mod:`minigrad.fastpath` and tested against the reference.
+**CPU, compiled** (:class:`BatchNormCompiled`, where numba is installed): the same
+formulas as kernels that run each channel in one or two passes, on every core
+(``batchnorm_kernels.py``).
+
+All are registered in :mod:`minigrad.fastpath` and tested against the reference.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from .. import fastpath
 from ..backend import quietly
 from ..nn.functional import update_running_stats
 from ..ops.batchnorm import BatchNorm
+from . import batchnorm_kernels
+from .compiled import AVAILABLE as COMPILED
 from .gpu import kernels
 
 
@@ -50,7 +56,6 @@ def channel_sums(xp, a, b=None):
     return (rows @ b.reshape(n, c, length, 1)).sum(axis=0).reshape(c)
 
 
-@fastpath.register(BatchNorm, "cpu")
 class BatchNormCPU(BatchNorm):
     """The reference BatchNorm in fewer passes through memory (see the module docstring)."""
 
@@ -90,6 +95,52 @@ class BatchNormCPU(BatchNorm):
                 d_x -= centered * k1.reshape(shape)
                 d_x -= (self.scale * d_beta / count).reshape(shape)
         return d_x, d_gamma, d_beta
+
+
+class BatchNormCompiled(BatchNormCPU):
+    """BatchNorm of images (N, C, ...) with numba's kernels (``batchnorm_kernels.py``):
+    each channel's statistics, output and gradients in one or two passes, one task per
+    channel on every core. Registered for the CPU when numba (the ``fast`` extra) is
+    installed; (N, C) inputs (BatchNorm1d's usual case, where a channel's values are not
+    contiguous) and dtypes other than float32 and float64 take :class:`BatchNormCPU`.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.fast.batchnorm import BatchNormCompiled
+        >>> x = minigrad.arange(8.0).reshape(2, 2, 2)
+        >>> BatchNormCompiled.apply(x, None, None, eps=0.0)[:, 0]  # channel 0: 0, 1, 4, 5
+        tensor([[-1.2127, -0.7276],
+                [ 0.7276,  1.2127]])
+    """
+
+    def forward(self, x, gamma, beta, mean=None, var=None, eps=1e-5, stats=None):
+        self.compiled = x.ndim > 2 and x.dtype.type in batchnorm_kernels.DTYPES
+        if not self.compiled:
+            return super().forward(x, gamma, beta, mean, var, eps, stats)
+        self.batch_stats = mean is None
+        # (N, C, L), L spelled out: reshape cannot infer -1 when N is 0
+        rows = self.xp.ascontiguousarray(x).reshape(*x.shape[:2], math.prod(x.shape[2:]))
+        out, mean, var, self.inv_std, self.scale = batchnorm_kernels.forward(
+            rows, gamma, beta, mean, var, eps
+        )
+        if self.batch_stats and stats is not None:
+            stats["mean"], stats["var"] = mean, var
+        self.save(rows, mean)  # x - mean is recomputed in backward
+        return out.reshape(x.shape)
+
+    def backward(self, grad):
+        if not self.compiled:
+            return super().backward(grad)
+        rows, mean = self.saved
+        g = self.xp.ascontiguousarray(grad).reshape(rows.shape)
+        d_x, d_gamma, d_beta = batchnorm_kernels.backward(
+            g, rows, mean, self.inv_std, self.scale, self.batch_stats, self.needs_input_grad[0]
+        )
+        return (None if d_x is None else d_x.reshape(grad.shape)), d_gamma, d_beta
+
+
+# The CPU's BatchNorm: compiled where numba is installed, else NumPy in fewer passes.
+fastpath.register(BatchNorm, "cpu")(BatchNormCompiled if COMPILED else BatchNormCPU)
 
 
 @fastpath.register(BatchNorm, "cuda")

@@ -67,29 +67,9 @@ Example:
 
 from __future__ import annotations
 
-import os
-import threading
-
 import numpy as np
 
-try:
-    import numba
-except ImportError:  # the ``fast`` extra: without it the kernels run as plain Python
-    numba = None
-
-AVAILABLE = numba is not None
-"""Whether numba is installed (the kernels are compiled), or they run as plain Python."""
-prange = numba.prange if AVAILABLE else range
-
-if AVAILABLE and "NUMBA_THREADING_LAYER" not in os.environ:
-    # numba's own work queue, rather than the OpenMP layer it picks by default: with
-    # OpenMP, each parallel loop cost about 25 ms more on the 2-core CI machine, however
-    # small (its threads and OpenBLAS's spin against each other), against 0.2 ms.
-    numba.config.THREADING_LAYER = "workqueue"
-
-# The work queue runs one parallel loop at a time: calls from several Python threads
-# (a DataLoader's, DataParallel's) take turns, each on every core.
-_one_at_a_time = threading.Lock()
+from .compiled import AVAILABLE, numba, one_at_a_time, prange
 
 DTYPES = (np.float32, np.float64)
 """The dtypes the kernels are compiled for; other dtypes take the NumPy fast path."""
@@ -271,7 +251,7 @@ def correlate(planes, w, wp, positions):
     if blocks != o:  # the kernel runs four output channels at a time: add zero kernels
         w = np.concatenate([w, np.zeros((blocks - o, *w.shape[1:]), w.dtype)])
     out = np.empty((blocks, positions), dtype=planes.dtype)
-    with _one_at_a_time:
+    with one_at_a_time:
         _correlate_kernel(planes, np.ascontiguousarray(w), out, wp)
     return out[:o]
 
@@ -297,6 +277,6 @@ def weight_grad(planes, g, wp, offset=0):
     if blocks != o:
         g = np.concatenate([g, np.zeros((blocks - o, g.shape[1]), g.dtype)])
     part = np.zeros((GROUPS, blocks, c, 9), dtype=g.dtype)
-    with _one_at_a_time:
+    with one_at_a_time:
         _weight_grad_kernel(planes, np.ascontiguousarray(g), offset, wp, part)
     return part.sum(axis=0)[:o]
