@@ -36,6 +36,7 @@ Results go to ``benchmarks/results.json`` and ``docs/benchmarks.md``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -248,7 +249,13 @@ def thread_env(threads: int) -> dict:
     """The environment of a worker process: its BLAS and OpenMP pools get ``threads``
     threads from the start (the variables are read when the libraries load)."""
     names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-    return dict(os.environ, **dict.fromkeys(names, str(threads)))
+    env = dict(os.environ, **dict.fromkeys(names, str(threads)))
+    # What ``import minigrad`` sets when numba is installed and NumPy not yet loaded (see
+    # minigrad/__init__.py); a worker imports NumPy first, so its environment says it.
+    # PyTorch's own pools do not read it.
+    if importlib.util.find_spec("numba") is not None:
+        env.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    return env
 
 
 def set_threads(lib, threads: int) -> None:

@@ -164,9 +164,15 @@ def test_compiled_kernels_agree_with_their_python_code(rng):
     """The compiled kernels and the same functions run as Python (``py_func``)."""
     planes = direct_conv.padded_planes(rng.standard_normal((2, 5, 4, 6)), (1, 1, 1, 1))
     w = rng.standard_normal((4, 5, 9))
-    out = np.empty((4, 2 * 6 * 8))
-    direct_conv._correlate_kernel.py_func(planes, w, out, 8)
-    np.testing.assert_allclose(direct_conv.correlate(planes, w, 8, 96), out, rtol=1e-12)
+    out = np.empty((2, 3, 4, 6))  # three of the four kernels' outputs
+    direct_conv._correlate_kernel.py_func(planes, w, out, 8, 6)
+    np.testing.assert_allclose(direct_conv.correlate(planes, w[:3], 8, 6, out.shape), out,
+                               rtol=1e-12)  # fmt: skip
+    x = rng.standard_normal((2, 5, 3, 4))
+    planes = direct_conv.padded_planes(x, (1, 2, 0, 1))  # planes of 6 x 5, then 12 zeros
+    expected = np.zeros((5, 2 * 6 * 5 + 12))
+    expected[:, :60].reshape(5, 2, 6, 5)[:, :, 1:4, :4] = x.transpose(1, 0, 2, 3)
+    np.testing.assert_array_equal(planes, expected)
     g = rng.standard_normal((4, 96 + 3))
     part = np.zeros((direct_conv.GROUPS, 4, 5, 9))
     direct_conv._weight_grad_kernel.py_func(planes, g, 3, 8, part)

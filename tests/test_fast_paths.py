@@ -345,3 +345,22 @@ def test_recurrent_sequence_fast_path_matches_reference(build, dtype, rng):
     fast, reference = both_ways(run)
     tolerance = 1e-5 if dtype == "float32" else 1e-12
     assert_close(fast, reference, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("given", [None, "28"])
+def test_openblas_threads_sleep_at_once_beside_the_compiled_kernels(given):
+    """With numba installed, ``import minigrad`` before NumPy asks OpenBLAS's idle threads
+    to sleep at once (they would spin and take a core from the kernels), unless the user
+    set the variable; without numba, or after NumPy's import, it leaves it alone."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    if given is not None:
+        env["OPENBLAS_THREAD_TIMEOUT"] = given
+    code = "import {}, os; print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'))"
+    first, after_numpy = (
+        subprocess.run([sys.executable, "-c", code.format(modules)], env=env,
+                       capture_output=True, text=True, check=True).stdout.strip()
+        for modules in ("minigrad", "numpy, minigrad")
+    )  # fmt: skip
+    expected = given or ("4" if direct_conv.AVAILABLE else "None")
+    assert first == expected
+    assert after_numpy == (given or "None")

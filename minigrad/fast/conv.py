@@ -426,8 +426,8 @@ class Conv2dDirect(Conv2dFast):
         self.pads, self.wp = padding, w + left + right  # self.padding has Conv2dFast's extra row
         self.plane = (h + top + bottom) * self.wp  # one padded plane
         planes = direct_conv.padded_planes(x, padding)
-        out = direct_conv.correlate(planes, weight.reshape(o, c, 9), self.wp, n * self.plane)
-        result = self._images(out, n, oh, ow, self.plane, self.wp)
+        hp = h + top + bottom
+        result = direct_conv.correlate(planes, weight.reshape(o, c, 9), self.wp, hp, (n, o, oh, ow))
         if bias is not None:
             result += bias.reshape(o, 1, 1)
         need_x, need_w = self.needs_input_grad[:2]
@@ -454,9 +454,7 @@ class Conv2dDirect(Conv2dFast):
         gx = gw = None
         if need_x and not redo_x:
             flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, o, 9)
-            plane = (h + 2) * (w + 2)
-            out = direct_conv.correlate(spread, flipped, w + 2, n * plane)
-            gx = self._images(out, n, h, w, plane, w + 2)
+            gx = direct_conv.correlate(spread, flipped, w + 2, h + 2, self.input_shape)
         redo_w = False
         if need_w:
             if same:
@@ -477,13 +475,6 @@ class Conv2dDirect(Conv2dFast):
             plain_x, plain_w = self._backward_from_input_columns(x, weight, grad, redo_x, redo_w)
             gx, gw = (plain_x if redo_x else gx), (plain_w if redo_w else gw)
         return gx, gw, gb
-
-    def _images(self, out, n, oh, ow, plane, wp):
-        """The (N, O, oH, oW) images of a correlation's (O, N * plane) output rows: the
-        positions that are not junk, in one copy."""
-        rows = out.reshape(out.shape[0], n, plane)[:, :, : oh * wp]
-        images = rows.reshape(out.shape[0], n, oh, wp)[..., :ow].transpose(1, 0, 2, 3)
-        return self.xp.ascontiguousarray(images)
 
 
 if direct_conv.AVAILABLE:

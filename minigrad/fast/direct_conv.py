@@ -20,8 +20,9 @@ the convolution reads the input where it lies:
   two columns of each output row and the last two rows of each plane (for 3x3).
 * **forward** (:func:`correlate`): for four output channels at once, the loop over
   ``q`` loads the nine shifted inputs once and adds them, weighted, into four output
-  rows. Tasks are (four output channels, :data:`CHUNK` positions): their rows stay in
-  the L1 cache while every input channel passes, and no two tasks write the same output.
+  rows. Tasks are (:data:`CHUNK` positions, four output channels): their rows stay in
+  the L1 cache while every input channel passes, then the positions that are not junk
+  are copied into the (N, O, oH, oW) output; no two tasks write the same output.
 * **input gradient**: the same correlation, of the output gradient zero-padded by
   ``2 - padding`` with the kernel flipped and its channel axes swapped (input pixel
   ``(y, x)`` was read through tap ``(i, j)`` by output pixel ``(y - i + top, x - j +
@@ -58,8 +59,7 @@ Example:
     (1, 37)
     >>> kernel = np.zeros((1, 1, 9), np.float32)
     >>> kernel[0, 0, 4] = 1  # the middle tap: each pixel itself
-    >>> out = direct_conv.correlate(planes, kernel, 5, 25)  # (channels, positions)
-    >>> out.reshape(5, 5)[:3, :3]  # rows and columns 3 and 4 are junk
+    >>> direct_conv.correlate(planes, kernel, 5, 5, (1, 1, 3, 3))[0, 0]
     array([[0., 1., 2.],
            [3., 4., 5.],
            [6., 7., 8.]], dtype=float32)
@@ -117,22 +117,51 @@ def _four_rows(r0, r1, r2, r3, x, w, wp, n):
         )
 
 
-def _correlate_kernel(x, w, out, wp):
-    """``out`` (O, Q) = the correlation of ``x`` (C, Q + margin: padded planes as wide
-    rows of ``wp`` values) with ``w`` (O, C, 9); O is a multiple of 4. One task per four
-    output channels and :data:`CHUNK` positions."""
+def _correlate_kernel(x, w, out, wp, hp):
+    """``out`` (N, O, oH, oW) = the correlation of ``x`` (C, N * hp * wp + margin: padded
+    planes as wide rows of ``wp`` values) with ``w`` (O', C, 9), O' >= O a multiple of 4.
+    One task per :data:`CHUNK` positions and four output channels: it sums into a small
+    buffer, then copies the positions that are not junk into ``out``."""
     channels = x.shape[0]
-    blocks, positions = out.shape[0] // 4, out.shape[1]
+    images, outputs, oh, ow = out.shape
+    blocks, positions = w.shape[0] // 4, images * hp * wp
     chunks = (positions + CHUNK - 1) // CHUNK
     for task in prange(blocks * chunks):
-        o, start = task // chunks * 4, task % chunks * CHUNK
+        # Chunk-major: the tasks of one chunk, run one after another on a core, read the
+        # same input rows, which the first brings into that core's L2 cache.
+        o, start = task % blocks * 4, task // blocks * CHUNK
         stop = min(positions, start + CHUNK)
-        out[o : o + 4, start:stop] = 0
+        acc = np.zeros((4, CHUNK), dtype=out.dtype)
         for c in range(channels):
-            _four_rows(
-                out[o, start:stop], out[o + 1, start:stop], out[o + 2, start:stop],
-                out[o + 3, start:stop], x[c, start:], w[o : o + 4, c], wp, stop - start,
-            )  # fmt: skip
+            _four_rows(acc[0], acc[1], acc[2], acc[3], x[c, start:], w[o : o + 4, c], wp,
+                       stop - start)  # fmt: skip
+        for row in range(start // wp, (stop - 1) // wp + 1):  # the wide rows it touched
+            n, y = row // hp, row % hp
+            if y >= oh:  # the last rows of a plane are junk
+                continue
+            first, last = max(start, row * wp), min(stop, row * wp + ow)
+            for j in range(min(4, outputs - o)):
+                # Slices that start at the run, so that the loop index is the offset
+                # (an index computed from a difference is checked for a negative value
+                # per element, and the loop is not vectorized).
+                dst, src = out[n, o + j, y, first - row * wp :], acc[j, first - start :]
+                for k in range(last - first):
+                    dst[k] = src[k]
+
+
+def _pad_kernel(x, planes, top, left, hp, wp):
+    """Write the images of ``x`` (N, C, H, W) into ``planes`` (C, N * hp * wp + ...) as
+    zero-padded planes, one task per (channel, image)."""
+    images, channels, h, w = x.shape
+    plane = hp * wp
+    for task in prange(channels * images):
+        c, n = task // images, task % images
+        dst = planes[c, n * plane : (n + 1) * plane]
+        dst[:] = 0
+        for y in range(h):
+            src, base = x[n, c, y], (y + top) * wp + left
+            for k in range(w):
+                dst[base + k] = src[k]
 
 
 def _dots_4x4(acc, g0, g1, g2, g3, x0, x1, x2, x3, n):
@@ -198,6 +227,7 @@ if AVAILABLE:
     _dots_4x4 = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_dots_4x4)
     _dots_4x1 = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_dots_4x1)
     _correlate_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(_correlate_kernel)
+    _pad_kernel = numba.njit(parallel=True, cache=True)(_pad_kernel)
     _weight_grad_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(
         _weight_grad_kernel
     )
@@ -225,35 +255,35 @@ def padded_planes(x, pads):
     n, c, h, w = x.shape
     top, bottom, left, right = pads
     hp, wp = h + top + bottom, w + left + right
-    planes = np.zeros((c, n * hp * wp + 2 * wp + 2), dtype=x.dtype)
-    interior = planes[:, : n * hp * wp].reshape(c, n, hp, wp)
-    interior[:, :, top : top + h, left : left + w] = x.transpose(1, 0, 2, 3)
+    planes = np.empty((c, n * hp * wp + 2 * wp + 2), dtype=x.dtype)
+    planes[:, n * hp * wp :] = 0
+    with one_at_a_time:
+        _pad_kernel(np.ascontiguousarray(x), planes, top, left, hp, wp)
     return planes
 
 
-def correlate(planes, w, wp, positions):
-    """The (O, positions) correlation of ``planes`` (from :func:`padded_planes`, rows of
-    ``wp``) with the 3x3 kernels ``w`` (O, C, 9): position ``q`` holds the output whose
-    window starts at ``q`` (junk where the window wraps around). Compiled with numba,
-    else plain Python.
+def correlate(planes, w, wp, hp, out_shape):
+    """The correlation of ``planes`` (from :func:`padded_planes`: planes of ``hp`` rows
+    of ``wp``) with the 3x3 kernels ``w`` (O, C, 9), as a new (N, O, oH, oW) array
+    ``out_shape``: the windows that start at each plane's top ``oH`` rows and left ``oW``
+    columns. Compiled with numba, else plain Python.
 
     Example:
         >>> import numpy as np
         >>> from minigrad.fast.direct_conv import correlate, padded_planes
         >>> planes = padded_planes(np.ones((1, 1, 2, 2), np.float32), (1, 1, 1, 1))
-        >>> out = correlate(planes, np.ones((1, 1, 9), np.float32), 4, 16)
-        >>> out.reshape(4, 4)[:2, :2]  # a 4 x 4 plane: the first 2 x 2 are the output
-        array([[4., 4.],
-               [4., 4.]], dtype=float32)
+        >>> correlate(planes, np.ones((1, 1, 9), np.float32), 4, 4, (1, 1, 2, 2))
+        array([[[[4., 4.],
+                 [4., 4.]]]], dtype=float32)
     """
     o = w.shape[0]
     blocks = -(-o // 4) * 4
     if blocks != o:  # the kernel runs four output channels at a time: add zero kernels
         w = np.concatenate([w, np.zeros((blocks - o, *w.shape[1:]), w.dtype)])
-    out = np.empty((blocks, positions), dtype=planes.dtype)
+    out = np.empty(out_shape, dtype=planes.dtype)
     with one_at_a_time:
-        _correlate_kernel(planes, np.ascontiguousarray(w), out, wp)
-    return out[:o]
+        _correlate_kernel(planes, np.ascontiguousarray(w), out, wp, hp)
+    return out
 
 
 def weight_grad(planes, g, wp, offset=0):
