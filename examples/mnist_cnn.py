@@ -56,8 +56,8 @@ def main(argv=None) -> int:
     args = parser(__doc__.split("\n")[0], epochs=3, batch_size=128, lr=0.05).parse_args(argv)
     minigrad.manual_seed(args.seed)
     if not direct_conv.AVAILABLE:
-        print("numba is not installed: the convolutions run on NumPy alone, about half as "
-              'fast (pip install -e ".[fast]" compiles them)')  # fmt: skip
+        print("numba is not installed: the convolutions run on NumPy alone, 2-3 times "
+              'slower (pip install -e ".[fast]" compiles them)')  # fmt: skip
     return run(args, build_model(), name="mnist_cnn")
 
 

@@ -209,16 +209,13 @@ def test_conv2d_matches_direct_loop(config, device, rng):
 @pytest.mark.usefixtures("fast_paths")
 def test_conv2d_saves_only_what_backward_needs(make):
     """A first layer's input needs no gradient: only the input is saved (to rebuild the
-    columns for the weight gradient; the compiled path keeps its padded planes) and no
-    input gradient is computed. A frozen weight: only the weight is saved (for the input
-    gradient). The columns, kH*kW times the input's size, are never kept."""
+    columns for the weight gradient) and no input gradient is computed. A frozen weight:
+    only the weight is saved (for the input gradient). The columns, kH*kW times the
+    input's size, are never kept."""
     x, w, b = make((2, 3, 5, 5), requires_grad=False), make((4, 3, 3, 3)), make((4,))
     out = F.conv2d(x, w, b)
     saved_x, weight = out.grad_fn.saved
-    if getattr(out.grad_fn, "direct", False):  # Conv2dDirect keeps the padded planes
-        assert saved_x.shape == (2, 3, 5 * 5 + 2) and weight is None
-    else:
-        assert saved_x is x._data and weight is None
+    assert saved_x is x._data and weight is None
     out.sum().backward()
     assert x.grad is None and w.grad is not None and b.grad is not None
 

@@ -184,3 +184,18 @@ def test_direct_conv_is_the_cpu_path_when_numba_is_installed():
     with fastpath.reference_mode(False):
         expected = "Conv2dDirect" if direct_conv.AVAILABLE else "Conv2dFast"
         assert fastpath.lookup(Conv2d, "cpu").__name__ == expected
+
+
+def test_direct_conv_keeps_only_what_backward_needs():
+    """The input (its planes are rebuilt in backward) when the weight needs a gradient,
+    the weight when the input does."""
+    x, w = minigrad.randn(2, 3, 5, 5), minigrad.randn(4, 3, 3, 3, requires_grad=True)
+    out = Conv2dDirect.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
+                             dilation=(1, 1), groups=1)  # fmt: skip
+    saved_x, weight = out.grad_fn.saved
+    assert out.grad_fn.direct and saved_x is x._data and weight is None
+    x, w = minigrad.randn(2, 3, 5, 5, requires_grad=True), minigrad.randn(4, 3, 3, 3)
+    out = Conv2dDirect.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
+                             dilation=(1, 1), groups=1)  # fmt: skip
+    saved_x, weight = out.grad_fn.saved
+    assert saved_x is None and weight is w._data

@@ -364,3 +364,31 @@ def test_openblas_threads_sleep_at_once_beside_the_compiled_kernels(given):
     expected = given or ("4" if direct_conv.AVAILABLE else "None")
     assert first == expected
     assert after_numpy == (given or "None")
+
+
+def test_without_numba_the_cpu_runs_the_numpy_paths():
+    """numba is the ``fast`` extra: hidden from the import system (as if not installed),
+    minigrad registers the NumPy paths on the CPU, and the compiled kernels run as plain
+    Python when called directly."""
+    code = (
+        "import sys\n"
+        "sys.modules['numba'] = None  # import numba now raises ImportError\n"
+        "import minigrad, minigrad.nn.functional as F\n"
+        "from minigrad import fastpath, nn\n"
+        "from minigrad.fast import compiled, direct_conv\n"
+        "from minigrad.ops.batchnorm import BatchNorm\n"
+        "from minigrad.ops.conv import Conv2d\n"
+        "import numpy as np\n"
+        "x = minigrad.randn(2, 3, 5, 5, requires_grad=True)\n"
+        "w = minigrad.randn(4, 3, 3, 3, requires_grad=True)\n"
+        "F.conv2d(x, w, padding=1).sum().backward()\n"
+        "planes = direct_conv.padded_planes(np.ones((1, 1, 2, 2)), (1, 1, 1, 1))\n"
+        "out = direct_conv.correlate(planes, np.ones((1, 1, 9)), 4, 4, (1, 1, 2, 2))\n"
+        "print(compiled.AVAILABLE, fastpath.lookup(Conv2d, 'cpu').__name__,\n"
+        "      fastpath.lookup(BatchNorm, 'cpu').__name__, out.sum(), x.grad.shape)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MINIGRAD_REFERENCE"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[:4] == ["False", "Conv2dFast", "BatchNormCPU", "16.0"]

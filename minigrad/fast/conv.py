@@ -384,8 +384,8 @@ class Conv2dDirect(Conv2dFast):
     one group and at most 2 of padding on a side, in float32 or float64, and hands any
     other to the NumPy path of :class:`Conv2dFast`, which it extends:
 
-    * forward: the input's padded planes (kept for backward), :func:`direct_conv.correlate`
-      with the kernel, then the junk columns dropped (and the bias added) in one copy;
+    * forward: the input's padded planes, then :func:`direct_conv.correlate` with the
+      kernel, which writes the (N, O, oH, oW) output; the input is kept for backward;
     * input gradient: the correlation of the output gradient, zero-padded by
       ``2 - padding``, with the kernel flipped and its channel axes swapped;
     * weight gradient: :func:`direct_conv.weight_grad` of the saved planes and the
@@ -430,15 +430,18 @@ class Conv2dDirect(Conv2dFast):
         result = direct_conv.correlate(planes, weight.reshape(o, c, 9), self.wp, hp, (n, o, oh, ow))
         if bias is not None:
             result += bias.reshape(o, 1, 1)
+        # Keep the input, not its planes (rebuilt in backward, as Conv2dFast rebuilds its
+        # columns): the graph often holds the input anyway (a ReLU's output), so its planes
+        # would be a second copy of it (a W2 step's peak memory rose 16 MiB with them).
         need_x, need_w = self.needs_input_grad[:2]
-        self.save(planes if need_w else None, weight if need_x else None)
+        self.save(x if need_w else None, weight if need_x else None)
         return result
 
     def backward(self, grad):
         if not self.direct:
             return super().backward(grad)
         xp = self.xp
-        planes, weight = self.saved
+        x, weight = self.saved
         need_x, need_w, need_b = self.needs_input_grad
         n, c, h, w = self.input_shape
         o = self.weight_shape[0]
@@ -457,6 +460,7 @@ class Conv2dDirect(Conv2dFast):
             gx = direct_conv.correlate(spread, flipped, w + 2, h + 2, self.input_shape)
         redo_w = False
         if need_w:
+            planes = direct_conv.padded_planes(x, self.pads)
             if same:
                 # A "same" convolution: the padded gradient, read one row and one column
                 # further on, is the gradient in the input's wide rows (zeros at the junk).
@@ -468,10 +472,6 @@ class Conv2dDirect(Conv2dFast):
             gw = gw.reshape(self.weight_shape)
             redo_w = not bool(xp.isfinite(gw).all())
         if redo_x or redo_w:  # an inf or a NaN met a shortcut's zero: the plain path
-            x = None  # the input, as a view of its padded planes (kept if need_w)
-            if planes is not None:
-                x = planes[:, : n * self.plane].reshape(c, n, -1, self.wp)
-                x = x[:, :, top : top + h, left : left + w].transpose(1, 0, 2, 3)
             plain_x, plain_w = self._backward_from_input_columns(x, weight, grad, redo_x, redo_w)
             gx, gw = (plain_x if redo_x else gx), (plain_w if redo_w else gw)
         return gx, gw, gb
