@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_fast_paths import assert_close, assert_same_values, on_one_and_all_threads
 
 import minigrad
 from minigrad import fastpath
@@ -34,14 +35,9 @@ def run(op, x0, g0, gamma0, beta0, stats):
     return [out.numpy(), *grads, *[None if b is None else np.asarray(b) for b in batch]]
 
 
-def assert_same(a_list, b_list, dtype):
+def assert_same(fast, reference, dtype):
     tol = 1e-5 if dtype == np.float32 else 1e-12
-    for a, b in zip(a_list, b_list):
-        if a is None or b is None:
-            assert a is None and b is None
-            continue
-        assert a.shape == b.shape and a.dtype == b.dtype
-        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+    assert_close(fast, reference, rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize("op", [BatchNormCompiled, BatchNormCPU])
@@ -80,30 +76,15 @@ def test_compiled_batch_norm_keeps_infs_and_nans_as_the_reference(value, rng):
     with np.errstate(all="ignore"):
         fast = run(BatchNormCompiled, x0, g0, None, None, None)
         reference = run(BatchNorm, x0, g0, None, None, None)
-    for a, b in zip(fast, reference):
-        if a is None:
-            continue
-        np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
-        np.testing.assert_array_equal(np.isinf(a), np.isinf(b))
-        finite = np.isfinite(a) & np.isfinite(b)
-        np.testing.assert_allclose(a[finite], b[finite], rtol=1e-5, atol=1e-5)
+    assert_same_values(fast, reference, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.skipif(not compiled.AVAILABLE, reason="numba (the fast extra) is not installed")
 def test_compiled_batch_norm_gives_the_same_bits_on_any_number_of_threads(rng):
-    import numba
-
     x0 = rng.standard_normal((9, 7, 5, 6)).astype(np.float32)
     g0 = rng.standard_normal(x0.shape).astype(np.float32)
-    before = numba.get_num_threads()
-    results = []
-    try:
-        for threads in sorted({1, before}):
-            numba.set_num_threads(threads)
-            results.append(run(BatchNormCompiled, x0, g0, None, None, None))
-    finally:
-        numba.set_num_threads(before)
-    for a, b in zip(results[0], results[-1]):
+    one, every = on_one_and_all_threads(lambda: run(BatchNormCompiled, x0, g0, None, None, None))
+    for a, b in zip(one, every):
         if a is not None:
             np.testing.assert_array_equal(a, b)
 

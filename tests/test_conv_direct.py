@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_fast_paths import CONV_CASES
+from test_fast_paths import CONV_CASES, assert_close, assert_same_values, on_one_and_all_threads
 
 import minigrad
 import minigrad.nn.functional as F
@@ -59,12 +59,7 @@ def cosine(dtype):
 
 def assert_same(fast, reference, dtype):
     tol = 1e-4 if dtype == np.float32 else 1e-10
-    for a, b in zip(fast, reference):
-        if a is None or b is None:
-            assert a is None and b is None
-            continue
-        assert a.shape == b.shape and a.dtype == b.dtype
-        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+    assert_close(fast, reference, rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -132,29 +127,16 @@ def test_direct_conv_keeps_infs_and_nans_as_the_reference(where, value, rng):
     args = (x0, w0, None, 1, 1, 1, 1, upstream)
     fast, _ = run(*args, direct=True)
     reference, _ = run(*args, direct=False)
-    for a, b in zip(fast[:2], reference[:2]):
-        np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
-        np.testing.assert_array_equal(np.isinf(a), np.isinf(b))
-        finite = np.isfinite(a) & np.isfinite(b)
-        np.testing.assert_allclose(a[finite], b[finite], rtol=1e-4, atol=1e-4)
+    assert_same_values(fast[:3], reference[:3], rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
 def test_direct_conv_gives_the_same_bits_on_any_number_of_threads(rng):
-    import numba
-
     x0 = rng.standard_normal((19, 8, 9, 10)).astype(np.float32)
     w0 = rng.standard_normal((12, 8, 3, 3)).astype(np.float32)
     args = (x0, w0, None, 1, 1, 1, 1, cosine(np.float32))
-    before = numba.get_num_threads()
-    results = []
-    try:
-        for threads in sorted({1, before}):
-            numba.set_num_threads(threads)
-            results.append(run(*args, direct=True)[0])
-    finally:
-        numba.set_num_threads(before)
-    for a, b in zip(results[0], results[-1]):
+    one, every = on_one_and_all_threads(lambda: run(*args, direct=True)[0])
+    for a, b in zip(one, every):
         if a is not None:
             np.testing.assert_array_equal(a, b)
 
