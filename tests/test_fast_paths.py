@@ -237,6 +237,41 @@ def test_sgd_fast_path_matches_reference(options, rng):
     assert w0.dtype == fast[0].dtype
 
 
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("options", SGD_OPTIONS, ids=lambda o: ",".join(o) or "plain")
+def test_compiled_sgd_gives_the_numpy_updates_bit_for_bit(options, dtype, parallel, rng,
+                                                         monkeypatch):  # fmt: skip
+    """The compiled update (numba, or its Python code without numba) rounds as NumPy's
+    float32 and float64 operations do: the same bits as ``sgd_update_cpu``, on one core
+    and (below ``PARALLEL_SIZE``, lowered here) on all of them; a strided parameter takes
+    the NumPy update."""
+    from minigrad.fast import sgd as fast_sgd
+
+    monkeypatch.setattr(fast_sgd, "PARALLEL_SIZE", 8 if parallel else 1 << 20)
+    full = {"lr": 0.1, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0,
+            "nesterov": False, "maximize": False, **options}  # fmt: skip
+    w0 = rng.standard_normal((6, 5)).astype(dtype)
+    grads = [rng.standard_normal((6, 5)).astype(dtype) for _ in range(3)]
+    results = []
+    for update in (fast_sgd.sgd_update_compiled, fast_sgd.sgd_update_cpu):
+        p, state = minigrad.tensor(w0, requires_grad=True), {}
+        for g in grads:
+            p.grad = minigrad.tensor(g)
+            update(p, state, *full.values())
+        buf = state.get("momentum_buffer")
+        results.append([p.numpy(), None if buf is None else buf.numpy()])
+    for a, b in zip(*results):
+        assert (a is None and b is None) or np.array_equal(a, b)
+    strided = minigrad.tensor(np.asfortranarray(w0), requires_grad=True)
+    strided.grad = minigrad.tensor(grads[0])
+    fast_sgd.sgd_update_compiled(strided, {}, *full.values())
+    expected = minigrad.tensor(w0, requires_grad=True)
+    expected.grad = minigrad.tensor(grads[0])
+    fast_sgd.sgd_update_cpu(expected, {}, *full.values())
+    np.testing.assert_array_equal(strided.numpy(), expected.numpy())
+
+
 def test_sgd_fast_path_does_not_alias_the_gradient():
     """The first momentum step copies the gradient into the buffer on both paths, so a
     later change of ``.grad`` does not change the buffer."""
@@ -410,11 +445,13 @@ def test_without_numba_the_cpu_runs_the_numpy_paths():
         "F.conv2d(x, w, padding=1).sum().backward()\n"
         "planes = direct_conv.padded_planes(np.ones((1, 1, 2, 2)), (1, 1, 1, 1))\n"
         "out = direct_conv.correlate(planes, np.ones((1, 1, 9)), 4, 4, (1, 1, 2, 2))\n"
+        "from minigrad.optim import SGD\n"
         "print(compiled.AVAILABLE, fastpath.lookup(Conv2d, 'cpu').__name__,\n"
-        "      fastpath.lookup(BatchNorm, 'cpu').__name__, out.sum(), x.grad.shape)\n"
+        "      fastpath.lookup(BatchNorm, 'cpu').__name__, fastpath.lookup(SGD, 'cpu').__name__,\n"
+        "      out.sum(), x.grad.shape)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "MINIGRAD_REFERENCE"}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
-    assert out[:4] == ["False", "Conv2dFast", "BatchNormCPU", "16.0"]
+    assert out[:5] == ["False", "Conv2dFast", "BatchNormCPU", "sgd_update_cpu", "16.0"]

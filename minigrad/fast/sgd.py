@@ -9,19 +9,78 @@ gradient, the spare gradient once the momentum buffer holds its value.
 **GPU.** The whole update, weight decay, momentum and the step, in one CUDA kernel
 (``cuda_kernels.sgd_update``): on a GPU the launches cost more than the arithmetic.
 
-Both are registered for :class:`~minigrad.optim.SGD` in :mod:`minigrad.fastpath` and
+**CPU, compiled** (:func:`sgd_update_compiled`, where numba is installed): the same
+formula in one pass over each parameter, with the rounding of NumPy's float32 operations
+(no fused multiply-adds), so the result is bit for bit that of :func:`sgd_update_cpu`.
+
+All are registered for :class:`~minigrad.optim.SGD` in :mod:`minigrad.fastpath` and
 tested against the reference update.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import fastpath
 from ..optim.sgd import SGD
 from ..tensor import Tensor
+from .compiled import AVAILABLE as COMPILED
+from .compiled import numba, one_at_a_time, prange
 from .gpu import kernels
 
+PARALLEL_SIZE = 1 << 20
+"""Parameters with at least this many elements are updated on every core; smaller ones
+on one (a parallel loop's start costs more than their update)."""
 
-@fastpath.register(SGD, "cpu")
+
+def _sgd_kernel(p, g, buf, lr, momentum, undamped, weight_decay, nesterov, maximize):
+    """The reference update, element by element, in one pass: ``p``, ``g`` and ``buf``
+    (the momentum buffer, or an empty array when momentum is 0) are flat arrays, the
+    numbers of their dtype, so that every operation rounds as NumPy's does; ``undamped``
+    is ``1 - dampening``, rounded from the Python float as the reference's is."""
+    with_momentum = buf.size > 0
+    for i in prange(p.size):
+        d = -g[i] if maximize else g[i]
+        if weight_decay != 0:
+            d = p[i] * weight_decay + d
+        if with_momentum:
+            b = buf[i] * momentum
+            b = b + d if undamped == 1 else b + undamped * d
+            buf[i] = b
+            d = d + momentum * b if nesterov else b
+        p[i] = p[i] - d * lr
+
+
+_sgd_kernel_serial = _sgd_kernel_parallel = _sgd_kernel
+if COMPILED:
+    _sgd_kernel_serial = numba.njit(cache=True)(_sgd_kernel)
+    _sgd_kernel_parallel = numba.njit(parallel=True, cache=True)(_sgd_kernel)
+
+
+def sgd_update_compiled(p, state, lr, momentum, dampening, weight_decay, nesterov, maximize):
+    """The update in one compiled pass over the parameter (numba, the ``fast`` extra),
+    where the arrays allow it: float32 or float64, contiguous, a momentum buffer already
+    made (the first step makes it as the reference does, in :func:`sgd_update_cpu`)."""
+    data, grad = p._data, p.grad._data
+    buf = state.get("momentum_buffer") if momentum != 0 else None
+    if (
+        data.dtype.type not in (np.float32, np.float64) or grad.dtype != data.dtype
+        or not (data.flags.c_contiguous and grad.flags.c_contiguous)
+        or (momentum != 0 and (buf is None or not buf._data.flags.c_contiguous))
+    ):  # fmt: skip
+        sgd_update_cpu(p, state, lr, momentum, dampening, weight_decay, nesterov, maximize)
+        return
+    number = data.dtype.type  # NumPy rounds a Python float to the array's dtype first
+    buffer = buf._data.reshape(-1) if buf is not None else np.empty(0, data.dtype)
+    kernel = _sgd_kernel_parallel if data.size >= PARALLEL_SIZE else _sgd_kernel_serial
+    with one_at_a_time:
+        kernel(data.reshape(-1), grad.reshape(-1), buffer, number(lr), number(momentum),
+               number(1.0 - dampening), number(weight_decay), nesterov, maximize)  # fmt: skip
+    if buf is not None:
+        buf._version.value += 1
+    p._version.value += 1
+
+
 def sgd_update_cpu(p, state, lr, momentum, dampening, weight_decay, nesterov, maximize):
     """The reference update, reusing the arrays it makes (see the module docstring)."""
     g = p.grad._data
@@ -63,6 +122,10 @@ def sgd_update_cpu(p, state, lr, momentum, dampening, weight_decay, nesterov, ma
     else:
         p._data -= lr * g
     p._version.value += 1
+
+
+# The CPU's update: compiled where numba is installed, else NumPy with fewer arrays.
+fastpath.register(SGD, "cpu")(sgd_update_compiled if COMPILED else sgd_update_cpu)
 
 
 @fastpath.register(SGD, "cuda")
