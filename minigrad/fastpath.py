@@ -20,12 +20,12 @@ whole test suite both ways.
 Example:
     >>> import minigrad
     >>> from minigrad import fastpath
-    >>> from minigrad.ops.elementwise import ReLU
+    >>> from minigrad.ops.pooling import MaxPool2d
     >>> with fastpath.reference_mode(False):
-    ...     fastpath.lookup(ReLU, "cpu").__name__
-    'ReLUCPU'
+    ...     fastpath.lookup(MaxPool2d, "cpu").__name__
+    'MaxPool2dCPU'
     >>> with fastpath.reference_mode():
-    ...     fastpath.lookup(ReLU, "cpu") is None
+    ...     fastpath.lookup(MaxPool2d, "cpu") is None
     True
 """
 

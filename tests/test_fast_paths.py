@@ -93,7 +93,8 @@ def test_the_fast_path_runs_unless_reference_mode_is_on():
         assert type(F.conv2d(x, w).grad_fn) is Conv2d
         assert type(minigrad.relu(x).grad_fn).__name__ == "ReLU"
     with fastpath.reference_mode(False):
-        assert type(minigrad.relu(x).grad_fn).__name__ == "ReLUCPU"
+        relu = "ReLUCompiled" if direct_conv.AVAILABLE else "ReLUCPU"
+        assert type(minigrad.relu(x).grad_fn).__name__ == relu
 
 
 def test_registering_twice_is_refused():
@@ -328,9 +329,8 @@ def test_relu_fast_path_matches_reference(kind, rng):
 
     def run():
         x = minigrad.tensor(x_data, requires_grad=True)
-        assert type(minigrad.relu(x).grad_fn).__name__ == (
-            "ReLUCPU" if fastpath.enabled() else "ReLU"
-        )
+        relu = "ReLUCompiled" if direct_conv.AVAILABLE else "ReLUCPU"
+        assert type(minigrad.relu(x).grad_fn).__name__ == (relu if fastpath.enabled() else "ReLU")
         minigrad.relu(x).backward(minigrad.tensor(g))
         return [x.grad.numpy()]
 
@@ -338,6 +338,36 @@ def test_relu_fast_path_matches_reference(kind, rng):
     assert_close(fast, reference, rtol=0, atol=0)
     if kind != "finite":  # where the output is 0 the gradient is 0, never inf * 0
         assert np.all(fast[0][x_data <= 0] == 0)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_relu_gives_the_reference_bit_for_bit(dtype, parallel, rng, monkeypatch):
+    """Forward and backward of ``ReLUCompiled`` (numba, or its Python code without it)
+    against the reference, with -0.0, infs and NaNs in the input and the gradient, on one
+    core and (``PARALLEL_SIZE`` lowered) on all; strided and integer inputs take the
+    NumPy path."""
+    from minigrad.fast import elementwise
+
+    monkeypatch.setattr(elementwise, "PARALLEL_SIZE", 8 if parallel else 1 << 20)
+    x0 = rng.standard_normal((3, 4, 5)).astype(dtype)
+    x0.flat[:6] = [-0.0, 0.0, np.nan, np.inf, -np.inf, -1.0]
+    g0 = _upstream(x0.shape, "nan", rng).astype(dtype)
+    g0.flat[6:9] = [np.inf, -np.inf, np.nan]
+    results = []
+    for op in (elementwise.ReLUCompiled, ReLU):
+        x = minigrad.tensor(x0, requires_grad=True)
+        out = op.apply(x)
+        out.backward(minigrad.tensor(g0))
+        results.append([out.numpy(), x.grad.numpy()])
+    for a, b in zip(*results):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+    strided = minigrad.tensor(np.asfortranarray(x0), requires_grad=True)
+    assert not elementwise.ReLUCompiled.apply(strided).grad_fn.compiled
+    out = elementwise.ReLUCompiled.apply(minigrad.tensor([-2, 3]))
+    assert out.tolist() == [0, 3]
 
 
 @pytest.mark.parametrize("kind", ["finite", "inf", "nan"])
@@ -446,12 +476,13 @@ def test_without_numba_the_cpu_runs_the_numpy_paths():
         "planes = direct_conv.padded_planes(np.ones((1, 1, 2, 2)), (1, 1, 1, 1))\n"
         "out = direct_conv.correlate(planes, np.ones((1, 1, 9)), 4, 4, (1, 1, 2, 2))\n"
         "from minigrad.optim import SGD\n"
+        "from minigrad.ops.elementwise import ReLU\n"
         "print(compiled.AVAILABLE, fastpath.lookup(Conv2d, 'cpu').__name__,\n"
         "      fastpath.lookup(BatchNorm, 'cpu').__name__, fastpath.lookup(SGD, 'cpu').__name__,\n"
-        "      out.sum(), x.grad.shape)\n"
+        "      fastpath.lookup(ReLU, 'cpu').__name__, out.sum(), x.grad.shape)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "MINIGRAD_REFERENCE"}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
-    assert out[:5] == ["False", "Conv2dFast", "BatchNormCPU", "sgd_update_cpu", "16.0"]
+    assert out[:6] == ["False", "Conv2dFast", "BatchNormCPU", "sgd_update_cpu", "ReLUCPU", "16.0"]
