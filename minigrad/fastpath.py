@@ -20,12 +20,12 @@ whole test suite both ways.
 Example:
     >>> import minigrad
     >>> from minigrad import fastpath
-    >>> from minigrad.ops.pooling import MaxPool2d
+    >>> from minigrad.nn.rnn import run_sequence
     >>> with fastpath.reference_mode(False):
-    ...     fastpath.lookup(MaxPool2d, "cpu").__name__
-    'MaxPool2dCPU'
+    ...     fastpath.lookup(run_sequence, "cpu").__name__
+    'run_sequence_at_once'
     >>> with fastpath.reference_mode():
-    ...     fastpath.lookup(MaxPool2d, "cpu") is None
+    ...     fastpath.lookup(run_sequence, "cpu") is None
     True
 """
 

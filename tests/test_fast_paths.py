@@ -95,6 +95,8 @@ def test_the_fast_path_runs_unless_reference_mode_is_on():
     with fastpath.reference_mode(False):
         relu = "ReLUCompiled" if direct_conv.AVAILABLE else "ReLUCPU"
         assert type(minigrad.relu(x).grad_fn).__name__ == relu
+        pool = "MaxPool2dCompiled" if direct_conv.AVAILABLE else "MaxPool2dCPU"
+        assert type(F.max_pool2d(x, 2).grad_fn).__name__ == pool
 
 
 def test_registering_twice_is_refused():
@@ -387,6 +389,74 @@ def test_max_pool_fast_path_matches_reference(kernel, stride, padding, kind, rng
     assert_close(fast, reference, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(2, 3, 8, 8), (3, 2, 7, 9), (1, 1, 1, 5), (2, 2, 4, 1)])
+def test_compiled_max_pool_gives_the_reference_bit_for_bit(shape, dtype, parallel, rng,
+                                                           monkeypatch):  # fmt: skip
+    """Forward and backward of ``MaxPool2dCompiled`` (numba, or its Python code without
+    it) against the reference 2x2 pooling, on one core and (``PARALLEL_SIZE`` lowered) on
+    all: odd sizes (a row or column that no window covers), ties, -0.0 against 0.0, NaN
+    and inf in the input, infinite and NaN gradients, and a strided input."""
+    from minigrad.fast import pooling
+
+    monkeypatch.setattr(pooling, "PARALLEL_SIZE", 8 if parallel else 1 << 20)
+    x0 = rng.integers(-2, 3, shape).astype(dtype)  # small integers: many ties
+    flat = x0.reshape(-1)
+    flat[: min(8, flat.size)] = [-0.0, 0.0, np.nan, 1.0, np.inf, -np.inf, 0.0, -0.0][: flat.size]
+    out_shape = (*shape[:2], shape[2] // 2, shape[3] // 2)
+    g0 = rng.standard_normal(out_shape).astype(dtype)
+    g0.reshape(-1)[:3] = [np.inf, np.nan, -np.inf][: g0.size]
+    for layout in (np.ascontiguousarray, np.asfortranarray):
+        results = []
+        for op in (pooling.MaxPool2dCompiled, MaxPool2d):
+            x = minigrad.tensor(layout(x0), requires_grad=True)
+            out = op.apply(x, (2, 2), (2, 2), (0, 0), (1, 1), False)
+            if op is pooling.MaxPool2dCompiled:
+                assert out.grad_fn.compiled
+            out.backward(minigrad.tensor(g0))
+            results.append([out.numpy(), x.grad.numpy()])
+        for a, b in zip(*results):
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ((3, 3), (2, 2), (0, 0), (1, 1), False),  # another window
+        ((2, 2), (1, 1), (0, 0), (1, 1), False),  # overlapping windows
+        ((2, 2), (2, 2), (1, 1), (1, 1), False),  # padding
+        ((2, 2), (2, 2), (0, 0), (2, 2), False),  # dilation
+        ((2, 2), (2, 2), (0, 0), (1, 1), True),  # ceil_mode, with an odd size
+    ],
+)
+def test_compiled_max_pool_hands_other_poolings_to_numpy(args, rng):
+    """What the kernels are not written for takes ``MaxPool2dCPU``'s path, with the
+    reference's results; so do integer inputs and ``return_indices``."""
+    from minigrad.fast import pooling
+
+    x0 = rng.standard_normal((2, 3, 7, 7))
+    results = []
+    for op in (pooling.MaxPool2dCompiled, MaxPool2d):
+        x = minigrad.tensor(x0, requires_grad=True)
+        out = op.apply(x, *args)
+        if op is pooling.MaxPool2dCompiled:
+            assert not out.grad_fn.compiled
+        out.sum().backward()
+        results.append([out.numpy(), x.grad.numpy()])
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+    ints = minigrad.tensor(rng.integers(0, 9, (1, 1, 4, 4)))
+    assert pooling.MaxPool2dCompiled.apply(ints, (2, 2), (2, 2), (0, 0), (1, 1), False).tolist() \
+        == MaxPool2d.apply(ints, (2, 2), (2, 2), (0, 0), (1, 1), False).tolist()  # fmt: skip
+    indices = []
+    x = minigrad.tensor(x0)
+    out = pooling.MaxPool2dCompiled.apply(x, (2, 2), (2, 2), (0, 0), (1, 1), False, indices)
+    assert len(indices) == 1 and indices[0].shape == out.shape
+
+
 # ----------------------------------------------------------------------------------------
 # Recurrent layers: the loop over time as one op, against the loop of step functions
 # ----------------------------------------------------------------------------------------
@@ -477,12 +547,15 @@ def test_without_numba_the_cpu_runs_the_numpy_paths():
         "out = direct_conv.correlate(planes, np.ones((1, 1, 9)), 4, 4, (1, 1, 2, 2))\n"
         "from minigrad.optim import SGD\n"
         "from minigrad.ops.elementwise import ReLU\n"
+        "from minigrad.ops.pooling import MaxPool2d\n"
         "print(compiled.AVAILABLE, fastpath.lookup(Conv2d, 'cpu').__name__,\n"
         "      fastpath.lookup(BatchNorm, 'cpu').__name__, fastpath.lookup(SGD, 'cpu').__name__,\n"
-        "      fastpath.lookup(ReLU, 'cpu').__name__, out.sum(), x.grad.shape)\n"
+        "      fastpath.lookup(ReLU, 'cpu').__name__, fastpath.lookup(MaxPool2d, 'cpu').__name__,\n"
+        "      out.sum(), x.grad.shape)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "MINIGRAD_REFERENCE"}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
-    assert out[:6] == ["False", "Conv2dFast", "BatchNormCPU", "sgd_update_cpu", "ReLUCPU", "16.0"]
+    paths = ["Conv2dFast", "BatchNormCPU", "sgd_update_cpu", "ReLUCPU", "MaxPool2dCPU"]
+    assert out[:7] == ["False", *paths, "16.0"]
