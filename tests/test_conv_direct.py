@@ -26,10 +26,11 @@ def pair(v):
     return (v, v) if isinstance(v, int) else tuple(v)
 
 
-def run(x0, w0, b0, stride, padding, dilation, groups, upstream, direct):
+def run(x0, w0, b0, stride, padding, dilation, groups, upstream, direct, x_grad=True):
     """Output and gradients of Conv2dDirect (``direct``) or of the reference; padding is
-    an int, a pair or (top, bottom, left, right)."""
-    x = minigrad.tensor(x0, requires_grad=True)
+    an int, a pair or (top, bottom, left, right); ``x_grad=False``: a first layer, whose
+    input needs no gradient (its gradient is returned as None)."""
+    x = minigrad.tensor(x0, requires_grad=x_grad)
     w = minigrad.tensor(w0, requires_grad=True)
     b = None if b0 is None else minigrad.tensor(b0, requires_grad=True)
     pads = padding if isinstance(padding, tuple) and len(padding) == 4 else None
@@ -46,7 +47,8 @@ def run(x0, w0, b0, stride, padding, dilation, groups, upstream, direct):
                            dilation=dilation, groups=groups)  # fmt: skip
             assert type(out.grad_fn) is Conv2d
     out.backward(upstream(out))
-    grads = [x.grad.numpy(), w.grad.numpy(), None if b is None else b.grad.numpy()]
+    gx = x.grad.numpy() if x_grad else None
+    grads = [gx, w.grad.numpy(), None if b is None else b.grad.numpy()]
     return [out.numpy(), *grads], out.grad_fn
 
 
@@ -130,6 +132,28 @@ def test_direct_conv_keeps_infs_and_nans_as_the_reference(where, value, rng):
     assert_same_values(fast[:3], reference[:3], rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("pads", [(1, 1, 1, 1), (0, 0, 0, 0), (2, 0, 1, 1), (0, 1, 2, 2)])
+@pytest.mark.parametrize("channels", [(1, 32), (3, 5), (6, 4)])
+@pytest.mark.parametrize("value", [None, np.inf, np.nan])
+def test_direct_conv_weight_gradient_of_a_first_layer(pads, channels, value, rng):
+    """An input that needs no gradient (a first layer): the weight gradient comes from
+    the output gradient as it is (``weight_grad_of_output``), without a padded copy."""
+    c, o = channels
+    x0 = rng.standard_normal((3, c, 7, 5))
+    if value is not None:
+        x0[1, c - 1, 0, 4] = value  # meets the junk columns' zeros
+
+    def upstream(out):
+        return minigrad.tensor(np.sin(np.arange(out.numel())).reshape(out.shape))
+
+    args = (x0, rng.standard_normal((o, c, 3, 3)), rng.standard_normal(o), 1, pads, 1, 1,
+            upstream)  # fmt: skip
+    fast, fn = run(*args, direct=True, x_grad=False)
+    reference, _ = run(*args, direct=False, x_grad=False)
+    assert fn.direct and fast[1] is None
+    assert_same_values(fast, reference, rtol=1e-10, atol=1e-10)
+
+
 @pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
 def test_direct_conv_gives_the_same_bits_on_any_number_of_threads(rng):
     x0 = rng.standard_normal((19, 8, 9, 10)).astype(np.float32)
@@ -160,6 +184,15 @@ def test_compiled_kernels_agree_with_their_python_code(rng):
     direct_conv._weight_grad_kernel.py_func(planes, g, 3, 8, part)
     np.testing.assert_allclose(direct_conv.weight_grad(planes, g, 8, offset=3), part.sum(0),
                                rtol=1e-12)  # fmt: skip
+    grad = rng.standard_normal((2, 6, 4, 3))  # the output of planes of 6 x 5: 4 x 3
+    part = np.zeros((direct_conv.GROUPS, 8, 5, 9))
+    direct_conv._weight_grad_of_output_kernel.py_func(planes, grad, 5, 6, part)
+    wide = np.zeros((6, 2, 6, 5))  # the same gradient in wide rows, zeros at the junk
+    wide[:, :, :4, :3] = grad.transpose(1, 0, 2, 3)
+    np.testing.assert_allclose(direct_conv.weight_grad(planes, wide.reshape(6, -1), 5),
+                               part.sum(0)[:6], rtol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(direct_conv.weight_grad_of_output(planes, grad, 5, 6),
+                               part.sum(0)[:6], rtol=1e-12)  # fmt: skip
 
 
 def test_direct_conv_is_the_cpu_path_when_numba_is_installed():

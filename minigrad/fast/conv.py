@@ -443,32 +443,28 @@ class Conv2dDirect(Conv2dFast):
         xp = self.xp
         x, weight = self.saved
         need_x, need_w, need_b = self.needs_input_grad
-        n, c, h, w = self.input_shape
+        _, c, h, w = self.input_shape
         o = self.weight_shape[0]
-        oh, ow = self.out_hw
         top, bottom, left, right = self.pads
         same = self.pads == (1, 1, 1, 1)
         gb = grad.sum(axis=(0, 2, 3)) if need_b else None
         redo_x = need_x and not bool(xp.isfinite(weight).all())
-        spread = None
-        if (need_x and not redo_x) or (need_w and same):
+        gx = gw = spread = None
+        if need_x and not redo_x:
             # The gradient, zero-padded by 2 - padding: (w + 2) columns, (h + 2) rows.
             spread = direct_conv.padded_planes(grad, (2 - top, 2 - bottom, 2 - left, 2 - right))
-        gx = gw = None
-        if need_x and not redo_x:
             flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, o, 9)
             gx = direct_conv.correlate(spread, flipped, w + 2, h + 2, self.input_shape)
         redo_w = False
         if need_w:
             planes = direct_conv.padded_planes(x, self.pads)
-            if same:
+            if same and spread is not None:
                 # A "same" convolution: the padded gradient, read one row and one column
                 # further on, is the gradient in the input's wide rows (zeros at the junk).
                 gw = direct_conv.weight_grad(planes, spread, self.wp, offset=self.wp + 1)
-            else:
-                g = xp.zeros((o, n, self.plane // self.wp, self.wp), dtype=grad.dtype)
-                g[:, :, :oh, :ow] = grad.transpose(1, 0, 2, 3)
-                gw = direct_conv.weight_grad(planes, g.reshape(o, -1), self.wp)
+            else:  # no padded gradient to share (a first layer): none is made
+                hp = self.plane // self.wp
+                gw = direct_conv.weight_grad_of_output(planes, grad, self.wp, hp)
             gw = gw.reshape(self.weight_shape)
             redo_w = not bool(xp.isfinite(gw).all())
         if redo_x or redo_w:  # an inf or a NaN met a shortcut's zero: the plain path

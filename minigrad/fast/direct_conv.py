@@ -195,41 +195,76 @@ def _dots_4x1(acc, g0, g1, g2, g3, x, n):
     acc[0], acc[1], acc[2], acc[3] = a0, a1, a2, a3
 
 
+def _run_dots(pk, g, q, x, start, m, wp):
+    """Add to ``pk`` (O, C, 9) the products of one run of ``m`` positions: for each tap
+    ``t``, the rows ``g[o, q:q + m]`` dotted with ``x[c, start + shift(t):]``, in 4 x 4
+    blocks of (output, input) channels. O is a multiple of 4."""
+    channels, outputs = x.shape[0], pk.shape[0]
+    full = channels - channels % 4  # input channels in blocks of four
+    for t in range(9):
+        shift = start + t // 3 * wp + t % 3
+        for o in range(0, outputs, 4):
+            g0, g1, g2, g3 = g[o, q:], g[o + 1, q:], g[o + 2, q:], g[o + 3, q:]
+            for c in range(0, full, 4):
+                _dots_4x4(
+                    pk[o : o + 4, c : c + 4, t], g0, g1, g2, g3,
+                    x[c, shift:], x[c + 1, shift:], x[c + 2, shift:], x[c + 3, shift:], m,
+                )  # fmt: skip
+            for c in range(full, channels):
+                _dots_4x1(pk[o : o + 4, c, t], g0, g1, g2, g3, x[c, shift:], m)
+
+
 def _weight_grad_kernel(x, g, offset, wp, part):
     """``part[k, o, c, t]`` = the sum, over the positions ``q`` of group ``k``, of
     ``g[o, offset + q] * x[c, q + shift(t)]``, for the positions of ``x`` (C, Q + margin);
-    O is a multiple of 4. One task per group,
-    in runs of :data:`RUN` positions."""
-    channels = x.shape[0]
-    outputs, positions = g.shape[0], x.shape[1] - 2 * wp - 2  # the margin: 2 * wp + 2
+    O is a multiple of 4. One task per group, in runs of :data:`RUN` positions."""
+    positions = x.shape[1] - 2 * wp - 2  # the margin: 2 * wp + 2
     groups = part.shape[0]
-    full = channels - channels % 4  # input channels in blocks of four
     for k in prange(groups):
         first, last = k * positions // groups, (k + 1) * positions // groups
         for start in range(first, last, RUN):
-            m, q = min(last, start + RUN) - start, offset + start
-            for t in range(9):
-                shift = start + t // 3 * wp + t % 3
-                for o in range(0, outputs, 4):
-                    g0, g1, g2, g3 = g[o, q:], g[o + 1, q:], g[o + 2, q:], g[o + 3, q:]
-                    for c in range(0, full, 4):
-                        _dots_4x4(
-                            part[k, o : o + 4, c : c + 4, t], g0, g1, g2, g3,
-                            x[c, shift:], x[c + 1, shift:], x[c + 2, shift:],
-                            x[c + 3, shift:], m,
-                        )  # fmt: skip
-                    for c in range(full, channels):
-                        _dots_4x1(part[k, o : o + 4, c, t], g0, g1, g2, g3, x[c, shift:], m)
+            m = min(last, start + RUN) - start
+            _run_dots(part[k], g, offset + start, x, start, m, wp)
+
+
+def _weight_grad_of_output_kernel(x, grad, wp, hp, part):
+    """:func:`_weight_grad_kernel` for the gradient as it comes, ``grad`` (N, O, oH, oW):
+    each run first copies its positions of ``grad`` into wide rows of its own (zeros at
+    the junk), which stay in the core's cache, instead of a padded copy of the whole
+    gradient in memory."""
+    _, outputs, oh, ow = grad.shape
+    positions = x.shape[1] - 2 * wp - 2
+    groups, blocks = part.shape[0], part.shape[1]
+    for k in prange(groups):
+        rows = np.empty((blocks, RUN), dtype=grad.dtype)
+        first, last = k * positions // groups, (k + 1) * positions // groups
+        for start in range(first, last, RUN):
+            m = min(last, start + RUN) - start
+            rows[:, :m] = 0
+            for row in range(start // wp, (start + m - 1) // wp + 1):  # the wide rows
+                n, y = row // hp, row % hp
+                lo, hi = max(start, row * wp), min(start + m, row * wp + ow)
+                if y >= oh or hi <= lo:
+                    continue
+                for o in range(outputs):
+                    dst, src = rows[o, lo - start :], grad[n, o, y, lo - row * wp :]
+                    for j in range(hi - lo):
+                        dst[j] = src[j]
+            _run_dots(part[k], rows, 0, x, start, m, wp)
 
 
 if AVAILABLE:
     _four_rows = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_four_rows)
     _dots_4x4 = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_dots_4x4)
     _dots_4x1 = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_dots_4x1)
+    _run_dots = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_run_dots)
     _correlate_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(_correlate_kernel)
     _pad_kernel = numba.njit(parallel=True, cache=True)(_pad_kernel)
     _weight_grad_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(
         _weight_grad_kernel
+    )
+    _weight_grad_of_output_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(
+        _weight_grad_of_output_kernel
     )
 
 
@@ -309,4 +344,26 @@ def weight_grad(planes, g, wp, offset=0):
     part = np.zeros((GROUPS, blocks, c, 9), dtype=g.dtype)
     with one_at_a_time:
         _weight_grad_kernel(planes, np.ascontiguousarray(g), offset, wp, part)
+    return part.sum(axis=0)[:o]
+
+
+def weight_grad_of_output(planes, grad, wp, hp):
+    """:func:`weight_grad` of the output gradient as it comes, ``grad`` (N, O, oH, oW),
+    for ``planes`` of ``hp`` rows of ``wp`` (from :func:`padded_planes`): the same sums,
+    without a padded copy of the gradient.
+
+    Example:
+        >>> import numpy as np
+        >>> from minigrad.fast.direct_conv import padded_planes, weight_grad_of_output
+        >>> planes = padded_planes(np.ones((1, 1, 2, 2), np.float32), (1, 1, 1, 1))
+        >>> grad = np.ones((1, 1, 2, 2), np.float32)
+        >>> weight_grad_of_output(planes, grad, 4, 4).reshape(3, 3)
+        array([[1., 2., 1.],
+               [2., 4., 2.],
+               [1., 2., 1.]], dtype=float32)
+    """
+    c, o = planes.shape[0], grad.shape[1]
+    part = np.zeros((GROUPS, -(-o // 4) * 4, c, 9), dtype=grad.dtype)
+    with one_at_a_time:
+        _weight_grad_of_output_kernel(planes, np.ascontiguousarray(grad), wp, hp, part)
     return part.sum(axis=0)[:o]
