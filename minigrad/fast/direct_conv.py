@@ -131,7 +131,10 @@ def _correlate_kernel(x, w, out, wp, hp):
         # same input rows, which the first brings into that core's L2 cache.
         o, start = task % blocks * 4, task // blocks * CHUNK
         stop = min(positions, start + CHUNK)
-        acc = np.zeros((4, CHUNK), dtype=out.dtype)
+        # Rows 16 floats longer than CHUNK: 4096 bytes apart, a row's store and the next
+        # row's load would share their low 12 address bits, and the core would stall
+        # each load on the store before it ("4K aliasing"; the kernel ran 27% slower).
+        acc = np.zeros((4, CHUNK + 16), dtype=out.dtype)[:, :CHUNK]
         for c in range(channels):
             _four_rows(acc[0], acc[1], acc[2], acc[3], x[c, start:], w[o : o + 4, c], wp,
                        stop - start)  # fmt: skip
