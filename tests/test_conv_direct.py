@@ -81,12 +81,15 @@ def test_direct_conv_matches_reference(name, bias, dtype, rng):
 
 
 @pytest.mark.parametrize(
-    "pads", [(0, 0, 0, 0), (1, 1, 1, 1), (2, 2, 2, 2), (0, 2, 1, 0), (2, 0, 0, 1), (1, 0, 2, 2)]
-)
+    "pads",
+    [(0, 0, 0, 0), (1, 1, 1, 1), (2, 2, 2, 2), (0, 2, 1, 0), (2, 0, 0, 1), (1, 0, 2, 2),
+     (2, 1, 2, 1), (1, 2, 1, 2), (0, 1, 0, 1), (1, 0, 1, 0)],
+)  # fmt: skip
 @pytest.mark.parametrize("channels", [(1, 4), (4, 4), (5, 3), (7, 9), (8, 1)])
 def test_direct_conv_paddings_and_channel_counts(pads, channels, rng):
-    """Paddings 0-2 on each side (the input gradient pads by 2 - padding) and channel
-    counts that are and are not multiples of the kernels' blocks of four."""
+    """Paddings 0-2 on each side (the input gradient pads by 2 - padding; the planes
+    share the zeros between images where they can, ``direct_conv.shared_pads``) and
+    channel counts that are and are not multiples of the kernels' blocks of four."""
     c, o = channels
     x0 = rng.standard_normal((3, c, 5, 7))
     w0 = rng.standard_normal((o, c, 3, 3))

@@ -422,11 +422,10 @@ class Conv2dDirect(Conv2dFast):
             return super().forward(x, weight, bias, stride, padding, dilation, groups)
         n, c, h, w = x.shape
         o = weight.shape[0]
-        top, bottom, left, right = padding
-        self.pads, self.wp = padding, w + left + right  # self.padding has Conv2dFast's extra row
-        self.plane = (h + top + bottom) * self.wp  # one padded plane
-        planes = direct_conv.padded_planes(x, padding)
-        hp = h + top + bottom
+        self.pads = padding  # (self.padding has Conv2dFast's extra row)
+        self.layout = top, bottom, left, right = direct_conv.shared_pads(padding)
+        hp, self.wp = h + top + bottom, w + left + right  # one padded plane, hp x wp
+        planes = direct_conv.padded_planes(x, self.layout)
         result = direct_conv.correlate(planes, weight.reshape(o, c, 9), self.wp, hp, (n, o, oh, ow))
         if bias is not None:
             result += bias.reshape(o, 1, 1)
@@ -443,27 +442,31 @@ class Conv2dDirect(Conv2dFast):
         xp = self.xp
         x, weight = self.saved
         need_x, need_w, need_b = self.needs_input_grad
-        _, c, h, w = self.input_shape
+        _, c, h, _ = self.input_shape
         o = self.weight_shape[0]
+        oh, ow = self.out_hw
         top, bottom, left, right = self.pads
         same = self.pads == (1, 1, 1, 1)
         gb = grad.sum(axis=(0, 2, 3)) if need_b else None
         redo_x = need_x and not bool(xp.isfinite(weight).all())
         gx = gw = spread = None
         if need_x and not redo_x:
-            # The gradient, zero-padded by 2 - padding: (w + 2) columns, (h + 2) rows.
-            spread = direct_conv.padded_planes(grad, (2 - top, 2 - bottom, 2 - left, 2 - right))
+            # The gradient, zero-padded by 2 - padding (its planes shared as the input's).
+            st, sb, sl, sr = direct_conv.shared_pads((2 - top, 2 - bottom, 2 - left, 2 - right))
+            spread = direct_conv.padded_planes(grad, (st, sb, sl, sr))
             flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, o, 9)
-            gx = direct_conv.correlate(spread, flipped, w + 2, h + 2, self.input_shape)
+            shp, swp = oh + st + sb, ow + sl + sr
+            gx = direct_conv.correlate(spread, flipped, swp, shp, self.input_shape)
         redo_w = False
         if need_w:
-            planes = direct_conv.padded_planes(x, self.pads)
+            planes = direct_conv.padded_planes(x, self.layout)
             if same and spread is not None:
                 # A "same" convolution: the padded gradient, read one row and one column
-                # further on, is the gradient in the input's wide rows (zeros at the junk).
+                # further on, is the gradient in the input's wide rows (zeros at the junk:
+                # both are planes of (h + 1) x (w + 1), see direct_conv.shared_pads).
                 gw = direct_conv.weight_grad(planes, spread, self.wp, offset=self.wp + 1)
             else:  # no padded gradient to share (a first layer): none is made
-                hp = self.plane // self.wp
+                hp = h + self.layout[0] + self.layout[1]
                 gw = direct_conv.weight_grad_of_output(planes, grad, self.wp, hp)
             gw = gw.reshape(self.weight_shape)
             redo_w = not bool(xp.isfinite(gw).all())

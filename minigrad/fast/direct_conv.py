@@ -17,7 +17,9 @@ the convolution reads the input where it lies:
   is nine shifted multiply-adds per input channel over long contiguous runs, which the
   compiler turns into vector instructions (16 floats at a time with AVX-512). The
   positions whose window wraps around into the next row or image are junk: the last
-  two columns of each output row and the last two rows of each plane (for 3x3).
+  two columns of each output row and the last two rows of each plane (for 3x3), or
+  fewer where the padding is shared: the zeros that pad an image's bottom (right) can
+  be the next plane's top rows (the next row's left columns), :func:`shared_pads`.
 * **forward** (:func:`correlate`): for four output channels at once, the loop over
   ``q`` loads the nine shifted inputs once and adds them, weighted, into four output
   rows. Tasks are (:data:`CHUNK` positions, four output channels): their rows stay in
@@ -269,6 +271,24 @@ if AVAILABLE:
     _weight_grad_of_output_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(
         _weight_grad_of_output_kernel
     )
+
+
+def shared_pads(pads):
+    """The padding to give :func:`padded_planes` for a 3x3 convolution padded by ``pads``
+    = (top, bottom, left, right): the rows below an image need not be zeros of its own
+    when the next plane's top rows are zeros (likewise the columns on the right and the
+    next row's left ones), so ``bottom`` becomes ``max(0, bottom - top)`` and ``right``
+    ``max(0, right - left)``. The correlation reads the same zeros, and fewer of its
+    positions are junk: a "same" convolution at 14x14 computes 15 x 15 positions per
+    image instead of 16 x 16.
+
+    Example:
+        >>> from minigrad.fast.direct_conv import shared_pads
+        >>> shared_pads((1, 1, 1, 1)), shared_pads((0, 2, 1, 0))
+        ((1, 0, 1, 0), (0, 2, 1, 0))
+    """
+    top, bottom, left, right = pads
+    return top, max(0, bottom - top), left, max(0, right - left)
 
 
 def padded_planes(x, pads):
