@@ -25,6 +25,7 @@ LAYERS = [
             "from_python",
             "random",
             "atomic",
+            "host_memory",
             "cuda",
             "accelerator",
             "backends",
