@@ -162,11 +162,16 @@ def _pad_kernel(x, planes, top, left, hp, wp):
     for task in prange(channels * images):
         c, n = task // images, task % images
         dst = planes[c, n * plane : (n + 1) * plane]
-        dst[:] = 0
+        # Each value written once: zeros only where the padding is (the top rows, then
+        # per image row its left and right columns, then the bottom rows).
+        dst[: top * wp + left] = 0
         for y in range(h):
-            src, base = x[n, c, y], (y + top) * wp + left
+            base = (y + top) * wp + left
+            row, src = dst[base:], x[n, c, y]
             for k in range(w):
-                dst[base + k] = src[k]
+                row[k] = src[k]
+            dst[base + w : base + wp] = 0  # this row's right padding, the next one's left
+        dst[(top + h) * wp + left :] = 0
 
 
 def _dots_4x4(acc, g0, g1, g2, g3, x0, x1, x2, x3, n):
