@@ -182,6 +182,10 @@ def test_compiled_kernels_agree_with_their_python_code(rng):
     expected = np.zeros((5, 2 * 6 * 5 + 12))
     expected[:, :60].reshape(5, 2, 6, 5)[:, :, 1:4, :4] = x.transpose(1, 0, 2, 3)
     np.testing.assert_array_equal(planes, expected)
+    on_every_core = np.full_like(planes, np.nan)  # (small arrays are padded on one core)
+    on_every_core[:, 60:] = 0
+    direct_conv._pad_kernel(x, on_every_core, 1, 0, 6, 5)
+    np.testing.assert_array_equal(on_every_core, expected)
     g = rng.standard_normal((4, 96 + 3))
     part = np.zeros((direct_conv.GROUPS, 4, 5, 9))
     direct_conv._weight_grad_kernel.py_func(planes, g, 3, 8, part)
@@ -206,14 +210,21 @@ def test_direct_conv_is_the_cpu_path_when_numba_is_installed():
 
 def test_direct_conv_keeps_only_what_backward_needs():
     """The input (its planes are rebuilt in backward) when the weight needs a gradient,
-    the weight when the input does."""
+    the weight when the input does; the input's planes too when it needs no gradient (a
+    first layer's, padded once)."""
     x, w = minigrad.randn(2, 3, 5, 5), minigrad.randn(4, 3, 3, 3, requires_grad=True)
     out = Conv2dDirect.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
                              dilation=(1, 1), groups=1)  # fmt: skip
-    saved_x, weight = out.grad_fn.saved
+    saved_x, weight, planes = out.grad_fn.saved
     assert out.grad_fn.direct and saved_x is x._data and weight is None
+    np.testing.assert_array_equal(planes, direct_conv.padded_planes(x._data, (1, 0, 1, 0)))
     x, w = minigrad.randn(2, 3, 5, 5, requires_grad=True), minigrad.randn(4, 3, 3, 3)
     out = Conv2dDirect.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
                              dilation=(1, 1), groups=1)  # fmt: skip
-    saved_x, weight = out.grad_fn.saved
-    assert saved_x is None and weight is w._data
+    saved_x, weight, planes = out.grad_fn.saved
+    assert saved_x is None and weight is w._data and planes is None
+    w.requires_grad_()
+    out = Conv2dDirect.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
+                             dilation=(1, 1), groups=1)  # fmt: skip
+    saved_x, weight, planes = out.grad_fn.saved
+    assert saved_x is x._data and weight is w._data and planes is None

@@ -431,16 +431,19 @@ class Conv2dDirect(Conv2dFast):
             result += bias.reshape(o, 1, 1)
         # Keep the input, not its planes (rebuilt in backward, as Conv2dFast rebuilds its
         # columns): the graph often holds the input anyway (a ReLU's output), so its planes
-        # would be a second copy of it (a W2 step's peak memory rose 16 MiB with them).
+        # would be a second copy of it (a W2 step's peak memory rose 16 MiB with them). An
+        # input that needs no gradient (a first layer's: the batch, one or three channels)
+        # is the exception: its planes are small, and backward need not pad it again.
         need_x, need_w = self.needs_input_grad[:2]
-        self.save(x if need_w else None, weight if need_x else None)
+        first = need_w and not need_x
+        self.save(x if need_w else None, weight if need_x else None, planes if first else None)
         return result
 
     def backward(self, grad):
         if not self.direct:
             return super().backward(grad)
         xp = self.xp
-        x, weight = self.saved
+        x, weight, planes = self.saved
         need_x, need_w, need_b = self.needs_input_grad
         _, c, h, _ = self.input_shape
         o = self.weight_shape[0]
@@ -459,7 +462,8 @@ class Conv2dDirect(Conv2dFast):
             gx = direct_conv.correlate(spread, flipped, swp, shp, self.input_shape)
         redo_w = False
         if need_w:
-            planes = direct_conv.padded_planes(x, self.layout)
+            if planes is None:
+                planes = direct_conv.padded_planes(x, self.layout)
             if same and spread is not None:
                 # A "same" convolution: the padded gradient, read one row and one column
                 # further on, is the gradient in the input's wide rows (zeros at the junk:

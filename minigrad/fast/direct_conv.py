@@ -31,7 +31,9 @@ the convolution reads the input where it lies:
   left)``).
 * **weight gradient** (:func:`weight_grad`): ``dw[o, c, i, j]`` sums ``g[o, q] * x[c, q +
   i * W' + j]`` over the positions. For one tap it is a dot product of two rows, and
-  4 x 4 of them (four output and four input channels) share their loads. The positions
+  4 x 4 of them (four output and four input channels) share their loads; the input
+  channels left over (a first layer's one or three) go two output channels and nine
+  taps at a time, which share the gradient's loads instead. The positions
   are cut into :data:`GROUPS` groups, one task each, whose sums are added at the end: a
   fixed number, so the order of the additions, and the result, do not depend on the
   number of threads.
@@ -87,6 +89,11 @@ GROUPS = 8
 """The weight gradient's partial sums, one per group of positions (a fixed number, so
 that the result does not depend on how many threads run them)."""
 
+PARALLEL_PAD = 2**21
+"""Values of an input from which :func:`padded_planes` runs on every core: below, one
+core pads it sooner than the parallel loop starts and ends (a 128 x 64 x 14 x 14 input,
+1.6 million values: 1.4 vs 1.7 ms on the CI machine)."""
+
 _FLAGS = {"contract", "reassoc"}  # fused multiply-adds and reordered sums; inf and NaN kept
 
 
@@ -136,42 +143,63 @@ def _correlate_kernel(x, w, out, wp, hp):
         # Rows 16 floats longer than CHUNK: 4096 bytes apart, a row's store and the next
         # row's load would share their low 12 address bits, and the core would stall
         # each load on the store before it ("4K aliasing"; the kernel ran 27% slower).
-        acc = np.zeros((4, CHUNK + 16), dtype=out.dtype)[:, :CHUNK]
+        acc = np.zeros((4, CHUNK + 16), dtype=out.dtype)
         for c in range(channels):
             _four_rows(acc[0], acc[1], acc[2], acc[3], x[c, start:], w[o : o + 4, c], wp,
                        stop - start)  # fmt: skip
-        for row in range(start // wp, (stop - 1) // wp + 1):  # the wide rows it touched
-            n, y = row // hp, row % hp
-            if y >= oh:  # the last rows of a plane are junk
-                continue
+        first_row = start // wp
+        n, y = first_row // hp, first_row % hp  # then counted: a division is slow
+        for row in range(first_row, (stop - 1) // wp + 1):  # the wide rows it touched
             first, last = max(start, row * wp), min(stop, row * wp + ow)
-            for j in range(min(4, outputs - o)):
-                # Slices that start at the run, so that the loop index is the offset
-                # (an index computed from a difference is checked for a negative value
-                # per element, and the loop is not vectorized).
-                dst, src = out[n, o + j, y, first - row * wp :], acc[j, first - start :]
-                for k in range(last - first):
-                    dst[k] = src[k]
+            if y < oh:  # (the last rows of a plane are junk)
+                for j in range(min(4, outputs - o)):
+                    # Slices that start at the run, so that the loop index is the offset
+                    # (an index computed from a difference is checked for a negative
+                    # value per element, and the loop is not vectorized).
+                    dst, src = out[n, o + j, y, first - row * wp :], acc[j, first - start :]
+                    for k in range(last - first):
+                        dst[k] = src[k]
+            y += 1
+            if y == hp:
+                n, y = n + 1, 0
+
+
+def _pad_plane(x, planes, c, n, top, left, hp, wp):
+    """Write image ``n``'s channel ``c`` of ``x`` (N, C, H, W) into its zero-padded plane
+    of ``planes`` (C, N * hp * wp + ...). Each value is written once: zeros only where
+    the padding is (the top rows, then per image row its left and right columns, then
+    the bottom rows). Loops, not slice assignments: inside a parallel loop numba turns
+    those into loops of their own, slower (the kernel took half as long again)."""
+    _, _, h, w = x.shape
+    plane = hp * wp
+    dst = planes[c, n * plane : (n + 1) * plane]
+    for k in range(top * wp + left):
+        dst[k] = 0
+    for y in range(h):
+        base = (y + top) * wp + left
+        row, src = dst[base:], x[n, c, y]
+        for k in range(w):
+            row[k] = src[k]
+        for k in range(base + w, base + wp):  # this row's right padding, the next's left
+            dst[k] = 0
+    for k in range((top + h) * wp + left, plane):
+        dst[k] = 0
 
 
 def _pad_kernel(x, planes, top, left, hp, wp):
     """Write the images of ``x`` (N, C, H, W) into ``planes`` (C, N * hp * wp + ...) as
     zero-padded planes, one task per (channel, image)."""
-    images, channels, h, w = x.shape
-    plane = hp * wp
+    images, channels = x.shape[0], x.shape[1]
     for task in prange(channels * images):
-        c, n = task // images, task % images
-        dst = planes[c, n * plane : (n + 1) * plane]
-        # Each value written once: zeros only where the padding is (the top rows, then
-        # per image row its left and right columns, then the bottom rows).
-        dst[: top * wp + left] = 0
-        for y in range(h):
-            base = (y + top) * wp + left
-            row, src = dst[base:], x[n, c, y]
-            for k in range(w):
-                row[k] = src[k]
-            dst[base + w : base + wp] = 0  # this row's right padding, the next one's left
-        dst[(top + h) * wp + left :] = 0
+        _pad_plane(x, planes, task // images, task % images, top, left, hp, wp)
+
+
+def _pad_serial_kernel(x, planes, top, left, hp, wp):
+    """:func:`_pad_kernel` on one core, for small arrays: starting a parallel loop costs
+    about 0.15 ms on the CI machine, more than padding an MNIST batch."""
+    images, channels = x.shape[0], x.shape[1]
+    for task in range(channels * images):
+        _pad_plane(x, planes, task // images, task % images, top, left, hp, wp)
 
 
 def _dots_4x4(acc, g0, g1, g2, g3, x0, x1, x2, x3, n):
@@ -195,23 +223,41 @@ def _dots_4x4(acc, g0, g1, g2, g3, x0, x1, x2, x3, n):
     acc[3, 0], acc[3, 1], acc[3, 2], acc[3, 3] = a30, a31, a32, a33
 
 
-def _dots_4x1(acc, g0, g1, g2, g3, x, n):
-    """``acc[j] += g_j[:n] . x[:n]``: four dot products with one input row (the input
-    channels left over after the blocks of four)."""
-    a0, a1, a2, a3 = acc[0], acc[1], acc[2], acc[3]
+def _dots_2x9(acc, g0, g1, x, wp, n):
+    """``acc[j, t] += g_j[:n] . x[shift(t):][:n]`` for two gradient rows ``g_j`` and the
+    nine taps of one input row (``shift(t) = t // 3 * wp + t % 3``): eighteen dot
+    products that share the gradient's loads. For the input channels left over after
+    the blocks of four (a first layer's one or three): tap by tap, each dot product
+    would load a gradient value for every multiply-add, and read the gradient rows from
+    the L2 cache nine times (the 1->32 layer's weight gradient ran 4x slower)."""
+    t0, t1, t2 = x[0:], x[1:], x[2:]
+    t3, t4, t5 = x[wp:], x[wp + 1 :], x[wp + 2 :]
+    t6, t7, t8 = x[2 * wp :], x[2 * wp + 1 :], x[2 * wp + 2 :]
+    a0, a1, a2, a3, a4, a5, a6, a7, a8 = acc[0]
+    b0, b1, b2, b3, b4, b5, b6, b7, b8 = acc[1]
     for p in range(n):
-        v = x[p]
-        a0, a1, a2, a3 = a0 + g0[p] * v, a1 + g1[p] * v, a2 + g2[p] * v, a3 + g3[p] * v
-    acc[0], acc[1], acc[2], acc[3] = a0, a1, a2, a3
+        h, k = g0[p], g1[p]
+        v0, v1, v2 = t0[p], t1[p], t2[p]
+        v3, v4, v5 = t3[p], t4[p], t5[p]
+        v6, v7, v8 = t6[p], t7[p], t8[p]
+        a0, a1, a2, a3, a4 = a0 + h * v0, a1 + h * v1, a2 + h * v2, a3 + h * v3, a4 + h * v4
+        a5, a6, a7, a8 = a5 + h * v5, a6 + h * v6, a7 + h * v7, a8 + h * v8
+        b0, b1, b2, b3, b4 = b0 + k * v0, b1 + k * v1, b2 + k * v2, b3 + k * v3, b4 + k * v4
+        b5, b6, b7, b8 = b5 + k * v5, b6 + k * v6, b7 + k * v7, b8 + k * v8
+    acc[0, 0], acc[0, 1], acc[0, 2], acc[0, 3], acc[0, 4] = a0, a1, a2, a3, a4
+    acc[0, 5], acc[0, 6], acc[0, 7], acc[0, 8] = a5, a6, a7, a8
+    acc[1, 0], acc[1, 1], acc[1, 2], acc[1, 3], acc[1, 4] = b0, b1, b2, b3, b4
+    acc[1, 5], acc[1, 6], acc[1, 7], acc[1, 8] = b5, b6, b7, b8
 
 
 def _run_dots(pk, g, q, x, start, m, wp):
     """Add to ``pk`` (O, C, 9) the products of one run of ``m`` positions: for each tap
     ``t``, the rows ``g[o, q:q + m]`` dotted with ``x[c, start + shift(t):]``, in 4 x 4
-    blocks of (output, input) channels. O is a multiple of 4."""
+    blocks of (output, input) channels, then the input channels left over, nine taps at
+    a time (:func:`_dots_2x9`). O is a multiple of 4."""
     channels, outputs = x.shape[0], pk.shape[0]
     full = channels - channels % 4  # input channels in blocks of four
-    for t in range(9):
+    for t in range(9 if full else 0):
         shift = start + t // 3 * wp + t % 3
         for o in range(0, outputs, 4):
             g0, g1, g2, g3 = g[o, q:], g[o + 1, q:], g[o + 2, q:], g[o + 3, q:]
@@ -220,8 +266,9 @@ def _run_dots(pk, g, q, x, start, m, wp):
                     pk[o : o + 4, c : c + 4, t], g0, g1, g2, g3,
                     x[c, shift:], x[c + 1, shift:], x[c + 2, shift:], x[c + 3, shift:], m,
                 )  # fmt: skip
-            for c in range(full, channels):
-                _dots_4x1(pk[o : o + 4, c, t], g0, g1, g2, g3, x[c, shift:], m)
+    for o in range(0, outputs, 2):
+        for c in range(full, channels):
+            _dots_2x9(pk[o : o + 2, c], g[o, q:], g[o + 1, q:], x[c, start:], wp, m)
 
 
 def _weight_grad_kernel(x, g, offset, wp, part):
@@ -246,30 +293,44 @@ def _weight_grad_of_output_kernel(x, grad, wp, hp, part):
     positions = x.shape[1] - 2 * wp - 2
     groups, blocks = part.shape[0], part.shape[1]
     for k in prange(groups):
-        rows = np.empty((blocks, RUN), dtype=grad.dtype)
+        # Rows 16 floats longer than RUN, as the correlation's (4K aliasing).
+        rows = np.empty((blocks, RUN + 16), dtype=grad.dtype)
+        rows[outputs:] = 0  # the zero kernels' rows (O rounded up to a multiple of 4)
         first, last = k * positions // groups, (k + 1) * positions // groups
         for start in range(first, last, RUN):
             m = min(last, start + RUN) - start
-            rows[:, :m] = 0
-            for row in range(start // wp, (start + m - 1) // wp + 1):  # the wide rows
-                n, y = row // hp, row % hp
-                lo, hi = max(start, row * wp), min(start + m, row * wp + ow)
-                if y >= oh or hi <= lo:
-                    continue
-                for o in range(outputs):
-                    dst, src = rows[o, lo - start :], grad[n, o, y, lo - row * wp :]
-                    for j in range(hi - lo):
-                        dst[j] = src[j]
+            # Channel by channel: one channel's rows follow each other in ``grad``, one
+            # stream for the prefetcher (not one per channel, 3 KiB apart). Each value
+            # written once: the gradient, then zeros for the junk columns and rows.
+            first_row = start // wp
+            n0, y0 = first_row // hp, first_row % hp  # (divisions are slow: once a run)
+            for o in range(outputs):
+                dst, n, y = rows[o], n0, y0
+                for row in range(first_row, (start + m - 1) // wp + 1):  # the wide rows
+                    lo, end = max(start, row * wp), min(start + m, (row + 1) * wp)
+                    hi = lo
+                    if y < oh:
+                        hi = max(lo, min(end, row * wp + ow))
+                        run, src = dst[lo - start :], grad[n, o, y, lo - row * wp :]
+                        for j in range(hi - lo):
+                            run[j] = src[j]
+                    for j in range(hi - start, end - start):
+                        dst[j] = 0
+                    y += 1
+                    if y == hp:
+                        n, y = n + 1, 0
             _run_dots(part[k], rows, 0, x, start, m, wp)
 
 
 if AVAILABLE:
     _four_rows = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_four_rows)
     _dots_4x4 = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_dots_4x4)
-    _dots_4x1 = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_dots_4x1)
+    _dots_2x9 = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_dots_2x9)
     _run_dots = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_run_dots)
     _correlate_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(_correlate_kernel)
+    _pad_plane = numba.njit(cache=True, inline="always")(_pad_plane)
     _pad_kernel = numba.njit(parallel=True, cache=True)(_pad_kernel)
+    _pad_serial_kernel = numba.njit(cache=True)(_pad_serial_kernel)
     _weight_grad_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(
         _weight_grad_kernel
     )
@@ -320,6 +381,9 @@ def padded_planes(x, pads):
     hp, wp = h + top + bottom, w + left + right
     planes = np.empty((c, n * hp * wp + 2 * wp + 2), dtype=x.dtype)
     planes[:, n * hp * wp :] = 0
+    if x.size < PARALLEL_PAD:
+        _pad_serial_kernel(np.ascontiguousarray(x), planes, top, left, hp, wp)
+        return planes
     with one_at_a_time:
         _pad_kernel(np.ascontiguousarray(x), planes, top, left, hp, wp)
     return planes
