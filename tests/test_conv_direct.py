@@ -174,9 +174,10 @@ def test_compiled_kernels_agree_with_their_python_code(rng):
     planes = direct_conv.padded_planes(rng.standard_normal((2, 5, 4, 6)), (1, 1, 1, 1))
     w = rng.standard_normal((4, 5, 9))
     out = np.empty((2, 3, 4, 6))  # three of the four kernels' outputs
-    direct_conv._correlate_kernel.py_func(planes, w, out, 8, 6)
-    np.testing.assert_allclose(direct_conv.correlate(planes, w[:3], 8, 6, out.shape), out,
-                               rtol=1e-12)  # fmt: skip
+    bias = rng.standard_normal(4)
+    direct_conv._correlate_kernel.py_func(planes, w, bias, out, 8, 6)
+    np.testing.assert_allclose(direct_conv.correlate(planes, w[:3], 8, 6, out.shape, bias[:3]),
+                               out, rtol=1e-12)  # fmt: skip
     x = rng.standard_normal((2, 5, 3, 4))
     planes = direct_conv.padded_planes(x, (1, 2, 0, 1))  # planes of 6 x 5, then 12 zeros
     expected = np.zeros((5, 2 * 6 * 5 + 12))

@@ -389,6 +389,32 @@ def test_max_pool_fast_path_matches_reference(kernel, stride, padding, kind, rng
     assert_close(fast, reference, rtol=0, atol=0)
 
 
+@pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
+def test_every_compiled_kernel_has_a_disk_cache_entry_of_its_own():
+    """numba keys its disk cache by a function's module, name and first line, not by its
+    options: two dispatchers of one function (a serial and a parallel version) would
+    load each other's machine code, and the tests of one would run the other. (The max
+    pooling's parallel backward, compiled wrong, ran as its serial one too.)"""
+    import importlib
+    import pkgutil
+
+    from numba.core.dispatcher import Dispatcher
+
+    import minigrad.fast
+
+    seen = {}
+    for info in pkgutil.iter_modules(minigrad.fast.__path__):
+        if info.name == "cuda_kernels":  # CuPy's kernels, built on import: a GPU's
+            continue
+        module = importlib.import_module(f"minigrad.fast.{info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, Dispatcher):  # (every kernel here is cached)
+                f = value.py_func
+                key = (f.__module__, f.__qualname__, f.__code__.co_firstlineno)
+                assert seen.setdefault(key, (info.name, name)) == (info.name, name), key
+    assert len(seen) >= 10  # the kernels of direct_conv, pooling, elementwise, sgd, ...
+
+
 @pytest.mark.parametrize("parallel", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(2, 3, 8, 8), (3, 2, 7, 9), (1, 1, 1, 5), (2, 2, 4, 1)])

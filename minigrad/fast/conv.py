@@ -426,9 +426,8 @@ class Conv2dDirect(Conv2dFast):
         self.layout = top, bottom, left, right = direct_conv.shared_pads(padding)
         hp, self.wp = h + top + bottom, w + left + right  # one padded plane, hp x wp
         planes = direct_conv.padded_planes(x, self.layout)
-        result = direct_conv.correlate(planes, weight.reshape(o, c, 9), self.wp, hp, (n, o, oh, ow))
-        if bias is not None:
-            result += bias.reshape(o, 1, 1)
+        result = direct_conv.correlate(planes, weight.reshape(o, c, 9), self.wp, hp,
+                                       (n, o, oh, ow), bias)  # fmt: skip
         # Keep the input, not its planes (rebuilt in backward, as Conv2dFast rebuilds its
         # columns): the graph often holds the input anyway (a ReLU's output), so its planes
         # would be a second copy of it (a W2 step's peak memory rose 16 MiB with them). An
@@ -450,7 +449,12 @@ class Conv2dDirect(Conv2dFast):
         oh, ow = self.out_hw
         top, bottom, left, right = self.pads
         same = self.pads == (1, 1, 1, 1)
-        gb = grad.sum(axis=(0, 2, 3)) if need_b else None
+        gb = None
+        if need_b:  # each image's and channel's sum as one matrix-vector product (BLAS,
+            # every core: 0.07 against 0.47 ms for NumPy's sum over axes 0, 2 and 3)
+            n = grad.shape[0]
+            sums = grad.reshape(n * o, oh * ow) @ xp.ones(oh * ow, dtype=grad.dtype)
+            gb = sums.reshape(n, o).sum(axis=0)
         redo_x = need_x and not bool(xp.isfinite(weight).all())
         gx = gw = spread = None
         if need_x and not redo_x:

@@ -73,7 +73,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compiled import AVAILABLE, numba, one_at_a_time, prange
+from .compiled import AVAILABLE, numba, one_at_a_time, prange, serial_and_parallel
 
 DTYPES = (np.float32, np.float64)
 """The dtypes the kernels are compiled for; other dtypes take the NumPy fast path."""
@@ -126,11 +126,12 @@ def _four_rows(r0, r1, r2, r3, x, w, wp, n):
         )
 
 
-def _correlate_kernel(x, w, out, wp, hp):
+def _correlate_kernel(x, w, bias, out, wp, hp):
     """``out`` (N, O, oH, oW) = the correlation of ``x`` (C, N * hp * wp + margin: padded
-    planes as wide rows of ``wp`` values) with ``w`` (O', C, 9), O' >= O a multiple of 4.
-    One task per :data:`CHUNK` positions and four output channels: it sums into a small
-    buffer, then copies the positions that are not junk into ``out``."""
+    planes as wide rows of ``wp`` values) with ``w`` (O', C, 9), plus ``bias`` (O'), O'
+    >= O a multiple of 4. One task per :data:`CHUNK` positions and four output channels:
+    it sums into a small buffer that starts at the bias (no pass of its own over the
+    output), then copies the positions that are not junk into ``out``."""
     channels = x.shape[0]
     images, outputs, oh, ow = out.shape
     blocks, positions = w.shape[0] // 4, images * hp * wp
@@ -143,7 +144,11 @@ def _correlate_kernel(x, w, out, wp, hp):
         # Rows 16 floats longer than CHUNK: 4096 bytes apart, a row's store and the next
         # row's load would share their low 12 address bits, and the core would stall
         # each load on the store before it ("4K aliasing"; the kernel ran 27% slower).
-        acc = np.zeros((4, CHUNK + 16), dtype=out.dtype)
+        acc = np.empty((4, CHUNK + 16), dtype=out.dtype)
+        for j in range(4):
+            row, b = acc[j], bias[o + j]
+            for k in range(CHUNK):
+                row[k] = b
         for c in range(channels):
             _four_rows(acc[0], acc[1], acc[2], acc[3], x[c, start:], w[o : o + 4, c], wp,
                        stop - start)  # fmt: skip
@@ -164,42 +169,28 @@ def _correlate_kernel(x, w, out, wp, hp):
                 n, y = n + 1, 0
 
 
-def _pad_plane(x, planes, c, n, top, left, hp, wp):
-    """Write image ``n``'s channel ``c`` of ``x`` (N, C, H, W) into its zero-padded plane
-    of ``planes`` (C, N * hp * wp + ...). Each value is written once: zeros only where
-    the padding is (the top rows, then per image row its left and right columns, then
-    the bottom rows). Loops, not slice assignments: inside a parallel loop numba turns
-    those into loops of their own, slower (the kernel took half as long again)."""
-    _, _, h, w = x.shape
-    plane = hp * wp
-    dst = planes[c, n * plane : (n + 1) * plane]
-    for k in range(top * wp + left):
-        dst[k] = 0
-    for y in range(h):
-        base = (y + top) * wp + left
-        row, src = dst[base:], x[n, c, y]
-        for k in range(w):
-            row[k] = src[k]
-        for k in range(base + w, base + wp):  # this row's right padding, the next's left
-            dst[k] = 0
-    for k in range((top + h) * wp + left, plane):
-        dst[k] = 0
-
-
 def _pad_kernel(x, planes, top, left, hp, wp):
     """Write the images of ``x`` (N, C, H, W) into ``planes`` (C, N * hp * wp + ...) as
-    zero-padded planes, one task per (channel, image)."""
-    images, channels = x.shape[0], x.shape[1]
+    zero-padded planes, one task per (channel, image). Each value is written once: zeros
+    only where the padding is (the top rows, then per image row its left and right
+    columns, then the bottom rows), element by element (see
+    :func:`~minigrad.fast.compiled.serial_and_parallel`)."""
+    images, channels, h, w = x.shape
+    plane = hp * wp
     for task in prange(channels * images):
-        _pad_plane(x, planes, task // images, task % images, top, left, hp, wp)
-
-
-def _pad_serial_kernel(x, planes, top, left, hp, wp):
-    """:func:`_pad_kernel` on one core, for small arrays: starting a parallel loop costs
-    about 0.15 ms on the CI machine, more than padding an MNIST batch."""
-    images, channels = x.shape[0], x.shape[1]
-    for task in range(channels * images):
-        _pad_plane(x, planes, task // images, task % images, top, left, hp, wp)
+        c, n = task // images, task % images
+        dst = planes[c, n * plane : (n + 1) * plane]
+        for k in range(top * wp + left):
+            dst[k] = 0
+        for y in range(h):
+            base = (y + top) * wp + left
+            row, src = dst[base:], x[n, c, y]
+            for k in range(w):
+                row[k] = src[k]
+            for k in range(base + w, base + wp):  # this row's right padding, the next's left
+                dst[k] = 0
+        for k in range((top + h) * wp + left, plane):
+            dst[k] = 0
 
 
 def _dots_4x4(acc, g0, g1, g2, g3, x0, x1, x2, x3, n):
@@ -295,7 +286,9 @@ def _weight_grad_of_output_kernel(x, grad, wp, hp, part):
     for k in prange(groups):
         # Rows 16 floats longer than RUN, as the correlation's (4K aliasing).
         rows = np.empty((blocks, RUN + 16), dtype=grad.dtype)
-        rows[outputs:] = 0  # the zero kernels' rows (O rounded up to a multiple of 4)
+        for o in range(outputs, blocks):  # the zero kernels' rows (O rounded up to 4s)
+            for j in range(RUN):
+                rows[o, j] = 0
         first, last = k * positions // groups, (k + 1) * positions // groups
         for start in range(first, last, RUN):
             m = min(last, start + RUN) - start
@@ -328,15 +321,17 @@ if AVAILABLE:
     _dots_2x9 = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_dots_2x9)
     _run_dots = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_run_dots)
     _correlate_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(_correlate_kernel)
-    _pad_plane = numba.njit(cache=True, inline="always")(_pad_plane)
-    _pad_kernel = numba.njit(parallel=True, cache=True)(_pad_kernel)
-    _pad_serial_kernel = numba.njit(cache=True)(_pad_serial_kernel)
     _weight_grad_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(
         _weight_grad_kernel
     )
     _weight_grad_of_output_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(
         _weight_grad_of_output_kernel
     )
+
+
+# Small inputs are padded on one core: a parallel loop costs about 0.15 ms to start on
+# the CI machine, more than padding an MNIST batch.
+_pad_serial_kernel, _pad_kernel = serial_and_parallel(_pad_kernel)
 
 
 def shared_pads(pads):
@@ -389,11 +384,11 @@ def padded_planes(x, pads):
     return planes
 
 
-def correlate(planes, w, wp, hp, out_shape):
+def correlate(planes, w, wp, hp, out_shape, bias=None):
     """The correlation of ``planes`` (from :func:`padded_planes`: planes of ``hp`` rows
-    of ``wp``) with the 3x3 kernels ``w`` (O, C, 9), as a new (N, O, oH, oW) array
-    ``out_shape``: the windows that start at each plane's top ``oH`` rows and left ``oW``
-    columns. Compiled with numba, else plain Python.
+    of ``wp``) with the 3x3 kernels ``w`` (O, C, 9), plus ``bias`` (O) if given, as a
+    new (N, O, oH, oW) array ``out_shape``: the windows that start at each plane's top
+    ``oH`` rows and left ``oW`` columns. Compiled with numba, else plain Python.
 
     Example:
         >>> import numpy as np
@@ -407,9 +402,12 @@ def correlate(planes, w, wp, hp, out_shape):
     blocks = -(-o // 4) * 4
     if blocks != o:  # the kernel runs four output channels at a time: add zero kernels
         w = np.concatenate([w, np.zeros((blocks - o, *w.shape[1:]), w.dtype)])
+    padded_bias = np.zeros(blocks, dtype=planes.dtype)
+    if bias is not None:
+        padded_bias[:o] = bias
     out = np.empty(out_shape, dtype=planes.dtype)
     with one_at_a_time:
-        _correlate_kernel(planes, np.ascontiguousarray(w), out, wp, hp)
+        _correlate_kernel(planes, np.ascontiguousarray(w), padded_bias, out, wp, hp)
     return out
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from .. import fastpath
 from ..ops.elementwise import ReLU
 from .compiled import AVAILABLE as COMPILED
-from .compiled import numba, one_at_a_time, prange
+from .compiled import one_at_a_time, prange, serial_and_parallel
 from .gpu import kernels
 
 PARALLEL_SIZE = 1 << 20
@@ -39,13 +39,8 @@ def _relu_backward_kernel(grad, out, dx):
         dx[i] = 0 if out[i] <= 0 else grad[i]
 
 
-_relu_serial, _relu_parallel = _relu_kernel, _relu_kernel
-_relu_backward_serial, _relu_backward_parallel = _relu_backward_kernel, _relu_backward_kernel
-if COMPILED:
-    _relu_serial = numba.njit(cache=True)(_relu_kernel)
-    _relu_parallel = numba.njit(parallel=True, cache=True)(_relu_kernel)
-    _relu_backward_serial = numba.njit(cache=True)(_relu_backward_kernel)
-    _relu_backward_parallel = numba.njit(parallel=True, cache=True)(_relu_backward_kernel)
+_relu_serial, _relu_parallel = serial_and_parallel(_relu_kernel)
+_relu_backward_serial, _relu_backward_parallel = serial_and_parallel(_relu_backward_kernel)
 
 
 class ReLUCPU(ReLU):

@@ -25,7 +25,7 @@ from .. import fastpath
 from ..ops.conv import crop_planes
 from ..ops.pooling import MaxPool2d, _holds_max, _pool_pads
 from .compiled import AVAILABLE as COMPILED
-from .compiled import numba, one_at_a_time, prange
+from .compiled import one_at_a_time, prange, serial_and_parallel
 
 PARALLEL_SIZE = 1 << 20
 """Inputs with at least this many elements are pooled on every core, smaller ones on one."""
@@ -118,17 +118,14 @@ def _max_pool_backward_kernel(x, out, grad, dx):
             if w > 2 * ow:
                 d_top[w - 1] = 0
                 d_bottom[w - 1] = 0
-        if h > 2 * oh:
-            dst[h - 1, :] = 0
+        if h > 2 * oh:  # (element by element: see compiled.serial_and_parallel)
+            last = dst[h - 1]
+            for j in range(w):
+                last[j] = 0
 
 
-_forward_serial, _forward_parallel = _max_pool_kernel, _max_pool_kernel
-_backward_serial, _backward_parallel = _max_pool_backward_kernel, _max_pool_backward_kernel
-if COMPILED:
-    _forward_serial = numba.njit(cache=True)(_max_pool_kernel)
-    _forward_parallel = numba.njit(parallel=True, cache=True)(_max_pool_kernel)
-    _backward_serial = numba.njit(cache=True)(_max_pool_backward_kernel)
-    _backward_parallel = numba.njit(parallel=True, cache=True)(_max_pool_backward_kernel)
+_forward_serial, _forward_parallel = serial_and_parallel(_max_pool_kernel)
+_backward_serial, _backward_parallel = serial_and_parallel(_max_pool_backward_kernel)
 
 
 class MaxPool2dCompiled(MaxPool2dCPU):

@@ -25,7 +25,7 @@ from .. import fastpath
 from ..optim.sgd import SGD
 from ..tensor import Tensor
 from .compiled import AVAILABLE as COMPILED
-from .compiled import numba, one_at_a_time, prange
+from .compiled import one_at_a_time, prange, serial_and_parallel
 from .gpu import kernels
 
 PARALLEL_SIZE = 1 << 20
@@ -51,10 +51,7 @@ def _sgd_kernel(p, g, buf, lr, momentum, undamped, weight_decay, nesterov, maxim
         p[i] = p[i] - d * lr
 
 
-_sgd_kernel_serial = _sgd_kernel_parallel = _sgd_kernel
-if COMPILED:
-    _sgd_kernel_serial = numba.njit(cache=True)(_sgd_kernel)
-    _sgd_kernel_parallel = numba.njit(parallel=True, cache=True)(_sgd_kernel)
+_sgd_kernel_serial, _sgd_kernel_parallel = serial_and_parallel(_sgd_kernel)
 
 
 def sgd_update_compiled(p, state, lr, momentum, dampening, weight_decay, nesterov, maximize):
