@@ -450,11 +450,10 @@ class Conv2dDirect(Conv2dFast):
         top, bottom, left, right = self.pads
         same = self.pads == (1, 1, 1, 1)
         gb = None
-        if need_b:  # each image's and channel's sum as one matrix-vector product (BLAS,
-            # every core: 0.07 against 0.47 ms for NumPy's sum over axes 0, 2 and 3)
-            n = grad.shape[0]
-            sums = grad.reshape(n * o, oh * ow) @ xp.ones(oh * ow, dtype=grad.dtype)
-            gb = sums.reshape(n, o).sum(axis=0)
+        if need_b:  # over the images first, then each channel's contiguous plane: 0.19
+            # against 0.47 ms for NumPy's sum over axes 0, 2 and 3 at 128 x 64 x 14 x 14
+            # (not a matrix product: OpenBLAS's spinning threads slow the kernels after it)
+            gb = grad.sum(axis=0).reshape(o, oh * ow).sum(axis=1)
         redo_x = need_x and not bool(xp.isfinite(weight).all())
         gx = gw = spread = None
         if need_x and not redo_x:
