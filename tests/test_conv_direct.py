@@ -229,3 +229,63 @@ def test_direct_conv_keeps_only_what_backward_needs():
                              dilation=(1, 1), groups=1)  # fmt: skip
     saved_x, weight, planes = out.grad_fn.saved
     assert saved_x is x._data and weight is w._data and planes is None
+
+
+STRIDED_CASES = {  # (x shape, w shape, stride, pads, dilation, groups): one column per pixel
+    "3x3 s2": ((3, 4, 9, 8), (5, 4, 3, 3), (2, 2), (1, 1, 1, 1), (1, 1), 1),
+    "3x3 s2 unpadded": ((2, 3, 10, 10), (4, 3, 3, 3), (2, 2), (0, 0, 0, 0), (1, 1), 1),
+    "5x5 s(2,3) uneven pads": ((2, 3, 11, 12), (2, 3, 5, 5), (2, 3), (2, 0, 1, 2), (1, 1), 1),
+    "1x1 s2": ((2, 5, 7, 7), (3, 5, 1, 1), (2, 2), (0, 0, 0, 0), (1, 1), 1),
+    "dilated s2": ((2, 2, 11, 11), (3, 2, 3, 3), (2, 2), (2, 2, 2, 2), (2, 2), 1),
+    "groups s2": ((2, 4, 8, 8), (6, 2, 3, 3), (2, 2), (1, 1, 1, 1), (1, 1), 2),
+}
+
+
+@pytest.mark.parametrize("value", [None, np.inf, np.nan])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(STRIDED_CASES))
+def test_compiled_columns_give_the_numpy_paths_bits(name, dtype, value, rng):
+    """``Conv2dColumns`` (im2col and col2im compiled, ``fast/columns.py``) against the
+    NumPy path it extends, ``Conv2dFast``: the same columns and the same sums in the same
+    order, so the same bits, infs and NaNs included; and both against the reference."""
+    from minigrad.fast.conv import Conv2dColumns, Conv2dFast
+
+    x_shape, w_shape, stride, pads, dilation, groups = STRIDED_CASES[name]
+    x0 = rng.standard_normal(x_shape).astype(dtype)
+    if value is not None:
+        x0[1, 0, 2, 3] = value
+    w0 = rng.standard_normal(w_shape).astype(dtype)
+    b0 = rng.standard_normal(w_shape[0]).astype(dtype)
+    results = []
+    for op in (Conv2dColumns, Conv2dFast):
+        x = minigrad.tensor(x0, requires_grad=True)
+        w = minigrad.tensor(w0, requires_grad=True)
+        b = minigrad.tensor(b0, requires_grad=True)
+        out = op.apply(x, w, b, stride=stride, padding=pads, dilation=dilation, groups=groups)
+        if op is Conv2dColumns:
+            assert out.grad_fn._compiled(x0.dtype)
+        out.backward(cosine(dtype)(out))
+        results.append([out.numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy()])
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+    if value is None:
+        args = (x0, w0, b0, stride, pads, dilation, groups, cosine(dtype))
+        reference, _ = run(*args, direct=False)
+        assert_same(results[0], reference, dtype)
+
+
+def test_compiled_columns_agree_with_their_python_code(rng):
+    from minigrad.fast import columns
+
+    x = rng.standard_normal((2, 3, 7, 6))
+    args = (3, 2, 2, 2, 1, 1, 1, 0)  # a 3x2 window, stride 2, dilation (1, 1), pads (1, 0)
+    oh, ow = 4, 3
+    cols = np.full((3 * 6, 2 * oh * ow), np.nan)
+    columns._im2col_kernel.py_func(x, cols, *args, oh, ow)
+    compiled = columns.im2col(x, (3, 2), (2, 2), (1, 1), (1, 0), (oh, ow))
+    np.testing.assert_array_equal(compiled, cols)
+    gx = np.full(x.shape, np.nan)
+    columns._col2im_kernel.py_func(cols, gx, *args, oh, ow)
+    np.testing.assert_array_equal(
+        columns.col2im(cols, x.shape, (3, 2), (2, 2), (1, 1), (1, 0), (oh, ow)), gx
+    )

@@ -29,7 +29,7 @@ from .. import fastpath
 from ..backend import quiet
 from ..ops import conv
 from ..ops.conv import conv_out_size, crop_planes
-from . import direct_conv
+from . import columns, direct_conv
 from .gpu import kernels as gpu_kernels
 
 
@@ -375,14 +375,60 @@ class Conv2dFast(conv.Conv2d):
         return crop_planes(padded, self.padding, h, w)
 
 
-class Conv2dDirect(Conv2dFast):
+class Conv2dColumns(Conv2dFast):
+    """:class:`Conv2dFast` with its im2col and col2im compiled (``columns.py``, numba):
+    for the columns of one entry per output pixel (a stride along the width, where wide
+    rows do not apply), which NumPy copies pixel by pixel on one core. The same columns
+    and the same sums, in the same order: the same bits (``tests/test_conv_direct.py``).
+    Wide rows keep NumPy's copies, long contiguous runs already.
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad.fast.conv import Conv2dColumns
+        >>> x, w = minigrad.ones(1, 1, 4, 4), minigrad.ones(1, 1, 3, 3)
+        >>> Conv2dColumns.apply(x, w, None, stride=(2, 2), padding=(1, 1, 1, 1),
+        ...                     dilation=(1, 1), groups=1)[0, 0]
+        tensor([[4., 6.],
+                [6., 9.]])
+    """
+
+    def _compiled(self, dtype) -> bool:
+        return (
+            self.fused is None and self.row == self.out_hw[1]
+            and dtype.type in columns.DTYPES
+        )  # fmt: skip
+
+    def _im2col(self, x, scratch):
+        if not self._compiled(x.dtype):
+            return super()._im2col(x, scratch)
+        n, c = x.shape[:2]
+        _, cg, kh, kw = self.weight_shape
+        top, _, left, _ = self.padding
+        cols = scratch.get("cols", (c * kh * kw, n * math.prod(self.out_hw)))
+        columns.im2col(x, (kh, kw), self.stride, self.dilation, (top, left), self.out_hw,
+                       out=cols)  # fmt: skip
+        return cols.reshape(self.groups, cg * kh * kw, -1)
+
+    def _col2im(self, gcols, scratch):
+        if not self._compiled(gcols.dtype):
+            return super()._col2im(gcols, scratch)
+        _, c, h, w = self.input_shape
+        _, _, kh, kw = self.weight_shape
+        top, _, left, _ = self.padding
+        n = gcols.size // (c * kh * kw * math.prod(self.out_hw))
+        return columns.col2im(gcols.reshape(c * kh * kw, -1), (n, c, h, w), (kh, kw),
+                              self.stride, self.dilation, (top, left), self.out_hw)  # fmt: skip
+
+
+class Conv2dDirect(Conv2dColumns):
     """The CPU's 3x3 convolution, compiled: ``direct_conv.py``'s numba kernels, which
     read the input where it lies (wide rows, no columns), on every core.
 
     Registered for the CPU when numba is installed (the ``fast`` extra); it takes the
     convolutions its kernels are written for, 3x3 kernels with stride 1, no dilation,
     one group and at most 2 of padding on a side, in float32 or float64, and hands any
-    other to the NumPy path of :class:`Conv2dFast`, which it extends:
+    other to :class:`Conv2dColumns` (the NumPy path with compiled columns), which it
+    extends:
 
     * forward: the input's padded planes, then :func:`direct_conv.correlate` with the
       kernel, which writes the (N, O, oH, oW) output; the input is kept for backward;
