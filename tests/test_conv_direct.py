@@ -289,3 +289,13 @@ def test_compiled_columns_agree_with_their_python_code(rng):
     np.testing.assert_array_equal(
         columns.col2im(cols, x.shape, (3, 2), (2, 2), (1, 1), (1, 0), (oh, ow)), gx
     )
+
+
+def test_compiled_columns_reject_arrays_of_the_wrong_shape():
+    from minigrad.fast import columns
+
+    x = np.ones((2, 3, 5, 5), np.float32)
+    with pytest.raises(ValueError, match=r"out must be .* shape \(27, 18\)"):
+        columns.im2col(x, (3, 3), (2, 2), (1, 1), (0, 0), (3, 3), out=np.empty((27, 17)))
+    with pytest.raises(ValueError, match=r"cols must have shape \(27, 18\)"):
+        columns.col2im(np.ones((27, 9)), x.shape, (3, 3), (2, 2), (1, 1), (0, 0), (3, 3))

@@ -125,8 +125,13 @@ def im2col(x, kernel, stride, dilation, pads, out_hw, out=None):
     """
     n, c = x.shape[:2]
     (kh, kw), (oh, ow) = kernel, out_hw
+    shape = (c * kh * kw, n * oh * ow)
     if out is None:
-        out = np.empty((c * kh * kw, n * oh * ow), dtype=x.dtype)
+        out = np.empty(shape, dtype=x.dtype)
+    elif out.shape != shape or out.dtype != x.dtype or not out.flags.c_contiguous:
+        # (the compiled kernel checks no bounds: a wrong array would be overrun)
+        raise ValueError(f"im2col: out must be a C-contiguous {x.dtype} array of shape "
+                         f"{shape}, got {out.dtype} {out.shape}")  # fmt: skip
     with one_at_a_time:
         _im2col_kernel(np.ascontiguousarray(x), out, kh, kw, *stride, *dilation, *pads, oh, ow)
     return out
@@ -146,6 +151,10 @@ def col2im(cols, input_shape, kernel, stride, dilation, pads, out_hw):
                [0., 0., 0.]], dtype=float32)
     """
     (kh, kw), (oh, ow) = kernel, out_hw
+    n, c = input_shape[:2]
+    if cols.shape != (c * kh * kw, n * oh * ow):  # (the kernel checks no bounds)
+        raise ValueError(f"col2im: cols must have shape {(c * kh * kw, n * oh * ow)} for "
+                         f"input {tuple(input_shape)}, got {cols.shape}")  # fmt: skip
     gx = np.empty(input_shape, dtype=cols.dtype)
     with one_at_a_time:
         _col2im_kernel(np.ascontiguousarray(cols), gx, kh, kw, *stride, *dilation, *pads,
