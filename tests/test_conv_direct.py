@@ -139,8 +139,8 @@ def test_direct_conv_keeps_infs_and_nans_as_the_reference(where, value, rng):
 @pytest.mark.parametrize("channels", [(1, 32), (3, 5), (6, 4)])
 @pytest.mark.parametrize("value", [None, np.inf, np.nan])
 def test_direct_conv_weight_gradient_of_a_first_layer(pads, channels, value, rng):
-    """An input that needs no gradient (a first layer): the weight gradient comes from
-    the output gradient as it is (``weight_grad_of_output``), without a padded copy."""
+    """An input that needs no gradient (a first layer, one or three channels): the weight
+    gradient of the channels left over after the blocks of four (``_dots_2x9``)."""
     c, o = channels
     x0 = rng.standard_normal((3, c, 7, 5))
     if value is not None:
@@ -168,39 +168,57 @@ def test_direct_conv_gives_the_same_bits_on_any_number_of_threads(rng):
             np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize(
+    "shape, pads, start, count",
+    [((2, 5, 4, 6), (1, 0, 1, 0), 0, 70), ((2, 5, 4, 6), (1, 0, 1, 0), 13, 29),
+     ((3, 2, 3, 4), (2, 1, 0, 2), 41, 50), ((1, 3, 5, 5), (0, 0, 0, 0), 7, 30),
+     ((2, 1, 2, 3), (0, 2, 2, 0), 0, 60)],
+)  # fmt: skip
+def test_each_task_copies_its_piece_of_the_wide_rows(shape, pads, start, count, rng):
+    """``_fill_rows`` writes the values ``wide_rows`` has at those positions (the
+    padding's and the last image's zeros included), compiled and as Python."""
+    x = rng.standard_normal(shape)
+    rows = direct_conv.wide_rows(x, pads)
+    expected = np.zeros((shape[1], count))
+    piece = rows[:, start : start + count]
+    expected[:, : piece.shape[1]] = piece  # (past the margin: zeros as well)
+    top, bottom, left, right = pads
+    hp, wp = shape[2] + top + bottom, shape[3] + left + right
+    fills = [direct_conv._fill_rows]
+    if direct_conv.AVAILABLE:
+        fills.append(direct_conv._fill_rows.py_func)
+    for fill in fills:
+        got = np.full((shape[1], count + 3), np.nan)
+        fill(x, got, start, count, top, left, hp, wp)
+        np.testing.assert_array_equal(got[:, :count], expected)
+        assert np.isnan(got[:, count:]).all()  # nothing written past the piece
+
+
 @pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
 def test_compiled_kernels_agree_with_their_python_code(rng):
-    """The compiled kernels and the same functions run as Python (``py_func``)."""
-    planes = direct_conv.padded_planes(rng.standard_normal((2, 5, 4, 6)), (1, 1, 1, 1))
+    """The compiled kernels and the same functions run as Python (``py_func``), with
+    chunks and runs that do not divide the positions."""
+    x = rng.standard_normal((2, 5, 4, 6))
     w = rng.standard_normal((4, 5, 9))
-    out = np.empty((2, 3, 4, 6))  # three of the four kernels' outputs
     bias = rng.standard_normal(4)
-    direct_conv._correlate_kernel.py_func(planes, w, bias, out, 8, 6)
-    np.testing.assert_allclose(direct_conv.correlate(planes, w[:3], 8, 6, out.shape, bias[:3]),
+    out = np.empty((2, 3, 4, 6))  # three of the four kernels' outputs
+    direct_conv._correlate_kernel.py_func(x, w, bias, out, 1, 1, 5, 7, 32)
+    np.testing.assert_allclose(direct_conv.correlate(x, w[:3], (1, 1, 1, 1), bias[:3]),
                                out, rtol=1e-12)  # fmt: skip
-    x = rng.standard_normal((2, 5, 3, 4))
-    planes = direct_conv.padded_planes(x, (1, 2, 0, 1))  # planes of 6 x 5, then 12 zeros
-    expected = np.zeros((5, 2 * 6 * 5 + 12))
-    expected[:, :60].reshape(5, 2, 6, 5)[:, :, 1:4, :4] = x.transpose(1, 0, 2, 3)
-    np.testing.assert_array_equal(planes, expected)
-    on_every_core = np.full_like(planes, np.nan)  # (small arrays are padded on one core)
-    on_every_core[:, 60:] = 0
-    direct_conv._pad_kernel(x, on_every_core, 1, 0, 6, 5)
-    np.testing.assert_array_equal(on_every_core, expected)
-    g = rng.standard_normal((4, 96 + 3))
-    part = np.zeros((direct_conv.GROUPS, 4, 5, 9))
-    direct_conv._weight_grad_kernel.py_func(planes, g, 3, 8, part)
-    np.testing.assert_allclose(direct_conv.weight_grad(planes, g, 8, offset=3), part.sum(0),
-                               rtol=1e-12)  # fmt: skip
-    grad = rng.standard_normal((2, 6, 4, 3))  # the output of planes of 6 x 5: 4 x 3
+    x = rng.standard_normal((3, 5, 3, 4))
+    grad = rng.standard_normal((3, 6, 4, 3))  # the output of x padded by (1, 2, 0, 1)
     part = np.zeros((direct_conv.GROUPS, 8, 5, 9))
-    direct_conv._weight_grad_of_output_kernel.py_func(planes, grad, 5, 6, part)
-    wide = np.zeros((6, 2, 6, 5))  # the same gradient in wide rows, zeros at the junk
-    wide[:, :, :4, :3] = grad.transpose(1, 0, 2, 3)
-    np.testing.assert_allclose(direct_conv.weight_grad(planes, wide.reshape(6, -1), 5),
+    direct_conv._weight_grad_kernel.py_func(x, grad, 1, 0, 6, 5, part)
+    np.testing.assert_allclose(direct_conv.weight_grad(x, grad, (1, 2, 0, 1)),
                                part.sum(0)[:6], rtol=1e-12)  # fmt: skip
-    np.testing.assert_allclose(direct_conv.weight_grad_of_output(planes, grad, 5, 6),
-                               part.sum(0)[:6], rtol=1e-12)  # fmt: skip
+    # and the same sums from the wide rows, done with NumPy: tap (i, j) reads q + i*W' + j
+    rows = direct_conv.wide_rows(x, (1, 2, 0, 1))
+    g = np.zeros((6, 3, 6, 5))
+    g[:, :, :4, :3] = grad.transpose(1, 0, 2, 3)
+    g = g.reshape(6, -1)
+    taps = [rows[:, i * 5 + j :][:, : g.shape[1]] for i in range(3) for j in range(3)]
+    expected = np.stack([g @ t.T for t in taps], axis=-1)
+    np.testing.assert_allclose(part.sum(0)[:6], expected, rtol=1e-12)
 
 
 def test_direct_conv_is_the_cpu_path_when_numba_is_installed():
@@ -210,25 +228,17 @@ def test_direct_conv_is_the_cpu_path_when_numba_is_installed():
 
 
 def test_direct_conv_keeps_only_what_backward_needs():
-    """The input (its planes are rebuilt in backward) when the weight needs a gradient,
-    the weight when the input does; the input's planes too when it needs no gradient (a
-    first layer's, padded once)."""
+    """The input when the weight needs a gradient, the weight when the input does."""
     x, w = minigrad.randn(2, 3, 5, 5), minigrad.randn(4, 3, 3, 3, requires_grad=True)
-    out = Conv2dDirect.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
-                             dilation=(1, 1), groups=1)  # fmt: skip
-    saved_x, weight, planes = out.grad_fn.saved
-    assert out.grad_fn.direct and saved_x is x._data and weight is None
-    np.testing.assert_array_equal(planes, direct_conv.padded_planes(x._data, (1, 0, 1, 0)))
-    x, w = minigrad.randn(2, 3, 5, 5, requires_grad=True), minigrad.randn(4, 3, 3, 3)
-    out = Conv2dDirect.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
-                             dilation=(1, 1), groups=1)  # fmt: skip
-    saved_x, weight, planes = out.grad_fn.saved
-    assert saved_x is None and weight is w._data and planes is None
-    w.requires_grad_()
-    out = Conv2dDirect.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
-                             dilation=(1, 1), groups=1)  # fmt: skip
-    saved_x, weight, planes = out.grad_fn.saved
-    assert saved_x is x._data and weight is w._data and planes is None
+    for x_grad, w_grad in [(False, True), (True, False), (True, True)]:
+        x.requires_grad_(x_grad)
+        w.requires_grad_(w_grad)
+        out = Conv2dDirect.apply(x, w, None, stride=(1, 1), padding=(1, 1, 1, 1),
+                                 dilation=(1, 1), groups=1)  # fmt: skip
+        saved_x, weight = out.grad_fn.saved
+        assert out.grad_fn.direct
+        assert saved_x is (x._data if w_grad else None)
+        assert weight is (w._data if x_grad else None)
 
 
 STRIDED_CASES = {  # (x shape, w shape, stride, pads, dilation, groups): one column per pixel

@@ -430,12 +430,15 @@ class Conv2dDirect(Conv2dColumns):
     other to :class:`Conv2dColumns` (the NumPy path with compiled columns), which it
     extends:
 
-    * forward: the input's padded planes, then :func:`direct_conv.correlate` with the
-      kernel, which writes the (N, O, oH, oW) output; the input is kept for backward;
+    * forward: :func:`direct_conv.correlate` of the input with the kernel, which writes
+      the (N, O, oH, oW) output; the input is kept for backward;
     * input gradient: the correlation of the output gradient, zero-padded by
       ``2 - padding``, with the kernel flipped and its channel axes swapped;
-    * weight gradient: :func:`direct_conv.weight_grad` of the saved planes and the
-      output gradient in wide rows (zeros in the junk columns).
+    * weight gradient: :func:`direct_conv.weight_grad` of the saved input and the
+      output gradient.
+
+    The kernels read their arrays where they lie: no padded copy of a whole array is
+    made (each task copies the piece it reads into its core's cache).
 
     Where an inf or a NaN is about, the shortcuts of the wide rows would not give the
     reference's values: a zero of the padding times an inf weight in the input gradient,
@@ -466,62 +469,34 @@ class Conv2dDirect(Conv2dColumns):
             self.direct = oh > 0 and ow > 0
         if not self.direct:
             return super().forward(x, weight, bias, stride, padding, dilation, groups)
-        n, c, h, w = x.shape
-        o = weight.shape[0]
+        o, c = weight.shape[:2]
         self.pads = padding  # (self.padding has Conv2dFast's extra row)
-        self.layout = top, bottom, left, right = direct_conv.shared_pads(padding)
-        hp, self.wp = h + top + bottom, w + left + right  # one padded plane, hp x wp
-        planes = direct_conv.padded_planes(x, self.layout)
-        result = direct_conv.correlate(planes, weight.reshape(o, c, 9), self.wp, hp,
-                                       (n, o, oh, ow), bias)  # fmt: skip
-        # Keep the input, not its planes (rebuilt in backward, as Conv2dFast rebuilds its
-        # columns): the graph often holds the input anyway (a ReLU's output), so its planes
-        # would be a second copy of it (a W2 step's peak memory rose 16 MiB with them). An
-        # input that needs no gradient (a first layer's: the batch, one or three channels)
-        # is the exception: its planes are small, and backward need not pad it again.
+        result = direct_conv.correlate(x, weight.reshape(o, c, 9), padding, bias)
         need_x, need_w = self.needs_input_grad[:2]
-        first = need_w and not need_x
-        self.save(x if need_w else None, weight if need_x else None, planes if first else None)
+        self.save(x if need_w else None, weight if need_x else None)
         return result
 
     def backward(self, grad):
         if not self.direct:
             return super().backward(grad)
         xp = self.xp
-        x, weight, planes = self.saved
+        x, weight = self.saved
         need_x, need_w, need_b = self.needs_input_grad
-        _, c, h, _ = self.input_shape
-        o = self.weight_shape[0]
-        oh, ow = self.out_hw
-        top, bottom, left, right = self.pads
-        same = self.pads == (1, 1, 1, 1)
+        o, c = self.weight_shape[:2]
         gb = None
         if need_b:  # over the images first, then each channel's contiguous plane: 0.19
             # against 0.47 ms for NumPy's sum over axes 0, 2 and 3 at 128 x 64 x 14 x 14
             # (not a matrix product: OpenBLAS's spinning threads slow the kernels after it)
-            gb = grad.sum(axis=0).reshape(o, oh * ow).sum(axis=1)
+            gb = grad.sum(axis=0).reshape(o, -1).sum(axis=1)
         redo_x = need_x and not bool(xp.isfinite(weight).all())
-        gx = gw = spread = None
+        gx = gw = None
         if need_x and not redo_x:
-            # The gradient, zero-padded by 2 - padding (its planes shared as the input's).
-            st, sb, sl, sr = direct_conv.shared_pads((2 - top, 2 - bottom, 2 - left, 2 - right))
-            spread = direct_conv.padded_planes(grad, (st, sb, sl, sr))
+            # The gradient, zero-padded by 2 - padding, correlated with the flipped kernel.
             flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, o, 9)
-            shp, swp = oh + st + sb, ow + sl + sr
-            gx = direct_conv.correlate(spread, flipped, swp, shp, self.input_shape)
+            gx = direct_conv.correlate(grad, flipped, tuple(2 - p for p in self.pads))
         redo_w = False
         if need_w:
-            if planes is None:
-                planes = direct_conv.padded_planes(x, self.layout)
-            if same and spread is not None:
-                # A "same" convolution: the padded gradient, read one row and one column
-                # further on, is the gradient in the input's wide rows (zeros at the junk:
-                # both are planes of (h + 1) x (w + 1), see direct_conv.shared_pads).
-                gw = direct_conv.weight_grad(planes, spread, self.wp, offset=self.wp + 1)
-            else:  # no padded gradient to share (a first layer): none is made
-                hp = h + self.layout[0] + self.layout[1]
-                gw = direct_conv.weight_grad_of_output(planes, grad, self.wp, hp)
-            gw = gw.reshape(self.weight_shape)
+            gw = direct_conv.weight_grad(x, grad, self.pads).reshape(self.weight_shape)
             redo_w = not bool(xp.isfinite(gw).all())
         if redo_x or redo_w:  # an inf or a NaN met a shortcut's zero: the plain path
             plain_x, plain_w = self._backward_from_input_columns(x, weight, grad, redo_x, redo_w)

@@ -6,11 +6,11 @@ the products of a 32->32 layer at batch 128 are fast, but the copies around them
 not, and NumPy runs them on one core (``docs/benchmarks.md`` tells the attempts). Here
 the convolution reads the input where it lies:
 
-* **wide rows.** Each channel of the batch is one long row: image after image, each
-  zero-padded plane flattened (``H' * W'`` values, ``W' = W + left + right``). Output
-  pixel ``(n, y, x)`` sits at the same place as the input pixel at the window's top
-  left, ``q = n * H' * W' + y * W' + x``, and reads tap ``(i, j)`` at ``q + i * W' + j``.
-  A tap is a shift of the whole row, so::
+* **wide rows.** Each channel of the batch is read as one long row: image after image,
+  each zero-padded plane flattened (``H' * W'`` values, ``W' = W + left + right``).
+  Output pixel ``(n, y, x)`` sits at the same place as the input pixel at the window's
+  top left, ``q = n * H' * W' + y * W' + x``, and reads tap ``(i, j)`` at ``q + i * W' +
+  j``. A tap is a shift of the whole row, so::
 
       out[o, q] = sum over c, i, j of  w[o, c, i, j] * x[c, q + i * W' + j]
 
@@ -20,23 +20,31 @@ the convolution reads the input where it lies:
   two columns of each output row and the last two rows of each plane (for 3x3), or
   fewer where the padding is shared: the zeros that pad an image's bottom (right) can
   be the next plane's top rows (the next row's left columns), :func:`shared_pads`.
+  :func:`wide_rows` builds these rows with NumPy, to show them; the kernels never build
+  them whole: each task copies the piece it reads from the (N, C, H, W) array into a
+  work array of its own (:func:`_fill_rows`), which stays in its core's cache. A padded
+  copy of the whole input would cost a pass over memory to write and one to read back
+  (a 32->64 layer at 14x14, batch 128: forward and backward 21 against 27 ms, paired).
 * **forward** (:func:`correlate`): for four output channels at once, the loop over
   ``q`` loads the nine shifted inputs once and adds them, weighted, into four output
-  rows. Tasks are (:data:`CHUNK` positions, four output channels): their rows stay in
-  the L1 cache while every input channel passes, then the positions that are not junk
-  are copied into the (N, O, oH, oW) output; no two tasks write the same output.
+  rows. A task is :data:`CHUNK` positions or fewer (the batch cut into as many chunks
+  as there are threads, or a multiple): it copies its piece of every input channel,
+  then, four output channels at a time, sums into rows that stay in the L1 cache while
+  every input channel passes, and copies the positions that are not junk into the (N,
+  O, oH, oW) output; no two tasks write the same output.
 * **input gradient**: the same correlation, of the output gradient zero-padded by
   ``2 - padding`` with the kernel flipped and its channel axes swapped (input pixel
   ``(y, x)`` was read through tap ``(i, j)`` by output pixel ``(y - i + top, x - j +
   left)``).
 * **weight gradient** (:func:`weight_grad`): ``dw[o, c, i, j]`` sums ``g[o, q] * x[c, q +
-  i * W' + j]`` over the positions. For one tap it is a dot product of two rows, and
-  4 x 4 of them (four output and four input channels) share their loads; the input
-  channels left over (a first layer's one or three) go two output channels and nine
-  taps at a time, which share the gradient's loads instead. The positions
-  are cut into :data:`GROUPS` groups, one task each, whose sums are added at the end: a
-  fixed number, so the order of the additions, and the result, do not depend on the
-  number of threads.
+  i * W' + j]`` over the positions, ``g`` the output gradient in wide rows (zeros at the
+  junk); each run of :data:`RUN` positions copies its piece of both first. For one tap
+  it is a dot product of two rows, and 4 x 4 of them (four output and four input
+  channels) share their loads; the input channels left over (a first layer's one or
+  three) go two output channels and nine taps at a time, which share the gradient's
+  loads instead. The positions are cut into :data:`GROUPS` groups, one task each, whose
+  sums are added at the end: a fixed number, so the order of the additions, and the
+  result, do not depend on the number of threads.
 
 Junk: the junk of the output is dropped; the output gradient gets zeros there, so junk
 adds ``0 * x`` to the weight gradient: nothing, unless ``x`` is an inf or a NaN
@@ -58,12 +66,9 @@ Example:
     >>> import numpy as np
     >>> from minigrad.fast import direct_conv
     >>> x = np.arange(9, dtype=np.float32).reshape(1, 1, 3, 3)
-    >>> planes = direct_conv.padded_planes(x, (1, 1, 1, 1))  # one 5 x 5 plane
-    >>> planes.shape  # (channels, 5 * 5 values + a margin of 2 * 5 + 2)
-    (1, 37)
     >>> kernel = np.zeros((1, 1, 9), np.float32)
     >>> kernel[0, 0, 4] = 1  # the middle tap: each pixel itself
-    >>> direct_conv.correlate(planes, kernel, 5, 5, (1, 1, 3, 3))[0, 0]
+    >>> direct_conv.correlate(x, kernel, (1, 1, 1, 1))[0, 0]
     array([[0., 1., 2.],
            [3., 4., 5.],
            [6., 7., 8.]], dtype=float32)
@@ -73,14 +78,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compiled import AVAILABLE, numba, one_at_a_time, prange, serial_and_parallel
+from .compiled import AVAILABLE, numba, one_at_a_time, prange
 
 DTYPES = (np.float32, np.float64)
 """The dtypes the kernels are compiled for; other dtypes take the NumPy fast path."""
 
 CHUNK = 1024
-"""Output positions per task of the correlation: four output rows of this length and
-the input rows they read fit in a core's L1 cache (32 KiB) in float32."""
+"""The most output positions per task of the correlation: four output rows of this
+length and the input rows they read fit in a core's L1 cache (32 KiB) in float32."""
 
 RUN = 2048
 """Positions per call of the weight gradient's dot products (eight rows in L2)."""
@@ -88,11 +93,6 @@ RUN = 2048
 GROUPS = 8
 """The weight gradient's partial sums, one per group of positions (a fixed number, so
 that the result does not depend on how many threads run them)."""
-
-PARALLEL_PAD = 2**21
-"""Values of an input from which :func:`padded_planes` runs on every core: below, one
-core pads it sooner than the parallel loop starts and ends (a 128 x 64 x 14 x 14 input,
-1.6 million values: 1.4 vs 1.7 ms on the CI machine)."""
 
 _FLAGS = {"contract", "reassoc"}  # fused multiply-adds and reordered sums; inf and NaN kept
 
@@ -126,73 +126,100 @@ def _four_rows(r0, r1, r2, r3, x, w, wp, n):
         )
 
 
-def _correlate_kernel(x, w, bias, out, wp, hp):
-    """``out`` (N, O, oH, oW) = the correlation of ``x`` (C, N * hp * wp + margin: padded
-    planes as wide rows of ``wp`` values) with ``w`` (O', C, 9), plus ``bias`` (O'), O'
-    >= O a multiple of 4. One task per :data:`CHUNK` positions and four output channels:
-    it sums into a small buffer that starts at the bias (no pass of its own over the
-    output), then copies the positions that are not junk into ``out``."""
-    channels = x.shape[0]
-    images, outputs, oh, ow = out.shape
+def _fill_rows(x, rows, start, count, top, left, hp, wp):
+    """Write into ``rows[c, :count]``, for every channel ``c`` of ``x`` (N, C, H, W), the
+    wide-row values at positions ``start .. start + count``: the images zero-padded into
+    planes of ``hp`` rows of ``wp`` (``top`` rows above, ``left`` columns on the left),
+    and zeros past the last image (the reach of its last taps).
+
+    The wide rows a piece crosses are worked out once, into a small table (where each
+    starts in ``rows``, its zeros before, its pixels and where they lie in ``x``, its
+    zeros after), then every channel copies by it: one channel after another, so that
+    the reads go through ``x`` in order, and with unsigned indices (numba checks a
+    signed one for a negative value per element: the short copies would not be
+    vectorized). Each value is written once, element by element."""
+    images, channels, h, w = x.shape
+    src, dst = x.reshape(-1), rows.reshape(-1)
+    stride, plane = rows.shape[1], h * w
+    stop = start + count
+    first_row = start // wp
+    n, y = first_row // hp, first_row % hp  # then counted: a division is slow
+    table = np.empty(((stop - 1) // wp + 1 - first_row, 5), dtype=np.int64)
+    for i in range(table.shape[0]):
+        row = first_row + i
+        lo, end = max(start, row * wp), min(stop, (row + 1) * wp)
+        b0 = b1 = lo
+        at = 0
+        if n < images and 0 <= y - top < h:  # an image row: its pixels, zeros around
+            b0 = min(end, max(lo, row * wp + left))
+            b1 = max(b0, min(end, row * wp + left + w))
+            at = (n * channels * h + y - top) * w + b0 - row * wp - left
+        table[i, 0], table[i, 1], table[i, 2] = lo - start, b0 - lo, b1 - b0
+        table[i, 3], table[i, 4] = end - b1, at
+        y += 1
+        if y == hp:
+            n, y = n + 1, 0
+    for c in range(channels):
+        for i in range(table.shape[0]):
+            d = np.uint64(c * stride + table[i, 0])
+            for k in range(table[i, 1]):
+                dst[d + np.uint64(k)] = 0
+            d += np.uint64(table[i, 1])
+            s = np.uint64(table[i, 4] + c * plane)
+            for k in range(table[i, 2]):
+                dst[d + np.uint64(k)] = src[s + np.uint64(k)]
+            d += np.uint64(table[i, 2])
+            for k in range(table[i, 3]):
+                dst[d + np.uint64(k)] = 0
+
+
+def _correlate_kernel(x, w, bias, out, top, left, hp, wp, chunk):
+    """``out`` (N, O, oH, oW) = the correlation of ``x`` (N, C, H, W), read as wide rows
+    (planes of ``hp`` rows of ``wp``, ``top`` and ``left`` of padding), with ``w`` (O',
+    C, 9), plus ``bias`` (O'), O' >= O a multiple of 4. One task per ``chunk`` positions:
+    it copies its piece of the wide rows, then, for four output channels at a time,
+    sums into a small buffer that starts at the bias (no pass of its own over the
+    output) and copies the positions that are not junk into ``out``."""
+    images, channels = x.shape[0], x.shape[1]
+    _, outputs, oh, ow = out.shape
     flat = out.reshape(-1)  # (a new array: contiguous)
     blocks, positions = w.shape[0] // 4, images * hp * wp
-    chunks = (positions + CHUNK - 1) // CHUNK
-    for task in prange(blocks * chunks):
-        # Chunk-major: the tasks of one chunk, run one after another on a core, read the
-        # same input rows, which the first brings into that core's L2 cache.
-        o, start = task % blocks * 4, task // blocks * CHUNK
-        stop = min(positions, start + CHUNK)
-        # Rows 16 floats longer than CHUNK: 4096 bytes apart, a row's store and the next
-        # row's load would share their low 12 address bits, and the core would stall
-        # each load on the store before it ("4K aliasing"; the kernel ran 27% slower).
-        acc = np.empty((4, CHUNK + 16), dtype=out.dtype)
-        for j in range(4):
-            row, b = acc[j], bias[o + j]
-            for k in range(CHUNK):
-                row[k] = b
-        for c in range(channels):
-            _four_rows(acc[0], acc[1], acc[2], acc[3], x[c, start:], w[o : o + 4, c], wp,
-                       stop - start)  # fmt: skip
-        first_row = start // wp
-        n, y = first_row // hp, first_row % hp  # then counted: a division is slow
-        for row in range(first_row, (stop - 1) // wp + 1):  # the wide rows it touched
-            first, last = max(start, row * wp), min(stop, row * wp + ow)
-            if y < oh:  # (the last rows of a plane are junk)
-                for j in range(min(4, outputs - o)):
-                    # Flat, unsigned indices: numba checks a signed one for a negative
-                    # value per element (the loop is then not vectorized), and slicing
-                    # out each short row costs more than its copy.
-                    at = np.uint64(((n * outputs + o + j) * oh + y) * ow + first - row * wp)
-                    src, values = np.uint64(first - start), acc[j]
-                    for k in range(last - first):
-                        flat[at + np.uint64(k)] = values[src + np.uint64(k)]
-            y += 1
-            if y == hp:
-                n, y = n + 1, 0
-
-
-def _pad_kernel(x, planes, top, left, hp, wp):
-    """Write the images of ``x`` (N, C, H, W) into ``planes`` (C, N * hp * wp + ...) as
-    zero-padded planes, one task per (channel, image). Each value is written once: zeros
-    only where the padding is (the top rows, then per image row its left and right
-    columns, then the bottom rows), element by element (see
-    :func:`~minigrad.fast.compiled.serial_and_parallel`)."""
-    images, channels, h, w = x.shape
-    plane = hp * wp
-    for task in prange(channels * images):
-        c, n = task // images, task % images
-        dst = planes[c, n * plane : (n + 1) * plane]
-        for k in range(top * wp + left):
-            dst[k] = 0
-        for y in range(h):
-            base = (y + top) * wp + left
-            row, src = dst[base:], x[n, c, y]
-            for k in range(w):
-                row[k] = src[k]
-            for k in range(base + w, base + wp):  # this row's right padding, the next's left
-                dst[k] = 0
-        for k in range((top + h) * wp + left, plane):
-            dst[k] = 0
+    reach = 2 * wp + 2  # how far the last position's taps read
+    for task in prange((positions + chunk - 1) // chunk):
+        start = task * chunk
+        stop = min(positions, start + chunk)
+        rows = np.empty((channels, chunk + reach + 16), dtype=x.dtype)
+        _fill_rows(x, rows, start, stop - start + reach, top, left, hp, wp)
+        # Rows 16 floats longer than the chunk: 4096 bytes apart, a row's store and the
+        # next row's load would share their low 12 address bits, and the core would
+        # stall each load on the store before it ("4K aliasing"; the kernel ran 27%
+        # slower).
+        acc = np.empty((4, chunk + 16), dtype=out.dtype)
+        for block in range(blocks):
+            o = block * 4
+            for j in range(4):
+                row, b = acc[j], bias[o + j]
+                for k in range(chunk):
+                    row[k] = b
+            for c in range(channels):
+                _four_rows(acc[0], acc[1], acc[2], acc[3], rows[c], w[o : o + 4, c], wp,
+                           stop - start)  # fmt: skip
+            first_row = start // wp
+            n, y = first_row // hp, first_row % hp  # then counted: a division is slow
+            for row in range(first_row, (stop - 1) // wp + 1):  # the wide rows it touched
+                first, last = max(start, row * wp), min(stop, row * wp + ow)
+                if y < oh:  # (the last rows of a plane are junk)
+                    for j in range(min(4, outputs - o)):
+                        # Flat, unsigned indices: numba checks a signed one for a negative
+                        # value per element (the loop is then not vectorized), and slicing
+                        # out each short row costs more than its copy.
+                        at = np.uint64(((n * outputs + o + j) * oh + y) * ow + first - row * wp)
+                        src, values = np.uint64(first - start), acc[j]
+                        for k in range(last - first):
+                            flat[at + np.uint64(k)] = values[src + np.uint64(k)]
+                y += 1
+                if y == hp:
+                    n, y = n + 1, 0
 
 
 def _dots_4x4(acc, g0, g1, g2, g3, x0, x1, x2, x3, n):
@@ -264,62 +291,31 @@ def _run_dots(pk, g, q, x, start, m, wp):
             _dots_2x9(pk[o : o + 2, c], g[o, q:], g[o + 1, q:], x[c, start:], wp, m)
 
 
-def _weight_grad_kernel(x, g, offset, wp, part):
+def _weight_grad_kernel(x, grad, top, left, hp, wp, part):
     """``part[k, o, c, t]`` = the sum, over the positions ``q`` of group ``k``, of
-    ``g[o, offset + q] * x[c, q + shift(t)]``, for the positions of ``x`` (C, Q + margin);
-    O is a multiple of 4. One task per group, in runs of :data:`RUN` positions."""
-    positions = x.shape[1] - 2 * wp - 2  # the margin: 2 * wp + 2
-    groups = part.shape[0]
-    for k in prange(groups):
-        first, last = k * positions // groups, (k + 1) * positions // groups
-        for start in range(first, last, RUN):
-            m = min(last, start + RUN) - start
-            _run_dots(part[k], g, offset + start, x, start, m, wp)
-
-
-def _weight_grad_of_output_kernel(x, grad, wp, hp, part):
-    """:func:`_weight_grad_kernel` for the gradient as it comes, ``grad`` (N, O, oH, oW):
-    each run first copies its positions of ``grad`` into wide rows of its own (zeros at
-    the junk), which stay in the core's cache, instead of a padded copy of the whole
-    gradient in memory."""
-    _, outputs, oh, ow = grad.shape
-    values = grad.reshape(-1)  # (contiguous)
-    positions = x.shape[1] - 2 * wp - 2
+    ``g[o, q] * x[c, q + shift(t)]``: ``x`` (N, C, H, W) read as wide rows (as in
+    :func:`_correlate_kernel`), ``g`` the output gradient ``grad`` (N, O, oH, oW) in the
+    same wide rows, zeros at the junk. One task per group, in runs of :data:`RUN`
+    positions; each run first copies its piece of both (:func:`_fill_rows`) into rows
+    of its own, which stay in the core's cache."""
+    images, channels = x.shape[0], x.shape[1]
+    positions = images * hp * wp
     groups, blocks = part.shape[0], part.shape[1]
+    outputs, reach = grad.shape[1], 2 * wp + 2
     for k in prange(groups):
         # Rows 16 floats longer than RUN, as the correlation's (4K aliasing).
-        flat = np.empty(blocks * (RUN + 16), dtype=grad.dtype)
-        rows = flat.reshape(blocks, RUN + 16)
-        for j in range(outputs * (RUN + 16), flat.size):  # the zero kernels' rows (O
-            flat[j] = 0  # rounded up to a multiple of 4)
+        g = np.empty((blocks, RUN + 16), dtype=grad.dtype)
+        for o in range(outputs, blocks):  # the zero kernels' rows (O rounded up to 4)
+            row = g[o]
+            for j in range(RUN + 16):
+                row[j] = 0
+        rows = np.empty((channels, RUN + reach + 16), dtype=x.dtype)
         first, last = k * positions // groups, (k + 1) * positions // groups
         for start in range(first, last, RUN):
             m = min(last, start + RUN) - start
-            # Channel by channel: one channel's rows follow each other in ``grad``, one
-            # stream for the prefetcher (not one per channel, 3 KiB apart). Each value
-            # written once: the gradient, then zeros for the junk columns and rows.
-            first_row = start // wp
-            n0, y0 = first_row // hp, first_row % hp  # (divisions are slow: once a run)
-            for o in range(outputs):
-                n, y = n0, y0
-                for row in range(first_row, (start + m - 1) // wp + 1):  # the wide rows
-                    lo, end = max(start, row * wp), min(start + m, (row + 1) * wp)
-                    hi = lo
-                    # Flat, unsigned indices: a row of the gradient is a few dozen values,
-                    # and slicing out each row, or a signed index (numba checks it for a
-                    # negative value), cost more than the copy (1.75 against 0.61 ms).
-                    at = np.uint64(o * (RUN + 16) + lo - start)
-                    if y < oh:
-                        hi = max(lo, min(end, row * wp + ow))
-                        src = np.uint64(((n * outputs + o) * oh + y) * ow + lo - row * wp)
-                        for j in range(hi - lo):
-                            flat[at + np.uint64(j)] = values[src + np.uint64(j)]
-                    for j in range(hi - lo, end - lo):
-                        flat[at + np.uint64(j)] = 0
-                    y += 1
-                    if y == hp:
-                        n, y = n + 1, 0
-            _run_dots(part[k], rows, 0, x, start, m, wp)
+            _fill_rows(grad, g, start, m, 0, 0, hp, wp)  # (y >= oH or x >= oW: junk, 0)
+            _fill_rows(x, rows, start, m + reach, top, left, hp, wp)
+            _run_dots(part[k], g, 0, rows, 0, m, wp)
 
 
 if AVAILABLE:
@@ -327,22 +323,15 @@ if AVAILABLE:
     _dots_4x4 = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_dots_4x4)
     _dots_2x9 = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_dots_2x9)
     _run_dots = numba.njit(cache=True, fastmath=_FLAGS, inline="always")(_run_dots)
+    _fill_rows = numba.njit(cache=True, inline="always")(_fill_rows)
     _correlate_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(_correlate_kernel)
     _weight_grad_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(
         _weight_grad_kernel
     )
-    _weight_grad_of_output_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(
-        _weight_grad_of_output_kernel
-    )
-
-
-# Small inputs are padded on one core: a parallel loop costs about 0.15 ms to start on
-# the CI machine, more than padding an MNIST batch.
-_pad_serial_kernel, _pad_kernel = serial_and_parallel(_pad_kernel)
 
 
 def shared_pads(pads):
-    """The padding to give :func:`padded_planes` for a 3x3 convolution padded by ``pads``
+    """The padding of the wide rows (:func:`wide_rows`) for a 3x3 convolution padded by ``pads``
     = (top, bottom, left, right): the rows below an image need not be zeros of its own
     when the next plane's top rows are zeros (likewise the columns on the right and the
     next row's left ones), so ``bottom`` becomes ``max(0, bottom - top)`` and ``right``
@@ -359,19 +348,20 @@ def shared_pads(pads):
     return top, max(0, bottom - top), left, max(0, right - left)
 
 
-def padded_planes(x, pads):
-    """The (C, N * H' * W' + margin) wide rows of the (N, C, H, W) array ``x``, zero-padded
-    by ``pads`` = (top, bottom, left, right): for each channel, the images' padded planes
-    flattened one after the other, then ``2 * W' + 2`` more zeros, the reach of the last
-    positions' taps.
+def wide_rows(x, pads):
+    """The (C, N * H' * W' + margin) wide rows of the (N, C, H, W) array ``x`` (planes
+    of H' x W', zero-padded by ``pads`` = (top, bottom, left, right), flattened one
+    after the other per channel, then ``2 * W' + 2`` zeros, the reach of the last
+    positions' taps), built with NumPy: what the kernels read, which each of their tasks
+    copies a piece of (:func:`_fill_rows`), for the tests and for a reader to look at.
 
     Example:
         >>> import numpy as np
-        >>> from minigrad.fast.direct_conv import padded_planes
-        >>> planes = padded_planes(np.ones((2, 1, 1, 1), np.float32), (0, 1, 1, 0))
-        >>> planes.shape  # two planes of 2 x 2, then 2 * 2 + 2 zeros
+        >>> from minigrad.fast.direct_conv import wide_rows
+        >>> rows = wide_rows(np.ones((2, 1, 1, 1), np.float32), (0, 1, 1, 0))
+        >>> rows.shape  # two planes of 2 x 2, then 2 * 2 + 2 zeros
         (1, 14)
-        >>> planes[0, :8].reshape(2, 2, 2)  # a zero column on the left, a zero row below
+        >>> rows[0, :8].reshape(2, 2, 2)  # a zero column on the left, a zero row below
         array([[[0., 1.],
                 [0., 0.]],
         <BLANKLINE>
@@ -381,86 +371,71 @@ def padded_planes(x, pads):
     n, c, h, w = x.shape
     top, bottom, left, right = pads
     hp, wp = h + top + bottom, w + left + right
-    planes = np.empty((c, n * hp * wp + 2 * wp + 2), dtype=x.dtype)
-    planes[:, n * hp * wp :] = 0
-    if x.size < PARALLEL_PAD:
-        _pad_serial_kernel(np.ascontiguousarray(x), planes, top, left, hp, wp)
-        return planes
-    with one_at_a_time:
-        _pad_kernel(np.ascontiguousarray(x), planes, top, left, hp, wp)
-    return planes
+    rows = np.zeros((c, n * hp * wp + 2 * wp + 2), dtype=x.dtype)
+    planes = rows[:, : n * hp * wp].reshape(c, n, hp, wp)
+    planes[:, :, top : top + h, left : left + w] = x.transpose(1, 0, 2, 3)
+    return rows
 
 
-def correlate(planes, w, wp, hp, out_shape, bias=None):
-    """The correlation of ``planes`` (from :func:`padded_planes`: planes of ``hp`` rows
-    of ``wp``) with the 3x3 kernels ``w`` (O, C, 9), plus ``bias`` (O) if given, as a
-    new (N, O, oH, oW) array ``out_shape``: the windows that start at each plane's top
-    ``oH`` rows and left ``oW`` columns. Compiled with numba, else plain Python.
+def _chunk(positions: int) -> int:
+    """The correlation's positions per task: at most :data:`CHUNK`, a multiple of 16 (a
+    vector), and as even a split of the batch between the threads as that allows (29
+    chunks on 2 threads would keep one of them busy 7% longer than 30)."""
+    threads = numba.get_num_threads() if AVAILABLE else 1
+    tasks = threads * -(-positions // (threads * CHUNK))  # a multiple of the threads
+    per_task = -(-positions // tasks)
+    return max(16, (per_task + 15) // 16 * 16)
+
+
+def correlate(x, w, pads, bias=None):
+    """The correlation of ``x`` (N, C, H, W), zero-padded by ``pads`` = (top, bottom,
+    left, right), each at most 2, with the 3x3 kernels ``w`` (O, C, 9), plus ``bias``
+    (O) if given: a new (N, O, H + top + bottom - 2, W + left + right - 2) array.
+    Compiled with numba, else plain Python.
 
     Example:
         >>> import numpy as np
-        >>> from minigrad.fast.direct_conv import correlate, padded_planes
-        >>> planes = padded_planes(np.ones((1, 1, 2, 2), np.float32), (1, 1, 1, 1))
-        >>> correlate(planes, np.ones((1, 1, 9), np.float32), 4, 4, (1, 1, 2, 2))
+        >>> from minigrad.fast.direct_conv import correlate
+        >>> correlate(np.ones((1, 1, 2, 2), np.float32), np.ones((1, 1, 9), np.float32),
+        ...           (1, 1, 1, 1))
         array([[[[4., 4.],
                  [4., 4.]]]], dtype=float32)
     """
+    n, _, h, width = x.shape
     o = w.shape[0]
+    top, bottom, left, right = shared_pads(pads)
+    hp, wp = h + top + bottom, width + left + right
+    out = np.empty((n, o, h + pads[0] + pads[1] - 2, width + pads[2] + pads[3] - 2), x.dtype)
     blocks = -(-o // 4) * 4
     if blocks != o:  # the kernel runs four output channels at a time: add zero kernels
         w = np.concatenate([w, np.zeros((blocks - o, *w.shape[1:]), w.dtype)])
-    padded_bias = np.zeros(blocks, dtype=planes.dtype)
+    padded_bias = np.zeros(blocks, dtype=x.dtype)
     if bias is not None:
         padded_bias[:o] = bias
-    out = np.empty(out_shape, dtype=planes.dtype)
     with one_at_a_time:
-        _correlate_kernel(planes, np.ascontiguousarray(w), padded_bias, out, wp, hp)
+        _correlate_kernel(np.ascontiguousarray(x), np.ascontiguousarray(w), padded_bias, out,
+                          top, left, hp, wp, _chunk(n * hp * wp))  # fmt: skip
     return out
 
 
-def weight_grad(planes, g, wp, offset=0):
-    """The (O, C, 9) weight gradient of :func:`correlate`: ``planes`` (C, Q + margin) its
-    input, ``g[:, offset:]`` (O, Q) the gradient of its output, with zeros at the junk
-    positions. (``offset`` lets ``g`` be the padded gradient of the input gradient.)
+def weight_grad(x, grad, pads):
+    """The (O, C, 9) weight gradient of :func:`correlate` of ``x`` (N, C, H, W) padded
+    by ``pads``, from ``grad`` (N, O, oH, oW), the gradient of its output.
 
     Example:
         >>> import numpy as np
-        >>> from minigrad.fast.direct_conv import padded_planes, weight_grad
-        >>> planes = padded_planes(np.ones((1, 1, 2, 2), np.float32), (1, 1, 1, 1))
-        >>> g = np.zeros((1, 16), np.float32)
-        >>> g.reshape(4, 4)[:2, :2] = 1  # the output's gradient, zero at the junk
-        >>> weight_grad(planes, g, 4).reshape(3, 3)  # how many pixels each tap saw
+        >>> from minigrad.fast.direct_conv import weight_grad
+        >>> x, grad = np.ones((1, 1, 2, 2), np.float32), np.ones((1, 1, 2, 2), np.float32)
+        >>> weight_grad(x, grad, (1, 1, 1, 1)).reshape(3, 3)  # how many pixels each tap saw
         array([[1., 2., 1.],
                [2., 4., 2.],
                [1., 2., 1.]], dtype=float32)
     """
-    c, o = planes.shape[0], g.shape[0]
-    blocks = -(-o // 4) * 4
-    if blocks != o:
-        g = np.concatenate([g, np.zeros((blocks - o, g.shape[1]), g.dtype)])
-    part = np.zeros((GROUPS, blocks, c, 9), dtype=g.dtype)
-    with one_at_a_time:
-        _weight_grad_kernel(planes, np.ascontiguousarray(g), offset, wp, part)
-    return part.sum(axis=0)[:o]
-
-
-def weight_grad_of_output(planes, grad, wp, hp):
-    """:func:`weight_grad` of the output gradient as it comes, ``grad`` (N, O, oH, oW),
-    for ``planes`` of ``hp`` rows of ``wp`` (from :func:`padded_planes`): the same sums,
-    without a padded copy of the gradient.
-
-    Example:
-        >>> import numpy as np
-        >>> from minigrad.fast.direct_conv import padded_planes, weight_grad_of_output
-        >>> planes = padded_planes(np.ones((1, 1, 2, 2), np.float32), (1, 1, 1, 1))
-        >>> grad = np.ones((1, 1, 2, 2), np.float32)
-        >>> weight_grad_of_output(planes, grad, 4, 4).reshape(3, 3)
-        array([[1., 2., 1.],
-               [2., 4., 2.],
-               [1., 2., 1.]], dtype=float32)
-    """
-    c, o = planes.shape[0], grad.shape[1]
+    c, o = x.shape[1], grad.shape[1]
+    top, bottom, left, right = shared_pads(pads)
+    hp, wp = x.shape[2] + top + bottom, x.shape[3] + left + right
     part = np.zeros((GROUPS, -(-o // 4) * 4, c, 9), dtype=grad.dtype)
     with one_at_a_time:
-        _weight_grad_of_output_kernel(planes, np.ascontiguousarray(grad), wp, hp, part)
+        _weight_grad_kernel(np.ascontiguousarray(x), np.ascontiguousarray(grad), top, left,
+                            hp, wp, part)  # fmt: skip
     return part.sum(axis=0)[:o]
