@@ -157,6 +157,35 @@ def test_direct_conv_weight_gradient_of_a_first_layer(pads, channels, value, rng
     assert_same_values(fast, reference, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("weight_grad", [True, False])
+@pytest.mark.parametrize("value", [None, np.inf, np.nan])
+def test_direct_conv_bias_gradient(weight_grad, value, rng):
+    """The bias gradient, summed by the weight gradient's kernel when the weight needs
+    one, by NumPy when it is frozen; an inf or a NaN in the output gradient reaches it
+    as in the reference."""
+    x0 = rng.standard_normal((3, 4, 6, 5))
+    w0 = rng.standard_normal((6, 4, 3, 3))
+
+    def grads(direct):
+        x = minigrad.tensor(x0, requires_grad=True)
+        w = minigrad.tensor(w0, requires_grad=weight_grad)
+        b = minigrad.tensor(rng.standard_normal(6), requires_grad=True)
+        if direct:
+            out = Conv2dDirect.apply(x, w, b, stride=(1, 1), padding=(1, 1, 1, 1),
+                                     dilation=(1, 1), groups=1)  # fmt: skip
+            assert out.grad_fn.direct
+        else:
+            with fastpath.reference_mode():
+                out = F.conv2d(x, w, b, padding=1)
+        g = np.sin(np.arange(out.numel())).reshape(out.shape)
+        if value is not None:
+            g[2, 4, 5, 0] = value
+        out.backward(minigrad.tensor(g))
+        return [x.grad.numpy(), b.grad.numpy(), w.grad.numpy() if weight_grad else None]
+
+    assert_same_values(grads(True), grads(False), rtol=1e-10, atol=1e-10)
+
+
 @pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
 def test_direct_conv_gives_the_same_bits_on_any_number_of_threads(rng):
     x0 = rng.standard_normal((19, 8, 9, 10)).astype(np.float32)
@@ -208,9 +237,13 @@ def test_compiled_kernels_agree_with_their_python_code(rng):
     x = rng.standard_normal((3, 5, 3, 4))
     grad = rng.standard_normal((3, 6, 4, 3))  # the output of x padded by (1, 2, 0, 1)
     part = np.zeros((direct_conv.GROUPS, 8, 5, 9))
-    direct_conv._weight_grad_kernel.py_func(x, grad, 1, 0, 6, 5, part)
-    np.testing.assert_allclose(direct_conv.weight_grad(x, grad, (1, 2, 0, 1)),
-                               part.sum(0)[:6], rtol=1e-12)  # fmt: skip
+    bias_part = np.zeros((direct_conv.GROUPS, 6))
+    direct_conv._weight_grad_kernel.py_func(x, grad, 1, 0, 6, 5, part, bias_part)
+    gw, gb = direct_conv.weight_grad(x, grad, (1, 2, 0, 1), bias=True)
+    np.testing.assert_allclose(gw, part.sum(0)[:6], rtol=1e-12)
+    np.testing.assert_allclose(gb, bias_part.sum(0), rtol=1e-12)
+    np.testing.assert_allclose(gb, grad.sum(axis=(0, 2, 3)), rtol=1e-12)
+    np.testing.assert_array_equal(direct_conv.weight_grad(x, grad, (1, 2, 0, 1)), gw)
     # and the same sums from the wide rows, done with NumPy: tap (i, j) reads q + i*W' + j
     rows = direct_conv.wide_rows(x, (1, 2, 0, 1))
     g = np.zeros((6, 3, 6, 5))

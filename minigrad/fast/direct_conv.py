@@ -291,13 +291,15 @@ def _run_dots(pk, g, q, x, start, m, wp):
             _dots_2x9(pk[o : o + 2, c], g[o, q:], g[o + 1, q:], x[c, start:], wp, m)
 
 
-def _weight_grad_kernel(x, grad, top, left, hp, wp, part):
+def _weight_grad_kernel(x, grad, top, left, hp, wp, part, bias_part):
     """``part[k, o, c, t]`` = the sum, over the positions ``q`` of group ``k``, of
     ``g[o, q] * x[c, q + shift(t)]``: ``x`` (N, C, H, W) read as wide rows (as in
     :func:`_correlate_kernel`), ``g`` the output gradient ``grad`` (N, O, oH, oW) in the
     same wide rows, zeros at the junk. One task per group, in runs of :data:`RUN`
     positions; each run first copies its piece of both (:func:`_fill_rows`) into rows
-    of its own, which stay in the core's cache."""
+    of its own, which stay in the core's cache. Unless ``bias_part`` is (groups, 0),
+    ``bias_part[k, o]`` = the sum of ``g[o, q]`` over the group's positions: the bias
+    gradient, from the rows in cache (no pass of its own over the gradient)."""
     images, channels = x.shape[0], x.shape[1]
     positions = images * hp * wp
     groups, blocks = part.shape[0], part.shape[1]
@@ -316,6 +318,11 @@ def _weight_grad_kernel(x, grad, top, left, hp, wp, part):
             _fill_rows(grad, g, start, m, 0, 0, hp, wp)  # (y >= oH or x >= oW: junk, 0)
             _fill_rows(x, rows, start, m + reach, top, left, hp, wp)
             _run_dots(part[k], g, 0, rows, 0, m, wp)
+            for o in range(bias_part.shape[1]):
+                row, total = g[o], bias_part[k, o]
+                for j in range(m):
+                    total += row[j]
+                bias_part[k, o] = total
 
 
 if AVAILABLE:
@@ -418,9 +425,10 @@ def correlate(x, w, pads, bias=None):
     return out
 
 
-def weight_grad(x, grad, pads):
+def weight_grad(x, grad, pads, bias=False):
     """The (O, C, 9) weight gradient of :func:`correlate` of ``x`` (N, C, H, W) padded
-    by ``pads``, from ``grad`` (N, O, oH, oW), the gradient of its output.
+    by ``pads``, from ``grad`` (N, O, oH, oW), the gradient of its output; with ``bias``,
+    also the bias gradient (O,), summed as the kernel goes: a pair of arrays then.
 
     Example:
         >>> import numpy as np
@@ -430,12 +438,16 @@ def weight_grad(x, grad, pads):
         array([[1., 2., 1.],
                [2., 4., 2.],
                [1., 2., 1.]], dtype=float32)
+        >>> weight_grad(x, grad, (1, 1, 1, 1), bias=True)[1]  # four output pixels
+        array([4.], dtype=float32)
     """
     c, o = x.shape[1], grad.shape[1]
     top, bottom, left, right = shared_pads(pads)
     hp, wp = x.shape[2] + top + bottom, x.shape[3] + left + right
     part = np.zeros((GROUPS, -(-o // 4) * 4, c, 9), dtype=grad.dtype)
+    bias_part = np.zeros((GROUPS, o if bias else 0), dtype=grad.dtype)
     with one_at_a_time:
         _weight_grad_kernel(np.ascontiguousarray(x), np.ascontiguousarray(grad), top, left,
-                            hp, wp, part)  # fmt: skip
-    return part.sum(axis=0)[:o]
+                            hp, wp, part, bias_part)  # fmt: skip
+    gw = part.sum(axis=0)[:o]
+    return (gw, bias_part.sum(axis=0)) if bias else gw
