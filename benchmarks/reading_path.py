@@ -12,7 +12,9 @@ each it counts, inside the ``minigrad`` package:
 * **files**: the files that hold a function the step executed;
 * **file lines**: all the lines of those files (what a reader who opens them meets);
 * **function lines**: the lines, from ``def`` to the last line, of every function the
-  step executed (a function nested in another executed one is counted once, inside it).
+  step executed (a function nested in another executed one is counted once, inside it);
+* **of which code**: those lines less their docstrings, comment-only and blank lines
+  (what the step runs, apart from the prose that explains it).
 
 It also traces the convolution alone (one ``F.conv2d`` forward and backward, in reference
 mode) and reports the executed lines of its primitive, ``ops/conv.py``: the textbook
@@ -46,6 +48,21 @@ def function_spans(path: Path) -> dict[int, tuple[int, int]]:
     return spans
 
 
+def prose_lines(path: Path) -> set[int]:
+    """The lines of a file that are not code: docstrings, comment-only and blank lines."""
+    text = path.read_text()
+    lines = {i for i, line in enumerate(text.splitlines(), 1)
+             if not line.strip() or line.lstrip().startswith("#")}  # fmt: skip
+    for node in ast.walk(ast.parse(text)):
+        body = getattr(node, "body", None)
+        if (isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):  # fmt: skip
+            lines.update(range(body[0].lineno, body[0].end_lineno + 1))
+    return lines
+
+
 def trace(step) -> set[tuple[str, int]]:
     """The (file, first line) of every minigrad function that ``step()`` executes."""
     called: set[tuple[str, int]] = set()
@@ -72,18 +89,22 @@ def measure(called: set[tuple[str, int]]) -> dict:
         if first in spans:
             by_file.setdefault(filename, []).append(spans[first])
     functions = {}
-    function_lines = 0
+    function_lines = code_lines = 0
     for filename, ranges in by_file.items():
         outer = [r for r in set(ranges) if not any(o != r and o[0] <= r[0] and r[1] <= o[1]
                                                    for o in set(ranges))]  # fmt: skip
         lines = sum(end - start + 1 for start, end in outer)
         functions[str(Path(filename).relative_to(ROOT))] = lines
         function_lines += lines
+        prose = prose_lines(Path(filename))
+        code_lines += sum(1 for start, end in outer for i in range(start, end + 1)
+                          if i not in prose)  # fmt: skip
     file_lines = sum(len(Path(f).read_text().splitlines()) for f in by_file)
     return {
         "files": len(by_file),
         "file_lines": file_lines,
         "function_lines": function_lines,
+        "code_lines": code_lines,
         "per_file": dict(sorted(functions.items(), key=lambda kv: -kv[1])),
     }
 
@@ -175,14 +196,15 @@ def main() -> None:
         ("Reference convolution, forward and backward", "conv", True),
     ]
     results = {}
-    print("| what is traced | files | lines in those files | lines of executed functions |")
-    print("| --- | ---: | ---: | ---: |")
+    print("| what is traced | files | lines in those files | lines of executed functions "
+          "| of which code |")  # fmt: skip
+    print("| --- | ---: | ---: | ---: | ---: |")
     for label, what, reference in rows:
         figures = run_child(what, reference)
         results[label] = figures
         print(
             f"| {label} | {figures['files']} | {figures['file_lines']:,} | "
-            f"{figures['function_lines']:,} |"
+            f"{figures['function_lines']:,} | {figures['code_lines']:,} |"
         )
     conv = results["Reference convolution, forward and backward"]["per_file"]
     primitive = conv.get("minigrad/ops/conv.py", 0)
