@@ -186,6 +186,18 @@ def test_direct_conv_bias_gradient(weight_grad, value, rng):
     assert_same_values(grads(True), grads(False), rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("shape", [(0, 3, 5, 5), (0, 1, 4, 4)])
+def test_direct_conv_of_an_empty_batch(shape, rng):
+    """No images: the kernels have no positions (an empty output and input gradient,
+    zero weight and bias gradients)."""
+    c = shape[1]
+    args = (rng.standard_normal(shape), rng.standard_normal((5, c, 3, 3)),
+            rng.standard_normal(5), 1, 1, 1, 1, cosine(np.float64))  # fmt: skip
+    fast, fn = run(*args, direct=True)
+    assert fn.direct
+    assert_same(fast, run(*args, direct=False)[0], np.float64)
+
+
 @pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
 def test_direct_conv_gives_the_same_bits_on_any_number_of_threads(rng):
     x0 = rng.standard_normal((19, 8, 9, 10)).astype(np.float32)

@@ -389,7 +389,7 @@ def _chunk(positions: int) -> int:
     vector), and as even a split of the batch between the threads as that allows (29
     chunks on 2 threads would keep one of them busy 7% longer than 30)."""
     threads = numba.get_num_threads() if AVAILABLE else 1
-    tasks = threads * -(-positions // (threads * CHUNK))  # a multiple of the threads
+    tasks = threads * max(1, -(-positions // (threads * CHUNK)))  # a multiple of the threads
     per_task = -(-positions // tasks)
     return max(16, (per_task + 15) // 16 * 16)
 
