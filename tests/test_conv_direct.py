@@ -198,6 +198,16 @@ def test_direct_conv_of_an_empty_batch(shape, rng):
     assert_same(fast, run(*args, direct=False)[0], np.float64)
 
 
+def test_correlation_of_no_input_channels_is_the_bias():
+    """The first input channel's pass starts the sums at the bias; with none, the
+    output is the bias (or zeros) all the same."""
+    x, w = np.zeros((2, 0, 3, 4), np.float32), np.zeros((3, 0, 9), np.float32)
+    out = direct_conv.correlate(x, w, (1, 1, 1, 1), np.arange(3, dtype=np.float32))
+    assert out.shape == (2, 3, 3, 4)
+    np.testing.assert_array_equal(out, np.broadcast_to(np.arange(3.0)[:, None, None], out.shape))
+    np.testing.assert_array_equal(direct_conv.correlate(x, w, (0, 0, 0, 0)), 0)
+
+
 @pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
 def test_direct_conv_gives_the_same_bits_on_any_number_of_threads(rng):
     x0 = rng.standard_normal((19, 8, 9, 10)).astype(np.float32)

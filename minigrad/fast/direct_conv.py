@@ -97,10 +97,13 @@ that the result does not depend on how many threads run them)."""
 _FLAGS = {"contract", "reassoc"}  # fused multiply-adds and reordered sums; inf and NaN kept
 
 
-def _four_rows(r0, r1, r2, r3, x, w, wp, n):
+def _four_rows(r0, r1, r2, r3, x, w, wp, n, first=False, e0=0.0, e1=0.0, e2=0.0, e3=0.0):
     """Add to ``n`` positions of the output rows ``r0..r3`` the 3x3 windows of the input
     row ``x`` (wide rows of ``wp`` values) times the kernels ``w[0..3]`` (9 taps each).
-    Each shifted input is loaded once for the four rows."""
+    Each shifted input is loaded once for the four rows. With ``first``, the rows are
+    not read: the sums start at ``e0..e3`` instead (the bias, for the first input
+    channel: no pass of its own to fill the rows; the layers' forward and backward 2-8%
+    faster, paired)."""
     t0, t1, t2 = x[0:], x[1:], x[2:]  # the taps of the window's first row,
     t3, t4, t5 = x[wp:], x[wp + 1 :], x[wp + 2 :]  # its second
     t6, t7, t8 = x[2 * wp :], x[2 * wp + 1 :], x[2 * wp + 2 :]  # and its third
@@ -112,16 +115,16 @@ def _four_rows(r0, r1, r2, r3, x, w, wp, n):
         v0, v1, v2 = t0[p], t1[p], t2[p]
         v3, v4, v5 = t3[p], t4[p], t5[p]
         v6, v7, v8 = t6[p], t7[p], t8[p]
-        r0[p] += (
+        r0[p] = (e0 if first else r0[p]) + (
             a0 * v0 + a1 * v1 + a2 * v2 + a3 * v3 + a4 * v4 + a5 * v5 + a6 * v6 + a7 * v7 + a8 * v8
         )
-        r1[p] += (
+        r1[p] = (e1 if first else r1[p]) + (
             b0 * v0 + b1 * v1 + b2 * v2 + b3 * v3 + b4 * v4 + b5 * v5 + b6 * v6 + b7 * v7 + b8 * v8
         )
-        r2[p] += (
+        r2[p] = (e2 if first else r2[p]) + (
             c0 * v0 + c1 * v1 + c2 * v2 + c3 * v3 + c4 * v4 + c5 * v5 + c6 * v6 + c7 * v7 + c8 * v8
         )
-        r3[p] += (
+        r3[p] = (e3 if first else r3[p]) + (
             d0 * v0 + d1 * v1 + d2 * v2 + d3 * v3 + d4 * v4 + d5 * v5 + d6 * v6 + d7 * v7 + d8 * v8
         )
 
@@ -197,11 +200,14 @@ def _correlate_kernel(x, w, bias, out, top, left, hp, wp, chunk):
         acc = np.empty((4, chunk + 16), dtype=out.dtype)
         for block in range(blocks):
             o = block * 4
-            for j in range(4):
-                row, b = acc[j], bias[o + j]
-                for k in range(chunk):
-                    row[k] = b
-            for c in range(channels):
+            # The first input channel's pass starts the sums at the bias. (``first`` is a
+            # constant at each call: numba inlines the function and drops the branch; a
+            # value known only at run time would keep it in the loop, which then was not
+            # vectorized: 4.5x slower.)
+            _four_rows(acc[0], acc[1], acc[2], acc[3], rows[0], w[o : o + 4, 0], wp,
+                       stop - start, True, bias[o], bias[o + 1], bias[o + 2],
+                       bias[o + 3])  # fmt: skip
+            for c in range(1, channels):
                 _four_rows(acc[0], acc[1], acc[2], acc[3], rows[c], w[o : o + 4, c], wp,
                            stop - start)  # fmt: skip
             first_row = start // wp
@@ -419,6 +425,9 @@ def correlate(x, w, pads, bias=None):
     padded_bias = np.zeros(blocks, dtype=x.dtype)
     if bias is not None:
         padded_bias[:o] = bias
+    if x.shape[1] == 0:  # no input channel to start the sums: the output is the bias
+        out[...] = padded_bias[:o, None, None]
+        return out
     with one_at_a_time:
         _correlate_kernel(np.ascontiguousarray(x), np.ascontiguousarray(w), padded_bias, out,
                           top, left, hp, wp, _chunk(n * hp * wp))  # fmt: skip
