@@ -54,54 +54,64 @@ def _inside(ow, w, sw, shift):
 
 def _im2col_kernel(x, cols, kh, kw, sh, sw, dh, dw, top, left, oh, ow):
     """Write the columns of ``x`` (N, C, H, W) into ``cols`` (C * kh * kw, N * oh * ow),
-    one task per (channel, image): its kh * kw runs of oh * ow columns."""
+    one task per (channel, image): its kh * kw runs of oh * ow columns. Each output row
+    of a tap is zeros where it reads the padding, then pixels (``stride`` apart in the
+    input row), then zeros: the bounds are worked out once per tap (:func:`_inside`), not
+    tested per pixel, and the indices are flat and unsigned (numba checks a signed one
+    for a negative value per element, and slicing out each short row costs more than
+    its copy)."""
     images, channels, h, w = x.shape
     pixels = oh * ow
+    src, dst = x.reshape(-1), cols.reshape(-1)
+    step = np.uint64(sw)
     for task in prange(channels * images):
         c, n = task // images, task % images
-        src = x[n, c]
+        plane = (n * channels + c) * h * w
         for i in range(kh):
             for j in range(kw):
-                run = cols[(c * kh + i) * kw + j, n * pixels :]
+                shift = j * dw - left
+                first, last = _inside(ow, w, sw, shift)
+                run = ((c * kh + i) * kw + j) * images * pixels + n * pixels
                 for y in range(oh):
-                    yy, out = y * sh + i * dh - top, run[y * ow :]
-                    if yy < 0 or yy >= h:  # a row of the padding
-                        for k in range(ow):
-                            out[k] = 0
-                        continue
-                    row = src[yy]
-                    for k in range(ow):
-                        xx = k * sw + j * dw - left
-                        out[k] = row[xx] if 0 <= xx < w else 0
+                    yy, out = y * sh + i * dh - top, np.uint64(run + y * ow)
+                    lo = hi = 0  # the pixels [lo, hi) of the row; zeros around them
+                    if 0 <= yy < h:  # (else a row of the padding: all zeros)
+                        lo, hi = first, last
+                        at = np.uint64(plane + yy * w + first * sw + shift)
+                        for k in range(hi - lo):
+                            dst[out + np.uint64(lo + k)] = src[at + np.uint64(k) * step]
+                    for k in range(lo):
+                        dst[out + np.uint64(k)] = 0
+                    for k in range(hi, ow):
+                        dst[out + np.uint64(k)] = 0
 
 
 def _col2im_kernel(cols, gx, kh, kw, sh, sw, dh, dw, top, left, oh, ow):
     """``gx`` (N, C, H, W) = the column gradient ``cols`` (C * kh * kw, N * oh * ow) summed
-    onto the pixels each tap read, tap after tap, one task per (channel, image)."""
+    onto the pixels each tap read, tap after tap, one task per (channel, image); flat,
+    unsigned indices and bounds worked out once per tap, as in :func:`_im2col_kernel`."""
     images, channels, h, w = gx.shape
     pixels = oh * ow
+    src, dst = cols.reshape(-1), gx.reshape(-1)
+    step = np.uint64(sw)
     for task in prange(channels * images):
         c, n = task // images, task % images
-        dst = gx[n, c]
-        for yy in range(h):
-            row = dst[yy]
-            for k in range(w):
-                row[k] = 0
+        plane = (n * channels + c) * h * w
+        for k in range(h * w):
+            dst[np.uint64(plane + k)] = 0
         for i in range(kh):
             for j in range(kw):
-                run = cols[(c * kh + i) * kw + j, n * pixels :]
+                shift = j * dw - left
+                first, last = _inside(ow, w, sw, shift)
+                run = ((c * kh + i) * kw + j) * images * pixels + n * pixels
                 for y in range(oh):
                     yy = y * sh + i * dh - top
                     if yy < 0 or yy >= h:  # read the padding: no input pixel's gradient
                         continue
-                    row, src = dst[yy], run[y * ow :]
-                    first, last = _inside(ow, w, sw, j * dw - left)
-                    # (Slices that start where the run does, and an unsigned index:
-                    # numba checks a signed one for a negative value per pixel.)
-                    spots, grads = row[first * sw + j * dw - left :], src[first:]
-                    step = np.uint64(sw)
+                    at = np.uint64(plane + yy * w + first * sw + shift)
+                    grads = np.uint64(run + y * ow + first)
                     for k in range(last - first):
-                        spots[np.uint64(k) * step] += grads[k]
+                        dst[at + np.uint64(k) * step] += src[grads + np.uint64(k)]
 
 
 if AVAILABLE:
