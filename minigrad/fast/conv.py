@@ -435,7 +435,7 @@ class Conv2dDirect(Conv2dColumns):
     * input gradient: the correlation of the output gradient, zero-padded by
       ``2 - padding``, with the kernel flipped and its channel axes swapped;
     * weight gradient: :func:`direct_conv.weight_grad` of the saved input and the
-      output gradient.
+      output gradient, and the bias gradient, summed by the same kernel.
 
     The kernels read their arrays where they lie: no padded copy of a whole array is
     made (each task copies the piece it reads into its core's cache).
