@@ -100,6 +100,18 @@ def test_direct_conv_paddings_and_channel_counts(pads, channels, rng):
     assert_same(fast, run(*args, direct=False)[0], np.float64)
 
 
+@pytest.mark.parametrize("pads", [(1, 1, 1, 1), (0, 2, 2, 0)])
+def test_direct_conv_of_rows_longer_than_a_task(pads, rng):
+    """Images wider than a task's positions (``direct_conv.CHUNK``, ``RUN``): a task's
+    piece of the wide rows starts and ends inside one row."""
+    w = direct_conv.RUN + 100
+    args = (rng.standard_normal((2, 3, 3, w)), rng.standard_normal((5, 3, 3, 3)),
+            rng.standard_normal(5), 1, pads, 1, 1, cosine(np.float64))  # fmt: skip
+    fast, fn = run(*args, direct=True)
+    assert fn.direct
+    assert_same(fast, run(*args, direct=False)[0], np.float64)
+
+
 def test_direct_conv_hands_what_it_does_not_take_to_the_numpy_path():
     x = minigrad.ones(1, 2, 4, 4, dtype=minigrad.float16)
     w = minigrad.ones(3, 2, 3, 3, dtype=minigrad.float16)
