@@ -321,8 +321,11 @@ def _weight_grad_kernel(x, grad, top, left, hp, wp, part, bias_part):
         first, last = k * positions // groups, (k + 1) * positions // groups
         for start in range(first, last, RUN):
             m = min(last, start + RUN) - start
-            _fill_rows(grad, g, start, m, 0, 0, hp, wp)  # (y >= oH or x >= oW: junk, 0)
-            _fill_rows(x, rows, start, m + reach, top, left, hp, wp)
+            # The gradient's piece (y >= oH or x >= oW: junk, zeros), then the input's,
+            # from one call site: the inlined copy is compiled once (2 s less).
+            for source, target, count, t, l in ((grad, g, m, 0, 0),
+                                                (x, rows, m + reach, top, left)):  # fmt: skip
+                _fill_rows(source, target, start, count, t, l, hp, wp)
             _run_dots(part[k], g, 0, rows, 0, m, wp)
             for o in range(bias_part.shape[1]):
                 row, total = g[o], bias_part[k, o]
