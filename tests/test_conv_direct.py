@@ -220,6 +220,24 @@ def test_correlation_of_no_input_channels_is_the_bias():
     np.testing.assert_array_equal(direct_conv.correlate(x, w, (0, 0, 0, 0)), 0)
 
 
+def test_direct_kernels_reject_arrays_of_the_wrong_shape():
+    """The compiled kernels check no bounds: their wrappers refuse what would overrun."""
+    x, w = np.ones((2, 3, 5, 5), np.float32), np.ones((4, 3, 9), np.float32)
+    bad = [
+        (lambda: direct_conv.correlate(x[0], w, (1, 1, 1, 1)), "4-D input"),
+        (lambda: direct_conv.correlate(x, w, (3, 1, 1, 1)), "paddings from 0 to 2"),
+        (lambda: direct_conv.correlate(x[:, :, :1, :1], w, (0, 0, 0, 0)), "smaller than"),
+        (lambda: direct_conv.correlate(x, w[:, :2], (1, 1, 1, 1)), r"\(O, 3, 9\)"),
+        (lambda: direct_conv.correlate(x, w.astype(np.float64), (1, 1, 1, 1)), "float32"),
+        (lambda: direct_conv.weight_grad(x, np.ones((2, 4, 4, 5), np.float32), (1, 1, 1, 1)),
+         r"\(2, O, 5, 5\)"),
+        (lambda: direct_conv.weight_grad(x, np.ones((2, 4, 5, 5)), (1, 1, 1, 1)), "float32"),
+    ]  # fmt: skip
+    for call, message in bad:
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
 @pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
 def test_direct_conv_gives_the_same_bits_on_any_number_of_threads(rng):
     x0 = rng.standard_normal((19, 8, 9, 10)).astype(np.float32)

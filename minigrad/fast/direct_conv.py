@@ -393,6 +393,30 @@ def wide_rows(x, pads):
     return rows
 
 
+def _check(caller, x, pads, w=None, grad=None):
+    """The shapes the kernels assume, checked before they run (they check no bounds: a
+    wrong array would be overrun): ``x`` 4-D, ``pads`` four values from 0 to 2 that
+    leave an output, the kernels ``w`` (O, C, 9) with the input's C and dtype, ``grad``
+    the output's shape and the input's dtype."""
+    if x.ndim != 4 or len(pads) != 4 or not all(0 <= p <= 2 for p in pads):
+        raise ValueError(f"{caller}: expected a 4-D input and four paddings from 0 to 2, "
+                         f"got shape {x.shape} and pads {tuple(pads)}")  # fmt: skip
+    n, c, h, width = x.shape
+    out_hw = (h + pads[0] + pads[1] - 2, width + pads[2] + pads[3] - 2)
+    if min(out_hw) <= 0:
+        raise ValueError(f"{caller}: input {x.shape} padded by {tuple(pads)} is smaller "
+                         "than the 3x3 kernel")  # fmt: skip
+    if w is not None and (w.ndim != 3 or w.shape[1:] != (c, 9) or w.dtype != x.dtype):
+        raise ValueError(f"{caller}: expected {x.dtype} kernels of shape (O, {c}, 9) for "
+                         f"input {x.shape}, got {w.dtype} {w.shape}")  # fmt: skip
+    if grad is not None and (grad.ndim != 4 or grad.shape[0] != n
+                             or grad.shape[2:] != out_hw or grad.dtype != x.dtype):  # fmt: skip
+        raise ValueError(
+            f"{caller}: expected a {x.dtype} gradient of shape ({n}, O, "
+            f"{out_hw[0]}, {out_hw[1]}), got {grad.dtype} {grad.shape}"
+        )
+
+
 def _chunk(positions: int) -> int:
     """The correlation's positions per task: at most :data:`CHUNK`, a multiple of 16 (a
     vector), and as even a split of the batch between the threads as that allows (29
@@ -417,6 +441,7 @@ def correlate(x, w, pads, bias=None):
         array([[[[4., 4.],
                  [4., 4.]]]], dtype=float32)
     """
+    _check("correlate", x, pads, w=w)
     n, _, h, width = x.shape
     o = w.shape[0]
     top, bottom, left, right = shared_pads(pads)
@@ -453,6 +478,7 @@ def weight_grad(x, grad, pads, bias=False):
         >>> weight_grad(x, grad, (1, 1, 1, 1), bias=True)[1]  # four output pixels
         array([4.], dtype=float32)
     """
+    _check("weight_grad", x, pads, grad=grad)
     c, o = x.shape[1], grad.shape[1]
     top, bottom, left, right = shared_pads(pads)
     hp, wp = x.shape[2] + top + bottom, x.shape[3] + left + right
