@@ -394,3 +394,40 @@ def test_compiled_columns_reject_arrays_of_the_wrong_shape():
         columns.im2col(x, (3, 3), (2, 2), (1, 1), (0, 0), (3, 3), out=np.empty((27, 17)))
     with pytest.raises(ValueError, match=r"cols must have shape \(27, 18\)"):
         columns.col2im(np.ones((27, 9)), x.shape, (3, 3), (2, 2), (1, 1), (0, 0), (3, 3))
+
+
+def test_compiled_columns_keep_the_forwards_columns_for_backward(monkeypatch, rng):
+    """Where the batch is one chunk and the weight wants a gradient, ``Conv2dColumns``
+    keeps the forward's columns for backward (one im2col less), and the gradients are the
+    bits of ``Conv2dFast``, which builds them again: through a retained graph twice, and
+    with a workspace so small that the batch is cut into chunks (nothing kept then). The
+    columns are freed with the other saved arrays."""
+    from minigrad import backend
+    from minigrad.fast.conv import Conv2dColumns, Conv2dFast
+
+    x0 = rng.standard_normal((3, 4, 9, 8)).astype(np.float32)
+    w0 = rng.standard_normal((5, 4, 3, 3)).astype(np.float32)
+    args = dict(stride=(2, 2), padding=(1, 1, 1, 1), dilation=(1, 1), groups=1)
+
+    def grads(op, x_grad=True, w_grad=True, times=1):
+        x = minigrad.tensor(x0, requires_grad=x_grad)
+        w = minigrad.tensor(w0, requires_grad=w_grad)
+        out = op.apply(x, w, None, **args)
+        kept = getattr(out.grad_fn, "kept", None)
+        for i in range(times):
+            out.backward(cosine(np.float32)(out), retain_graph=i + 1 < times)
+        got = [None if t.grad is None else t.grad.numpy() for t in (x, w)]
+        return got, kept, out.grad_fn
+
+    expected, _, _ = grads(Conv2dFast)
+    got, kept, fn = grads(Conv2dColumns, times=2)
+    assert kept is not None and kept.shape == (1, 4 * 9, 3 * 5 * 4)
+    assert fn.kept is None  # freed by the last backward, with the saved input
+    for a, b in zip(got, expected):
+        np.testing.assert_array_equal(a, 2 * b)  # two backwards accumulate: exactly twice
+    assert grads(Conv2dColumns, w_grad=False)[1] is None  # no weight gradient: not kept
+    monkeypatch.setattr(backend.Device, "workspace_bytes", property(lambda self: 4096))
+    got, kept, _ = grads(Conv2dColumns)
+    assert kept is None  # the batch in chunks: each is built again in backward
+    for a, b in zip(got, grads(Conv2dFast)[0]):  # (summed chunk by chunk: other bits)
+        np.testing.assert_array_equal(a, b)
