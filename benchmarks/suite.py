@@ -223,7 +223,7 @@ def run_timings(
                 command += ["--only", only]
             out = subprocess.run(
                 command, capture_output=True, text=True, check=True, cwd=ROOT,
-                env=thread_env(threads),
+                env=thread_env(threads, lib_name),
             )  # fmt: skip
             for name, ts in json.loads(out.stdout.strip().splitlines()[-1]).items():
                 times[lib_name][name] += ts
@@ -245,11 +245,16 @@ def run_timings(
     return results
 
 
-def thread_env(threads: int) -> dict:
+def thread_env(threads: int, lib_name: str = "minigrad") -> dict:
     """The environment of a worker process: its BLAS and OpenMP pools get ``threads``
-    threads from the start (the variables are read when the libraries load)."""
+    threads from the start (the variables are read when the libraries load). A PyTorch
+    worker imports minigrad first (this file does) but runs none of its kernels: numba's
+    work queue there, so that minigrad does not load the OpenMP library, which PyTorch's
+    would then share with its idle threads asleep (``minigrad/fast/compiled.py``)."""
     names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
     env = dict(os.environ, **dict.fromkeys(names, str(threads)))
+    if lib_name == "torch":
+        env.setdefault("NUMBA_THREADING_LAYER", "workqueue")
     # What ``import minigrad`` sets when numba is installed and NumPy not yet loaded (see
     # minigrad/__init__.py); a worker imports NumPy first, so its environment says it.
     # PyTorch's own pools do not read it.
@@ -303,7 +308,7 @@ def peak_memory(lib_name: str, model: str, batch: int, threads: int) -> float:
     # much the allocator kept from the step before, which differs between runs and between
     # frameworks. A fixed mmap threshold makes every array over 64 KiB its own mapping,
     # returned when freed: the rise is then the peak of the arrays alive during the step.
-    env = dict(thread_env(threads), MALLOC_MMAP_THRESHOLD_="65536")
+    env = dict(thread_env(threads, lib_name), MALLOC_MMAP_THRESHOLD_="65536")
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
     ).stdout

@@ -415,6 +415,99 @@ def test_every_compiled_kernel_has_a_disk_cache_entry_of_its_own():
     assert len(seen) >= 10  # the kernels of direct_conv, pooling, elementwise, sgd, ...
 
 
+_THREADS_PROBE = """
+import os, time
+import numpy as np
+import minigrad, numba
+from minigrad.fast.elementwise import PARALLEL_SIZE, _relu_parallel
+a = np.ones(PARALLEL_SIZE, np.float32)
+_relu_parallel(a, np.empty_like(a))  # a parallel loop: the threading layer starts
+start = time.process_time()
+time.sleep(0.1)  # idle: threads that spin would use this whole time on a core
+print(numba.threading_layer(), os.environ.get("OMP_WAIT_POLICY"), time.process_time() - start)
+"""
+
+
+@pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
+@pytest.mark.parametrize("layer", [None, "workqueue"])
+def test_the_threading_layer_and_its_idle_threads(layer):
+    """minigrad runs numba's parallel loops on OpenMP's layer where an OpenMP library is
+    installed, its idle threads asleep (``OMP_WAIT_POLICY=PASSIVE`` only while it
+    loads: the variable is not left set), else on numba's work queue; a layer the user
+    names is kept. Either way the threads use no CPU while idle."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_THREADING_LAYER",
+                                                             "OMP_WAIT_POLICY")}  # fmt: skip
+    if layer is not None:
+        env["NUMBA_THREADING_LAYER"] = layer
+    out = subprocess.run([sys.executable, "-c", _THREADS_PROBE], capture_output=True,
+                         text=True, check=True, env=env).stdout.split()  # fmt: skip
+    chosen, policy, idle_cpu = out[0], out[1], float(out[2])
+    try:
+        from numba.np.ufunc import omppool  # noqa: F401
+    except ImportError:
+        expected = "workqueue"  # no OpenMP library here
+    else:
+        expected = layer or "omp"
+    assert (chosen, policy) == (expected, "None")
+    assert idle_cpu < 0.05  # spinning threads: about 0.1 s
+
+
+def _in_a_forked_child(work) -> tuple[int, bytes]:
+    """Fork; the child runs ``work()`` (bytes) and exits: its exit status, and what
+    ``work`` returned (empty if it never returned)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never back into pytest
+        try:
+            os.write(write, work())
+        finally:
+            os._exit(0)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    with os.fdopen(read, "rb") as pipe:
+        return status, pipe.read()
+
+
+@pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+def test_kernels_run_in_a_child_forked_after_a_parallel_loop(rng):
+    """OpenMP's threads do not survive a fork, and numba ends a forked child that starts a
+    parallel loop on them (SIGTERM): after such a fork the kernels run their serial
+    twins (``compiled.PARALLEL``), with the same results. Shown both ways: a child that
+    skips the guard is ended, where the threading layer is OpenMP."""
+    import numba
+
+    from minigrad.fast import compiled
+    from minigrad.fast.elementwise import PARALLEL_SIZE, _relu_parallel
+
+    x = rng.standard_normal((4, 3, 9, 9)).astype(np.float32)
+    w = rng.standard_normal((5, 3, 9)).astype(np.float32)
+    a = rng.standard_normal(PARALLEL_SIZE).astype(np.float32)
+    expected, relu = direct_conv.correlate(x, w, (1, 1, 1, 1)), np.maximum(a, 0)
+    _relu_parallel(a, np.empty_like(a))  # (a parallel loop here, before the fork)
+    omp = numba.threading_layer() == "omp"
+
+    def guarded():
+        conv = direct_conv.correlate(x, w, (1, 1, 1, 1))
+        out = F.relu(minigrad.tensor(a)).numpy()
+        same = np.array_equal(conv, expected) and np.array_equal(out, relu)
+        return b"same" if same and compiled.PARALLEL is not omp else b"different"
+
+    assert _in_a_forked_child(guarded) == (0, b"same")
+
+    def unguarded():
+        out = np.empty_like(a)
+        _relu_parallel(a, out)  # straight to the parallel loop
+        return b"ran"
+
+    status, said = _in_a_forked_child(unguarded)
+    if omp:
+        assert os.WIFSIGNALED(status) and said == b""
+    else:  # numba's work queue starts its threads again in the child
+        assert (status, said) == (0, b"ran")
+    assert compiled.PARALLEL  # (the parent's flag is its own)
+
+
 @pytest.mark.parametrize("parallel", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(2, 3, 8, 8), (3, 2, 7, 9), (1, 1, 1, 5), (2, 2, 4, 1)])

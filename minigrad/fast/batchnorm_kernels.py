@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compiled import AVAILABLE, numba, one_at_a_time, prange
+from . import compiled
+from .compiled import one_at_a_time, prange, serial_and_parallel
 
 DTYPES = (np.float32, np.float64)
 """The dtypes the kernels are compiled for; others take the NumPy path."""
@@ -99,10 +100,10 @@ def _backward_kernel(g, x, mean, inv_std, scale, batch_stats, need_x, d_x, d_gam
                     dst[j] = grow[j] * s - (xrow[j] - m) * k1 - k0
 
 
-if AVAILABLE:
-    _statistics_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(_statistics_kernel)
-    _normalize_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(_normalize_kernel)
-    _backward_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(_backward_kernel)
+# On every core, and on one (in a forked child: compiled.PARALLEL)
+_statistics_serial, _statistics_kernel = serial_and_parallel(_statistics_kernel, fastmath=_FLAGS)
+_normalize_serial, _normalize_kernel = serial_and_parallel(_normalize_kernel, fastmath=_FLAGS)
+_backward_serial, _backward_kernel = serial_and_parallel(_backward_kernel, fastmath=_FLAGS)
 
 
 def forward(x, gamma, beta, mean, var, eps):
@@ -113,12 +114,12 @@ def forward(x, gamma, beta, mean, var, eps):
     with one_at_a_time:
         if mean is None:
             mean, var = np.empty(c, dtype), np.empty(c, dtype)
-            _statistics_kernel(x, mean, var)
+            (_statistics_kernel if compiled.PARALLEL else _statistics_serial)(x, mean, var)
         inv_std = (1.0 / np.sqrt(var + eps)).astype(dtype, copy=False)
         scale = inv_std if gamma is None else (inv_std * gamma).astype(dtype, copy=False)
         shift = np.zeros(c, dtype) if beta is None else beta
         out = np.empty_like(x)
-        _normalize_kernel(x, mean, scale, shift, out)
+        (_normalize_kernel if compiled.PARALLEL else _normalize_serial)(x, mean, scale, shift, out)
     return out, mean, var, inv_std, scale
 
 
@@ -129,5 +130,6 @@ def backward(g, x, mean, inv_std, scale, batch_stats, need_x):
     d_x = np.empty_like(x) if need_x else np.empty((0, 0, 0), dtype)
     d_gamma, d_beta = np.empty(c, dtype), np.empty(c, dtype)
     with one_at_a_time:
-        _backward_kernel(g, x, mean, inv_std, scale, batch_stats, need_x, d_x, d_gamma, d_beta)
+        kernel = _backward_kernel if compiled.PARALLEL else _backward_serial
+        kernel(g, x, mean, inv_std, scale, batch_stats, need_x, d_x, d_gamma, d_beta)
     return (d_x if need_x else None), d_gamma, d_beta

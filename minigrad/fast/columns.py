@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compiled import AVAILABLE, numba, one_at_a_time, prange
+from . import compiled
+from .compiled import AVAILABLE, numba, one_at_a_time, prange, serial_and_parallel
 
 DTYPES = (np.float32, np.float64)
 """The dtypes the kernels are compiled for."""
@@ -116,8 +117,10 @@ def _col2im_kernel(cols, gx, kh, kw, sh, sw, dh, dw, top, left, oh, ow):
 
 if AVAILABLE:
     _inside = numba.njit(cache=True, inline="always")(_inside)
-    _im2col_kernel = numba.njit(parallel=True, cache=True)(_im2col_kernel)
-    _col2im_kernel = numba.njit(parallel=True, cache=True)(_col2im_kernel)
+
+# On every core, and on one (in a forked child: compiled.PARALLEL)
+_im2col_serial, _im2col_kernel = serial_and_parallel(_im2col_kernel)
+_col2im_serial, _col2im_kernel = serial_and_parallel(_col2im_kernel)
 
 
 def im2col(x, kernel, stride, dilation, pads, out_hw, out=None):
@@ -143,7 +146,9 @@ def im2col(x, kernel, stride, dilation, pads, out_hw, out=None):
         raise ValueError(f"im2col: out must be a C-contiguous {x.dtype} array of shape "
                          f"{shape}, got {out.dtype} {out.shape}")  # fmt: skip
     with one_at_a_time:
-        _im2col_kernel(np.ascontiguousarray(x), out, kh, kw, *stride, *dilation, *pads, oh, ow)
+        (_im2col_kernel if compiled.PARALLEL else _im2col_serial)(
+            np.ascontiguousarray(x), out, kh, kw, *stride, *dilation, *pads, oh, ow
+        )
     return out
 
 
@@ -167,6 +172,7 @@ def col2im(cols, input_shape, kernel, stride, dilation, pads, out_hw):
                          f"input {tuple(input_shape)}, got {cols.shape}")  # fmt: skip
     gx = np.empty(input_shape, dtype=cols.dtype)
     with one_at_a_time:
-        _col2im_kernel(np.ascontiguousarray(cols), gx, kh, kw, *stride, *dilation, *pads,
-                       oh, ow)  # fmt: skip
+        (_col2im_kernel if compiled.PARALLEL else _col2im_serial)(
+            np.ascontiguousarray(cols), gx, kh, kw, *stride, *dilation, *pads, oh, ow
+        )
     return gx

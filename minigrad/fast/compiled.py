@@ -5,6 +5,21 @@ it :data:`AVAILABLE` is false: the fast paths that need it are not registered (t
 runs the NumPy ones), and the kernels still run, as plain Python loops (``prange`` is
 ``range``), so that their tests pass either way, on small arrays.
 
+**Threads.** A parallel loop (``prange``) runs on numba's *threading layer*. minigrad
+picks OpenMP's (``omp``), with its idle threads asleep at once (``OMP_WAIT_POLICY=PASSIVE``
+while the library loads): the calling thread takes a share of the loop and wakes one
+other, where numba's own work queue wakes two, twice per loop, while the caller waits.
+On the 2-core machine a loop started in 0.04-0.12 ms against 0.08-0.21, and in alternating
+processes the CNN step at batch 128 took 86-106 ms against 85-120, its 32->32 layer
+40-49 against 41-61, a ReLU of 128x32x28x28 2.6-3.9 against 3.0-5.6
+(``docs/benchmarks.md``). Spinning idle threads, OpenMP's default, would take the cores
+from OpenBLAS's (the MLP's step slower). The work queue stays where the user named a
+layer (``NUMBA_THREADING_LAYER``), where no OpenMP library is installed, and where one
+was loaded before minigrad (by PyTorch, say: its threads spin). A process that loads
+PyTorch after minigrad shares this OpenMP library with it, asleep when idle too.
+OpenMP's threads do not survive a fork: in a child forked after a parallel loop, the
+kernels run on one core (:data:`PARALLEL`).
+
 Example:
     >>> from minigrad.fast import compiled
     >>> list(compiled.prange(3))  # numba's parallel range, or range without numba
@@ -26,11 +41,39 @@ AVAILABLE = numba is not None
 """Whether numba is installed (the kernels are compiled), or they run as plain Python."""
 prange = numba.prange if AVAILABLE else range
 
+
+def _openmp_already_loaded() -> bool:
+    """Whether an OpenMP library is in this process already (Linux: its memory map),
+    loaded by another package (PyTorch), with that package's settings."""
+    try:
+        with open("/proc/self/maps") as maps:
+            return any("libgomp" in line or "libiomp" in line for line in maps)
+    except OSError:  # not Linux: nothing known
+        return False
+
+
+def _load_passive_openmp() -> bool:
+    """Load numba's OpenMP threading layer with its OpenMP library set to let idle
+    threads sleep at once (``OMP_WAIT_POLICY=PASSIVE``, unless the user chose a policy);
+    whether it did. The library reads the variable once, as it loads: it is set for that
+    moment only, so that child processes keep their own defaults."""
+    if _openmp_already_loaded():  # its threads would spin: numba's work queue instead
+        return False
+    user = os.environ.get("OMP_WAIT_POLICY")
+    if user is None:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    try:
+        from numba.np.ufunc import omppool  # noqa: F401 (loads libgomp, or libiomp)
+    except ImportError:  # no OpenMP library on this system: numba's work queue instead
+        return False
+    finally:
+        if user is None:
+            del os.environ["OMP_WAIT_POLICY"]
+    return True
+
+
 if AVAILABLE and "NUMBA_THREADING_LAYER" not in os.environ:
-    # numba's own work queue, rather than the OpenMP layer it picks by default: with
-    # OpenMP, each parallel loop cost about 25 ms more on the 2-core CI machine, however
-    # small (its threads and OpenBLAS's spin against each other), against 0.2 ms.
-    numba.config.THREADING_LAYER = "workqueue"
+    numba.config.THREADING_LAYER = "omp" if _load_passive_openmp() else "workqueue"
 
 
 def serial_and_parallel(kernel, **options):
@@ -68,7 +111,29 @@ def serial_and_parallel(kernel, **options):
     return serial, numba.njit(parallel=True, cache=True, **options)(twin)
 
 
+PARALLEL = True
+"""Whether the kernels may run on every core: false in a child process forked after a
+parallel loop ran on OpenMP's threads, which a fork does not copy (numba ends such a
+child when it starts a parallel loop): there the kernels run on one core, as their
+serial twins (:func:`serial_and_parallel`). Read it where a kernel is picked, as
+``compiled.PARALLEL`` (a fork changes it after the import)."""
+
+
+def _after_fork_in_child() -> None:
+    global PARALLEL
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # no parallel loop ran before the fork: the child starts its own
+        return
+    if layer == "omp":
+        PARALLEL = False
+
+
+if AVAILABLE and hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 one_at_a_time = threading.Lock()
-"""Held around every parallel kernel: the work queue runs one parallel loop at a time,
-so calls from several Python threads (a DataLoader's, DataParallel's) take turns, each
-on every core."""
+"""Held around every parallel kernel: parallel loops run one at a time, so calls from
+several Python threads (a DataLoader's, DataParallel's) take turns, each on every core
+(two loops at once would share the cores and both run slower)."""

@@ -78,7 +78,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compiled import AVAILABLE, numba, one_at_a_time, prange
+from . import compiled
+from .compiled import AVAILABLE, numba, one_at_a_time, prange, serial_and_parallel
 
 DTYPES = (np.float32, np.float64)
 """The dtypes the kernels are compiled for; other dtypes take the NumPy fast path."""
@@ -342,10 +343,11 @@ if AVAILABLE:
     # it compiles in 4 s instead of 7 (the same speed, paired).
     _run_dots = numba.njit(cache=True, fastmath=_FLAGS)(_run_dots)
     _fill_rows = numba.njit(cache=True, inline="always")(_fill_rows)
-    _correlate_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(_correlate_kernel)
-    _weight_grad_kernel = numba.njit(parallel=True, cache=True, fastmath=_FLAGS)(
-        _weight_grad_kernel
-    )
+
+# On every core, and on one (in a forked child: compiled.PARALLEL)
+_correlate_serial, _correlate_kernel = serial_and_parallel(_correlate_kernel, fastmath=_FLAGS)
+_weight_grad_serial, _weight_grad_kernel = serial_and_parallel(_weight_grad_kernel,
+                                                               fastmath=_FLAGS)  # fmt: skip
 
 
 def shared_pads(pads):
@@ -459,8 +461,9 @@ def correlate(x, w, pads, bias=None):
         out[...] = padded_bias[:o, None, None]
         return out
     with one_at_a_time:
-        _correlate_kernel(np.ascontiguousarray(x), np.ascontiguousarray(w), padded_bias, out,
-                          top, left, hp, wp, _chunk(n * hp * wp))  # fmt: skip
+        kernel = _correlate_kernel if compiled.PARALLEL else _correlate_serial
+        kernel(np.ascontiguousarray(x), np.ascontiguousarray(w), padded_bias, out,
+               top, left, hp, wp, _chunk(n * hp * wp))  # fmt: skip
     return out
 
 
@@ -487,7 +490,8 @@ def weight_grad(x, grad, pads, bias=False):
     part = np.zeros((GROUPS, -(-o // 4) * 4, c, 9), dtype=grad.dtype)
     bias_part = np.zeros((GROUPS, o if bias else 0), dtype=grad.dtype)
     with one_at_a_time:
-        _weight_grad_kernel(np.ascontiguousarray(x), np.ascontiguousarray(grad), top, left,
-                            hp, wp, part, bias_part)  # fmt: skip
+        kernel = _weight_grad_kernel if compiled.PARALLEL else _weight_grad_serial
+        kernel(np.ascontiguousarray(x), np.ascontiguousarray(grad), top, left, hp, wp, part,
+               bias_part)  # fmt: skip
     gw = part.sum(axis=0)[:o]
     return (gw, bias_part.sum(axis=0)) if bias else gw

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import fastpath
 from ..ops.elementwise import ReLU
+from . import compiled
 from .compiled import AVAILABLE as COMPILED
 from .compiled import one_at_a_time, prange, serial_and_parallel
 from .gpu import kernels
@@ -73,7 +74,7 @@ class ReLUCompiled(ReLUCPU):
         if not self.compiled:
             return super().forward(a)
         out = np.empty_like(a)
-        kernel = _relu_parallel if a.size >= PARALLEL_SIZE else _relu_serial
+        kernel = _relu_parallel if a.size >= PARALLEL_SIZE and compiled.PARALLEL else _relu_serial
         with one_at_a_time:
             kernel(a.reshape(-1), out.reshape(-1))
         self.save(out)
@@ -84,7 +85,8 @@ class ReLUCompiled(ReLUCPU):
         if not (self.compiled and grad.dtype == out.dtype and grad.flags.c_contiguous):
             return super().backward(grad)
         dx = np.empty_like(grad)
-        kernel = _relu_backward_parallel if grad.size >= PARALLEL_SIZE else _relu_backward_serial
+        parallel = grad.size >= PARALLEL_SIZE and compiled.PARALLEL
+        kernel = _relu_backward_parallel if parallel else _relu_backward_serial
         with one_at_a_time:
             kernel(grad.reshape(-1), out.reshape(-1), dx.reshape(-1))
         return dx

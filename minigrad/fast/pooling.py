@@ -24,6 +24,7 @@ import numpy as np
 from .. import fastpath
 from ..ops.conv import crop_planes
 from ..ops.pooling import MaxPool2d, _holds_max, _pool_pads
+from . import compiled
 from .compiled import AVAILABLE as COMPILED
 from .compiled import one_at_a_time, prange, serial_and_parallel
 
@@ -159,7 +160,8 @@ class MaxPool2dCompiled(MaxPool2dCPU):
         self.geometry = (x.shape, kernel, stride, dilation, out_hw)  # as the reference's
         self.pads = _pool_pads(h, w, kernel, stride, padding, dilation, out_hw)
         out = np.empty((*x.shape[:2], *out_hw), dtype=x.dtype)
-        kernel_fn = _forward_parallel if x.size >= PARALLEL_SIZE else _forward_serial
+        parallel = x.size >= PARALLEL_SIZE and compiled.PARALLEL
+        kernel_fn = _forward_parallel if parallel else _forward_serial
         with one_at_a_time:
             kernel_fn(np.ascontiguousarray(x), out)
         if self.needs_input_grad[0]:
@@ -171,7 +173,8 @@ class MaxPool2dCompiled(MaxPool2dCPU):
         if not (self.compiled and grad.dtype == x.dtype):
             return super().backward(grad)
         dx = np.empty(x.shape, dtype=x.dtype)
-        kernel_fn = _backward_parallel if x.size >= PARALLEL_SIZE else _backward_serial
+        parallel = x.size >= PARALLEL_SIZE and compiled.PARALLEL
+        kernel_fn = _backward_parallel if parallel else _backward_serial
         with one_at_a_time:
             kernel_fn(np.ascontiguousarray(x), out, np.ascontiguousarray(grad), dx)
         return dx
