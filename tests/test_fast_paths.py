@@ -455,8 +455,12 @@ def test_the_threading_layer_and_its_idle_threads(layer):
 def _in_a_forked_child(work) -> tuple[int, bytes]:
     """Fork; the child runs ``work()`` (bytes) and exits: its exit status, and what
     ``work`` returned (empty if it never returned)."""
+    import warnings
+
     read, write = os.pipe()
-    pid = os.fork()
+    with warnings.catch_warnings():  # Python 3.12+ warns of forking a threaded process:
+        warnings.simplefilter("ignore", DeprecationWarning)  # that is the point here
+        pid = os.fork()
     if pid == 0:  # the child: never back into pytest
         try:
             os.write(write, work())
