@@ -1318,6 +1318,31 @@ def test_matmul_with_mismatched_shapes(device):
     _raises(RuntimeError, lambda: minigrad.matmul(a, b), "(2, 3)", "(4, 5)")
 
 
+@pytest.mark.parametrize("lead", [(3,), (2, 3), (0, 3), (3, 0), ()], ids=str)
+@pytest.mark.parametrize("frozen", [None, "matrix", "stack"])
+def test_a_stack_times_a_matrix_is_the_product_of_each_slice(device, lead, frozen):
+    """``matmul`` of (*, n, k) by (k, m), and ``linear`` of (*, k), run as one product of
+    all the rows: the values and gradients are those of the slices' own products (empty
+    stacks and frozen operands included)."""
+    rng = np.random.default_rng(0)
+    a0 = rng.standard_normal((*lead, 4, 5))
+    b0 = rng.standard_normal((5, 6))
+    a = minigrad.tensor(a0, device=device, requires_grad=frozen != "stack")
+    b = minigrad.tensor(b0, device=device, requires_grad=frozen != "matrix")
+    g0 = rng.standard_normal((*lead, 4, 6))
+    for out in (a @ b, minigrad.nn.functional.linear(a, b.T)):
+        assert out.shape == (*lead, 4, 6)
+        np.testing.assert_allclose(values(out), np.matmul(a0, b0), rtol=1e-12, atol=1e-12)
+        a.grad = b.grad = None
+        out.backward(minigrad.tensor(g0, device=device))
+        if frozen != "stack":
+            np.testing.assert_allclose(values(a.grad), g0 @ b0.T, rtol=1e-12, atol=1e-12)
+        if frozen != "matrix":
+            expected = (np.swapaxes(a0, -1, -2) @ g0).reshape(-1, 5, 6).sum(axis=0)
+            np.testing.assert_allclose(values(b.grad), expected, rtol=1e-12, atol=1e-12)
+        assert (a.grad is None) == (frozen == "stack") and (b.grad is None) == (frozen == "matrix")
+
+
 @pytest.mark.parametrize(
     "call",
     [

@@ -16,11 +16,18 @@ class MatMul(Function):
         # PyTorch does: an operand that is not kept may then be changed in place).
         self.vectors = (a.ndim == 1, b.ndim == 1)
         self.save(a if self.needs_input_grad[1] else None, b if self.needs_input_grad[0] else None)
+        self.stacked = a.ndim > 2 and b.ndim == 2  # (*, n, k) @ (k, m): rows of one product
+        if self.stacked:  # as one product, as in Linear (NumPy's stacked one is 3-4x slower)
+            return (_rows(a) @ b).reshape(*a.shape[:-1], b.shape[1])
         return a @ b
 
     def backward(self, grad):
         a, b = self.saved
         xp = self.xp
+        if self.stacked:  # each gradient one product too (b's: not a sum over a stack)
+            g = _rows(grad)
+            ga = None if b is None else (g @ b.T).reshape(*grad.shape[:-1], b.shape[0])
+            return ga, (None if a is None else _rows(a).T @ g)
         a_vector, b_vector = self.vectors
         # Treat a vector as a one-row (a) or one-column (b) matrix, so one formula serves;
         # the output then gains the dimension of size 1 that the vector product dropped.
@@ -53,16 +60,25 @@ class Linear(Function):
         # in PyTorch (frozen weights leave x free to change in place, and to be freed).
         self.save(x if self.needs_input_grad[1] else None,
                   weight if self.needs_input_grad[0] else None)  # fmt: skip
-        out = x @ weight.T
+        # One matrix product over all the rows: NumPy runs ``x @ weight.T`` on a 3-D x as
+        # one product per leading index (a sequence's 35 steps of (32, 64), say), 3-4x
+        # slower than one (35 * 32, 64) product.
+        lead = x.shape[:-1]
+        out = _rows(x) @ weight.T
         if bias is not None:
             out += bias  # out is a fresh array, so adding in place is safe
-        return out
+        return out.reshape(*lead, weight.shape[0])
 
     def backward(self, grad):
         x, weight = self.saved
-        rows = math.prod(grad.shape[:-1])  # not -1 in the reshapes: ambiguous when empty
-        g2 = grad.reshape(rows, grad.shape[-1])
-        gx = (grad @ weight) if self.needs_input_grad[0] else None
-        gw = g2.T @ x.reshape(rows, x.shape[-1]) if self.needs_input_grad[1] else None
+        g2 = _rows(grad)
+        lead = grad.shape[:-1]
+        gx = (g2 @ weight).reshape(*lead, weight.shape[1]) if self.needs_input_grad[0] else None
+        gw = g2.T @ _rows(x) if self.needs_input_grad[1] else None
         gb = g2.sum(axis=0) if self.needs_input_grad[2] else None
         return gx, gw, gb
+
+
+def _rows(a):
+    """``a`` (*, n) as a matrix (rows, n): the leading dimensions flattened into one."""
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])  # not -1: ambiguous when empty
