@@ -23,7 +23,7 @@ Example:
     >>> from minigrad.nn.rnn import run_sequence
     >>> with fastpath.reference_mode(False):
     ...     fastpath.lookup(run_sequence, "cpu").__name__
-    'run_sequence_at_once'
+    'run_sequence_on_cpu'
     >>> with fastpath.reference_mode():
     ...     fastpath.lookup(run_sequence, "cpu") is None
     True

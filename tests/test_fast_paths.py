@@ -23,6 +23,7 @@ from minigrad.nn.rnn import run_sequence
 from minigrad.ops.batchnorm import BatchNorm
 from minigrad.ops.conv import Conv2d
 from minigrad.ops.elementwise import ReLU
+from minigrad.ops.movement import Stack
 from minigrad.ops.pooling import MaxPool2d
 from minigrad.optim import SGD, Optimizer
 
@@ -419,9 +420,11 @@ _THREADS_PROBE = """
 import os, time
 import numpy as np
 import minigrad, numba
+from minigrad.fast import compiled
 from minigrad.fast.elementwise import PARALLEL_SIZE, _relu_parallel
 a = np.ones(PARALLEL_SIZE, np.float32)
-_relu_parallel(a, np.empty_like(a))  # a parallel loop: the threading layer starts
+with compiled.one_at_a_time:  # as every kernel is run: the first time, the layer is chosen
+    _relu_parallel(a, np.empty_like(a))  # a parallel loop: the threading layer starts
 start = time.process_time()
 time.sleep(0.1)  # idle: threads that spin would use this whole time on a core
 print(numba.threading_layer(), os.environ.get("OMP_WAIT_POLICY"), time.process_time() - start)
@@ -450,6 +453,37 @@ def test_the_threading_layer_and_its_idle_threads(layer):
         expected = layer or "omp"
     assert (chosen, policy) == (expected, "None")
     assert idle_cpu < 0.05  # spinning threads: about 0.1 s
+
+
+_LOADED_BETWEEN = """
+import ctypes, ctypes.util
+import numpy as np
+import minigrad, numba
+from minigrad.fast import compiled
+from minigrad.fast.elementwise import PARALLEL_SIZE, _relu_parallel
+ctypes.CDLL(ctypes.util.find_library("gomp"))  # as "import torch" would, here
+a = np.ones(PARALLEL_SIZE, np.float32)
+with compiled.one_at_a_time:
+    _relu_parallel(a, np.empty_like(a))
+print(numba.threading_layer())
+"""
+
+
+@pytest.mark.skipif(not direct_conv.AVAILABLE, reason="numba (the fast extra) is not installed")
+def test_the_layer_is_chosen_at_the_first_parallel_loop_not_at_import():
+    """An OpenMP library that another package loads after ``import minigrad`` (PyTorch
+    bundles one) but before minigrad's first parallel loop keeps its own settings: minigrad
+    then takes numba's work queue rather than load that library with its idle threads
+    asleep (which slowed PyTorch's LSTM 3x)."""
+    import ctypes.util
+
+    if ctypes.util.find_library("gomp") is None:  # (not loaded here: this process's layer)
+        pytest.skip("no GNU OpenMP library (libgomp) on this system to load")
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_THREADING_LAYER",
+                                                             "OMP_WAIT_POLICY")}  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", _LOADED_BETWEEN], capture_output=True,
+                         text=True, check=True, env=env).stdout.split()  # fmt: skip
+    assert out == ["workqueue"]
 
 
 def _in_a_forked_child(work) -> tuple[int, bytes]:
@@ -488,7 +522,8 @@ def test_kernels_run_in_a_child_forked_after_a_parallel_loop(rng):
     w = rng.standard_normal((5, 3, 9)).astype(np.float32)
     a = rng.standard_normal(PARALLEL_SIZE).astype(np.float32)
     expected, relu = direct_conv.correlate(x, w, (1, 1, 1, 1)), np.maximum(a, 0)
-    _relu_parallel(a, np.empty_like(a))  # (a parallel loop here, before the fork)
+    with compiled.one_at_a_time:  # (a parallel loop here, before the fork)
+        _relu_parallel(a, np.empty_like(a))
     omp = numba.threading_layer() == "omp"
 
     def guarded():
@@ -598,7 +633,13 @@ def test_compiled_max_pool_hands_other_poolings_to_numpy(args, rng):
     ],
     ids=["rnn", "rnn_relu", "lstm", "lstm_proj", "gru", "gru_no_bias"],
 )
-def test_recurrent_sequence_fast_path_matches_reference(build, dtype, rng):
+@pytest.mark.parametrize("loop", ["RecurrentSequenceCompiled", "RecurrentSequence"])
+def test_recurrent_sequence_fast_path_matches_reference(build, dtype, loop, rng, monkeypatch):
+    """The CPU's loop (its LSTM step compiled) and the NumPy one that GPUs run, each
+    against the reference loop of step functions."""
+    from minigrad.fast import rnn as fast_rnn
+
+    monkeypatch.setattr(fast_rnn, "CPU_LOOP", getattr(fast_rnn, loop))
     dt = getattr(minigrad, dtype)
     minigrad.manual_seed(0)
     layer = build(dt)
@@ -615,10 +656,10 @@ def test_recurrent_sequence_fast_path_matches_reference(build, dtype, rng):
         hx = [minigrad.tensor(s, requires_grad=True) for s in states]
         out, last = layer(x, tuple(hx) if len(hx) == 2 else hx[0])
         op = out.grad_fn
-        while type(op).__name__ not in ("RecurrentSequence", "Stack") and op.parents:
+        while not isinstance(op, fast_rnn.RecurrentSequence | Stack) and op.parents:
             op = next(p for p in op.parents if p is not None and p.__class__ is not nn.Parameter
                       and not isinstance(p, minigrad.Tensor))  # fmt: skip
-        assert type(op).__name__ == ("RecurrentSequence" if fastpath.enabled() else "Stack")
+        assert type(op).__name__ == (loop if fastpath.enabled() else "Stack")
         last = last if isinstance(last, tuple) else (last,)
         loss = (out * out).sum() + sum((h * (k + 2)).sum() for k, h in enumerate(last))
         loss.backward()
@@ -629,6 +670,36 @@ def test_recurrent_sequence_fast_path_matches_reference(build, dtype, rng):
     fast, reference = both_ways(run)
     tolerance = 1e-5 if dtype == "float32" else 1e-12
     assert_close(fast, reference, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("projected", [False, True])
+def test_the_compiled_lstm_step_saturates_as_the_numpy_one(dtype, projected, rng):
+    """Gates driven far into saturation (inputs of +-1e4 and infinities: exp overflows,
+    sigmoids of exactly 0 and 1): the compiled LSTM step gives the NumPy step's outputs
+    and gradients (any infinities and NaNs in the same places)."""
+    from minigrad.fast.rnn import RecurrentSequence, RecurrentSequenceCompiled
+
+    steps, batch, hidden = 4, 3, 5
+    xi0 = (rng.standard_normal((steps, batch, 4 * hidden)) * 30).astype(dtype)
+    xi0[0, 0, :6] = [1e4, -1e4, np.inf, -np.inf, 88.0, -104.0]
+    arrays = [xi0, rng.standard_normal((batch, 2 if projected else hidden)),
+              rng.standard_normal((batch, hidden)),
+              rng.standard_normal((4 * hidden, 2 if projected else hidden)),
+              rng.standard_normal(4 * hidden),
+              rng.standard_normal((2, hidden)) if projected else None]  # fmt: skip
+    width = 2 if projected else hidden
+    g0 = rng.standard_normal(steps * batch * width + batch * hidden)  # outputs, last cell
+    results = []
+    for op in (RecurrentSequenceCompiled, RecurrentSequence):
+        inputs = [None if a is None else minigrad.tensor(a.astype(dtype), requires_grad=True)
+                  for a in arrays]  # fmt: skip
+        out = op.apply(*inputs, mode="LSTM", reverse=False)
+        out.backward(minigrad.tensor(g0.astype(dtype)))
+        results.append([out.detach().numpy()] + [t.grad.numpy() for t in inputs if t is not None])
+    assert (results[1][1] == 0).sum() > 10  # saturated gates: gradients of exactly 0
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    assert_same_values(*results, rtol=tolerance, atol=tolerance)
 
 
 @pytest.mark.parametrize("given", [None, "28"])

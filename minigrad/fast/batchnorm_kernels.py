@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import compiled
-from .compiled import one_at_a_time, prange, serial_and_parallel
+from .compiled import prange, serial_and_parallel
 
 DTYPES = (np.float32, np.float64)
 """The dtypes the kernels are compiled for; others take the NumPy path."""
@@ -111,7 +111,7 @@ def forward(x, gamma, beta, mean, var, eps):
     scale)``, the statistics per channel (the batch's when ``mean`` is None). ``gamma``
     and ``beta`` may be None (no affine)."""
     c, dtype = x.shape[1], x.dtype
-    with one_at_a_time:
+    with compiled.one_at_a_time:
         if mean is None:
             mean, var = np.empty(c, dtype), np.empty(c, dtype)
             (_statistics_kernel if compiled.PARALLEL else _statistics_serial)(x, mean, var)
@@ -129,7 +129,7 @@ def backward(g, x, mean, inv_std, scale, batch_stats, need_x):
     c, dtype = x.shape[1], x.dtype
     d_x = np.empty_like(x) if need_x else np.empty((0, 0, 0), dtype)
     d_gamma, d_beta = np.empty(c, dtype), np.empty(c, dtype)
-    with one_at_a_time:
+    with compiled.one_at_a_time:
         kernel = _backward_kernel if compiled.PARALLEL else _backward_serial
         kernel(g, x, mean, inv_std, scale, batch_stats, need_x, d_x, d_gamma, d_beta)
     return (d_x if need_x else None), d_gamma, d_beta

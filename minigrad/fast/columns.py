@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import compiled
-from .compiled import AVAILABLE, numba, one_at_a_time, prange, serial_and_parallel
+from .compiled import AVAILABLE, numba, prange, serial_and_parallel
 
 DTYPES = (np.float32, np.float64)
 """The dtypes the kernels are compiled for."""
@@ -145,7 +145,7 @@ def im2col(x, kernel, stride, dilation, pads, out_hw, out=None):
         # (the compiled kernel checks no bounds: a wrong array would be overrun)
         raise ValueError(f"im2col: out must be a C-contiguous {x.dtype} array of shape "
                          f"{shape}, got {out.dtype} {out.shape}")  # fmt: skip
-    with one_at_a_time:
+    with compiled.one_at_a_time:
         (_im2col_kernel if compiled.PARALLEL else _im2col_serial)(
             np.ascontiguousarray(x), out, kh, kw, *stride, *dilation, *pads, oh, ow
         )
@@ -171,7 +171,7 @@ def col2im(cols, input_shape, kernel, stride, dilation, pads, out_hw):
         raise ValueError(f"col2im: cols must have shape {(c * kh * kw, n * oh * ow)} for "
                          f"input {tuple(input_shape)}, got {cols.shape}")  # fmt: skip
     gx = np.empty(input_shape, dtype=cols.dtype)
-    with one_at_a_time:
+    with compiled.one_at_a_time:
         (_col2im_kernel if compiled.PARALLEL else _col2im_serial)(
             np.ascontiguousarray(cols), gx, kh, kw, *stride, *dilation, *pads, oh, ow
         )

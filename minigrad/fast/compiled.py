@@ -15,8 +15,12 @@ processes the CNN step at batch 128 took 86-106 ms against 85-120, its 32->32 la
 (``docs/benchmarks.md``). Spinning idle threads, OpenMP's default, would take the cores
 from OpenBLAS's (the MLP's step slower). The work queue stays where the user named a
 layer (``NUMBA_THREADING_LAYER``), where no OpenMP library is installed, and where one
-was loaded before minigrad (by PyTorch, say: its threads spin). A process that loads
-PyTorch after minigrad shares this OpenMP library with it, asleep when idle too.
+is loaded already (by PyTorch, say: its threads spin). The layer is picked at the first
+parallel loop, not at ``import minigrad``: a process that imports PyTorch after minigrad
+and before that loop leaves PyTorch's OpenMP as PyTorch sets it (loaded with this policy,
+PyTorch's LSTM step of the suite ran 13.6 ms against 4.6); one that imports PyTorch after
+minigrad's first parallel loop shares this library with it, asleep when idle for PyTorch
+too.
 OpenMP's threads do not survive a fork: in a child forked after a parallel loop, the
 kernels run on one core (:data:`PARALLEL`).
 
@@ -72,8 +76,18 @@ def _load_passive_openmp() -> bool:
     return True
 
 
+def _choose_threading_layer() -> None:
+    """Pick numba's threading layer, just before the first parallel loop (as late as
+    that: a library imported after minigrad but before then, PyTorch say, loads its own
+    OpenMP library with its own settings, and minigrad takes the work queue)."""
+    if AVAILABLE and "NUMBA_THREADING_LAYER" not in os.environ:
+        numba.config.THREADING_LAYER = "omp" if _load_passive_openmp() else "workqueue"
+
+
 if AVAILABLE and "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "omp" if _load_passive_openmp() else "workqueue"
+    # Until the layer is chosen: a parallel loop started outside ``one_at_a_time`` runs on
+    # numba's work queue, never on OpenMP's threads with their default (spinning) policy.
+    numba.config.THREADING_LAYER = "workqueue"
 
 
 def serial_and_parallel(kernel, **options):
@@ -133,7 +147,24 @@ if AVAILABLE and hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-one_at_a_time = threading.Lock()
-"""Held around every parallel kernel: parallel loops run one at a time, so calls from
+class _FirstParallelLoop:
+    """:data:`one_at_a_time` until the first parallel loop: it takes the lock, picks the
+    threading layer, and leaves the plain lock in its place."""
+
+    def __enter__(self) -> None:
+        global one_at_a_time
+        _lock.acquire()
+        if one_at_a_time is self:
+            _choose_threading_layer()
+            one_at_a_time = _lock
+
+    def __exit__(self, *exc) -> None:
+        _lock.release()
+
+
+_lock = threading.Lock()
+one_at_a_time = _FirstParallelLoop()
+"""Held around every parallel kernel, as ``with compiled.one_at_a_time:`` (read from
+the module: the first use replaces it): parallel loops run one at a time, so calls from
 several Python threads (a DataLoader's, DataParallel's) take turns, each on every core
 (two loops at once would share the cores and both run slower)."""

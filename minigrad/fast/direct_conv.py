@@ -79,7 +79,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import compiled
-from .compiled import AVAILABLE, numba, one_at_a_time, prange, serial_and_parallel
+from .compiled import AVAILABLE, numba, prange, serial_and_parallel
 
 DTYPES = (np.float32, np.float64)
 """The dtypes the kernels are compiled for; other dtypes take the NumPy fast path."""
@@ -460,7 +460,7 @@ def correlate(x, w, pads, bias=None):
     if x.shape[1] == 0:  # no input channel to start the sums: the output is the bias
         out[...] = padded_bias[:o, None, None]
         return out
-    with one_at_a_time:
+    with compiled.one_at_a_time:
         kernel = _correlate_kernel if compiled.PARALLEL else _correlate_serial
         kernel(np.ascontiguousarray(x), np.ascontiguousarray(w), padded_bias, out,
                top, left, hp, wp, _chunk(n * hp * wp))  # fmt: skip
@@ -489,7 +489,7 @@ def weight_grad(x, grad, pads, bias=False):
     hp, wp = x.shape[2] + top + bottom, x.shape[3] + left + right
     part = np.zeros((GROUPS, -(-o // 4) * 4, c, 9), dtype=grad.dtype)
     bias_part = np.zeros((GROUPS, o if bias else 0), dtype=grad.dtype)
-    with one_at_a_time:
+    with compiled.one_at_a_time:
         kernel = _weight_grad_kernel if compiled.PARALLEL else _weight_grad_serial
         kernel(np.ascontiguousarray(x), np.ascontiguousarray(grad), top, left, hp, wp, part,
                bias_part)  # fmt: skip

@@ -19,7 +19,7 @@ from .. import fastpath
 from ..ops.elementwise import ReLU
 from . import compiled
 from .compiled import AVAILABLE as COMPILED
-from .compiled import one_at_a_time, prange, serial_and_parallel
+from .compiled import prange, serial_and_parallel
 from .gpu import kernels
 
 PARALLEL_SIZE = 1 << 20
@@ -75,7 +75,7 @@ class ReLUCompiled(ReLUCPU):
             return super().forward(a)
         out = np.empty_like(a)
         kernel = _relu_parallel if a.size >= PARALLEL_SIZE and compiled.PARALLEL else _relu_serial
-        with one_at_a_time:
+        with compiled.one_at_a_time:
             kernel(a.reshape(-1), out.reshape(-1))
         self.save(out)
         return out
@@ -87,7 +87,7 @@ class ReLUCompiled(ReLUCPU):
         dx = np.empty_like(grad)
         parallel = grad.size >= PARALLEL_SIZE and compiled.PARALLEL
         kernel = _relu_backward_parallel if parallel else _relu_backward_serial
-        with one_at_a_time:
+        with compiled.one_at_a_time:
             kernel(grad.reshape(-1), out.reshape(-1), dx.reshape(-1))
         return dx
 

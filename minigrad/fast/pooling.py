@@ -26,7 +26,7 @@ from ..ops.conv import crop_planes
 from ..ops.pooling import MaxPool2d, _holds_max, _pool_pads
 from . import compiled
 from .compiled import AVAILABLE as COMPILED
-from .compiled import one_at_a_time, prange, serial_and_parallel
+from .compiled import prange, serial_and_parallel
 
 PARALLEL_SIZE = 1 << 20
 """Inputs with at least this many elements are pooled on every core, smaller ones on one."""
@@ -162,7 +162,7 @@ class MaxPool2dCompiled(MaxPool2dCPU):
         out = np.empty((*x.shape[:2], *out_hw), dtype=x.dtype)
         parallel = x.size >= PARALLEL_SIZE and compiled.PARALLEL
         kernel_fn = _forward_parallel if parallel else _forward_serial
-        with one_at_a_time:
+        with compiled.one_at_a_time:
             kernel_fn(np.ascontiguousarray(x), out)
         if self.needs_input_grad[0]:
             self.save(x, out)  # x itself, even strided: its version is then checked
@@ -175,7 +175,7 @@ class MaxPool2dCompiled(MaxPool2dCPU):
         dx = np.empty(x.shape, dtype=x.dtype)
         parallel = x.size >= PARALLEL_SIZE and compiled.PARALLEL
         kernel_fn = _backward_parallel if parallel else _backward_serial
-        with one_at_a_time:
+        with compiled.one_at_a_time:
             kernel_fn(np.ascontiguousarray(x), out, np.ascontiguousarray(grad), dx)
         return dx
 

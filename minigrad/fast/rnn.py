@@ -20,10 +20,14 @@ the two against each other, forward and backward.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import fastpath
 from ..autograd import Function
 from ..backend import quiet
 from ..nn import rnn
+from .compiled import AVAILABLE as COMPILED
+from .compiled import numba
 
 MODES = {
     rnn.rnn_tanh_step: "RNN_TANH",
@@ -70,21 +74,9 @@ class RecurrentSequence(Function):
             for k, t in enumerate(order):
                 a = acts[k]
                 xp.matmul(hs[k], w_t, out=a)
-                a += xi[t]
-                if b_hh is not None:
-                    a += b_hh
-                i, f, g, o = (a[:, j * size : (j + 1) * size] for j in range(4))
-                xp.tanh(g, out=g)
-                _sigmoid(xp, a[:, : 2 * size])
-                _sigmoid(xp, o)
-                c = cs[k + 1]
-                xp.multiply(f, cs[k], out=c)
-                c += i * g
-                xp.tanh(c, out=tcs[k])
-                if w_hr is None:
-                    xp.multiply(o, tcs[k], out=hs[k + 1])
-                else:
-                    xp.multiply(o, tcs[k], out=ms[k])
+                out = hs[k + 1] if w_hr is None else ms[k]
+                self.lstm_cell(a, xi[t], b_hh, cs[k], cs[k + 1], tcs[k], out)
+                if w_hr is not None:
                     xp.matmul(ms[k], w_hr.T, out=hs[k + 1])
             self.save(hs, acts, cs, tcs, ms, w_hh, w_hr)
             tail = cs[steps].reshape(-1)
@@ -124,6 +116,38 @@ class RecurrentSequence(Function):
         flat = xp.ascontiguousarray(out).reshape(-1)
         return flat if tail is None else xp.concatenate([flat, tail])
 
+    def lstm_cell(self, a, xi, b_hh, c_prev, c, tc, h):
+        """One LSTM step after ``a = h W_hh^T``, in place: ``a`` (N, 4H) becomes the gates'
+        activations i, f, g, o of ``xi + a + b_hh``, then ``c = f * c_prev + i * g``,
+        ``tc = tanh(c)`` and ``h = o * tc`` (the arrays given)."""
+        xp = self.xp
+        if b_hh is not None:
+            a += b_hh
+        a += xi
+        size = c.shape[-1]
+        i, f, g, o = (a[:, j * size : (j + 1) * size] for j in range(4))
+        xp.tanh(g, out=g)
+        _sigmoid(xp, a[:, : 2 * size])
+        _sigmoid(xp, o)
+        xp.multiply(f, c_prev, out=c)
+        c += i * g
+        xp.tanh(c, out=tc)
+        xp.multiply(o, tc, out=h)
+
+    def lstm_cell_backward(self, dm, acts, c_prev, tc, dc, da):
+        """The gradients of :meth:`lstm_cell` for ``dm``, the gradient of its ``h``: ``da``
+        (N, 4H), that of the gates' inputs, is written; ``dc``, the gradient of ``c`` from
+        the step after, becomes that of ``c_prev``."""
+        xp = self.xp
+        size = dc.shape[-1]
+        i, f, g, o = (acts[:, j * size : (j + 1) * size] for j in range(4))
+        dc += dm * o * (1 - tc * tc)
+        xp.multiply(dc * g, i * (1 - i), out=da[:, :size])
+        xp.multiply(dc * c_prev, f * (1 - f), out=da[:, size : 2 * size])
+        xp.multiply(dc * i, 1 - g * g, out=da[:, 2 * size : 3 * size])
+        xp.multiply(dm * tc, o * (1 - o), out=da[:, 3 * size :])
+        dc *= f
+
     def backward(self, grad):
         xp = self.xp
         hs = self.saved[0]
@@ -143,16 +167,8 @@ class RecurrentSequence(Function):
                 if w_hr is not None:
                     dhs[k] = dm
                     dm = dm @ w_hr
-                i, f, g, o = (acts[k][:, j * size : (j + 1) * size] for j in range(4))
-                da = das[k]
-                tc = tcs[k]
-                dc += dm * o * (1 - tc * tc)
-                xp.multiply(dc * g, i * (1 - i), out=da[:, :size])
-                xp.multiply(dc * cs[k], f * (1 - f), out=da[:, size : 2 * size])
-                xp.multiply(dc * i, 1 - g * g, out=da[:, 2 * size : 3 * size])
-                xp.multiply(dm * tc, o * (1 - o), out=da[:, 3 * size :])
-                dc *= f
-                dh = da @ w_hh
+                self.lstm_cell_backward(dm, acts[k], cs[k], tcs[k], dc, das[k])
+                dh = das[k] @ w_hh
             dxi, dgh = das, das
             dw_hr = None if w_hr is None else _over_steps(xp, dhs, ms)
             dc0 = dc
@@ -192,13 +208,90 @@ class RecurrentSequence(Function):
         return xp.ascontiguousarray(dxi), dh, dc0, dw_hh, db_hh, dw_hr
 
 
+def _gate_inputs_kernel(a, xi, bias, e):
+    """``a = a + bias + xi`` (the gates' inputs, ``a`` holding ``h W_hh^T``), ``e = -a``."""
+    for n in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            z = a[n, j] + bias[j] + xi[n, j]
+            a[n, j] = z
+            e[n, j] = -z
+
+
+def _cell_kernel(a, e, c_prev, c):
+    """With ``e = exp(-a)`` and the g quarter of ``a`` through tanh already: the
+    sigmoids ``1 / (1 + e)`` of the i, f and o quarters into ``a``, and the cell state
+    ``c = f * c_prev + i * g``."""
+    batch, size = c.shape
+    for n in range(batch):
+        for j in range(size):
+            i = 1 / (1 + e[n, j])
+            f = 1 / (1 + e[n, size + j])
+            a[n, j], a[n, size + j] = i, f
+            a[n, 3 * size + j] = 1 / (1 + e[n, 3 * size + j])
+            c[n, j] = f * c_prev[n, j] + i * a[n, 2 * size + j]
+
+
+def _lstm_cell_backward_kernel(dm, acts, c_prev, tc, dc, da):
+    """:meth:`RecurrentSequence.lstm_cell_backward` in one pass."""
+    batch, size = dc.shape
+    for n in range(batch):
+        for j in range(size):
+            i, f = acts[n, j], acts[n, size + j]
+            g, o = acts[n, 2 * size + j], acts[n, 3 * size + j]
+            t, d = tc[n, j], dm[n, j]
+            cell = dc[n, j] + d * o * (1 - t * t)
+            da[n, j] = cell * g * (i * (1 - i))
+            da[n, size + j] = cell * c_prev[n, j] * (f * (1 - f))
+            da[n, 2 * size + j] = cell * i * (1 - g * g)
+            da[n, 3 * size + j] = d * t * (o * (1 - o))
+            dc[n, j] = cell * f
+
+
+if COMPILED:  # one core: a step's arrays are small (a batch of 32 by 128: 16K gates)
+    _gate_inputs_kernel = numba.njit(cache=True)(_gate_inputs_kernel)
+    _cell_kernel = numba.njit(cache=True, error_model="numpy")(_cell_kernel)
+    _lstm_cell_backward_kernel = numba.njit(cache=True, error_model="numpy")(
+        _lstm_cell_backward_kernel
+    )
+
+
+class RecurrentSequenceCompiled(RecurrentSequence):
+    """The CPU's :class:`RecurrentSequence`, whose LSTM step (the gates, the cell state
+    and the output after the product ``h W_hh^T``) is one compiled pass forward and one
+    backward (numba, the ``fast`` extra), where the NumPy code makes about fifteen calls
+    each on arrays of a few thousand values: the time is in the calls. The same formulas
+    element by element; float32 and float64 (others take the NumPy code).
+    """
+
+    def lstm_cell(self, a, xi, b_hh, c_prev, c, tc, h):
+        if a.dtype.type not in (np.float32, np.float64):
+            return super().lstm_cell(a, xi, b_hh, c_prev, c, tc, h)
+        bias = np.zeros(a.shape[-1], a.dtype) if b_hh is None else b_hh
+        e = np.empty_like(a)
+        _gate_inputs_kernel(a, xi, bias, e)
+        with quiet(np):  # exp overflows to inf for a << 0, giving the right 0
+            np.exp(e, out=e)  # NumPy's exp and tanh are vectorized, numba's are not
+        size = c.shape[-1]
+        g = a[:, 2 * size : 3 * size]
+        np.tanh(g, out=g)
+        _cell_kernel(a, e, c_prev, c)
+        np.tanh(c, out=tc)
+        np.multiply(a[:, 3 * size :], tc, out=h)
+
+    def lstm_cell_backward(self, dm, acts, c_prev, tc, dc, da):
+        if dm.dtype.type not in (np.float32, np.float64):
+            return super().lstm_cell_backward(dm, acts, c_prev, tc, dc, da)
+        _lstm_cell_backward_kernel(dm, acts, c_prev, tc, dc, da)
+
+
 def _over_steps(xp, a, b):
     """``sum_t a[t]^T b[t]``: a weight's gradient over every step, in one product."""
     return a.reshape(-1, a.shape[-1]).T @ b.reshape(-1, b.shape[-1])
 
 
-def run_sequence_at_once(step, xi, state, weights, reverse=False):
-    """:func:`nn.rnn.run_sequence` as one op: the same outputs and last state."""
+def run_sequence_at_once(step, xi, state, weights, reverse=False, *, op=RecurrentSequence):
+    """:func:`nn.rnn.run_sequence` as one op (``op``, a :class:`RecurrentSequence`): the
+    same outputs and last state."""
     mode = MODES.get(step)
     if mode is None:  # a step this op does not know: the reference loop
         return rnn.run_sequence(step, xi, state, weights, reverse)
@@ -207,7 +300,7 @@ def run_sequence_at_once(step, xi, state, weights, reverse=False):
     c0 = state[1] if mode == "LSTM" else None
     w_hh, b_hh, *rest = weights
     w_hr = rest[0] if rest else None
-    packed = RecurrentSequence.apply(xi, h0, c0, w_hh, b_hh, w_hr, mode=mode, reverse=reverse)
+    packed = op.apply(xi, h0, c0, w_hh, b_hh, w_hr, mode=mode, reverse=reverse)
     width = h0.shape[-1]
     split = steps * batch * width
     out = packed[:split].reshape(steps, batch, width)
@@ -217,5 +310,14 @@ def run_sequence_at_once(step, xi, state, weights, reverse=False):
     return out, (h_n,)
 
 
-fastpath.register(rnn.run_sequence, "cpu")(run_sequence_at_once)
+CPU_LOOP = RecurrentSequenceCompiled if COMPILED else RecurrentSequence
+"""The CPU's op: its LSTM step compiled where numba is installed, else the NumPy code."""
+
+
+@fastpath.register(rnn.run_sequence, "cpu")
+def run_sequence_on_cpu(step, xi, state, weights, reverse=False):
+    """:func:`run_sequence_at_once` with :data:`CPU_LOOP`."""
+    return run_sequence_at_once(step, xi, state, weights, reverse, op=CPU_LOOP)
+
+
 fastpath.register(rnn.run_sequence, "cuda")(run_sequence_at_once)

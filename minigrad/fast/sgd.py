@@ -26,7 +26,7 @@ from ..optim.sgd import SGD
 from ..tensor import Tensor
 from . import compiled
 from .compiled import AVAILABLE as COMPILED
-from .compiled import one_at_a_time, prange, serial_and_parallel
+from .compiled import prange, serial_and_parallel
 from .gpu import kernels
 
 PARALLEL_SIZE = 1 << 20
@@ -72,7 +72,7 @@ def sgd_update_compiled(p, state, lr, momentum, dampening, weight_decay, nestero
     buffer = buf._data.reshape(-1) if buf is not None else np.empty(0, data.dtype)
     parallel = data.size >= PARALLEL_SIZE and compiled.PARALLEL
     kernel = _sgd_kernel_parallel if parallel else _sgd_kernel_serial
-    with one_at_a_time:
+    with compiled.one_at_a_time:
         kernel(data.reshape(-1), grad.reshape(-1), buffer, number(lr), number(momentum),
                number(1.0 - dampening), number(weight_decay), nesterov, maximize)  # fmt: skip
     if buf is not None:
