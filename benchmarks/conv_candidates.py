@@ -225,7 +225,7 @@ def main() -> None:
             command = [sys.executable, __file__, "--worker", candidate,
                        "--rounds", str(args.rounds), "--threads", str(args.threads)]  # fmt: skip
             out = subprocess.run(command, capture_output=True, text=True, check=True,
-                                 env=suite.thread_env(args.threads, candidate))  # fmt: skip
+                                 env=suite.thread_env(args.threads))  # fmt: skip
             for name, ts in json.loads(out.stdout.strip().splitlines()[-1]).items():
                 medians[candidate][name].append(statistics.median(ts))
     print(f"forward + backward, batch 128, {args.threads} threads; ms: median of the "

@@ -36,6 +36,8 @@ Results go to ``benchmarks/results.json`` and ``docs/benchmarks.md``.
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -54,10 +56,11 @@ sys.path.insert(0, str(ROOT / "examples"))
 import minigrad  # noqa: E402
 from minigrad.atomic import fsync_directory  # noqa: E402
 
-try:
-    import torch
-except ImportError:  # PyTorch is optional
-    torch = None
+# PyTorch (optional) is imported only in the processes that run it: in a minigrad worker
+# its OpenMP library, loaded before minigrad's first parallel loop, would send minigrad's
+# kernels to numba's work queue (minigrad/fast/compiled.py), as in any process that holds
+# both; a worker measures a process that runs one framework.
+HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
 
 # ----------------------------------------------------------------------------------------
@@ -223,7 +226,7 @@ def run_timings(
                 command += ["--only", only]
             out = subprocess.run(
                 command, capture_output=True, text=True, check=True, cwd=ROOT,
-                env=thread_env(threads, lib_name),
+                env=thread_env(threads),
             )  # fmt: skip
             for name, ts in json.loads(out.stdout.strip().splitlines()[-1]).items():
                 times[lib_name][name] += ts
@@ -245,21 +248,16 @@ def run_timings(
     return results
 
 
-def thread_env(threads: int, lib_name: str = "minigrad") -> dict:
+def thread_env(threads: int) -> dict:
     """The environment of a worker process: its BLAS and OpenMP pools get ``threads``
-    threads from the start (the variables are read when the libraries load). A PyTorch
-    worker imports minigrad first (this file does) but runs none of its kernels: numba's
-    work queue there, so that minigrad does not load the OpenMP library, which PyTorch's
-    would then share with its idle threads asleep (``minigrad/fast/compiled.py``)."""
+    threads from the start (the variables are read when the libraries load)."""
     names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
     env = dict(os.environ, **dict.fromkeys(names, str(threads)))
-    if lib_name == "torch":
-        env.setdefault("NUMBA_THREADING_LAYER", "workqueue")
     # What ``import minigrad`` sets when numba is installed and NumPy not yet loaded (see
     # minigrad/__init__.py); a worker imports NumPy first, so its environment says it.
     # PyTorch's own pools do not read it.
     if importlib.util.find_spec("numba") is not None:
-        env.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+        env.setdefault("OPENBLAS_THREAD_TIMEOUT", "20")
     return env
 
 
@@ -273,8 +271,8 @@ def set_threads(lib, threads: int) -> None:
         pass
     else:
         threadpool_limits(threads)
-    if lib is torch:
-        torch.set_num_threads(threads)
+    if lib is not minigrad:
+        lib.set_num_threads(threads)
 
 
 # ----------------------------------------------------------------------------------------
@@ -308,7 +306,7 @@ def peak_memory(lib_name: str, model: str, batch: int, threads: int) -> float:
     # much the allocator kept from the step before, which differs between runs and between
     # frameworks. A fixed mmap threshold makes every array over 64 KiB its own mapping,
     # returned when freed: the rise is then the peak of the arrays alive during the step.
-    env = dict(thread_env(threads, lib_name), MALLOC_MMAP_THRESHOLD_="65536")
+    env = dict(thread_env(threads), MALLOC_MMAP_THRESHOLD_="65536")
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
     ).stdout
@@ -406,7 +404,7 @@ def machine_info(threads: int) -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "minigrad": minigrad.__version__,
-        "torch": torch.__version__ if torch is not None else None,
+        "torch": importlib.metadata.version("torch") if HAVE_TORCH else None,
         "numpy_blas": numpy_blas(),
         "threads": threads,
         "date": time.strftime("%Y-%m-%d"),
@@ -530,13 +528,13 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.worker:  # one framework's timings, as JSON on the last line
-        lib = minigrad if args.worker == "minigrad" else torch
+        lib = importlib.import_module(args.worker)
         set_threads(lib, args.threads)
         print(json.dumps(time_workloads(lib, args.rounds, args.only)))
         return
 
     lib_names = ["minigrad"]
-    if torch is not None:
+    if HAVE_TORCH:
         lib_names.append("torch")
     else:
         print("PyTorch is not installed: minigrad's figures only (pip install torch==2.13.0)")
@@ -555,7 +553,7 @@ def main() -> None:
     if not args.quick:
         results["memory"] = run_memory(lib_names, args.threads)
     if args.mnist:
-        results["mnist"] = run_mnist(args.threads, torch is not None, args.mnist_runs)
+        results["mnist"] = run_mnist(args.threads, HAVE_TORCH, args.mnist_runs)
     write_atomically(Path(args.json), json.dumps(results, indent=2) + "\n")
     write_section(Path(args.markdown), results_lines(results), START, END)
     print(f"wrote {args.json} and {args.markdown}")

@@ -27,12 +27,14 @@ import sys as _sys
 
 if "numpy" not in _sys.modules and _importlib_util.find_spec("numba") is not None:
     # With numba (the ``fast`` extra), the compiled kernels and OpenBLAS share the cores.
-    # After each matrix product OpenBLAS's idle threads spin for about 0.1 s, taking a core
-    # from the kernels that follow (a W2 training step took 207 instead of 160 ms on the
-    # 2-core CI machine; docs/benchmarks.md). Let them sleep at once: OpenBLAS reads this
-    # when NumPy loads it, so only before NumPy's import, and never over the user's value.
-    # It costs the MLP's step, all products, 2-3%.
-    _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    # After each matrix product OpenBLAS's idle threads spin for 2^28 cycles (about 0.1
+    # s), taking a core from the kernels that follow (a W2 training step took 207 instead
+    # of 160 ms on the 2-core CI machine; docs/benchmarks.md). Let them spin for 2^20
+    # (about 0.4 ms): enough to bridge the gaps between a recurrent loop's small products
+    # (asleep at once, 2^4, the LSTM step of the suite took 9.2-10.5 ms against 7.0-8.2),
+    # too short to hold a core from the kernels. OpenBLAS reads this when NumPy loads it,
+    # so only before NumPy's import, and never over the user's value.
+    _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "20")
 
 # tensor_methods puts the Tensor's methods on it; fast registers the fast paths (fast/);
 # custom_function gives autograd.Function subclasses written as in PyTorch their apply.
