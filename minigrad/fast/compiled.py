@@ -155,7 +155,11 @@ class _FirstParallelLoop:
         global one_at_a_time
         _lock.acquire()
         if one_at_a_time is self:
-            _choose_threading_layer()
+            try:
+                _choose_threading_layer()
+            except BaseException:  # not left held: the next loop tries again
+                _lock.release()
+                raise
             one_at_a_time = _lock
 
     def __exit__(self, *exc) -> None:
