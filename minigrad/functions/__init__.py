@@ -18,8 +18,9 @@ this list:
   ``squeeze``, ``unsqueeze``, ``expand``, indexing, ``cat``, ``stack``, ``pad``;
 * ``reductions.py``: ``sum``, ``mean``, ``var``, ``max``, ``min``, ``argmax``,
   ``argmin``, ``all``, ``any`` (with ``arithmetic`` and ``shape``);
+* ``soft_targets.py``: ``cross_entropy`` against class probabilities (with ``shape``);
 * ``loss.py``: ``softmax``, ``log_softmax``, ``cross_entropy``, ``nll_loss`` and their
-  checks (with ``shape``).
+  checks (with ``shape`` and ``soft_targets``).
 
 This file only gathers their names, private ones included, so that ``minigrad.functions.X``
 and ``from minigrad.functions import X`` work as they did when all was one file.

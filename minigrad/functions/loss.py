@@ -1,5 +1,6 @@
 """Softmax and the losses over class indices: ``softmax``, ``log_softmax``,
-``cross_entropy`` and ``nll_loss``, with their checks.
+``cross_entropy`` and ``nll_loss``, with their checks (``cross_entropy`` against class
+probabilities is in ``soft_targets.py``).
 
 The losses check their arguments in one condition (``_class_loss_ok``), leaving the
 message to ``_class_loss_error``; ``_check_targets`` checks the targets' range, and
@@ -18,6 +19,7 @@ from ..ops import softmax as _softmax
 from ..tensor import Tensor
 from .args import _check_tensor, cast, normalize_dim, numpy_names
 from .shape import permute, reshape, unsqueeze
+from .soft_targets import check_label_smoothing, cross_entropy_with_probabilities
 
 # ----------------------------------------------------------------------------------------
 # Softmax and the loss
@@ -113,9 +115,10 @@ def cross_entropy(
 
     ``input`` is (N, C) or (N, C, d1, ...) unnormalised scores, or (C,) for one sample;
     ``target`` holds class indices in ``[0, C)`` with the shape of ``input`` minus the class
-    dim. ``weight`` rescales each class; targets equal to ``ignore_index`` are skipped;
-    ``reduction`` is ``"mean"`` (over the total weight), ``"sum"`` or ``"none"``
-    (``size_average`` and ``reduce`` are PyTorch's deprecated spellings of it).
+    dim (or class probabilities of its shape: ``soft_targets.py``). ``weight`` rescales each
+    class; targets equal to ``ignore_index`` are skipped; ``reduction`` is ``"mean"``
+    (over the total weight), ``"sum"`` or ``"none"`` (``size_average`` and ``reduce`` are
+    PyTorch's deprecated spellings of it).
 
     ``label_smoothing`` (in [0, 1]) mixes the one-hot target with the uniform distribution:
     the loss becomes ``(1 - s) * nll + s / C * sum_c (-w_c * log_softmax(x)_c)``, with the
@@ -132,6 +135,9 @@ def cross_entropy(
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
+    if isinstance(input, Tensor) and isinstance(target, Tensor) and target.shape == input.shape:
+        return cross_entropy_with_probabilities(input, target, weight, ignore_index, reduction,
+                                                label_smoothing)  # fmt: skip
     if label_smoothing:
         return _smoothed_cross_entropy(input, target, weight, ignore_index, reduction,
                                        label_smoothing)  # fmt: skip
@@ -142,10 +148,7 @@ def cross_entropy(
 
 def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, smoothing):
     """:func:`cross_entropy` with ``label_smoothing`` (its own primitive)."""
-    # Stricter than PyTorch, which runs a negative or NaN value as 0 (no smoothing): an
-    # error here beats a silent no-op.
-    if not 0.0 <= smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {smoothing}")
+    check_label_smoothing(smoothing)
     return _class_loss(
         _softmax.CrossEntropyWithSmoothing, "cross_entropy", input, target, weight,
         ignore_index, reduction, label_smoothing=float(smoothing),
@@ -253,9 +256,10 @@ def _class_loss_error(name, input, target, weight, reduction, single) -> None:
         raise NotImplementedError(f"{name}: input must be floating point, got {input.dtype}")
     if target.dtype.kind not in "iu":
         raise RuntimeError(
-            f"{name}: target must hold class indices (an integer tensor), got {target.dtype}; "
-            "probabilities as targets are not supported"
-        )
+            f"{name}: target must hold class indices (an integer tensor), got {target.dtype}"
+            + ("; a target of class probabilities has the input's shape"
+               if name == "cross_entropy" else "")
+        )  # fmt: skip
     if target.dtype not in (_dtypes.int64, _dtypes.uint8):
         raise RuntimeError(
             f"{name}: expected target dtype to be Long or Byte (int64 or uint8), but got "

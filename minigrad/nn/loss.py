@@ -32,9 +32,9 @@ class _WeightedLoss(_Loss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
-    """Cross-entropy between logits (N, C) or (N, C, d1, ...) and class indices, with
-    optional class weights, an ignored index and label smoothing (see
-    :func:`minigrad.nn.functional.cross_entropy`).
+    """Cross-entropy between logits (N, C) or (N, C, d1, ...) and class indices (or class
+    probabilities of the logits' shape), with optional class weights, an ignored index
+    and label smoothing (see :func:`minigrad.nn.functional.cross_entropy`).
 
     Args:
         weight: a rescaling weight for each class, a tensor of shape (C,) (default

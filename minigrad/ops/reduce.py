@@ -30,6 +30,14 @@ def _count(shape, axis) -> int:
     return count
 
 
+def _mean(a, axis, keepdims, count: int):
+    """``a.mean``, except that the mean of no elements is nan without NumPy's "Mean of
+    empty slice" warning: PyTorch returns it silently."""
+    if count == 0:
+        return a.sum(axis=axis, keepdims=keepdims) * float("nan")
+    return a.mean(axis=axis, keepdims=keepdims)
+
+
 class Sum(Function):
     def forward(self, a, axis=None, keepdims=False, dtype=None):
         self.shape, self.axis = a.shape, axis
@@ -44,7 +52,7 @@ class Mean(Function):
         self.shape, self.axis = a.shape, axis
         self.count = _count(a.shape, axis)
         with quiet(self.xp):  # the mean of nothing is nan, silently, as in PyTorch
-            return a.mean(axis=axis, keepdims=keepdims)
+            return _mean(a, axis, keepdims, self.count)
 
     def backward(self, grad):
         grad = _unreduce(self.xp, grad, self.shape, self.axis)
@@ -68,7 +76,7 @@ class Var(Function):
         self.dof = _count(a.shape, axis) - correction
         a = a.astype(accumulation(a.dtype), copy=False)  # float16's squares overflow
         with quiet(self.xp):
-            mean = a.mean(axis=axis, keepdims=True)
+            mean = _mean(a, axis, True, _count(a.shape, axis))
             centered = a - mean
             out = (centered * centered).sum(axis=axis, keepdims=keepdims) / max(self.dof, 0)
             if (axis is None or not a.shape) and self.dof <= 0:  # all, or 0-d: PyTorch's

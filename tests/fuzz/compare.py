@@ -237,12 +237,6 @@ def _ties(m: Mismatch) -> bool:
     return m.kind == "value" and m.extra.get("ties") and m.extra.get("tied_equal", False)
 
 
-def _probs_targets(m: Mismatch) -> bool:
-    return m.kind == "minigrad-only-raise" and "probabilities as targets are not supported" in (
-        m.minigrad
-    )
-
-
 def _max_pool_nan_ties(m: Mismatch) -> bool:
     # A window with several NaNs: minigrad's gradient goes to the first NaN, PyTorch's to
     # the last.
@@ -421,11 +415,6 @@ ALLOWLIST = (
         "order of tied values in sort(stable=False)/topk indices",
         "docs/from-pytorch.md#narrower-options: minigrad is always stable",
         _ties,
-    ),
-    Allowed(
-        "cross_entropy with class probabilities as targets",
-        "docs/from-pytorch.md#narrower-options: class indices only",
-        _probs_targets,
     ),
     Allowed(
         "max_pool2d's gradient in a window of several NaNs",

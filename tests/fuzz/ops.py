@@ -502,8 +502,9 @@ def LABEL_SMOOTHING(r):
 
 
 def PROBS_TARGET(r):
-    """Class probabilities as targets: PyTorch accepts them, minigrad documents that it
-    does not (the allowlist knows)."""
+    """Class probabilities as targets: positive, not normalised (any non-negative
+    weights are a valid target for both libraries)."""
+    r.classes = _classes_and_target_shape(r)[0]
     return r.fresh(r.a.shape, kind="positive")
 
 
@@ -654,7 +655,7 @@ OPS_LIST = [
     op("log_softmax", 1, f"{F}.log_softmax({{a}}, dim={{dim}})", dim=DIM),
     # Losses.
     op("cross_entropy", 1, f"{F}.cross_entropy({{a}}, {{t}}, weight={{w}}, ignore_index={{ii}}, reduction={{red}}, label_smoothing={{ls}})", t=TARGET, w=CLASS_WEIGHT, ii=IGNORE_INDEX, red=REDUCTION, ls=LABEL_SMOOTHING),  # noqa: E501
-    op("cross_entropy_probs", 1, f"{F}.cross_entropy({{a}}, {{t}})", t=PROBS_TARGET),
+    op("cross_entropy_probs", 1, f"{F}.cross_entropy({{a}}, {{t}}, weight={{w}}, reduction={{red}}, label_smoothing={{ls}})", t=PROBS_TARGET, w=CLASS_WEIGHT, red=REDUCTION, ls=LABEL_SMOOTHING),  # noqa: E501
     op("nll_loss", 1, f"{F}.nll_loss({{a}}, {{t}}, weight={{w}}, ignore_index={{ii}}, reduction={{red}})", t=TARGET, w=CLASS_WEIGHT, ii=IGNORE_INDEX, red=REDUCTION),  # noqa: E501
     op("mse_loss", 2, f"{F}.mse_loss({{a}}, {{b}}, reduction={{red}})", red=REDUCTION),
     op("mse_loss_fresh", 1, f"{F}.mse_loss({{a}}, {{t}}, reduction={{red}})", t=LIKE_A_NOGRAD, red=REDUCTION),  # noqa: E501

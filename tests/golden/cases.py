@@ -490,4 +490,16 @@ CASES = {
     "linalg_qr": _c(lambda m, t, w, b: m.cat([x.flatten() for x in (*m.linalg.qr(t), *m.linalg.qr(w), *m.linalg.qr(b), m.linalg.qr(w, "complete").Q)]), ((5, 3), "f"), ((3, 4), "f"), ((2, 3, 3), "f")),
     # PyTorch does not differentiate these two modes of a tall matrix: values only.
     "linalg_qr_complete_r": _c(lambda m, t: m.cat([m.linalg.qr(t, "complete").R.flatten(), m.linalg.qr(t, "complete").Q.flatten(), m.linalg.qr(t, "r").R.flatten()]), ((5, 3), "c")),
+    # Cross-entropy against class probabilities (a target of the input's shape), with the
+    # target's own gradient.
+    "cross_entropy_probs": _c(lambda m, x, t: m.cross_entropy(x, m.softmax(t, dim=1)), ((6, 5), "f"), ((6, 5), "f")),
+    "cross_entropy_probs_weight_smoothing_4d": _c(lambda m, x, t, w: m.cross_entropy(x, t, weight=w, label_smoothing=0.2), ((2, 5, 3, 2), "f"), ((2, 5, 3, 2), "p"), ((5,), "q")),
+    "cross_entropy_probs_none_single": _c(lambda m, x, t, w: m.cross_entropy(x, t, w, reduction="none"), ((5,), "f"), ((5,), "q"), ((5,), "q")),
+    "cross_entropy_probs_sum_none_4d": _c(lambda m, x, t: m.cat([m.cross_entropy(x, t, reduction="sum").reshape(1), m.cross_entropy(x, t, reduction="none", label_smoothing=1.0).flatten()]), ((2, 4, 3), "f"), ((2, 4, 3), "p")),
+    "cross_entropy_probs_empty_batch": _c(lambda m, x, t: m.cross_entropy(x, t), ((0, 5), "f"), ((0, 5), "q")),
+    "cross_entropy_probs_float64_target": _c(lambda m, x, t: m.cross_entropy(x, t.softmax(1)), ((4, 3), "f"), ((4, 3), "d")),
+    # The mean of no elements is nan, silently (NumPy warns "Mean of empty slice").
+    "mean_empty": _c(lambda m, a: m.mean(a), ((0, 4), "f")),
+    "mean_empty_dim": _c(lambda m, a: a.mean(1), ((3, 0), "f")),
+    "mse_loss_empty": _c(lambda m, a, b: m.nn.functional.mse_loss(a, b), ((2, 0), "f"), ((2, 0), "c")),
 }  # fmt: skip
