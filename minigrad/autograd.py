@@ -85,6 +85,7 @@ class Function:
     """
 
     is_view = False  # True when forward returns a view of its first input's array
+    keeps_layout = False  # True for ``Elementwise`` ops: see ``_contiguous``
     out_device = None  # set by forward when the output lives on another device
     saved: tuple | None = ()  # the arrays backward needs; None once the graph is freed
     reference = None  # on a fast path (minigrad/fast/): the op it stands in for
@@ -161,6 +162,8 @@ class Function:
         with device.activate():  # on a GPU, new arrays go on the inputs' device
             raw = fn.forward(*arrays, **params)
             out = backend.ensure_array(raw)
+            if not (out.flags.c_contiguous or fn.is_view or cls.keeps_layout):
+                out = _contiguous(fn.xp, out, arrays)
 
         if requires_grad and out.dtype.kind != "f":
             # Integers and bools have no gradient (PyTorch: only floating point tensors can
@@ -202,6 +205,31 @@ class Function:
         """Free the saved arrays once backward has used them."""
         if self.saved:
             self.saved = None
+
+
+class Elementwise(Function):
+    """A Function that works element by element (``add``, ``exp``, ``relu``, a cast): its
+    result keeps its input's layout, as PyTorch's does (``x.t() * 2`` is transposed too).
+    Other Functions' results are contiguous (see ``_contiguous``).
+
+    Example:
+        >>> import minigrad
+        >>> x = minigrad.ones(2, 3).t()  # a transposed view
+        >>> (x * 2).is_contiguous(), minigrad.cat([x, x]).is_contiguous()
+        (False, True)
+    """
+
+    keeps_layout = True
+
+
+def _contiguous(xp, out, arrays):
+    """``out`` in C order, as PyTorch lays out the results of its ops (other than views and
+    elementwise ops), so that ``.view()`` works on them: NumPy's may follow an input's
+    layout instead (``concatenate``, ``sum`` and ``einsum`` of a transposed input). A
+    result that shares an input's memory stays as it is."""
+    if any(backend.is_array(a) and xp.may_share_memory(out, a) for a in arrays):
+        return out
+    return out.copy()  # C order; ascontiguousarray would make a 0-d array 1-d
 
 
 def _raise_stale(fn: Function) -> None:

@@ -187,7 +187,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     if input.ndim == 0:
         return TopkResult(*sort(input))
     order = _sort_order(input.device.xp, input._data, axis, descending=largest)
-    order = order[(slice(None),) * axis + (slice(0, int(k)),)]
+    # The first k of each row, laid out contiguously (as PyTorch's, so .view() works).
+    order = input.device.xp.ascontiguousarray(order[(slice(None),) * axis + (slice(0, int(k)),)])
     return TopkResult(_gather(input, order, axis), Tensor._wrap(order, input.device))
 
 

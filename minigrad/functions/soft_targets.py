@@ -47,11 +47,12 @@ def cross_entropy_with_probabilities(
     log_probs = _softmax.LogSoftmax.apply(input, axis=dim)
     if weight is not None:  # (C,), along the class dim: (C, 1, ...) for (N, C, d1, ...)
         log_probs = log_probs * reshape(weight, (classes,) + (1,) * (input.ndim - dim - 1))
-    loss = -(log_probs * target).sum(dim)
+    products = log_probs * target
     if reduction == "none":
-        return loss
-    # PyTorch divides by numel / C: with no classes that is 0 / 0, nan.
-    return loss.sum() if reduction == "sum" else loss.sum() / (loss.numel() if classes else 0)
+        return -products.sum(dim)
+    total = -products.sum()  # negated after the sum, as PyTorch's (-0.0 for zero products)
+    # 'mean': PyTorch divides by numel / C, the positions; with no classes, 0 / 0 = nan.
+    return total if reduction == "sum" else total / (products.numel() // classes if classes else 0)
 
 
 def check_label_smoothing(smoothing: float) -> None:

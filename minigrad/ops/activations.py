@@ -1,7 +1,7 @@
 """Smooth activation primitives: GELU (exact and tanh), SiLU and Softplus.
 
-Each is one :class:`~minigrad.autograd.Function`: ``forward`` on arrays, the textbook
-derivative in ``backward`` beside it. The exact GELU needs the error function, which NumPy
+Each is one :class:`~minigrad.autograd.Elementwise` Function: ``forward`` on arrays, the
+textbook derivative in ``backward`` beside it. The exact GELU needs the error function, which NumPy
 does not have; :func:`erfc` below computes it with ``xp`` arithmetic alone, so the same code
 runs on NumPy and CuPy.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import Function
+from ..autograd import Elementwise
 from ..backend import quiet
 
 # ----------------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ _TANH_SCALE = math.sqrt(2.0 / math.pi)  # PyTorch's kBeta
 _TANH_CUBIC = 0.044715  # PyTorch's kKappa
 
 
-class GELU(Function):
+class GELU(Elementwise):
     """``x * Phi(x)``, Phi the standard normal CDF: ``Phi(x) = erfc(-x / sqrt(2)) / 2``.
 
     The derivative is ``Phi(x) + x * phi(x)``, with phi the normal density
@@ -123,7 +123,7 @@ class GELU(Function):
         return grad * (cdf + x * pdf)
 
 
-class GELUTanh(Function):
+class GELUTanh(Elementwise):
     """GELU's tanh approximation, ``x/2 * (1 + tanh(u))`` with
     ``u = sqrt(2/pi) * (x + 0.044715 x^3)`` (``approximate='tanh'`` in PyTorch).
 
@@ -149,7 +149,7 @@ def _sigmoid(x, xp):
         return 1.0 / (1.0 + xp.exp(-x))
 
 
-class SiLU(Function):
+class SiLU(Elementwise):
     """``x * sigmoid(x)`` (the swish); derivative ``s * (1 + x * (1 - s))``, s = sigmoid(x)."""
 
     def forward(self, x):
@@ -162,7 +162,7 @@ class SiLU(Function):
         return grad * (s * (1.0 + x * (1.0 - s)))
 
 
-class Softplus(Function):
+class Softplus(Elementwise):
     """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold``
     (PyTorch's rule). The derivative is ``sigmoid(beta x)``, and 1 where x is passed through.
     """

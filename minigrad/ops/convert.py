@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..autograd import Function
+from ..autograd import Elementwise
 
 
-class Clone(Function):
+class Clone(Elementwise):
     def forward(self, a):
         return a.copy()
 
@@ -13,7 +13,7 @@ class Clone(Function):
         return grad
 
 
-class Cast(Function):
+class Cast(Elementwise):
     """Change the dtype. The gradient goes back unchanged: the engine casts every gradient
     to the dtype of the input it belongs to."""
 
@@ -24,7 +24,7 @@ class Cast(Function):
         return grad
 
 
-class ToDevice(Function):
+class ToDevice(Elementwise):
     """Copy to another device; the gradient is copied back."""
 
     def forward(self, a, source, target):

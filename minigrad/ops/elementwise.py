@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import Function
+from ..autograd import Elementwise
 from ..backend import quiet
 
 
-class Add(Function):
+class Add(Elementwise):
     def forward(self, a, b):
         return a + b
 
@@ -26,7 +26,7 @@ class Add(Function):
         return grad, grad
 
 
-class Sub(Function):
+class Sub(Elementwise):
     def forward(self, a, b):
         return a - b
 
@@ -34,7 +34,7 @@ class Sub(Function):
         return grad, -grad if self.needs_input_grad[1] else None
 
 
-class Mul(Function):
+class Mul(Elementwise):
     def forward(self, a, b):
         # Each operand's gradient needs only the other one: saving just what is needed is
         # what PyTorch does, so an in-place write into the other spoils the same gradients.
@@ -49,7 +49,7 @@ class Mul(Function):
         return ga, gb
 
 
-class Div(Function):
+class Div(Elementwise):
     """``a / b``. The divisor's gradient, ``-a / b**2``, comes from the saved operands;
     for a number over a tensor, from the saved reciprocal ``r = 1 / b`` (``a / b`` is
     ``a * r``, with gradient ``-a * r**2``). PyTorch saves the same arrays, so an in-place
@@ -78,7 +78,7 @@ class Div(Function):
         return ga if self.needs_input_grad[0] else None, gb
 
 
-class Pow(Function):
+class Pow(Elementwise):
     """``a ** b`` where either side may be a tensor or a number."""
 
     def forward(self, a, b):
@@ -124,7 +124,7 @@ def _power(xp, a, b):
     return a**b
 
 
-class Neg(Function):
+class Neg(Elementwise):
     def forward(self, a):
         return -a
 
@@ -132,7 +132,7 @@ class Neg(Function):
         return -grad
 
 
-class Exp(Function):
+class Exp(Elementwise):
     def forward(self, a):
         with quiet(self.xp):
             out = self.xp.exp(a)
@@ -144,7 +144,7 @@ class Exp(Function):
         return grad * out
 
 
-class Log(Function):
+class Log(Elementwise):
     def forward(self, a):
         self.save(a)
         with quiet(self.xp):
@@ -156,7 +156,7 @@ class Log(Function):
             return grad / a
 
 
-class Sqrt(Function):
+class Sqrt(Elementwise):
     def forward(self, a):
         with quiet(self.xp):
             out = self.xp.sqrt(a)
@@ -169,7 +169,7 @@ class Sqrt(Function):
             return grad / (2 * out)  # inf at 0, as in PyTorch
 
 
-class Tanh(Function):
+class Tanh(Elementwise):
     def forward(self, a):
         out = self.xp.tanh(a)
         self.save(out)
@@ -180,7 +180,7 @@ class Tanh(Function):
         return grad * (1 - out * out)
 
 
-class Sigmoid(Function):
+class Sigmoid(Elementwise):
     def forward(self, a):
         # 1 / (1 + exp(-a)). For a << 0, exp(-a) overflows to inf and the result is
         # 1 / inf = 0, the correctly rounded answer (as in PyTorch); quiet() keeps NumPy
@@ -200,7 +200,7 @@ class Sigmoid(Function):
         return grad * out * (1 - out)
 
 
-class ReLU(Function):
+class ReLU(Elementwise):
     def forward(self, a):
         out = self.xp.maximum(a, 0)
         self.save(out)
@@ -213,7 +213,7 @@ class ReLU(Function):
         return self.xp.where(out <= 0, 0, grad)
 
 
-class Abs(Function):
+class Abs(Elementwise):
     def forward(self, a):
         self.save(a)
         return self.xp.abs(a)
@@ -224,7 +224,7 @@ class Abs(Function):
         return grad * xp.where(xp.isnan(a), 0, xp.sign(a))  # PyTorch's sgn(nan) is 0
 
 
-class Maximum(Function):
+class Maximum(Elementwise):
     """Elementwise max. Where both are equal the gradient is split between them."""
 
     def forward(self, a, b):
@@ -236,7 +236,7 @@ class Maximum(Function):
         return _split_by_winner(self.xp, grad, a, b, a < b, a > b, self.needs_input_grad)
 
 
-class Minimum(Function):
+class Minimum(Elementwise):
     """Elementwise min. Where both are equal the gradient is split between them."""
 
     def forward(self, a, b):
@@ -257,7 +257,7 @@ def _split_by_winner(xp, grad, a, b, a_loses, b_loses, needs):
     return ga, gb
 
 
-class Clamp(Function):
+class Clamp(Elementwise):
     """Clamp to [low, high] (either may be None). The gradient passes where the input is
     inside the closed interval, as in PyTorch."""
 
@@ -282,7 +282,7 @@ class Clamp(Function):
         return self.xp.where(inside, grad, 0)
 
 
-class ClampByTensors(Function):
+class ClampByTensors(Elementwise):
     """Clamp to tensor bounds ``low`` and/or ``high`` (either may be None; all broadcast).
 
     ``max(a, low)`` then ``min(., high)``, with PyTorch's gradients: the input's where it
@@ -311,7 +311,7 @@ class ClampByTensors(Function):
         return where(inside, grad, 0), where(to_low, grad, 0), where(to_high, grad, 0)
 
 
-class Where(Function):
+class Where(Elementwise):
     """``where(condition, a, b)``: ``a`` where the condition holds, else ``b``."""
 
     def forward(self, condition, a, b):
@@ -326,7 +326,7 @@ class Where(Function):
         return None, ga, gb
 
 
-class LeakyReLU(Function):
+class LeakyReLU(Elementwise):
     """``a`` where positive, ``slope * a`` elsewhere (gradient ``slope`` at 0, as PyTorch)."""
 
     keeps = (0,)  # the input, as PyTorch (not the mask kept here)

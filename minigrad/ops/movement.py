@@ -66,11 +66,7 @@ class GetItem(Function):
             # makes it a 0-d view, so that x[0] sees later in-place updates of x and
             # x[0].fill_(9) writes into x, as in PyTorch.
             return a[key] if Ellipsis in items else a[(*items, Ellipsis)]
-        out = a[key]
-        # NumPy may lay an advanced index's result out in another order; PyTorch's is
-        # contiguous (so .view() works on it). copy(), not ascontiguousarray: that makes
-        # a 0-d result 1-d.
-        return out if out.flags.c_contiguous else out.copy()
+        return a[key]  # a copy (the engine makes it contiguous, as PyTorch's result)
 
     def backward(self, grad):
         xp = self.xp

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import Function
+from ..autograd import Elementwise
 from ..backend import quiet, quietly
 from . import activations as _erf  # its erf and erfc, shared with GELU
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-class Log1p(Function):
+class Log1p(Elementwise):
     @quietly
     def forward(self, a):
         self.save(a)
@@ -32,7 +32,7 @@ class Log1p(Function):
         return grad / (1 + a)
 
 
-class Expm1(Function):
+class Expm1(Elementwise):
     @quietly
     def forward(self, a):
         out = self.xp.expm1(a)
@@ -45,7 +45,7 @@ class Expm1(Function):
         return grad * (out + 1)
 
 
-class Stepwise(Function):
+class Stepwise(Elementwise):
     """``floor``, ``ceil``, ``round`` (to ``decimals``), ``trunc`` or ``sign``: gradient 0."""
 
     def forward(self, a, kind, decimals=0):
@@ -64,7 +64,7 @@ def _refuse_integer_zero(xp, a, b) -> None:
         raise RuntimeError("ZeroDivisionError")
 
 
-class DivFloor(Function):
+class DivFloor(Elementwise):
     """``a / b`` rounded down (``div(rounding_mode='floor')``), computed as Python's ``//``
     is (exact for integers, through ``fmod`` for floats). Gradient 0, as in PyTorch."""
 
@@ -77,7 +77,7 @@ class DivFloor(Function):
         return self.xp.zeros_like(grad), self.xp.zeros_like(grad)
 
 
-class DivTrunc(Function):
+class DivTrunc(Elementwise):
     """``a / b`` rounded towards zero (``div(rounding_mode='trunc')``, C's integer
     division). Gradient 0, as in PyTorch."""
 
@@ -106,7 +106,7 @@ class FloorDivide(DivFloor):
         )
 
 
-class Remainder(Function):
+class Remainder(Elementwise):
     """``a - floor(a / b) * b``: the remainder with the divisor's sign (Python's ``%``).
     Gradients: 1 for ``a``, ``-floor(a / b)`` for ``b``."""
 
@@ -123,7 +123,7 @@ class Remainder(Function):
         return grad, grad_b
 
 
-class Fmod(Function):
+class Fmod(Elementwise):
     """``a - trunc(a / b) * b``: the remainder with the dividend's sign (C's ``fmod``).
     Gradients: 1 for ``a``, ``-trunc(a / b)`` for ``b``."""
 
@@ -141,7 +141,7 @@ class Fmod(Function):
         return grad, -grad * self.xp.trunc(self.xp.true_divide(a, b))
 
 
-class Erf(Function):
+class Erf(Elementwise):
     """The error function; ``erf'(x) = 2 / sqrt(pi) * exp(-x^2)``. (``complement``:
     ``erfc = 1 - erf``, computed directly so that it keeps its precision for large x.)"""
 
@@ -155,7 +155,7 @@ class Erf(Function):
         return grad * (self.sign * _TWO_OVER_SQRT_PI) * self.xp.exp(-a * a)
 
 
-class LogAddExp(Function):
+class LogAddExp(Elementwise):
     """``log(exp(a) + exp(b))`` without overflow; the gradients are the two softmax
     weights ``exp(a - out)`` and ``exp(b - out)``."""
 
@@ -170,7 +170,7 @@ class LogAddExp(Function):
             return grad * self.xp.exp(a - out), grad * self.xp.exp(b - out)
 
 
-class Xlogy(Function):
+class Xlogy(Elementwise):
     """``x * log(y)``, and 0 where ``x`` is 0 (unless ``y`` is NaN), as in PyTorch; the
     gradients are ``log(y)`` (0 where ``x`` is 0 and ``y <= 0``, where the log has no
     finite value) and ``x / y``, PyTorch's formulas."""

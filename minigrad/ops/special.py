@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import Function
+from ..autograd import Elementwise
 from ..backend import quiet
 from . import activations as _erf
 
@@ -166,7 +166,7 @@ def erfinv(y, xp):
 # ----------------------------------------------------------------------------------------
 
 
-class Lgamma(Function):
+class Lgamma(Elementwise):
     """``log |Gamma(x)|``; backward ``g digamma(x)``."""
 
     def forward(self, a):
@@ -178,7 +178,7 @@ class Lgamma(Function):
         return grad * digamma(a, self.xp)
 
 
-class Polygamma(Function):
+class Polygamma(Elementwise):
     """``polygamma(n, x)`` (n = 0: digamma); backward ``g polygamma(n + 1, x)``."""
 
     def forward(self, a, n):
@@ -191,7 +191,7 @@ class Polygamma(Function):
         return grad * polygamma(self.n + 1, a, self.xp)
 
 
-class Erfinv(Function):
+class Erfinv(Elementwise):
     """The inverse error function; backward ``g sqrt(pi) / 2 exp(erfinv(y)^2)``."""
 
     def forward(self, a):

@@ -9,11 +9,11 @@ algebraic (``atan'(x) = 1 / (1 + x^2)``), and each docstring gives its own.
 
 from __future__ import annotations
 
-from ..autograd import Function
+from ..autograd import Elementwise
 from ..backend import quiet
 
 
-class Sin(Function):
+class Sin(Elementwise):
     def forward(self, a):
         self.save(a)
         return self.xp.sin(a)
@@ -23,7 +23,7 @@ class Sin(Function):
         return grad * self.xp.cos(a)
 
 
-class Cos(Function):
+class Cos(Elementwise):
     def forward(self, a):
         self.save(a)
         return self.xp.cos(a)
@@ -33,7 +33,7 @@ class Cos(Function):
         return -grad * self.xp.sin(a)
 
 
-class Sinh(Function):
+class Sinh(Elementwise):
     def forward(self, a):
         self.save(a)
         with quiet(self.xp):  # overflow to inf, as in PyTorch
@@ -45,7 +45,7 @@ class Sinh(Function):
             return grad * self.xp.cosh(a)
 
 
-class Cosh(Function):
+class Cosh(Elementwise):
     def forward(self, a):
         self.save(a)
         with quiet(self.xp):
@@ -57,7 +57,7 @@ class Cosh(Function):
             return grad * self.xp.sinh(a)
 
 
-class Tan(Function):
+class Tan(Elementwise):
     """``tan' = 1 + tan^2`` (from the saved output)."""
 
     def forward(self, a):
@@ -70,7 +70,7 @@ class Tan(Function):
         return grad * (1 + out * out)
 
 
-class Asin(Function):
+class Asin(Elementwise):
     """``asin'(x) = 1 / sqrt(1 - x^2)`` (inf at +-1, NaN outside [-1, 1])."""
 
     def forward(self, a):
@@ -84,7 +84,7 @@ class Asin(Function):
             return grad / self.xp.sqrt(1 - a * a)
 
 
-class Acos(Function):
+class Acos(Elementwise):
     """``acos'(x) = -1 / sqrt(1 - x^2)``."""
 
     def forward(self, a):
@@ -98,7 +98,7 @@ class Acos(Function):
             return -grad / self.xp.sqrt(1 - a * a)
 
 
-class Atan(Function):
+class Atan(Elementwise):
     """``atan'(x) = 1 / (1 + x^2)``."""
 
     def forward(self, a):
@@ -110,7 +110,7 @@ class Atan(Function):
         return grad / (1 + a * a)
 
 
-class Asinh(Function):
+class Asinh(Elementwise):
     """``asinh'(x) = 1 / sqrt(x^2 + 1)``."""
 
     def forward(self, a):
@@ -123,7 +123,7 @@ class Asinh(Function):
             return grad / self.xp.sqrt(a * a + 1)
 
 
-class Acosh(Function):
+class Acosh(Elementwise):
     """``acosh'(x) = 1 / sqrt(x^2 - 1)`` (NaN below 1)."""
 
     def forward(self, a):
@@ -137,7 +137,7 @@ class Acosh(Function):
             return grad / self.xp.sqrt(a * a - 1)
 
 
-class Atanh(Function):
+class Atanh(Elementwise):
     """``atanh'(x) = 1 / (1 - x^2)`` (inf at +-1)."""
 
     def forward(self, a):
@@ -151,7 +151,7 @@ class Atanh(Function):
             return grad / (1 - a * a)
 
 
-class Atan2(Function):
+class Atan2(Elementwise):
     """The angle of the point ``(x, y)``, ``atan2(y, x)``: its gradient is
     ``(x, -y) / (x^2 + y^2)`` for ``(y, x)`` (NaN at the origin, as in PyTorch)."""
 
@@ -166,7 +166,7 @@ class Atan2(Function):
             return scale * x, -scale * y
 
 
-class Hypot(Function):
+class Hypot(Elementwise):
     """``sqrt(a^2 + b^2)`` without overflow; its gradient is ``(a, b) / hypot`` (NaN at the
     origin, as in PyTorch)."""
 
