@@ -68,15 +68,23 @@ def test_compiled_batch_norm_takes_any_layout_and_hands_2d_to_numpy(rng):
     assert not out.grad_fn.compiled  # (N, C): the NumPy path
 
 
+@pytest.mark.parametrize("running", [False, True])
 @pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
-def test_compiled_batch_norm_keeps_infs_and_nans_as_the_reference(value, rng):
+def test_compiled_batch_norm_keeps_infs_and_nans_as_the_reference(value, running, rng):
+    """With batch statistics, channel 0's become inf or NaN; with running ones, only the
+    element's output is, and its input gradient is the finite ``g * scale`` (PyTorch's),
+    not ``(x - mean) * 0``."""
     x0 = rng.standard_normal((3, 2, 4, 4)).astype(np.float32)
-    x0[1, 0, 2, 3] = value  # channel 0's statistics become inf or NaN; channel 1 stays
+    x0[1, 0, 2, 3] = value  # channel 1 stays finite
     g0 = rng.standard_normal(x0.shape).astype(np.float32)
+    stats = (np.array([0.5, -0.5], np.float32), np.array([2.0, 0.5], np.float32))
+    stats = stats if running else None
     with np.errstate(all="ignore"):
-        fast = run(BatchNormCompiled, x0, g0, None, None, None)
-        reference = run(BatchNorm, x0, g0, None, None, None)
+        fast = run(BatchNormCompiled, x0, g0, None, None, stats)
+        reference = run(BatchNorm, x0, g0, None, None, stats)
     assert_same_values(fast, reference, rtol=1e-5, atol=1e-5)
+    if running:
+        assert np.isfinite(fast[1]).all()
 
 
 @pytest.mark.skipif(not compiled.AVAILABLE, reason="numba (the fast extra) is not installed")

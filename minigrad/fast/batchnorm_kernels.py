@@ -90,14 +90,19 @@ def _backward_kernel(g, x, mean, inv_std, scale, batch_stats, need_x, d_x, d_gam
                 total += grow[j]
                 dot += grow[j] * (xrow[j] - m)
         d_beta[c], d_gamma[c] = total, dot * inv_std[c]
-        if need_x:
-            s = scale[c]
-            k1 = s * inv_std[c] * d_gamma[c] / count if batch_stats else 0.0
-            k0 = s * d_beta[c] / count if batch_stats else 0.0
+        s = scale[c]
+        if need_x and batch_stats:
+            k1 = s * inv_std[c] * d_gamma[c] / count
+            k0 = s * d_beta[c] / count
             for n in range(images):
                 grow, xrow, dst = g[n, c], x[n, c], d_x[n, c]
                 for j in range(length):
                     dst[j] = grow[j] * s - (xrow[j] - m) * k1 - k0
+        elif need_x:  # running statistics are constants: x does not enter (an infinite x
+            for n in range(images):  # times a zero k1 would be NaN)
+                grow, dst = g[n, c], d_x[n, c]
+                for j in range(length):
+                    dst[j] = grow[j] * s
 
 
 # On every core, and on one (in a forked child: compiled.PARALLEL)
