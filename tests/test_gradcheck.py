@@ -46,6 +46,10 @@ CONSTANT_OR_EMPTY = {"div_uint8_by_negative", "rdiv_uint8", "div_int8_by_uint8",
                      "log_softmax_empty_dim", "rpow_int8", "where_uint8_negative_number",
                      "pad_uint8", "repeat_ones_is_a_copy", "clamp_uint8_wrapped_bound",
                      "setitem_int64_minus_inf", "add_bool_int_alpha"}  # fmt: skip
+# Outputs written in place after the op (under no_grad): the gradient is the op's, which
+# finite differences of the written output do not measure.
+WRITTEN_AFTER = {"layer_norm_output_written", "group_norm_output_written",
+                 "batch_norm_output_written"}  # fmt: skip
 
 
 def _float64_inputs(name: str, device: str) -> list[minigrad.Tensor]:
@@ -67,6 +71,7 @@ def _float64_inputs(name: str, device: str) -> list[minigrad.Tensor]:
         - NOT_DIFFERENTIABLE
         - NOT_FINITE
         - CONSTANT_OR_EMPTY
+        - WRITTEN_AFTER
     ),
 )
 def test_op_gradient_matches_finite_differences(name, device):

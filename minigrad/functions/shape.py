@@ -468,6 +468,17 @@ def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
     return movement.Pad.apply(input, pairs=tuple(pairs), value=value if grows else 0)
 
 
+def _check_cropped_size(input: Tensor, pad: tuple, dims: int) -> None:
+    """Negative padding (cropping) in ``"reflect"`` or ``"replicate"`` mode may not leave
+    a padded dim with fewer than 0 elements, nor all of them with 0, as in PyTorch."""
+    sizes = [input.shape[-1 - k] + int(pad[2 * k]) + int(pad[2 * k + 1]) for k in range(dims)]
+    if input.numel() and (builtins.min(sizes) < 0 or builtins.max(sizes) < 1):
+        names = "WHD"[:dims][::-1]
+        given = ", ".join(f"{d}: {input.shape[-dims + i]}" for i, d in enumerate(names))
+        got = " ".join(f"{d}: {n}" for d, n in zip(names, sizes[::-1]))
+        raise RuntimeError(f"input ({given}) is too small. Calculated output {got}")
+
+
 def _pad_by_copying(input: Tensor, pad: tuple, mode: str, value) -> Tensor:
     """``pad`` with the ``"reflect"``, ``"replicate"`` or ``"circular"`` border: along
     each padded dim, output position ``j`` reads input position ``i = j - before`` mapped
@@ -490,6 +501,8 @@ def _pad_by_copying(input: Tensor, pad: tuple, mode: str, value) -> Tensor:
         )
     if not builtins.all(isinstance(p, int | np.integer) and not isinstance(p, bool) for p in pad):
         raise TypeError(f"pad: the amounts must be ints, got {pad}")
+    if mode != "circular":
+        _check_cropped_size(input, pad, dims)
     out = input
     for k in range(dims):
         axis = input.ndim - 1 - k

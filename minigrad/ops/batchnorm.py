@@ -51,7 +51,9 @@ class BatchNorm(Function):
         if beta is not None:
             out = out + beta.reshape(shape)
         self.save(x_hat)
-        return out
+        # Without the affine part, out is x_hat itself: return a copy, so that an in-place
+        # write into the output (allowed: PyTorch saves x) cannot change the saved x_hat.
+        return out if out is not x_hat else out.copy()
 
     @quietly
     def backward(self, grad):

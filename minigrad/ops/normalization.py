@@ -63,7 +63,9 @@ class Normalize(Function):
         if beta is not None:
             out = out + beta.reshape(affine_shape)
         self.save(x_hat)
-        return out
+        # Without the affine part, out is x_hat itself: return a copy, so that an in-place
+        # write into the output (allowed: PyTorch saves x) cannot change the saved x_hat.
+        return out if out is not x_hat else out.copy()
 
     def backward(self, grad):
         (x_hat,) = self.saved

@@ -59,6 +59,14 @@ def _nll_ignored(m, x, t, w, reduction):
     return m.nn.functional.nll_loss(x, t * 0 - 100, weight=w, reduction=reduction)
 
 
+def _written_after(m, y):
+    """``y`` with its first row set to 0 in place, under ``no_grad()``: allowed after an op
+    that saves its input, not its output, and the gradient must not change."""
+    with m.no_grad():
+        y[0] = 0.0
+    return y
+
+
 def _expand_add(m, a):
     """An in-place add through an ``expand()`` view in which no element repeats."""
     x = a.detach().clone()
@@ -502,4 +510,9 @@ CASES = {
     "mean_empty": _c(lambda m, a: m.mean(a), ((0, 4), "f")),
     "mean_empty_dim": _c(lambda m, a: a.mean(1), ((3, 0), "f")),
     "mse_loss_empty": _c(lambda m, a, b: m.nn.functional.mse_loss(a, b), ((2, 0), "f"), ((2, 0), "c")),
+    # Normalisations without the affine part, whose output is then written in place: the
+    # gradient is the one of the unwritten output (PyTorch saves the input).
+    "layer_norm_output_written": _c(lambda m, x: _written_after(m, m.nn.functional.layer_norm(x, (5,))), ((3, 5), "f")),
+    "group_norm_output_written": _c(lambda m, x: _written_after(m, m.nn.functional.group_norm(x, 2)), ((3, 4, 5), "f")),
+    "batch_norm_output_written": _c(lambda m, x: _written_after(m, m.nn.functional.batch_norm(x, None, None, training=True)), ((3, 4, 5), "f")),
 }  # fmt: skip
