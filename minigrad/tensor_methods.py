@@ -1870,6 +1870,100 @@ class TensorMethods:
             )
         return self.T
 
+    def sum_to_size(self, *size):
+        """Sum down to ``size``, a shape that broadcasts to this tensor's (the reverse of
+        ``expand``): ``x.sum_to_size(1, 3)`` of a (2, 3) tensor sums its rows.
+
+        Example:
+            >>> import minigrad
+            >>> minigrad.ones(2, 3).sum_to_size(1, 3)
+            tensor([[2., 2., 2.]])
+        """
+        size = _F.shape_arg(size)
+        if not _broadcasts_to(size, tuple(self.shape)):
+            raise RuntimeError(
+                f"sum_to_size: size {size} is not expandable to size {tuple(self.shape)}"
+            )
+        lead = self.ndim - len(size)
+        dims = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(size) if n == 1 and self.shape[lead + i] != 1
+        )
+        out = _F.sum(self, dims, keepdim=True) if dims else self
+        return _F.reshape(out, size)
+
+    def split_with_sizes(self, split_sizes, dim=0):
+        """Split into pieces of the given sizes along ``dim``: ``split`` with a list."""
+        return self.split(list(split_sizes), dim)
+
+    def dist(self, other, p=2):
+        """The ``p``-norm of ``self - other``.
+
+        Example:
+            >>> import minigrad
+            >>> minigrad.tensor([3.0, 0.0]).dist(minigrad.tensor([0.0, 4.0]))
+            tensor(5.)
+        """
+        return (self - other).norm(p)
+
+    def data_ptr(self) -> int:
+        """The address of the first element (a host address on the CPU, a device address
+        on a GPU): two tensors that share memory from the same element have the same one.
+
+        Example:
+            >>> import minigrad
+            >>> x = minigrad.zeros(2, 3)
+            >>> x[1].data_ptr() - x.data_ptr() == 3 * x.element_size()
+            True
+        """
+        return _backend.array_address(self._data)
+
+    def storage_offset(self) -> int:
+        """How many elements into its memory block the tensor starts (0 unless it is a
+        view that starts later, such as ``x[1]``).
+
+        Example:
+            >>> import minigrad
+            >>> x = minigrad.zeros(2, 3)
+            >>> x[1].storage_offset(), x[:, 1:].storage_offset()
+            (3, 1)
+        """
+        owner = self._data
+        while getattr(owner, "base", None) is not None:
+            owner = owner.base
+        start = _backend.array_address(owner) if _backend.is_array(owner) else None
+        if start is None:  # memory from a buffer that is not an array (from_numpy's bytes)
+            return 0
+        return (self.data_ptr() - start) // self._data.itemsize
+
+    def float_power_(self, exponent):
+        """:meth:`float_power`, in place: only into a float64 tensor, since the result is
+        float64 (as in PyTorch)."""
+        if self.dtype != _dtypes.float64:
+            raise RuntimeError(
+                f"the base given to float_power_ has dtype {self.dtype} but the operation's "
+                "result requires dtype float64"
+            )
+        return _in_place_form("float_power")(self, exponent)
+
+    def detach_(self):
+        """Cut this tensor off from the graph, in place: it becomes a leaf that does not
+        require grad (``detach()`` makes a new tensor instead). Views refuse, as in PyTorch.
+
+        Example:
+            >>> import minigrad
+            >>> h = minigrad.ones(2, requires_grad=True) * 2
+            >>> h.detach_().requires_grad, h.is_leaf
+            (False, True)
+        """
+        if self.grad_fn is not None and self.grad_fn.is_view:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead (a view shares its base's "
+                "place in the graph)"
+            )
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
     def flatten(self, start_dim=0, end_dim=-1):
         """Merge dimensions ``start_dim`` to ``end_dim``; see :func:`minigrad.flatten`."""
         return _F.flatten(self, start_dim, end_dim)
@@ -2049,9 +2143,24 @@ _IN_PLACE = [
     "bitwise_not",
     "cumsum",
     "cumprod",
+    "tril",
+    "triu",
+    "sinc",
+    "sgn",
+    "copysign",
+    "heaviside",
+    "renorm",
+    "addmm",
+    "addmv",
+    "addr",
+    "addbmm",
+    "baddbmm",
 ]
 
-# PyTorch's other names for methods.
+# Methods whose in-place forms change the shape or the strides, not the values.
+_IN_PLACE_LAYOUT = ["squeeze", "unsqueeze", "t", "transpose", "swapaxes", "swapdims"]
+
+# PyTorch's other names for methods (and for their in-place forms, name_ for target_).
 _ALIASES = {
     "absolute": "abs", "multiply": "mul", "subtract": "sub", "divide": "div",
     "negative": "neg", "greater": "gt", "greater_equal": "ge", "less": "lt",
@@ -2077,6 +2186,20 @@ def _in_place_form(name: str):
     return method
 
 
+def _in_place_layout(name: str):
+    """``squeeze_``, ``t_``, ``transpose_``, ...: the tensor becomes its own view
+    ``name(...)``, over the same memory (outside the graph, as minigrad's in-place ops)."""
+
+    def method(self, *args, **kwargs):
+        self._check_inplace(f"{name}_", repeats_ok=True)
+        self._data = getattr(self.detach(), name)(*args, **kwargs)._data
+        return self
+
+    method.__name__ = method.__qualname__ = f"{name}_"
+    method.__doc__ = f":meth:`{name}`, in place: the tensor itself takes the new shape."
+    return method
+
+
 def _alias(name: str, target: str):
     def method(self, *args, **kwargs):
         return getattr(self, target)(*args, **kwargs)
@@ -2095,9 +2218,12 @@ def install() -> None:
     for name in _IN_PLACE:
         if hasattr(Tensor, name) and not hasattr(Tensor, f"{name}_"):
             setattr(Tensor, f"{name}_", _in_place_form(name))
-    for name, target in _ALIASES.items():
-        if hasattr(Tensor, target) and not hasattr(Tensor, name):
-            setattr(Tensor, name, _alias(name, target))
+    for name in _IN_PLACE_LAYOUT:
+        setattr(Tensor, f"{name}_", _in_place_layout(name))
+    for alias, method in _ALIASES.items():
+        for name, target in ((alias, method), (f"{alias}_", f"{method}_")):
+            if hasattr(Tensor, target) and not hasattr(Tensor, name):
+                setattr(Tensor, name, _alias(name, target))
 
 
 install()

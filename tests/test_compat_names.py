@@ -89,3 +89,78 @@ def test_logspace_and_queries():
     x = minigrad.ones(2, 3)
     assert x.nbytes == 24 and x.itemsize == 4 and x.is_cpu and x.get_device() == -1
     assert x.byte().dtype == minigrad.uint8 and not x.is_complex() and x.is_signed()
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [("tril", (-1,)), ("triu", (1,)), ("sinc", ()), ("copysign", (None,)), ("sgn", ()),
+     ("renorm", (2, 0, 1.0)), ("multiply", (3.0,)), ("subtract", (None,)),
+     ("arctan2", (None,)), ("greater", (None,))],
+)  # fmt: skip
+def test_more_in_place_forms_and_aliases_equal_the_methods(device, name, args):
+    x = minigrad.tensor([[0.25, -1.0, 4.0], [2.0, 0.5, -3.0], [1.0, 1.0, 1.0]], device=device)
+    other = minigrad.tensor([[1.0, -0.5, 2.0]] * 3, device=device)
+    args = tuple(other if a is None else a for a in args)
+    expected = getattr(x, name)(*args).to(x.dtype).tolist()
+    y = x.clone()
+    assert getattr(y, f"{name}_")(*args) is y
+    assert y.tolist() == expected
+
+
+def test_matrix_product_updates_in_place(device, rng):
+    a, b = rng.standard_normal((2, 4)), rng.standard_normal((4, 3))
+    x = minigrad.tensor(rng.standard_normal((2, 3)), device=device)
+    expected = 0.5 * x.numpy() + 2.0 * a @ b
+    x.addmm_(minigrad.tensor(a, device=device), minigrad.tensor(b, device=device), beta=0.5,
+             alpha=2.0)  # fmt: skip
+    np.testing.assert_allclose(x.numpy(), expected, rtol=1e-12)
+    with pytest.raises(RuntimeError, match="float_power_ has dtype float32"):
+        minigrad.ones(2, device=device).float_power_(2)
+    assert minigrad.ones(2, dtype=minigrad.float64, device=device).float_power_(2).tolist() == [
+        1,
+        1,
+    ]
+
+
+def test_shape_changes_in_place_keep_the_memory(device):
+    x = minigrad.arange(6.0, device=device).reshape(2, 3)
+    before = x.data_ptr()
+    assert x.t_() is x and x.shape == (3, 2) and x.data_ptr() == before
+    assert x.transpose_(0, 1).shape == (2, 3) and x.unsqueeze_(0).shape == (1, 2, 3)
+    assert x.squeeze_().shape == (2, 3) and x.swapdims_(0, 1).shape == (3, 2)
+    assert x.tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]
+    w = minigrad.ones(2, requires_grad=True, device=device)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        w.unsqueeze_(0)
+    with minigrad.no_grad():
+        assert w.unsqueeze_(0).shape == (1, 2)
+
+
+def test_detach_in_place_and_what_a_view_refuses(device):
+    w = minigrad.ones(2, requires_grad=True, device=device)
+    h = w * 2
+    assert h.detach_() is h and not h.requires_grad and h.is_leaf and h.grad_fn is None
+    with pytest.raises(RuntimeError, match="Can't detach views in-place"):
+        (w * 2)[0].detach_()
+    assert w.detach_() is w and not w.requires_grad
+
+
+def test_sum_to_size_split_with_sizes_dist_and_memory_offsets(device):
+    x = minigrad.arange(6.0, device=device).reshape(2, 3)
+    assert x.sum_to_size(1, 3).tolist() == [[3.0, 5.0, 7.0]]
+    assert x.sum_to_size(2, 1).tolist() == [[3.0], [12.0]]
+    assert x.sum_to_size(3).tolist() == [3.0, 5.0, 7.0]
+    assert x.sum_to_size((2, 3)).tolist() == x.tolist()
+    with pytest.raises(RuntimeError, match=r"size \(4, 3\) is not expandable to size \(2, 3\)"):
+        x.sum_to_size(4, 3)
+    assert [p.shape for p in x.split_with_sizes([1, 2], dim=1)] == [(2, 1), (2, 2)]
+    y = minigrad.zeros(2, 3, device=device)
+    assert x.dist(y).item() == pytest.approx(np.sqrt(55.0))
+    assert x.dist(y, 1).item() == 15.0
+    assert (x[1].storage_offset(), x[:, 2:].storage_offset(), x.t()[1].storage_offset()) == (
+        3,
+        2,
+        1,
+    )
+    assert x[1].data_ptr() - x.data_ptr() == 3 * x.element_size()
+    assert x.contiguous().data_ptr() == x.data_ptr()
