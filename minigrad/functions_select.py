@@ -158,7 +158,8 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
             )
         value = value.to(input.dtype).to(input.device)  # a CPU number for a GPU input
     out = where(mask, value, input)
-    return out if out.dtype == input.dtype else out.to(input.dtype)
+    out = out if out.dtype == input.dtype else out.to(input.dtype)
+    return out.contiguous()  # PyTorch's is (a clone in C order, then filled): view() works
 
 
 def _triangle(input: Tensor, diagonal: int, name: str, lower: bool) -> Tensor:

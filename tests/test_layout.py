@@ -27,6 +27,7 @@ CONTIGUOUS = {
     "topk_values": lambda m, x: x.topk(2, 1).values,
     "topk_indices": lambda m, x: x.topk(2, 1).indices,
     "advanced_index": lambda m, x: x[:, [0, 2]],
+    "masked_fill": lambda m, x: x.masked_fill(x > 0, 0.0),
 }
 
 
