@@ -95,3 +95,12 @@ def test_padding_layers_and_conv_padding_mode(device):
 def test_bad_padding_is_refused(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+def test_zero_padding_makes_a_new_tensor_in_the_graph(device, mode):
+    x = minigrad.ones(2, 3, device=device, requires_grad=True)
+    y = F.pad(x, (0, 0), mode=mode)
+    assert y is not x and not y.is_leaf and y.tolist() == x.tolist()
+    (y * 2).sum().backward()
+    assert x.grad.tolist() == [[2.0] * 3] * 2

@@ -20,6 +20,7 @@ from ..tensor import Tensor
 from .args import (
     _check_tensor,
     cast,
+    clone,
     converts_without_overflow,
     normalize_dim,
     normalize_dims,
@@ -537,4 +538,4 @@ def _pad_by_copying(input: Tensor, pad: tuple, mode: str, value) -> Tensor:
             i = i % n
         index = Tensor._wrap(input.device.from_host(i.astype(np.int64)), input.device)
         out = out[(slice(None),) * axis + (index,)]
-    return out
+    return out if out is not input else clone(input)  # a new tensor, as PyTorch's, even unpadded
