@@ -303,15 +303,28 @@ def sum_to(grad, shape: tuple[int, ...]):
         array([[4., 4., 4.]])
     """
     lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
+    axes = broadcast_axes(grad.shape, shape)
     if axes:
         with backend.quiet_for(grad):  # inf + -inf is nan, silently,
             grad = grad.sum(axis=axes, keepdims=True)  # as in PyTorch
     if lead:
         grad = grad.reshape(shape)
     return grad
+
+
+def broadcast_axes(big: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes of ``big`` along which an operand of ``shape`` was broadcast to it: the new
+    leading ones and those where ``shape`` has a 1.
+
+    Example:
+        >>> from minigrad.autograd import broadcast_axes
+        >>> broadcast_axes((4, 2, 3), (2, 1))
+        (0, 2)
+    """
+    lead = len(big) - len(shape)
+    return tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and big[lead + i] != 1
+    )
 
 
 # ----------------------------------------------------------------------------------------

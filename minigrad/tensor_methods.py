@@ -1884,10 +1884,7 @@ class TensorMethods:
             raise RuntimeError(
                 f"sum_to_size: size {size} is not expandable to size {tuple(self.shape)}"
             )
-        lead = self.ndim - len(size)
-        dims = tuple(range(lead)) + tuple(
-            lead + i for i, n in enumerate(size) if n == 1 and self.shape[lead + i] != 1
-        )
+        dims = _autograd.broadcast_axes(tuple(self.shape), size)
         out = _F.sum(self, dims, keepdim=True) if dims else self
         return _F.reshape(out, size)
 
