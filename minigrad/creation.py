@@ -245,8 +245,9 @@ def _random_tensor(values: np.ndarray, dtype, device, requires_grad) -> Tensor:
     return _finish(device.from_host(values.astype(dtype, copy=False)), device, requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Values drawn uniformly from [0, 1).
+def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Values drawn uniformly from [0, 1), from ``generator`` (a :class:`minigrad.Generator`)
+    or the global generator.
 
     Example:
         >>> import minigrad
@@ -256,12 +257,14 @@ def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         ((2, 3), True)
     """
     dtype = _float_dtype(dtype)
-    values = _random.generator().random(_sizes(size), dtype=_float_draw(dtype))
+    source = _random.numpy_generator(generator, "rand")
+    values = source.random(_sizes(size), dtype=_float_draw(dtype))
     return _random_tensor(values, dtype, device, requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Values drawn from the standard normal distribution.
+def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Values drawn from the standard normal distribution, from ``generator`` or the global
+    generator.
 
     Example:
         >>> import minigrad
@@ -270,7 +273,8 @@ def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
         (2, 3)
     """
     dtype = _float_dtype(dtype)
-    values = _random.generator().standard_normal(_sizes(size), dtype=_float_draw(dtype))
+    source = _random.numpy_generator(generator, "randn")
+    values = source.standard_normal(_sizes(size), dtype=_float_draw(dtype))
     return _random_tensor(values, dtype, device, requires_grad)
 
 
@@ -343,10 +347,18 @@ def _float_draw(dtype: np.dtype) -> np.dtype:
 
 
 def randint(
-    *args, low=None, high=None, size=None, dtype=None, device=None, requires_grad=False
+    *args,
+    low=None,
+    high=None,
+    size=None,
+    generator=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
 ) -> Tensor:
     """Integers drawn uniformly from [low, high): ``randint(high, size)`` or
-    ``randint(low, high, size)``. The dtype is int64 unless given.
+    ``randint(low, high, size)``, from ``generator`` or the global generator. The dtype is
+    int64 unless given.
 
     Example:
         >>> import minigrad
@@ -372,7 +384,8 @@ def randint(
             raise RuntimeError(
                 f"randint: [{low}, {high}) does not fit {dtype} (range {info.min}..{info.max})"
             )
-    values = _random.generator().integers(low, high, _sizes((size,)))
+    source = _random.numpy_generator(generator, "randint")
+    values = source.integers(low, high, _sizes((size,)))
     return _random_tensor(values, dtype, device, requires_grad)
 
 
@@ -449,7 +462,9 @@ def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_gr
     return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def rand_like(
+    input: Tensor, *, generator=None, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     """Uniform [0, 1) values with the shape, dtype and device of ``input``.
 
     Example:
@@ -458,10 +473,12 @@ def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) ->
         (2, 5)
     """
     shape, dtype, device = _like(input, dtype, device)
-    return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+    return rand(shape, generator=generator, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randn_like(
+    input: Tensor, *, generator=None, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     """Standard normal values with the shape, dtype and device of ``input``.
 
     Example:
@@ -470,10 +487,14 @@ def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -
         dtype('float64')
     """
     shape, dtype, device = _like(input, dtype, device)
-    return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+    return randn(
+        shape, generator=generator, dtype=dtype, device=device, requires_grad=requires_grad
+    )
 
 
-def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None) -> Tensor:
+def randint_like(
+    input: Tensor, low, high=None, *, generator=None, dtype=None, device=None
+) -> Tensor:
     """Random integers in [low, high) with the shape, dtype and device of ``input``.
 
     Example:
@@ -485,4 +506,4 @@ def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None) -> T
     if high is None:
         low, high = 0, low
     shape, dtype, device = _like(input, dtype, device)
-    return randint(low, high, shape, dtype=dtype, device=device)
+    return randint(low, high, shape, generator=generator, dtype=dtype, device=device)

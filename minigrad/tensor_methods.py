@@ -462,45 +462,51 @@ class TensorMethods:
         if not self.is_floating_point():  # truncated draws would be a different law
             raise RuntimeError(f"{name} needs a floating point tensor, got {self.dtype}")
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
         """Fill with values drawn uniformly from [a, b), in place."""
         self._require_float_fill("uniform_")
-        values = _random.generator().uniform(a, b, size=self.shape)
+        values = _random.numpy_generator(generator, "uniform_").uniform(a, b, size=self.shape)
         return self.copy_(values.astype(self._data.dtype))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
         """Fill with values drawn from N(mean, std²), in place."""
         self._require_float_fill("normal_")
-        values = _random.generator().normal(mean, std, size=self.shape)
+        values = _random.numpy_generator(generator, "normal_").normal(mean, std, size=self.shape)
         return self.copy_(values.astype(self._data.dtype))
 
-    def exponential_(self, lambd: float = 1.0) -> Tensor:
+    def exponential_(self, lambd: float = 1.0, *, generator=None) -> Tensor:
         """Fill with draws of the exponential distribution of rate ``lambd``, in place."""
         self._require_float_fill("exponential_")
-        values = _random.generator().exponential(1.0 / lambd, size=self.shape)
+        values = _random.numpy_generator(generator, "exponential_").exponential(
+            1.0 / lambd, size=self.shape
+        )
         return self.copy_(values.astype(self._data.dtype))
 
-    def cauchy_(self, median: float = 0.0, sigma: float = 1.0) -> Tensor:
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
         """Fill with draws of the Cauchy distribution, in place."""
         self._require_float_fill("cauchy_")
-        values = median + sigma * _random.generator().standard_cauchy(size=self.shape)
+        values = median + sigma * _random.numpy_generator(generator, "cauchy_").standard_cauchy(
+            size=self.shape
+        )
         return self.copy_(values.astype(self._data.dtype))
 
-    def log_normal_(self, mean: float = 1.0, std: float = 2.0) -> Tensor:
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
         """Fill with draws of ``exp(N(mean, std²))``, in place."""
         self._require_float_fill("log_normal_")
-        values = _random.generator().lognormal(mean, std, size=self.shape)
+        values = _random.numpy_generator(generator, "log_normal_").lognormal(
+            mean, std, size=self.shape
+        )
         return self.copy_(values.astype(self._data.dtype))
 
-    def geometric_(self, p: float) -> Tensor:
+    def geometric_(self, p: float, *, generator=None) -> Tensor:
         """Fill with the number of Bernoulli(``p``) trials up to the first success (1, 2,
         ...), in place."""
         if not 0 < p <= 1:
             raise RuntimeError(f"geometric_ expects p to be in (0, 1], but got p={p}")
-        values = _random.generator().geometric(p, size=self.shape)
+        values = _random.numpy_generator(generator, "geometric_").geometric(p, size=self.shape)
         return self.copy_(values.astype(self._data.dtype))
 
-    def random_(self, from_=0, to=None) -> Tensor:
+    def random_(self, from_=0, to=None, *, generator=None) -> Tensor:
         """Fill with integers drawn uniformly from ``[from_, to)`` (with one argument,
         ``[0, from_)``; with none, from 0 to the dtype's largest integer that the float
         mantissa holds exactly), in place."""
@@ -517,7 +523,7 @@ class TensorMethods:
             raise RuntimeError(
                 f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}"
             )
-        values = _random.generator().integers(from_, to, size=self.shape)
+        values = _random.numpy_generator(generator, "random_").integers(from_, to, size=self.shape)
         return self.copy_(values.astype(self._data.dtype))
 
     def __iadd__(self, other):
