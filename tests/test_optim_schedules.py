@@ -1,8 +1,8 @@
 """The learning-rate schedulers against PyTorch 2.13 (golden data written by
 ``tests/golden/make_golden_optim.py``): ExponentialLR, MultiStepLR, LinearLR, OneCycleLR,
 ReduceLROnPlateau, LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR,
-CosineAnnealingWarmRestarts, CyclicLR, and the combinations SequentialLR and
-ChainedScheduler.
+CosineAnnealingWarmRestarts, CyclicLR, SWALR (``optim.swa_utils``), and the combinations
+SequentialLR and ChainedScheduler.
 
 Each schedule runs 30 steps on two parameter groups (learning rates 0.1 and 0.02, SGD with
 momentum 0.9, or Adam for the beta1 that OneCycleLR and CyclicLR cycle). The rates are
@@ -39,6 +39,7 @@ from minigrad.optim.lr_scheduler import (
     SequentialLR,
     StepLR,
 )
+from minigrad.optim.swa_utils import SWALR
 
 METRICS = list(GOLDEN["plateau.metrics"])
 
@@ -117,6 +118,13 @@ SCHEDULES = {
     "chained_multistep": ("sgd", lambda o: ChainedScheduler(
         [LinearLR(o, 0.5, total_iters=6), MultiStepLR(o, [8, 16], gamma=0.5)],
         optimizer=o)),
+    "swalr": ("sgd", lambda o: SWALR(o, swa_lr=0.05)),
+    "swalr_linear_groups": ("sgd", lambda o: SWALR(
+        o, swa_lr=[0.01, 0.2], anneal_epochs=5, anneal_strategy="linear")),
+    "swalr_jump": ("adam", lambda o: SWALR(o, swa_lr=0.03, anneal_epochs=0)),
+    "swalr_after_cosine": ("sgd", lambda o: SequentialLR(
+        o, [CosineAnnealingLR(o, T_max=10), SWALR(o, swa_lr=0.02, anneal_epochs=4)],
+        milestones=[8])),
 }  # fmt: skip
 
 
@@ -193,11 +201,12 @@ def test_the_rates_and_momenta_set_when_built_match_pytorch(name, device):
 
 def test_the_golden_schedules_are_not_trivial():
     """Every schedule changes the rate of both groups somewhere in its 30 steps (but for
-    plateau_eps, whose eps is too large for the second group's reductions), and OneCycleLR
-    with cycle_momentum moves the momentum."""
+    plateau_eps, whose eps is too large for the second group's reductions, and swalr_jump,
+    which sets its rate when built), and OneCycleLR with cycle_momentum moves the momentum."""
     for name in SCHEDULES:
         lrs = GOLDEN[f"schedule.{name}.lr"]
-        changed = (lrs != lrs[0]).any(axis=0).tolist()
+        start = [0.1, 0.02] if name == "swalr_jump" else lrs[0]  # the groups' own rates
+        changed = (lrs != start).any(axis=0).tolist()
         assert changed == ([True, False] if name == "plateau_eps" else [True, True]), name
         moms = GOLDEN[f"schedule.{name}.momentum"]
         cycled = name.startswith(("onecycle", "cyclic")) and not name.endswith("no_momentum")

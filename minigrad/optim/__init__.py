@@ -1,5 +1,6 @@
 """``minigrad.optim``: optimizers that update parameters from their gradients, and
-learning-rate schedules (``minigrad.optim.lr_scheduler``), as in ``torch.optim``.
+learning-rate schedules (``minigrad.optim.lr_scheduler``) and weight averaging
+(``minigrad.optim.swa_utils``), as in ``torch.optim``.
 
 Optimizers: :class:`SGD` (with momentum), and the adaptive ones, which scale each
 coordinate's step by running statistics of its gradients: :class:`Adam`, :class:`AdamW`,
@@ -31,7 +32,7 @@ Example:
     0.25
 """
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -58,4 +59,5 @@ __all__ = [
     "RMSprop",
     "Rprop",
     "lr_scheduler",
+    "swa_utils",
 ]

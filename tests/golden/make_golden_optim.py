@@ -433,6 +433,7 @@ def schedules():
     """name -> (which optimizer, a function that builds the scheduler). The lambdas of
     LambdaLR are written again in the test; keep the two in step."""
     sched = torch.optim.lr_scheduler
+    swa = torch.optim.swa_utils
     plateau = sched.ReduceLROnPlateau
     return {
         "exponential": ("sgd", lambda o: sched.ExponentialLR(o, gamma=0.9)),
@@ -508,6 +509,13 @@ def schedules():
         "chained_multistep": ("sgd", lambda o: sched.ChainedScheduler(
             [sched.LinearLR(o, 0.5, total_iters=6), sched.MultiStepLR(o, [8, 16], gamma=0.5)],
             optimizer=o)),
+        "swalr": ("sgd", lambda o: swa.SWALR(o, swa_lr=0.05)),
+        "swalr_linear_groups": ("sgd", lambda o: swa.SWALR(
+            o, swa_lr=[0.01, 0.2], anneal_epochs=5, anneal_strategy="linear")),
+        "swalr_jump": ("adam", lambda o: swa.SWALR(o, swa_lr=0.03, anneal_epochs=0)),
+        "swalr_after_cosine": ("sgd", lambda o: sched.SequentialLR(
+            o, [sched.CosineAnnealingLR(o, T_max=10), swa.SWALR(o, swa_lr=0.02, anneal_epochs=4)],
+            milestones=[8])),
     }  # fmt: skip
 
 
@@ -545,6 +553,76 @@ def run_new_schedule(kind, make_scheduler) -> dict[str, np.ndarray]:
     }
 
 
+# ----------------------------------------------------------------------------------------
+# Weight averaging (torch.optim.swa_utils)
+# ----------------------------------------------------------------------------------------
+
+SWA_SNAPSHOTS = 5  # states of the trained model that are folded into the averages
+
+
+def swa_model():
+    """Linear, BatchNorm1d, ReLU, Linear: parameters and BatchNorm buffers to average."""
+    return torch.nn.Sequential(
+        torch.nn.Linear(4, 6), torch.nn.BatchNorm1d(6), torch.nn.ReLU(), torch.nn.Linear(6, 3)
+    )
+
+
+def swa_averagers():
+    """name -> a function that wraps a model in an AveragedModel. The test builds the same.
+    (Not get_swa_multi_avg_fn with use_buffers: PyTorch 2.13 fails on the integer batch
+    count, "Integer division with addcdiv is no longer supported".)"""
+    swa = torch.optim.swa_utils
+    return {
+        "swa": lambda m: swa.AveragedModel(m),
+        "swa_buffers": lambda m: swa.AveragedModel(m, use_buffers=True),
+        "swa_multi": lambda m: swa.AveragedModel(m, multi_avg_fn=swa.get_swa_multi_avg_fn()),
+        "swa_fn": lambda m: swa.AveragedModel(m, avg_fn=swa.get_swa_avg_fn()),
+        "ema": lambda m: swa.AveragedModel(m, multi_avg_fn=swa.get_ema_multi_avg_fn(0.9)),
+        "ema_buffers": lambda m: swa.AveragedModel(
+            m, multi_avg_fn=swa.get_ema_multi_avg_fn(0.75), use_buffers=True
+        ),
+        "ema_fn": lambda m: swa.AveragedModel(m, avg_fn=swa.get_ema_avg_fn(0.8)),
+        "ema_fn_buffers": lambda m: swa.AveragedModel(
+            m, avg_fn=swa.get_ema_avg_fn(0.8), use_buffers=True
+        ),
+    }
+
+
+def swa_arrays(data) -> dict[str, np.ndarray]:
+    """Train the model with SGD on fixed batches; after every epoch, store its state (the
+    snapshots) and fold it into each averaged model. Store each average's state_dict, then
+    the state and the eval-mode output of the "swa" average after ``update_bn``."""
+    rng = np.random.default_rng(SEED + 7)
+    batches = rng.standard_normal((4, 8, 4)).astype(np.float32)
+    targets = rng.integers(0, 3, (4, 8))
+    probe = rng.standard_normal((5, 4)).astype(np.float32)
+    model = swa_model()
+    averaged = {name: build(model) for name, build in swa_averagers().items()}
+    opt = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+    arrays = {"swa.batches": batches, "swa.targets": targets, "swa.probe": probe}
+    for snapshot in range(SWA_SNAPSHOTS):
+        for x, y in zip(batches, targets):
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(model(torch.tensor(x)), torch.tensor(y)).backward()
+            opt.step()
+        for key, value in model.state_dict().items():
+            arrays[f"swa.snapshot{snapshot}.{key}"] = value.numpy().copy()
+        for avg in averaged.values():
+            avg.update_parameters(model)
+    for name, avg in averaged.items():
+        for key, value in avg.state_dict().items():
+            arrays[f"swa.{name}.{key}"] = value.numpy().copy()
+    avg = averaged["swa"]
+    avg.eval()
+    torch.optim.swa_utils.update_bn([(torch.tensor(x), 0) for x in batches], avg)
+    for key, value in avg.state_dict().items():
+        arrays[f"swa.update_bn.{key}"] = value.numpy().copy()
+    with torch.no_grad():
+        arrays["swa.update_bn.output"] = avg(torch.tensor(probe)).numpy()
+    arrays["swa.update_bn.training"] = np.array(avg.training)
+    return arrays
+
+
 def main() -> None:
     torch.manual_seed(0)
     torch.set_num_threads(1)
@@ -571,6 +649,7 @@ def main() -> None:
     for name, (kind, make_scheduler) in schedules().items():
         for key, value in run_new_schedule(kind, make_scheduler).items():
             arrays[f"schedule.{name}.{key}"] = value
+    arrays.update(swa_arrays(data))
     path = HERE / "optim.npz"
     save_atomically(path, arrays)
     counts = ", ".join(f"{len(adaptive_configs(n))} {n}" for n in ADAPTIVE_AXES)
