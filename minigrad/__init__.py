@@ -55,6 +55,7 @@ from . import (  # noqa: F401
     optim,
     special,
     tensor_methods,
+    testing,
     utils,
 )
 from .backend import Device

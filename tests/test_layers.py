@@ -59,6 +59,7 @@ LAYERS = [
             "creation",
             "gradcheck",
             "graph",
+            "testing",
         ],
     ),
     # The process group and collectives: below nn and data, which build DDP, SyncBatchNorm
