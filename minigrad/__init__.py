@@ -389,6 +389,7 @@ from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng
 from .sampling import bernoulli, multinomial, poisson
 from .serialization import load, save
 from .tensor import Tensor
+from .threads import get_num_threads, set_num_threads
 
 # Keep freed memory for the next arrays, not handed back to the system and mapped anew
 # (a W2 step: 157 -> 138 ms; host_memory.py says when it does not, and how to opt out).
@@ -603,6 +604,7 @@ __all__ = [
     "gather",
     "ge",
     "get_default_dtype",
+    "get_num_threads",
     "get_rng_state",
     "gradcheck",
     "graph",
@@ -769,6 +771,7 @@ __all__ = [
     "selu_",
     "set_default_dtype",
     "set_grad_enabled",
+    "set_num_threads",
     "set_rng_state",
     "sgn",
     "short",
@@ -802,6 +805,7 @@ __all__ = [
     "tensor",
     "tensor_split",
     "tensordot",
+    "testing",
     "threshold",
     "threshold_",
     "tile",

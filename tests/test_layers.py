@@ -29,6 +29,7 @@ LAYERS = [
             "cuda",
             "accelerator",
             "backends",
+            "threads",
         ],
     ),
     ("engine", ["grad_mode", "autograd", "custom_function"]),

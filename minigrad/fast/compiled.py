@@ -36,6 +36,8 @@ import os
 import threading
 import types
 
+from .. import threads
+
 try:
     import numba
 except ImportError:  # the ``fast`` extra: without it the kernels run as plain Python
@@ -157,6 +159,8 @@ class _FirstParallelLoop:
         if one_at_a_time is self:
             try:
                 _choose_threading_layer()
+                if _thread_count is not None:  # minigrad.set_num_threads came first
+                    numba.set_num_threads(_thread_count)
             except BaseException:  # not left held: the next loop tries again
                 _lock.release()
                 raise
@@ -172,3 +176,20 @@ one_at_a_time = _FirstParallelLoop()
 the module: the first use replaces it): parallel loops run one at a time, so calls from
 several Python threads (a DataLoader's, DataParallel's) take turns, each on every core
 (two loops at once would share the cores and both run slower)."""
+
+
+_thread_count: int | None = None  # from minigrad.set_num_threads, for numba's loops
+
+
+def _use_threads(n: int) -> None:
+    """``minigrad.set_num_threads(n)`` for the parallel loops: at once if their threads
+    run already, else when the first loop has chosen the threading layer (numba's own
+    call would start the threads now, on a layer not yet chosen)."""
+    global _thread_count
+    _thread_count = min(n, numba.config.NUMBA_NUM_THREADS)
+    if one_at_a_time is _lock:
+        numba.set_num_threads(_thread_count)
+
+
+if AVAILABLE:
+    threads.on_change(_use_threads)
