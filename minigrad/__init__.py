@@ -40,6 +40,7 @@ if "numpy" not in _sys.modules and _importlib_util.find_spec("numba") is not Non
 # custom_function gives autograd.Function subclasses written as in PyTorch their apply.
 from . import (  # noqa: F401
     accelerator,
+    amp,
     autograd,
     backends,
     cuda,
@@ -58,6 +59,7 @@ from . import (  # noqa: F401
     testing,
     utils,
 )
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled
 from .backend import Device
 from .backend import Device as device
 from .creation import (
@@ -468,6 +470,7 @@ __all__ = [
     "amax",
     "amin",
     "aminmax",
+    "amp",
     "any",
     "arange",
     "arccos",
@@ -490,6 +493,7 @@ __all__ = [
     "atleast_1d",
     "atleast_2d",
     "atleast_3d",
+    "autocast",
     "autograd",
     "avg_pool1d",
     "backends",
@@ -603,6 +607,7 @@ __all__ = [
     "full_like",
     "gather",
     "ge",
+    "get_autocast_dtype",
     "get_default_dtype",
     "get_num_threads",
     "get_rng_state",
@@ -635,6 +640,7 @@ __all__ = [
     "int32",
     "int64",
     "inverse",
+    "is_autocast_enabled",
     "is_floating_point",
     "is_grad_enabled",
     "is_inference_mode_enabled",

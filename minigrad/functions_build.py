@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-from . import creation
+from . import autocast_mode, creation
 from . import dtypes as _dtypes
 from .functions import _check_tensor, cat, normalize_dim, pad, stack
 from .functions_arrange import atleast_2d
@@ -214,6 +214,7 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     return stack(columns, 1) if columns else creation.empty(x.shape[0], 0, dtype=dtype)
 
 
+@autocast_mode.casts(cuda="lower")
 def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """``beta * input + alpha * outer(vec1, vec2)``.
 

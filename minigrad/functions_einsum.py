@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import string
 
+from . import autocast_mode
 from .functions import _check_tensor
 from .ops.einsum import Einsum
 from .tensor import Tensor
@@ -20,6 +21,7 @@ from .tensor import Tensor
 LETTERS = string.ascii_letters
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def einsum(equation: str, *operands) -> Tensor:
     """Sum products of the operands' elements, with each axis named by a letter: the
     letters after ``->`` are kept (in that order), all others are summed over.

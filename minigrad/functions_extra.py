@@ -16,6 +16,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from . import autocast_mode
 from . import dtypes as _dtypes
 from .functions import (
     _check_tensor,
@@ -89,6 +90,7 @@ def cosh(input: Tensor) -> Tensor:
 
 
 @numpy_names
+@autocast_mode.casts(cuda="float32")
 def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
     """Cumulative sums along ``dim``: output ``j`` is ``input[0] + ... + input[j]``.
 
@@ -248,6 +250,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
 # ----------------------------------------------------------------------------------------
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched matrix product: ``out[b] = input[b] @ mat2[b]`` for tensors of shapes
     ``(B, n, k)`` and ``(B, k, m)`` (no broadcasting, unlike :func:`~minigrad.matmul`).

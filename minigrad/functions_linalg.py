@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import creation
+from . import autocast_mode, creation
 from . import dtypes as _dtypes
 from .functions import _check_tensor, matmul, normalize_dim, pad, stack, where
 from .functions_einsum import einsum
@@ -28,6 +28,7 @@ def _need(t, ndim: int, name: str, what: str) -> None:
         )
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """The product of two matrices, (n, k) @ (k, m) (no broadcasting).
 
@@ -46,6 +47,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return matmul(input, mat2)
 
 
+@autocast_mode.casts(cpu="keep", cuda="lower")
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """The product of a matrix (n, m) and a vector (m,).
 
@@ -118,6 +120,7 @@ def t(input: Tensor) -> Tensor:
     return input.transpose(0, 1) if input.ndim == 2 else input
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)``, ``input`` broadcast to the product's
     shape (a linear layer is ``addmm(bias, x, weight.T)``).
@@ -131,6 +134,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     return _scaled_sum(input, mm(mat1, mat2), beta, alpha)
 
 
+@autocast_mode.casts(cpu="keep", cuda="lower")
 def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:
     """``beta * input + alpha * (mat @ vec)``.
 
@@ -142,6 +146,7 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor
     return _scaled_sum(input, mv(mat, vec), beta, alpha)
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """``beta * input + alpha * bmm(batch1, batch2)``: a product per batch element.
 
@@ -154,6 +159,7 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
     return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """``beta * input + alpha * sum_b batch1[b] @ batch2[b]``: the batch's products summed.
 
@@ -348,6 +354,7 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
     return matrices.movedim((-2, -1), (d1, d2))
 
 
+@autocast_mode.casts(cpu="float32")
 def trace(input: Tensor) -> Tensor:
     """The sum of the main diagonal of a matrix.
 
@@ -401,6 +408,7 @@ CDIST_MODES = (
 )  # fmt: skip
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=CDIST_MODES[0]) -> Tensor:
     """The p-norm distance between every row of ``x1`` (..., P, M) and every row of ``x2``
     (..., R, M): a (..., P, R) tensor, the leading dimensions broadcast.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import warnings
 
+from . import autocast_mode
 from . import dtypes as _dtypes
 from .functions import (
     _check_tensor,
@@ -320,6 +321,7 @@ def _for_product(input: Tensor, dtype, name: str) -> Tensor:
 
 
 @numpy_names
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """The product of all elements, or along ``dim`` (one dimension, as in PyTorch).
     Integer and bool inputs multiply in int64. The gradient of each element is the product
@@ -347,6 +349,7 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     return scan.Prod.apply(input, axis=axis, keepdims=keepdim)
 
 
+@autocast_mode.casts(cuda="float32")
 def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
     """Running products along ``dim``: output ``j`` is ``input[0] * ... * input[j]``.
     Integer and bool inputs multiply in int64; the gradient is exact where an element is 0.

@@ -16,6 +16,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from . import autocast_mode
 from . import dtypes as _dtypes
 from .functions import _check_tensor, normalize_dim
 from .functions_extra import sort
@@ -151,6 +152,7 @@ def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
     return NanmedianResult(*_pick(input, axis, middle, keepdim))
 
 
+@autocast_mode.casts(cpu="float32")
 def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation="linear"):
     """The ``q``-th quantiles along ``dim`` (of all elements when ``dim`` is None), for
     ``q`` a number or a 1-D tensor of numbers in [0, 1]; NaN where a slice holds a NaN.
@@ -171,6 +173,7 @@ def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation
     return _quantile("quantile", input, q, dim, keepdim, interpolation, ignore_nan=False)
 
 
+@autocast_mode.casts(cpu="float32")
 def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation="linear"):
     """:func:`quantile` ignoring NaNs: each slice's quantiles among its numbers (NaN only
     where a slice holds nothing else).

@@ -23,6 +23,7 @@ from minigrad.nn.rnn import run_sequence
 from minigrad.ops.batchnorm import BatchNorm
 from minigrad.ops.conv import Conv2d
 from minigrad.ops.elementwise import ReLU
+from minigrad.ops.linalg import Linear, MatMul
 from minigrad.ops.movement import Stack
 from minigrad.ops.pooling import MaxPool2d
 from minigrad.optim import SGD, Optimizer
@@ -77,7 +78,7 @@ def assert_close(fast, reference, rtol, atol):
 
 def test_every_cpu_fast_path_is_tested_here():
     """A new CPU fast path must get a comparison in this file: the tested ops are listed."""
-    tested = {BatchNorm, Conv2d, SGD, ReLU, MaxPool2d, Optimizer, run_sequence}
+    tested = {BatchNorm, Conv2d, SGD, ReLU, MaxPool2d, Optimizer, run_sequence, MatMul, Linear}
     # Optimizer: foreach, tested in test_flat_optim.py
     on_cpu = {op for op, device_type in fastpath.registered() if device_type == "cpu"}
     assert on_cpu == tested
@@ -753,3 +754,43 @@ def test_without_numba_the_cpu_runs_the_numpy_paths():
     ).stdout.split()
     paths = ["Conv2dFast", "BatchNormCPU", "sgd_update_cpu", "ReLUCPU", "MaxPool2dCPU"]
     assert out[:7] == ["False", *paths, "16.0"]
+
+
+# ----------------------------------------------------------------------------------------
+# float16 matrix products (fast/half_products.py)
+# ----------------------------------------------------------------------------------------
+
+
+HALF_PRODUCTS = {
+    "2-D": lambda a, b, w, bias: a @ b,
+    "stacked rows": lambda a, b, w, bias: a[None].expand(3, -1, -1) @ b,
+    "vector": lambda a, b, w, bias: a[0] @ b,
+    "linear": lambda a, b, w, bias: F.linear(a, w, bias),
+    "linear 3-D, no bias": lambda a, b, w, bias: F.linear(a[None].expand(2, -1, -1), w),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HALF_PRODUCTS))
+def test_half_products_match_the_reference(name):
+    """The fast path multiplies float16 operands in float32 and rounds once, as NumPy's
+    own float16 loop (the reference) does, 40x slower: the same products. Where a bias is
+    added, or summed for its gradient, the reference rounds twice (after the product, and
+    in float16's addition), the fast path once, as PyTorch's fused addmm: within an ulp."""
+    rng = np.random.default_rng(0)
+    values = [rng.standard_normal(s) for s in ((5, 64), (64, 3), (3, 64), (3,))]
+
+    def run():
+        tensors = [minigrad.tensor(v, dtype=minigrad.float16, requires_grad=True) for v in values]
+        out = HALF_PRODUCTS[name](*tensors)
+        out.backward(minigrad.ones_like(out))
+        grads = [None if t.grad is None else t.grad.numpy() for t in tensors]
+        return [out.detach().numpy(), *grads]
+
+    fast, reference = both_ways(run)
+    if name != "linear":
+        np.testing.assert_array_equal(fast[0], reference[0])
+    for f, r in zip(fast, reference):
+        assert (f is None) == (r is None)
+        if f is not None:
+            assert f.dtype == r.dtype == np.float16
+            np.testing.assert_allclose(f.astype(float), r.astype(float), rtol=2e-3, atol=2e-3)

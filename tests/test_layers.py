@@ -32,7 +32,7 @@ LAYERS = [
             "threads",
         ],
     ),
-    ("engine", ["grad_mode", "autograd", "custom_function"]),
+    ("engine", ["grad_mode", "autograd", "custom_function", "autocast_mode"]),
     ("primitives", ["ops"]),
     (
         "tensor",
@@ -66,7 +66,7 @@ LAYERS = [
     # The process group and collectives: below nn and data, which build DDP, SyncBatchNorm
     # and DistributedSampler on them.
     ("distributed", ["distributed"]),
-    ("nn, optim, data", ["nn", "optim", "data", "utils", "serialization", "distributions"]),
+    ("nn, optim, data", ["nn", "optim", "data", "utils", "serialization", "distributions", "amp"]),
     ("fast paths", ["fast"]),
     ("the package", [""]),
 ]

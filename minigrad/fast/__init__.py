@@ -8,6 +8,7 @@ module says what its fast path changes from the reference code, and why:
 * ``batchnorm.py``: BatchNorm in fewer passes on the CPU, fused kernels on GPUs;
 * ``elementwise.py``: ReLU's backward as a multiply on the CPU, one kernel on GPUs;
 * ``pooling.py``: max pooling's backward with multiplies on the CPU;
+* ``half_products.py``: float16 matrix products on the CPU, computed in float32;
 * ``rnn.py``: a recurrent layer's loop over time as one op, with backpropagation
   through time written out (both devices);
 * ``sgd.py``: SGD's update with fewer new arrays on the CPU, in one kernel on GPUs;
@@ -20,6 +21,16 @@ The GPU paths call the fused kernels of ``cuda_kernels.py`` through ``gpu.kernel
 ``MINIGRAD_REFERENCE=1`` (see :mod:`minigrad.fastpath`) leaves them all unused.
 """
 
-from . import batchnorm, checks, conv, elementwise, flat, pooling, rnn, sgd
+from . import batchnorm, checks, conv, elementwise, flat, half_products, pooling, rnn, sgd
 
-__all__ = ["batchnorm", "checks", "conv", "elementwise", "flat", "pooling", "rnn", "sgd"]
+__all__ = [
+    "batchnorm",
+    "checks",
+    "conv",
+    "elementwise",
+    "flat",
+    "half_products",
+    "pooling",
+    "rnn",
+    "sgd",
+]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import builtins
 
+from .. import autocast_mode, backend
 from .. import autograd as _autograd
-from .. import backend
 from .. import dtypes as _dtypes
 from ..ops import elementwise, linalg, pointwise
 from ..tensor import Tensor
@@ -441,6 +441,7 @@ def where(condition: Tensor, input, other) -> Tensor:
         raise
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """The matrix product, with NumPy's (and PyTorch's) rules for vectors and batches.
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import warnings
 
+from .. import autocast_mode, backend, fastpath
 from .. import autograd as _autograd
-from .. import backend, fastpath
 from .. import dtypes as _dtypes
 from ..ops import softmax as _softmax
 from ..tensor import Tensor
@@ -40,6 +40,7 @@ def _implicit_softmax_dim(name: str, ndim: int) -> int:
 
 
 @numpy_names
+@autocast_mode.casts(cuda="float32")
 def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
     """``exp(x) / exp(x).sum(dim)``, computed stably. Without ``dim``, PyTorch's legacy
     choice (see :func:`_implicit_softmax_dim`), with a warning.
@@ -56,6 +57,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
 
 
 @numpy_names
+@autocast_mode.casts(cuda="float32")
 def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
     """``log(softmax(x, dim))``, computed with the log-sum-exp trick (never ``log(0)``).
     Without ``dim``, the same legacy choice as :func:`softmax`.
@@ -101,6 +103,7 @@ def legacy_reduction(size_average, reduce, stacklevel: int = 3) -> str:
     return reduction
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -155,6 +158,7 @@ def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, smoo
     )  # fmt: skip
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def nll_loss(
     input: Tensor,
     target: Tensor,

@@ -11,6 +11,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import autocast_mode
 from .. import dtypes as _dtypes
 from ..ops import reduce
 from ..tensor import Tensor
@@ -24,6 +25,7 @@ from .shape import squeeze
 
 
 @numpy_names
+@autocast_mode.casts(cuda="float32")
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """The sum over ``dim`` (an int, a tuple of ints, or None for all elements).
 

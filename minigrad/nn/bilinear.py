@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from .. import creation
+from .. import autocast_mode, creation
 from ..functions_einsum import einsum
 from ..tensor import Tensor
 from . import init
@@ -13,6 +13,7 @@ from .module import Module
 from .parameter import Parameter
 
 
+@autocast_mode.casts(cpu="keep", cuda="keep")
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None):
     """``y[..., o] = sum_ij input1[..., i] * weight[o, i, j] * input2[..., j] + bias[o]``,
     for inputs (*, in1) and (*, in2) with the same leading dims and a (out, in1, in2)

@@ -6,9 +6,9 @@ check their arguments and call one differentiable primitive each.
 
 from __future__ import annotations
 
+from .. import autocast_mode, fastpath
 from .. import autograd as _autograd
 from .. import dtypes as _dtypes
-from .. import fastpath
 from .. import functions as _F
 from ..functions import (
     cross_entropy,
@@ -112,7 +112,14 @@ from .functional_margin import (
     multilabel_margin_loss,
     triplet_margin_with_distance_loss,
 )
-from .functional_norm import group_norm, instance_norm, layer_norm, local_response_norm, rms_norm
+from .functional_norm import (
+    _half_input_float32_layer,
+    group_norm,
+    instance_norm,
+    layer_norm,
+    local_response_norm,
+    rms_norm,
+)
 from .functional_pooling import (
     fractional_max_pool2d,
     fractional_max_pool3d,
@@ -275,6 +282,7 @@ __all__ = [
 ]
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` for ``input`` (*, in), ``weight`` (out, in), ``bias`` (out,).
 
@@ -352,6 +360,10 @@ def batch_norm(
         tensor([[0.7628, 1.7499],
                 [2.6697, 6.1247]])
     """
+    if _half_input_float32_layer(input, running_mean, running_var, weight, bias):
+        out = batch_norm(input.float(), running_mean, running_var, weight, bias, training,
+                         momentum, eps)  # fmt: skip
+        return out.half()
     if not (isinstance(input, Tensor) and input.ndim >= 2 and all(
         t is None or (t.shape == (input.shape[1],) and t.device is input.device
                       and t.dtype == input.dtype)
@@ -540,6 +552,7 @@ def _check_activation_input(input, name: str) -> None:
     require_float(input, name, NotImplementedError)
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def mse_loss(
     input: Tensor,
     target: Tensor,

@@ -11,7 +11,7 @@ the docstring says what PyTorch does: ``hardtanh``'s gradient is 0 at its limits
 
 from __future__ import annotations
 
-from .. import creation
+from .. import autocast_mode, creation
 from .. import functions as _F
 from .. import random as _random
 from ..functions_math import expm1
@@ -232,6 +232,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     return _F.where(x > threshold, x, x * 0.0 + value)
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``x`` for ``x > 0``, else ``weight * x``: a leaky ReLU whose slope is learned, one
     for all channels or one per channel (dimension 1 of ``input``).
@@ -308,6 +309,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     return a * _F.sigmoid(b)
 
 
+@autocast_mode.casts(cuda="float32")
 def softmin(input: Tensor, dim: int | None = None, _stacklevel=3, dtype=None) -> Tensor:
     """``softmax(-x)`` along ``dim``: weights that favour the smallest values.
 

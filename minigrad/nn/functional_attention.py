@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 
-from .. import creation
+from .. import autocast_mode, creation
 from .. import dtypes as _dtypes
 from ..functions import cat, matmul, softmax
 from ..functions_select import masked_fill
@@ -39,6 +39,7 @@ from .functional_dropout import dropout
 __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
 
 
+@autocast_mode.casts(cpu="lower")
 def scaled_dot_product_attention(
     query: Tensor,
     key: Tensor,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import autocast_mode
 from ..functions import matmul, reshape
 from ..ops.conv import Conv2d, conv_out_size
 from ..ops.pooling import AvgPool2d, MaxPool2d, pool_out_size
@@ -112,6 +113,7 @@ def _string_padding(padding: str, kernel, stride, dilation) -> tuple[int, int, i
     return tuple(pads)
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """2-D convolution (cross-correlation) of ``input`` with ``weight``, as in PyTorch.
 

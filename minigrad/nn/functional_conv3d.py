@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import autocast_mode
 from ..functions import pad as _pad
 from ..functions import stack
 from ..ops.pooling import pool_out_size
@@ -75,6 +76,7 @@ def _unfold_depth(y: Tensor, n: int, depth: int) -> Tensor:
     return y.reshape(n, depth, *y.shape[1:]).movedim(1, 2)
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """3-D convolution of (N, C_in, D, H, W) (or (C_in, D, H, W)) with a
     (C_out, C_in / groups, kD, kH, kW) ``weight``: the sum over the kernel's depth taps of
@@ -298,6 +300,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     return _feature_dropout(input, p, training, input.ndim - 3, "dropout3d")
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def conv_transpose3d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ) -> Tensor:

@@ -25,6 +25,7 @@ reshapes and ``conv2d``.
 
 from __future__ import annotations
 
+from .. import autocast_mode
 from ..functions import pad as _pad
 from ..tensor import Tensor
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
@@ -65,6 +66,7 @@ def _as_2d(input, caller: str) -> Tensor:
     return input.unsqueeze(-2)
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """1-D convolution of (N, C_in, L) (or (C_in, L)) with a (C_out, C_in / groups, k)
     ``weight``: ``conv2d`` with a height of one. ``padding`` may be an int or ``"same"`` or
@@ -148,6 +150,7 @@ def adaptive_avg_pool1d(input, output_size) -> Tensor:
     return adaptive_avg_pool2d(_as_2d(input, "adaptive_avg_pool1d"), (1, size)).squeeze(-2)
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def conv_transpose2d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ) -> Tensor:
@@ -228,6 +231,7 @@ def _spread(x: Tensor, sh: int, sw: int) -> Tensor:
     return spread[:, :, : (h - 1) * sh + 1, : (w - 1) * sw + 1]
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")
 def conv_transpose1d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ) -> Tensor:

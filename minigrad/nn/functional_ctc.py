@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import autocast_mode
 from ..ops import ctc as _ctc
 from ..tensor import Tensor
 
@@ -22,6 +23,7 @@ def _host_ints(values, name: str) -> np.ndarray:
     return array.astype(np.int64).reshape(-1) if array.ndim == 0 else array.astype(np.int64)
 
 
+@autocast_mode.casts(cpu="float32")
 def ctc_loss(
     log_probs: Tensor,
     targets,

@@ -17,6 +17,7 @@ and the order of operations of PyTorch 2.13, so that results agree to rounding.
 
 from __future__ import annotations
 
+from .. import autocast_mode
 from .. import functions as _F
 from ..functions_extra import norm
 from ..functions_linalg import cdist, triu_indices
@@ -51,6 +52,7 @@ def _float_tensors(name: str, **tensors) -> None:
             )
 
 
+@autocast_mode.casts(cuda="float32")
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
     """``input / max(||input||_p, eps)`` along ``dim``: every vector scaled to unit norm
     (a vector of norm below ``eps``, such as zero, is divided by ``eps`` instead).
@@ -67,6 +69,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     return input / denom.expand_as(input)
 
 
+@autocast_mode.casts(cuda="float32")
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """The cosine of the angle between the vectors of ``x1`` and ``x2`` along ``dim``,
     ``sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps))``; the two broadcast, and
@@ -112,6 +115,7 @@ def pairwise_distance(
     return norm(x1 - x2 + eps, p, max(last, 0), keepdim=keepdim)
 
 
+@autocast_mode.casts(cuda="float32")
 def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     """The ``p``-norm distance between every pair of rows of an (N, M) input, ``i < j`` in
     row-major order: a (N * (N - 1) / 2,) tensor, the upper triangle of
@@ -139,6 +143,7 @@ def _labels(name: str, target: Tensor) -> Tensor:
     return target
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def cosine_embedding_loss(
     input1: Tensor,
     input2: Tensor,
@@ -189,6 +194,7 @@ def cosine_embedding_loss(
     return _reduce(loss, reduction)
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def triplet_margin_loss(
     anchor: Tensor,
     positive: Tensor,
@@ -228,6 +234,7 @@ def triplet_margin_loss(
     return _reduce(clamp_min(margin + d_pos - d_neg, 0.0), reduction)
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def margin_ranking_loss(
     input1: Tensor,
     input2: Tensor,
@@ -259,6 +266,7 @@ def margin_ranking_loss(
     return _reduce(clamp_min(-target * (input1 - input2) + margin, 0.0), reduction)
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def hinge_embedding_loss(
     input: Tensor,
     target: Tensor,
@@ -285,6 +293,7 @@ def hinge_embedding_loss(
     return _reduce(beyond_margin + _F.where(target != -1, input, zeros), reduction)
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def soft_margin_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .. import creation
+from .. import autocast_mode, creation
 from .. import functions as _F
 from ..grad_mode import no_grad
 from ..tensor import Tensor
@@ -18,6 +18,7 @@ from .functional_losses import _reduce, _reduction
 __all__ = ["gaussian_nll_loss", "poisson_nll_loss"]
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def poisson_nll_loss(
     input: Tensor,
     target: Tensor,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 
+from .. import autocast_mode
 from .. import dtypes as _dtypes
 from ..functions import legacy_reduction, where
 from ..ops import binary_cross_entropy as _bce
@@ -41,6 +42,7 @@ def warn_if_sizes_differ(input: Tensor, target: Tensor) -> None:
         )
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def l1_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:
@@ -58,6 +60,7 @@ def l1_loss(
     return _reduce((input - target).abs(), reduction)
 
 
+@autocast_mode.casts(cpu="float32", cuda="refuse")
 def binary_cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -105,6 +108,7 @@ def binary_cross_entropy(
     return _reduce(loss, reduction)
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Tensor,
@@ -153,6 +157,7 @@ def binary_cross_entropy_with_logits(
     return _reduce(loss, reduction)
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def smooth_l1_loss(
     input: Tensor,
     target: Tensor,
@@ -182,6 +187,7 @@ def smooth_l1_loss(
     return _reduce(where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction)
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def huber_loss(
     input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0, weight=None
 ) -> Tensor:
@@ -207,6 +213,7 @@ def huber_loss(
     return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def kl_div(
     input: Tensor,
     target: Tensor,

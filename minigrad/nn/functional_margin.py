@@ -7,7 +7,7 @@ with PyTorch 2.13's formulas.
 
 from __future__ import annotations
 
-from .. import creation
+from .. import autocast_mode, creation
 from .. import functions as _F
 from ..functions_math import clamp_min
 from ..functions_select import gather, scatter
@@ -35,6 +35,7 @@ def _class_scores(name: str, input: Tensor, target: Tensor) -> tuple[Tensor, Ten
     return input, target.long(), unbatched
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def multi_margin_loss(
     input: Tensor,
     target: Tensor,
@@ -74,6 +75,7 @@ def multi_margin_loss(
     return _reduce(loss.squeeze(0) if unbatched else loss, reduction)
 
 
+@autocast_mode.casts(cpu="float32", cuda="float32")
 def multilabel_margin_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:

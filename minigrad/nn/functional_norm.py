@@ -24,6 +24,7 @@ import math
 
 import numpy as np
 
+from .. import autocast_mode
 from ..functions import pad as _pad
 from ..ops import batchnorm as _batchnorm
 from ..ops import normalization as _normalization
@@ -32,6 +33,7 @@ from ..tensor import Tensor
 __all__ = ["group_norm", "instance_norm", "layer_norm", "local_response_norm", "rms_norm"]
 
 
+@autocast_mode.casts(cuda="float32")
 def layer_norm(
     input: Tensor,
     normalized_shape,
@@ -57,6 +59,8 @@ def layer_norm(
         >>> layer_norm(x, (3,), weight=minigrad.tensor([1.0, 1.0, 2.0])).tolist()[0][2]
         2.4494...
     """
+    if _half_input_float32_layer(input, weight, bias):
+        return layer_norm(input.float(), normalized_shape, weight, bias, eps).half()
     _check_layer_norm(input, normalized_shape, weight, bias)  # see below
     normalized_shape = tuple(normalized_shape)
     rows = math.prod(input.shape[: input.ndim - len(normalized_shape)])
@@ -78,6 +82,8 @@ def rms_norm(
         >>> [[round(v, 4) for v in row] for row in rms_norm(x, (2,)).tolist()]
         [[0.8485, 1.1314], [0.8485, 1.1314]]
     """
+    if _half_input_float32_layer(input, weight):
+        return rms_norm(input.float(), normalized_shape, weight, eps).half()
     _check_layer_norm(input, normalized_shape, weight, None, "rms_norm")
     dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
     if eps is None:
@@ -119,6 +125,7 @@ def local_response_norm(
     return input / div
 
 
+@autocast_mode.casts(cuda="float32")
 def group_norm(
     input: Tensor,
     num_groups: int,
@@ -146,6 +153,8 @@ def group_norm(
                  [-1.    , -1.    ],
                  [ 1.    ,  1.    ]]])
     """
+    if _half_input_float32_layer(input, weight, bias):
+        return group_norm(input.float(), num_groups, weight, bias, eps).half()
     _check_group_norm(input, num_groups, weight, bias)
     batch, channels = input.shape[:2]
     per_channel = (channels,) + (1,) * (input.ndim - 2)  # (C, 1, ...) against (N, C, ...)
@@ -186,6 +195,10 @@ def instance_norm(
         >>> mean, var  # 10% of the way to the average instance mean and unbiased variance
         (tensor([0.2 , 1.25]), tensor([ 1.4, 10.9]))
     """
+    if _half_input_float32_layer(input, running_mean, running_var, weight, bias):
+        out = instance_norm(input.float(), running_mean, running_var, weight, bias,
+                            use_input_stats, momentum, eps)  # fmt: skip
+        return out.half()
     _check_instance_norm(input, running_mean, running_var, weight, bias, use_input_stats)
     batch, channels = input.shape[:2]
     if not use_input_stats:
@@ -315,6 +328,20 @@ def _check_instance_norm(input, running_mean, running_var, weight, bias, use_inp
                 f"an input of shape {list(input.shape)}), not {t.numel()}"
             )
     _check_same_kind("instance_norm", input, **named)
+
+
+def _half_input_float32_layer(input, *tensors) -> bool:
+    """Whether a float16 input meets a layer whose tensors (weights, statistics) are all
+    float32: PyTorch's mixed-precision rule, under which a normalisation computes in
+    float32 and returns float16, so that autocast's float16 activations can go through
+    float32 BatchNorm and LayerNorm layers (their running statistics stay float32)."""
+    present = [t for t in tensors if t is not None]
+    return (
+        isinstance(input, Tensor)
+        and input.dtype == np.float16
+        and bool(present)
+        and all(isinstance(t, Tensor) and t.dtype == np.float32 for t in present)
+    )
 
 
 def _check_input(input, name: str) -> None:
