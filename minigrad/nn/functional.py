@@ -360,15 +360,15 @@ def batch_norm(
         tensor([[0.7628, 1.7499],
                 [2.6697, 6.1247]])
     """
-    if _half_input_float32_layer(input, running_mean, running_var, weight, bias):
-        out = batch_norm(input.float(), running_mean, running_var, weight, bias, training,
-                         momentum, eps)  # fmt: skip
-        return out.half()
     if not (isinstance(input, Tensor) and input.ndim >= 2 and all(
         t is None or (t.shape == (input.shape[1],) and t.device is input.device
                       and t.dtype == input.dtype)
         for t in (running_mean, running_var, weight, bias)
     )):  # fmt: skip
+        if _half_input_float32_layer(input, running_mean, running_var, weight, bias):
+            out = batch_norm(input.float(), running_mean, running_var, weight, bias, training,
+                             momentum, eps)  # fmt: skip
+            return out.half()  # autocast's float16 activations through a float32 layer
         _check_batch_norm(input, running_mean, running_var, weight, bias)  # says what is wrong
     if not training:
         return _batch_norm_eval(input, running_mean, running_var, weight, bias, eps)
