@@ -1,4 +1,4 @@
-"""``minigrad.utils``: where PyTorch programs find ``utils.data``.
+"""``minigrad.utils``: where PyTorch programs find ``utils.data`` and ``utils.checkpoint``.
 
 ``import minigrad.utils.data`` (or ``from minigrad.utils.data import DataLoader``) gives
 the objects of :mod:`minigrad.data`, under the module path that ``torch.utils.data`` code
@@ -11,6 +11,6 @@ Example:
     True
 """
 
-from . import data
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]
