@@ -62,6 +62,7 @@ from . import (  # noqa: F401
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled
 from .backend import Device
 from .backend import Device as device
+from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision
 from .creation import (
     arange,
     as_tensor,
@@ -609,6 +610,7 @@ __all__ = [
     "ge",
     "get_autocast_dtype",
     "get_default_dtype",
+    "get_float32_matmul_precision",
     "get_num_threads",
     "get_rng_state",
     "gradcheck",
@@ -776,6 +778,7 @@ __all__ = [
     "selu",
     "selu_",
     "set_default_dtype",
+    "set_float32_matmul_precision",
     "set_grad_enabled",
     "set_num_threads",
     "set_rng_state",
