@@ -57,23 +57,14 @@ class GradScaler(_grad_scaler.GradScaler):
         ('FutureWarning', False)
     """
 
-    def __init__(
-        self,
-        init_scale: float = 2.0**16,
-        growth_factor: float = 2.0,
-        backoff_factor: float = 0.5,
-        growth_interval: int = 2000,
-        enabled: bool = True,
-    ) -> None:
+    def __init__(self, *args, **kwargs) -> None:  # GradScaler's, after the device
         warnings.warn(
             "`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use "
             "`torch.amp.GradScaler('cuda', args...)` instead.",
             FutureWarning,
             stacklevel=2,
         )
-        super().__init__(
-            "cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled
-        )
+        super().__init__("cuda", *args, **kwargs)
 
 
 # ``minigrad.cuda.amp``, as an attribute and as an importable module name.
