@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 import minigrad
+from minigrad import fastpath
 from minigrad.fast import compiled
 
 
@@ -40,7 +42,8 @@ def test_only_a_positive_integer_is_a_count(bad):
 @pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not installed (the fast extra)")
 def test_compiled_loops_take_the_count(restore_threads):
     x = minigrad.randn(1 << 20)
-    minigrad.relu(x)  # a parallel loop: the threading layer has started
+    with fastpath.reference_mode(False):  # (also under MINIGRAD_REFERENCE=1)
+        minigrad.relu(x)  # a parallel loop: the threading layer has started
     minigrad.set_num_threads(1)
     assert compiled.numba.get_num_threads() == 1
     np.testing.assert_array_equal(minigrad.relu(x).numpy(), np.maximum(x.numpy(), 0))
@@ -57,8 +60,14 @@ def test_a_count_set_before_the_first_parallel_loop_waits_for_it():
         "minigrad.relu(minigrad.randn(1 << 20))\n"
         "print(compiled.numba.get_num_threads(), compiled.numba.threading_layer())\n"
     )
+    env = {k: v for k, v in os.environ.items() if k != "MINIGRAD_REFERENCE"}  # fast paths on
     out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env,
     )
     count, layer = out.stdout.split()
     assert count == "1" and layer in ("omp", "workqueue")
