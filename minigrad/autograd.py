@@ -383,11 +383,16 @@ def _execute(roots, retain_graph: bool, to_leaf, at_node=None, retain=False) -> 
         if not retain_graph:
             fn.release()
     for tensor, g in hooked.items():
-        to_leaf(tensor, _through_hooks(tensor._hooks, g, tensor), False)
+        if tensor._hooks:
+            g = _through_hooks(tensor._hooks, g, tensor)
+        to_leaf(tensor, g, False)
+        if retain:  # backward: .grad holds the whole gradient now
+            _after_accumulation(tensor)
 
 
-# Whether a leaf tensor ever had a hook registered (``Tensor.register_hook``): until then,
-# backward hands leaf gradients straight to ``to_leaf``.
+# Whether a leaf tensor ever had a hook registered (``Tensor.register_hook`` or
+# ``register_post_accumulate_grad_hook``): until then, backward hands leaf gradients
+# straight to ``to_leaf``.
 leaf_hooks_registered = False
 
 
@@ -396,12 +401,23 @@ def _holding_hooked(to_leaf, hooked: dict):
     ``hooked`` instead, for their hooks to see the whole gradient once, at the end."""
 
     def leaf(tensor, g, owned):
-        if tensor._hooks:
+        if tensor._hooks or tensor._post_hooks:
             hooked[tensor] = hooked[tensor] + g if tensor in hooked else g
         else:
             to_leaf(tensor, g, owned)
 
     return leaf
+
+
+def _after_accumulation(tensor) -> None:
+    """Call the leaf's post-accumulate hooks (``register_post_accumulate_grad_hook``) with
+    the tensor, its ``.grad`` complete (an optimizer step per parameter, during backward)."""
+    for hook in list((tensor._post_hooks or {}).values()):
+        result = hook(tensor)
+        if result is not None:
+            raise TypeError(
+                f"a post-accumulate grad hook must return None, got {type(result).__name__}"
+            )
 
 
 def _at_output(fn: Function, grad, retain: bool):
@@ -557,6 +573,7 @@ def _backward_to(inputs, roots, retain_graph: bool) -> None:
     for t in inputs:
         if id(t) in capture.grads:
             t._accumulate_grad(capture.grads[id(t)])
+            _after_accumulation(t)
 
 
 def grad(

@@ -63,8 +63,8 @@ class Tensor:
     """
 
     __slots__ = (
-        "__weakref__", "_data", "_grad", "_hooks", "_requires_grad", "_version", "device",
-        "grad_fn",
+        "__weakref__", "_data", "_grad", "_hooks", "_post_hooks", "_requires_grad", "_version",
+        "device", "grad_fn",
     )  # fmt: skip
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray * Tensor works
 
@@ -75,6 +75,7 @@ class Tensor:
         self.device = device
         self._grad = None
         self._hooks = None  # a leaf's register_hook() hooks, by handle id
+        self._post_hooks = None  # its register_post_accumulate_grad_hook() hooks
         self.grad_fn = None
         self._version = VersionCounter()
         self._requires_grad = False
@@ -88,7 +89,7 @@ class Tensor:
         t._data = array
         t.device = device
         t._grad = None
-        t._hooks = None
+        t._hooks = t._post_hooks = None
         t.grad_fn = None
         t._version = VersionCounter()
         t._requires_grad = requires_grad

@@ -261,6 +261,42 @@ class TensorMethods:
         hooks[handle.id] = hook
         return handle
 
+    def register_post_accumulate_grad_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(tensor)`` on this leaf each time backward has added its whole
+        gradient to ``.grad`` (after the ``register_hook`` hooks; not for
+        ``autograd.grad``, which leaves ``.grad`` alone). PyTorch's tutorial on fusing the
+        optimizer into backward steps each parameter from such a hook. Returns a handle
+        whose ``remove()`` takes it off.
+
+        Example:
+            >>> import minigrad
+            >>> w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+            >>> def step(p):  # an SGD step as soon as p's gradient is complete
+            ...     with minigrad.no_grad():
+            ...         p -= 0.5 * p.grad
+            ...     p.grad = None
+            >>> handle = w.register_post_accumulate_grad_hook(step)
+            >>> (w * w).sum().backward()
+            >>> w, w.grad
+            (tensor([0., 0.], requires_grad=True), None)
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if not callable(hook):
+            raise TypeError(
+                f"register_post_accumulate_grad_hook expects a callable, got {type(hook).__name__}"
+            )
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        _autograd.leaf_hooks_registered = True
+        handle = RemovableHandle(self._post_hooks)
+        self._post_hooks[handle.id] = hook
+        return handle
+
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` during ``backward()`` (added
         up over backward passes, as a leaf's), to look at the gradient of an activation.

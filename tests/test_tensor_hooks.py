@@ -91,3 +91,67 @@ def test_reading_a_non_leaf_grad_warns_as_in_pytorch(device):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert y.grad is None and x.grad is not None  # retained, or a leaf: no warning
+
+
+# ----------------------------------------------------------------------------------------
+# register_post_accumulate_grad_hook
+# ----------------------------------------------------------------------------------------
+
+
+def test_post_accumulate_hooks_run_after_the_gradient_is_complete():
+    x = minigrad.ones(2, requires_grad=True)
+    calls = []
+    x.register_hook(lambda g: calls.append(("pre", g.tolist())) or g * 2)
+    x.register_post_accumulate_grad_hook(lambda p: calls.append(("post", p.grad.tolist())))
+    y = x * 3
+    (y + y * y).sum().backward()  # two paths into x: the hook sees their sum, once
+    assert calls == [("pre", [21.0, 21.0]), ("post", [42.0, 42.0])]
+    calls.clear()
+    minigrad.autograd.grad((x * 3).sum(), x)  # .grad untouched: no post hook
+    assert calls == [("pre", [3.0, 3.0])]
+    calls.clear()
+    (x * 3).sum().backward(inputs=[x])
+    assert calls == [("pre", [3.0, 3.0]), ("post", [48.0, 48.0])]
+
+
+def test_post_accumulate_hook_rules():
+    x = minigrad.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="cannot be registered on non-leaf tensors"):
+        (x * 2).register_post_accumulate_grad_hook(lambda p: None)
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        minigrad.ones(2).register_post_accumulate_grad_hook(lambda p: None)
+    handle = x.register_post_accumulate_grad_hook(lambda p: 5)
+    with pytest.raises(TypeError, match="must return None, got int"):
+        x.sum().backward()
+    handle.remove()
+    x.sum().backward()  # removed: nothing runs
+
+
+def test_the_optimizer_runs_inside_backward_as_in_pytorchs_tutorial():
+    """PyTorch's "fuse the optimizer into backward" recipe: one optimizer per parameter,
+    stepped by its post-accumulate hook; the same weights as the usual loop."""
+
+    def build():
+        minigrad.manual_seed(0)
+        return nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+
+    x, y = minigrad.randn(8, 3), minigrad.randn(8, 1)
+    usual = build()
+    opt = minigrad.optim.Adam(usual.parameters(), lr=0.01)
+    fused = build()
+    optimizers = {p: minigrad.optim.Adam([p], lr=0.01) for p in fused.parameters()}
+
+    def optimizer_hook(parameter):
+        optimizers[parameter].step()
+        optimizers[parameter].zero_grad()
+
+    for p in fused.parameters():
+        p.register_post_accumulate_grad_hook(optimizer_hook)
+    for _ in range(3):
+        opt.zero_grad()
+        nn.functional.mse_loss(usual(x), y).backward()
+        opt.step()
+        nn.functional.mse_loss(fused(x), y).backward()
+    for a, b in zip(usual.parameters(), fused.parameters()):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6)
+        assert b.grad is None

@@ -34,7 +34,7 @@ class Parameter(Tensor):
         self._data = data._data
         self.device = data.device
         self._grad = None
-        self._hooks = None
+        self._hooks = self._post_hooks = None
         self.grad_fn = None
         self._version = data._version
         self._requires_grad = False
@@ -111,7 +111,7 @@ class _Uninitialized:
         self._data = _NoData(template.dtype)
         self.device = template.device
         self._grad = None
-        self._hooks = None
+        self._hooks = self._post_hooks = None
         self.grad_fn = None
         self._version = template._version
         self._requires_grad = False
