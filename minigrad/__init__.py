@@ -42,6 +42,7 @@ from . import (  # noqa: F401
     accelerator,
     amp,
     autograd,
+    autograd_functional,
     backends,
     cuda,
     custom_function,

@@ -61,6 +61,7 @@ LAYERS = [
             "gradcheck",
             "graph",
             "testing",
+            "autograd_functional",
         ],
     ),
     # The process group and collectives: below nn and data, which build DDP, SyncBatchNorm
