@@ -7,6 +7,9 @@
 * ``fusion.py``: fold an evaluation-mode BatchNorm into the Linear or Conv2d layer before
   it (``fuse_linear_bn_eval``, ``fuse_conv_bn_eval``, and ``fold_batchnorm`` for a whole
   ``Sequential``), so that inference does one affine map instead of two;
+* ``weight_norm.py`` and ``spectral_norm.py``: a weight reparametrized before every
+  forward, as a length times a direction, or divided by its largest singular value
+  (PyTorch's hook-based forms, with its names);
 * ``rnn.py`` (the submodule ``nn.utils.rnn``): padding and packing batches of sequences of
   different lengths for the recurrent layers (``pad_sequence``, ``pack_padded_sequence``,
   ``pad_packed_sequence``, ``PackedSequence``, ...).
@@ -22,6 +25,8 @@ from .fusion import (
     fuse_linear_bn_eval,
     fuse_linear_bn_weights,
 )
+from .spectral_norm import remove_spectral_norm, spectral_norm
+from .weight_norm import remove_weight_norm, weight_norm
 
 __all__ = [
     "clip_grad_norm_",
@@ -34,6 +39,10 @@ __all__ = [
     "fuse_linear_bn_weights",
     "get_total_norm",
     "parameters_to_vector",
+    "remove_spectral_norm",
+    "remove_weight_norm",
     "rnn",
+    "spectral_norm",
     "vector_to_parameters",
+    "weight_norm",
 ]
