@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "golden"))
-from reparam_cases import CASES
+from reparam_cases import CASES, tensors_of, value_of
 
 import minigrad
 from minigrad import nn
@@ -28,13 +28,17 @@ def build(name, device="cpu"):
     layer.load_state_dict({"weight": g("weight0"), "bias": g("bias0")})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        if kind == "weight":
-            nn.utils.weight_norm(layer, **options)
-        else:
-            nn.utils.spectral_norm(layer, **options)
-            with minigrad.no_grad():
-                layer.weight_u.copy_(minigrad.tensor(g("u_init")))
-                layer.weight_v.copy_(minigrad.tensor(g("v_init")))
+        reparametrize = {
+            "weight": nn.utils.weight_norm,
+            "spectral": nn.utils.spectral_norm,
+            "p_weight": nn.utils.parametrizations.weight_norm,
+            "p_spectral": nn.utils.parametrizations.spectral_norm,
+        }[kind]
+        reparametrize(layer, **options)
+    _, buffers = tensors_of(kind)
+    with minigrad.no_grad():  # PyTorch's random start of the power iteration
+        for buffer, key in zip(buffers, ("u_init", "v_init")):
+            value_of(layer, buffer).copy_(minigrad.tensor(g(key), device=device))
     return layer, kind
 
 
@@ -47,7 +51,7 @@ def test_matches_pytorch(name, device):
     layer, kind = build(name, device)
     g = lambda key: GOLDEN[f"{name}.{key}"]  # noqa: E731
     assert list(layer.state_dict()) == list(g("keys"))
-    params = ("weight_g", "weight_v") if kind == "weight" else ("weight_orig",)
+    params, buffers = tensors_of(kind)
     for step, x in enumerate(g("inputs")):
         if step == 3:
             layer.eval()
@@ -56,15 +60,11 @@ def test_matches_pytorch(name, device):
         (y**2).sum().backward()
         np.testing.assert_allclose(y.detach().cpu().numpy(), g(f"out{step}"), rtol=1e-5, atol=1e-5)
         for p in params:
-            np.testing.assert_allclose(getattr(layer, p).grad.cpu().numpy(),
+            np.testing.assert_allclose(value_of(layer, p).grad.cpu().numpy(),
                                        g(f"grad{step}.{p}"), rtol=1e-4, atol=1e-5)  # fmt: skip
-        if kind == "spectral":
-            np.testing.assert_allclose(
-                layer.weight_u.cpu().numpy(), g(f"u{step}"), rtol=1e-5, atol=1e-6
-            )
-            np.testing.assert_allclose(
-                layer.weight_v.cpu().numpy(), g(f"v{step}"), rtol=1e-5, atol=1e-6
-            )
+        for buffer, key in zip(buffers, ("u", "v")):
+            np.testing.assert_allclose(value_of(layer, buffer).cpu().numpy(), g(f"{key}{step}"),
+                                       rtol=1e-5, atol=1e-6)  # fmt: skip
 
 
 def test_weight_norm_parameters_and_removal():

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from make_golden import save_atomically
-from reparam_cases import CASES, SEED
+from reparam_cases import CASES, SEED, tensors_of, value_of
 
 HERE = Path(__file__).resolve().parent
 
@@ -34,14 +34,15 @@ def run(name, layer_kind, shape, kind, options, rng) -> dict[str, np.ndarray]:
         warnings.simplefilter("ignore", FutureWarning)
         if kind == "weight":
             nn.utils.weight_norm(layer, **options)
-            params = ("weight_g", "weight_v")
-        else:
+        elif kind == "spectral":
             nn.utils.spectral_norm(layer, **options)
-            out["u_init"], out["v_init"] = (
-                layer.weight_u.numpy().copy(),
-                layer.weight_v.numpy().copy(),
-            )
-            params = ("weight_orig",)
+        elif kind == "p_weight":
+            nn.utils.parametrizations.weight_norm(layer, **options)
+        else:
+            nn.utils.parametrizations.spectral_norm(layer, **options)
+    params, buffers = tensors_of(kind)
+    if buffers:
+        out["u_init"], out["v_init"] = (value_of(layer, b).numpy().copy() for b in buffers)
     inputs = rng.standard_normal((4, *shape)).astype(np.float32)
     for step, x in enumerate(inputs):
         if step == 3:
@@ -51,12 +52,9 @@ def run(name, layer_kind, shape, kind, options, rng) -> dict[str, np.ndarray]:
         (y**2).sum().backward()
         out[f"out{step}"] = y.detach().numpy()
         for p in params:
-            out[f"grad{step}.{p}"] = getattr(layer, p).grad.numpy().copy()
-        if kind == "spectral":
-            out[f"u{step}"], out[f"v{step}"] = (
-                layer.weight_u.numpy().copy(),
-                layer.weight_v.numpy().copy(),
-            )
+            out[f"grad{step}.{p}"] = value_of(layer, p).grad.numpy().copy()
+        if buffers:
+            out[f"u{step}"], out[f"v{step}"] = (value_of(layer, b).numpy().copy() for b in buffers)
     out["inputs"] = inputs
     out["keys"] = np.array(list(layer.state_dict()))
     return out

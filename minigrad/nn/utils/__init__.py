@@ -7,6 +7,8 @@
 * ``fusion.py``: fold an evaluation-mode BatchNorm into the Linear or Conv2d layer before
   it (``fuse_linear_bn_eval``, ``fuse_conv_bn_eval``, and ``fold_batchnorm`` for a whole
   ``Sequential``), so that inference does one affine map instead of two;
+* ``parametrize.py`` and ``parametrizations.py``: a tensor computed from others each time
+  it is read (``register_parametrization``), and weight and spectral normalization so;
 * ``prune.py`` (the submodule ``nn.utils.prune``): zero a fraction of a layer's weights
   through a mask (by magnitude, by channel norm, at random, or across layers at once);
 * ``weight_norm.py`` and ``spectral_norm.py``: a weight reparametrized before every
@@ -17,7 +19,7 @@
   ``pad_packed_sequence``, ``PackedSequence``, ...).
 """
 
-from . import prune, rnn
+from . import parametrizations, parametrize, prune, rnn
 from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .fusion import (
@@ -41,6 +43,8 @@ __all__ = [
     "fuse_linear_bn_weights",
     "get_total_norm",
     "parameters_to_vector",
+    "parametrizations",
+    "parametrize",
     "prune",
     "remove_spectral_norm",
     "remove_weight_norm",
