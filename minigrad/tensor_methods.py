@@ -22,6 +22,7 @@ from . import creation as _creation
 from . import dtypes as _dtypes
 from . import functions as _F
 from . import functions_arrange as _FA
+from . import functions_bits as _FBITS
 from . import functions_build as _FB
 from . import functions_extra as _FX
 from . import functions_index as _FI
@@ -704,6 +705,18 @@ class TensorMethods:
 
     def __rxor__(self, other):
         return _F.bitwise_xor(other, self)
+
+    def __lshift__(self, other):
+        return _FBITS.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other):
+        return _FBITS.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other):
+        return _FBITS.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other):
+        return _FBITS.bitwise_right_shift(other, self)
 
     def __getitem__(self, key):
         return _F.getitem(self, key)
@@ -1761,6 +1774,96 @@ class TensorMethods:
         """The last two dims swapped (a batch of transposed matrices)."""
         return self.transpose(-2, -1)
 
+    # Complex-number views and queries, which real tensors answer trivially
+    # (functions_bits.py); PyTorch's layout and storage queries, answered for minigrad's
+    # one kind of tensor (dense, strided, in ordinary memory).
+
+    @property
+    def mH(self):
+        """The conjugate transpose of each matrix: for real tensors, :attr:`mT`."""
+        return _FBITS.adjoint(self)
+
+    @property
+    def H(self):
+        """The conjugate transpose of a matrix (2-D only; see :attr:`mH` for batches)."""
+        if self.ndim == 2:
+            return self.transpose(0, 1)
+        if self.ndim == 0:
+            return self
+        hint = " For batches of matrices, consider using tensor.mH" if self.ndim > 2 else ""
+        raise RuntimeError(
+            f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D tensor."
+            + hint
+        )
+
+    def adjoint(self):
+        """The conjugate transpose of each matrix; see :func:`minigrad.adjoint`."""
+        return _FBITS.adjoint(self)
+
+    def conj(self):
+        """The complex conjugate: the tensor itself, for a real tensor."""
+        return self
+
+    conj_physical = resolve_conj = resolve_neg = conj
+
+    def is_conj(self) -> bool:
+        """False: minigrad has no lazily conjugated views."""
+        return False
+
+    def is_neg(self) -> bool:
+        """False: minigrad has no lazily negated views."""
+        return False
+
+    @property
+    def real(self):
+        """The real part: the tensor itself, for a real tensor."""
+        return self
+
+    @property
+    def imag(self):
+        """The imaginary part: none for a real tensor (raises, as PyTorch)."""
+        return _FBITS.imag(self)
+
+    def isreal(self):
+        """True everywhere for a real tensor; see :func:`minigrad.isreal`."""
+        return _FBITS.isreal(self)
+
+    is_sparse = is_sparse_csr = is_quantized = is_meta = is_mkldnn = is_nested = property(
+        lambda self: False, doc="False: minigrad's tensors are dense, strided, in memory."
+    )
+
+    def is_pinned(self) -> bool:
+        """False: minigrad does not allocate page-locked host memory."""
+        return False
+
+    def gcd(self, other):
+        """The elementwise greatest common divisor; see :func:`minigrad.gcd`."""
+        return _FBITS.gcd(self, other)
+
+    def lcm(self, other):
+        """The elementwise least common multiple; see :func:`minigrad.lcm`."""
+        return _FBITS.lcm(self, other)
+
+    def bitwise_left_shift(self, other):
+        """``self << other``; see :func:`minigrad.bitwise_left_shift`."""
+        return _FBITS.bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other):
+        """``self >> other``; see :func:`minigrad.bitwise_right_shift`."""
+        return _FBITS.bitwise_right_shift(self, other)
+
+    def frexp(self):
+        """Mantissas and exponents; see :func:`minigrad.frexp`."""
+        return _FBITS.frexp(self)
+
+    def ldexp(self, other):
+        """``self * 2 ** other``; see :func:`minigrad.ldexp`."""
+        return _FBITS.ldexp(self, other)
+
+    def nextafter(self, other):
+        """The next float towards ``other``; see :func:`minigrad.nextafter`."""
+        return _FBITS.nextafter(self, other)
+
     def is_contiguous(self, memory_format=None):
         """Whether the elements lie in row-major order without gaps."""
         return bool(self._data.flags.c_contiguous)
@@ -2109,6 +2212,12 @@ _LEGACY_TYPE_NAMES = {
 # The in-place forms of pointwise methods (``x.exp_()``, ``x.clamp_min_(0)``, ...), made
 # by one pattern: the method, out of place on the detached tensor, written back in.
 _IN_PLACE = [
+    "gcd",
+    "lcm",
+    "bitwise_left_shift",
+    "bitwise_right_shift",
+    "ldexp",
+    "nextafter",
     "abs",
     "neg",
     "exp",

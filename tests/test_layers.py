@@ -52,6 +52,7 @@ LAYERS = [
             "functions_index",
             "functions_queries",
             "functions_build",
+            "functions_bits",
             "functions_numeric",
             "functions_special",
             "linalg",
