@@ -181,6 +181,9 @@ class Function:
             fn.versions = (
                 _saved_versions(fn, inputs, result, raw) if fn.saved or fn.keeps is not None else ()
             )
+            if recording:  # inside a checkpointed segment's first run (utils/checkpoint.py)
+                for segment in recording:
+                    segment.record(fn, inputs)
         return result
 
     def run_backward(self, grad) -> tuple:
@@ -347,10 +350,12 @@ def _execute(roots, retain_graph: bool, to_leaf, at_node=None, retain=False) -> 
     A tensor's hooks (``register_hook``) see its whole gradient first and may replace it;
     with ``retain`` (``backward``), a tensor that called ``retain_grad()`` keeps it.
     """
-    consumers = _count_consumers(roots)
+    pending = {} if leaf_hooks_registered else None  # hooked leaf -> edges still to come
+    consumers = _count_consumers(roots, pending)
     grads: dict[Function, object] = {}
-    hooked = {}  # leaf -> its gradient so far, for leaves with hooks (they see the sum)
-    leaf = _holding_hooked(to_leaf, hooked) if leaf_hooks_registered else to_leaf
+    leaf = to_leaf
+    if pending is not None:  # leaves with hooks: summed, then handed on once complete
+        leaf = _HookedLeaves(to_leaf, pending, retain)
     for tensor, g in roots:
         fn = tensor.grad_fn
         if fn is None:
@@ -378,17 +383,20 @@ def _execute(roots, retain_graph: bool, to_leaf, at_node=None, retain=False) -> 
                 consumers[parent] -= 1
                 if consumers[parent] == 0:
                     ready.append(parent)
-            elif parent is not None and g is not None:
-                leaf(parent, g, not retain_graph and _fresh(g, grad, input_grads, fn))
+            elif parent is not None:
+                if g is not None:
+                    leaf(parent, g, not retain_graph and _fresh(g, grad, input_grads, fn))
+                elif pending:  # an edge into a hooked leaf that brought no gradient
+                    leaf(parent, None, False)
         if not retain_graph:
             fn.release()
-    for tensor, g in hooked.items():
-        if tensor._hooks:
-            g = _through_hooks(tensor._hooks, g, tensor)
-        to_leaf(tensor, g, False)
-        if retain:  # backward: .grad holds the whole gradient now
-            _after_accumulation(tensor)
+    if pending is not None:
+        leaf.flush_all()  # leaves whose edges did not all arrive (or roots themselves)
 
+
+# The checkpointed segments being run for the first time (``utils/checkpoint.py``): each
+# is told of every node recorded meanwhile, to tell its own graph from the one outside.
+recording: list = []
 
 # Whether a leaf tensor ever had a hook registered (``Tensor.register_hook`` or
 # ``register_post_accumulate_grad_hook``): until then, backward hands leaf gradients
@@ -396,17 +404,42 @@ def _execute(roots, retain_graph: bool, to_leaf, at_node=None, retain=False) -> 
 leaf_hooks_registered = False
 
 
-def _holding_hooked(to_leaf, hooked: dict):
-    """``to_leaf``, except that the gradients of leaves with hooks are summed in
-    ``hooked`` instead, for their hooks to see the whole gradient once, at the end."""
+class _HookedLeaves:
+    """``to_leaf``, except for leaves with hooks: their gradients are summed until the
+    last edge into them has run (``pending`` counts the edges left), so that their hooks
+    see the whole gradient, once; then it goes on to ``to_leaf``, and in ``backward`` the
+    post-accumulate hooks run, while the rest of the pass is still to come (as PyTorch's
+    optimizer-in-backward needs, to free each gradient early)."""
 
-    def leaf(tensor, g, owned):
-        if tensor._hooks or tensor._post_hooks:
-            hooked[tensor] = hooked[tensor] + g if tensor in hooked else g
-        else:
-            to_leaf(tensor, g, owned)
+    def __init__(self, to_leaf, pending: dict, retain: bool) -> None:
+        self.to_leaf, self.pending, self.retain = to_leaf, pending, retain
+        self.sums: dict = {}
 
-    return leaf
+    def __call__(self, tensor, g, owned) -> None:
+        if not (tensor._hooks or tensor._post_hooks):
+            self.to_leaf(tensor, g, owned)
+            return
+        if g is not None:
+            self.sums[tensor] = self.sums[tensor] + g if tensor in self.sums else g
+        if tensor in self.pending:
+            self.pending[tensor] -= 1
+            if self.pending[tensor] == 0:
+                del self.pending[tensor]
+                self._flush(tensor)
+
+    def _flush(self, tensor) -> None:
+        g = self.sums.pop(tensor, None)
+        if g is None:  # no gradient reached it: its hooks do not run
+            return
+        if tensor._hooks:
+            g = _through_hooks(tensor._hooks, g, tensor)
+        self.to_leaf(tensor, g, False)
+        if self.retain:  # backward: .grad holds the whole gradient now
+            _after_accumulation(tensor)
+
+    def flush_all(self) -> None:
+        for tensor in list(self.sums):
+            self._flush(tensor)
 
 
 def _after_accumulation(tensor) -> None:
@@ -453,8 +486,9 @@ def _through_hooks(hooks: dict, grad, tensor, device=None):
     return grad
 
 
-def _count_consumers(roots) -> dict:
-    """For every Function reachable from the roots, how many edges lead into it."""
+def _count_consumers(roots, hooked_leaves: dict | None = None) -> dict:
+    """For every Function reachable from the roots, how many edges lead into it (and into
+    each leaf with hooks, in ``hooked_leaves``, if given)."""
     consumers: dict[Function, int] = {}
     stack = [t.grad_fn for t, _ in roots if t.grad_fn is not None]
     seen = set(stack)
@@ -465,6 +499,12 @@ def _count_consumers(roots) -> dict:
                 if parent not in seen:
                     seen.add(parent)
                     stack.append(parent)
+            elif (
+                hooked_leaves is not None
+                and parent is not None
+                and (parent._hooks or parent._post_hooks)
+            ):
+                hooked_leaves[parent] = hooked_leaves.get(parent, 0) + 1
     return consumers
 
 
@@ -476,8 +516,10 @@ def _fresh(g, incoming, siblings, fn: Function) -> bool:
     convolution's weight gradient from its matrix product) is as new as the array."""
     owner = _owner(g)
     whole = owner is g or (g.flags.c_contiguous and g.size == getattr(owner, "size", -1))
-    if g.ndim == 0 or not whole:
-        return False  # 0-d: NumPy may give a scalar; a part or a broadcast view is shared
+    if g.ndim == 0 or not whole or not getattr(g.flags, "writeable", True):
+        # 0-d: NumPy may give a scalar; a part or a broadcast view is shared (a broadcast
+        # of one element to shape (1,) is whole and contiguous, but read-only)
+        return False
     if owner is _owner(incoming) or sum(1 for o in siblings if _owner(o) is owner) > 1:
         return False
     return not (fn.saved and any(owner is _owner(array) for array in fn.saved))

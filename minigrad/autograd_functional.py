@@ -53,8 +53,14 @@ def jacobian(
             f"jacobian: strategy={strategy!r}: minigrad computes Jacobians in reverse mode only"
         )
     single_input, xs = _as_inputs(inputs, "jacobian")
-    outputs = func(*xs)
-    single_output, ys = _as_outputs(outputs, "jacobian")
+    single_output, ys = _as_outputs(func(*xs), "jacobian")
+    rows = _rows(xs, ys, create_graph, strict)
+    return _shaped(rows, single_input, single_output)
+
+
+def _rows(xs, ys, create_graph: bool, strict: bool) -> list:
+    """The Jacobian's blocks, one tuple per output (one block per input), by one backward
+    pass per output element."""
     rows = []
     for i, y in enumerate(ys):
         if not y.requires_grad:
@@ -82,7 +88,7 @@ def jacobian(
                     )
                 per_input[k][index] = 0 if g is None else g.cpu().numpy()
         rows.append(tuple(creation.tensor(j, device=x.device) for j, x in zip(per_input, xs)))
-    return _shaped(rows, single_input, single_output)
+    return rows
 
 
 def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
@@ -98,7 +104,7 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     outputs = func(*xs)
     single_output, ys = _as_outputs(outputs, "vjp")
     if v is None:
-        if not (single_output and ys[0].numel() == 1):
+        if not (len(ys) == 1 and ys[0].numel() == 1):
             raise RuntimeError(
                 "The vector v can only be None if the user-provided function returns a single "
                 "Tensor with a single element."
@@ -152,10 +158,8 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
                 f"jvp: v must match the inputs: {len(xs)} tensor(s) of shapes "
                 f"{[tuple(x.shape) for x in xs]}, got {[tuple(a.shape) for a in vs]}"
             )
-    outputs = func(*xs)
-    single_output, ys = _as_outputs(outputs, "jvp")
-    j = jacobian(func, tuple(xs), create_graph=create_graph, strict=strict)
-    rows = j if not single_output else (j,)
+    single_output, ys = _as_outputs(func(*xs), "jvp")  # one call, as PyTorch's
+    rows = _rows(xs, ys, create_graph, strict)
     products = []
     for y, row in zip(ys, rows):
         total = None

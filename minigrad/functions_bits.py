@@ -4,8 +4,8 @@
 
 The integer functions follow PyTorch's rules where C's are undefined: a left shift by a
 negative amount or by the width of the type or more gives 0; a right shift by such an
-amount gives the sign (0, or -1 for a negative value). None of these functions has a
-gradient except ``ldexp``, a product.
+amount gives the sign (0, or -1 for a negative value). ``ldexp`` and ``nextafter`` have
+PyTorch's gradients (``ops/pointwise.py``); the others have none.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from . import creation
 from . import dtypes as _dtypes
 from .functions import _check_tensor
 from .functions.compare import _compare
+from .functions_pointwise import _binary_float
+from .ops import pointwise
 from .tensor import Tensor
 
 FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])
@@ -44,10 +46,13 @@ __all__ = [
 
 
 def _integers_only(name: str, *values) -> None:
+    """Refuse floats, and (as PyTorch) operands that are all bool."""
     for x in values:
         if (isinstance(x, Tensor) and x.dtype.kind not in "biu") or isinstance(x, float):
             kind = x.dtype if isinstance(x, Tensor) else "float"
             raise NotImplementedError(f'"{name}" not implemented for {kind}')
+    if _dtypes.result_type(*values) == _dtypes.bool:
+        raise NotImplementedError(f'"{name}" not implemented for bool')
 
 
 def gcd(input: Tensor, other) -> Tensor:
@@ -79,9 +84,7 @@ def lcm(input: Tensor, other) -> Tensor:
 def _shift(name: str, input, other, left: bool) -> Tensor:
     _integers_only(name, input, other)
     a = input if isinstance(input, Tensor) else other
-    dtype = _dtypes.result_type(input, other)  # PyTorch's promotion
-    if dtype == _dtypes.bool:  # bools shift as int64, as in PyTorch
-        dtype = _dtypes.int64
+    dtype = _dtypes.result_type(input, other)  # PyTorch's promotion (a bool with an int: int64)
     xp = a.device.xp
     x = (input._data if isinstance(input, Tensor) else xp.asarray(input)).astype(dtype)
     n = (other._data if isinstance(other, Tensor) else xp.asarray(other)).astype(dtype)
@@ -139,8 +142,9 @@ def frexp(input: Tensor):
     )
 
 
-def ldexp(input: Tensor, other) -> Tensor:
-    """``input * 2 ** other`` (a float result; differentiable in ``input``).
+def ldexp(input: Tensor, other: Tensor) -> Tensor:
+    """``input * 2 ** other``, as PyTorch composes it: the power in ``other``'s float dtype
+    (float32 for integers), then the product in the promoted dtype; differentiable in both.
 
     Example:
         >>> import minigrad
@@ -148,13 +152,18 @@ def ldexp(input: Tensor, other) -> Tensor:
         tensor([8., 1.])
     """
     _check_tensor(input, "ldexp")
-    if not input.is_floating_point():
-        input = input.to(_dtypes.get_default_dtype())
-    return input * (2.0 ** (other.to(input.dtype) if isinstance(other, Tensor) else other))
+    if not isinstance(other, Tensor):
+        raise TypeError(f"ldexp(): argument 'other' must be Tensor, not {type(other).__name__}")
+    if other.dtype == _dtypes.bool and input.is_floating_point():  # PyTorch's kernel refuses
+        raise NotImplementedError('"ldexp" not implemented for bool')
+    exponent = other if other.is_floating_point() else other.to(_dtypes.get_default_dtype())
+    dtype = _dtypes.result_type(input, exponent)
+    return _binary_float(pointwise.Ldexp, "ldexp", input.to(dtype), exponent.to(dtype))
 
 
-def nextafter(input: Tensor, other) -> Tensor:
-    """The next float after ``input`` in the direction of ``other``, elementwise.
+def nextafter(input: Tensor, other: Tensor) -> Tensor:
+    """The next float after ``input`` in the direction of ``other``, elementwise, in the
+    two's promoted dtype, which must be a float one.
 
     Example:
         >>> import minigrad
@@ -162,10 +171,10 @@ def nextafter(input: Tensor, other) -> Tensor:
         1.1920928955078125e-07
     """
     _check_tensor(input, "nextafter")
-    for x in (input, other):
-        if isinstance(x, Tensor) and not x.is_floating_point():
-            raise NotImplementedError(f'"nextafter" not implemented for {x.dtype}')
-    return _compare("nextafter", "nextafter", input, other)
+    dtype = _dtypes.result_type(input, other)
+    if not _dtypes.is_floating(dtype):
+        raise NotImplementedError(f'"nextafter" not implemented for {dtype}')
+    return _binary_float(pointwise.NextAfter, "nextafter", input, other)
 
 
 # --- complex-number functions, on real tensors ------------------------------------------

@@ -66,6 +66,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     return matmul(input, vec)
 
 
+@autocast_mode.casts(cpu="keep", cuda="keep")  # not a lowered product in PyTorch
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """The dot product of two 1-D tensors of the same length; ``vdot`` is the same (for
     real numbers).

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import namedtuple
 
+from . import autocast_mode
 from . import dtypes as _dtypes
 from .creation import eye, zeros
 from .functions import _check_tensor, cat, where
@@ -47,6 +48,7 @@ def _floating(name: str, a: Tensor) -> None:
         )
 
 
+@autocast_mode.casts(cpu="float32")
 def inv(A: Tensor) -> Tensor:
     """The inverse of each square matrix (an error if one is singular).
 
@@ -88,6 +90,7 @@ def slogdet(A: Tensor):
     return SlogdetResult(sign, _dec.LogAbsDet.apply(A))
 
 
+@autocast_mode.casts(cpu="float32")
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     """The solution ``X`` of ``A X = B`` (``X A = B`` with ``left=False``), for square
     ``A`` and ``B`` a matrix or a vector (batches broadcast).
@@ -112,6 +115,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     return _dec.Solve.apply(A, B, vector=vector)
 
 
+@autocast_mode.casts(cpu="float32")
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
     """The Cholesky factor of each symmetric positive-definite matrix: lower ``L`` with
     ``A = L L^T`` (its transpose with ``upper``).
@@ -223,6 +227,7 @@ def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
     return eigh(A, UPLO).eigenvalues
 
 
+@autocast_mode.casts(cpu="float32")
 def svd(A: Tensor, full_matrices: bool = True):
     """``(U, S, Vh)`` with ``A = U diag(S) Vh``, ``S`` descending. With ``full_matrices``
     (the default, as in PyTorch) ``U`` and ``Vh`` are square, and their columns (rows)
@@ -337,6 +342,7 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) ->
     return vector_norm(A, ord, dim, keepdim, dtype=dtype)
 
 
+@autocast_mode.casts(cpu="float32")
 def pinv(A: Tensor, *, rtol=None, hermitian: bool = False) -> Tensor:
     """The Moore-Penrose pseudo-inverse, ``V diag(1/S) U^T`` over the singular values
     above ``rtol`` times the largest (default: ``max(m, n)`` times the dtype's epsilon).

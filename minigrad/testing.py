@@ -201,7 +201,10 @@ def _compare_numbers(actual, expected, options) -> None:
             raise _Mismatch(AssertionError, f"Booleans mismatch: {actual} is not {expected}")
         return
     kind = _number_kind(actual)
-    if kind != _number_kind(expected):
+    if not options["check_dtype"]:  # compared as the wider kind (int < float < complex)
+        kinds = (int, float, complex)
+        kind = max(kind, _number_kind(expected), key=kinds.index)
+    elif kind != _number_kind(expected):
         raise _Mismatch(
             AssertionError, f"The (d)types do not match: {type(actual)} != {type(expected)}."
         )

@@ -313,3 +313,26 @@ def test_autocast_and_a_scaler_on_the_device_under_test(device):
     scaler.step(opt)
     scaler.update()
     assert not bool((layer.weight.detach() == before).all()) and scaler.get_scale() == 256.0
+
+
+def test_the_reviewed_ops_take_pytorchs_dtypes():
+    """Ops whose dtype under CPU autocast once differed from PyTorch's: attention's
+    projections are linear layers (float16), dot is not a lowered product, the CPU's
+    LSTM and GRU are single ops outside the lists (float32), 3-d pooling, reflection
+    padding and linalg run in float32."""
+    minigrad.manual_seed(0)
+    mha = nn.MultiheadAttention(4, 2)
+    q = minigrad.randn(3, 1, 4)
+    x = minigrad.randn(4, 4)
+    with minigrad.autocast("cpu", dtype=minigrad.float16):
+        assert mha(q, q, q)[0].dtype == minigrad.float16
+        assert minigrad.dot(x[0], x[1]).dtype == minigrad.float32
+        assert nn.GRU(4, 3)(q)[0].dtype == minigrad.float32
+        assert nn.LSTM(4, 3)(q)[0].dtype == minigrad.float32
+        assert nn.RNN(4, 3)(q)[0].dtype == minigrad.float16  # linear layers, as PyTorch's
+        h = x @ x.T  # float16
+        assert minigrad.linalg.inv(h + 4 * minigrad.eye(4)).dtype == minigrad.float32
+        assert minigrad.pad(h[None], (1, 1), mode="reflect").dtype == minigrad.float32
+        assert minigrad.pad(h[None], (1, 1)).dtype == minigrad.float16  # constant: as is
+        v = nn.functional.avg_pool3d(minigrad.randn(1, 1, 2, 2, 2).half(), 2)
+        assert v.dtype == minigrad.float32

@@ -101,3 +101,12 @@ def test_importable_under_pytorchs_name():
     import minigrad.autograd.functional as functional
 
     assert functional.jacobian is jacobian and minigrad.autograd.functional is functional
+
+
+def test_jvp_calls_the_function_once():
+    bn = minigrad.nn.BatchNorm1d(3)
+    jvp(bn, minigrad.randn(4, 3), minigrad.ones(4, 3))
+    assert bn.num_batches_tracked.item() == 1  # its statistics moved once
+    out, grad = vjp(lambda a: ((a**2).sum(),), minigrad.tensor([1.0, 2.0]))  # v=None: 1-tuple
+    assert out[0].item() == 5.0
+    assert grad.tolist() == [2.0, 4.0]

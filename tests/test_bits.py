@@ -86,3 +86,21 @@ def test_complex_functions_of_real_tensors():
         _ = minigrad.ones(2, 2, 2).H
     assert not (y.is_sparse or y.is_meta or y.is_quantized or y.is_mkldnn or y.is_nested)
     assert not y.is_pinned()
+
+
+def test_pytorchs_gradients_and_promotion_for_ldexp_and_nextafter():
+    a = T([1.0, 2.0], requires_grad=True)
+    b = T([1.0, 0.5], requires_grad=True)
+    minigrad.ldexp(a, b).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), [2.0, 2**0.5], rtol=1e-6)
+    np.testing.assert_allclose(b.grad.numpy(), [1.3862944, 1.9605163], rtol=1e-6)
+    assert minigrad.ldexp(T(0.0, dtype=minigrad.float64), T([1.0, 2.0])).dtype == minigrad.float32
+    assert minigrad.ldexp(T([True]), T(1.0, dtype=minigrad.float64)).dtype == minigrad.float64
+    x, o = T([1.0, 2.0], requires_grad=True), T([3.0, 0.0], requires_grad=True)
+    minigrad.nextafter(x, o).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0] and o.grad.tolist() == [0.0, 0.0]
+    assert minigrad.nextafter(T([1]), T([2.0])).dtype == minigrad.float32
+    with pytest.raises(NotImplementedError, match="nextafter"):
+        minigrad.nextafter(T([True]), T([False]))
+    with pytest.raises(NotImplementedError, match="not implemented for bool"):
+        T([True]) << T([False])

@@ -194,3 +194,30 @@ def test_checkpoint_sequential_equals_the_plain_model():
     assert checkpoint_sequential(layers, 2, x, use_reentrant=False).shape == (6, 4)
     with pytest.raises(ValueError, match="Unexpected keyword arguments: extra"):
         checkpoint_sequential(model, 2, x, use_reentrant=False, extra=1)
+
+
+def test_a_tensor_captured_from_outside_keeps_the_outer_graph():
+    """The segment uses y, made outside it: the recomputation's backward goes through y's
+    graph too, and must leave it for the outer backward (and a second checkpoint)."""
+    w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    x = minigrad.tensor([3.0, 4.0], requires_grad=True)
+    y = w.exp()
+    out = checkpoint(lambda t: t * y, x, use_reentrant=False)
+    again = checkpoint(lambda t: t + y, x, use_reentrant=False)
+    (out.sum() + again.sum() + y.sum()).backward()
+    e = np.exp([1.0, 2.0])
+    np.testing.assert_allclose(w.grad.numpy(), np.array([3.0, 4.0]) * e + 2 * e, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), e + 1, rtol=1e-6)
+
+
+def test_outputs_in_containers_are_refused_and_namedtuples_kept():
+    from collections import namedtuple
+
+    x = minigrad.ones(2, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="must return a tensor, or a tuple or list"):
+        checkpoint(lambda t: {"y": t * 3}, x, use_reentrant=False)
+    Pair = namedtuple("Pair", ["a", "b"])
+    pair = checkpoint(lambda t: Pair(t * 2, t * 3), x, use_reentrant=False)
+    assert isinstance(pair, Pair)
+    (pair.a.sum() + pair.b.sum()).backward()
+    assert x.grad.tolist() == [5.0, 5.0]

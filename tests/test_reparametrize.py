@@ -113,3 +113,11 @@ def test_misuse_is_refused():
         nn.utils.spectral_norm(nn.Linear(2, 2, bias=False), name="bias")
     with pytest.raises(ValueError, match="spectral_norm of 'weight' not found"):
         nn.utils.remove_spectral_norm(nn.Linear(2, 2))
+
+
+def test_weight_norm_takes_a_negative_dim_as_pytorch():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        layer = nn.utils.weight_norm(nn.Linear(3, 2), dim=-2)  # -2 is dim 0 here
+        whole = nn.utils.weight_norm(nn.Linear(3, 2), dim=-1)  # PyTorch's -1: no dim kept
+    assert layer.weight_g.shape == (2, 1) and whole.weight_g.shape == ()

@@ -155,3 +155,21 @@ def test_the_optimizer_runs_inside_backward_as_in_pytorchs_tutorial():
     for a, b in zip(usual.parameters(), fused.parameters()):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6)
         assert b.grad is None
+
+
+def test_post_accumulate_hooks_run_as_soon_as_each_gradient_is_complete():
+    """PyTorch's order: the last layer's weight is done before backward reaches the first
+    layer (which frees each gradient early in the optimizer-in-backward recipe)."""
+    minigrad.manual_seed(0)
+    l1, l2 = nn.Linear(3, 3), nn.Linear(3, 1)
+    order = []
+    l2.weight.register_post_accumulate_grad_hook(lambda p: order.append("l2.weight"))
+    l1.weight.register_post_accumulate_grad_hook(lambda p: order.append("l1.weight"))
+    h = l1(minigrad.randn(2, 3))
+    h.register_hook(lambda g: order.append("h") or None)
+    l2(h).sum().backward()
+    assert order == ["l2.weight", "h", "l1.weight"]
+    zeroed = minigrad.ones(2, requires_grad=True)
+    zeroed.register_post_accumulate_grad_hook(lambda p: order.append("zeroed"))
+    (zeroed * 0).sum().backward()  # reached, with a zero gradient: it runs
+    assert order[-1] == "zeroed" and zeroed.grad.tolist() == [0.0, 0.0]

@@ -290,3 +290,9 @@ def test_make_tensor_warns_for_an_empty_float_interval():
     with pytest.warns(FutureWarning, match="Passing `low==high`"):
         x = make_tensor(3, dtype=minigrad.float32, low=1.0, high=1.0)
     assert x.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_numbers_of_different_kinds_compare_without_check_dtype():
+    assert_close(1, 1.0, check_dtype=False)
+    with pytest.raises(AssertionError, match="Scalars are not close"):
+        assert_close(1, 1.5, check_dtype=False)

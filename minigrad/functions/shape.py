@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from .. import backend
+from .. import autocast_mode, backend
 from .. import dtypes as _dtypes
 from ..ops import movement
 from ..tensor import Tensor
@@ -444,6 +444,8 @@ def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
     if mode not in PAD_MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     pad = tuple(pad)
+    if mode in ("reflect", "replicate"):
+        return _pad_edges(input, pad, mode, value)
     if mode != "constant":
         return _pad_by_copying(input, pad, mode, value)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
@@ -478,6 +480,11 @@ def _check_cropped_size(input: Tensor, pad: tuple, dims: int) -> None:
         given = ", ".join(f"{d}: {input.shape[-dims + i]}" for i, d in enumerate(names))
         got = " ".join(f"{d}: {n}" for d, n in zip(names, sizes[::-1]))
         raise RuntimeError(f"input ({given}) is too small. Calculated output {got}")
+
+
+@autocast_mode.casts(cpu="float32")  # PyTorch's reflection and replication pads
+def _pad_edges(input: Tensor, pad: tuple, mode: str, value) -> Tensor:
+    return _pad_by_copying(input, pad, mode, value)
 
 
 def _pad_by_copying(input: Tensor, pad: tuple, mode: str, value) -> Tensor:

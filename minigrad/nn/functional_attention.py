@@ -245,6 +245,7 @@ def multi_head_attention_forward(
     return out, (attention if batched else attention.squeeze(0))
 
 
+@autocast_mode.casts(cpu="lower", cuda="lower")  # a linear layer, as in PyTorch
 def _project(x: Tensor, weight, bias, name: str, size: int) -> Tensor:
     """``x @ weight.T + bias`` (one ``Linear`` op), after checking the weight's shape."""
     if not isinstance(weight, Tensor) or tuple(weight.shape) != (size, x.shape[-1]):

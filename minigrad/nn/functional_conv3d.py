@@ -155,6 +155,7 @@ def _pool_options(kernel_size, stride, padding, dilation, caller):
     return kernel, stride, padding, dilation
 
 
+@autocast_mode.casts(cpu="float32")
 def max_pool3d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
@@ -210,6 +211,7 @@ def _counts(size: int, kernel: int, stride: int, pad: int, out: int, include_pad
     return np.minimum(starts + kernel, high) - np.maximum(starts, low)
 
 
+@autocast_mode.casts(cpu="float32")
 def avg_pool3d(
     input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
     divisor_override=None,
@@ -256,6 +258,7 @@ def avg_pool3d(
     return out if batched else out.squeeze(0)
 
 
+@autocast_mode.casts(cpu="float32")
 def adaptive_avg_pool3d(input, output_size) -> Tensor:
     """Average pooling to ``output_size`` (d, h, w) (an int, or a triple in which ``None``
     keeps that input size), whatever the input's size; PyTorch's windows.

@@ -28,7 +28,7 @@ import itertools
 import math
 import warnings
 
-from .. import creation
+from .. import autocast_mode, creation
 from ..functions import stack, where
 from ..functions_math import floor
 from ..functions_select import gather
@@ -115,6 +115,7 @@ def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tenso
     return grid.reshape(size[0], *spatial, d)
 
 
+@autocast_mode.casts(cpu="float32")
 def grid_sample(
     input: Tensor,
     grid: Tensor,

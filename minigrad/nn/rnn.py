@@ -29,7 +29,7 @@ import math
 import numbers
 import warnings
 
-from .. import creation, fastpath
+from .. import autocast_mode, creation, fastpath
 from ..functions.arithmetic import relu, sigmoid, tanh
 from ..functions.shape import cat, stack
 from ..tensor import Tensor
@@ -507,6 +507,12 @@ class GRU(RNNBase):
             "GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
             bidirectional, device=device, dtype=dtype,
         )  # fmt: skip
+
+
+# PyTorch's CPU LSTM and GRU are single ops outside autocast's lists (its plain RNN is made
+# of linear layers, which are in them): under CPU autocast these two run as they are.
+LSTM.forward = autocast_mode.casts(cpu="keep")(RNNBase.forward)
+GRU.forward = autocast_mode.casts(cpu="keep")(RNNBase.forward)
 
 
 class RNNCellBase(Module):

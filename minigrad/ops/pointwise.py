@@ -1,7 +1,7 @@
 """More elementwise primitives: ``log1p`` and ``expm1``, the piecewise-constant
 functions (``floor``, ``ceil``, ``round``, ``trunc``, ``sign``), and the rounded divisions
 and remainders (``//``, ``div(rounding_mode=)``, ``%``, ``fmod``); ``erf`` and ``erfc``,
-``logaddexp`` and ``xlogy``.
+``logaddexp`` and ``xlogy``; ``ldexp`` and ``nextafter``.
 
 ``log1p(x) = log(1 + x)`` and ``expm1(x) = exp(x) - 1`` are exact for small ``x``, where
 ``1 + x`` would round ``x`` away; their derivatives are ``1 / (1 + x)`` and ``exp(x)``.
@@ -192,3 +192,32 @@ class Xlogy(Elementwise):
                 gx = xp.where((x == 0) & (y <= 0), 0, gx)
             gy = grad * x / y if self.needs_input_grad[1] else None
         return gx, gy
+
+
+class Ldexp(Elementwise):
+    """``a * 2**b``; the gradients ``grad * 2**b`` and ``grad * out * log(2)``, PyTorch's
+    (which keep ``b`` and the result, not ``a``: ``a`` may change in place after)."""
+
+    def forward(self, a, b):
+        out = a * self.xp.exp2(b)
+        self.save(b, out)
+        return out
+
+    def backward(self, grad):
+        b, out = self.saved
+        with quiet(self.xp):
+            return grad * self.xp.exp2(b), grad * out * math.log(2.0)
+
+
+class NextAfter(Elementwise):
+    """The next float after ``a`` towards ``b``. PyTorch's gradients: that of the identity
+    in ``a`` where ``a != b`` (the step is below any rounding a gradient carries; where
+    ``a == b`` the result is ``b``, constant in ``a``), and zero in ``b``."""
+
+    def forward(self, a, b):
+        self.save(a, b)
+        return self.xp.nextafter(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        return grad * (a != b), self.xp.zeros_like(grad)

@@ -18,11 +18,13 @@ gives outputs of other shapes or dtypes raises. Layers that change state as they
 (BatchNorm's running statistics) change it twice, as in PyTorch.
 
 How it works here: the first run records the segment's graph only to find the tensors
-requiring a gradient that it reaches (its parameters), then drops it. One node stands for
-the whole segment, with the segment's tensor inputs and those parameters as its inputs; its
-backward recomputes the segment and returns the gradients of all of them, so that the
-engine adds them up as for any node (and ``autograd.grad`` and ``backward(inputs=...)``
-work). PyTorch's two variants differ in what is supported around that:
+requiring a gradient that it reaches (its parameters) and the tensors from outside it that
+it uses (computed before it, as in a closure: the engine tells the segment of each node
+it records, ``autograd.recording``), then drops it. One node stands for the whole segment,
+with the segment's tensor inputs, those captured tensors and those parameters as its
+inputs; its backward recomputes the segment and returns the gradients of all of them, so
+that the engine adds them up as for any node (and ``autograd.grad`` and
+``backward(inputs=...)`` work). PyTorch's two variants differ in what is supported around that:
 ``use_reentrant=False`` (recommended, keyword arguments allowed) and ``use_reentrant=True``
 (PyTorch's old default, chosen with a warning when the argument is left out), where
 a segment none of whose inputs requires a gradient gives no gradients at all, with
@@ -140,24 +142,45 @@ class _Segment:
         return [a.detach().requires_grad_(a.requires_grad) if isinstance(a, Tensor) else a
                 for a in args]  # fmt: skip
 
+    def record(self, fn, inputs) -> None:
+        """Told of each node recorded during the first run (``autograd.recording``): the
+        segment's own nodes, and the tensors from outside that they take (``captured``:
+        computed before the segment, not its inputs, such as a tensor in a closure)."""
+        self.nodes.add(fn)
+        for x in inputs:
+            if isinstance(x, Tensor) and x.grad_fn is not None and x.grad_fn not in self.nodes:
+                self.captured.setdefault(id(x), x)
+
     def run(self):
         inputs = self._detached(self.args)
-        outputs = self._call(inputs)
+        self.nodes, self.captured = set(), {}
+        autograd.recording.append(self)
+        try:
+            outputs = self._call(inputs)
+        finally:
+            autograd.recording.remove(self)
         tensors, self.layout = _flatten(outputs)
         if not tensors:
             return outputs  # nothing differentiable came out
         self.meta = [(t.shape, t.dtype) for t in tensors]
-        boundary = {id(a) for a in inputs if isinstance(a, Tensor)}
-        self.leaves = _leaves_reached(tensors, boundary)  # the parameters it used
+        inputs_ids = {id(a) for a in inputs if isinstance(a, Tensor)}
+        self.leaves = _leaves_reached(tensors, self.nodes, inputs_ids)  # its parameters
+        # The node's inputs: the segment's tensor arguments, the tensors it captured (so
+        # that the outer backward waits for its gradient before going through them), then
+        # the parameters.
         self.tensor_args = [a for a in self.args if isinstance(a, Tensor)]
+        self.tensor_args += list(self.captured.values())
+        del self.nodes  # the first run's graph is not kept
         node = Checkpoint.apply(
             *self.tensor_args, *self.leaves, packed=_pack(tensors), segment=self
         )
-        return _unflatten(outputs, self.layout, _split(node, self.meta))
+        pieces = _split(node, self.meta)  # those that needed no gradient: still none
+        pieces = [p if t.requires_grad else p.detach() for p, t in zip(pieces, tensors)]
+        return _unflatten(outputs, self.layout, pieces)
 
     def recompute_gradients(self, grad):
-        """The gradients of the node's inputs (the segment's tensor inputs, then the
-        leaves) for the gradient ``grad`` of its packed output."""
+        """The gradients of the node's inputs (the segment's tensor arguments, the tensors
+        it captured, its parameters) for the gradient ``grad`` of its packed output."""
         saved_rng = _random.get_rng_state() if self.rng_state is not None else None
         if self.rng_state is not None:
             _random.set_rng_state(self.rng_state)
@@ -174,15 +197,20 @@ class _Segment:
                 f"different metadata than during the forward pass: the outputs were "
                 f"{self.meta}, and are now {[(t.shape, t.dtype) for t in tensors]}"
             )
-        wrt = [a for a in inputs if isinstance(a, Tensor) and a.requires_grad] + self.leaves
+        # The node's inputs, in its order: the arguments (as the detached copies this run
+        # used), the captured tensors, the parameters.
+        targets = [a for a in inputs if isinstance(a, Tensor)]
+        targets += list(self.captured.values()) + self.leaves
+        wrt = [t for t in targets if t.requires_grad]
         pairs = [(t, g) for t, g in zip(tensors, _split(grad, self.meta)) if t.requires_grad]
         found = ()
         if wrt and pairs:
+            # retain_graph: through a captured tensor this graph joins the outer one, whose
+            # backward is still under way
             found = autograd.grad([t for t, _ in pairs], wrt, [g for _, g in pairs],
-                                  allow_unused=True)  # fmt: skip
+                                  retain_graph=True, allow_unused=True)  # fmt: skip
         by_id = dict(zip(map(id, wrt), found))
-        tensor_inputs = [a for a in inputs if isinstance(a, Tensor)]
-        return [by_id.get(id(t)) for t in tensor_inputs] + [by_id.get(id(t)) for t in self.leaves]
+        return [by_id.get(id(t)) for t in targets]
 
 
 class Checkpoint(autograd.Function):
@@ -200,22 +228,27 @@ class Checkpoint(autograd.Function):
         return tuple(ctx.segment.recompute_gradients(grad))
 
 
-def _leaves_reached(tensors, boundary: set) -> list:
-    """The leaf tensors requiring a gradient that ``tensors``' graph reaches, in the order
-    first met, without those whose ids are in ``boundary`` (the segment's inputs)."""
+def _leaves_reached(tensors, nodes: set, inputs: set) -> list:
+    """The leaf tensors requiring a gradient that the segment's own graph (its ``nodes``)
+    reaches from ``tensors``, in the order first met, but its ``inputs`` (the ids of the
+    detached copies it ran on): the parameters it used."""
     leaves, seen, stack = [], set(), []
     for t in tensors:
-        if t.requires_grad:
-            stack.append(t.grad_fn if t.grad_fn is not None else t)
+        if t.requires_grad and t.grad_fn in nodes:
+            stack.append(t.grad_fn)
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, Function):
-            stack.extend(p for p in reversed(node.parents) if p is not None)
-        elif id(node) not in boundary:  # a leaf tensor: a parameter the segment used
-            leaves.append(node)
+        for parent in reversed(node.parents):
+            if isinstance(parent, Function):
+                if parent in nodes:  # not one from outside (a captured tensor's)
+                    stack.append(parent)
+            elif parent is not None and id(parent) not in seen:
+                seen.add(id(parent))
+                if id(parent) not in inputs:
+                    leaves.append(parent)
     return leaves
 
 
@@ -224,6 +257,15 @@ def _flatten(outputs):
     and how to put them back."""
     if isinstance(outputs, Tensor):
         return ([outputs], None) if outputs.is_floating_point() else ([], None)
+    if isinstance(outputs, dict) or (
+        isinstance(outputs, tuple | list)
+        and any(isinstance(o, tuple | list | dict) for o in outputs)
+    ):
+        raise NotImplementedError(
+            "checkpoint: the segment must return a tensor, or a tuple or list of tensors and "
+            f"other values, not {type(outputs).__name__} holding containers (their tensors "
+            "would get no gradient)"
+        )
     if isinstance(outputs, tuple | list):
         tensors = [o for o in outputs if isinstance(o, Tensor) and o.is_floating_point()]
         if len({(t.dtype, t.device) for t in tensors}) > 1:
@@ -260,8 +302,8 @@ def _unflatten(outputs, layout, tensors):
     if layout is None:
         return tensors[0]
     it = iter(tensors)
-    return layout(next(it) if isinstance(o, Tensor) and o.is_floating_point() else o
-                  for o in outputs)  # fmt: skip
+    items = [next(it) if isinstance(o, Tensor) and o.is_floating_point() else o for o in outputs]
+    return layout(*items) if hasattr(layout, "_fields") else layout(items)  # a namedtuple
 
 
 def checkpoint_sequential(functions, segments: int, input, use_reentrant=None, **kwargs):

@@ -23,8 +23,9 @@ __all__ = ["remove_weight_norm", "weight_norm"]
 def norm_except_dim(v, dim: int):
     """The 2-norm of ``v`` over every dimension but ``dim`` (kept, with size 1 elsewhere);
     with ``dim=-1`` the norm of the whole tensor."""
-    if dim == -1:
+    if dim == -1:  # PyTorch's choice: -1 means no dimension kept, not the last one
         return v.norm()
+    dim = dim + v.ndim if dim < 0 else dim
     others = tuple(d for d in range(v.ndim) if d != dim)
     return (v * v).sum(others, keepdim=True).sqrt()
 
