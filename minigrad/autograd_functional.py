@@ -103,20 +103,7 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     single_input, xs = _as_inputs(inputs, "vjp")
     outputs = func(*xs)
     single_output, ys = _as_outputs(outputs, "vjp")
-    if v is None:
-        if not (len(ys) == 1 and ys[0].numel() == 1):
-            raise RuntimeError(
-                "The vector v can only be None if the user-provided function returns a single "
-                "Tensor with a single element."
-            )
-        vs = [creation.ones_like(ys[0])]
-    else:
-        vs = [v] if isinstance(v, Tensor) else list(v)
-        if len(vs) != len(ys) or any(a.shape != b.shape for a, b in zip(vs, ys)):
-            raise RuntimeError(
-                f"vjp: v must match the outputs: {len(ys)} tensor(s) of shapes "
-                f"{[tuple(y.shape) for y in ys]}, got {[tuple(a.shape) for a in vs]}"
-            )
+    vs = _vectors(v, ys, "vjp", "outputs", "the user-provided function returns a single")
     pairs = [(y, a) for y, a in zip(ys, vs) if y.requires_grad]
     if strict and len(pairs) < len(ys):
         raise RuntimeError("vjp: an output does not require gradients, not allowed in strict mode")
@@ -143,21 +130,8 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         >>> jvp(lambda x: x**2, minigrad.tensor([1.0, 2.0]), minigrad.ones(2))
         (tensor([1., 4.]), tensor([2., 4.]))
     """
-    single_input, xs = _as_inputs(inputs, "jvp")
-    if v is None:
-        if not (single_input and xs[0].numel() == 1):
-            raise RuntimeError(
-                "The vector v can only be None if the input to the user-provided function is a "
-                "single Tensor with a single element."
-            )
-        vs = [creation.ones_like(xs[0])]
-    else:
-        vs = [v] if isinstance(v, Tensor) else list(v)
-        if len(vs) != len(xs) or any(a.shape != b.shape for a, b in zip(vs, xs)):
-            raise RuntimeError(
-                f"jvp: v must match the inputs: {len(xs)} tensor(s) of shapes "
-                f"{[tuple(x.shape) for x in xs]}, got {[tuple(a.shape) for a in vs]}"
-            )
+    _, xs = _as_inputs(inputs, "jvp")
+    vs = _vectors(v, xs, "jvp", "inputs", "the input to the user-provided function is a single")
     single_output, ys = _as_outputs(func(*xs), "jvp")  # one call, as PyTorch's
     rows = _rows(xs, ys, create_graph, strict)
     products = []
@@ -197,6 +171,24 @@ def _second_order(name: str):
 hessian = _second_order("hessian")
 hvp = _second_order("hvp")
 vhp = _second_order("vhp")
+
+
+def _vectors(v, tensors: list, name: str, what: str, single: str) -> list:
+    """``v`` as a list matching ``tensors`` in number and shapes; None only for one tensor
+    of one element (then a one)."""
+    if v is None:
+        if not (len(tensors) == 1 and tensors[0].numel() == 1):
+            raise RuntimeError(
+                f"The vector v can only be None if {single} Tensor with a single element."
+            )
+        return [creation.ones_like(tensors[0])]
+    vs = [v] if isinstance(v, Tensor) else list(v)
+    if len(vs) != len(tensors) or any(a.shape != b.shape for a, b in zip(vs, tensors)):
+        raise RuntimeError(
+            f"{name}: v must match the {what}: {len(tensors)} tensor(s) of shapes "
+            f"{[tuple(t.shape) for t in tensors]}, got {[tuple(a.shape) for a in vs]}"
+        )
+    return vs
 
 
 def _as_inputs(inputs, name: str) -> tuple[bool, list]:

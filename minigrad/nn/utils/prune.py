@@ -265,7 +265,28 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
+class _Unstructured(BasePruningMethod):
+    """Prune the ``amount`` entries of smallest :meth:`scores` (among those left)."""
+
+    PRUNING_TYPE = "unstructured"
+
+    def __init__(self, amount) -> None:
+        _check_amount(amount)
+        self.amount = amount
+
+    def scores(self, t):
+        """The entries' scores: the smallest are pruned."""
+        raise NotImplementedError
+
+    def compute_mask(self, t, default_mask):
+        count = _count(self.amount, t.numel())
+        mask = default_mask.clone()
+        if count:
+            mask.view(-1)[topk(self.scores(t).reshape(-1), count, largest=False).indices] = 0
+        return mask
+
+
+class RandomUnstructured(_Unstructured):
     """Prune ``amount`` entries chosen at random (among those not pruned yet).
 
     Example:
@@ -276,26 +297,16 @@ class RandomUnstructured(BasePruningMethod):
         2
     """
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount) -> None:
-        _check_amount(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        count = _count(self.amount, t.numel())
-        mask = default_mask.clone()
-        if count:
-            draws = creation.rand_like(t)
-            mask.view(-1)[topk(draws.reshape(-1), count).indices] = 0
-        return mask
+    def scores(self, t):
+        """Uniform random draws: a random choice."""
+        return creation.rand_like(t)
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prune the ``amount`` entries of smallest absolute value (among those left).
 
     Example:
@@ -305,19 +316,9 @@ class L1Unstructured(BasePruningMethod):
         tensor([ 3.,  0., -2.])
     """
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount) -> None:
-        _check_amount(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        count = _count(self.amount, t.numel())
-        mask = default_mask.clone()
-        if count:
-            smallest = topk(t.abs().reshape(-1), count, largest=False).indices
-            mask.view(-1)[smallest] = 0
-        return mask
+    def scores(self, t):
+        """The absolute values: the smallest weights go."""
+        return t.abs()
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
