@@ -143,8 +143,8 @@ def frexp(input: Tensor):
 
 
 def ldexp(input: Tensor, other: Tensor) -> Tensor:
-    """``input * 2 ** other``, as PyTorch composes it: the power in ``other``'s float dtype
-    (float32 for integers), then the product in the promoted dtype; differentiable in both.
+    """``input * 2 ** other``, in the two's promoted dtype (float32 if that is an integer
+    one, as in PyTorch); differentiable in both.
 
     Example:
         >>> import minigrad
@@ -156,9 +156,10 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
         raise TypeError(f"ldexp(): argument 'other' must be Tensor, not {type(other).__name__}")
     if other.dtype == _dtypes.bool and input.is_floating_point():  # PyTorch's kernel refuses
         raise NotImplementedError('"ldexp" not implemented for bool')
-    exponent = other if other.is_floating_point() else other.to(_dtypes.get_default_dtype())
-    dtype = _dtypes.result_type(input, exponent)
-    return _binary_float(pointwise.Ldexp, "ldexp", input.to(dtype), exponent.to(dtype))
+    dtype = _dtypes.result_type(input, other)  # PyTorch's promotion, integers to float32
+    if not _dtypes.is_floating(dtype):
+        dtype = _dtypes.get_default_dtype()
+    return _binary_float(pointwise.Ldexp, "ldexp", input.to(dtype), other.to(dtype))
 
 
 def nextafter(input: Tensor, other: Tensor) -> Tensor:

@@ -104,3 +104,14 @@ def test_pytorchs_gradients_and_promotion_for_ldexp_and_nextafter():
         minigrad.nextafter(T([True]), T([False]))
     with pytest.raises(NotImplementedError, match="not implemented for bool"):
         T([True]) << T([False])
+
+
+def test_fuzzer_findings_for_ldexp_and_nextafter():
+    """The promoted dtype includes a 0-d float64 input against an integer exponent, and
+    an infinite gradient where nextafter's input equals its target gives 0, not NaN."""
+    assert minigrad.ldexp(
+        T(0.0, dtype=minigrad.float64), T([0, 0], dtype=minigrad.uint8)
+    ).dtype == (minigrad.float64)
+    x = minigrad.zeros(3, requires_grad=True)
+    minigrad.nextafter(x, x).backward(T([0.0, -float("inf"), 1.0]))
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]

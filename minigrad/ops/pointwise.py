@@ -220,4 +220,4 @@ class NextAfter(Elementwise):
 
     def backward(self, grad):
         a, b = self.saved
-        return grad * (a != b), self.xp.zeros_like(grad)
+        return self.xp.where(a != b, grad, 0).astype(grad.dtype), self.xp.zeros_like(grad)
