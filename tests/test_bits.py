@@ -115,3 +115,14 @@ def test_fuzzer_findings_for_ldexp_and_nextafter():
     x = minigrad.zeros(3, requires_grad=True)
     minigrad.nextafter(x, x).backward(T([0.0, -float("inf"), 1.0]))
     assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_ldexp_and_nextafter_pass_gradcheck():
+    """float64 central differences: ldexp in both arguments; nextafter where input and
+    target differ (a step of one ulp, whose derivative in the input is 1)."""
+    rng = np.random.default_rng(0)
+    a = T(rng.standard_normal(4), dtype=minigrad.float64, requires_grad=True)
+    b = T(rng.standard_normal(4), dtype=minigrad.float64, requires_grad=True)
+    assert minigrad.gradcheck(minigrad.ldexp, (a, b))
+    target = (a + 1).detach()
+    assert minigrad.gradcheck(lambda x: minigrad.nextafter(x, target), (a,))

@@ -69,14 +69,14 @@ def test_the_pruned_parameter_is_orig_times_mask_and_its_gradient_is_masked():
     assert (layer.weight.detach().numpy()[pruned] == 0).all()
 
 
-def test_random_methods_prune_the_right_counts():
+def test_random_methods_prune_the_right_counts(device):
     minigrad.manual_seed(0)
-    layer = prune.random_unstructured(nn.Linear(10, 10), "weight", amount=0.37)
+    layer = prune.random_unstructured(nn.Linear(10, 10).to(device), "weight", amount=0.37)
     assert int((layer.weight_mask == 0).sum()) == 37
     prune.random_unstructured(layer, "weight", amount=10)  # among the 63 left
     assert int((layer.weight_mask == 0).sum()) == 47
-    conv = prune.random_structured(nn.Conv2d(3, 6, 3), "weight", amount=0.5, dim=0)
-    filters = conv.weight_mask.numpy().reshape(6, -1)
+    conv = prune.random_structured(nn.Conv2d(3, 6, 3).to(device), "weight", amount=0.5, dim=0)
+    filters = conv.weight_mask.cpu().numpy().reshape(6, -1)
     assert (filters.sum(1) == 0).sum() == 3 and set(np.unique(filters)) <= {0.0, 1.0}
 
 

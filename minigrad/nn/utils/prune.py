@@ -325,7 +325,25 @@ class L1Unstructured(_Unstructured):
         return super().apply(module, name, amount=amount, importance_scores=importance_scores)
 
 
-class RandomStructured(BasePruningMethod):
+class _Structured(BasePruningMethod):
+    """Prune ``amount`` whole channels along ``dim``: those :meth:`kept` leaves out."""
+
+    PRUNING_TYPE = "structured"
+
+    def kept(self, t, dim: int, count: int):
+        """A bool vector over the channels: which stay when ``count`` of them go."""
+        raise NotImplementedError
+
+    def compute_mask(self, t, default_mask):
+        _check_structured(t, self.dim)
+        count = _count(self.amount, t.shape[self.dim])
+        if not count:
+            return default_mask
+        dim = self.dim % t.ndim
+        return _channel_mask(t, dim, self.kept(t, dim, count)) * default_mask.to(dtype=t.dtype)
+
+
+class RandomStructured(_Structured):
     """Prune ``amount`` whole channels along ``dim``, chosen at random.
 
     Example:
@@ -336,28 +354,21 @@ class RandomStructured(BasePruningMethod):
         1
     """
 
-    PRUNING_TYPE = "structured"
-
     def __init__(self, amount, dim: int = -1) -> None:
         _check_amount(amount)
         self.amount, self.dim = amount, dim
 
-    def compute_mask(self, t, default_mask):
-        _check_structured(t, self.dim)
-        channels = t.shape[self.dim]
-        count = _count(self.amount, channels)
-        if not count:
-            return default_mask
-        draws = creation.rand(channels)
-        threshold = kthvalue(draws, count).values
-        return _channel_mask(t, self.dim, draws > threshold) * default_mask.to(dtype=t.dtype)
+    def kept(self, t, dim: int, count: int):
+        """The channels above the ``count``-th smallest of uniform draws."""
+        draws = creation.rand(t.shape[dim], device=t.device)
+        return draws > kthvalue(draws, count).values
 
     @classmethod
     def apply(cls, module, name, amount, dim=-1):
         return super().apply(module, name, amount=amount, dim=dim)
 
 
-class LnStructured(BasePruningMethod):
+class LnStructured(_Structured):
     """Prune the ``amount`` channels along ``dim`` of smallest ``n``-norm (taken over all
     the other dimensions): a convolution's weakest filters, a Linear layer's units.
 
@@ -370,24 +381,17 @@ class LnStructured(BasePruningMethod):
                 [0., 0.]])
     """
 
-    PRUNING_TYPE = "structured"
-
     def __init__(self, amount, n, dim: int = -1) -> None:
         _check_amount(amount)
         self.amount, self.n, self.dim = amount, n, dim
 
-    def compute_mask(self, t, default_mask):
-        _check_structured(t, self.dim)
-        channels = t.shape[self.dim]
-        count = _count(self.amount, channels)
-        if not count:
-            return default_mask
-        dim = self.dim % t.ndim
+    def kept(self, t, dim: int, count: int):
+        """The channels of the largest norms."""
+        channels = t.shape[dim]
         norms = vector_norm(t, ord=self.n, dim=tuple(d for d in range(t.ndim) if d != dim))
-        keep = topk(norms, channels - count, largest=True).indices
         kept = creation.zeros(channels, dtype=bool, device=t.device)
-        kept[keep] = True
-        return _channel_mask(t, dim, kept) * default_mask.to(dtype=t.dtype)
+        kept[topk(norms, channels - count, largest=True).indices] = True
+        return kept
 
     @classmethod
     def apply(cls, module, name, amount, n, dim, importance_scores=None):
