@@ -50,6 +50,7 @@ from . import (  # noqa: F401
     distributed,
     distributions,
     fast,
+    func,
     graph,
     host_memory,
     linalg,

@@ -68,7 +68,10 @@ LAYERS = [
     # The process group and collectives: below nn and data, which build DDP, SyncBatchNorm
     # and DistributedSampler on them.
     ("distributed", ["distributed"]),
-    ("nn, optim, data", ["nn", "optim", "data", "utils", "serialization", "distributions", "amp"]),
+    (
+        "nn, optim, data",
+        ["nn", "optim", "data", "utils", "serialization", "distributions", "amp", "func"],
+    ),
     ("fast paths", ["fast"]),
     ("the package", [""]),
 ]

@@ -14,12 +14,15 @@
 * ``weight_norm.py`` and ``spectral_norm.py``: a weight reparametrized before every
   forward, as a length times a direction, or divided by its largest singular value
   (PyTorch's hook-based forms, with its names);
+* ``stateless.py`` (the submodule ``nn.utils.stateless``): a module called with other
+  tensors in place of its parameters and buffers (``minigrad.func.functional_call``, and
+  PyTorch's deprecated ``stateless.functional_call``);
 * ``rnn.py`` (the submodule ``nn.utils.rnn``): padding and packing batches of sequences of
   different lengths for the recurrent layers (``pad_sequence``, ``pack_padded_sequence``,
   ``pad_packed_sequence``, ``PackedSequence``, ...).
 """
 
-from . import parametrizations, parametrize, prune, rnn
+from . import parametrizations, parametrize, prune, rnn, stateless
 from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .fusion import (
@@ -50,6 +53,7 @@ __all__ = [
     "remove_weight_norm",
     "rnn",
     "spectral_norm",
+    "stateless",
     "vector_to_parameters",
     "weight_norm",
 ]
