@@ -60,6 +60,7 @@ from . import (  # noqa: F401
     tensor_methods,
     testing,
     utils,
+    xpu,
 )
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled
 from .backend import Device
@@ -89,6 +90,11 @@ from .creation import (
     tensor,
     zeros,
     zeros_like,
+)
+from .determinism import (
+    are_deterministic_algorithms_enabled,
+    is_deterministic_algorithms_warn_only_enabled,
+    use_deterministic_algorithms,
 )
 from .dtypes import (
     bool,
@@ -503,6 +509,7 @@ __all__ = [
     "arctan",
     "arctan2",
     "arctanh",
+    "are_deterministic_algorithms_enabled",
     "argmax",
     "argmin",
     "argsort",
@@ -673,6 +680,7 @@ __all__ = [
     "inverse",
     "is_autocast_enabled",
     "is_conj",
+    "is_deterministic_algorithms_warn_only_enabled",
     "is_floating_point",
     "is_grad_enabled",
     "is_inference_mode_enabled",
@@ -874,6 +882,7 @@ __all__ = [
     "unique_consecutive",
     "unravel_index",
     "unsqueeze",
+    "use_deterministic_algorithms",
     "utils",
     "vander",
     "var",

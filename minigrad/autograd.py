@@ -159,7 +159,9 @@ class Function:
         fn.xp = device.xp
         fn.device = device
         fn.needs_input_grad = tuple([requires_grad and p is not None for p in parents])
-        with device.activate():  # on a GPU, new arrays go on the inputs' device
+        # On a GPU, new arrays go on the inputs' device; on the CPU, NumPy keeps quiet about
+        # overflow and nan (1e30 * 1e30, inf * 0), which PyTorch returns without a warning.
+        with device.activate(), backend.quiet(fn.xp):
             raw = fn.forward(*arrays, **params)
             out = backend.ensure_array(raw)
             if not (out.flags.c_contiguous or fn.is_view or cls.keeps_layout):
@@ -336,6 +338,13 @@ def broadcast_axes(big: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, .
 
 
 def _execute(roots, retain_graph: bool, to_leaf, at_node=None, retain=False) -> None:
+    """Run the backward pass (:func:`_walk`) with NumPy quiet about overflow and nan, which
+    PyTorch's backward returns without a warning (a diverging run's inf gradients)."""
+    with backend.quiet_host():
+        _walk(roots, retain_graph, to_leaf, at_node, retain)
+
+
+def _walk(roots, retain_graph: bool, to_leaf, at_node=None, retain=False) -> None:
     """Propagate gradients from ``roots`` (a list of (tensor, gradient array)) to the leaves.
 
     Each Function runs once, after every Function that consumes its output has run, so the

@@ -271,6 +271,12 @@ def quiet(xp):
     return np.errstate(all="ignore") if xp is np else contextlib.nullcontext()
 
 
+def quiet_host():
+    """:func:`quiet` for NumPy, whatever the device: around a whole backward pass, whose
+    ops may run on either (CuPy never warns, so this covers both)."""
+    return np.errstate(all="ignore")
+
+
 def quietly(method):
     """Run a ``Function``'s ``forward`` or ``backward`` in :func:`~minigrad.backend.quiet`:
     inf and nan inputs legitimately give inf and nan (``inf - inf`` in the max shift, an

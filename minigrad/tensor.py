@@ -245,6 +245,13 @@ class Tensor:
             )
         return backend.to_host(self._data).item()
 
+    def __format__(self, spec: str) -> str:
+        # As PyTorch: a 0-d tensor formats as its number (f"{loss:.3f}"); others only
+        # with an empty spec, as their repr.
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
+
     def __float__(self) -> float:
         return float(self._scalar())
 

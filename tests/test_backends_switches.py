@@ -41,3 +41,22 @@ def test_unknown_flags_are_refused_and_products_are_unchanged():
     minigrad.backends.cuda.matmul.allow_tf32 = True
     assert ((a @ a).numpy() == before).all()  # recorded only (see the module's docstring)
     assert isinstance(backends_cuda.is_built(), bool)
+
+
+def test_deterministic_algorithms_are_recorded():
+    assert not minigrad.are_deterministic_algorithms_enabled()
+    try:
+        minigrad.use_deterministic_algorithms(True, warn_only=True)
+        assert minigrad.are_deterministic_algorithms_enabled()
+        assert minigrad.is_deterministic_algorithms_warn_only_enabled()
+        with pytest.raises(TypeError, match="argument 'mode' must be bool"):
+            minigrad.use_deterministic_algorithms("yes")
+    finally:
+        minigrad.use_deterministic_algorithms(False)
+    assert not minigrad.is_deterministic_algorithms_warn_only_enabled()
+
+
+def test_devices_minigrad_does_not_have_answer_no():
+    # Recent PyTorch examples try cuda, mps and xpu in turn before the CPU.
+    assert not minigrad.xpu.is_available() and minigrad.xpu.device_count() == 0
+    assert not minigrad.backends.mps.is_available()

@@ -30,6 +30,8 @@ LAYERS = [
             "accelerator",
             "backends",
             "threads",
+            "determinism",
+            "xpu",
         ],
     ),
     ("engine", ["grad_mode", "autograd", "custom_function", "autocast_mode"]),

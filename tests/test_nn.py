@@ -218,6 +218,7 @@ def test_load_state_dict_round_trip_with_tensors_and_numpy_arrays():
     c = Net().eval()
     result = c.load_state_dict({k: v.numpy() for k, v in a.state_dict().items()})
     assert result.missing_keys == [] and result.unexpected_keys == []
+    assert repr(result) == "<All keys matched successfully>"  # as PyTorch prints it
     np.testing.assert_array_equal(a(x).numpy(), c(x).numpy())
 
 
@@ -248,6 +249,7 @@ def test_load_state_dict_non_strict_returns_the_differences():
     state["extra"] = minigrad.zeros(1)
     result = Net().load_state_dict(state, strict=False)
     assert result.missing_keys == ["fc2.bias"] and result.unexpected_keys == ["extra"]
+    assert repr(result) == "IncompatibleKeys(missing_keys=['fc2.bias'], unexpected_keys=['extra'])"
 
 
 # ----------------------------------------------------------------------------------------

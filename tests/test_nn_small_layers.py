@@ -148,5 +148,8 @@ def test_spellings_data_parallel_and_deprecated_names():
     assert list(wrapped.state_dict()) == ["module.weight", "module.bias"]  # PyTorch's keys
     with pytest.raises(NotImplementedError, match="DistributedDataParallel"):
         nn.DataParallel(nn.Linear(3, 2), device_ids=[0, 1])
+    layer = nn.Linear(3, 2)
+    np.testing.assert_array_equal(nn.parallel.data_parallel(layer, minigrad.ones(5, 3)).numpy(),
+                                  layer(minigrad.ones(5, 3)).detach().numpy())  # fmt: skip
     with pytest.warns(FutureWarning, match="NLLLoss2d` has been deprecated"):
         nn.NLLLoss2d()

@@ -11,7 +11,7 @@ import pytest
 
 import minigrad
 import minigrad.nn.functional as F
-from minigrad import fastpath
+from minigrad import fastpath, nn
 
 
 def test_sigmoid_of_huge_inputs(device):
@@ -122,3 +122,24 @@ def test_batch_norm_of_infinite_inputs_without_warnings(layer, value, reference,
     # the other channel stays finite.
     assert np.isnan(out.numpy()[:, 0]).all() or value == 3e38
     assert np.isfinite(out.numpy()[:, 1]).all()
+
+
+def test_overflowing_products_give_inf_silently(device):
+    """A diverging run (a recurrent net at a large learning rate) overflows products to inf
+    and inf * 0 to nan; PyTorch returns those without a warning, and so must minigrad."""
+    x = minigrad.tensor([1e30, 1.0], device=device, requires_grad=True)
+    y = x * x
+    assert y[0].item() == np.inf
+    y.backward(minigrad.tensor([1e30, 0.0], device=device))
+    assert x.grad[0].item() == np.inf
+    assert np.isnan((minigrad.tensor([np.inf], device=device) * 0).item())
+    w = minigrad.full((2, 2), 1e30, device=device, requires_grad=True)
+    (minigrad.full((3, 2), 3e38, device=device) @ w).sum().backward()
+    assert np.isinf(w.grad.cpu().numpy()).all()
+    layer = nn.Linear(2, 2).to(device)
+    layer(minigrad.full((1, 2), 3e38, device=device)).sum().backward()
+    rnn = nn.RNN(2, 3, nonlinearity="relu").to(device)
+    rnn(minigrad.full((4, 1, 2), 3e38, device=device))[0].sum().backward()
+    p = nn.Parameter(minigrad.tensor([1e20, 1.0], device=device))
+    p.grad = minigrad.tensor([1e20, 1.0], device=device)
+    assert nn.utils.clip_grad_norm_([p], 0.25).item() == np.inf

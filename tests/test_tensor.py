@@ -1745,3 +1745,14 @@ def test_an_assigned_gradient_is_checked_as_in_pytorch(device):
     counts = minigrad.zeros(2, dtype=minigrad.int64, device=device)  # no requires_grad
     counts.grad = minigrad.ones(2, dtype=minigrad.int64, device=device)  # PyTorch allows it
     assert counts.grad.dtype == minigrad.int64
+
+
+def test_format_spec_formats_a_0d_tensor_as_its_number():
+    # f"{loss:.3f}" and "{:6.2f}".format(acc[0]) in real programs; other shapes only with
+    # an empty spec, as in PyTorch.
+    assert f"{minigrad.tensor(1.5):+.2f}" == "+1.50"
+    assert f"{minigrad.tensor([1.25, 3.0])[0]:6.2f}" == "  1.25"
+    assert f"{minigrad.tensor(7):03d}" == "007"
+    assert f"{minigrad.tensor([1.0, 2.0])}" == repr(minigrad.tensor([1.0, 2.0]))
+    with pytest.raises(TypeError, match="unsupported format string"):
+        f"{minigrad.tensor([1.0]):.2f}"

@@ -24,7 +24,20 @@ from ..tensor import Tensor
 from .hooks import ModuleHooks, RemovableHandle
 from .parameter import Parameter, is_lazy
 
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` did not match: the keys the module has and the state did not
+    give, and those the state gave and the module does not have (printed as PyTorch
+    prints it when both are empty)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 class ModuleState:
@@ -162,7 +175,7 @@ class ModuleState:
             ...         state[prefix + "weight"] = state.pop(prefix + "w")
             >>> handle = layer.register_load_state_dict_pre_hook(rename)
             >>> layer.load_state_dict({"w": minigrad.ones(1, 2), "bias": minigrad.zeros(1)})
-            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+            <All keys matched successfully>
         """
         return _register(self._hooks_of("load_pre"), hook)
 
@@ -179,7 +192,7 @@ class ModuleState:
             >>> handle = layer.register_load_state_dict_post_hook(
             ...     lambda module, keys: keys.missing_keys.clear())
             >>> layer.load_state_dict({"weight": minigrad.ones(1, 2)})  # no bias: allowed
-            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+            <All keys matched successfully>
         """
         return _register(self._hooks_of("load_post"), hook)
 

@@ -1,6 +1,8 @@
 """``minigrad.nn.parallel``: :class:`DistributedDataParallel`, data parallelism over the
 processes of :mod:`minigrad.distributed` (``distributed.py``: the module;
-``reducer.py``: the bucketed averaging of gradients during backward).
+``reducer.py``: the bucketed averaging of gradients during backward), and PyTorch's
+single-process ``DataParallel`` with its functional form ``data_parallel``
+(``data_parallel.py``).
 
 Example:
     >>> from minigrad import nn
@@ -8,7 +10,7 @@ Example:
     'DistributedDataParallel'
 """
 
-from .data_parallel import DataParallel
+from .data_parallel import DataParallel, data_parallel
 from .distributed import DistributedDataParallel
 
-__all__ = ["DataParallel", "DistributedDataParallel"]
+__all__ = ["DataParallel", "DistributedDataParallel", "data_parallel"]

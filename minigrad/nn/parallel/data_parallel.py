@@ -45,3 +45,19 @@ class DataParallel(Module):
 
     def forward(self, *inputs, **kwargs):
         return self.module(*inputs, **kwargs)
+
+
+def data_parallel(module, inputs, device_ids=None, output_device=None, dim: int = 0,
+                  module_kwargs=None):  # fmt: skip
+    """The functional form of :class:`DataParallel`: ``module(*inputs, **module_kwargs)``
+    on its device (``inputs`` a tensor or a tuple of them; ``device_ids`` at most one).
+
+    Example:
+        >>> import minigrad
+        >>> from minigrad import nn
+        >>> nn.parallel.data_parallel(nn.Linear(4, 2), minigrad.randn(8, 4)).shape
+        (8, 2)
+    """
+    wrapper = DataParallel(module, device_ids, output_device, dim)
+    inputs = inputs if isinstance(inputs, tuple) else (inputs,)
+    return wrapper(*inputs, **(module_kwargs or {}))

@@ -14,6 +14,7 @@ import math
 import types
 import warnings
 
+from ...backend import quiet
 from ...tensor import Tensor
 
 
@@ -34,7 +35,14 @@ def _as_list(parameters, stacklevel: int = 4) -> list:
 
 def _vector_norm(array, p: float, xp):
     """The p-norm of an array's entries (a 0-d array of its dtype): ``max |x|`` for inf,
-    ``min |x|`` for -inf, the count of non-zeros for 0, ``(sum |x|^p)^(1/p)`` otherwise."""
+    ``min |x|`` for -inf, the count of non-zeros for 0, ``(sum |x|^p)^(1/p)`` otherwise.
+    A norm too large for the dtype is inf, without NumPy's overflow warning (PyTorch's
+    ``clip_grad_norm_`` gives inf silently, and ``error_if_nonfinite`` reports it)."""
+    with quiet(xp):
+        return _norm_of(array, p, xp)
+
+
+def _norm_of(array, p: float, xp):
     a = xp.abs(array)
     if p == math.inf:
         norm = a.max() if a.size else xp.zeros((), a.dtype)
