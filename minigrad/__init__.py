@@ -63,7 +63,7 @@ from . import (  # noqa: F401
     xpu,
 )
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled
-from .backend import Device
+from .backend import Device, get_default_device, set_default_device
 from .backend import Device as device
 from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision
 from .creation import (
@@ -644,6 +644,7 @@ __all__ = [
     "gcd",
     "ge",
     "get_autocast_dtype",
+    "get_default_device",
     "get_default_dtype",
     "get_float32_matmul_precision",
     "get_num_threads",
@@ -823,6 +824,7 @@ __all__ = [
     "select",
     "selu",
     "selu_",
+    "set_default_device",
     "set_default_dtype",
     "set_float32_matmul_precision",
     "set_grad_enabled",

@@ -173,6 +173,15 @@ class Device:
             cls._by_spelling[spelling] = device
         return device
 
+    def __enter__(self) -> Device:
+        """``with minigrad.device("cuda"):``: the default device of new tensors within."""
+        _default_stack.append(_default[0])
+        set_default_device(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _default[0] = _default_stack.pop()
+
     def __repr__(self) -> str:
         if self.index is None:
             return f"device(type='{self.type}')"
@@ -392,3 +401,36 @@ def _parse_device(spec, index: int | None) -> tuple[str, int | None]:
 
 
 CPU = Device("cpu")
+
+# The device that factory functions (zeros, randn, tensor, a layer's parameters) use when
+# given none: None until set_default_device names one, which means the CPU (and, for
+# ``tensor(data)``, the device of ``data``).
+_default: list[Device | None] = [None]
+_default_stack: list[Device | None] = []
+
+
+def set_default_device(device) -> None:
+    """Make ``device`` (``"cpu"``, ``"cuda"``, a :class:`Device`; None: back to the CPU)
+    where new tensors are made when a factory function is given no ``device``, as
+    PyTorch's ``torch.set_default_device``. ``with minigrad.device("cuda"):`` does the
+    same for a block.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.set_default_device("cpu")
+        >>> minigrad.zeros(2).device, minigrad.get_default_device()
+        (device(type='cpu'), device(type='cpu'))
+        >>> minigrad.set_default_device(None)
+    """
+    _default[0] = None if device is None else Device(device)
+
+
+def get_default_device() -> Device:
+    """The device factory functions use when given none (see :func:`set_default_device`).
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.get_default_device()
+        device(type='cpu')
+    """
+    return _default[0] or CPU

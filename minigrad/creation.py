@@ -28,7 +28,9 @@ def _finish(array, device: Device, requires_grad: bool) -> Tensor:
 
 
 def _device(device) -> Device:
-    return backend.CPU if device is None else Device(device)
+    if device is None:
+        return backend._default[0] or backend.CPU  # set_default_device's, or the CPU
+    return Device(device)
 
 
 def _float_dtype(dtype) -> np.dtype:
@@ -57,6 +59,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Ten
         >>> minigrad.tensor([0.5, 1.5], requires_grad=True)
         tensor([0.5, 1.5], requires_grad=True)
     """
+    if device is None:  # set_default_device's device; without one, where data lives
+        device = backend._default[0]
     return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 

@@ -794,3 +794,22 @@ def test_half_products_match_the_reference(name):
         if f is not None:
             assert f.dtype == r.dtype == np.float16
             np.testing.assert_allclose(f.astype(float), r.astype(float), rtol=2e-3, atol=2e-3)
+
+
+def test_half_convolution_matches_the_reference():
+    """The CPU convolution's float16 inputs are computed in float32 (fast/half_products.py
+    wraps its fast path) and rounded once; the reference runs NumPy's float16 products.
+    The same convolution, within float16's rounding, and float16 results and gradients."""
+    rng = np.random.default_rng(0)
+    values = [rng.standard_normal(s) for s in ((2, 3, 9, 9), (4, 3, 3, 3), (4,))]
+
+    def run():
+        x, w, b = (minigrad.tensor(v, dtype=minigrad.float16, requires_grad=True) for v in values)
+        out = F.conv2d(x, w, b, stride=2, padding=1)
+        out.backward(minigrad.ones_like(out))
+        return [out.detach().numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy()]
+
+    fast, reference = both_ways(run)
+    for f, r in zip(fast, reference):
+        assert f.dtype == r.dtype == np.float16
+        np.testing.assert_allclose(f.astype(float), r.astype(float), rtol=1e-2, atol=2e-2)

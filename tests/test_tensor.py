@@ -1756,3 +1756,24 @@ def test_format_spec_formats_a_0d_tensor_as_its_number():
     assert f"{minigrad.tensor([1.0, 2.0])}" == repr(minigrad.tensor([1.0, 2.0]))
     with pytest.raises(TypeError, match="unsupported format string"):
         f"{minigrad.tensor([1.0]):.2f}"
+
+
+def test_default_device(device):
+    """set_default_device and ``with minigrad.device(...)`` place new tensors and layers,
+    as PyTorch's do; tensors given a device, and the data's own device, are kept."""
+    try:
+        minigrad.set_default_device(device)
+        assert minigrad.get_default_device() == minigrad.device(device)
+        assert minigrad.zeros(2).device == minigrad.device(device)
+        assert minigrad.tensor([1.0, 2.0]).device == minigrad.device(device)
+        assert minigrad.nn.Linear(2, 3).weight.device == minigrad.device(device)
+        assert minigrad.randn(2, device="cpu").device.type == "cpu"
+    finally:
+        minigrad.set_default_device(None)
+    assert minigrad.get_default_device().type == "cpu"
+    with minigrad.device(device):
+        assert minigrad.arange(3).device == minigrad.device(device)
+        with minigrad.device("cpu"):
+            assert minigrad.ones(1).device.type == "cpu"
+        assert minigrad.rand(1).device == minigrad.device(device)
+    assert minigrad.ones(1).device.type == "cpu"

@@ -31,6 +31,7 @@ from ..ops import conv
 from ..ops.conv import conv_out_size, crop_planes
 from . import columns, direct_conv
 from .gpu import kernels as gpu_kernels
+from .half_products import computed_in_float32
 
 
 @fastpath.register(conv.Conv2d, "cuda")
@@ -535,10 +536,11 @@ class Conv2dDirect(Conv2dColumns):
         return gx, gw, gb
 
 
-if direct_conv.AVAILABLE:
-    fastpath.register(conv.Conv2d, "cpu")(Conv2dDirect)
-else:  # without numba (the ``fast`` extra), the NumPy path
-    fastpath.register(conv.Conv2d, "cpu")(Conv2dFast)
+# Without numba (the ``fast`` extra), the NumPy path. Either way float16 inputs are
+# computed in float32 (NumPy has no float16 BLAS: see half_products.py).
+fastpath.register(conv.Conv2d, "cpu")(
+    computed_in_float32(Conv2dDirect if direct_conv.AVAILABLE else Conv2dFast)
+)
 
 
 class _Scratch:
