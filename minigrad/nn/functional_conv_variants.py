@@ -8,25 +8,20 @@ Everything, gradients and fast paths included, is then the 2-D code's.
 **Transposed convolution** (``conv_transpose2d``, the "deconvolution" of decoders and
 GAN generators) maps each input pixel to a ``kH x kW`` patch of the output, weighted by
 the kernel, and adds the overlapping patches: the backward pass of a convolution with
-respect to its input. It is itself an ordinary convolution, which is how it is computed
-here (the textbook equivalence):
-
-1. spread the input: ``stride - 1`` zeros between neighbouring pixels;
-2. pad it by ``dilation * (k - 1) - padding`` on each side (a negative pad crops), plus
-   ``output_padding`` at the bottom and right;
-3. convolve, with stride 1, with the kernel flipped in both spatial dimensions and its
-   in/out channel axes swapped.
+respect to its input, run forwards. So that is how it is computed (``ops/conv.py``,
+``ConvTranspose2d``): the kernel times the input's pixels gives the patches, and the
+convolution's col2im adds them up; its backward is that convolution's forward.
 
 The output size is ``(H - 1) * stride - 2 * padding + dilation * (k - 1) +
-output_padding + 1``. The spread input is ``stride**2`` times larger than the input, so
-this costs more than a direct implementation; the gradients come from ``pad``, the
-reshapes and ``conv2d``.
+output_padding + 1``: the size of an input that the convolution (with the same stride,
+padding and dilation) maps back to H; ``output_padding`` picks among the sizes that a
+stride rounds to the same H.
 """
 
 from __future__ import annotations
 
 from .. import autocast_mode
-from ..functions import pad as _pad
+from ..ops import conv as _conv
 from ..tensor import Tensor
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
 
@@ -204,31 +199,36 @@ def conv_transpose2d(
             f"{caller}: stride and dilation must be positive and padding non-negative, got "
             f"stride={stride}, padding={padding}, dilation={dilation}"
         )
-    x = _spread(x, *stride)
-    edges = [d * (k - 1) - p for d, k, p in zip(dilation, (kh, kw), padding)]
-    x = _pad(x, (edges[1], edges[1] + output_padding[1], edges[0], edges[0] + output_padding[0]))
-    if x.shape[-2] < dilation[0] * (kh - 1) + 1 or x.shape[-1] < dilation[1] * (kw - 1) + 1:
+    out_hw = [
+        (size - 1) * s - 2 * p + d * (k - 1) + op + 1
+        for size, s, p, d, k, op in zip(x.shape[-2:], stride, padding, dilation, (kh, kw),
+                                        output_padding)
+    ]  # fmt: skip
+    if min(out_hw) <= 0:
         raise RuntimeError(
             f"{caller}: the padding ({padding}) leaves an output of size 0 or less for an "
             f"input of {tuple(input.shape[-2:])} and a kernel of {(kh, kw)}"
         )
-    # (C_in, C_out/g, kH, kW) -> (C_out, C_in/g, kH, kW), flipped: the forward conv's kernel
-    kernel = weight.reshape(groups, channels // groups, per_group, kh, kw).transpose(1, 2)
-    kernel = kernel.reshape(groups * per_group, channels // groups, kh, kw).flip((2, 3))
-    out = conv2d(x, kernel, bias, 1, 0, dilation, groups)
+    if bias is not None and (
+        not isinstance(bias, Tensor) or tuple(bias.shape) != (per_group * groups,)
+    ):
+        got = list(bias.shape) if isinstance(bias, Tensor) else type(bias).__name__
+        raise RuntimeError(
+            f"{caller}: expected a bias of {per_group * groups} elements (C_out), got {got}"
+        )
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"{caller}" is not implemented for {x.dtype} inputs')
+    for name, other in (("weight", weight), ("bias", bias)):
+        if other is not None and other.dtype != x.dtype:
+            raise RuntimeError(
+                f"{caller}: input type ({x.dtype}) and {name} type ({other.dtype}) should be "
+                "the same"
+            )
+    pads = (padding[0], padding[0], padding[1], padding[1])
+    out = _conv.ConvTranspose2d.apply(
+        x, weight, bias, stride, pads, dilation, groups, tuple(out_hw)
+    )
     return out if batched else out.squeeze(0)
-
-
-def _spread(x: Tensor, sh: int, sw: int) -> Tensor:
-    """``x`` (N, C, H, W) with ``sh - 1`` rows and ``sw - 1`` columns of zeros between its
-    pixels: (N, C, (H - 1) * sh + 1, (W - 1) * sw + 1). Each pixel gets a block of zeros
-    after it (a pad of a reshaped view), then the last block's zeros are cut off."""
-    if sh == sw == 1:
-        return x
-    n, c, h, w = x.shape
-    blocks = _pad(x.reshape(n, c, h, 1, w, 1), (0, sw - 1, 0, 0, 0, sh - 1))
-    spread = blocks.reshape(n, c, h * sh, w * sw)
-    return spread[:, :, : (h - 1) * sh + 1, : (w - 1) * sw + 1]
 
 
 @autocast_mode.casts(cpu="lower", cuda="lower")

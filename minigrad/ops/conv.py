@@ -168,3 +168,58 @@ class Conv2d(Function):
                 rows, columns = tap_slice(i * dh, sh, oh), tap_slice(j * dw, sw, ow)
                 padded[:, :, rows, columns] += gcols[:, i, j].transpose(1, 0, 2, 3)
         return crop_planes(padded, self.padding, h, w)
+
+
+class ConvTranspose2d(Function):
+    """The transposed convolution: :class:`Conv2d`'s gradient with respect to its input,
+    run as a layer's forward (decoders, GAN generators).
+
+    ``x`` is (N, C_in, H, W); ``weight`` is (C_in, C_out / groups, kH, kW), which is the
+    kernel of a convolution from C_out channels to C_in; ``out_hw`` is the output's size.
+    Read that convolution backwards:
+
+    * forward is its input gradient: ``kernels^T @ x``'s rows gives the columns, which
+      col2im sums onto the (N, C_out, oH, oW) output (``stride``, ``padding`` and
+      ``dilation`` are the convolution's, a (top, bottom, left, right) padding);
+    * backward is its forward: x's gradient is the kernels times the im2col columns of the
+      output's gradient, and the weight's gradient ``x_rows @ columns^T``, as in Conv2d.
+
+    Each input pixel thus writes one weighted ``kH x kW`` patch, and no zeros are spread
+    between pixels for a stride.
+    """
+
+    def forward(self, x, weight, bias, stride, padding, dilation, groups, out_hw):
+        n, cin, h, w = x.shape
+        _, og, kh, kw = weight.shape
+        conv = Conv2d()  # the convolution this one transposes: its im2col and col2im
+        conv.xp = self.xp
+        conv.input_shape, conv.weight_shape, conv.out_hw = (
+            (n, og * groups, *out_hw),
+            weight.shape,
+            (h, w),
+        )
+        conv.stride, conv.padding, conv.dilation, conv.groups = stride, padding, dilation, groups
+        self.conv = conv
+        kernels = weight.reshape(groups, cin // groups, og * kh * kw)
+        rows = x.transpose(1, 0, 2, 3).reshape(groups, cin // groups, n * h * w)
+        out = self.xp.ascontiguousarray(conv.col2im(kernels.transpose(0, 2, 1) @ rows))
+        if bias is not None:
+            out += bias.reshape(-1, 1, 1)
+        need_x, need_w = self.needs_input_grad[:2]
+        self.save(rows if need_w else None, kernels if need_x else None)
+        return out
+
+    def backward(self, grad):
+        rows, kernels = self.saved
+        need_x, need_w, need_b = self.needs_input_grad[:3]
+        conv = self.conv
+        n, cin, h, w = grad.shape[0], conv.weight_shape[0], *conv.out_hw
+        cols = conv.im2col(grad)  # (groups, C_out/g * kH * kW, N * H * W)
+        gx = gw = gb = None
+        if need_x:
+            gx = (kernels @ cols).reshape(cin, n, h, w).transpose(1, 0, 2, 3)
+        if need_w:
+            gw = (rows @ cols.transpose(0, 2, 1)).reshape(conv.weight_shape)
+        if need_b:
+            gb = grad.sum(axis=(0, 2, 3))
+        return gx, gw, gb
