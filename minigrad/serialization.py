@@ -1,11 +1,19 @@
 """Checkpoints: ``save(obj, f)`` and ``load(f)`` for tensors inside plain data.
 
-What can be saved: nested ``dict`` / ``list`` / ``tuple`` containers of minigrad tensors,
-NumPy arrays and scalars, and plain Python values (``int``, ``float``, ``bool``, ``str``,
-``None``). That covers a model's ``state_dict()``, an optimizer's and a scheduler's, and a
-training checkpoint such as ``{'model': ..., 'optimizer': ..., 'epoch': 3}``. Dict keys
-must be ``str`` or ``int`` (optimizer state is keyed by parameter index) and come back with
-the same type.
+What can be saved: nested ``dict`` / ``list`` / ``tuple`` / ``set`` containers of minigrad
+tensors, NumPy arrays and scalars, and plain Python values (``int``, ``float``, ``bool``,
+``str``, ``None``). That covers a model's ``state_dict()``, an optimizer's and a
+scheduler's, and a training checkpoint such as ``{'model': ..., 'optimizer': ...,
+'epoch': 3}``. Dict keys must be ``str`` or ``int`` (optimizer state is keyed by parameter
+index) and come back with the same type.
+
+A whole model, ``save(model, f)`` as PyTorch programs do, is saved too: any object whose
+class can be imported by its name is stored as that name and its attributes (a module's
+parameters, buffers, submodules and settings), and functions and classes as their names.
+Loading one needs ``load(f, weights_only=False)``, as in PyTorch 2.6+: it imports the
+classes the file names and sets the attributes saved (no ``__init__`` runs). That is still
+no pickle (nothing in the file is called), but importing a module runs its code, so pass
+``weights_only=False`` only for files you trust; without it, such a file is refused.
 
 The file format, and why it never unpickles
 -------------------------------------------
@@ -33,7 +41,8 @@ Guarantees
 * **Verified.** Loading checks the marker, the version, each array's dtype and shape, the
   zip CRC-32s and each SHA-256, so a damaged file raises :class:`CheckpointError` (naming
   the file and the problem) rather than silently giving wrong weights.
-* **No code.** Only data is read: no pickle, whatever the file holds.
+* **No code.** Only data is read: no pickle, whatever the file holds (with
+  ``weights_only=False``, classes are imported by name to rebuild the objects saved).
 * **Bounded work per byte read.** Loading takes time linear in the file's size and never
   allocates more than the file holds: the archive is found without trying candidates,
   each member's declared shape must match its real size before anything is allocated,
@@ -55,12 +64,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import io
 import json
 import math
 import os
 import struct
+import sys
 import tokenize
+import types
 import zipfile
 import zlib
 from collections import OrderedDict
@@ -155,6 +167,8 @@ class _Writer:
         self.tensors: dict[int, tuple[str, str]] = {}  # id(tensor) -> (member, digest)
         self.keep: list[Tensor] = []  # keeps tensors alive so that their ids stay unique
         self.active: set[int] = set()  # containers being encoded, to detect cycles
+        self.objects: dict[int, int] = {}  # id(object) -> its number, for shared objects
+        self.keep_objects: list = []  # keeps them alive so that their ids stay unique
 
     def add_array(self, array: np.ndarray) -> tuple[str, str]:
         name = f"a{len(self.arrays)}"
@@ -193,9 +207,38 @@ class _Writer:
             _unsupported(
                 obj, where, "subclasses of list and tuple, such as named tuples, are not supported"
             )
+        if type(obj) in (set, frozenset):
+            items = [self.encode(value, f"{where}{{...}}") for value in obj]
+            return {"type": type(obj).__name__, "items": items}
+        if isinstance(obj, np.dtype):
+            return {"type": "dtype", "value": obj.str}
+        if isinstance(obj, Device):
+            return {"type": "device", "value": str(obj)}
+        if _importable(obj):  # a function or class, saved as its name
+            return {"type": "global", "module": obj.__module__, "qualname": obj.__qualname__}
+        if _rebuildable(obj):
+            return self.encode_object(obj, where)
         _unsupported(obj, where)
 
-    def encode_container(self, obj, where: str):
+    def encode_object(self, obj, where: str):
+        """A whole object (a model): its class, by name, and its attributes' values."""
+        if id(obj) in self.objects:  # shared (a submodule used twice): stored once
+            return {"type": "objref", "id": self.objects[id(obj)]}
+        if id(obj) in self.active:
+            raise UnsupportedTypeError(f"cannot save: {where} contains itself (a reference cycle)")
+        self.active.add(id(obj))
+        try:
+            node = self.encode_container(dict(vars(obj)), where, attributes=True)
+        finally:
+            self.active.discard(id(obj))
+        number = len(self.objects)
+        self.objects[id(obj)] = number
+        self.keep_objects.append(obj)
+        cls = type(obj)
+        return {"type": "object", "id": number, "module": cls.__module__,
+                "qualname": cls.__qualname__, "state": node}  # fmt: skip
+
+    def encode_container(self, obj, where: str, attributes: bool = False):
         if isinstance(obj, dict):
             keys, values = [], []
             for key, value in obj.items():
@@ -205,7 +248,9 @@ class _Writer:
                         f"{key!r} of type {type(key).__name__}"
                     )
                 keys.append({"type": "str" if type(key) is str else "int", "value": key})
-                values.append(self.encode(value, f"{where}[{key!r}]"))
+                values.append(
+                    self.encode(value, f"{where}.{key}" if attributes else f"{where}[{key!r}]")
+                )
             kind = "odict" if isinstance(obj, OrderedDict) else "dict"
             return {"type": kind, "keys": keys, "values": values}
         items = [self.encode(value, f"{where}[{i}]") for i, value in enumerate(obj)]
@@ -250,9 +295,41 @@ def _unsupported(obj, where: str, detail: str = "") -> None:
     raise UnsupportedTypeError(
         f"cannot save an object of type {type(obj).__module__}.{type(obj).__qualname__} at "
         f"{where}: only minigrad tensors, NumPy arrays and scalars, dict (str or int keys), "
-        f"list, tuple, int, float, bool, str and None can be saved"
-        + (f" ({detail})" if detail else "")
+        f"list, tuple, set, int, float, bool, str and None can be saved, and so can "
+        f"functions and classes that can be imported by name, and objects (a whole model) "
+        f"of such classes whose attributes hold these values" + (f" ({detail})" if detail else "")
     )
+
+
+def _importable(obj) -> bool:
+    """Whether ``obj`` is a function or class that its module's name and its qualified
+    name find again (not a lambda or a class defined inside a function)."""
+    if not isinstance(obj, type | types.FunctionType | types.BuiltinFunctionType):
+        return False
+    return _find(getattr(obj, "__module__", None), getattr(obj, "__qualname__", "")) is obj
+
+
+def _find(module, qualname: str):
+    """The object ``module.qualname`` names, or None (without importing anything new)."""
+    if not isinstance(module, str) or not qualname or "<" in qualname:
+        return None
+    found = sys.modules.get(module)
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+    return found
+
+
+def _rebuildable(obj) -> bool:
+    """Whether ``obj`` can be saved as its class and attributes: an instance with a
+    ``__dict__``, of an importable class that keeps no state elsewhere (no ``__slots__``)
+    and does not define its own pickling (which this format would not follow)."""
+    cls = type(obj)
+    if not hasattr(obj, "__dict__") or cls.__module__ == "builtins" or not _importable(cls):
+        return False
+    if any("__slots__" in vars(c) for c in cls.__mro__[:-1]):
+        return False
+    return all(getattr(cls, name) is getattr(object, name)
+               for name in ("__reduce__", "__reduce_ex__", "__getstate__"))  # fmt: skip
 
 
 def _c_contiguous(array: np.ndarray) -> np.ndarray:
@@ -317,10 +394,13 @@ def load(
             as in PyTorch; or a function ``(tensor, location) -> tensor or None``, given
             each tensor on the CPU (where PyTorch gives a storage) and the name of the
             device it was saved on. NumPy arrays always load as NumPy arrays.
-        pickle_module: accepted for ``torch.load``'s signature. A minigrad checkpoint
-            holds data only, so loading is always as safe as PyTorch's
-            ``weights_only=True``, whatever this and ``weights_only`` say.
-        weights_only: accepted and without effect, as ``pickle_module``.
+        pickle_module: accepted for ``torch.load``'s signature and ignored: nothing is
+            unpickled.
+        weights_only: ``False`` to rebuild the whole objects (models) a file holds, by
+            importing the classes it names, as PyTorch's ``weights_only=False``; only for
+            files from a source you trust. Otherwise (``None``, the default, or ``True``)
+            only data loads, and a file holding an object raises CheckpointError, as
+            PyTorch 2.6+ refuses one by default.
         **pickle_load_args: pickle's Unpickler options (``encoding``, ``errors``,
             ``fix_imports``, ``buffers``), accepted and ignored; any other name is a
             ``TypeError``, as in PyTorch.
@@ -360,7 +440,7 @@ def load(
         # The file is opened here and handed to numpy.load, so that it is closed even when
         # numpy.load fails on a damaged archive (given a path, it can leak the handle).
         with open(path, "rb") as stream:
-            return _load_stream(stream, repr(path), placement)
+            return _load_stream(stream, repr(path), placement, weights_only is False)
     if not hasattr(f, "read"):
         raise TypeError(
             f"load: f must be a path (str or os.PathLike) or a binary file object opened "
@@ -373,10 +453,10 @@ def load(
     seekable = getattr(f, "seekable", None)
     if seekable is None or not seekable():  # zip archives are read by seeking
         f = io.BytesIO(f.read())
-    return _load_stream(f, label, placement)
+    return _load_stream(f, label, placement, weights_only is False)
 
 
-def _load_stream(stream, label: str, placement):
+def _load_stream(stream, label: str, placement, objects: bool = False):
     start = stream.tell()
     magic = stream.read(4)
     if magic != _ZIP_MAGIC:
@@ -395,7 +475,7 @@ def _load_stream(stream, label: str, placement):
             for info in members.values():
                 _check_member(info, size, label)
             header = _read_header(_read_member(archive, members, HEADER, label), label)
-            reader = _Reader(archive, members, label, placement)
+            reader = _Reader(archive, members, label, placement, objects)
             return reader.decode(header["root"], "obj")
     except CheckpointError:
         raise
@@ -635,7 +715,9 @@ def _read_header(array: np.ndarray, label: str) -> dict:
 class _Reader:
     """Rebuilds the object tree from the header's nodes and the archive's arrays."""
 
-    def __init__(self, archive, members: dict, label: str, placement) -> None:
+    def __init__(self, archive, members: dict, label: str, placement, objects: bool) -> None:
+        self.objects_allowed = objects  # weights_only=False: rebuild whole objects
+        self.objects: dict[int, object] = {}  # number -> the object rebuilt
         self.archive = archive
         self.members = members
         self.label = label
@@ -677,7 +759,59 @@ class _Reader:
         if kind in ("ndarray", "npscalar"):
             array = self.read_array(node, where, np.dtype(node["dtype"]))
             return array if kind == "ndarray" else array[()]
+        if kind in ("set", "frozenset"):
+            items = [self.decode(item, f"{where}{{...}}") for item in node["items"]]
+            return set(items) if kind == "set" else frozenset(items)
+        if kind == "dtype":
+            return np.dtype(node["value"])
+        if kind == "device":
+            return Device(node["value"])
+        if kind in ("global", "object", "objref"):
+            return self.decode_object(node, kind, where)
         raise self.corrupt(where, f"unknown node type {kind!r}")
+
+    def decode_object(self, node, kind: str, where: str):
+        """A class or function by name, or a whole object (its class and attributes): only
+        with ``weights_only=False``, since rebuilding one imports the modules it names."""
+        if kind == "objref":
+            if node.get("id") not in self.objects:
+                raise self.corrupt(where, f"a reference to object {node.get('id')!r} before it")
+            return self.objects[node["id"]]
+        module, qualname = node.get("module"), node.get("qualname")
+        if not (isinstance(module, str) and isinstance(qualname, str)):
+            raise self.corrupt(where, "an object node without its class's name")
+        if not self.objects_allowed:
+            raise CheckpointError(
+                f"{self.label} holds a whole object at {where} (a {module}.{qualname}), which "
+                "load() rebuilds only with weights_only=False, as PyTorch's: pass that if you "
+                "trust where the file comes from (rebuilding imports the modules it names), "
+                "or save and load model.state_dict() instead"
+            )
+        if "<" in qualname or not module:
+            raise self.corrupt(where, f"the name {module}.{qualname} cannot be imported")
+        try:
+            found = importlib.import_module(module)
+            for part in qualname.split("."):
+                found = getattr(found, part)
+        except (ImportError, AttributeError) as error:
+            raise CheckpointError(
+                f"{self.label}: cannot rebuild {where}: {module}.{qualname} is not found "
+                f"({type(error).__name__}: {error}); import the code that defines it first"
+            ) from error
+        if kind == "global":
+            return found
+        if not isinstance(found, type):
+            raise self.corrupt(where, f"{module}.{qualname} is not a class")
+        state = self.decode(node["state"], where)
+        if not isinstance(state, dict):
+            raise self.corrupt(where, "an object's attributes are not a dict")
+        try:
+            obj = found.__new__(found)  # its attributes are set as saved: no __init__ runs
+            vars(obj).update(state)
+        except TypeError as error:
+            raise self.corrupt(where, f"{module}.{qualname} cannot be rebuilt: {error}") from None
+        self.objects[node.get("id")] = obj
+        return obj
 
     def read_array(self, node, where: str, dtype: np.dtype) -> np.ndarray:
         name = node["array"]

@@ -399,20 +399,34 @@ def test_other_zip_file(tmp_path):
         load(path)
 
 
-class Custom:
-    pass
+def local_class():
+    class Local:  # defined in a function: its name cannot find it again
+        pass
+
+    return Local()
+
+
+class Slotted:
+    __slots__ = ("x",)
+
+
+class Pickled:
+    def __reduce__(self):  # its own pickling, which the format would not follow
+        return (Pickled, ())
 
 
 @pytest.mark.parametrize(
     ("obj", "message"),
     [
-        ({"model": {"layers": [1, Custom()]}}, r"Custom at obj\['model'\]\['layers'\]\[1\]"),
-        ({"s": {1, 2}}, r"set at obj\['s'\]"),
+        ({"model": {"layers": [1, local_class()]}}, r"Local at obj\['model'\]\['layers'\]\[1\]"),
+        ({"s": {1, 2 + 1j}}, r"complex at obj\['s'\]\{\.\.\.\}"),
         ({"opt": {(1, 2): 3}}, r"obj\['opt'\] has a key \(1, 2\) of type tuple"),
         ({True: 1}, "key True of type bool"),
         ({"a": np.array(["x"])}, "dtype <U1"),
         ({"a": 1 + 2j}, "complex at obj\\['a'\\]"),
-        ({"f": print}, "builtin_function_or_method at obj\\['f'\\]"),
+        ({"f": lambda: 0}, "function at obj\\['f'\\]"),
+        ({"x": Slotted()}, "Slotted at obj\\['x'\\]"),
+        ({"x": Pickled()}, "Pickled at obj\\['x'\\]"),
     ],
 )
 def test_unsupported_types(obj, message, tmp_path):
@@ -502,3 +516,77 @@ def test_a_parameter_loads_back_as_a_parameter(tmp_path):
     assert type(loaded["w"]) is minigrad.nn.Parameter and loaded["w"].requires_grad
     assert type(loaded["f"]) is minigrad.nn.Parameter and not loaded["f"].requires_grad
     assert type(loaded["t"]) is minigrad.Tensor
+
+
+class TiedNet(minigrad.nn.Module):
+    """A model as PyTorch programs save whole: submodules, a tied weight, a buffer, a
+    function kept as an attribute."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = minigrad.nn.Embedding(6, 4)
+        self.body = minigrad.nn.Sequential(minigrad.nn.Linear(4, 4), minigrad.nn.BatchNorm1d(4))
+        self.head = minigrad.nn.Linear(4, 6)
+        self.head.weight = self.embed.weight
+        self.activation = minigrad.tanh
+        self.settings = {"dims": (4, 6), "kinds": {"a", "b"}, "dtype": minigrad.float32}
+
+    def forward(self, x):
+        return self.head(self.activation(self.body(self.embed(x))))
+
+
+def test_a_whole_model_round_trips_with_weights_only_false(tmp_path):
+    minigrad.manual_seed(0)
+    model = TiedNet()
+    model(minigrad.randint(0, 6, (8,)))  # a training step's BatchNorm statistics
+    model.eval()
+    save(model, tmp_path / "model.pt")
+    with pytest.raises(
+        CheckpointError, match=r"whole object at obj \(a .*TiedNet\).*weights_only=False"
+    ):
+        load(tmp_path / "model.pt")
+    with pytest.raises(CheckpointError, match="weights_only=False"):
+        load(tmp_path / "model.pt", weights_only=True)
+    loaded = load(tmp_path / "model.pt", weights_only=False)
+    assert type(loaded) is TiedNet and not loaded.training
+    assert loaded.head.weight is loaded.embed.weight  # still tied
+    assert isinstance(loaded.body[0].weight, minigrad.nn.Parameter)
+    assert loaded.activation is minigrad.tanh and loaded.settings["kinds"] == {"a", "b"}
+    assert loaded.settings["dtype"] == minigrad.float32
+    x = minigrad.tensor([0, 3, 5])
+    np.testing.assert_array_equal(loaded(x).detach().numpy(), model(x).detach().numpy())
+    for (name, a), (_, b) in zip(model.state_dict().items(), loaded.state_dict().items()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+    loaded(x).sum().backward()  # trains on
+    assert loaded.embed.weight.grad is not None
+
+
+def test_a_shared_submodule_loads_as_one_object(tmp_path):
+    shared = minigrad.nn.Linear(2, 2)
+    model = minigrad.nn.Sequential(shared, minigrad.nn.ReLU(), shared)
+    save({"model": model, "epoch": 3}, tmp_path / "c")
+    loaded = load(tmp_path / "c", weights_only=False)
+    assert loaded["epoch"] == 3 and loaded["model"][0] is loaded["model"][2]
+
+
+def test_a_hook_that_cannot_be_named_is_refused_on_save(tmp_path):
+    model = minigrad.nn.Linear(2, 2)
+    model.register_forward_hook(lambda module, args, out: None)
+    with pytest.raises(UnsupportedTypeError, match=r"function at obj\._forward_hooks\[\d+\]"):
+        save(model, tmp_path / "c")
+
+
+def test_a_class_that_is_gone_gives_a_clear_error(tmp_path):
+    save(minigrad.nn.Linear(2, 2), tmp_path / "c")
+    with zipfile.ZipFile(tmp_path / "c") as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    header = np.load(io.BytesIO(members["__minigrad__.npy"]))
+    text = str(header).replace('"qualname": "Linear"', '"qualname": "Gone"')
+    buffer = io.BytesIO()
+    np.save(buffer, np.array(text))
+    members["__minigrad__.npy"] = buffer.getvalue()
+    with zipfile.ZipFile(tmp_path / "d", "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    with pytest.raises(CheckpointError, match=r"minigrad\.nn\.linear\.Gone is not found"):
+        load(tmp_path / "d", weights_only=False)
