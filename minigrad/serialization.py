@@ -193,7 +193,7 @@ class _Writer:
             return self.encode_ndarray(obj, where, "ndarray")
         if isinstance(obj, np.generic):
             return self.encode_ndarray(np.asarray(obj), where, "npscalar")
-        if isinstance(obj, dict) or type(obj) in (list, tuple):
+        if type(obj) in (dict, OrderedDict, list, tuple):
             if id(obj) in self.active:
                 raise UnsupportedTypeError(
                     f"cannot save: {where} contains itself (a reference cycle)"
@@ -203,14 +203,15 @@ class _Writer:
                 return self.encode_container(obj, where)
             finally:
                 self.active.discard(id(obj))
-        if isinstance(obj, list | tuple):
+        if isinstance(obj, list | tuple | dict):
             _unsupported(
-                obj, where, "subclasses of list and tuple, such as named tuples, are not supported"
-            )
+                obj, where, "subclasses of dict, list and tuple (named tuples, defaultdict) "
+                "are not supported",
+            )  # fmt: skip
         if type(obj) in (set, frozenset):
             items = [self.encode(value, f"{where}{{...}}") for value in obj]
             return {"type": type(obj).__name__, "items": items}
-        if isinstance(obj, np.dtype):
+        if isinstance(obj, np.dtype) and obj.fields is None and obj.kind != "V":
             return {"type": "dtype", "value": obj.str}
         if isinstance(obj, Device):
             return {"type": "device", "value": str(obj)}
@@ -326,8 +327,13 @@ def _rebuildable(obj) -> bool:
     cls = type(obj)
     if not hasattr(obj, "__dict__") or cls.__module__ == "builtins" or not _importable(cls):
         return False
-    if any("__slots__" in vars(c) for c in cls.__mro__[:-1]):
-        return False
+    if any(c.__module__ == "builtins" for c in cls.__mro__[:-1]):
+        return False  # a subclass of a built-in type keeps its value outside __dict__
+    for c in cls.__mro__[:-1]:  # slots hold state outside __dict__ (ABC's empty ones don't)
+        slots = vars(c).get("__slots__", ())
+        slots = (slots,) if isinstance(slots, str) else slots
+        if set(slots) - {"__dict__", "__weakref__"}:
+            return False
     return all(getattr(cls, name) is getattr(object, name)
                for name in ("__reduce__", "__reduce_ex__", "__getstate__"))  # fmt: skip
 

@@ -74,3 +74,11 @@ def test_bad_arguments_are_refused(device):
         nn.Conv1d(4, 4, 3, stride=2, padding="same")
     with pytest.raises(ValueError, match="padding_mode must be one of"):
         nn.Conv1d(4, 4, 3, padding_mode="mirror")
+
+
+def test_conv_transpose2d_of_integers():
+    """As PyTorch's CPU kernel (and minigrad's conv2d): integer inputs give integer sums."""
+    out = F.conv_transpose2d(minigrad.ones(1, 4, 5, 5, dtype=minigrad.int64),
+                             minigrad.ones(4, 2, 3, 3, dtype=minigrad.int64))  # fmt: skip
+    assert out.dtype == minigrad.int64 and tuple(out.shape) == (1, 2, 7, 7)
+    assert out[0, 0, 3, 3].item() == 36 and out[0, 0, 0, 0].item() == 4

@@ -298,3 +298,78 @@ def test_bad_input_is_named(call, error, message):
         warnings.simplefilter("error")
         with pytest.raises(error, match=message):
             call()
+
+
+# ---------------------------------------------------------------------------------------
+# Found in review: PyTorch's behaviour where a loop would differ or silently go wrong.
+# ---------------------------------------------------------------------------------------
+
+
+def test_vmap_refuses_in_place_changes_to_an_unmapped_argument():
+    total = minigrad.zeros(4)
+    with pytest.raises(RuntimeError, match="changed an argument that is not mapped"):
+        func.vmap(lambda x, acc: acc.add_(x), in_dims=(0, None))(minigrad.ones(3, 4), total)
+    bn = nn.BatchNorm1d(4)  # training: it would update its running statistics per sample
+    params = {k: v.detach() for k, v in bn.named_parameters()}
+    buffers = dict(bn.named_buffers())
+    with pytest.raises(RuntimeError, match="not mapped"):
+        func.vmap(lambda p, b, x: func.functional_call(bn, (p, b), (x,)), in_dims=(None, None, 0))(
+            params, buffers, minigrad.randn(3, 5, 4)
+        )
+
+
+def test_vmap_out_dims_as_lists_dicts_and_one_tuple():
+    xs = minigrad.randn(3, 2)
+    a, b = func.vmap(lambda x: [x, x], out_dims=[0, 1])(xs)
+    assert tuple(a.shape) == (3, 2) and tuple(b.shape) == (2, 3)
+    d = func.vmap(lambda x: {"a": x, "b": x}, out_dims={"a": 1, "b": 0})(xs)
+    assert tuple(d["a"].shape) == (2, 3) and tuple(d["b"].shape) == (3, 2)
+    assert tuple(func.vmap(lambda x: x, out_dims=(1,))(xs).shape) == (2, 3)
+    with pytest.raises(ValueError, match="structure of the outputs"):
+        func.vmap(lambda x: (x, x), out_dims=(0, 0, 0))(xs)
+
+
+def test_jvp_products_have_the_outputs_dtype():
+    x = minigrad.ones(3, dtype=minigrad.float64)
+    _, product = func.jvp(lambda a: a.float() * 2, (x,), (x,))
+    assert product.dtype == minigrad.float32
+
+
+def test_jacfwd_refuses_random_draws_by_default():
+    with pytest.raises(RuntimeError, match="randomness error mode"):
+        func.jacfwd(lambda a: a * minigrad.rand(3))(minigrad.ones(3))
+    assert func.jacfwd(lambda a: a * minigrad.rand(3), randomness="different")(
+        minigrad.ones(3)
+    ).shape == (3, 3)
+
+
+def test_integer_outputs_are_not_differentiated():
+    with pytest.raises(RuntimeError, match="floating-point"):
+        func.jacrev(lambda a: (a > 0).long())(minigrad.ones(3))
+
+
+def test_stack_module_state_refuses_mixed_requires_grad():
+    models = [nn.Linear(2, 2), nn.Linear(2, 2)]
+    models[1].weight.requires_grad_(False)
+    with pytest.raises(RuntimeError, match=r"same \.requires_grad"):
+        func.stack_module_state(models)
+
+
+def test_functional_call_refuses_what_it_cannot_stand_in_for():
+    class Double(nn.Module):
+        def forward(self, w):
+            return 2 * w
+
+    layer = nn.Linear(2, 2, bias=False)
+    nn.utils.parametrize.register_parametrization(layer, "weight", Double())
+    before = layer.parametrizations.weight.original.detach().clone()
+    with pytest.raises(NotImplementedError, match=r"parametrizations\.weight\.original"):
+        func.functional_call(layer, {"weight": minigrad.ones(2, 2)}, (minigrad.eye(2),))
+    np.testing.assert_array_equal(layer.parametrizations.weight.original.detach().numpy(),
+                                  before.numpy())  # fmt: skip
+    out = func.functional_call(layer, {"parametrizations.weight.original": minigrad.ones(2, 2)},
+                               (minigrad.eye(2),))  # fmt: skip
+    np.testing.assert_array_equal(out.detach().numpy(), 2 * np.ones((2, 2)))
+    with pytest.raises(TypeError, match="is a submodule"):
+        func.functional_call(nn.Sequential(nn.Linear(2, 2)), {"0": minigrad.ones(2, 2)},
+                             (minigrad.eye(2),))  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import abc
+import collections
 import io
 import json
 import os
@@ -590,3 +592,24 @@ def test_a_class_that_is_gone_gives_a_clear_error(tmp_path):
             z.writestr(name, data)
     with pytest.raises(CheckpointError, match=r"minigrad\.nn\.linear\.Gone is not found"):
         load(tmp_path / "d", weights_only=False)
+
+
+class AbstractBlock(minigrad.nn.Module, abc.ABC):  # ABC's empty __slots__ hold nothing
+    pass
+
+
+class ConcreteBlock(AbstractBlock):
+    def __init__(self):
+        super().__init__()
+        self.layer = minigrad.nn.Linear(2, 2)
+
+
+def test_a_model_with_an_abstract_base_round_trips(tmp_path):
+    save(ConcreteBlock(), tmp_path / "c")
+    assert type(load(tmp_path / "c", weights_only=False)) is ConcreteBlock
+
+
+@pytest.mark.parametrize("value", [collections.defaultdict(int), collections.Counter("ab")])
+def test_dict_subclasses_are_refused_not_turned_into_dicts(value, tmp_path):
+    with pytest.raises(UnsupportedTypeError, match="subclasses of dict"):
+        save({"x": value}, tmp_path / "c")

@@ -64,7 +64,13 @@ def stack_module_state(models) -> tuple[dict, dict]:
         )
     params = _stacked(models, "named_parameters")
     for name, p in params.items():
-        p.requires_grad_(dict(models[0].named_parameters())[name].requires_grad)
+        wanted = {dict(m.named_parameters())[name].requires_grad for m in models}
+        if len(wanted) > 1:
+            raise RuntimeError(
+                f"stack_module_state: Expected {name} from each model to have the same "
+                ".requires_grad"
+            )
+        p.requires_grad_(wanted.pop())
     return params, _stacked(models, "named_buffers")
 
 

@@ -69,7 +69,7 @@ def tree_describe(spec) -> str:
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 
-def broadcast_prefix(prefix, tree, what: str) -> list:
+def broadcast_prefix(prefix, tree, what: str, of: str = "inputs") -> list:
     """One value per leaf of ``tree`` from ``prefix``, a tree of the same structure whose
     subtrees may be cut short to one value for all the leaves below (as ``in_dims=0`` is
     0 for every tensor of an argument). Raises ValueError, naming ``what``, on a mismatch.
@@ -78,11 +78,11 @@ def broadcast_prefix(prefix, tree, what: str) -> list:
     [0, 0, None]
     """
     out: list = []
-    _broadcast(prefix, tree, out, what, tree)
+    _broadcast(prefix, tree, out, what, tree, of)
     return out
 
 
-def _broadcast(prefix, tree, out: list, what: str, whole) -> None:
+def _broadcast(prefix, tree, out: list, what: str, whole, of: str) -> None:
     if not isinstance(prefix, tuple | list | dict):
         out.extend([prefix] * len(tree_flatten(tree)[0]))
         return
@@ -94,10 +94,10 @@ def _broadcast(prefix, tree, out: list, what: str, whole) -> None:
     )  # fmt: skip
     if not same:
         raise ValueError(
-            f"{what} is not compatible with the structure of the inputs: {what} has structure "
-            f"{tree_describe(tree_flatten(prefix)[1])} but the inputs have structure "
+            f"{what} is not compatible with the structure of the {of}: {what} has structure "
+            f"{tree_describe(tree_flatten(prefix)[1])} but the {of} have structure "
             f"{tree_describe(tree_flatten(whole)[1])}"
         )
     items = zip(prefix.values(), tree.values()) if isinstance(prefix, dict) else zip(prefix, tree)
     for p, t in items:
-        _broadcast(p, t, out, what, whole)
+        _broadcast(p, t, out, what, whole, of)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 
 from .. import autograd, creation, grad_mode
+from .. import random as _random
 from ..functions import stack
 from ..functions_linalg import tensordot
 from ..tensor import Tensor
@@ -168,7 +169,9 @@ def jacfwd(func, argnums=0, has_aux: bool = False, *, randomness: str = "error")
         tensor([[2.]])
     """
     _check_randomness(randomness)
-    return _jacobian_transform(func, argnums, has_aux, "jacfwd")
+    return _jacobian_transform(
+        func, argnums, has_aux, "jacfwd", refuse_random=randomness == "error"
+    )
 
 
 def hessian(func, argnums=0):
@@ -239,13 +242,20 @@ def linearize(func, *primals):
 # ----------------------------------------------------------------------------------------
 
 
-def _jacobian_transform(func, argnums, has_aux: bool, name: str):
+def _jacobian_transform(func, argnums, has_aux: bool, name: str, refuse_random: bool = False):
     @functools.wraps(func)
     def jacobian_of(*args, **kwargs):
         outer = grad_mode.is_grad_enabled()
         with grad_mode.enable_grad():
             args, inputs, spec, tracked = _track(args, argnums, name)
+            state = _random.get_rng_state()
             output, aux = _split_aux(func(*args, **kwargs), has_aux, name)
+            if refuse_random and _random.get_rng_state() != state:
+                raise RuntimeError(  # PyTorch's jacfwd runs in vmap, and says this
+                    "vmap: called random operation while in randomness error mode. Please "
+                    "either use the 'same' or 'different' randomness flags on vmap or perform "
+                    "the randomness operation out of vmap"
+                )
             outputs, out_spec = _output_tensors(output, name)
             if outer:
                 _refuse_outer(name, [*outputs, *_tensors(aux)], inputs, tracked)
@@ -296,7 +306,7 @@ def _linearized(func, primals: tuple, has_aux: bool, name: str):
             total = creation.zeros(*y.shape, dtype=y.dtype, device=y.device)
             for block, t in zip(row, given, strict=True):
                 total = total + tensordot(block, t.to(block.dtype), dims=t.ndim)
-            products.append(total)
+            products.append(total.to(y.dtype))
         return tree_unflatten(products, out_spec)
 
     result = tree_unflatten([y.detach() for y in outputs], out_spec)
@@ -370,6 +380,12 @@ def _output_tensors(output, name: str) -> tuple[list, object]:
             f"{name}: Expected f to be a function that has non-empty output and returns "
             f"Tensors (in tuples, lists or dicts), got {type(output).__name__}"
         )
+    for y in outputs:
+        if not y.is_floating_point():
+            raise RuntimeError(
+                f"{name}: outputs must be floating-point to be differentiated, got one of "
+                f"dtype {y.dtype}"
+            )
     return outputs, spec
 
 

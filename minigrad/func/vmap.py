@@ -62,7 +62,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size=N
                 f"matching the structure of inputs, got: {type(in_dims)}."
             )
         leaves, spec = tree_flatten(args)
-        dims = broadcast_prefix(in_dims, args, f"{where}: in_dims")
+        dims = broadcast_prefix(in_dims, args, f"{where}: in_dims", "inputs")
         size = _batch_size(leaves, dims, where)
         samples = [_sample(leaves, dims, i) for i in range(size)]
         call = functools.partial(_call, func, spec, kwargs)
@@ -71,7 +71,18 @@ def vmap(func, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size=N
             probe = _call(func, spec, kwargs, _zero_sample(leaves, dims))
             _random.set_rng_state(state)
             return _empty_outputs(probe, out_dims, name)
+        unmapped = [
+            x for x, d in zip(leaves, dims, strict=True) if d is None and isinstance(x, Tensor)
+        ]
+        versions = [x._version.value for x in unmapped]
         outputs = _run(call, samples, randomness)
+        if any(x._version.value != v for x, v in zip(unmapped, versions, strict=True)):
+            # One call per sample would apply the change once per sample, where PyTorch's
+            # single batched call refuses it.
+            raise RuntimeError(
+                f"vmap({name}): the function changed an argument that is not mapped "
+                "(in_dims None) in place; write into a copy, or map the argument"
+            )
         return _stack_outputs(outputs, out_dims, name)
 
     return batched
@@ -162,14 +173,18 @@ def _stack_outputs(outputs: list, out_dims, name: str):
 
 
 def _out_dims(out_dims, output, name: str) -> list:
+    if isinstance(out_dims, tuple) and len(out_dims) == 1 and not isinstance(output, tuple | list):
+        out_dims = out_dims[0]  # (1,) for a single output, as PyTorch takes it
     if out_dims is not None and (
-        isinstance(out_dims, bool) or not isinstance(out_dims, int | tuple)
+        isinstance(out_dims, bool) or not isinstance(out_dims, int | tuple | list | dict)
     ):
         raise ValueError(
             f"vmap({name}, ..., out_dims={out_dims!r}): expected `out_dims` to be int, None "
             "or a (potentially nested) tuple matching the structure of the outputs"
         )
-    return broadcast_prefix(out_dims, output, f"vmap({name}, ..., out_dims={out_dims!r}): out_dims")
+    return broadcast_prefix(
+        out_dims, output, f"vmap({name}, ..., out_dims={out_dims!r}): out_dims", "outputs"
+    )
 
 
 def _stack_column(column: list, dim, name: str):

@@ -216,7 +216,7 @@ def conv_transpose2d(
         raise RuntimeError(
             f"{caller}: expected a bias of {per_group * groups} elements (C_out), got {got}"
         )
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in "iuf":
         raise NotImplementedError(f'"{caller}" is not implemented for {x.dtype} inputs')
     for name, other in (("weight", weight), ("bias", bias)):
         if other is not None and other.dtype != x.dtype:

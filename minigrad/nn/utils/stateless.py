@@ -100,6 +100,7 @@ def reparametrized(module, tensors: dict, tie_weights: bool = True, strict: bool
                 swapped.append((registry, owner, name, registry[name]))
                 registry[name] = value
             else:  # not a parameter or buffer of the module (strict=False): an attribute
+                _check_plain_attribute(owner, dotted, name)
                 swapped.append((None, owner, name, owner.__dict__.get(name, _MISSING)))
                 object.__setattr__(owner, name, value)
         yield
@@ -114,6 +115,25 @@ def reparametrized(module, tensors: dict, tie_weights: bool = True, strict: bool
 
 
 _MISSING = object()
+
+
+def _check_plain_attribute(owner, dotted: str, name: str) -> None:
+    """Refuse a name that is neither a parameter, a buffer nor a plain attribute: a
+    submodule, or a tensor computed by a property (a parametrization), whose setter would
+    change the module's own tensors instead of standing in for them for one call."""
+    if name in owner._modules:
+        raise TypeError(
+            f"functional_call: {dotted!r} is a submodule ({type(owner._modules[name]).__name__}),"
+            " not a parameter or buffer: name its tensors instead (e.g. "
+            f"'{dotted}.weight')"
+        )
+    if isinstance(getattr(type(owner), name, None), property):
+        path = dotted[: -len(name)]  # "layer." for "layer.weight"
+        raise NotImplementedError(
+            f"functional_call: {dotted!r} is computed by a parametrization (or another "
+            "property); minigrad does not bypass it for the call: pass the tensors it is "
+            f"computed from instead (e.g. '{path}parametrizations.{name}.original')"
+        )
 
 
 def _with_ties(module, tensors: dict) -> dict:
