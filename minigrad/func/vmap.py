@@ -11,6 +11,12 @@ int for everything, or a tuple that follows the arguments (outputs), possibly ne
 the tuples, lists and dicts they hold. Gradients flow through: ``vmap(model)(x)`` can be
 differentiated like ``model(x)``, and ``vmap(grad(loss))`` gives per-sample gradients.
 
+One difference the loop cannot hide: a change ``f`` makes in place to a tensor shared by
+all the samples (an unmapped argument, a module's running statistics) would happen once
+per sample, where PyTorch's single call refuses it. An unmapped argument changed in place
+is refused here too; ``replace_all_batch_norm_modules_`` (or evaluation mode) keeps
+BatchNorm from updating its statistics inside ``vmap``.
+
 ``randomness`` says what random draws inside ``f`` do: ``"error"`` (the default, as in
 PyTorch) refuses them, ``"different"`` gives each sample its own draws, ``"same"`` gives
 every sample the same ones.
