@@ -6,8 +6,8 @@
 The program's source is read, its minigrad imports are turned back into PyTorch's (the
 reverse of the port), and ``minigrad.data.MNIST`` becomes a PyTorch dataset holding the
 same normalised images (so torchvision is not needed). The same arguments then give
-PyTorch's accuracy on the same budget. Not part of the test suite, which never imports
-PyTorch.
+PyTorch's figure (accuracy, loss, perplexity: what the program's ``main`` returns) on the
+same budget. Not part of the test suite, which never imports PyTorch.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ IMPORTS = {  # minigrad's spelling -> PyTorch's, longest first
     "import minigrad.nn as nn": "import torch.nn as nn",
     "import minigrad as torch": "import torch",
     "from minigrad.optim.lr_scheduler import": "from torch.optim.lr_scheduler import",
+    "from minigrad.optim import": "from torch.optim import",
     "from minigrad.utils.data import": "from torch.utils.data import",
     "from minigrad.data import MNIST": "from torch_mnist import MNIST",
     "from minigrad import nn": "from torch import nn",
@@ -36,14 +37,17 @@ IMPORTS = {  # minigrad's spelling -> PyTorch's, longest first
 
 def torch_mnist_module() -> types.ModuleType:
     """A module ``torch_mnist`` whose ``MNIST(train=...)`` is a PyTorch TensorDataset of
-    the images minigrad reads (normalised alike)."""
+    the images minigrad reads (normalised alike), with minigrad's ``images`` and
+    ``labels`` attributes."""
     from minigrad.data import MNIST as MinigradMNIST
 
     def MNIST(train=True, **_):
         data = MinigradMNIST(train=train)
         images = torch.from_numpy(data.images.numpy().copy())
         labels = torch.from_numpy(data.labels.numpy().copy())
-        return torch.utils.data.TensorDataset(images, labels)
+        dataset = torch.utils.data.TensorDataset(images, labels)
+        dataset.images, dataset.labels = images, labels
+        return dataset
 
     module = types.ModuleType("torch_mnist")
     module.MNIST = MNIST
@@ -63,6 +67,7 @@ def load_with_pytorch(name: str) -> types.ModuleType:
         raise RuntimeError(f"{name}: imports not translated: {left}")
     sys.modules["torch_mnist"] = torch_mnist_module()
     module = types.ModuleType(f"{name}_on_pytorch")
+    sys.modules[module.__name__] = module  # so that torch.save(model) finds its classes
     exec(compile(source, f"{name}.py (on PyTorch)", "exec"), module.__dict__)
     return module
 
@@ -70,8 +75,8 @@ def load_with_pytorch(name: str) -> types.ModuleType:
 def main(argv: list[str]) -> None:
     torch.set_num_threads(2)
     name, *args = argv
-    accuracy = load_with_pytorch(name).main(args)
-    print(f"{name} on PyTorch {torch.__version__}: test accuracy {accuracy:.4f}")
+    figure = load_with_pytorch(name).main(args)
+    print(f"{name} on PyTorch {torch.__version__}: {figure!r}")
 
 
 if __name__ == "__main__":
