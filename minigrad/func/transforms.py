@@ -115,13 +115,7 @@ def vjp(func, *primals, has_aux: bool = False):
         (tensor([1., 4.]), (tensor([2., 4.]),))
     """
     name = "vjp(f, *primals)"
-    outer = grad_mode.is_grad_enabled()
-    with grad_mode.enable_grad():
-        args, inputs, spec, tracked = _track(primals, tuple(range(len(primals))), name)
-        output, aux = _split_aux(func(*args), has_aux, name)
-        outputs, out_spec = _output_tensors(output, name)
-        if outer:
-            _refuse_outer("vjp", [*outputs, *_tensors(aux)], inputs, tracked)
+    inputs, spec, outputs, out_spec, aux = _run(func, primals, {}, None, has_aux, name)
 
     def vjp_fn(cotangents):
         given, given_spec = tree_flatten(cotangents)
@@ -245,20 +239,15 @@ def linearize(func, *primals):
 def _jacobian_transform(func, argnums, has_aux: bool, name: str, refuse_random: bool = False):
     @functools.wraps(func)
     def jacobian_of(*args, **kwargs):
-        outer = grad_mode.is_grad_enabled()
+        state = _random.get_rng_state()
+        inputs, spec, outputs, out_spec, aux = _run(func, args, kwargs, argnums, has_aux, name)
+        if refuse_random and _random.get_rng_state() != state:
+            raise RuntimeError(  # PyTorch's jacfwd runs in vmap, and says this
+                "vmap: called random operation while in randomness error mode. Please "
+                "either use the 'same' or 'different' randomness flags on vmap or perform "
+                "the randomness operation out of vmap"
+            )
         with grad_mode.enable_grad():
-            args, inputs, spec, tracked = _track(args, argnums, name)
-            state = _random.get_rng_state()
-            output, aux = _split_aux(func(*args, **kwargs), has_aux, name)
-            if refuse_random and _random.get_rng_state() != state:
-                raise RuntimeError(  # PyTorch's jacfwd runs in vmap, and says this
-                    "vmap: called random operation while in randomness error mode. Please "
-                    "either use the 'same' or 'different' randomness flags on vmap or perform "
-                    "the randomness operation out of vmap"
-                )
-            outputs, out_spec = _output_tensors(output, name)
-            if outer:
-                _refuse_outer(name, [*outputs, *_tensors(aux)], inputs, tracked)
             blocks = [_jacobian_blocks(y, inputs) for y in outputs]
         jacobian = tree_unflatten([tree_unflatten(b, spec) for b in blocks], out_spec)
         return (jacobian, _detached(aux)) if has_aux else jacobian
@@ -284,13 +273,8 @@ def _jacobian_blocks(y: Tensor, inputs: list) -> list:
 
 def _linearized(func, primals: tuple, has_aux: bool, name: str):
     """(outputs, a function of tangents giving J @ tangents, aux) for jvp and linearize."""
-    outer = grad_mode.is_grad_enabled()
+    inputs, spec, outputs, out_spec, aux = _run(func, primals, {}, None, has_aux, name)
     with grad_mode.enable_grad():
-        args, inputs, spec, tracked = _track(primals, tuple(range(len(primals))), name)
-        output, aux = _split_aux(func(*args), has_aux, name)
-        outputs, out_spec = _output_tensors(output, name)
-        if outer:
-            _refuse_outer(name.split("(")[0], [*outputs, *_tensors(aux)], inputs, tracked)
         blocks = [_jacobian_blocks(y, inputs) for y in outputs]
 
     def apply_jacobian(tangents):
@@ -316,6 +300,21 @@ def _linearized(func, primals: tuple, has_aux: bool, name: str):
 # ----------------------------------------------------------------------------------------
 # The three steps every transform shares.
 # ----------------------------------------------------------------------------------------
+
+
+def _run(func, args: tuple, kwargs: dict, argnums, has_aux: bool, name: str):
+    """Steps 1 and 2 for a transform with tensor outputs: ``func`` called on detached
+    copies of the arguments ``argnums`` (None: all of them), with grad mode on. Returns
+    (the copies, their spec, the outputs as a flat list, its spec, aux)."""
+    outer = grad_mode.is_grad_enabled()
+    argnums = tuple(range(len(args))) if argnums is None else argnums
+    with grad_mode.enable_grad():
+        args, inputs, spec, tracked = _track(args, argnums, name)
+        output, aux = _split_aux(func(*args, **kwargs), has_aux, name)
+        outputs, out_spec = _output_tensors(output, name)
+        if outer:
+            _refuse_outer(name.split("(")[0], [*outputs, *_tensors(aux)], inputs, tracked)
+    return inputs, spec, outputs, out_spec, aux
 
 
 def _track(args: tuple, argnums, name: str) -> tuple[list, list, object, bool]:
