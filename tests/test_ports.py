@@ -138,7 +138,7 @@ def process_switches_restored():
         minigrad.is_deterministic_algorithms_warn_only_enabled(),
         cudnn.benchmark,
         cudnn.deterministic,
-        minigrad.get_default_device(),
+        minigrad.backend._default[0],  # None: no default set (not the CPU set explicitly)
     )
     try:
         yield

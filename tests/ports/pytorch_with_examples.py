@@ -97,7 +97,6 @@ def piece_two_layer_tensors(steps, log):
 def piece_autograd(steps, log):
     dtype = torch.float
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    previous = torch.get_default_device()  # the port's: the default is put back at the end
     torch.set_default_device(device)
 
     # no gradients are wanted for the data
@@ -135,7 +134,7 @@ def piece_autograd(steps, log):
             d.grad = None
 
     print(f"Result: y = {a.item()} + {b.item()} x + {c.item()} x^2 + {d.item()} x^3")
-    torch.set_default_device(previous)
+    torch.set_default_device(None)  # the port's: no default device set afterwards
     return loss.item()
 
 
