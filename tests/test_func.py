@@ -291,6 +291,10 @@ def test_results_that_would_need_gradients_of_gradients_are_refused():
          RuntimeError, "Mismatch in shape"),
         (lambda: func.jvp(lambda x: x, minigrad.ones(2), (minigrad.ones(2),)), RuntimeError,
          "primals to be a tuple"),
+        (lambda: func.vjp(lambda x: (x, x), minigrad.ones(2))[1](minigrad.ones(2)), RuntimeError,
+         "cotangents to have the pytree structure of the outputs"),
+        (lambda: func.jvp(lambda x: x, (minigrad.ones(2),), ((minigrad.ones(2),),)), RuntimeError,
+         "tangents to have the pytree structure of the primals"),
     ],
 )  # fmt: skip
 def test_bad_input_is_named(call, error, message):

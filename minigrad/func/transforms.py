@@ -118,14 +118,7 @@ def vjp(func, *primals, has_aux: bool = False):
     inputs, spec, outputs, out_spec, aux = _run(func, primals, {}, None, has_aux, name)
 
     def vjp_fn(cotangents):
-        given, given_spec = tree_flatten(cotangents)
-        if given_spec != out_spec:
-            raise RuntimeError(
-                f"Expected pytree structure of cotangents to be the same as pytree structure "
-                f"of outputs to the function: cotangents have structure "
-                f"{tree_describe(given_spec)}, outputs {tree_describe(out_spec)}"
-            )
-        _check_like(given, outputs, "cotangent", "output")
+        given = _leaves_like(cotangents, out_spec, outputs, "cotangent", "output")
         with grad_mode.enable_grad():
             grads = _gradients(outputs, inputs, given, retain_graph=True)
         return tree_unflatten(grads, spec)
@@ -278,13 +271,7 @@ def _linearized(func, primals: tuple, has_aux: bool, name: str):
         blocks = [_jacobian_blocks(y, inputs) for y in outputs]
 
     def apply_jacobian(tangents):
-        given, given_spec = tree_flatten(tangents)
-        if given_spec != spec:
-            raise RuntimeError(
-                f"{name}: Expected the tangents to have the structure of the primals, "
-                f"{tree_describe(spec)}, got {tree_describe(given_spec)}"
-            )
-        _check_like(given, inputs, "tangent", "primal")
+        given = _leaves_like(tangents, spec, inputs, "tangent", "primal")
         products = []
         for y, row in zip(outputs, blocks, strict=True):
             total = creation.zeros(*y.shape, dtype=y.dtype, device=y.device)
@@ -457,6 +444,19 @@ def _tensors(tree) -> list:
 def _detached(tree):
     leaves, spec = tree_flatten(tree)
     return tree_unflatten([x.detach() if isinstance(x, Tensor) else x for x in leaves], spec)
+
+
+def _leaves_like(tree, spec, reference: list, what: str, of: str) -> list:
+    """The leaves of ``tree`` (cotangents, tangents), checked to have the structure
+    ``spec`` and the shapes of ``reference`` (the outputs, the primals)."""
+    given, given_spec = tree_flatten(tree)
+    if given_spec != spec:
+        raise RuntimeError(
+            f"Expected the {what}s to have the pytree structure of the {of}s, "
+            f"{tree_describe(spec)}, got {tree_describe(given_spec)}"
+        )
+    _check_like(given, reference, what, of)
+    return given
 
 
 def _check_like(given: list, reference: list, what: str, of: str) -> None:
