@@ -415,9 +415,11 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import GradcheckError, gradcheck
+from .printing import set_printoptions
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .sampling import bernoulli, multinomial, poisson
 from .serialization import load, save
+from .size import Size
 from .tensor import Tensor
 from .threads import get_num_threads, set_num_threads
 
@@ -478,6 +480,7 @@ __all__ = [
     "Device",
     "Generator",
     "GradcheckError",
+    "Size",
     "Tensor",
     "abs",
     "absolute",
@@ -829,6 +832,7 @@ __all__ = [
     "set_float32_matmul_precision",
     "set_grad_enabled",
     "set_num_threads",
+    "set_printoptions",
     "set_rng_state",
     "sgn",
     "short",

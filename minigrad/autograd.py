@@ -78,7 +78,7 @@ class Function:
         >>> x = minigrad.tensor([1.0, 3.0], requires_grad=True)
         >>> y = Square.apply(x)
         >>> y
-        tensor([1., 9.], grad_fn=<SquareBackward>)
+        tensor([1., 9.], grad_fn=<SquareBackward0>)
         >>> y.sum().backward()
         >>> x.grad
         tensor([2., 6.])
@@ -128,8 +128,12 @@ class Function:
         """The op's name (a fast path keeps the name of the op it stands in for)."""
         return (cls.reference or cls).__name__
 
-    def __repr__(self) -> str:
-        return f"<{self.op_name()}Backward>"
+    def name(self) -> str:
+        """The node's name as PyTorch spells it: the op's, then ``Backward0``."""
+        return f"{self.op_name()}Backward0"
+
+    def __repr__(self) -> str:  # as PyTorch's: <MulBackward0 object at 0x...>
+        return f"<{self.name()} object at {id(self):#x}>"
 
     @classmethod
     def apply(cls, *inputs, **params) -> Tensor:
@@ -241,14 +245,14 @@ def _raise_stale(fn: Function) -> None:
     """The error for a Function whose saved arrays are gone or were written in place."""
     if fn.saved is None:
         raise RuntimeError(
-            f"Trying to backward through the graph a second time (through {fn!r}, whose "
+            f"Trying to backward through the graph a second time (through <{fn.name()}>, whose "
             "saved arrays have already been freed). Specify retain_graph=True on the first "
             "backward() if you need to backward through the graph again."
         )
     for counter, version in fn.versions:
         if counter.value != version:
             raise RuntimeError(
-                f"one of the tensors needed for gradient computation by {fn!r} has been "
+                f"one of the tensors needed for gradient computation by <{fn.name()}> has been "
                 f"modified by an in-place operation: it is at version {counter.value}, "
                 f"expected version {version}. Change a copy (x.clone()) instead, or make "
                 "the change after backward()."

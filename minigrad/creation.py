@@ -57,7 +57,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Ten
         >>> minigrad.tensor([[1, 2], [3, 4]]).dtype
         dtype('int64')
         >>> minigrad.tensor([0.5, 1.5], requires_grad=True)
-        tensor([0.5, 1.5], requires_grad=True)
+        tensor([0.5000, 1.5000], requires_grad=True)
     """
     if device is None:  # set_default_device's device; without one, where data lives
         device = backend._default[0]
@@ -95,7 +95,7 @@ def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     Example:
         >>> import minigrad
         >>> minigrad.zeros(2, 3).shape
-        (2, 3)
+        minigrad.Size([2, 3])
     """
     return _filled(size, 0, _float_dtype(dtype), device, requires_grad)
 
@@ -120,7 +120,7 @@ def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     Example:
         >>> import minigrad
         >>> minigrad.empty(2, 3).shape
-        (2, 3)
+        minigrad.Size([2, 3])
     """
     return _filled(size, 0, _float_dtype(dtype), device, requires_grad)
 
@@ -179,7 +179,7 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
     Example:
         >>> import minigrad
         >>> minigrad.linspace(0, 1, 5)
-        tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
+        tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
     device = _device(device)
     array = device.from_host(np.linspace(start, end, steps).astype(_float_dtype(dtype)))
@@ -236,7 +236,7 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=
         tensor([[1., 0.],
                 [0., 1.]])
         >>> minigrad.eye(2, 3).shape
-        (2, 3)
+        minigrad.Size([2, 3])
     """
     device = _device(device)
     with device.activate():
@@ -258,7 +258,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
         >>> _ = minigrad.manual_seed(0)
         >>> x = minigrad.rand(2, 3)
         >>> x.shape, bool(((x >= 0) & (x < 1)).all())
-        ((2, 3), True)
+        (minigrad.Size([2, 3]), True)
     """
     dtype = _float_dtype(dtype)
     source = _random.numpy_generator(generator, "rand")
@@ -274,7 +274,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = 
         >>> import minigrad
         >>> _ = minigrad.manual_seed(0)
         >>> minigrad.randn(2, 3).shape
-        (2, 3)
+        minigrad.Size([2, 3])
     """
     dtype = _float_dtype(dtype)
     source = _random.numpy_generator(generator, "randn")
@@ -306,9 +306,9 @@ def normal(
         >>> import minigrad
         >>> _ = minigrad.manual_seed(0)
         >>> minigrad.normal(2.0, 0.5, size=(3,)).shape
-        (3,)
+        minigrad.Size([3])
         >>> minigrad.normal(minigrad.zeros(2, 2), 1.0).shape
-        (2, 2)
+        minigrad.Size([2, 2])
     """
     rng = _random.numpy_generator(generator, "normal")
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
@@ -448,7 +448,7 @@ def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -
     Example:
         >>> import minigrad
         >>> minigrad.empty_like(minigrad.ones(2, 2)).shape
-        (2, 2)
+        minigrad.Size([2, 2])
     """
     shape, dtype, device = _like(input, dtype, device)
     return empty(shape, dtype=dtype, device=device, requires_grad=requires_grad)
@@ -460,7 +460,7 @@ def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_gr
     Example:
         >>> import minigrad
         >>> minigrad.full_like(minigrad.zeros(3), 0.5)
-        tensor([0.5, 0.5, 0.5])
+        tensor([0.5000, 0.5000, 0.5000])
     """
     shape, dtype, device = _like(input, dtype, device)
     return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
@@ -474,7 +474,7 @@ def rand_like(
     Example:
         >>> import minigrad
         >>> minigrad.rand_like(minigrad.zeros(2, 5)).shape
-        (2, 5)
+        minigrad.Size([2, 5])
     """
     shape, dtype, device = _like(input, dtype, device)
     return rand(shape, generator=generator, dtype=dtype, device=device, requires_grad=requires_grad)
@@ -505,7 +505,7 @@ def randint_like(
         >>> import minigrad
         >>> x = minigrad.randint_like(minigrad.zeros(3, 4), 10)
         >>> x.shape, x.dtype, int(x.max()) < 10
-        ((3, 4), dtype('float32'), True)
+        (minigrad.Size([3, 4]), dtype('float32'), True)
     """
     if high is None:
         low, high = 0, low

@@ -195,8 +195,8 @@ class CustomNode(Function):
         if self.ctx.to_save:
             self.ctx.to_save = None  # freed, as PyTorch frees them
 
-    def __repr__(self) -> str:
-        return f"<{self.op_name()}Backward>"
+    def name(self) -> str:  # PyTorch names a Python Function's node without the 0
+        return f"{self.op_name()}Backward"
 
     def op_name(self) -> str:  # the user's class, not this node's
         return self.definition.__name__

@@ -22,9 +22,9 @@ def movedim(input: Tensor, source, destination) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.movedim(minigrad.zeros(2, 3, 4), 0, -1).shape
-        (3, 4, 2)
+        minigrad.Size([3, 4, 2])
         >>> minigrad.zeros(2, 3, 4).movedim((0, 1), (2, 0)).shape
-        (3, 4, 2)
+        minigrad.Size([3, 4, 2])
     """
     _check_tensor(input, "movedim")
     source = [source] if isinstance(source, int) else list(source)
@@ -105,7 +105,7 @@ def ravel(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.ravel(minigrad.zeros(2, 3)).shape
-        (6,)
+        minigrad.Size([6])
     """
     _check_tensor(input, "ravel")
     return input.reshape(-1)
@@ -117,7 +117,7 @@ def atleast_1d(*tensors):
     Example:
         >>> import minigrad
         >>> minigrad.atleast_1d(minigrad.tensor(3.0)).shape
-        (1,)
+        minigrad.Size([1])
     """
     return _atleast(tensors, 1)
 
@@ -128,7 +128,7 @@ def atleast_2d(*tensors):
     Example:
         >>> import minigrad
         >>> minigrad.atleast_2d(minigrad.ones(3)).shape
-        (1, 3)
+        minigrad.Size([1, 3])
     """
     return _atleast(tensors, 2)
 
@@ -140,7 +140,7 @@ def atleast_3d(*tensors):
     Example:
         >>> import minigrad
         >>> minigrad.atleast_3d(minigrad.ones(2, 3)).shape
-        (2, 3, 1)
+        minigrad.Size([2, 3, 1])
     """
     return _atleast(tensors, 3)
 
@@ -169,7 +169,7 @@ def hstack(tensors) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.hstack([minigrad.ones(2, 1), minigrad.zeros(2, 2)]).shape
-        (2, 3)
+        minigrad.Size([2, 3])
     """
     tensors = [atleast_1d(t) for t in tensors]
     return cat(tensors, 0 if tensors and tensors[0].ndim == 1 else 1)
@@ -181,7 +181,7 @@ def vstack(tensors) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.vstack([minigrad.ones(3), minigrad.zeros(3)]).shape
-        (2, 3)
+        minigrad.Size([2, 3])
     """
     return cat([atleast_2d(t) for t in tensors], 0)
 
@@ -195,7 +195,7 @@ def dstack(tensors) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.dstack([minigrad.ones(2, 3), minigrad.zeros(2, 3)]).shape
-        (2, 3, 2)
+        minigrad.Size([2, 3, 2])
     """
     return cat([atleast_3d(t) for t in tensors], 2)
 
@@ -206,7 +206,7 @@ def column_stack(tensors) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.column_stack([minigrad.ones(3), minigrad.zeros(3)]).shape
-        (3, 2)
+        minigrad.Size([3, 2])
     """
     columns = []
     for t in tensors:

@@ -131,7 +131,7 @@ def frexp(input: Tensor):
         >>> import minigrad
         >>> m, e = minigrad.frexp(minigrad.tensor([8.0, -5.0]))
         >>> m, e
-        (tensor([ 0.5  , -0.625]), tensor([4, 3], dtype=minigrad.int32))
+        (tensor([ 0.5000, -0.6250]), tensor([4, 3], dtype=minigrad.int32))
     """
     _check_tensor(input, "frexp")
     if not input.is_floating_point():
@@ -242,7 +242,7 @@ def isreal(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.isreal(minigrad.tensor([1.0, float("nan")]))
-        tensor([ True,  True])
+        tensor([True, True])
     """
     _check_tensor(input, "isreal")
     return creation.ones(input.shape, dtype=_dtypes.bool, device=input.device)
@@ -254,7 +254,7 @@ def adjoint(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.adjoint(minigrad.ones(2, 3)).shape
-        (3, 2)
+        minigrad.Size([3, 2])
     """
     _check_tensor(input, "adjoint")
     if input.ndim < 2:

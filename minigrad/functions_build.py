@@ -82,7 +82,7 @@ def hsplit(input: Tensor, sections) -> tuple[Tensor, ...]:
     Example:
         >>> import minigrad
         >>> [p.shape for p in minigrad.hsplit(minigrad.ones(2, 4), 2)]
-        [(2, 2), (2, 2)]
+        [minigrad.Size([2, 2]), minigrad.Size([2, 2])]
     """
     return _split_along("hsplit", input, sections, 1 if input.ndim > 1 else 0, 1)
 
@@ -93,7 +93,7 @@ def vsplit(input: Tensor, sections) -> tuple[Tensor, ...]:
     Example:
         >>> import minigrad
         >>> [p.shape for p in minigrad.vsplit(minigrad.ones(4, 2), [1])]
-        [(1, 2), (3, 2)]
+        [minigrad.Size([1, 2]), minigrad.Size([3, 2])]
     """
     return _split_along("vsplit", input, sections, 0, 2)
 
@@ -104,7 +104,7 @@ def dsplit(input: Tensor, sections) -> tuple[Tensor, ...]:
     Example:
         >>> import minigrad
         >>> [p.shape for p in minigrad.dsplit(minigrad.ones(1, 2, 4), 2)]
-        [(1, 2, 2), (1, 2, 2)]
+        [minigrad.Size([1, 2, 2]), minigrad.Size([1, 2, 2])]
     """
     return _split_along("dsplit", input, sections, 2, 3)
 

@@ -258,7 +258,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.bmm(minigrad.ones(4, 2, 3), minigrad.ones(4, 3, 5)).shape
-        (4, 2, 5)
+        minigrad.Size([4, 2, 5])
     """
     for name, t in (("batch1", input), ("batch2", mat2)):
         _check_tensor(t, "bmm")
@@ -286,7 +286,7 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple[Tensor, ...]:
         >>> x, y = minigrad.meshgrid(minigrad.tensor([1, 2]), minigrad.tensor([5, 6, 7]),
         ...                          indexing="ij")
         >>> x.tolist(), y.shape
-        ([[1, 1, 1], [2, 2, 2]], (2, 3))
+        ([[1, 1, 1], [2, 2, 2]], minigrad.Size([2, 3]))
     """
     if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
         tensors = tuple(tensors[0])
@@ -335,7 +335,7 @@ def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.swapaxes(minigrad.zeros(2, 3, 4), 0, 2).shape
-        (4, 3, 2)
+        minigrad.Size([4, 3, 2])
     """
     return transpose(input, axis0, axis1)
 
@@ -346,7 +346,7 @@ def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.swapdims(minigrad.zeros(2, 3), 0, 1).shape
-        (3, 2)
+        minigrad.Size([3, 2])
     """
     return transpose(input, dim0, dim1)
 

@@ -219,7 +219,7 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
         >>> minigrad.zeros(2).scatter_reduce(0, groups, values, "amax")
         tensor([3., 5.])
         >>> minigrad.zeros(2).scatter_reduce(0, groups, values, "mean", include_self=False)
-        tensor([2. , 3.5])
+        tensor([2.0000, 3.5000])
     """
     if reduce not in REDUCTIONS:
         raise RuntimeError(

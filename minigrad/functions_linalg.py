@@ -35,7 +35,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.mm(minigrad.ones(2, 3), minigrad.ones(3, 4)).shape
-        (2, 4)
+        minigrad.Size([2, 4])
     """
     _need(input, 2, "mm", "self")
     _need(mat2, 2, "mm", "mat2")
@@ -97,7 +97,7 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.inner(minigrad.ones(2, 3), minigrad.ones(4, 3)).shape
-        (2, 4)
+        minigrad.Size([2, 4])
     """
     _check_tensor(input, "inner")
     _check_tensor(other, "inner")
@@ -113,7 +113,7 @@ def t(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.t(minigrad.ones(2, 3)).shape
-        (3, 2)
+        minigrad.Size([3, 2])
     """
     _check_tensor(input, "t")
     if input.ndim > 2:
@@ -155,7 +155,7 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
         >>> import minigrad
         >>> minigrad.baddbmm(minigrad.zeros(5, 2, 4), minigrad.ones(5, 2, 3),
         ...                  minigrad.ones(5, 3, 4)).shape
-        (5, 2, 4)
+        minigrad.Size([5, 2, 4])
     """
     return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
 
@@ -191,9 +191,9 @@ def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.tensordot(minigrad.ones(2, 3, 4), minigrad.ones(3, 4, 5)).shape
-        (2, 5)
+        minigrad.Size([2, 5])
         >>> minigrad.tensordot(minigrad.ones(3, 2), minigrad.ones(3, 5), dims=([0], [0])).shape
-        (2, 5)
+        minigrad.Size([2, 5])
     """
     _check_tensor(a, "tensordot")
     _check_tensor(b, "tensordot")
@@ -336,7 +336,7 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
     Example:
         >>> import minigrad
         >>> minigrad.diag_embed(minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])).shape
-        (2, 2, 2)
+        minigrad.Size([2, 2, 2])
     """
     _check_tensor(input, "diag_embed")
     n = input.shape[-1] if input.ndim else 1

@@ -39,7 +39,7 @@ def std(
     Example:
         >>> import minigrad
         >>> minigrad.std(minigrad.tensor([1.0, 2.0, 3.0, 4.0]))
-        tensor(1.291)
+        tensor(1.2910)
     """
     _check_tensor(input, "std")
     if not input.is_floating_point():
@@ -99,7 +99,7 @@ def log1p(input: Tensor) -> Tensor:
         >>> import minigrad
         >>> x = minigrad.tensor([1e-10])
         >>> minigrad.log1p(x), minigrad.log(1 + x)  # 1 + 1e-10 is 1 in float32
-        (tensor([1.e-10]), tensor([0.]))
+        (tensor([1.0000e-10]), tensor([0.]))
     """
     return _unary_float(pointwise.Log1p, "log1p", input)
 
@@ -111,7 +111,7 @@ def expm1(input: Tensor) -> Tensor:
         >>> import minigrad
         >>> x = minigrad.tensor([1e-10])
         >>> minigrad.expm1(x), minigrad.exp(x) - 1
-        (tensor([1.e-10]), tensor([0.]))
+        (tensor([1.0000e-10]), tensor([0.]))
     """
     return _unary_float(pointwise.Expm1, "expm1", input)
 
@@ -390,7 +390,7 @@ def clamp_min(input: Tensor, min) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.clamp_min(minigrad.tensor([-1.0, 0.5]), 0.0)
-        tensor([0. , 0.5])
+        tensor([0.0000, 0.5000])
     """
     return clamp(input, min=min)
 

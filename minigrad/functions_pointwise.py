@@ -73,7 +73,7 @@ def asin(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.asin(minigrad.tensor([0.0, 1.0]))
-        tensor([0.    , 1.5708])
+        tensor([0.0000, 1.5708])
     """
     return _unary_float(trig.Asin, "asin", input)
 
@@ -84,7 +84,7 @@ def acos(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.acos(minigrad.tensor([1.0, 0.0]))
-        tensor([0.    , 1.5708])
+        tensor([0.0000, 1.5708])
     """
     return _unary_float(trig.Acos, "acos", input)
 
@@ -95,7 +95,7 @@ def atan(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.atan(minigrad.tensor([0.0, 1.0]))
-        tensor([0.    , 0.7854])
+        tensor([0.0000, 0.7854])
     """
     return _unary_float(trig.Atan, "atan", input)
 
@@ -189,7 +189,7 @@ def erf(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.erf(minigrad.tensor([0.0, 1.0, -3.0]))
-        tensor([ 0.    ,  0.8427, -1.    ])
+        tensor([ 0.0000,  0.8427, -1.0000])
     """
     return pointwise.Erf.apply(_float(input, "erf"), complement=False)
 
@@ -223,7 +223,7 @@ def rsqrt(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.rsqrt(minigrad.tensor([4.0, 0.25]))
-        tensor([0.5, 2. ])
+        tensor([0.5000, 2.0000])
     """
     return _float(input, "rsqrt") ** -0.5
 
@@ -234,7 +234,7 @@ def reciprocal(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.reciprocal(minigrad.tensor([2, 4]))
-        tensor([0.5 , 0.25])
+        tensor([0.5000, 0.2500])
     """
     return 1.0 / _float(input, "reciprocal")
 
@@ -267,7 +267,7 @@ def exp2(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.exp2(minigrad.tensor([3.0, -1.0]))
-        tensor([8. , 0.5])
+        tensor([8.0000, 0.5000])
     """
     return 2.0 ** _float(input, "exp2")
 
@@ -291,7 +291,7 @@ def true_divide(dividend, divisor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.true_divide(minigrad.tensor([3]), 2)
-        tensor([1.5])
+        tensor([1.5000])
     """
     return dividend / divisor
 
@@ -313,7 +313,7 @@ def frac(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.frac(minigrad.tensor([-1.25, 2.5]))
-        tensor([-0.25,  0.5 ])
+        tensor([-0.2500,  0.5000])
     """
     _check_tensor(input, "frac")
     if not input.is_floating_point():
@@ -351,7 +351,7 @@ def lerp(input: Tensor, end, weight) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.lerp(minigrad.tensor([0.0, 10.0]), minigrad.tensor([10.0, 20.0]), 0.25)
-        tensor([ 2.5, 12.5])
+        tensor([ 2.5000, 12.5000])
     """
     _check_tensor(input, "lerp")
     difference = end - input
@@ -372,7 +372,7 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
         >>> import minigrad
         >>> x = minigrad.ones(2)
         >>> minigrad.addcmul(x, minigrad.tensor([1.0, 2.0]), minigrad.tensor([3.0, 4.0]), value=0.5)
-        tensor([2.5, 5. ])
+        tensor([2.5000, 5.0000])
     """
     _check_tensor(input, "addcmul")
     return input + value * (tensor1 * tensor2)
@@ -386,7 +386,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
         >>> import minigrad
         >>> x = minigrad.zeros(2)
         >>> minigrad.addcdiv(x, minigrad.tensor([1.0, 2.0]), minigrad.tensor([4.0, 4.0]), value=2)
-        tensor([0.5, 1. ])
+        tensor([0.5000, 1.0000])
     """
     _check_tensor(input, "addcdiv")
     if not tensor1.is_floating_point() and not tensor2.is_floating_point():
@@ -449,7 +449,7 @@ def logit(input: Tensor, eps: float | None = None) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.logit(minigrad.tensor([0.5, 0.75]))
-        tensor([0.    , 1.0986])
+        tensor([0.0000, 1.0986])
         >>> minigrad.logit(minigrad.tensor([0.0]), eps=1e-6)
         tensor([-13.8155])
     """

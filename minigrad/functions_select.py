@@ -34,7 +34,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor,
         >>> [p.tolist() for p in minigrad.split(minigrad.arange(5), 2)]
         [[0, 1], [2, 3], [4]]
         >>> [p.shape for p in minigrad.arange(6).reshape(2, 3).split([1, 2], dim=1)]
-        [(2, 1), (2, 2)]
+        [minigrad.Size([2, 1]), minigrad.Size([2, 2])]
     """
     _check_tensor(tensor, "split")
     if tensor.ndim == 0:
@@ -241,7 +241,7 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.unflatten(minigrad.zeros(2, 12), 1, (3, -1)).shape
-        (2, 3, 4)
+        minigrad.Size([2, 3, 4])
     """
     _check_tensor(input, "unflatten")
     if input.ndim == 0:
@@ -412,7 +412,7 @@ def broadcast_tensors(*tensors) -> tuple[Tensor, ...]:
         >>> import minigrad
         >>> a, b = minigrad.broadcast_tensors(minigrad.ones(2, 1), minigrad.zeros(3))
         >>> a.shape, b.shape
-        ((2, 3), (2, 3))
+        (minigrad.Size([2, 3]), minigrad.Size([2, 3]))
     """
     if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
         tensors = tuple(tensors[0])

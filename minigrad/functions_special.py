@@ -88,7 +88,7 @@ def erfinv(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.erfinv(minigrad.tensor([0.0, 0.5, -1.0]))
-        tensor([0.    , 0.4769,   -inf])
+        tensor([0.0000, 0.4769,   -inf])
     """
     return special.Erfinv.apply(_float(input, "erfinv"))
 

@@ -146,7 +146,7 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Te
     Example:
         >>> import minigrad
         >>> minigrad.nanmean(minigrad.tensor([1.0, float("nan"), 2.0]))
-        tensor(1.5)
+        tensor(1.5000)
     """
     _check_tensor(input, "nanmean")
     if not input.is_floating_point():
@@ -164,7 +164,7 @@ def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, c
     Example:
         >>> import minigrad
         >>> minigrad.var_mean(minigrad.tensor([1.0, 2.0, 3.0, 4.0]), correction=0)
-        (tensor(1.25), tensor(2.5))
+        (tensor(1.2500), tensor(2.5000))
     """
     variance = var(input, dim, unbiased, keepdim, correction=correction)
     return variance, mean(input, dim, keepdim)
@@ -254,7 +254,7 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.logcumsumexp(minigrad.tensor([0.0, 0.0, 100.0]), 0)
-        tensor([  0.    ,   0.6931, 100.    ])
+        tensor([  0.0000,   0.6931, 100.0000])
     """
     _check_tensor(input, "logcumsumexp")
     axis = normalize_dim(dim, max(input.ndim, 1))

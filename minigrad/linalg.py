@@ -190,7 +190,7 @@ def qr_some(input: Tensor, some: bool = True):
     Example:
         >>> import minigrad
         >>> minigrad.qr(minigrad.ones(3, 2), some=False).Q.shape
-        (3, 3)
+        minigrad.Size([3, 3])
     """
     return qr(input, "reduced" if some else "complete")
 

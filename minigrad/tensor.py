@@ -21,10 +21,11 @@ import warnings
 import numpy as np
 
 from . import autograd as _autograd
-from . import backend
+from . import backend, printing
 from . import dtypes as _dtypes
 from .backend import Device
 from .from_python import flat, from_python
+from .size import Size
 
 
 class VersionCounter:
@@ -100,9 +101,9 @@ class Tensor:
     # ------------------------------------------------------------------------------------
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        """The size of each dimension, as a tuple."""
-        return self._data.shape
+    def shape(self) -> Size:
+        """The size of each dimension, as a :class:`~minigrad.Size` (a tuple)."""
+        return Size._of(self._data.shape)
 
     @property
     def ndim(self) -> int:
@@ -202,22 +203,26 @@ class Tensor:
     __hash__ = object.__hash__  # tensors are hashed by identity; == is elementwise
 
     def __repr__(self) -> str:
+        # PyTorch's text (printing.py): the numbers, then what they do not show.
         array = backend.to_host(self._data)
-        if array.size == 0:
-            body = f"[], size={array.shape}"
-        else:
-            body = np.array2string(array, separator=", ", prefix="tensor(", precision=4)
-        extras = []
+        suffixes = []
         if self.device.type != "cpu":
-            extras.append(f"device='{self.device}'")
-        default = array.dtype in (_dtypes.get_default_dtype(), _dtypes.int64, _dtypes.bool)
-        if not default or array.size == 0:
-            extras.append(f"dtype=minigrad.{array.dtype.name}")
+            suffixes.append(f"device='{self.device}'")
+        if array.size == 0:
+            body = "[]"
+            if array.ndim != 1:
+                suffixes.append(f"size={tuple(array.shape)}")
+            if array.dtype != _dtypes.get_default_dtype():  # nothing else shows it
+                suffixes.append(f"dtype=minigrad.{array.dtype.name}")
+        else:
+            body = printing.array_str(array, indent=len("tensor("))
+            if array.dtype not in (_dtypes.get_default_dtype(), _dtypes.int64, _dtypes.bool):
+                suffixes.append(f"dtype=minigrad.{array.dtype.name}")
         if self.grad_fn is not None:
-            extras.append(f"grad_fn={self.grad_fn!r}")
+            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body, *extras]) + ")"
+            suffixes.append("requires_grad=True")
+        return printing.with_suffixes("tensor(" + body, suffixes, indent=len("tensor("))
 
     # ------------------------------------------------------------------------------------
     # Leaving the tensor world: host values, devices and dtypes

@@ -37,6 +37,7 @@ from . import functions_stats as _FS2
 from . import linalg as _LA
 from . import random as _random
 from . import sampling as _sampling
+from .size import Size
 from .tensor import Tensor, _parse_to_args
 
 
@@ -141,9 +142,9 @@ class TensorMethods:
 
     @_F.numpy_names
     def size(self, dim: int | None = None):
-        """The shape, or the size of dimension ``dim``."""
+        """The shape (a :class:`~minigrad.Size`), or the size of dimension ``dim``."""
         if dim is None:
-            return self._data.shape
+            return Size._of(self._data.shape)
         if self._data.ndim == 0:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_F.normalize_dim(dim, self._data.ndim)]

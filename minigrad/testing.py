@@ -370,7 +370,7 @@ def make_tensor(
         >>> from minigrad.testing import make_tensor
         >>> x = make_tensor(2, 3, dtype=minigrad.float32, low=-1, high=1)
         >>> x.shape, bool((x.abs() <= 1).all())
-        ((2, 3), True)
+        (minigrad.Size([2, 3]), True)
         >>> make_tensor((4,), dtype=minigrad.int64, low=5, high=6).tolist()
         [5, 5, 5, 5]
     """

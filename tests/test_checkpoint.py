@@ -61,7 +61,7 @@ def test_the_graph_holds_one_node_for_the_segment_and_it_runs_again_in_backward(
     x = minigrad.randn(5, 4, requires_grad=True)
     plain = block(x)
     out = checkpoint(segment, x, use_reentrant=False)
-    assert nodes(plain) == 5 and nodes(out) == 1 and repr(out.grad_fn) == "<CheckpointBackward>"
+    assert nodes(plain) == 5 and nodes(out) == 1 and out.grad_fn.name() == "CheckpointBackward"
     assert len(calls) == 1
     out.sum().backward()
     assert len(calls) == 2

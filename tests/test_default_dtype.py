@@ -36,7 +36,7 @@ def test_the_default_governs_new_floating_tensors(float64_default, device):
         minigrad.tensor([1.0, 2.0], device=device).mean(),
     ]  # fmt: skip
     assert all(t.dtype == F64 for t in made)
-    assert repr(minigrad.tensor([1.5])) == "tensor([1.5])"  # the default is not printed
+    assert repr(minigrad.tensor([1.5])) == "tensor([1.5000])"  # the default is not printed
     assert "dtype=minigrad.float32" in repr(minigrad.tensor([1.5], dtype=minigrad.float32))
 
 

@@ -143,7 +143,7 @@ def test_moments_supports_and_repr(device):
     n = Normal(minigrad.zeros(3, device=device), 2.0)
     assert n.variance.tolist() == [4.0] * 3 and n.stddev.tolist() == [2.0] * 3
     assert repr(Normal(0.0, 1.0)) == "Normal(loc: 0.0, scale: 1.0)"  # as PyTorch prints it
-    assert repr(n).startswith("Normal(loc: (3,)")
+    assert repr(n).startswith("Normal(loc: minigrad.Size([3])")
     assert Normal(1.0, 2.0).icdf(Normal(1.0, 2.0).cdf(minigrad.tensor(0.3))).item() == (
         pytest.approx(0.3)
     )

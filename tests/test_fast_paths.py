@@ -90,7 +90,7 @@ def test_the_fast_path_runs_unless_reference_mode_is_on():
     with fastpath.reference_mode(False):
         fn = F.conv2d(x, w).grad_fn
         assert type(fn).__name__ in ("Conv2dDirect", "Conv2dFast") and isinstance(fn, Conv2d)
-        assert repr(fn) == "<Conv2dBackward>"  # a fast path keeps the op's name
+        assert fn.name() == "Conv2dBackward0"  # a fast path keeps the op's name
     with fastpath.reference_mode():
         assert type(F.conv2d(x, w).grad_fn) is Conv2d
         assert type(minigrad.relu(x).grad_fn).__name__ == "ReLU"

@@ -32,6 +32,8 @@ LAYERS = [
             "threads",
             "determinism",
             "xpu",
+            "printing",
+            "size",
         ],
     ),
     ("engine", ["grad_mode", "autograd", "custom_function", "autocast_mode"]),

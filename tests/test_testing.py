@@ -147,7 +147,8 @@ def test_close_inputs_pass(actual, expected, kwargs):
             T([1.0, 2.0]),
             T([1.0, 2.0, 3.0]),
             {},
-            "The values for attribute 'shape' do not match: (2,) != (3,).",
+            "The values for attribute 'shape' do not match: "
+            "minigrad.Size([2]) != minigrad.Size([3]).",
         ),
         (
             T([1.0, 2.0]),

@@ -69,7 +69,7 @@ class GradScaler:
         tensor([3072.])
         >>> scaler.step(opt)  # unscales to 3, then steps
         >>> w, scaler.get_scale()
-        (tensor([0.7], requires_grad=True), 1024.0)
+        (tensor([0.7000], requires_grad=True), 1024.0)
         >>> scaler.update()  # one clean step: the scale grows
         >>> scaler.get_scale()
         2048.0

@@ -206,10 +206,10 @@ class MNIST(Dataset):
         >>> from minigrad.data import MNIST
         >>> test = MNIST(train=False)
         >>> len(test), test.images.shape, test.labels.dtype
-        (10000, (10000, 1, 28, 28), dtype('int64'))
+        (10000, minigrad.Size([10000, 1, 28, 28]), dtype('int64'))
         >>> image, label = test[0]
         >>> image.shape, label.item()
-        ((1, 28, 28), 7)
+        (minigrad.Size([1, 28, 28]), 7)
     """
 
     MEAN = 0.1307

@@ -40,7 +40,7 @@ class Distribution:
         >>> from minigrad.distributions import Normal
         >>> d = Normal(minigrad.zeros(3), 1.0)
         >>> d.batch_shape, d.event_shape, d.sample((5,)).shape
-        ((3,), (), (5, 3))
+        ((3,), (), minigrad.Size([5, 3]))
     """
 
     has_rsample = False

@@ -15,7 +15,7 @@ class Independent(Distribution):
         >>> from minigrad.distributions import Independent, Normal
         >>> d = Independent(Normal(minigrad.zeros(4, 3), 1.0), 1)
         >>> d.batch_shape, d.event_shape, d.log_prob(minigrad.zeros(4, 3)).shape
-        ((4,), (3,), (4,))
+        ((4,), (3,), minigrad.Size([4]))
     """
 
     arg_names = ()

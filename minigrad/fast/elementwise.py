@@ -66,7 +66,7 @@ class ReLUCompiled(ReLUCPU):
         >>> y = ReLUCompiled.apply(x)
         >>> y.backward(minigrad.tensor([float("inf"), 2.0, 3.0]))
         >>> y, x.grad  # a NaN passes (its output is NaN); a blocked inf gives 0
-        (tensor([0. , 0.5, nan], grad_fn=<ReLUBackward>), tensor([0., 2., 3.]))
+        (tensor([0.0000, 0.5000,    nan], grad_fn=<ReLUBackward0>), tensor([0., 2., 3.]))
     """
 
     def forward(self, a):

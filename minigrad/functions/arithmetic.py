@@ -113,7 +113,7 @@ def div(input, other, *, rounding_mode: str | None = None) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.div(minigrad.tensor([1, 2, 3]), 2)  # int / int gives float32
-        tensor([0.5, 1. , 1.5])
+        tensor([0.5000, 1.0000, 1.5000])
         >>> minigrad.div(minigrad.tensor([-7, 7]), 2, rounding_mode="trunc")
         tensor([-3,  3])
     """
@@ -242,7 +242,7 @@ def log(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.log(minigrad.tensor([1.0, 2.718282]))
-        tensor([0., 1.])
+        tensor([0.0000, 1.0000])
     """
     return _unary_float(elementwise.Log, "log", input)
 
@@ -264,7 +264,7 @@ def tanh(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.tanh(minigrad.tensor([0.0, 1.0]))
-        tensor([0.    , 0.7616])
+        tensor([0.0000, 0.7616])
     """
     return _unary_float(elementwise.Tanh, "tanh", input)
 
@@ -275,7 +275,7 @@ def sigmoid(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.sigmoid(minigrad.tensor([-1000.0, 0.0, 1000.0]))
-        tensor([0. , 0.5, 1. ])
+        tensor([0.0000, 0.5000, 1.0000])
     """
     return _unary_float(elementwise.Sigmoid, "sigmoid", input)
 
@@ -302,7 +302,7 @@ def abs(input: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.abs(minigrad.tensor([-1.5, 0.0, 2.0]))
-        tensor([1.5, 0. , 2. ])
+        tensor([1.5000, 0.0000, 2.0000])
     """
     _check_tensor(input, "abs")
     if input.dtype == _dtypes.bool:
@@ -319,7 +319,7 @@ def maximum(input: Tensor, other: Tensor) -> Tensor:
         >>> b = minigrad.tensor([3.0, 2.0], requires_grad=True)
         >>> minigrad.maximum(a, b).sum().backward()
         >>> a.grad, b.grad  # the tie at index 1 is shared
-        (tensor([0. , 0.5]), tensor([1. , 0.5]))
+        (tensor([0.0000, 0.5000]), tensor([1.0000, 0.5000]))
     """
     _check_tensors("maximum", input, other)
     return _binary(elementwise.Maximum, "maximum", input, other)
@@ -347,7 +347,7 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.clamp(minigrad.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0)
-        tensor([0. , 0.5, 1. ])
+        tensor([0.0000, 0.5000, 1.0000])
     """
     _check_tensor(input, "clamp")
     if min is None and max is None:
@@ -448,7 +448,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.matmul(minigrad.ones(2, 3), minigrad.ones(3, 4)).shape
-        (2, 4)
+        minigrad.Size([2, 4])
     """
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError("matmul expects two tensors")

@@ -48,7 +48,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.softmax(minigrad.tensor([0.0, 0.0]), dim=0)
-        tensor([0.5, 0.5])
+        tensor([0.5000, 0.5000])
     """
     input = _float_input(input, dtype, "softmax")
     if dim is None:

@@ -62,7 +62,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
         >>> import minigrad
         >>> x = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
         >>> minigrad.mean(x), minigrad.mean(x, dim=0), minigrad.mean(x, dim=1, keepdim=True).shape
-        (tensor(2.5), tensor([2., 3.]), (2, 1))
+        (tensor(2.5000), tensor([2., 3.]), minigrad.Size([2, 1]))
     """
     if dtype is not None:
         input = cast(input, dtype)

@@ -53,7 +53,7 @@ def reshape(input: Tensor, shape) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.reshape(minigrad.arange(6), (2, -1)).shape
-        (2, 3)
+        minigrad.Size([2, 3])
     """
     _check_tensor(input, "reshape")
     shape = _infer_shape(shape_arg((shape,)), input.numel(), tuple(input.shape))
@@ -80,7 +80,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
         >>> import minigrad
         >>> x = minigrad.zeros(2, 3, 4)
         >>> minigrad.transpose(x, 0, 2).shape
-        (4, 3, 2)
+        minigrad.Size([4, 3, 2])
     """
     _check_tensor(input, "transpose")
     a, b = normalize_dim(dim0, input.ndim), normalize_dim(dim1, input.ndim)
@@ -97,7 +97,7 @@ def permute(input: Tensor, dims) -> Tensor:
         >>> import minigrad
         >>> x = minigrad.zeros(2, 3, 4)  # for example (N, H, W)
         >>> minigrad.permute(x, (2, 0, 1)).shape
-        (4, 2, 3)
+        minigrad.Size([4, 2, 3])
     """
     _check_tensor(input, "permute")
     dims = tuple(normalize_dim(d, input.ndim) for d in shape_arg((dims,)))
@@ -115,7 +115,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         >>> import minigrad
         >>> x = minigrad.zeros(8, 1, 28, 28)  # (N, C, H, W)
         >>> minigrad.flatten(x).shape, minigrad.flatten(x, start_dim=1).shape
-        ((6272,), (8, 784))
+        (minigrad.Size([6272]), minigrad.Size([8, 784]))
     """
     _check_tensor(input, "flatten")
     if input.ndim == 0:
@@ -139,7 +139,7 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
         >>> import minigrad
         >>> x = minigrad.zeros(2, 1, 3, 1)
         >>> minigrad.squeeze(x).shape, minigrad.squeeze(x, 1).shape
-        ((2, 3), (2, 3, 1))
+        (minigrad.Size([2, 3]), minigrad.Size([2, 3, 1]))
     """
     _check_tensor(input, "squeeze")
     if isinstance(dim, list | tuple) and not dim:
@@ -159,7 +159,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
         >>> import minigrad
         >>> x = minigrad.zeros(3)
         >>> minigrad.unsqueeze(x, 0).shape, minigrad.unsqueeze(x, -1).shape
-        ((1, 3), (3, 1))
+        (minigrad.Size([1, 3]), minigrad.Size([3, 1]))
     """
     _check_tensor(input, "unsqueeze")
     position = normalize_dim(dim, input.ndim + 1)
@@ -178,7 +178,7 @@ def expand(input: Tensor, shape) -> Tensor:
         tensor([[1., 1., 1.],
                 [2., 2., 2.]])
         >>> x.expand(4, -1, -1).shape  # a new leading dim of 4
-        (4, 2, 1)
+        minigrad.Size([4, 2, 1])
     """
     _check_tensor(input, "expand")
     shape = shape_arg((shape,))
@@ -365,7 +365,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
     Example:
         >>> import minigrad
         >>> minigrad.cat([minigrad.ones(2, 3), minigrad.zeros(1, 3)]).shape
-        (3, 3)
+        minigrad.Size([3, 3])
     """
     inputs = _sequence_of_tensors(tensors, "cat")
     tensors, skip = inputs, ()
@@ -400,7 +400,7 @@ def stack(tensors, dim: int = 0) -> Tensor:
         >>> import minigrad
         >>> a, b = minigrad.zeros(2, 3), minigrad.ones(2, 3)
         >>> minigrad.stack([a, b]).shape, minigrad.stack([a, b], dim=2).shape
-        ((2, 2, 3), (2, 3, 2))
+        (minigrad.Size([2, 2, 3]), minigrad.Size([2, 3, 2]))
     """
     tensors = _sequence_of_tensors(tensors, "stack")
     for i, t in enumerate(tensors):

@@ -32,7 +32,7 @@ class Sigmoid(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.Sigmoid()(minigrad.tensor([0.0, 100.0]))
-        tensor([0.5, 1. ])
+        tensor([0.5000, 1.0000])
     """
 
     def forward(self, input):
@@ -58,7 +58,7 @@ class LeakyReLU(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.LeakyReLU(0.1)(minigrad.tensor([-2.0, 3.0]))
-        tensor([-0.2,  3. ])
+        tensor([-0.2000,  3.0000])
     """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
@@ -79,7 +79,7 @@ class Softmax(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.Softmax(dim=1)(minigrad.tensor([[0.0, 0.0, 0.0, 0.0]]))
-        tensor([[0.25, 0.25, 0.25, 0.25]])
+        tensor([[0.2500, 0.2500, 0.2500, 0.2500]])
     """
 
     def __init__(self, dim: int | None = None) -> None:
@@ -137,7 +137,7 @@ class GELU(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.GELU()(minigrad.tensor([-1.0, 0.0, 1.0]))
-        tensor([-0.1587,  0.    ,  0.8413])
+        tensor([-0.1587,  0.0000,  0.8413])
         >>> minigrad.nn.GELU(approximate="tanh")
         GELU(approximate='tanh')
     """
@@ -159,7 +159,7 @@ class SiLU(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.SiLU()(minigrad.tensor([-1.0, 0.0, 2.0]))
-        tensor([-0.2689,  0.    ,  1.7616])
+        tensor([-0.2689,  0.0000,  1.7616])
     """
 
     def __init__(self, inplace: bool = False) -> None:
@@ -179,7 +179,7 @@ class Softplus(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.Softplus()(minigrad.tensor([-1.0, 0.0, 30.0]))
-        tensor([ 0.3133,  0.6931, 30.    ])
+        tensor([ 0.3133,  0.6931, 30.0000])
         >>> minigrad.nn.Softplus(beta=2, threshold=10)
         Softplus(beta=2, threshold=10)
     """

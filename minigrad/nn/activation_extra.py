@@ -119,7 +119,7 @@ class Hardsigmoid(_Elementwise):
     Example:
         >>> import minigrad
         >>> minigrad.nn.Hardsigmoid()(minigrad.tensor([0.0]))
-        tensor([0.5])
+        tensor([0.5000])
     """
 
     function = FA.hardsigmoid
@@ -164,7 +164,7 @@ class Softsign(_Elementwise):
     Example:
         >>> import minigrad
         >>> minigrad.nn.Softsign()(minigrad.tensor([1.0]))
-        tensor([0.5])
+        tensor([0.5000])
     """
 
     function = FA.softsign
@@ -218,7 +218,7 @@ class Softshrink(Hardshrink):
     Example:
         >>> import minigrad
         >>> minigrad.nn.Softshrink()(minigrad.tensor([1.0]))
-        tensor([0.5])
+        tensor([0.5000])
     """
 
     function = FA.softshrink
@@ -245,7 +245,7 @@ class GLU(_Elementwise):
     Example:
         >>> import minigrad
         >>> minigrad.nn.GLU()(minigrad.ones(2, 4)).shape
-        (2, 2)
+        minigrad.Size([2, 2])
     """
 
     function, shown = FA.glu, ("dim",)
@@ -277,7 +277,7 @@ class RReLU(Module):
         >>> import minigrad
         >>> act = minigrad.nn.RReLU(0.1, 0.3).eval()
         >>> act(minigrad.tensor([-1.0, 2.0]))
-        tensor([-0.2,  2. ])
+        tensor([-0.2000,  2.0000])
     """
 
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
@@ -301,7 +301,7 @@ class PReLU(Module):
         >>> import minigrad
         >>> act = minigrad.nn.PReLU()
         >>> act(minigrad.tensor([-2.0, 1.0]))
-        tensor([-0.5,  1. ], grad_fn=<WhereBackward>)
+        tensor([-0.5000,  1.0000], grad_fn=<WhereBackward0>)
     """
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):

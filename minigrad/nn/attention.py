@@ -66,7 +66,7 @@ class MultiheadAttention(Module):
         >>> x = minigrad.randn(2, 5, 16)  # a batch of 2 sequences of 5 positions
         >>> out, weights = attention(x, x, x)  # self-attention
         >>> out.shape, weights.shape
-        ((2, 5, 16), (2, 5, 5))
+        (minigrad.Size([2, 5, 16]), minigrad.Size([2, 5, 5]))
     """
 
     def __init__(
@@ -203,7 +203,7 @@ class TransformerEncoderLayer(Module):
         >>> import minigrad
         >>> layer = minigrad.nn.TransformerEncoderLayer(d_model=16, nhead=4, batch_first=True)
         >>> layer(minigrad.randn(2, 7, 16)).shape
-        (2, 7, 16)
+        minigrad.Size([2, 7, 16])
     """
 
     def __init__(
@@ -276,7 +276,7 @@ class TransformerEncoder(Module):
         >>> layer = minigrad.nn.TransformerEncoderLayer(16, 4, dim_feedforward=32)
         >>> encoder = minigrad.nn.TransformerEncoder(layer, num_layers=3)
         >>> encoder(minigrad.randn(7, 2, 16)).shape, len(encoder.layers)
-        ((7, 2, 16), 3)
+        (minigrad.Size([7, 2, 16]), 3)
     """
 
     def __init__(
@@ -316,9 +316,9 @@ def generate_square_subsequent_mask(size: int, device=None, dtype=None) -> Tenso
         >>> import minigrad
         >>> from minigrad.nn.attention import generate_square_subsequent_mask
         >>> generate_square_subsequent_mask(3)
-        tensor([[  0., -inf, -inf],
-                [  0.,   0., -inf],
-                [  0.,   0.,   0.]])
+        tensor([[0., -inf, -inf],
+                [0., 0., -inf],
+                [0., 0., 0.]])
     """
     dtype = _dtypes.get_default_dtype() if dtype is None else dtype
     above = creation.ones(size, size, dtype=_dtypes.bool, device=device).triu(1)

@@ -204,7 +204,7 @@ class BatchNorm2d(_BatchNorm):
         >>> [abs(round(v, 3)) for v in y.mean(dim=(0, 2, 3)).tolist()]
         [0.0, 0.0, 0.0]
         >>> bn.running_mean.shape, int(bn.num_batches_tracked)
-        ((3,), 1)
+        (minigrad.Size([3]), 1)
     """
 
     _valid_ranks = (4,)

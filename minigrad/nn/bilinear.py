@@ -54,7 +54,7 @@ class Bilinear(Module):
         >>> import minigrad
         >>> layer = minigrad.nn.Bilinear(20, 30, 40)
         >>> layer(minigrad.randn(128, 20), minigrad.randn(128, 30)).shape
-        (128, 40)
+        minigrad.Size([128, 40])
     """
 
     def __init__(self, in1_features: int, in2_features: int, out_features: int,

@@ -72,7 +72,7 @@ class Conv2d(Module):
         >>> import minigrad
         >>> conv = minigrad.nn.Conv2d(1, 8, kernel_size=3, padding=1)
         >>> conv(minigrad.randn(2, 1, 28, 28)).shape
-        (2, 8, 28, 28)
+        minigrad.Size([2, 8, 28, 28])
     """
 
     def __init__(

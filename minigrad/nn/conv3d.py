@@ -21,7 +21,7 @@ class Conv3d(_ConvNd):
         >>> import minigrad
         >>> conv = minigrad.nn.Conv3d(2, 4, 3, padding=1)
         >>> conv(minigrad.randn(1, 2, 4, 5, 6)).shape
-        (1, 4, 4, 5, 6)
+        minigrad.Size([1, 4, 4, 5, 6])
     """
 
     def __init__(
@@ -44,7 +44,7 @@ class MaxPool3d(MaxPool1d):
     Example:
         >>> import minigrad
         >>> minigrad.nn.MaxPool3d(2)(minigrad.randn(1, 3, 4, 6, 8)).shape
-        (1, 3, 2, 3, 4)
+        minigrad.Size([1, 3, 2, 3, 4])
     """
 
     def forward(self, input: Tensor):
@@ -59,7 +59,7 @@ class AvgPool3d(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.AvgPool3d(2, stride=1)(minigrad.randn(1, 3, 4, 4, 4)).shape
-        (1, 3, 3, 3, 3)
+        minigrad.Size([1, 3, 3, 3, 3])
     """
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -85,7 +85,7 @@ class AdaptiveAvgPool3d(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.AdaptiveAvgPool3d(1)(minigrad.randn(2, 3, 4, 5, 6)).shape
-        (2, 3, 1, 1, 1)
+        minigrad.Size([2, 3, 1, 1, 1])
     """
 
     def __init__(self, output_size) -> None:
@@ -108,7 +108,7 @@ class ConvTranspose3d(_ConvTransposeNd):
         >>> import minigrad
         >>> up = minigrad.nn.ConvTranspose3d(4, 2, kernel_size=2, stride=2)
         >>> up(minigrad.randn(1, 4, 3, 5, 5)).shape
-        (1, 2, 6, 10, 10)
+        minigrad.Size([1, 2, 6, 10, 10])
     """
 
     def __init__(

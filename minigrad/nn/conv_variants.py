@@ -118,7 +118,7 @@ class Conv1d(_ConvNd):
         >>> import minigrad
         >>> conv = minigrad.nn.Conv1d(16, 33, 3, stride=2)
         >>> conv(minigrad.randn(20, 16, 50)).shape
-        (20, 33, 24)
+        minigrad.Size([20, 33, 24])
     """
 
     def __init__(
@@ -176,7 +176,7 @@ class ConvTranspose2d(_ConvTransposeNd):
         >>> import minigrad
         >>> up = minigrad.nn.ConvTranspose2d(16, 8, kernel_size=4, stride=2, padding=1)
         >>> up(minigrad.randn(2, 16, 7, 7)).shape  # twice the height and width
-        (2, 8, 14, 14)
+        minigrad.Size([2, 8, 14, 14])
     """
 
     def __init__(
@@ -201,7 +201,7 @@ class ConvTranspose1d(_ConvTransposeNd):
         >>> import minigrad
         >>> up = minigrad.nn.ConvTranspose1d(4, 2, kernel_size=3, stride=2)
         >>> up(minigrad.randn(1, 4, 5)).shape
-        (1, 2, 11)
+        minigrad.Size([1, 2, 11])
     """
 
     def __init__(
@@ -282,7 +282,7 @@ class AdaptiveAvgPool1d(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.AdaptiveAvgPool1d(4)(minigrad.randn(2, 3, 10)).shape
-        (2, 3, 4)
+        minigrad.Size([2, 3, 4])
     """
 
     def __init__(self, output_size) -> None:

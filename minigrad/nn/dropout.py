@@ -123,7 +123,7 @@ class FeatureAlphaDropout(_DropoutNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.FeatureAlphaDropout(0.5).eval()(minigrad.ones(1, 2, 2)).shape
-        (1, 2, 2)
+        minigrad.Size([1, 2, 2])
     """
 
     def forward(self, input):

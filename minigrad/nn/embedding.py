@@ -101,7 +101,7 @@ class Embedding(Module):
         >>> import minigrad
         >>> words = minigrad.nn.Embedding(100, 8, padding_idx=0)
         >>> words(minigrad.tensor([[5, 9, 0]])).shape
-        (1, 3, 8)
+        minigrad.Size([1, 3, 8])
         >>> words.weight[0].abs().sum().item()
         0.0
     """
@@ -334,7 +334,7 @@ class EmbeddingBag(Module):
         >>> bag = minigrad.nn.EmbeddingBag(100, 8, mode="sum")
         >>> text, starts = minigrad.tensor([4, 7, 7, 1, 3]), minigrad.tensor([0, 3])
         >>> bag(text, starts).shape  # two bags: [4, 7, 7] and [1, 3]
-        (2, 8)
+        minigrad.Size([2, 8])
     """
 
     def __init__(

@@ -14,7 +14,7 @@ class Flatten(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.Flatten()(minigrad.zeros(8, 1, 28, 28)).shape  # (N, C, H, W) -> (N, C*H*W)
-        (8, 784)
+        minigrad.Size([8, 784])
     """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
@@ -36,7 +36,7 @@ class Unflatten(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.Unflatten(1, (2, 5))(minigrad.zeros(4, 10)).shape
-        (4, 2, 5)
+        minigrad.Size([4, 2, 5])
     """
 
     def __init__(self, dim: int, unflattened_size) -> None:

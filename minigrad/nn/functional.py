@@ -290,7 +290,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.linear(minigrad.ones(2, 3), minigrad.ones(4, 3)).shape
-        (2, 4)
+        minigrad.Size([2, 4])
     """
     if not (
         isinstance(input, Tensor) and isinstance(weight, Tensor) and weight.ndim == 2
@@ -352,10 +352,10 @@ def batch_norm(
         >>> x = minigrad.tensor([[1.0, 10.0], [3.0, 30.0]])  # (N=2, C=2)
         >>> mean, var = minigrad.zeros(2), minigrad.ones(2)
         >>> F.batch_norm(x, mean, var, training=True)  # normalised with the batch's statistics
-        tensor([[-1., -1.],
-                [ 1.,  1.]])
+        tensor([[-1.0000, -1.0000],
+                [ 1.0000,  1.0000]])
         >>> mean, var  # moved 10% of the way to the batch's mean and unbiased variance
-        (tensor([0.2, 2. ]), tensor([ 1.1, 20.9]))
+        (tensor([0.2000, 2.0000]), tensor([ 1.1000, 20.9000]))
         >>> F.batch_norm(x, mean, var)  # inference: the running estimates normalise
         tensor([[0.7628, 1.7499],
                 [2.6697, 6.1247]])
@@ -479,7 +479,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.leaky_relu(minigrad.tensor([-1.0, 2.0]), negative_slope=0.2)
-        tensor([-0.2,  2. ])
+        tensor([-0.2000,  2.0000])
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"leaky_relu expects a Tensor, got {type(input).__name__}")
@@ -500,9 +500,9 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.gelu(minigrad.tensor([-1.0, 0.0, 1.0, 3.0]))
-        tensor([-0.1587,  0.    ,  0.8413,  2.996 ])
+        tensor([-0.1587,  0.0000,  0.8413,  2.9960])
         >>> F.gelu(minigrad.tensor([-1.0, 0.0, 1.0, 3.0]), approximate="tanh")
-        tensor([-0.1588,  0.    ,  0.8412,  2.9964])
+        tensor([-0.1588,  0.0000,  0.8412,  2.9964])
     """
     _check_activation_input(input, "gelu")
     if approximate == "none":
@@ -521,7 +521,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.silu(minigrad.tensor([-1.0, 0.0, 2.0]))
-        tensor([-0.2689,  0.    ,  1.7616])
+        tensor([-0.2689,  0.0000,  1.7616])
     """
     _check_activation_input(input, "silu")
     return _activations.SiLU.apply(input)
@@ -538,9 +538,9 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.softplus(minigrad.tensor([-1.0, 0.0, 30.0]))
-        tensor([ 0.3133,  0.6931, 30.    ])
+        tensor([ 0.3133,  0.6931, 30.0000])
         >>> F.softplus(minigrad.tensor([-1.0, 0.0, 30.0]), beta=2.0)
-        tensor([ 0.0635,  0.3466, 30.    ])
+        tensor([ 0.0635,  0.3466, 30.0000])
     """
     _check_activation_input(input, "softplus")
     return _activations.Softplus.apply(input, beta=float(beta), threshold=float(threshold))
@@ -574,7 +574,7 @@ def mse_loss(
         tensor(1.)
         >>> F.mse_loss(minigrad.tensor([0.0, 2.0]), minigrad.tensor([1.0, 0.0]),
         ...            weight=minigrad.tensor([3.0, 1.0]))  # (3 * 1 + 1 * 4) / 4
-        tensor(1.75)
+        tensor(1.7500)
     """
     if size_average is not None or reduce is not None:
         reduction = _F.legacy_reduction(size_average, reduce)

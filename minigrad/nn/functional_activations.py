@@ -40,7 +40,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.elu(minigrad.tensor([-1.0, 0.0, 2.0]))
-        tensor([-0.6321,  0.    ,  2.    ])
+        tensor([-0.6321,  0.0000,  2.0000])
     """
     x = _float_input(input, "elu")
     return _F.where(x > 0, x, expm1(x) * alpha)
@@ -67,7 +67,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.celu(minigrad.tensor([-1.0, 2.0]), alpha=2.0)
-        tensor([-0.7869,  2.    ])
+        tensor([-0.7869,  2.0000])
     """
     x = _float_input(input, "celu")
     if alpha == 0:
@@ -91,7 +91,7 @@ def hardtanh(
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.hardtanh(minigrad.tensor([-2.0, 0.5, 3.0]))
-        tensor([-1. ,  0.5,  1. ])
+        tensor([-1.0000,  0.5000,  1.0000])
     """
     x = _float_input(input, "hardtanh")
     if min_val > max_val:
@@ -118,7 +118,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.hardsigmoid(minigrad.tensor([-4.0, 0.0, 1.5]))
-        tensor([0.  , 0.5 , 0.75])
+        tensor([0.0000, 0.5000, 0.7500])
     """
     x = _float_input(input, "hardsigmoid")
     return (_inside(x, -3.0, 3.0, x) + 3.0) / 6.0
@@ -132,7 +132,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.hardswish(minigrad.tensor([-4.0, 1.0, 4.0]))
-        tensor([-0.    ,  0.6667,  4.    ])
+        tensor([-0.0000, 0.6667, 4.0000])
     """
     x = _float_input(input, "hardswish")
     middle = x * (x + 3.0) / 6.0
@@ -159,7 +159,7 @@ def softsign(input: Tensor) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.softsign(minigrad.tensor([-3.0, 1.0]))
-        tensor([-0.75,  0.5 ])
+        tensor([-0.7500,  0.5000])
     """
     x = _float_input(input, "softsign")
     return x / (_F.abs(x) + 1.0)
@@ -172,7 +172,7 @@ def logsigmoid(input: Tensor) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.logsigmoid(minigrad.tensor([-100.0, 0.0]))
-        tensor([-100.    ,   -0.6931])
+        tensor([-100.0000,   -0.6931])
     """
     x = _float_input(input, "logsigmoid")
     return -_activations.Softplus.apply(-x, beta=1.0, threshold=float("inf"))
@@ -198,7 +198,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.hardshrink(minigrad.tensor([-1.0, 0.2, 0.7]))
-        tensor([-1. ,  0. ,  0.7])
+        tensor([-1.0000,  0.0000,  0.7000])
     """
     x = _float_input(input, "hardshrink")
     return _F.where(_F.abs(x) > lambd, x, x * 0.0)
@@ -211,7 +211,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.softshrink(minigrad.tensor([-1.0, 0.2, 0.7]))
-        tensor([-0.5,  0. ,  0.2])
+        tensor([-0.5000,  0.0000,  0.2000])
     """
     x = _float_input(input, "softshrink")
     if lambd < 0:
@@ -241,7 +241,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.prelu(minigrad.tensor([[-1.0, -1.0]]), minigrad.tensor([0.1, 0.5]))
-        tensor([[-0.1, -0.5]])
+        tensor([[-0.1000, -0.5000]])
     """
     x = _float_input(input, "prelu")
     if not isinstance(weight, Tensor):
@@ -276,7 +276,7 @@ def rrelu(
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.rrelu(minigrad.tensor([-1.0, 2.0]), 0.1, 0.3)  # not training: slope 0.2
-        tensor([-0.2,  2. ])
+        tensor([-0.2000,  2.0000])
     """
     x = _float_input(input, "rrelu")
     if not lower <= upper:

@@ -72,7 +72,7 @@ def scaled_dot_product_attention(
         >>> q, k = minigrad.randn(2, 4, 5, 8), minigrad.randn(2, 4, 6, 8)
         >>> v = minigrad.randn(2, 4, 6, 3)
         >>> F.scaled_dot_product_attention(q, k, v).shape
-        (2, 4, 5, 3)
+        minigrad.Size([2, 4, 5, 3])
         >>> out = F.scaled_dot_product_attention(q, q, q, is_causal=True)
         >>> bool((out[..., 0, :] == q[..., 0, :]).all())  # the first query sees only itself
         True
@@ -159,7 +159,7 @@ def multi_head_attention_forward(
         >>> out, weights = F.multi_head_attention_forward(
         ...     x, x, x, 8, 2, w_in, None, None, None, False, 0.0, w_out, None)
         >>> out.shape, weights.shape
-        ((5, 2, 8), (2, 5, 5))
+        (minigrad.Size([5, 2, 8]), minigrad.Size([2, 5, 5]))
     """
     if static_k is not None or static_v is not None:
         raise NotImplementedError("multi_head_attention_forward: static_k and static_v")

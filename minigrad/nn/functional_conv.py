@@ -404,10 +404,10 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:
         >>> from minigrad.nn import functional as F
         >>> x = minigrad.arange(12.0).reshape(1, 3, 4)  # (C, H, W)
         >>> F.adaptive_avg_pool2d(x, (2, 1))  # rows 0-1 and 1-2, all columns
-        tensor([[[3.5],
-                 [7.5]]])
+        tensor([[[3.5000],
+                 [7.5000]]])
         >>> F.adaptive_avg_pool2d(x, (None, 2)).shape  # None keeps the height
-        (1, 3, 2)
+        minigrad.Size([1, 3, 2])
     """
     if not isinstance(input, Tensor):
         raise TypeError(

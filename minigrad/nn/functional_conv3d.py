@@ -87,7 +87,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.conv3d(minigrad.randn(2, 3, 5, 6, 7), minigrad.randn(4, 3, 3, 3, 3)).shape
-        (2, 4, 3, 4, 5)
+        minigrad.Size([2, 4, 3, 4, 5])
     """
     x, batched = _as_5d(input, "conv3d")
     if not isinstance(weight, Tensor) or weight.ndim != 5:
@@ -267,7 +267,7 @@ def adaptive_avg_pool3d(input, output_size) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.adaptive_avg_pool3d(minigrad.randn(2, 3, 5, 6, 7), (1, 2, 3)).shape
-        (2, 3, 1, 2, 3)
+        minigrad.Size([2, 3, 1, 2, 3])
     """
     x, batched = _as_5d(input, "adaptive_avg_pool3d")
     sizes = tuple(output_size) if isinstance(output_size, list | tuple) else (output_size,) * 3
@@ -318,7 +318,7 @@ def conv_transpose3d(
         >>> from minigrad.nn import functional as F
         >>> x = minigrad.randn(1, 4, 3, 5, 5)
         >>> F.conv_transpose3d(x, minigrad.randn(4, 2, 2, 2, 2), stride=2).shape
-        (1, 2, 6, 10, 10)
+        minigrad.Size([1, 2, 6, 10, 10])
     """
     caller = "conv_transpose3d"
     x, batched = _as_5d(input, caller)

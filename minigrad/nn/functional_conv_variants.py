@@ -71,7 +71,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.conv1d(minigrad.randn(2, 4, 10), minigrad.randn(6, 4, 3), padding=1).shape
-        (2, 6, 10)
+        minigrad.Size([2, 6, 10])
     """
     x = _as_2d(input, "conv1d")
     if not isinstance(weight, Tensor) or weight.ndim != 3:
@@ -139,7 +139,7 @@ def adaptive_avg_pool1d(input, output_size) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.adaptive_avg_pool1d(minigrad.randn(2, 3, 10), 4).shape
-        (2, 3, 4)
+        minigrad.Size([2, 3, 4])
     """
     size = _one(output_size, "output_size", "adaptive_avg_pool1d")
     return adaptive_avg_pool2d(_as_2d(input, "adaptive_avg_pool1d"), (1, size)).squeeze(-2)
@@ -162,7 +162,7 @@ def conv_transpose2d(
         >>> from minigrad.nn import functional as F
         >>> x = minigrad.randn(1, 8, 7, 7)
         >>> F.conv_transpose2d(x, minigrad.randn(8, 4, 4, 4), stride=2, padding=1).shape
-        (1, 4, 14, 14)
+        minigrad.Size([1, 4, 14, 14])
     """
     caller = "conv_transpose2d"
     if not isinstance(input, Tensor) or input.ndim not in (3, 4):
@@ -242,7 +242,7 @@ def conv_transpose1d(
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.conv_transpose1d(minigrad.randn(2, 4, 5), minigrad.randn(4, 3, 3), stride=2).shape
-        (2, 3, 11)
+        minigrad.Size([2, 3, 11])
     """
     caller = "conv_transpose1d"
     if not isinstance(weight, Tensor) or weight.ndim != 3:

@@ -61,8 +61,8 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.normalize(minigrad.tensor([[3.0, 4.0], [0.0, 0.0]]))
-        tensor([[0.6, 0.8],
-                [0. , 0. ]])
+        tensor([[0.6000, 0.8000],
+                [0.0000, 0.0000]])
     """
     _float_tensors("normalize", input=input)
     denom = clamp_min(norm(input, p, dim, keepdim=True), eps)
@@ -84,7 +84,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         >>> from minigrad.nn import functional as F
         >>> a = minigrad.tensor([[1.0, 0.0], [1.0, 1.0]])
         >>> F.cosine_similarity(a, minigrad.tensor([[1.0, 0.0]]))
-        tensor([1.    , 0.7071])
+        tensor([1.0000, 0.7071])
     """
     _float_tensors("cosine_similarity", x1=x1, x2=x2)
     x1, x2 = broadcast_tensors(x1, x2) if tuple(x1.shape) != tuple(x2.shape) else (x1, x2)
@@ -108,7 +108,7 @@ def pairwise_distance(
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.pairwise_distance(minigrad.tensor([[0.0, 0.0]]), minigrad.tensor([[3.0, 4.0]]))
-        tensor([5.])
+        tensor([5.0000])
     """
     _float_tensors("pairwise_distance", x1=x1, x2=x2)
     last = max(x1.ndim, x2.ndim) - 1
@@ -217,7 +217,7 @@ def triplet_margin_loss(
         >>> from minigrad.nn import functional as F
         >>> a, pos = minigrad.tensor([[0.0, 0.0]]), minigrad.tensor([[1.0, 0.0]])
         >>> F.triplet_margin_loss(a, pos, minigrad.tensor([[0.0, 1.5]]))
-        tensor(0.5)
+        tensor(0.5000)
     """
     reduction = _reduction("triplet_margin_loss", size_average, reduce, reduction)
     _float_tensors("triplet_margin_loss", anchor=anchor, positive=positive, negative=negative)
@@ -283,7 +283,7 @@ def hinge_embedding_loss(
         >>> from minigrad.nn import functional as F
         >>> d = minigrad.tensor([0.3, 0.3, 2.0])
         >>> F.hinge_embedding_loss(d, minigrad.tensor([1, -1, -1]), reduction="none")
-        tensor([0.3, 0.7, 0. ])
+        tensor([0.3000, 0.7000, 0.0000])
     """
     reduction = _reduction("hinge_embedding_loss", size_average, reduce, reduction)
     _float_tensors("hinge_embedding_loss", input=input)
@@ -303,7 +303,7 @@ def soft_margin_loss(
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.soft_margin_loss(minigrad.tensor([0.0, 2.0]), minigrad.tensor([1.0, -1.0]))
-        tensor(1.41)
+        tensor(1.4100)
     """
     reduction = _reduction("soft_margin_loss", size_average, reduce, reduction)
     _float_tensors("soft_margin_loss", input=input)

@@ -62,7 +62,7 @@ def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tenso
         >>> identity = minigrad.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
         >>> grid = F.affine_grid(identity, (1, 1, 2, 3), align_corners=True)
         >>> grid.shape, grid[0, 0].tolist()
-        ((1, 2, 3, 2), [[-1.0, -1.0], [0.0, -1.0], [1.0, -1.0]])
+        (minigrad.Size([1, 2, 3, 2]), [[-1.0, -1.0], [0.0, -1.0], [1.0, -1.0]])
     """
     if not isinstance(theta, Tensor):
         raise TypeError(f"affine_grid: theta must be a Tensor, got {type(theta).__name__}")

@@ -56,9 +56,9 @@ def interpolate(
                 [3., 3., 4., 4.],
                 [3., 3., 4., 4.]])
         >>> F.interpolate(x, size=3, mode="bilinear", align_corners=True)[0, 0]
-        tensor([[1. , 1.5, 2. ],
-                [2. , 2.5, 3. ],
-                [3. , 3.5, 4. ]])
+        tensor([[1.0000, 1.5000, 2.0000],
+                [2.0000, 2.5000, 3.0000],
+                [3.0000, 3.5000, 4.0000]])
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"interpolate(): input must be a Tensor, got {type(input).__name__}")

@@ -131,7 +131,7 @@ def binary_cross_entropy_with_logits(
         >>> loss = F.binary_cross_entropy_with_logits(z, minigrad.tensor([1.0, 0.0]))
         >>> loss.backward()
         >>> loss, z.grad  # grad: (sigmoid(z) - t) / 2
-        (tensor(0.2201, grad_fn=<MeanBackward>), tensor([-0.0596,  0.1345]))
+        (tensor(0.2201, grad_fn=<MeanBackward0>), tensor([-0.0596,  0.1345]))
     """
     reduction = _reduction("binary_cross_entropy_with_logits", size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -175,7 +175,7 @@ def smooth_l1_loss(
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.smooth_l1_loss(minigrad.tensor([0.5, 3.0]), minigrad.zeros(2), reduction="none")
-        tensor([0.125, 2.5  ])
+        tensor([0.1250, 2.5000])
     """
     reduction = _reduction("smooth_l1_loss", size_average, reduce, reduction)
     if beta < 0:

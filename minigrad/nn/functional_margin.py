@@ -140,7 +140,7 @@ def triplet_margin_with_distance_loss(
         >>> cos = lambda x, y: 1 - F.cosine_similarity(x + 1, y + 1)
         >>> F.triplet_margin_with_distance_loss(a, pos, minigrad.tensor([[0.0, 1.5]]),
         ...                                     distance_function=cos).shape
-        ()
+        minigrad.Size([])
     """
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")

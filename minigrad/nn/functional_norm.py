@@ -54,8 +54,8 @@ def layer_norm(
         >>> from minigrad.nn.functional_norm import layer_norm
         >>> x = minigrad.tensor([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])
         >>> layer_norm(x, (3,))  # each row on its own: the scale of a sample is removed
-        tensor([[-1.2247,  0.    ,  1.2247],
-                [-1.2247,  0.    ,  1.2247]])
+        tensor([[-1.2247,  0.0000,  1.2247],
+                [-1.2247,  0.0000,  1.2247]])
         >>> layer_norm(x, (3,), weight=minigrad.tensor([1.0, 1.0, 2.0])).tolist()[0][2]
         2.4494...
     """
@@ -150,8 +150,8 @@ def group_norm(
         >>> group_norm(x, 2)  # (N=1, C=4, L=2): channels 0-1 together, 2-3 together
         tensor([[[-1.3416, -0.4472],
                  [ 0.4472,  1.3416],
-                 [-1.    , -1.    ],
-                 [ 1.    ,  1.    ]]])
+                 [-1.0000, -1.0000],
+                 [ 1.0000,  1.0000]]])
     """
     if _half_input_float32_layer(input, weight, bias):
         return group_norm(input.float(), num_groups, weight, bias, eps).half()
@@ -187,13 +187,13 @@ def instance_norm(
         >>> x = minigrad.tensor([[[1.0, 3.0], [10.0, 30.0]], [[0.0, 4.0], [5.0, 5.0]]])
         >>> mean, var = minigrad.zeros(2), minigrad.ones(2)
         >>> instance_norm(x, mean, var)  # (N=2, C=2, L=2): each (sample, channel) alone
-        tensor([[[-1.,  1.],
-                 [-1.,  1.]],
+        tensor([[[-1.0000,  1.0000],
+                 [-1.0000,  1.0000]],
         <BLANKLINE>
-                [[-1.,  1.],
-                 [ 0.,  0.]]])
+                [[-1.0000,  1.0000],
+                 [ 0.0000,  0.0000]]])
         >>> mean, var  # 10% of the way to the average instance mean and unbiased variance
-        (tensor([0.2 , 1.25]), tensor([ 1.4, 10.9]))
+        (tensor([0.2000, 1.2500]), tensor([ 1.4000, 10.9000]))
     """
     if _half_input_float32_layer(input, running_mean, running_var, weight, bias):
         out = instance_norm(input.float(), running_mean, running_var, weight, bias,

@@ -277,7 +277,7 @@ def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=Non
         >>> import minigrad
         >>> from minigrad.nn import functional as F
         >>> F.fractional_max_pool3d(minigrad.randn(1, 2, 5, 6, 7), 2, output_size=(3, 4, 5)).shape
-        (1, 2, 3, 4, 5)
+        minigrad.Size([1, 2, 3, 4, 5])
     """
     return _fractional("fractional_max_pool3d", input, kernel_size, output_size, output_ratio,
                        return_indices, _random_samples, 3)  # fmt: skip

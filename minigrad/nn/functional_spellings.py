@@ -252,7 +252,7 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
         >>> with warnings.catch_warnings():
         ...     warnings.simplefilter("ignore")
         ...     F.upsample(minigrad.ones(1, 1, 2), scale_factor=2).shape
-        (1, 1, 4)
+        minigrad.Size([1, 1, 4])
     """
     warnings.warn(
         "`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
@@ -271,7 +271,7 @@ def upsample_nearest(input, size=None, scale_factor=None):
         >>> with warnings.catch_warnings():
         ...     warnings.simplefilter("ignore")
         ...     F.upsample_nearest(minigrad.ones(1, 1, 2, 2), 4).shape
-        (1, 1, 4, 4)
+        minigrad.Size([1, 1, 4, 4])
     """
     warnings.warn(
         "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
@@ -291,7 +291,7 @@ def upsample_bilinear(input, size=None, scale_factor=None):
         >>> with warnings.catch_warnings():
         ...     warnings.simplefilter("ignore")
         ...     F.upsample_bilinear(minigrad.ones(1, 1, 2, 2), scale_factor=2).shape
-        (1, 1, 4, 4)
+        minigrad.Size([1, 1, 4, 4])
     """
     warnings.warn(
         "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",

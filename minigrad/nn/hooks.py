@@ -139,7 +139,7 @@ class ModuleHooks:
             >>> handle = layer.register_full_backward_hook(hook)
             >>> layer(minigrad.randn(4, 3, requires_grad=True)).sum().backward()
             >>> seen
-            [((4, 3), (4, 2))]
+            [(minigrad.Size([4, 3]), minigrad.Size([4, 2]))]
         """
         return self._add_hook(self._backward_hooks, hook, prepend, False)
 

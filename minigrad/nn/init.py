@@ -114,7 +114,7 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
         >>> import minigrad
         >>> from minigrad.nn import init
         >>> init.constant_(minigrad.empty(3), 0.25)
-        tensor([0.25, 0.25, 0.25])
+        tensor([0.2500, 0.2500, 0.2500])
     """
     return tensor.fill_(val)
 

@@ -167,9 +167,9 @@ class LazyLinear(LazyModuleMixin, Linear):
         >>> list(layer.state_dict().items())
         [('weight', <UninitializedParameter>), ('bias', <UninitializedParameter>)]
         >>> layer(minigrad.randn(32, 784)).shape
-        (32, 10)
+        minigrad.Size([32, 10])
         >>> layer, layer.weight.shape
-        (Linear(in_features=784, out_features=10, bias=True), (10, 784))
+        (Linear(in_features=784, out_features=10, bias=True), minigrad.Size([10, 784]))
     """
 
     cls_to_become = Linear
@@ -223,7 +223,7 @@ class LazyConv2d(LazyModuleMixin, Conv2d):
         >>> conv
         LazyConv2d(0, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
         >>> conv(minigrad.randn(2, 3, 28, 28)).shape
-        (2, 8, 28, 28)
+        minigrad.Size([2, 8, 28, 28])
         >>> conv
         Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
     """
@@ -375,7 +375,7 @@ class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
         >>> bn = minigrad.nn.LazyBatchNorm2d(momentum=0.2)
         >>> _ = bn(minigrad.randn(4, 3, 8, 8))
         >>> type(bn).__name__, bn.num_features, bn.weight.shape, bn.running_var.shape
-        ('BatchNorm2d', 3, (3,), (3,))
+        ('BatchNorm2d', 3, minigrad.Size([3]), minigrad.Size([3]))
     """
 
     cls_to_become = BatchNorm2d

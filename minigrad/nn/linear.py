@@ -45,7 +45,7 @@ class Linear(Module):
         >>> import minigrad
         >>> layer = minigrad.nn.Linear(784, 500)
         >>> layer(minigrad.randn(32, 784)).shape
-        (32, 500)
+        minigrad.Size([32, 500])
     """
 
     def __init__(

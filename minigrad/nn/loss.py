@@ -91,7 +91,7 @@ class NLLLoss(_WeightedLoss):
         >>> import minigrad
         >>> log_probs = minigrad.tensor([[-0.1, -2.4], [-1.2, -0.4]])  # (N, C)
         >>> minigrad.nn.NLLLoss()(log_probs, minigrad.tensor([0, 1]))  # mean of 0.1 and 0.4
-        tensor(0.25)
+        tensor(0.2500)
     """
 
     def forward(self, input, target):
@@ -249,7 +249,7 @@ class CTCLoss(_Loss):
         >>> log_probs = minigrad.randn(6, 2, 5).log_softmax(2)  # 6 steps, 2 sequences
         >>> targets = minigrad.tensor([[1, 2], [3, 0]])  # "1 2" and "3" (padded)
         >>> ctc(log_probs, targets, [6, 6], [2, 1]).shape
-        ()
+        minigrad.Size([])
     """
 
     def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False):

@@ -69,7 +69,7 @@ class MarginRankingLoss(_Loss):
         >>> import minigrad
         >>> loss = minigrad.nn.MarginRankingLoss(margin=0.5)
         >>> loss(minigrad.tensor([1.0]), minigrad.tensor([0.75]), minigrad.tensor([1.0]))
-        tensor(0.25)
+        tensor(0.2500)
     """
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean") -> None:
@@ -90,7 +90,7 @@ class HingeEmbeddingLoss(_Loss):
         >>> import minigrad
         >>> loss = minigrad.nn.HingeEmbeddingLoss(margin=1.0)
         >>> loss(minigrad.tensor([0.25, 0.25]), minigrad.tensor([1, -1]))
-        tensor(0.5)
+        tensor(0.5000)
     """
 
     def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean") -> None:

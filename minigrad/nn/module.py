@@ -48,7 +48,7 @@ class Module(ModuleHooks, ModuleState):
         >>> [name for name, _ in model.named_parameters()]
         ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
         >>> model(minigrad.randn(3, 4)).shape
-        (3, 2)
+        minigrad.Size([3, 2])
     """
 
     def __init__(self) -> None:
@@ -277,7 +277,7 @@ class Module(ModuleHooks, ModuleState):
         Example:
             >>> from minigrad import nn
             >>> nn.Sequential(nn.Linear(2, 3)).get_parameter("0.bias").shape
-            (3,)
+            minigrad.Size([3])
         """
         return self._get_member(target, "_parameters", "parameter")
 

@@ -157,7 +157,7 @@ class LocalResponseNorm(Module):
         >>> lrn
         LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)
         >>> lrn(minigrad.randn(2, 5, 4, 4)).shape
-        (2, 5, 4, 4)
+        minigrad.Size([2, 5, 4, 4])
     """
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
@@ -379,7 +379,7 @@ class InstanceNorm1d(_InstanceNorm):
         >>> [abs(round(v, 3)) for v in y.mean(dim=-1).flatten().tolist()]
         [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
         >>> norm(minigrad.randn(3, 10)).shape  # unbatched (C, L)
-        (3, 10)
+        minigrad.Size([3, 10])
     """
 
     _batched_ndim = 3
@@ -418,7 +418,7 @@ class InstanceNorm2d(_InstanceNorm):
         >>> [abs(round(v, 3)) for v in y.mean(dim=(2, 3)).flatten().tolist()]
         [0.0, 0.0, 0.0, 0.0]
         >>> norm.running_mean  # 10% of the way to the average instance mean, (3.5+19.5)/2
-        tensor([1.15, 1.95])
+        tensor([1.1500, 1.9500])
         >>> _ = norm.eval()
         >>> [round(v, 4) for v in norm(x)[0, 0, 0].tolist()]  # evaluation: the estimates
         [-0.939, -0.1225, 0.694, 1.5105]

@@ -55,7 +55,7 @@ class ZeroPad1d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.ZeroPad1d(1)(minigrad.zeros(1, 1, 3)).shape
-        (1, 1, 5)
+        minigrad.Size([1, 1, 5])
     """
 
     dims, mode = 1, "constant"
@@ -70,7 +70,7 @@ class ZeroPad2d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.ZeroPad2d(1)(minigrad.zeros(1, 1, 3, 3)).shape
-        (1, 1, 5, 5)
+        minigrad.Size([1, 1, 5, 5])
     """
 
     dims, mode = 2, "constant"
@@ -85,7 +85,7 @@ class ZeroPad3d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.ZeroPad3d(1)(minigrad.zeros(1, 1, 3, 3, 3)).shape
-        (1, 1, 5, 5, 5)
+        minigrad.Size([1, 1, 5, 5, 5])
     """
 
     dims, mode = 3, "constant"
@@ -100,7 +100,7 @@ class ConstantPad1d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.ConstantPad1d(1, 3.5)(minigrad.zeros(1, 1, 3)).shape
-        (1, 1, 5)
+        minigrad.Size([1, 1, 5])
     """
 
     dims, mode = 1, "constant"
@@ -115,7 +115,7 @@ class ConstantPad2d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.ConstantPad2d(1, 3.5)(minigrad.zeros(1, 1, 3, 3)).shape
-        (1, 1, 5, 5)
+        minigrad.Size([1, 1, 5, 5])
     """
 
     dims, mode = 2, "constant"
@@ -130,7 +130,7 @@ class ConstantPad3d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.ConstantPad3d(1, 3.5)(minigrad.zeros(1, 1, 3, 3, 3)).shape
-        (1, 1, 5, 5, 5)
+        minigrad.Size([1, 1, 5, 5, 5])
     """
 
     dims, mode = 3, "constant"
@@ -145,7 +145,7 @@ class ReflectionPad1d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.ReflectionPad1d(1)(minigrad.zeros(1, 1, 3)).shape
-        (1, 1, 5)
+        minigrad.Size([1, 1, 5])
     """
 
     dims, mode = 1, "reflect"
@@ -160,7 +160,7 @@ class ReflectionPad2d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.ReflectionPad2d(1)(minigrad.zeros(1, 1, 3, 3)).shape
-        (1, 1, 5, 5)
+        minigrad.Size([1, 1, 5, 5])
     """
 
     dims, mode = 2, "reflect"
@@ -175,7 +175,7 @@ class ReflectionPad3d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.ReflectionPad3d(1)(minigrad.zeros(1, 1, 3, 3, 3)).shape
-        (1, 1, 5, 5, 5)
+        minigrad.Size([1, 1, 5, 5, 5])
     """
 
     dims, mode = 3, "reflect"
@@ -190,7 +190,7 @@ class ReplicationPad1d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.ReplicationPad1d(1)(minigrad.zeros(1, 1, 3)).shape
-        (1, 1, 5)
+        minigrad.Size([1, 1, 5])
     """
 
     dims, mode = 1, "replicate"
@@ -205,7 +205,7 @@ class ReplicationPad2d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.ReplicationPad2d(1)(minigrad.zeros(1, 1, 3, 3)).shape
-        (1, 1, 5, 5)
+        minigrad.Size([1, 1, 5, 5])
     """
 
     dims, mode = 2, "replicate"
@@ -220,7 +220,7 @@ class ReplicationPad3d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.ReplicationPad3d(1)(minigrad.zeros(1, 1, 3, 3, 3)).shape
-        (1, 1, 5, 5, 5)
+        minigrad.Size([1, 1, 5, 5, 5])
     """
 
     dims, mode = 3, "replicate"
@@ -235,7 +235,7 @@ class CircularPad1d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.CircularPad1d(1)(minigrad.zeros(1, 1, 3)).shape
-        (1, 1, 5)
+        minigrad.Size([1, 1, 5])
     """
 
     dims, mode = 1, "circular"
@@ -250,7 +250,7 @@ class CircularPad2d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.CircularPad2d(1)(minigrad.zeros(1, 1, 3, 3)).shape
-        (1, 1, 5, 5)
+        minigrad.Size([1, 1, 5, 5])
     """
 
     dims, mode = 2, "circular"
@@ -265,7 +265,7 @@ class CircularPad3d(_PadNd):
     Example:
         >>> import minigrad
         >>> minigrad.nn.CircularPad3d(1)(minigrad.zeros(1, 1, 3, 3, 3)).shape
-        (1, 1, 5, 5, 5)
+        minigrad.Size([1, 1, 5, 5, 5])
     """
 
     dims, mode = 3, "circular"

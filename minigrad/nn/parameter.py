@@ -131,7 +131,7 @@ class _Uninitialized:
             >>> p = minigrad.nn.UninitializedParameter()
             >>> p.materialize((2, 3))
             >>> type(p).__name__, p.shape
-            ('Parameter', (2, 3))
+            ('Parameter', minigrad.Size([2, 3]))
         """
         device = self.device if device is None else Device(device)
         dtype = self._data.dtype if dtype is None else dtype
@@ -202,7 +202,7 @@ class UninitializedBuffer(_Uninitialized, Tensor):
         <UninitializedBuffer>
         >>> _ = bn(minigrad.randn(4, 3))
         >>> bn.running_mean.shape
-        (3,)
+        minigrad.Size([3])
     """
 
     __slots__ = ()

@@ -23,7 +23,7 @@ class MaxPool2d(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.MaxPool2d(2)(minigrad.randn(1, 3, 28, 28)).shape
-        (1, 3, 14, 14)
+        minigrad.Size([1, 3, 14, 14])
     """
 
     def __init__(
@@ -71,8 +71,8 @@ class AvgPool2d(Module):
         >>> import minigrad
         >>> x = minigrad.arange(16.0).reshape(1, 1, 4, 4)  # (N, C, H, W)
         >>> minigrad.nn.AvgPool2d(2)(x)
-        tensor([[[[ 2.5,  4.5],
-                  [10.5, 12.5]]]])
+        tensor([[[[ 2.5000,  4.5000],
+                  [10.5000, 12.5000]]]])
     """
 
     def __init__(
@@ -120,7 +120,7 @@ class AdaptiveAvgPool2d(Module):
         >>> import minigrad
         >>> pool = minigrad.nn.AdaptiveAvgPool2d((2, 2))
         >>> pool(minigrad.randn(8, 16, 7, 5)).shape, pool(minigrad.randn(8, 16, 28, 28)).shape
-        ((8, 16, 2, 2), (8, 16, 2, 2))
+        (minigrad.Size([8, 16, 2, 2]), minigrad.Size([8, 16, 2, 2]))
     """
 
     def __init__(self, output_size) -> None:
@@ -143,7 +143,7 @@ class AdaptiveMaxPool2d(Module):
         >>> import minigrad
         >>> pool = minigrad.nn.AdaptiveMaxPool2d((2, None))
         >>> pool(minigrad.randn(8, 16, 7, 5)).shape
-        (8, 16, 2, 5)
+        minigrad.Size([8, 16, 2, 5])
     """
 
     def __init__(self, output_size, return_indices: bool = False) -> None:
@@ -164,7 +164,7 @@ class AdaptiveMaxPool1d(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.AdaptiveMaxPool1d(3)(minigrad.randn(2, 4, 10)).shape
-        (2, 4, 3)
+        minigrad.Size([2, 4, 3])
     """
 
     def __init__(self, output_size, return_indices: bool = False) -> None:
@@ -185,7 +185,7 @@ class LPPool2d(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.LPPool2d(2, 3, stride=2)(minigrad.randn(2, 4, 9, 9)).shape
-        (2, 4, 4, 4)
+        minigrad.Size([2, 4, 4, 4])
     """
 
     def __init__(self, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False):
@@ -210,7 +210,7 @@ class LPPool1d(LPPool2d):
     Example:
         >>> import minigrad
         >>> minigrad.nn.LPPool1d(2, 3, stride=2)(minigrad.randn(2, 4, 9)).shape
-        (2, 4, 4)
+        minigrad.Size([2, 4, 4])
     """
 
     def forward(self, input):
@@ -227,7 +227,7 @@ class MaxUnpool2d(Module):
         >>> pool = minigrad.nn.MaxPool2d(2, return_indices=True)
         >>> pooled, where = pool(minigrad.randn(1, 1, 4, 4))
         >>> minigrad.nn.MaxUnpool2d(2)(pooled, where).shape
-        (1, 1, 4, 4)
+        minigrad.Size([1, 1, 4, 4])
     """
 
     _dims = 2
@@ -258,7 +258,7 @@ class MaxUnpool1d(MaxUnpool2d):
         >>> import minigrad
         >>> pooled, where = minigrad.nn.MaxPool1d(2, return_indices=True)(minigrad.randn(1, 1, 6))
         >>> minigrad.nn.MaxUnpool1d(2)(pooled, where).shape
-        (1, 1, 6)
+        minigrad.Size([1, 1, 6])
     """
 
     _dims = 1
@@ -271,7 +271,7 @@ class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
     Example:
         >>> import minigrad
         >>> minigrad.nn.AdaptiveMaxPool3d((1, 2, 2))(minigrad.randn(2, 3, 4, 5, 6)).shape
-        (2, 3, 1, 2, 2)
+        minigrad.Size([2, 3, 1, 2, 2])
     """
 
     def forward(self, input):
@@ -285,7 +285,7 @@ class LPPool3d(LPPool2d):
     Example:
         >>> import minigrad
         >>> minigrad.nn.LPPool3d(2, 2)(minigrad.randn(1, 2, 4, 4, 4)).shape
-        (1, 2, 2, 2, 2)
+        minigrad.Size([1, 2, 2, 2, 2])
     """
 
     def forward(self, input):
@@ -301,7 +301,7 @@ class MaxUnpool3d(MaxUnpool2d):
         >>> pool = minigrad.nn.MaxPool3d(2, return_indices=True)
         >>> pooled, where = pool(minigrad.randn(1, 1, 4, 4, 4))
         >>> minigrad.nn.MaxUnpool3d(2)(pooled, where).shape
-        (1, 1, 4, 4, 4)
+        minigrad.Size([1, 1, 4, 4, 4])
     """
 
     _dims = 3
@@ -316,7 +316,7 @@ class FractionalMaxPool2d(Module):
         >>> import minigrad
         >>> pool = minigrad.nn.FractionalMaxPool2d(3, output_ratio=0.5)
         >>> pool(minigrad.randn(2, 4, 10, 12)).shape
-        (2, 4, 5, 6)
+        minigrad.Size([2, 4, 5, 6])
     """
 
     _dims = 2
@@ -353,7 +353,7 @@ class FractionalMaxPool3d(FractionalMaxPool2d):
         >>> import minigrad
         >>> pool = minigrad.nn.FractionalMaxPool3d(2, output_size=(2, 3, 4))
         >>> pool(minigrad.randn(1, 1, 5, 6, 7)).shape
-        (1, 1, 2, 3, 4)
+        minigrad.Size([1, 1, 2, 3, 4])
     """
 
     _dims = 3

@@ -137,7 +137,7 @@ class RNNBase(Module):
         >>> layer = minigrad.nn.RNNBase("GRU", 10, 20)
         >>> output, h_n = layer(minigrad.randn(5, 3, 10))
         >>> output.shape, h_n.shape
-        ((5, 3, 20), (1, 3, 20))
+        (minigrad.Size([5, 3, 20]), minigrad.Size([1, 3, 20]))
     """
 
     def __init__(
@@ -394,7 +394,7 @@ class RNN(RNNBase):
         >>> rnn = minigrad.nn.RNN(10, 20, num_layers=2)
         >>> output, h_n = rnn(minigrad.randn(5, 3, 10))  # 5 steps, a batch of 3
         >>> output.shape, h_n.shape
-        ((5, 3, 20), (2, 3, 20))
+        (minigrad.Size([5, 3, 20]), minigrad.Size([2, 3, 20]))
     """
 
     def __init__(
@@ -445,9 +445,9 @@ class LSTM(RNNBase):
         >>> lstm = minigrad.nn.LSTM(10, 20, batch_first=True)
         >>> output, (h_n, c_n) = lstm(minigrad.randn(3, 5, 10))  # a batch of 3, 5 steps
         >>> output.shape, h_n.shape, c_n.shape
-        ((3, 5, 20), (1, 3, 20), (1, 3, 20))
+        (minigrad.Size([3, 5, 20]), minigrad.Size([1, 3, 20]), minigrad.Size([1, 3, 20]))
         >>> lstm.weight_ih_l0.shape  # the four gates, stacked
-        (80, 10)
+        minigrad.Size([80, 10])
     """
 
     def __init__(
@@ -488,7 +488,7 @@ class GRU(RNNBase):
         >>> gru = minigrad.nn.GRU(10, 20, bidirectional=True)
         >>> output, h_n = gru(minigrad.randn(5, 10))  # one unbatched sequence of 5 steps
         >>> output.shape, h_n.shape
-        ((5, 40), (2, 20))
+        (minigrad.Size([5, 40]), minigrad.Size([2, 20]))
     """
 
     def __init__(
@@ -524,7 +524,7 @@ class RNNCellBase(Module):
         >>> import minigrad
         >>> cell = minigrad.nn.LSTMCell(10, 20)
         >>> isinstance(cell, minigrad.nn.RNNCellBase), cell.weight_ih.shape
-        (True, (80, 10))
+        (True, minigrad.Size([80, 10]))
     """
 
     def __init__(self, mode, input_size, hidden_size, bias, device=None, dtype=None) -> None:
@@ -610,7 +610,7 @@ class RNNCell(RNNCellBase):
         >>> for x in minigrad.randn(6, 3, 10):  # six steps of a batch of 3
         ...     h = cell(x, h)
         >>> h.shape
-        (3, 20)
+        minigrad.Size([3, 20])
     """
 
     def __init__(
@@ -637,7 +637,7 @@ class LSTMCell(RNNCellBase):
         >>> h, c = cell(minigrad.randn(3, 10))  # from a zero state
         >>> h, c = cell(minigrad.randn(3, 10), (h, c))
         >>> h.shape, c.shape
-        ((3, 20), (3, 20))
+        (minigrad.Size([3, 20]), minigrad.Size([3, 20]))
     """
 
     def __init__(
@@ -656,7 +656,7 @@ class GRUCell(RNNCellBase):
         >>> import minigrad
         >>> cell = minigrad.nn.GRUCell(10, 20)
         >>> cell(minigrad.randn(10)).shape  # one unbatched input
-        (20,)
+        minigrad.Size([20])
     """
 
     def __init__(

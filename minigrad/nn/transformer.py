@@ -53,7 +53,7 @@ class TransformerDecoderLayer(Module):
         >>> layer = minigrad.nn.TransformerDecoderLayer(16, 4, batch_first=True)
         >>> memory, tgt = minigrad.randn(2, 9, 16), minigrad.randn(2, 5, 16)
         >>> layer(tgt, memory).shape
-        (2, 5, 16)
+        minigrad.Size([2, 5, 16])
     """
 
     def __init__(
@@ -143,7 +143,7 @@ class TransformerDecoder(Module):
         >>> layer = minigrad.nn.TransformerDecoderLayer(16, 4, dim_feedforward=32)
         >>> decoder = minigrad.nn.TransformerDecoder(layer, num_layers=2)
         >>> decoder(minigrad.randn(5, 2, 16), minigrad.randn(9, 2, 16)).shape
-        (5, 2, 16)
+        minigrad.Size([5, 2, 16])
     """
 
     def __init__(self, decoder_layer: Module, num_layers: int, norm: Module | None = None):
@@ -211,7 +211,7 @@ class Transformer(Module):
         >>> src, tgt = minigrad.randn(9, 2, 16), minigrad.randn(5, 2, 16)
         >>> mask = model.generate_square_subsequent_mask(5)
         >>> model(src, tgt, tgt_mask=mask).shape
-        (5, 2, 16)
+        minigrad.Size([5, 2, 16])
     """
 
     generate_square_subsequent_mask = staticmethod(generate_square_subsequent_mask)

@@ -18,7 +18,7 @@ class Upsample(Module):
         >>> up
         Upsample(scale_factor=2.0, mode='nearest')
         >>> up(minigrad.ones(1, 3, 4, 4)).shape
-        (1, 3, 8, 8)
+        minigrad.Size([1, 3, 8, 8])
     """
 
     def __init__(
@@ -56,7 +56,7 @@ class UpsamplingNearest2d(Upsample):
     Example:
         >>> import minigrad
         >>> minigrad.nn.UpsamplingNearest2d(size=(2, 3))(minigrad.ones(1, 1, 1, 1)).shape
-        (1, 1, 2, 3)
+        minigrad.Size([1, 1, 2, 3])
     """
 
     def __init__(self, size=None, scale_factor=None) -> None:
@@ -71,7 +71,7 @@ class UpsamplingBilinear2d(Upsample):
         >>> import minigrad
         >>> x = minigrad.tensor([[[[0.0, 1.0]]]])
         >>> minigrad.nn.UpsamplingBilinear2d(size=(1, 3))(x)
-        tensor([[[[0. , 0.5, 1. ]]]])
+        tensor([[[[0.0000, 0.5000, 1.0000]]]])
     """
 
     def __init__(self, size=None, scale_factor=None) -> None:
@@ -86,7 +86,7 @@ class PixelShuffle(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.PixelShuffle(3)(minigrad.ones(1, 9, 4, 4)).shape
-        (1, 1, 12, 12)
+        minigrad.Size([1, 1, 12, 12])
     """
 
     def __init__(self, upscale_factor: int) -> None:
@@ -107,7 +107,7 @@ class PixelUnshuffle(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.PixelUnshuffle(2)(minigrad.ones(1, 1, 4, 4)).shape
-        (1, 4, 2, 2)
+        minigrad.Size([1, 4, 2, 2])
     """
 
     def __init__(self, downscale_factor: int) -> None:
@@ -127,7 +127,7 @@ class Unfold(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.Unfold(kernel_size=3, padding=1)(minigrad.ones(2, 4, 5, 5)).shape
-        (2, 36, 25)
+        minigrad.Size([2, 36, 25])
     """
 
     def __init__(self, kernel_size, dilation=1, padding=0, stride=1) -> None:
@@ -145,7 +145,7 @@ class Fold(Module):
     Example:
         >>> import minigrad
         >>> minigrad.nn.Fold((4, 4), 2, stride=2)(minigrad.ones(1, 12, 4)).shape
-        (1, 3, 4, 4)
+        minigrad.Size([1, 3, 4, 4])
     """
 
     def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1) -> None:

@@ -84,7 +84,7 @@ class Adam(Optimizer):
         >>> (w * w).sum().backward()   # gradients 2 and -200: very different scales
         >>> opt.step()
         >>> w                          # yet both coordinates moved by lr
-        tensor([  0.9, -99.9], requires_grad=True)
+        tensor([  0.9000, -99.9000], requires_grad=True)
         >>> sorted(opt.state[w]), opt.state[w]["step"]
         (['exp_avg', 'exp_avg_sq', 'step'], tensor(1.))
     """

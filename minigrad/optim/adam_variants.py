@@ -129,7 +129,7 @@ class Adamax(_AdamVariant):
         >>> (w * w).sum().backward()
         >>> opt.step()
         >>> w   # each coordinate moved by lr at the first step
-        tensor([  0.9, -99.9], requires_grad=True)
+        tensor([  0.9000, -99.9000], requires_grad=True)
     """
 
     _buffers = ("exp_avg", "exp_inf")
@@ -306,7 +306,7 @@ class RAdam(_AdamVariant):
         >>> (w * w).sum().backward()
         >>> opt.step()
         >>> w   # the first steps are momentum SGD: proportional to the gradient
-        tensor([  0.8, -80. ], requires_grad=True)
+        tensor([  0.8000, -80.0000], requires_grad=True)
     """
 
     _buffers = ("exp_avg", "exp_avg_sq")

@@ -82,7 +82,7 @@ class RMSprop(Optimizer):
         >>> (w * w).sum().backward()   # gradients 2 and -200
         >>> opt.step()                 # each moves lr / sqrt(1 - alpha) = 0.1
         >>> w
-        tensor([  0.9, -99.9], requires_grad=True)
+        tensor([  0.9000, -99.9000], requires_grad=True)
     """
 
     _later_options: ClassVar[dict[str, Any]] = {

@@ -79,7 +79,7 @@ class SGD(Optimizer):
         ...     (w * w).sum().backward()   # gradient 2w
         ...     opt.step()
         >>> w
-        tensor([ 0.46, -0.92], requires_grad=True)
+        tensor([ 0.4600, -0.9200], requires_grad=True)
     """
 
     _later_options: ClassVar[dict[str, Any]] = {

@@ -189,7 +189,7 @@ class AveragedModel(Module):
         >>> swa.module.weight.item(), swa.n_averaged.item()
         (3.0, 3)
         >>> swa(minigrad.tensor([[2.0]]))
-        tensor([[6.]], grad_fn=<LinearBackward>)
+        tensor([[6.]], grad_fn=<LinearBackward0>)
     """
 
     def __init__(
@@ -234,8 +234,8 @@ class AveragedModel(Module):
         for i, (p_avg, p_model) in enumerate(zip(mine, theirs)):
             if p_avg.shape != p_model.shape:
                 raise ValueError(
-                    f"update_parameters: tensor {i} has shape {p_model.shape} in the model "
-                    f"but {p_avg.shape} in the averaged copy"
+                    f"update_parameters: tensor {i} has shape {tuple(p_model.shape)} in the model "
+                    f"but {tuple(p_avg.shape)} in the averaged copy"
                 )
             pairs.append((p_avg.detach(), p_model.detach().to(p_avg.device)))
         return pairs

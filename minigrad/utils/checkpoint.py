@@ -82,7 +82,7 @@ def checkpoint(
         >>> y = checkpoint(block, x, use_reentrant=False)
         >>> y.sum().backward()
         >>> x.grad.shape, block[0].weight.grad.shape
-        ((2, 3), (3, 3))
+        (minigrad.Size([2, 3]), minigrad.Size([3, 3]))
     """
     if use_reentrant is None:
         warnings.warn(
@@ -320,7 +320,7 @@ def checkpoint_sequential(functions, segments: int, input, use_reentrant=None, *
         >>> out = checkpoint_sequential(model, 2, x, use_reentrant=False)
         >>> out.sum().backward()
         >>> model[0].weight.grad.shape
-        (4, 2)
+        minigrad.Size([4, 2])
     """
     if use_reentrant is None:
         warnings.warn(

@@ -24,7 +24,7 @@ class DataParallel(Module):
         >>> from minigrad import nn
         >>> model = nn.DataParallel(nn.Linear(4, 2))
         >>> model(minigrad.randn(8, 4)).shape, list(model.state_dict())
-        ((8, 2), ['module.weight', 'module.bias'])
+        (minigrad.Size([8, 2]), ['module.weight', 'module.bias'])
     """
 
     def __init__(self, module: Module, device_ids=None, output_device=None, dim: int = 0):
@@ -56,7 +56,7 @@ def data_parallel(module, inputs, device_ids=None, output_device=None, dim: int 
         >>> import minigrad
         >>> from minigrad import nn
         >>> nn.parallel.data_parallel(nn.Linear(4, 2), minigrad.randn(8, 4)).shape
-        (8, 2)
+        minigrad.Size([8, 2])
     """
     wrapper = DataParallel(module, device_ids, output_device, dim)
     inputs = inputs if isinstance(inputs, tuple) else (inputs,)

@@ -105,7 +105,7 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm: Tensor, forea
         >>> w.grad = minigrad.tensor([3.0, 4.0])
         >>> clip_grads_with_norm_([w], max_norm=1.0, total_norm=minigrad.tensor(5.0))
         >>> w.grad
-        tensor([0.6, 0.8])
+        tensor([0.6000, 0.8000])
     """
     parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     grads = [p.grad for p in parameters if p.grad is not None]
@@ -159,7 +159,7 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
         >>> w.grad = minigrad.tensor([-5.0, 0.5, 2.0])
         >>> nn.utils.clip_grad_value_([w], clip_value=1.0)
         >>> w.grad
-        tensor([-1. ,  0.5,  1. ])
+        tensor([-1.0000,  0.5000,  1.0000])
     """
     parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     clip_value = float(clip_value)

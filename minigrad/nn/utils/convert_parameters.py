@@ -28,7 +28,7 @@ def parameters_to_vector(parameters) -> Tensor:
         >>> from minigrad import nn
         >>> layer = nn.Linear(3, 2)
         >>> nn.utils.parameters_to_vector(layer.parameters()).shape  # 2 * 3 weights, 2 biases
-        (8,)
+        minigrad.Size([8])
     """
     device = None
     flat = []

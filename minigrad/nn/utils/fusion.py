@@ -67,7 +67,7 @@ def fuse_linear_bn_weights(linear_w, linear_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b)
         >>> w, b = fuse_linear_bn_weights(linear.weight, linear.bias, bn.running_mean,
         ...                            bn.running_var, bn.eps, bn.weight, bn.bias)
         >>> w.shape, b.shape  # (out_features, in_features) and (out_features,)
-        ((3, 4), (3,))
+        (minigrad.Size([3, 4]), minigrad.Size([3]))
     """
     return _fuse_weights(linear_w, linear_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b)
 
@@ -85,7 +85,7 @@ def fuse_conv_bn_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b):
         >>> w, b = fuse_conv_bn_weights(conv.weight, conv.bias, bn.running_mean,
         ...                          bn.running_var, bn.eps, bn.weight, bn.bias)
         >>> w.shape, b.shape  # (out_channels, in_channels, kH, kW) and (out_channels,)
-        ((8, 1, 3, 3), (8,))
+        (minigrad.Size([8, 1, 3, 3]), minigrad.Size([8]))
     """
     return _fuse_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b)
 

@@ -47,7 +47,7 @@ def weight_norm(module, name: str = "weight", dim: int | None = 0):
         >>> sorted(layer.state_dict())
         ['bias', 'parametrizations.weight.original0', 'parametrizations.weight.original1']
         >>> layer.parametrizations.weight.original0.shape
-        (2, 1)
+        minigrad.Size([2, 1])
     """
     return parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
 

@@ -472,7 +472,7 @@ def l1_unstructured(module, name: str, amount, importance_scores=None):
         ...     _ = layer.weight.copy_(minigrad.tensor([[0.5, 0.1, -2.0]]))
         >>> layer = prune.l1_unstructured(layer, "weight", amount=1)
         >>> layer.weight
-        tensor([[ 0.5,  0. , -2. ]], grad_fn=<MulBackward>)
+        tensor([[ 0.5000,  0.0000, -2.0000]], grad_fn=<MulBackward0>)
     """
     L1Unstructured.apply(module, name, amount=amount, importance_scores=importance_scores)
     return module
@@ -564,7 +564,7 @@ def custom_from_mask(module, name: str, mask):
         >>> from minigrad.nn.utils import prune
         >>> layer = prune.custom_from_mask(nn.Linear(2, 1), "bias", minigrad.tensor([0.0]))
         >>> layer.bias_mask, layer.bias.abs()
-        (tensor([0.]), tensor([0.], grad_fn=<AbsBackward>))
+        (tensor([0.]), tensor([0.], grad_fn=<AbsBackward0>))
     """
     CustomFromMask.apply(module, name, mask)
     return module

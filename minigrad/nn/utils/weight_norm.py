@@ -60,7 +60,7 @@ def weight_norm(module, name: str = "weight", dim: int | None = 0):
         >>> sorted(name for name, _ in layer.named_parameters())
         ['bias', 'weight_g', 'weight_v']
         >>> layer.weight_g.shape
-        (2, 1)
+        minigrad.Size([2, 1])
     """
     warnings.warn(
         "torch.nn.utils.weight_norm is deprecated in favor of "

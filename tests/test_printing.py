@@ -1,0 +1,80 @@
+"""Tensors and shapes print as in PyTorch: the golden texts of ``tests/golden/printing.npz``
+(``make_golden_printing.py``), and the options' checks."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad import printing
+
+sys.path.insert(0, str(Path(__file__).parent / "golden"))
+from printing_cases import CASES
+
+GOLDEN = np.load(Path(__file__).parent / "golden" / "printing.npz", allow_pickle=False)
+LIB = types.SimpleNamespace(torch=minigrad)
+
+
+def test_golden_file_covers_every_case():
+    assert sorted(k for k in GOLDEN.files if not k.startswith("__")) == sorted(CASES)
+    assert str(GOLDEN["__torch_version__"]).startswith("2.13.0")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_prints_as_pytorch(name):
+    text = CASES[name](LIB)
+    # The address in "<... object at 0x...>" is not the golden's; nothing else differs.
+    assert text == str(GOLDEN[name]), f"\nminigrad:\n{text}\nPyTorch:\n{GOLDEN[name]}"
+
+
+def test_cases_restore_the_default_options():
+    assert printing.options == printing.PrintOptions()
+
+
+def test_grad_fn_repr_names_the_node_as_pytorch():
+    x = minigrad.ones(2, requires_grad=True)
+    fn = (x * 2).grad_fn
+    assert fn.name() == "MulBackward0"
+    assert repr(fn).startswith("<MulBackward0 object at 0x")
+
+
+def test_every_call_resets_sci_mode_unless_given():
+    try:
+        minigrad.set_printoptions(sci_mode=True)
+        assert repr(minigrad.tensor([0.5])) == "tensor([5.0000e-01])"
+        minigrad.set_printoptions(precision=4)  # as PyTorch: sci_mode back to None
+        assert repr(minigrad.tensor([0.5])) == "tensor([0.5000])"
+    finally:
+        minigrad.set_printoptions(profile="default")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"profile": "long"}, "profile must be one of"),
+        ({"precision": -1}, "precision must be a non-negative number"),
+        ({"linewidth": "80"}, "linewidth must be a non-negative number"),
+    ],
+)
+def test_bad_options_are_refused_by_name(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        minigrad.set_printoptions(**kwargs)
+    assert printing.options == printing.PrintOptions()
+
+
+def test_size_checks_its_items_and_pickles():
+    import pickle
+
+    with pytest.raises(TypeError, match=r"item 1 is 'float'"):
+        minigrad.Size([2, 1.5])
+    s = minigrad.Size([2, np.int64(3)])
+    assert s == (2, 3) and type(s[0]) is int
+    assert (
+        pickle.loads(pickle.dumps(s)) == s and type(pickle.loads(pickle.dumps(s))) is minigrad.Size
+    )
+    assert isinstance(minigrad.zeros(2).shape, tuple) and hash(s) == hash((2, 3))
