@@ -85,6 +85,10 @@ class Function:
     """
 
     is_view = False  # True when forward returns a view of its first input's array
+    # The output storage's ``graph_writes`` when this node made it: a tensor whose storage
+    # was since written by a recorded in-place op on another tensor (its view, its base)
+    # no longer holds what this node computed, and may not be used in the graph.
+    stamp = 0
     keeps_layout = False  # True for ``Elementwise`` ops: see ``_contiguous``
     out_device = None  # set by forward when the output lives on another device
     saved: tuple | None = ()  # the arrays backward needs; None once the graph is freed
@@ -152,6 +156,8 @@ class Function:
                 if x._requires_grad:
                     requires_grad = True
                     parents.append(x.grad_fn or x)
+                    if x.grad_fn is not None and x.grad_fn.stamp != x._version.graph_writes:
+                        _raise_rewritten(cls, x)
                 else:
                     parents.append(None)
             else:
@@ -180,6 +186,7 @@ class Function:
             result._version = inputs[0]._version
         if requires_grad:
             result.grad_fn = fn
+            fn.stamp = result._version.graph_writes
             fn.parents = parents
             fn.input_meta = [
                 None if p is None else (a.shape, a.dtype) for p, a in zip(parents, arrays)
@@ -239,6 +246,20 @@ def _contiguous(xp, out, arrays):
     if any(backend.is_array(a) and xp.may_share_memory(out, a) for a in arrays):
         return out
     return out.copy()  # C order; ascontiguousarray would make a 0-d array 1-d
+
+
+def _raise_rewritten(cls, x) -> None:
+    """The error for a tensor whose memory a recorded in-place op on another tensor (one of
+    its views, or its base) changed: its node no longer computes what it holds."""
+    if not grad_mode.enabled:
+        return  # nothing is recorded: the values are what counts, and they are current
+    raise RuntimeError(
+        f"{cls.op_name()}: an input was changed in place through another tensor that shares "
+        f"its memory (a view of it, or its base), so its place in the graph is out of date "
+        f"(it came from <{x.grad_fn.name()}>). Use the tensor the in-place op was applied "
+        "to, or index/view it again after the change (minigrad does not replay views as "
+        "PyTorch does)."
+    )
 
 
 def _raise_stale(fn: Function) -> None:

@@ -29,12 +29,16 @@ from .size import Size
 
 
 class VersionCounter:
-    """Counts in-place changes to a storage; a tensor and its views share one counter."""
+    """Counts in-place changes to a storage; a tensor and its views share one counter.
 
-    __slots__ = ("value",)
+    ``graph_writes`` counts the in-place changes that were recorded in the graph: after
+    one, only the tensor written keeps its place in the graph (see ``Function.stamp``)."""
+
+    __slots__ = ("graph_writes", "value")
 
     def __init__(self) -> None:
         self.value = 0
+        self.graph_writes = 0
 
 
 class Tensor:

@@ -37,6 +37,7 @@ from . import functions_stats as _FS2
 from . import linalg as _LA
 from . import random as _random
 from . import sampling as _sampling
+from .ops import rearrange as _rearrange
 from .size import Size
 from .tensor import Tensor, _parse_to_args
 
@@ -331,29 +332,69 @@ class TensorMethods:
         return self if self._data.flags.c_contiguous else _F.clone(self)
 
     # ------------------------------------------------------------------------------------
-    # In-place updates (for optimizers and initialisation; they record no graph)
+    # In-place updates. Outside the graph (no_grad, or nothing requires grad) they write
+    # into the array. Inside it, as in PyTorch, they are recorded: the op runs out of place
+    # (on a copy when its backward needs the old values), the result is written into this
+    # tensor's memory, and this same tensor object takes the op's place in the graph
+    # (``_take_place``).
     # ------------------------------------------------------------------------------------
 
-    def _check_inplace(self, name: str, other=None, destination=None, repeats_ok=False) -> None:
+    def _records(self, *others) -> bool:
+        """Whether an in-place write into this tensor, from ``others``, is recorded."""
+        if not _autograd.is_grad_enabled():
+            return False
+        return self._requires_grad or any(
+            isinstance(o, Tensor) and o._requires_grad for o in others
+        )
+
+    def _inplace_input(self, *others) -> Tensor:
+        """What an in-place op computes from: this tensor detached, or, when the write is
+        recorded, a copy of it in the graph (the op may save it for backward, and the
+        write is about to overwrite this tensor's array)."""
+        return _F.clone(self) if self._records(*others) else self.detach()
+
+    def _take_place(self, result: Tensor) -> None:
+        """After a recorded in-place op whose output is ``result`` (already written into
+        this tensor's array): this tensor now stands for it in the graph. Other tensors on
+        the same memory (its base, its other views) no longer match their nodes, and the
+        engine refuses them as inputs (``Function.stamp``)."""
+        self._version.graph_writes += 1
+        self.grad_fn = result.grad_fn
+        self.grad_fn.stamp = self._version.graph_writes
+        self._requires_grad = True
+
+    def _check_inplace(
+        self, name: str, other=None, destination=None, repeats_ok=False, records=True
+    ) -> None:
         """Refuse an in-place write that PyTorch refuses. ``destination``: the array the
         write lands in, when it is a part of this tensor's (``x[0] = v`` writes one
         element of an expanded tensor, which PyTorch allows). ``repeats_ok``: the write
         is the same value everywhere (``fill_(0)``), which PyTorch allows into an expanded
-        tensor too."""
+        tensor too. ``records``: False for the few in-place ops minigrad cannot record."""
         if not repeats_ok:
             _check_no_repeats(name, self._data if destination is None else destination)
-        if not _autograd.is_grad_enabled():
+        if not self._records(other):
             return
         if self._requires_grad and self.grad_fn is None:
             raise RuntimeError(
                 f"a leaf Variable that requires grad is being used in an in-place operation "
                 f"({name}); wrap the update in `with minigrad.no_grad():`"
             )
-        if self._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
+        if not records:
             raise RuntimeError(
-                f"{name}: minigrad records no graph for in-place operations on tensors that "
-                f"require grad; use the out-of-place form, or run it under no_grad()"
+                f"{name}: minigrad does not record this in-place operation in the graph; use "
+                f"the out-of-place form, or run it under no_grad()"
             )
+        node = self.grad_fn
+        while node is not None and node.is_view:  # up to the base of the view
+            base = node.parents[0]
+            if isinstance(base, Tensor):
+                raise RuntimeError(
+                    f"a view of a leaf Variable that requires grad is being used in an "
+                    f"in-place operation ({name}); change a clone of it, or the leaf itself "
+                    f"under no_grad()"
+                )
+            node = base
 
     def _check_overlap(self, name: str, source, target=None, whole: bool = False) -> None:
         """Refuse, as PyTorch does, to write into this tensor (or into ``target``, the
@@ -394,6 +435,8 @@ class TensorMethods:
     def _inplace(self, name: str, ufunc, other, alpha=None) -> Tensor:
         self._check_inplace(name, other)
         self._check_overlap(name, other)
+        if self._records(other):
+            return self._inplace_recorded(name, other, alpha)
         value = _F.operand_array(other, self, name)
         if isinstance(alpha, Tensor):  # PyTorch reads a one-element tensor as its number
             if alpha.numel() != 1:
@@ -424,6 +467,17 @@ class TensorMethods:
         self._version.value += 1
         return self
 
+    def _inplace_recorded(self, name: str, other, alpha) -> Tensor:
+        """``add_``, ``sub_``, ``mul_``, ``div_`` in the graph: the out-of-place op (on a
+        copy for ``mul_`` and ``div_``, whose backward reads this tensor's old values),
+        with the shape and dtype the in-place write keeps, written in."""
+        if name in ("add_", "sub_"):
+            extra = {} if alpha is None else {"alpha": alpha}
+            result = getattr(_F, name[:-1])(self, other, **extra)
+        else:
+            result = getattr(_F, name[:-1])(_F.clone(self), other)
+        return self._write_result(name, other, self._like_inplace(name, result))
+
     def add_(self, other, alpha=1) -> Tensor:
         """``self += alpha * other``, in place."""
         return self._inplace("add_", self.device.xp.add, other, alpha)
@@ -447,15 +501,13 @@ class TensorMethods:
         self._check_inplace("clamp_", min if isinstance(min, Tensor) else max)
         self._check_overlap("clamp_", min)
         self._check_overlap("clamp_", max)
-        result = _F.clamp(self.detach(), min, max)
+        result = _F.clamp(self._inplace_input(min, max), min, max)
         if not _dtypes.can_cast(result.dtype, self.dtype):  # an int result may narrow
             raise RuntimeError(
                 f"clamp_: the result type {result.dtype} can't be cast to the desired output "
                 f"type {self.dtype}"
             )
-        self._data[...] = result._data
-        self._version.value += 1
-        return self
+        return self._write_result("clamp_", min if isinstance(min, Tensor) else max, result)
 
     clip_ = clamp_
 
@@ -465,7 +517,13 @@ class TensorMethods:
 
     def fill_(self, value) -> Tensor:
         """Fill with one value, in place."""
-        self._check_inplace("fill_", repeats_ok=not isinstance(value, Tensor))  # as PyTorch
+        self._check_inplace("fill_", value, repeats_ok=not isinstance(value, Tensor))  # as PyTorch
+        if self._records(value):  # a filled tensor: no gradient to the old values
+            everywhere = _creation.ones(*self.shape, dtype=_dtypes.bool, device=self.device)
+            if isinstance(value, Tensor):
+                value = value.reshape(())
+            result = _FS.masked_fill(self, everywhere, value)
+            return self._write_result("fill_", value, result)
         if isinstance(value, Tensor):
             value = value.item()  # a one-element tensor, as in PyTorch
         self._data.fill(_number_for(self, value, "fill_"))
@@ -486,6 +544,9 @@ class TensorMethods:
                 f"copy_: the source of shape {tuple(shape)} cannot be broadcast to the "
                 f"destination of shape {tuple(self.shape)}"
             )
+        if self._records(src):  # the copy's gradient goes to src; none to the old values
+            result = src.to(device=self.device, dtype=self.dtype).expand(*self.shape)
+            return self._write_result("copy_", src, _F.clone(result))
         try:
             self._data[...] = value
         except ValueError:
@@ -577,20 +638,15 @@ class TensorMethods:
         return self._inplace_or_new("div_", other, Tensor.__truediv__)
 
     def _inplace_or_new(self, name: str, other, out_of_place) -> Tensor:
-        """``x += y``: in place when no graph is involved; on a result that is part of a
-        graph, a new tensor (rebinding x), since in-place ops record no graph here; on a leaf
-        that requires grad, the same error as PyTorch (use ``no_grad()`` to update it)."""
-        if _autograd.is_grad_enabled():
-            if self._requires_grad and self.grad_fn is None:
-                self._check_inplace(name, other)  # raises: a leaf that requires grad
-            if self._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
-                return self._like_inplace(name, out_of_place(self, other))
+        """``x += y`` is ``x.add_(y)``, as in PyTorch: the same tensor, changed in place
+        (and recorded in the graph when grad is involved); on a leaf that requires grad,
+        PyTorch's error (update it under ``no_grad()``)."""
         return getattr(self, name)(other)
 
     def _like_inplace(self, name: str, result: Tensor) -> Tensor:
-        """The new tensor of a rebinding ``x += y``, with what the in-place write would
-        keep: ``x``'s shape (PyTorch cannot broadcast ``x`` itself, and raises) and dtype
-        (a float32 ``x`` stays float32 after ``x += float64_y``, as in PyTorch)."""
+        """A recorded ``x += y``'s result, with what the in-place write keeps: ``x``'s
+        shape (PyTorch cannot broadcast ``x`` itself, and raises) and dtype (a float32
+        ``x`` stays float32 after ``x += float64_y``, as in PyTorch)."""
         if result.shape != self.shape:
             raise RuntimeError(
                 f"{name}: output with shape {list(self.shape)} doesn't match the broadcast "
@@ -723,8 +779,8 @@ class TensorMethods:
         return _F.getitem(self, key)
 
     def __setitem__(self, key, value) -> None:
-        """``x[key] = value``, in place (like the other in-place updates, it records no
-        graph, so it is refused on tensors that require grad while grad mode is on)."""
+        """``x[key] = value``, in place (recorded in the graph when this tensor or the
+        value requires grad, as the other in-place updates: ``_setitem_recorded``)."""
         fill = isinstance(value, Tensor) and value.numel() == 1 and _one_mask(key)
         key, basic = _F.index_key(key, self)
         # PyTorch copies into the view x[key] (a basic index), and checks that view for
@@ -737,7 +793,7 @@ class TensorMethods:
             view = _indexed_view(self._data, key)
             _check_no_repeats("__setitem__", view, indexed=True)
         self._check_inplace("__setitem__", value, destination=view)
-        target = self._data
+        target, selected = self._data, None
         if not basic:  # integers first, as PyTorch reads them (see functions.integers_first)
             selected, key = _F.integers_first(key)
             if selected is not None:
@@ -758,6 +814,9 @@ class TensorMethods:
                         f"dtypes match, got {self.dtype} for the destination and "
                         f"{value.dtype} for the source (convert it with .to({self.dtype}))"
                     )
+        if self._records(value):
+            self._setitem_recorded(key, value, selected)
+            return
         if fill and self.dtype.kind in "iu":  # masked_fill_ converts it as a number
             value = _number_for(self, value.item(), "__setitem__")
         value = _F.operand_array(value, self, "__setitem__")
@@ -787,6 +846,30 @@ class TensorMethods:
                 f"cannot assign to index {key!r} of a tensor of shape {tuple(self.shape)}: {error}"
             ) from None
         self._version.value += 1
+
+    def _setitem_recorded(self, key, value, selected) -> None:
+        """``x[key] = value`` in the graph: ``SetItem`` (a copy with the value written in,
+        whose backward sends the written places' gradient to the value), written into
+        this tensor, which takes its place. ``key`` is the array index ``__setitem__``
+        made, ``selected`` its basic part read first."""
+        if isinstance(value, Tensor):
+            _F.operand_array(value, self, "__setitem__")  # the device checks
+            if value.dtype != self.dtype:
+                value = value.to(self.dtype)
+            lead = 0  # PyTorch drops a value's leading 1s, as the plain path below
+            while lead < value.ndim and value.shape[lead] == 1:
+                lead += 1
+            if lead:
+                value = value.reshape(value.shape[lead:])
+        else:
+            value = _number_for(self, value, "__setitem__")
+        try:
+            result = _rearrange.SetItem.apply(self, value, key=key, selected=selected)
+        except (IndexError, ValueError) as error:
+            raise RuntimeError(
+                f"cannot assign to index {key!r} of a tensor of shape {tuple(self.shape)}: {error}"
+            ) from None
+        self._write(result)  # checked by __setitem__
 
     # ------------------------------------------------------------------------------------
     # Methods that mirror the functions in minigrad (see functions/ for the docs)
@@ -1045,17 +1128,17 @@ class TensorMethods:
 
     def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
         """:meth:`scatter`, in place."""
-        result = _FS.scatter(self.detach(), dim, index, src, value=value, reduce=reduce)
+        result = _FS.scatter(self._inplace_input(src), dim, index, src, value=value, reduce=reduce)
         return self._write_result("scatter_", src, result)
 
     def scatter_add_(self, dim, index, src):
         """:meth:`scatter_add`, in place."""
-        result = _FS.scatter_add(self.detach(), dim, index, src)
+        result = _FS.scatter_add(self._inplace_input(src), dim, index, src)
         return self._write_result("scatter_add_", src, result)
 
     def index_add_(self, dim, index, source, *, alpha=1):
         """:meth:`index_add`, in place."""
-        result = _FS.index_add(self.detach(), dim, index, source, alpha=alpha)
+        result = _FS.index_add(self._inplace_input(source), dim, index, source, alpha=alpha)
         return self._write_result("index_add_", source, result)
 
     def index_copy(self, dim, index, source):
@@ -1064,7 +1147,7 @@ class TensorMethods:
 
     def index_copy_(self, dim, index, source):
         """:meth:`index_copy`, in place."""
-        result = _FI.index_copy(self.detach(), dim, index, source)
+        result = _FI.index_copy(self._inplace_input(source), dim, index, source)
         return self._write_result("index_copy_", source, result)
 
     def index_put(self, indices, values, accumulate=False):
@@ -1073,7 +1156,7 @@ class TensorMethods:
 
     def index_put_(self, indices, values, accumulate=False):
         """:meth:`index_put`, in place."""
-        result = _FI.index_put(self.detach(), indices, values, accumulate)
+        result = _FI.index_put(self._inplace_input(values), indices, values, accumulate)
         return self._write_result("index_put_", values, result)
 
     def masked_scatter(self, mask, source):
@@ -1083,7 +1166,7 @@ class TensorMethods:
 
     def masked_scatter_(self, mask, source):
         """:meth:`masked_scatter`, in place."""
-        result = _FI.masked_scatter(self.detach(), mask, source)
+        result = _FI.masked_scatter(self._inplace_input(source), mask, source)
         return self._write_result("masked_scatter_", source, result)
 
     def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
@@ -1094,16 +1177,23 @@ class TensorMethods:
     def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
         """:meth:`scatter_reduce`, in place."""
         result = _FI.scatter_reduce(
-            self.detach(), dim, index, src, reduce, include_self=include_self
+            self._inplace_input(src), dim, index, src, reduce, include_self=include_self
         )
         return self._write_result("scatter_reduce_", src, result)
 
     def _write_result(self, name: str, other, result):
-        """Write an out-of-place result (of this tensor's shape and dtype) into this tensor."""
+        """Write an out-of-place result (of this tensor's shape and dtype) into this tensor;
+        if the graph recorded it, this tensor takes its place there."""
         self._check_inplace(name, other)
         self._check_overlap(name, other)
+        return self._write(result)
+
+    def _write(self, result: Tensor) -> Tensor:
+        """The write itself, once checked."""
         self._data[...] = result._data
         self._version.value += 1
+        if result.grad_fn is not None:
+            self._take_place(result)
         return self
 
     def nonzero(self, *, as_tuple=False):
@@ -1126,7 +1216,7 @@ class TensorMethods:
         """Fill with ones with probability ``p`` (a number, or a tensor of probabilities
         that broadcasts to this shape), zeros otherwise, in place."""
         probs = p if isinstance(p, Tensor) else None
-        self._check_inplace("bernoulli_", probs)
+        self._check_inplace("bernoulli_", probs, records=False)
         if probs is None:
             result = _sampling.bernoulli(self.detach().float() if not self.is_floating_point()
                                          else self.detach(), p, generator=generator)  # fmt: skip
@@ -1568,12 +1658,12 @@ class TensorMethods:
 
     def masked_fill_(self, mask, value):
         """:meth:`masked_fill`, in place."""
-        result = _FS.masked_fill(self.detach(), mask, value)
+        result = _FS.masked_fill(self._inplace_input(value), mask, value)
         return self._write_result("masked_fill_", value, result)
 
     def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
         """:meth:`nan_to_num`, in place."""
-        result = _FP.nan_to_num(self.detach(), nan, posinf, neginf)
+        result = _FP.nan_to_num(self._inplace_input(), nan, posinf, neginf)
         return self._write_result("nan_to_num_", None, result)
 
     def index_fill(self, dim, index, value):
@@ -1582,13 +1672,13 @@ class TensorMethods:
 
     def index_fill_(self, dim, index, value):
         """:meth:`index_fill`, in place."""
-        result = _FS.index_fill(self.detach(), dim, index, value)
+        result = _FS.index_fill(self._inplace_input(value), dim, index, value)
         return self._write_result("index_fill_", value, result)
 
     def fill_diagonal_(self, fill_value, wrap=False):
         """Write ``fill_value`` on the main diagonal, in place (of a matrix, or of a tensor
         whose dims are all equal; ``wrap`` restarts it below a tall matrix's square)."""
-        self._check_inplace("fill_diagonal_")
+        self._check_inplace("fill_diagonal_", records=False)
         if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) > 1):
             raise RuntimeError(
                 "all dimensions of input must be of equal length"
@@ -2321,13 +2411,14 @@ _ALIASES = {
 
 def _in_place_form(name: str):
     def method(self, *args, **kwargs):
-        result = getattr(self.detach(), name)(*args, **kwargs)
+        others = [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
+        result = getattr(self._inplace_input(*others), name)(*args, **kwargs)
         if not _dtypes.can_cast(result.dtype, self.dtype):
             raise RuntimeError(
                 f"{name}_: result type {result.dtype} can't be cast to the desired output "
                 f"type {self.dtype}"
             )
-        other = args[0] if args and isinstance(args[0], Tensor) else None
+        other = next((a for a in others if a._requires_grad), others[0] if others else None)
         return self._write_result(f"{name}_", other, result.to(self.dtype))
 
     method.__name__ = method.__qualname__ = f"{name}_"
@@ -2340,7 +2431,7 @@ def _in_place_layout(name: str):
     ``name(...)``, over the same memory (outside the graph, as minigrad's in-place ops)."""
 
     def method(self, *args, **kwargs):
-        self._check_inplace(f"{name}_", repeats_ok=True)
+        self._check_inplace(f"{name}_", repeats_ok=True, records=False)
         self._data = getattr(self.detach(), name)(*args, **kwargs)._data
         return self
 

@@ -1,7 +1,8 @@
 """Primitives that rearrange elements: ``flip``, ``roll``, ``gather``, and their opposites
-``scatter``, ``index_add`` and ``scatter_reduce``. Each output element of the first three is one
-input element, so the backward puts each gradient back where its element came from
-(adding them up where ``gather`` picked an element more than once).
+``scatter``, ``index_add``, ``scatter_reduce`` and ``x[key] = v`` (``SetItem``). Each
+output element of the first three is one input element, so the backward puts each
+gradient back where its element came from (adding them up where ``gather`` picked an
+element more than once).
 """
 
 from __future__ import annotations
@@ -135,6 +136,32 @@ class Scatter(Function):
             g_a = grad.copy()
             g_a[where] = 0
         return g_a, None, g_src
+
+
+class SetItem(Function):
+    """``out = a`` with ``out[key] = v``: what ``x[key] = v`` computes when the graph
+    records it (``v`` a tensor of the value's shape, broadcast to ``a[key]``, or a number).
+    ``selected``, when not None, is a basic index applied first (PyTorch reads an index's
+    integers before its index tensors; see ``functions.integers_first``).
+
+    Backward: the overwritten elements of ``a`` get no gradient; ``v`` gets the gradient
+    of the places it was written to (summed back to its shape by the engine)."""
+
+    def forward(self, a, v, key, selected):
+        self.key, self.selected = key, selected
+        out = a.copy()
+        (out if selected is None else out[selected])[key] = v
+        return out
+
+    def backward(self, grad):
+        g_a = g_v = None
+        part = grad if self.selected is None else grad[self.selected]
+        if self.needs_input_grad[1]:
+            g_v = self.xp.array(part[self.key])  # a copy: never a view of grad
+        if self.needs_input_grad[0]:
+            g_a = grad.copy()
+            (g_a if self.selected is None else g_a[self.selected])[self.key] = 0
+        return g_a, g_v
 
 
 class IndexAdd(Function):
