@@ -47,6 +47,17 @@ def _use_custom_functions(apply) -> None:
     _custom_apply = apply
 
 
+# Gives a view whose base was since written in place (through another view, or itself) a
+# node that reads it out of the base's current one, as PyTorch regenerates a view's
+# grad_fn; False where it cannot. Set by tensor_methods.py (it makes the node with an op).
+_refresh_view = None
+
+
+def _use_view_refresh(refresh) -> None:
+    global _refresh_view
+    _refresh_view = refresh
+
+
 # ----------------------------------------------------------------------------------------
 # Functions: the nodes of the graph.
 # ----------------------------------------------------------------------------------------
@@ -153,11 +164,11 @@ class Function:
                 elif x.device is not device:
                     _raise_device_mismatch(cls, inputs)
                 arrays.append(x._data)
+                if x._version.graph_writes and grad_mode.enabled:  # written in the graph
+                    _check_current(cls, x)
                 if x._requires_grad:
                     requires_grad = True
                     parents.append(x.grad_fn or x)
-                    if x.grad_fn is not None and x.grad_fn.stamp != x._version.graph_writes:
-                        _raise_rewritten(cls, x)
                 else:
                     parents.append(None)
             else:
@@ -183,7 +194,9 @@ class Function:
             requires_grad = False
         result = Tensor._wrap(out, fn.out_device or device, requires_grad)
         if fn.is_view:  # a view shares its base's storage, so it shares its version too
-            result._version = inputs[0]._version
+            base = inputs[0]
+            result._version = base._version
+            result._base = base if base._base is None else base._base
         if requires_grad:
             result.grad_fn = fn
             fn.stamp = result._version.graph_writes
@@ -248,17 +261,20 @@ def _contiguous(xp, out, arrays):
     return out.copy()  # C order; ascontiguousarray would make a 0-d array 1-d
 
 
-def _raise_rewritten(cls, x) -> None:
-    """The error for a tensor whose memory a recorded in-place op on another tensor (one of
-    its views, or its base) changed: its node no longer computes what it holds."""
-    if not grad_mode.enabled:
-        return  # nothing is recorded: the values are what counts, and they are current
+def _check_current(cls, x) -> None:
+    """Refuse an input whose memory a recorded in-place op on another tensor changed, so
+    that its node no longer computes what it holds, unless it is a view, which is read
+    again out of its base (``_refresh_view``)."""
+    if x.grad_fn is not None and x.grad_fn.stamp == x._version.graph_writes:
+        return
+    if x._base is not None and _refresh_view(x):
+        return
+    if x.grad_fn is None:
+        return  # outside the graph: its values are all there is to it
     raise RuntimeError(
         f"{cls.op_name()}: an input was changed in place through another tensor that shares "
-        f"its memory (a view of it, or its base), so its place in the graph is out of date "
-        f"(it came from <{x.grad_fn.name()}>). Use the tensor the in-place op was applied "
-        "to, or index/view it again after the change (minigrad does not replay views as "
-        "PyTorch does)."
+        f"its memory, so its place in the graph is out of date (it came from "
+        f"<{x.grad_fn.name()}>). Use the tensor the in-place op was applied to."
     )
 
 

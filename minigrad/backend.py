@@ -335,12 +335,60 @@ def overlap(a, b) -> str:
         return "none"  # (NumPy gives a scalar, a copy, for x[0] of a 1-d array)
     if not (_dense(a) and _dense(b)):
         return "unknown"
-    start_a = a.ctypes.data if isinstance(a, np.ndarray) else a.data.ptr
-    start_b = b.ctypes.data if isinstance(b, np.ndarray) else b.data.ptr
+    start_a, start_b = array_address(a), array_address(b)
     end_a, end_b = start_a + a.nbytes, start_b + b.nbytes
     if start_a == start_b and end_a == end_b:
         return "full" if _same_layout(a, b) else "partial"
     return "partial" if start_a < end_b and start_b < end_a else "none"
+
+
+def view_positions(xp, base, view):
+    """For each element of ``view``, an array over part of ``base``'s memory, the position
+    of the base element it is in the base's C order (its index in ``base.reshape(-1)``
+    of a C-ordered copy), as an ``xp`` array; None if the view lies outside the base's
+    memory. A write through a view of a tensor in the graph needs them, to route the
+    base's gradient (``ops.rearrange.CopySlices``).
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.zeros((3, 4))
+        >>> view_positions(np, x, x[1:, ::2]).tolist()
+        [[4, 6], [8, 10]]
+        >>> view_positions(np, x, x.T[0]).tolist()
+        [0, 4, 8]
+    """
+    item = base.itemsize
+    if view.size == 0:
+        return xp.zeros(view.shape, dtype=xp.int64)
+    # Number the base's elements in C order, in an int64 buffer laid out element for
+    # element as the base's memory; then read the buffer through the view's layout.
+    low, high = _byte_bounds(base)
+    view_low, view_high = _byte_bounds(view)
+    if view_low < low or view_high > high:
+        return None
+    numbers = xp.full((high - low) // item, -1, dtype=xp.int64)
+    laid_out = xp.lib.stride_tricks.as_strided(
+        numbers[(array_address(base) - low) // item :], base.shape,
+        tuple(s // item * 8 for s in base.strides),
+    )  # fmt: skip
+    laid_out[...] = xp.arange(base.size).reshape(base.shape)
+    positions = xp.lib.stride_tricks.as_strided(
+        numbers[(array_address(view) - low) // item :], view.shape,
+        tuple(s // item * 8 for s in view.strides),
+    )  # fmt: skip
+    return positions.copy()
+
+
+def _byte_bounds(array) -> tuple[int, int]:
+    """The lowest address an array's elements use, and one past the highest byte."""
+    low = high = array_address(array)
+    for n, stride in zip(array.shape, array.strides):
+        if n > 1:
+            if stride < 0:
+                low += (n - 1) * stride
+            else:
+                high += (n - 1) * stride
+    return low, high + array.itemsize
 
 
 def _same_layout(a, b) -> bool:

@@ -68,8 +68,8 @@ class Tensor:
     """
 
     __slots__ = (
-        "__weakref__", "_data", "_grad", "_hooks", "_post_hooks", "_requires_grad", "_version",
-        "device", "grad_fn",
+        "__weakref__", "_base", "_data", "_grad", "_hooks", "_post_hooks", "_requires_grad",
+        "_version", "device", "grad_fn",
     )  # fmt: skip
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray * Tensor works
 
@@ -83,6 +83,7 @@ class Tensor:
         self._post_hooks = None  # its register_post_accumulate_grad_hook() hooks
         self.grad_fn = None
         self._version = VersionCounter()
+        self._base = None  # for a view: the tensor whose memory it shares
         self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -97,6 +98,7 @@ class Tensor:
         t._hooks = t._post_hooks = None
         t.grad_fn = None
         t._version = VersionCounter()
+        t._base = None
         t._requires_grad = requires_grad
         return t
 

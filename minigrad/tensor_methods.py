@@ -42,6 +42,28 @@ from .size import Size
 from .tensor import Tensor, _parse_to_args
 
 
+def _refresh_view(view: Tensor, positions=None) -> bool:
+    """Give ``view``, whose base's node changed since the view was made (an in-place write
+    through another view, or into the base), a node that reads it out of the base's
+    current one (``AsStrided``), as PyTorch regenerates a view's grad_fn. False where
+    the base is not current itself, or the view no longer lies in its memory."""
+    base, writes = view._base, view._version.graph_writes
+    if base.grad_fn is None or base.grad_fn.stamp != writes:
+        return False
+    if positions is None:
+        positions = _backend.view_positions(view.device.xp, base._data, view._data)
+    if positions is None:
+        return False
+    read = _rearrange.AsStrided.apply(base, view=view._data, positions=positions)
+    view.grad_fn = read.grad_fn
+    view.grad_fn.stamp = writes
+    view._requires_grad = True
+    return True
+
+
+_autograd._use_view_refresh(_refresh_view)
+
+
 def _check_no_repeats(name: str, array, indexed: bool = False) -> None:
     """Refuse to write into an array in which one memory location stands for several
     elements (a zero stride over a dimension longer than 1, made by ``expand()``).
@@ -355,13 +377,26 @@ class TensorMethods:
 
     def _take_place(self, result: Tensor) -> None:
         """After a recorded in-place op whose output is ``result`` (already written into
-        this tensor's array): this tensor now stands for it in the graph. Other tensors on
-        the same memory (its base, its other views) no longer match their nodes, and the
-        engine refuses them as inputs (``Function.stamp``)."""
+        this tensor's array): this tensor now stands for it in the graph. If it is a view,
+        then, as in PyTorch, its base stands for a ``CopySlices`` node (the base with the
+        view's part replaced by ``result``), and the view is read out of it. Other
+        tensors on the same memory (the base's other views) no longer match their nodes
+        (``Function.stamp``): the engine reads views again out of the base
+        (``_refresh_view``), and refuses the others."""
+        base, positions = self._base, None
+        if base is not None:
+            positions = _backend.view_positions(self.device.xp, base._data, self._data)
+        if positions is not None:  # (None: the base's array was since replaced)
+            through = _rearrange.CopySlices.apply(base, result, positions=positions)
         self._version.graph_writes += 1
         self.grad_fn = result.grad_fn
         self.grad_fn.stamp = self._version.graph_writes
         self._requires_grad = True
+        if positions is not None:
+            base.grad_fn = through.grad_fn
+            base.grad_fn.stamp = self._version.graph_writes
+            base._requires_grad = True
+            _refresh_view(self, positions)  # the view now reads its values out of the base
 
     def _check_inplace(
         self, name: str, other=None, destination=None, repeats_ok=False, records=True
@@ -385,16 +420,13 @@ class TensorMethods:
                 f"{name}: minigrad does not record this in-place operation in the graph; use "
                 f"the out-of-place form, or run it under no_grad()"
             )
-        node = self.grad_fn
-        while node is not None and node.is_view:  # up to the base of the view
-            base = node.parents[0]
-            if isinstance(base, Tensor):
-                raise RuntimeError(
-                    f"a view of a leaf Variable that requires grad is being used in an "
-                    f"in-place operation ({name}); change a clone of it, or the leaf itself "
-                    f"under no_grad()"
-                )
-            node = base
+        base = self._base
+        if base is not None and base._requires_grad and base.grad_fn is None:
+            raise RuntimeError(
+                f"a view of a leaf Variable that requires grad is being used in an "
+                f"in-place operation ({name}); change a clone of it, or the leaf itself "
+                f"under no_grad()"
+            )
 
     def _check_overlap(self, name: str, source, target=None, whole: bool = False) -> None:
         """Refuse, as PyTorch does, to write into this tensor (or into ``target``, the

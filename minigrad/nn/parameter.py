@@ -37,6 +37,7 @@ class Parameter(Tensor):
         self._hooks = self._post_hooks = None
         self.grad_fn = None
         self._version = data._version
+        self._base = None
         self._requires_grad = False
         self.requires_grad_(requires_grad)
 
@@ -114,6 +115,7 @@ class _Uninitialized:
         self._hooks = self._post_hooks = None
         self.grad_fn = None
         self._version = template._version
+        self._base = None
         self._requires_grad = False
         self.requires_grad_(requires_grad)
 

@@ -18,7 +18,11 @@ class Reshape(Function):
         self.shape = a.shape
         if must_be_view:
             return backend.reshape_view(a, shape)
-        return a.reshape(shape)
+        out = a.reshape(shape)
+        # NumPy copies when the layout cannot be reshaped in place (a transpose flattened):
+        # then, as PyTorch's reshape, the result is not a view and shares no version.
+        self.is_view = out.size == 0 or self.xp.may_share_memory(out, a)
+        return out
 
     def backward(self, grad):
         return grad.reshape(self.shape)

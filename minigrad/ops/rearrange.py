@@ -1,5 +1,6 @@
 """Primitives that rearrange elements: ``flip``, ``roll``, ``gather``, and their opposites
-``scatter``, ``index_add``, ``scatter_reduce`` and ``x[key] = v`` (``SetItem``). Each
+``scatter``, ``index_add``, ``scatter_reduce``, ``x[key] = v`` (``SetItem``) and a write
+through a view (``CopySlices``, ``AsStrided``). Each
 output element of the first three is one input element, so the backward puts each
 gradient back where its element came from (adding them up where ``gather`` picked an
 element more than once).
@@ -162,6 +163,53 @@ class SetItem(Function):
             g_a = grad.copy()
             (g_a if self.selected is None else g_a[self.selected])[self.key] = 0
         return g_a, g_v
+
+
+class CopySlices(Function):
+    """A tensor after an in-place op on a view of it (PyTorch's node of that name): ``out`` is
+    ``base`` with the view's elements, at ``positions`` (``backend.view_positions``),
+    replaced by ``v``, the view's new values. The write is already in memory, so forward
+    only hands back the base's array.
+
+    Backward: the replaced elements of ``base`` get no gradient; ``v`` gets theirs."""
+
+    keeps_layout = True  # the output is the base's own array, whatever its layout
+
+    def name(self) -> str:
+        return "CopySlices"  # as PyTorch spells it, without Backward0
+
+    def forward(self, base, v, positions):
+        self.positions = positions
+        return base
+
+    def backward(self, grad):
+        flat = self.xp.ascontiguousarray(grad).reshape(-1)
+        g_base = g_v = None
+        if self.needs_input_grad[1]:
+            g_v = flat[self.positions]  # a gather: a copy
+        if self.needs_input_grad[0]:
+            g_base = flat.copy()
+            g_base[self.positions] = 0
+            g_base = g_base.reshape(grad.shape)
+        return g_base, g_v
+
+
+class AsStrided(Function):
+    """A view read again out of its base, after an in-place write through another view
+    (or the base) changed the base's node: ``out`` is ``view``, the elements of ``base``
+    at ``positions``; backward scatters the gradient back to them."""
+
+    is_view = True
+
+    def forward(self, base, view, positions):
+        self.positions, self.shape = positions, base.shape
+        return view
+
+    def backward(self, grad):
+        xp = self.xp
+        out = xp.zeros(math.prod(self.shape), grad.dtype)
+        xp.add.at(out, self.positions.reshape(-1), grad.reshape(-1))  # repeats add up
+        return out.reshape(self.shape)
 
 
 class IndexAdd(Function):
