@@ -150,6 +150,15 @@ class Function:
     def __repr__(self) -> str:  # as PyTorch's: <MulBackward0 object at 0x...>
         return f"<{self.name()} object at {id(self):#x}>"
 
+    @property
+    def next_functions(self) -> tuple:
+        """The graph as PyTorch shows it: per input, ``(node, 0)``, the node its gradient
+        goes to: its own ``grad_fn``, an :class:`AccumulateGrad` for a leaf, or None."""
+        return tuple(
+            (p if p is None or isinstance(p, Function) else AccumulateGrad(p), 0)
+            for p in getattr(self, "parents", ())
+        )
+
     @classmethod
     def apply(cls, *inputs, **params) -> Tensor:
         """Run the op on tensors (and plain values) and, if needed, record it in the graph."""
@@ -234,6 +243,32 @@ class Function:
         """Free the saved arrays once backward has used them."""
         if self.saved:
             self.saved = None
+
+
+class AccumulateGrad:
+    """The node where a leaf's gradient lands, as :attr:`Function.next_functions` shows it
+    (PyTorch's): ``variable`` is the leaf. The engine itself adds into the leaf's
+    ``.grad`` directly (``Tensor._accumulate_grad``).
+
+    Example:
+        >>> import minigrad
+        >>> w = minigrad.ones(2, requires_grad=True)
+        >>> (node, _), (constant, _) = (w * 2).grad_fn.next_functions
+        >>> node, node.variable is w, constant
+        (<AccumulateGrad object at 0x...>, True, None)
+    """
+
+    next_functions = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        """PyTorch's name for the node."""
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 class Elementwise(Function):

@@ -37,7 +37,12 @@ def _float_dtype(dtype) -> np.dtype:
     return _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
 
 
-def _sizes(size) -> tuple[int, ...]:
+def _sizes(size, keyword=None, name: str = "") -> tuple[int, ...]:
+    """A factory's shape, from its ``*size`` or, as PyTorch also takes, ``size=``."""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"{name}() got multiple values for argument 'size'")
+        size = (keyword,)
     shape = shape_arg(size)
     if any(n < 0 for n in shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {shape}")
@@ -89,7 +94,7 @@ def _filled(size, value, dtype, device, requires_grad) -> Tensor:
     return _finish(array, device, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (float32 unless ``dtype`` says otherwise).
 
     Example:
@@ -97,10 +102,11 @@ def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
         >>> minigrad.zeros(2, 3).shape
         minigrad.Size([2, 3])
     """
-    return _filled(size, 0, _float_dtype(dtype), device, requires_grad)
+    shape = _sizes(sizes, size, "zeros")
+    return _filled(shape, 0, _float_dtype(dtype), device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones (float32 unless ``dtype`` says otherwise).
 
     Example:
@@ -111,10 +117,11 @@ def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         >>> minigrad.ones((3,), dtype=minigrad.int64)
         tensor([1, 1, 1])
     """
-    return _filled(size, 1, _float_dtype(dtype), device, requires_grad)
+    shape = _sizes(sizes, size, "ones")
+    return _filled(shape, 1, _float_dtype(dtype), device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor whose values are not set (here they are zeros; do not rely on that).
 
     Example:
@@ -122,7 +129,8 @@ def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
         >>> minigrad.empty(2, 3).shape
         minigrad.Size([2, 3])
     """
-    return _filled(size, 0, _float_dtype(dtype), device, requires_grad)
+    shape = _sizes(sizes, size, "empty")
+    return _filled(shape, 0, _float_dtype(dtype), device, requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -249,7 +257,9 @@ def _random_tensor(values: np.ndarray, dtype, device, requires_grad) -> Tensor:
     return _finish(device.from_host(values.astype(dtype, copy=False)), device, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def rand(
+    *sizes, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False
+) -> Tensor:
     """Values drawn uniformly from [0, 1), from ``generator`` (a :class:`minigrad.Generator`)
     or the global generator.
 
@@ -262,11 +272,13 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
     """
     dtype = _float_dtype(dtype)
     source = _random.numpy_generator(generator, "rand")
-    values = source.random(_sizes(size), dtype=_float_draw(dtype))
+    values = source.random(_sizes(sizes, size, "rand"), dtype=_float_draw(dtype))
     return _random_tensor(values, dtype, device, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randn(
+    *sizes, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False
+) -> Tensor:
     """Values drawn from the standard normal distribution, from ``generator`` or the global
     generator.
 
@@ -278,7 +290,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = 
     """
     dtype = _float_dtype(dtype)
     source = _random.numpy_generator(generator, "randn")
-    values = source.standard_normal(_sizes(size), dtype=_float_draw(dtype))
+    values = source.standard_normal(_sizes(sizes, size, "randn"), dtype=_float_draw(dtype))
     return _random_tensor(values, dtype, device, requires_grad)
 
 

@@ -10,19 +10,18 @@ PyTorch's gradients (``ops/pointwise.py``); the others have none.
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 
 from . import creation
 from . import dtypes as _dtypes
+from . import return_types as _return_types
 from .functions import _check_tensor
 from .functions.compare import _compare
 from .functions_pointwise import _binary_float
 from .ops import pointwise
 from .tensor import Tensor
 
-FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])
+FrexpResult = _return_types.define("frexp", ["mantissa", "exponent"])
 
 __all__ = [
     "adjoint",

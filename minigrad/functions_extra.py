@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections import namedtuple
 
 import numpy as np
 
 from . import autocast_mode
 from . import dtypes as _dtypes
+from . import return_types as _return_types
 from .functions import (
     _check_tensor,
     _unary_float,
@@ -112,8 +112,8 @@ def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
     return scan.Cumsum.apply(input, axis=axis)
 
 
-SortResult = namedtuple("sort", ["values", "indices"])
-TopkResult = namedtuple("topk", ["values", "indices"])
+SortResult = _return_types.define("sort", ["values", "indices"])
+TopkResult = _return_types.define("topk", ["values", "indices"])
 
 
 def _sort_order(xp, array, axis: int, descending: bool):
@@ -139,7 +139,9 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     Example:
         >>> import minigrad
         >>> minigrad.sort(minigrad.tensor([3.0, 1.0, 2.0]), descending=True)
-        sort(values=tensor([3., 2., 1.]), indices=tensor([0, 2, 1]))
+        minigrad.return_types.sort(
+        values=tensor([3., 2., 1.]),
+        indices=tensor([0, 2, 1]))
     """
     _check_tensor(input, "sort")
     axis = normalize_dim(dim, input.ndim)
@@ -173,7 +175,9 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     Example:
         >>> import minigrad
         >>> minigrad.topk(minigrad.tensor([1.0, 5.0, 3.0, 4.0]), 2)
-        topk(values=tensor([5., 4.]), indices=tensor([1, 3]))
+        minigrad.return_types.topk(
+        values=tensor([5., 4.]),
+        indices=tensor([1, 3]))
     """
     _check_tensor(input, "topk")
     if input.dtype == _dtypes.bool:

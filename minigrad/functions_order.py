@@ -12,22 +12,22 @@ integers, with no gradient.
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 
 import numpy as np
 
 from . import autocast_mode
 from . import dtypes as _dtypes
+from . import return_types as _return_types
 from .functions import _check_tensor, normalize_dim
 from .functions_extra import sort
 from .functions_pointwise import lerp
 from .functions_select import gather
 from .tensor import Tensor
 
-KthvalueResult = namedtuple("kthvalue", ["values", "indices"])
-NanmedianResult = namedtuple("nanmedian", ["values", "indices"])
-ModeResult = namedtuple("mode", ["values", "indices"])
-HistogramResult = namedtuple("histogram", ["hist", "bin_edges"])
+KthvalueResult = _return_types.define("kthvalue", ["values", "indices"])
+NanmedianResult = _return_types.define("nanmedian", ["values", "indices"])
+ModeResult = _return_types.define("mode", ["values", "indices"])
+HistogramResult = _return_types.define("histogram", ["hist", "bin_edges"])
 
 INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -62,7 +62,9 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
         >>> import minigrad
         >>> x = minigrad.tensor([[3.0, 1.0, 2.0], [6.0, 5.0, 4.0]])
         >>> minigrad.kthvalue(x, 2, dim=1)
-        kthvalue(values=tensor([2., 5.]), indices=tensor([2, 1]))
+        minigrad.return_types.kthvalue(
+        values=tensor([2., 5.]),
+        indices=tensor([2, 1]))
     """
     _check_tensor(input, "kthvalue")
     axis = normalize_dim(dim, max(input.ndim, 1))
@@ -82,7 +84,9 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
     Example:
         >>> import minigrad
         >>> minigrad.mode(minigrad.tensor([1.0, 2.0, 2.0, 3.0, 2.0, 3.0, 3.0]))
-        mode(values=tensor(2.), indices=tensor(4))
+        minigrad.return_types.mode(
+        values=tensor(2.),
+        indices=tensor(4))
     """
     _check_tensor(input, "mode")
     axis = normalize_dim(dim, max(input.ndim, 1))

@@ -467,6 +467,10 @@ def scatter_args(name: str, input: Tensor, dim: int, index: Tensor, src):
     int64, and ``src`` cut to the index's shape (or the number it is)."""
     _check_tensor(input, name)
     _index_tensor(index, name)
+    if index.ndim == 0 and input.ndim == 1:  # PyTorch counts a 0-d index as 1-d here
+        index = index.reshape(1)
+        if isinstance(src, Tensor) and src.ndim == 0:
+            src = src.reshape(1)
     if index.ndim != input.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     axis = normalize_dim(dim, builtins.max(input.ndim, 1))

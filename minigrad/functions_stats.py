@@ -9,9 +9,8 @@ to it), a running maximum gathers the elements its running indices name.
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from . import dtypes as _dtypes
+from . import return_types as _return_types
 from .functions import (
     _check_tensor,
     cat,
@@ -28,10 +27,10 @@ from .functions_select import gather
 from .ops import reduce
 from .tensor import Tensor
 
-MedianResult = namedtuple("median", ["values", "indices"])
-AminmaxResult = namedtuple("aminmax", ["min", "max"])
-CummaxResult = namedtuple("cummax", ["values", "indices"])
-CumminResult = namedtuple("cummin", ["values", "indices"])
+MedianResult = _return_types.define("median", ["values", "indices"])
+AminmaxResult = _return_types.define("aminmax", ["min", "max"])
+CummaxResult = _return_types.define("cummax", ["values", "indices"])
+CumminResult = _return_types.define("cummin", ["values", "indices"])
 
 
 def _extreme(input: Tensor, dim, keepdim: bool, smallest: bool) -> Tensor:
@@ -81,7 +80,9 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
     Example:
         >>> import minigrad
         >>> minigrad.aminmax(minigrad.tensor([3.0, 1.0, 2.0]))
-        aminmax(min=tensor(1.), max=tensor(3.))
+        minigrad.return_types.aminmax(
+        min=tensor(1.),
+        max=tensor(3.))
     """
     dims = () if dim is None else dim
     return AminmaxResult(amin(input, dims, keepdim), amax(input, dims, keepdim))
@@ -97,7 +98,9 @@ def median(input: Tensor, dim=None, keepdim: bool = False):
         >>> minigrad.median(minigrad.tensor([1.0, 4.0, 2.0, 3.0]))
         tensor(2.)
         >>> minigrad.tensor([[1.0, 4.0, 2.0]]).median(dim=1)
-        median(values=tensor([2.]), indices=tensor([2]))
+        minigrad.return_types.median(
+        values=tensor([2.]),
+        indices=tensor([2]))
     """
     _check_tensor(input, "median")
     if dim is None:
@@ -230,7 +233,9 @@ def cummax(input: Tensor, dim: int):
     Example:
         >>> import minigrad
         >>> minigrad.cummax(minigrad.tensor([1.0, 3.0, 2.0, 5.0]), 0)
-        cummax(values=tensor([1., 3., 3., 5.]), indices=tensor([0, 1, 1, 3]))
+        minigrad.return_types.cummax(
+        values=tensor([1., 3., 3., 5.]),
+        indices=tensor([0, 1, 1, 3]))
     """
     return CummaxResult(*_running(input, dim, smallest=False))
 
@@ -241,7 +246,9 @@ def cummin(input: Tensor, dim: int):
     Example:
         >>> import minigrad
         >>> minigrad.cummin(minigrad.tensor([3.0, 1.0, 2.0]), 0)
-        cummin(values=tensor([3., 1., 1.]), indices=tensor([0, 1, 1]))
+        minigrad.return_types.cummin(
+        values=tensor([3., 1., 1.]),
+        indices=tensor([0, 1, 1]))
     """
     return CumminResult(*_running(input, dim, smallest=True))
 

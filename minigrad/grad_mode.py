@@ -162,6 +162,9 @@ class set_grad_enabled(_GradMode):
         enabled = self.prev  # as a decorator it switches only while func runs
         return super().__call__(func)
 
+    def __repr__(self) -> str:  # what a plain call shows at the prompt, as PyTorch's
+        return f"minigrad.grad_mode.set_grad_enabled(mode={self.mode})"
+
 
 _inference = False  # inside inference_mode()
 

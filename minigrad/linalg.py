@@ -10,20 +10,20 @@ the singular values, ``matrix_power`` repeated products.
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 
 from . import autocast_mode
 from . import dtypes as _dtypes
+from . import return_types as _return_types
 from .creation import eye, zeros
 from .functions import _check_tensor, cat, where
 from .functions_extra import norm as _norm
 from .ops import decompositions as _dec
 from .tensor import Tensor
 
-SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
-EighResult = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
-SvdResult = namedtuple("svd", ["U", "S", "Vh"])
-QrResult = namedtuple("qr", ["Q", "R"])
+SlogdetResult = _return_types.define("slogdet", ["sign", "logabsdet"])
+EighResult = _return_types.define("eigh", ["eigenvalues", "eigenvectors"])
+SvdResult = _return_types.define("svd", ["U", "S", "Vh"])
+QrResult = _return_types.define("qr", ["Q", "R"])
 
 __all__ = [
     "cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_norm", "matrix_power",

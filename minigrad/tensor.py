@@ -234,13 +234,17 @@ class Tensor:
     # Leaving the tensor world: host values, devices and dtypes
     # ------------------------------------------------------------------------------------
 
-    def numpy(self) -> np.ndarray:
-        """A NumPy copy of the data, on the host. Changing it does not change the tensor."""
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """A NumPy copy of the data, on the host. Changing it does not change the tensor.
+        Unlike PyTorch's, which shares a CPU tensor's memory and refuses a tensor that
+        requires grad unless ``force=True`` (accepted here); see docs/from-pytorch.md."""
         array = backend.to_host(self._data)
         return array.copy() if array is self._data else array
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         array = self.numpy()
+        if copy:
+            array = array.copy()
         return array if dtype is None else array.astype(dtype, copy=False)
 
     def tolist(self):

@@ -76,3 +76,28 @@ def test_rrelu_options_and_repr():
         F.rrelu(minigrad.ones(2), 0.5, 0.2)
     with pytest.raises(NotImplementedError, match="rrelu"):
         F.rrelu(minigrad.tensor([1, 2]))
+
+
+@pytest.mark.parametrize(
+    "name", ["erf", "erfc", "gelu", "gelu_tanh"], ids=lambda n: n.replace("_", "-")
+)
+def test_float16_erf_and_gelu_are_computed_in_float32(name, device):
+    """In float16 the polynomials of erf's tails pass 65504 for |x| of about 4 (and
+    GELU's tanh form cubes x): the result, and GELU's gradient, would be nan. PyTorch
+    computes half in float32; so does minigrad, and rounds the result once."""
+    values = [-60000.0, -300.0, -45.0, -5.5, -4.5, -4.0, -1.0, 0.0, 0.5, 4.2, 5.0, 45.0, 6e4]
+
+    def run(dtype):
+        x = minigrad.tensor(values, dtype=dtype, device=device, requires_grad=True)
+        if name.startswith("gelu"):
+            y = F.gelu(x, approximate="tanh" if name == "gelu_tanh" else "none")
+        else:
+            y = getattr(minigrad, name)(x)
+        y.sum().backward()
+        return y.detach().float().tolist(), x.grad.float().tolist()
+
+    half_y, half_grad = run(minigrad.float16)
+    exact_y, exact_grad = run(minigrad.float32)
+    rounded = minigrad.tensor(exact_y).half().float().tolist()
+    assert half_y == pytest.approx(rounded, rel=2e-3, abs=1e-3)
+    assert half_grad == pytest.approx(exact_grad, rel=2e-3, abs=2e-3)

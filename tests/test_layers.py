@@ -34,6 +34,7 @@ LAYERS = [
             "xpu",
             "printing",
             "size",
+            "return_types",
         ],
     ),
     ("engine", ["grad_mode", "autograd", "custom_function", "autocast_mode"]),

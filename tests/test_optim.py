@@ -320,6 +320,9 @@ def test_repr_lists_groups(device):
     opt = SGD([minigrad.zeros(1, device=device, requires_grad=True)], lr=0.1, momentum=0.9)
     text = repr(opt)
     assert text.startswith("SGD (") and "Parameter Group 0" in text and "momentum: 0.9" in text
+    opt.add_param_group({"params": [minigrad.zeros(1, device=device, requires_grad=True)]})
+    # Groups are apart by a blank line, as PyTorch prints them.
+    assert "\n\nParameter Group 1\n" in repr(opt) and repr(opt).endswith("\n)")
 
 
 # ----------------------------------------------------------------------------------------

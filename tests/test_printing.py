@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sys
 import types
 from pathlib import Path
@@ -78,3 +79,42 @@ def test_size_checks_its_items_and_pickles():
         pickle.loads(pickle.dumps(s)) == s and type(pickle.loads(pickle.dumps(s))) is minigrad.Size
     )
     assert isinstance(minigrad.zeros(2).shape, tuple) and hash(s) == hash((2, 3))
+
+
+def test_results_with_several_parts_print_as_pytorchs_return_types():
+    """Printed by PyTorch 2.13 (``torch.return_types``), with minigrad's name."""
+    x = minigrad.tensor([[1.0, 3.0], [2.0, 0.0]])
+    assert repr(x.sort(1)) == (
+        "minigrad.return_types.sort(\n"
+        "values=tensor([[1., 3.],\n        [0., 2.]]),\n"
+        "indices=tensor([[0, 1],\n        [1, 0]]))"
+    )
+    assert repr(minigrad.histogram(minigrad.tensor([1.0, 2.0, 1.0]), bins=2)) == (
+        "minigrad.return_types.histogram(\n"
+        "hist=tensor([2., 1.]),\n"
+        "bin_edges=tensor([1.0000, 1.5000, 2.0000]))"
+    )
+    result = x.max(1)
+    assert type(result) is minigrad.return_types.max
+    assert pickle.loads(pickle.dumps(result)).indices.tolist() == [1, 0]
+
+
+def test_set_grad_enabled_prints_where_it_lives():
+    try:
+        assert repr(minigrad.set_grad_enabled(False)) == (
+            "minigrad.grad_mode.set_grad_enabled(mode=False)"
+        )
+    finally:
+        minigrad.set_grad_enabled(True)
+
+
+def test_next_functions_show_the_graph_as_pytorch_does():
+    w = minigrad.ones(2, requires_grad=True)
+    h = w * 2
+    y = h + minigrad.ones(2)
+    (node, index), (constant, _) = y.grad_fn.next_functions
+    assert node is h.grad_fn and index == 0 and constant is None
+    (leaf, _), _ = node.next_functions
+    assert leaf.name() == "AccumulateGrad" and leaf.variable is w
+    assert leaf.next_functions == ()
+    assert repr(leaf).startswith("<AccumulateGrad object at 0x")

@@ -189,3 +189,19 @@ def test_multinomial_without_replacement_draws_each_category_once(device):
 def test_bad_multinomial_distributions_get_pytorchs_errors(weights, n, replacement, message):
     with pytest.raises(RuntimeError, match=message):
         minigrad.multinomial(minigrad.tensor(weights), n, replacement)
+
+
+def test_a_0d_index_into_a_vector_counts_as_1d(device):
+    """PyTorch reads a 0-d index (and a 0-d src) as one element for a 1-d tensor:
+    ``zeros(5).scatter_(0, tensor(2), 1.0)`` (seen in one-hot code)."""
+    x = minigrad.zeros(5, device=device, requires_grad=True)
+    src = minigrad.tensor(3.0, device=device, requires_grad=True)
+    index = minigrad.tensor(2, device=device)
+    y = (x * 1).scatter(0, index, src)
+    assert y.tolist() == [0.0, 0.0, 3.0, 0.0, 0.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 0.0, 1.0, 1.0] and src.grad.item() == 1.0
+    assert minigrad.zeros(5, device=device).scatter_(0, index, 1.0).tolist()[2] == 1.0
+    assert minigrad.zeros(5, device=device).scatter_add(0, index, src.detach()).tolist()[2] == 3
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        minigrad.zeros(2, 3, device=device).scatter(0, index, 1.0)

@@ -183,6 +183,17 @@ def test_sized_factories_dtype_and_shapes(device, factory):
     assert factory(2, 3, dtype=minigrad.float64, device=device).dtype == minigrad.float64
 
 
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty", "rand", "randn"])
+def test_sized_factories_take_size_as_a_keyword(device, name):
+    """``torch.zeros(size=(2, 3))``, as PyTorch programs write it; not both spellings."""
+    factory = getattr(minigrad, name)
+    assert factory(size=(2, 3), device=device).shape == (2, 3)
+    assert factory(size=[4], device=device).shape == (4,)
+    assert factory(size=(), device=device).shape == ()
+    with pytest.raises(TypeError, match=rf"{name}\(\) got multiple values for argument 'size'"):
+        factory(2, size=(3,))
+
+
 def test_empty_has_requested_shape_and_default_dtype(device):
     t = minigrad.empty(3, 2, device=device)
     assert (t.shape, t.dtype) == ((3, 2), minigrad.float32)

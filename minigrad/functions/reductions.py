@@ -7,12 +7,12 @@ Their primitives are in ``ops/reduce.py``.
 from __future__ import annotations
 
 import warnings
-from collections import namedtuple
 
 import numpy as np
 
 from .. import autocast_mode
 from .. import dtypes as _dtypes
+from .. import return_types as _return_types
 from ..ops import reduce
 from ..tensor import Tensor
 from .args import _check_tensor, cast, clone, normalize_dim, normalize_dims, numpy_names
@@ -101,8 +101,8 @@ def var(
     return reduce.Var.apply(input, axis=axis, keepdims=keepdim, correction=correction)
 
 
-MaxResult = namedtuple("max", ["values", "indices"])
-MinResult = namedtuple("min", ["values", "indices"])
+MaxResult = _return_types.define("max", ["values", "indices"])
+MinResult = _return_types.define("min", ["values", "indices"])
 
 
 def _select(input: Tensor, dim, keepdim: bool, smallest: bool):
@@ -140,7 +140,9 @@ def max(input: Tensor, dim=None, keepdim: bool = False):
     Example:
         >>> import minigrad
         >>> minigrad.max(minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1)
-        max(values=tensor([5., 7.]), indices=tensor([1, 0]))
+        minigrad.return_types.max(
+        values=tensor([5., 7.]),
+        indices=tensor([1, 0]))
     """
     return _select(input, dim, keepdim, smallest=False)
 

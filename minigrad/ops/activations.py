@@ -72,27 +72,35 @@ def _erfc_away_from_zero(y, xp):
     return xp.where(y >= _ERFC_UNDERFLOW, 0.0, out)  # where inf * 0 would give nan
 
 
+def _at_least_float32(x):
+    """float16 computed in float32, as PyTorch does: the polynomials' powers of y pass
+    float16's largest value (65504) for |y| of about 4, and their ratio becomes nan."""
+    return x.astype("float32") if x.dtype.itemsize < 4 else x
+
+
 def erfc(x, xp):
     """The complementary error function ``1 - erf(x)`` of an array, elementwise.
 
     Computed directly, not as ``1 - erf(x)``, so that it keeps its relative accuracy in
     the tail, where it is tiny: what ``Phi(x) = erfc(-x / sqrt(2)) / 2`` needs for x << 0.
     """
-    y = xp.abs(x)
+    w = _at_least_float32(x)
+    y = xp.abs(w)
     with quiet(xp):  # the series near 0 is evaluated (and not used) at inf too
         near = 1.0 - _erf_near_zero(y)
     positive = xp.where(y <= _THRESHOLD, near, _erfc_away_from_zero(y, xp))
-    return xp.where(x < 0, 2.0 - positive, positive).astype(x.dtype, copy=False)
+    return xp.where(w < 0, 2.0 - positive, positive).astype(x.dtype, copy=False)
 
 
 def erf(x, xp):
     """The error function ``2/sqrt(pi) * integral_0^x exp(-t^2) dt`` of an array,
     elementwise (near 0 from its own series, so that tiny inputs keep their precision)."""
-    y = xp.abs(x)
+    w = _at_least_float32(x)
+    y = xp.abs(w)
     with quiet(xp):
         near = _erf_near_zero(y)
     positive = xp.where(y <= _THRESHOLD, near, 1.0 - _erfc_away_from_zero(y, xp))
-    return (xp.sign(x) * positive).astype(x.dtype, copy=False)
+    return (xp.sign(w) * positive).astype(x.dtype, copy=False)
 
 
 # ----------------------------------------------------------------------------------------
@@ -132,14 +140,17 @@ class GELUTanh(Elementwise):
     """
 
     def forward(self, x):
-        t = self.xp.tanh(_TANH_SCALE * (x + _TANH_CUBIC * x * x * x))
-        self.save(x, t)
-        return 0.5 * x * (1.0 + t)
+        w = _at_least_float32(x)  # x^3 overflows float16 for |x| > 40 (inf * 0 in backward)
+        t = self.xp.tanh(_TANH_SCALE * (w + _TANH_CUBIC * w * w * w))
+        self.save(w, t)
+        return (0.5 * w * (1.0 + t)).astype(x.dtype, copy=False)
 
     def backward(self, grad):
         x, t = self.saved
         du = _TANH_SCALE * (1.0 + 3.0 * _TANH_CUBIC * x * x)
-        return grad * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du)
+        return (grad * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du)).astype(
+            grad.dtype, copy=False
+        )
 
 
 def _sigmoid(x, xp):

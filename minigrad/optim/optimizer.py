@@ -234,6 +234,8 @@ class Optimizer(OptimizerState):
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
+            if i:
+                lines.append("")  # a blank line between groups, as PyTorch's
             lines.append(f"Parameter Group {i}")
             for key in sorted(group):
                 if key not in ("params", "param_names"):
