@@ -66,6 +66,7 @@ from .amp import autocast, get_autocast_dtype, is_autocast_enabled
 from .backend import Device, get_default_device, set_default_device
 from .backend import Device as device
 from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision
+from .compiler import compile
 from .creation import (
     arange,
     as_tensor,
@@ -97,6 +98,7 @@ from .determinism import (
     use_deterministic_algorithms,
 )
 from .dtypes import (
+    bfloat16,
     bool,
     double,
     finfo,
@@ -532,6 +534,7 @@ __all__ = [
     "backends",
     "baddbmm",
     "bernoulli",
+    "bfloat16",
     "bilinear",
     "bincount",
     "bitwise_and",
@@ -563,6 +566,7 @@ __all__ = [
     "clone",
     "column_stack",
     "combinations",
+    "compile",
     "concat",
     "concatenate",
     "conj",

@@ -34,6 +34,18 @@ def device_count() -> int:
     return backend.cuda_device_count()
 
 
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """False: minigrad has no bfloat16 on any device (NumPy and CuPy lack the type), so a
+    program that picks ``bfloat16`` when this is True takes its float16 or float32 path.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.cuda.is_bf16_supported()
+        False
+    """
+    return False
+
+
 def synchronize() -> None:
     """Block until all queued GPU work has finished (for timing; a no-op without a GPU).
 

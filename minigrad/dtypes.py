@@ -35,6 +35,31 @@ short, int, long = int16, int32, int64
 
 SUPPORTED = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
 
+
+class Unsupported:
+    """A PyTorch dtype that NumPy and CuPy lack (``bfloat16``): a name a program may
+    mention (``torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16``),
+    which anything that would make a tensor of it refuses, saying what to use instead.
+
+    Example:
+        >>> import minigrad
+        >>> minigrad.bfloat16
+        minigrad.bfloat16
+        >>> minigrad.zeros(2, dtype=minigrad.bfloat16)
+        Traceback (most recent call last):
+        ...
+        TypeError: minigrad has no bfloat16 (NumPy and CuPy have no such type); use ...float16 ...
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"minigrad.{self.name}"
+
+
+bfloat16 = Unsupported("bfloat16")
+
 # The default float type: of Python floats made into tensors, of new floating tensors and
 # parameters, and of an integer tensor combined with a float. float32 unless
 # ``set_default_dtype`` says otherwise, as in PyTorch.
@@ -81,6 +106,11 @@ def to_dtype(spec) -> np.dtype:
     into one of the supported dtypes, or raise a TypeError that lists them."""
     if isinstance(spec, np.dtype) and spec in SUPPORTED:
         return spec
+    if isinstance(spec, Unsupported) or spec == "bfloat16":
+        raise TypeError(
+            "minigrad has no bfloat16 (NumPy and CuPy have no such type); use minigrad.float16 "
+            "or minigrad.float32"
+        )
     dtype = _PYTHON_TYPES.get(spec)
     if dtype is None:
         try:

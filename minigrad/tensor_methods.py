@@ -1959,6 +1959,11 @@ class TensorMethods:
         """False: minigrad does not allocate page-locked host memory."""
         return False
 
+    def pin_memory(self, device=None) -> Tensor:
+        """The tensor itself: minigrad has no page-locked host memory to copy it into
+        (PyTorch's copy there speeds up later copies to a GPU; see :meth:`is_pinned`)."""
+        return self
+
     def gcd(self, other):
         """The elementwise greatest common divisor; see :func:`minigrad.gcd`."""
         return _FBITS.gcd(self, other)

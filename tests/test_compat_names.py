@@ -164,3 +164,44 @@ def test_sum_to_size_split_with_sizes_dist_and_memory_offsets(device):
     )
     assert x[1].data_ptr() - x.data_ptr() == 3 * x.element_size()
     assert x.contiguous().data_ptr() == x.data_ptr()
+
+
+def test_compile_returns_what_it_is_given():
+    """nanoGPT's ``model = torch.compile(model)``, and the decorator forms."""
+    model = minigrad.nn.Linear(2, 1)
+    assert minigrad.compile(model) is model
+    assert minigrad.compile(model, mode="max-autotune", fullgraph=True) is model
+
+    @minigrad.compile
+    def bare(x):
+        return x + 1
+
+    @minigrad.compile(dynamic=False)
+    def with_options(x):
+        return x * 3
+
+    assert bare(minigrad.ones(1)).item() == 2.0 and with_options(minigrad.ones(1)).item() == 3.0
+    with pytest.raises(TypeError, match="unexpected keyword argument 'fast'"):
+        minigrad.compile(model, fast=True)
+    with pytest.raises(TypeError, match="a module or a function, got int"):
+        minigrad.compile(3)
+
+
+def test_bfloat16_is_a_name_that_refuses_clearly():
+    """nanoGPT's ``'bfloat16' if torch.cuda.is_bf16_supported() else 'float16'`` and its
+    ``{'bfloat16': torch.bfloat16, ...}`` table: the name exists, a tensor of it does not."""
+    assert minigrad.cuda.is_bf16_supported() is False
+    assert repr(minigrad.bfloat16) == "minigrad.bfloat16"
+    assert minigrad.float32 != minigrad.bfloat16
+    for make in (
+        lambda: minigrad.zeros(2, dtype=minigrad.bfloat16),
+        lambda: minigrad.ones(2).to(minigrad.bfloat16),
+        lambda: minigrad.tensor([1.0], dtype="bfloat16"),
+    ):
+        with pytest.raises(TypeError, match=r"no bfloat16 .*use minigrad.float16 or"):
+            make()
+
+
+def test_pin_memory_gives_the_tensor_back():
+    t = minigrad.ones(2)
+    assert t.pin_memory() is t and not t.is_pinned()

@@ -35,6 +35,7 @@ LAYERS = [
             "printing",
             "size",
             "return_types",
+            "compiler",
         ],
     ),
     ("engine", ["grad_mode", "autograd", "custom_function", "autocast_mode"]),
