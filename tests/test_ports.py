@@ -20,6 +20,7 @@ from ports import (
     convnet_adam,
     d2l_batchnorm,
     dcgan,
+    makemore_backprop,
     mnist_2018,
     mnist_forward_forward,
     modern_loop,
@@ -122,6 +123,14 @@ PROGRAMS = {
                     "test loss", at_least(0.72)),
     "transfer": (transfer, ["--epochs", "2", "--train-limit", "4000", "--test-limit", "1000"],
                  "Acc@1", at_least(0.75)),
+    # makemore's backprop lecture (2026-12-08), minigrad / PyTorch 2.13 on 1,500 steps: the
+    # hand-written gradients within 1.0e-8 / 1.1e-8 of autograd's, the fused cross-entropy
+    # within 2.4e-7 of the step-by-step one on both, val loss 1.780 / 1.803 (ln 27 = 3.30
+    # for a model that learns nothing).
+    "makemore_backprop": (makemore_backprop, ["--steps", "1500", "--log-interval", "500"],
+                          "approximate", {"grad_diff": at_most(1e-6),
+                                          "loss_diff": at_most(1e-5),
+                                          "val_loss": at_most(2.0)}),
     "mnist_forward_forward": (mnist_forward_forward, [
         "--epochs", "150", "--train_size", "500", "--test_size", "1000", "--lr", "0.05",
         "--log-interval", "50"], "test error", at_least(0.45)),
