@@ -268,6 +268,14 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __float__(self) -> float:
+        if self._requires_grad and _autograd.is_grad_enabled():  # PyTorch 2.13 warns here
+            # (in grad mode only, and not in item(), int() or format(); it warns once)
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to "
+                "unexpected behavior.\nConsider using tensor.detach() first.",
+                UserWarning,
+                stacklevel=2,
+            )
         return float(self._scalar())
 
     def __int__(self) -> int:

@@ -316,7 +316,7 @@ def test_init_constants_and_gain():
 def test_init_works_on_parameters_that_require_grad():
     layer = nn.Linear(3, 3)
     nn.init.zeros_(layer.weight)
-    assert layer.weight.requires_grad and float(layer.weight.abs().sum()) == 0.0
+    assert layer.weight.requires_grad and layer.weight.abs().sum().item() == 0.0
 
 
 # ----------------------------------------------------------------------------------------

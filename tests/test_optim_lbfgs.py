@@ -55,7 +55,7 @@ def run(opt, params, loss_of, steps=STEPS):
     out = {f"p{i}": [] for i in range(len(params))}
     out.update(loss=[], func_evals=[], n_iter=[])
     for _ in range(steps):
-        out["loss"].append(float(opt.step(closure)))
+        out["loss"].append(opt.step(closure).item())
         for i, p in enumerate(params):
             out[f"p{i}"].append(p.numpy())
         state = opt.state[params[0]]
@@ -162,10 +162,10 @@ def test_a_parameter_without_a_gradient_stays_put(device):
 
 def test_the_returned_loss_is_the_first_evaluation(device):
     opt, _, loss_of = least_squares(device)
-    before = float(loss_of())
+    before = loss_of().item()
     first = opt.step(lambda: _closure(opt, loss_of))
-    assert isinstance(first, minigrad.Tensor) and float(first) == pytest.approx(before)
-    assert float(loss_of()) < 0.5 * before
+    assert isinstance(first, minigrad.Tensor) and first.item() == pytest.approx(before)
+    assert loss_of().item() < 0.5 * before
 
 
 def test_an_optimal_start_returns_after_one_evaluation(device):
@@ -227,7 +227,7 @@ def test_strong_wolfe_satisfies_both_conditions():
         v = (x[0] + t * d).requires_grad_()
         loss = rosenbrock(v)
         loss.backward()
-        return float(loss), v.grad
+        return loss.item(), v.grad
 
     f, g = evaluate([c], 0.0, minigrad.zeros(2, dtype=minigrad.float64))
     d = -g

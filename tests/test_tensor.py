@@ -1788,3 +1788,17 @@ def test_default_device(device):
             assert minigrad.ones(1).device.type == "cpu"
         assert minigrad.rand(1).device == minigrad.device(device)
     assert minigrad.ones(1).device.type == "cpu"
+
+
+def test_float_of_a_tensor_that_requires_grad_warns_in_grad_mode_as_pytorch():
+    """PyTorch 2.13 warns in ``float()`` (and so in ``"%f" % t``) of a tensor that
+    requires grad, with gradients on; not in ``item()``, ``int()`` or ``format``."""
+    w = minigrad.ones(1, requires_grad=True)
+    with pytest.warns(UserWarning, match="requires_grad=True to a scalar"):
+        assert float(w * 2) == 2.0
+    with pytest.warns(UserWarning, match="Consider using tensor.detach"):
+        assert "%.1f" % w == "1.0"  # noqa: UP031 (what the lectures write)
+    with minigrad.no_grad():
+        assert float(w) == 1.0
+    assert (w * 2).item() == 2.0 and int(w) == 1 and f"{(w * 2).sum():.1f}" == "2.0"
+    assert float(w.detach()) == 1.0
