@@ -132,7 +132,6 @@ from .functions import (
     bitwise_xor,
     cat,
     clamp,
-    clip,
     clone,
     cross_entropy,
     div,
@@ -176,6 +175,7 @@ from .functions import (
     var,
     where,
 )
+from .functions.out import accepts_out as _accepts_out
 from .functions_arrange import (
     atleast_1d,
     atleast_2d,
@@ -430,6 +430,13 @@ from .threads import get_num_threads, set_num_threads
 host_memory.keep_freed_memory()
 
 __version__ = "0.1.0"
+
+# PyTorch's out= keyword, for the functions programs call with it (functions/out.py).
+(abs, add, bmm, cat, clamp, cos, div, exp, log, matmul, mean, mm, mul, neg, pow, sin, sqrt,
+ stack, sub, sum, tanh) = map(_accepts_out, (
+    abs, add, bmm, cat, clamp, cos, div, exp, log, matmul, mean, mm, mul, neg, pow, sin, sqrt,
+    stack, sub, sum, tanh))  # fmt: skip
+clip = clamp  # PyTorch's other name, with out= too
 
 # PyTorch's other names for functions (the same objects: one reference entry each).
 absolute, multiply, subtract, divide, negative = abs, mul, sub, div, neg
