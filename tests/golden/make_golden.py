@@ -82,6 +82,18 @@ def save_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
             os.remove(tmp)
 
 
+def save_cases(cases: dict, lib, seed: int, path: Path) -> None:
+    """Run each ``case(lib, rng)`` of ``cases`` on PyTorch (``lib``) with a generator drawn
+    from ``seed``, and save the tensors it returns as ``<case>.<key>`` in ``path``."""
+    torch.set_num_threads(1)
+    arrays: dict[str, np.ndarray] = {"__torch_version__": np.array(torch.__version__)}
+    for name, case in cases.items():
+        for key, value in case(lib, np.random.default_rng(seed)).items():
+            arrays[f"{name}.{key}"] = value.detach().numpy()
+    save_atomically(path, arrays)
+    print(f"wrote {len(cases)} cases with PyTorch {torch.__version__} to {path}")
+
+
 def main() -> None:
     torch.manual_seed(0)
     m = torch_namespace()

@@ -15,11 +15,10 @@ import sys
 import types
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional
 from inplace_cases import CASES, SEED
-from make_golden import save_atomically
+from make_golden import save_cases
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,15 +31,7 @@ def library() -> types.SimpleNamespace:
 
 
 def main() -> None:
-    torch.set_num_threads(1)
-    lib = library()
-    arrays: dict[str, np.ndarray] = {"__torch_version__": np.array(torch.__version__)}
-    for name, case in CASES.items():
-        for key, value in case(lib, np.random.default_rng(SEED)).items():
-            arrays[f"{name}.{key}"] = value.detach().numpy()
-    path = HERE / "inplace.npz"
-    save_atomically(path, arrays)
-    print(f"wrote {len(CASES)} cases with PyTorch {torch.__version__} to {path}")
+    save_cases(CASES, library(), SEED, HERE / "inplace.npz")
 
 
 if __name__ == "__main__":
