@@ -316,6 +316,24 @@ class Tensor:
         """
         _autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
+    def __getstate__(self):
+        """What ``copy.deepcopy`` and ``pickle`` keep of a tensor: its slots, but not the
+        base of a view (the copy of a view holds only its own elements, as PyTorch's).
+        A tensor in the graph is refused, as PyTorch refuses it."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol (and pickling) at the moment; copy tensor.detach() "
+                f"instead (this one came from <{self.grad_fn.name()}>)"
+            )
+        slots = {}
+        for cls in type(self).__mro__:
+            for name in getattr(cls, "__slots__", ()):
+                if name != "__weakref__" and hasattr(self, name):
+                    slots[name] = getattr(self, name)
+        slots["_base"] = None
+        return None, slots
+
     def detach(self) -> Tensor:
         """The same storage, cut off from the graph (it never requires grad)."""
         t = Tensor._wrap(self._data, self.device)

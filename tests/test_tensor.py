@@ -1802,3 +1802,21 @@ def test_float_of_a_tensor_that_requires_grad_warns_in_grad_mode_as_pytorch():
         assert float(w) == 1.0
     assert (w * 2).item() == 2.0 and int(w) == 1 and f"{(w * 2).sum():.1f}" == "2.0"
     assert float(w.detach()) == 1.0
+
+
+def test_copies_of_a_view_hold_only_its_elements_and_graph_tensors_are_refused(device):
+    """``copy.deepcopy`` and ``pickle`` of a view keep its own elements, not its base
+    (as PyTorch's); a tensor in the graph is refused with PyTorch's reason."""
+    import copy
+    import pickle
+
+    x = minigrad.arange(10.0, device=device)
+    view = x[2:4]
+    for copied in (copy.deepcopy(view), pickle.loads(pickle.dumps(view))):
+        assert copied._base is None and copied.tolist() == [2.0, 3.0]
+        copied.add_(1)
+        assert x[2].item() == 2.0  # the copy is its own memory
+    y = minigrad.ones(2, device=device, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"graph leaves.*came from <MulBackward0>"):
+        copy.deepcopy(y)
+    assert copy.deepcopy(y.detach()).tolist() == [2.0, 2.0]
