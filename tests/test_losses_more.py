@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 import minigrad
@@ -90,3 +91,17 @@ def test_loss_modules():
 def test_bad_arguments_are_refused(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_loss_is_one_node_with_pytorchs_name_and_passes_gradcheck(device, reduction):
+    """``F.mse_loss`` is PyTorch's fused primitive (``MseLossBackward0``), so that a walk
+    of the graph from the loss (the 60-minute blitz prints one) meets what PyTorch's does."""
+    rng = np.random.default_rng(0)
+    x = minigrad.tensor(rng.standard_normal((3, 4)), device=device, requires_grad=True)
+    y = minigrad.tensor(rng.standard_normal((3, 4)), device=device, requires_grad=True)
+    loss = F.mse_loss(x * 2, y, reduction=reduction)
+    assert loss.grad_fn.name() == "MseLossBackward0"
+    (mul, _), (target, _) = loss.grad_fn.next_functions
+    assert mul.name() == "MulBackward0" and target.variable is y
+    assert minigrad.gradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), (x, y))

@@ -24,6 +24,7 @@ from ..ops import activations as _activations
 from ..ops import batchnorm as _batchnorm
 from ..ops import elementwise as _elementwise
 from ..ops import linalg as _linalg
+from ..ops import mse as _mse
 from ..tensor import Tensor
 from .bilinear import bilinear
 from .embedding import embedding, embedding_bag
@@ -593,15 +594,14 @@ def mse_loss(
             f"mse_loss is not implemented for {dtype} inputs (as in PyTorch): convert them "
             f"with .float()"
         )
-    diff = input.to(dtype) - target.to(dtype)
-    squared = diff * diff
-    if weight is not None:
-        squared = squared * weight
-    if reduction == "none":
-        out = squared
-    elif reduction == "sum":
-        out = squared.sum()
-    else:
-        out = squared.mean() if weight is None else squared.sum() / weight.sum()
+    if weight is None:  # one primitive, as PyTorch's (its node: MseLossBackward0)
+        out = _mse.MseLoss.apply(input.to(dtype), target.to(dtype), reduction=reduction)
+    else:  # PyTorch 2.13's weighted form, composed
+        diff = input.to(dtype) - target.to(dtype)
+        squared = diff * diff * weight
+        if reduction == "none":
+            out = squared
+        else:
+            out = squared.sum() if reduction == "sum" else squared.sum() / weight.sum()
     _autograd._keep_versions(out, input, target)  # what PyTorch's fused mse_loss saves
     return out

@@ -8,6 +8,7 @@ applies PyTorch's dtype rules and calls ``SomeOp.apply``.
 * ``movement``: reshapes, transposes, indexing, concatenation and padding;
 * ``linalg``: matrix products;
 * ``softmax``: softmax, log-softmax and the fused cross-entropy loss;
+* ``mse``, ``binary_cross_entropy``: the elementwise losses PyTorch fuses;
 * ``convert``: copies, dtype casts and moves between devices;
 * ``conv``, ``pooling``: convolution (im2col, one product, col2im) and pooling;
 * ``batchnorm``, ``normalization``: BatchNorm, and the per-sample normalizations
