@@ -23,6 +23,7 @@ from ports import (
     d2l_rnn,
     dcgan,
     gpt_scratch,
+    learn_the_basics,
     makemore_backprop,
     makemore_wavenet,
     mnist_2018,
@@ -159,6 +160,17 @@ PROGRAMS = {
     "d2l_rnn": (d2l_rnn, ["--epochs", "5", "--batch-size", "64", "--num-train", "4096",
                           "--num-val", "1024"], "val ppl",
                 {"scratch_ppl": at_most(4.5), "concise_ppl": at_most(3.0)}),
+    # "Learn the Basics": its printed facts hold on both (the gradients accumulate, a
+    # reloaded model gives the same outputs); accuracy 0.842 / 0.837 (chance 0.10).
+    # minigrad's numpy() copies (docs/from-pytorch.md), so the NumPy bridge's shared memory
+    # is 0 here and 1 on PyTorch.
+    "learn_the_basics": (learn_the_basics, ["--epochs", "2", "--lr", "0.1", "--train-limit",
+                                            "2000", "--test-limit", "1000", "--custom-size",
+                                            "200"], "Accuracy", {
+        "tensors_check": at_least(1.0), "to_numpy_shared": at_most(0.0),
+        "data_check": at_least(1.0), "build_check": at_least(1.0),
+        "autograd_check": at_least(1.0), "accumulation_check": at_least(1.0),
+        "save_check": at_least(1.0), "accuracy": at_least(0.77)}),
     "mnist_forward_forward": (mnist_forward_forward, [
         "--epochs", "150", "--train_size", "500", "--test_size", "1000", "--lr", "0.05",
         "--log-interval", "50"], "test error", at_least(0.45)),
