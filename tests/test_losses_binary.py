@@ -67,3 +67,24 @@ def test_modules_keep_weights_as_buffers_and_take_legacy_arguments(device):
     assert nn.BCELoss(weight=minigrad.tensor([0.0, 1.0], device=device))(
         minigrad.full((2, 2), 0.5, device=device), t
     ).item() == pytest.approx(np.log(2) / 2)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_binary_cross_entropies_are_one_node_as_pytorchs(device, reduction):
+    """Reduced inside the primitive (PyTorch's ``BinaryCrossEntropyWithLogitsBackward0``,
+    which "Learn the Basics" prints), and still right against finite differences."""
+    rng = np.random.default_rng(0)
+    z = minigrad.tensor(rng.standard_normal((3, 4)), device=device, requires_grad=True)
+    t = minigrad.tensor(rng.random((3, 4)), device=device, requires_grad=True)
+    with_logits = F.binary_cross_entropy_with_logits(z, t, reduction=reduction)
+    assert with_logits.grad_fn.name() == "BinaryCrossEntropyWithLogitsBackward0"
+    of_probabilities = F.binary_cross_entropy(minigrad.sigmoid(z), t, reduction=reduction)
+    assert of_probabilities.grad_fn.name() == "BinaryCrossEntropyBackward0"
+    pos_weight = minigrad.tensor(rng.random(4) + 0.5, device=device)
+    assert minigrad.gradcheck(
+        lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction,
+                                                        pos_weight=pos_weight), (z, t)
+    )  # fmt: skip
+    assert minigrad.gradcheck(
+        lambda a, b: F.binary_cross_entropy(minigrad.sigmoid(a), b, reduction=reduction), (z, t)
+    )

@@ -102,10 +102,9 @@ def binary_cross_entropy(
             "all elements of input should be between 0 and 1 (binary_cross_entropy takes "
             "probabilities; for logits use binary_cross_entropy_with_logits)"
         )
-    loss = _bce.BinaryCrossEntropy.apply(input, target)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    if weight is None:  # one node, as PyTorch's
+        return _bce.BinaryCrossEntropy.apply(input, target, reduction=reduction)
+    return _reduce(_bce.BinaryCrossEntropy.apply(input, target) * weight, reduction)
 
 
 @autocast_mode.casts(cpu="float32", cuda="float32")
@@ -130,8 +129,10 @@ def binary_cross_entropy_with_logits(
         >>> z = minigrad.tensor([2.0, -1.0], requires_grad=True)
         >>> loss = F.binary_cross_entropy_with_logits(z, minigrad.tensor([1.0, 0.0]))
         >>> loss.backward()
-        >>> loss, z.grad  # grad: (sigmoid(z) - t) / 2
-        (tensor(0.2201, grad_fn=<MeanBackward0>), tensor([-0.0596,  0.1345]))
+        >>> loss
+        tensor(0.2201, grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)
+        >>> z.grad  # (sigmoid(z) - t) / 2
+        tensor([-0.0596,  0.1345])
     """
     reduction = _reduction("binary_cross_entropy_with_logits", size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -151,10 +152,10 @@ def binary_cross_entropy_with_logits(
         )
     if pos_weight is not None:
         pos_weight = pos_weight.to(dtype)
-    loss = _bce.BinaryCrossEntropyWithLogits.apply(input.to(dtype), target.to(dtype), pos_weight)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    z, t = input.to(dtype), target.to(dtype)
+    if weight is None:  # one node, as PyTorch's
+        return _bce.BinaryCrossEntropyWithLogits.apply(z, t, pos_weight, reduction=reduction)
+    return _reduce(_bce.BinaryCrossEntropyWithLogits.apply(z, t, pos_weight) * weight, reduction)
 
 
 @autocast_mode.casts(cpu="float32", cuda="float32")

@@ -1,5 +1,6 @@
-"""Binary cross-entropy, of probabilities and of logits, elementwise (the callers weight
-and reduce it), with closed-form gradients.
+"""Binary cross-entropy, of probabilities and of logits, with closed-form gradients:
+elementwise, then reduced inside the primitive (a ``weight`` is applied by the callers,
+on the elementwise loss).
 
 For a probability ``x`` of the positive class and a target ``t`` in [0, 1] the loss is
 ``-(t log x + (1 - t) log(1 - x))``. Of a logit ``z`` (``x = sigmoid(z)``) it is written
@@ -13,6 +14,20 @@ from ..autograd import Function
 from ..backend import quietly
 
 
+def _reduce(loss, reduction: str):
+    """The elementwise loss kept ("none"), summed or averaged: inside the primitive, so
+    that the loss is one node, as PyTorch's (``BinaryCrossEntropyBackward0``)."""
+    if reduction == "none":
+        return loss
+    total = loss.sum(dtype=loss.dtype)
+    return total if reduction == "sum" else total / loss.size
+
+
+def _per_element(grad, reduction: str, size: int):
+    """The gradient of each element's loss, from the reduced loss's (broadcast)."""
+    return grad / size if reduction == "mean" else grad
+
+
 class BinaryCrossEntropy(Function):
     """``-(t log x + (1 - t) log(1 - x))``, each log clamped at -100 as in PyTorch, so that
     ``x = 0`` or ``1`` gives a finite loss. Gradients: ``(x - t) / max(x (1 - x), 1e-12)``
@@ -20,16 +35,18 @@ class BinaryCrossEntropy(Function):
     """
 
     @quietly
-    def forward(self, x, t):
+    def forward(self, x, t, reduction="none"):
         xp = self.xp
         log_x = xp.maximum(xp.log(x), -100)
         log_rest = xp.maximum(xp.log(1 - x), -100)
         self.save(x, t, log_x, log_rest)
-        return -(t * log_x + (1 - t) * log_rest)
+        self.reduction = reduction
+        return _reduce(-(t * log_x + (1 - t) * log_rest), reduction)
 
     @quietly
     def backward(self, grad):
         x, t, log_x, log_rest = self.saved
+        grad = _per_element(grad, self.reduction, x.size)
         grad_x = grad * (x - t) / self.xp.maximum(x * (1 - x), 1e-12)
         return grad_x, grad * (log_rest - log_x)
 
@@ -41,17 +58,19 @@ class BinaryCrossEntropyWithLogits(Function):
     ``p = 1``) and ``(p - 1) softplus(-z) - z`` for ``t``."""
 
     @quietly
-    def forward(self, z, t, pos_weight):
+    def forward(self, z, t, pos_weight, reduction="none"):
         xp = self.xp
         softplus = xp.log1p(xp.exp(-xp.abs(z))) + xp.maximum(-z, 0)
         self.save(z, t, pos_weight, softplus)
+        self.reduction = reduction
         if pos_weight is None:
-            return (1 - t) * z + softplus
-        return (1 - t) * z + (1 + (pos_weight - 1) * t) * softplus
+            return _reduce((1 - t) * z + softplus, reduction)
+        return _reduce((1 - t) * z + (1 + (pos_weight - 1) * t) * softplus, reduction)
 
     @quietly
     def backward(self, grad):
         z, t, p, softplus = self.saved
+        grad = _per_element(grad, self.reduction, z.size)
         sigmoid = self.xp.exp(-softplus)  # = 1 / (1 + exp(-z)), without overflow
         if p is None:
             return grad * (sigmoid - t), grad * -z, None
