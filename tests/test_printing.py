@@ -118,3 +118,22 @@ def test_next_functions_show_the_graph_as_pytorch_does():
     assert leaf.name() == "AccumulateGrad" and leaf.variable is w
     assert leaf.next_functions == ()
     assert repr(leaf).startswith("<AccumulateGrad object at 0x")
+
+
+def test_nodes_that_tutorials_print_have_pytorchs_names():
+    """Printed by PyTorch 2.13 for the same expressions."""
+    x = minigrad.ones(4, 5, requires_grad=True)
+    names = {
+        "x[0]": "Select", "x[:2]": "Slice", "x[:, 0]": "Select", "x[1:, 0]": "Select",
+        "x[0, 1:]": "Slice", "x[[0, 1]]": "Index", "x[x > 0]": "Index", "x[None]": "Unsqueeze",
+        "x[...]": "Alias", "x[:]": "Slice", "x[:, None]": "Unsqueeze", "x[0, [1, 2]]": "Index",
+    }  # fmt: skip
+    for expression, name in names.items():
+        assert eval(expression).grad_fn.name() == f"{name}Backward0", expression
+    biased, plain = minigrad.nn.Linear(5, 2), minigrad.nn.Linear(5, 2, bias=False)
+    batch = minigrad.ones(3, 4, 5, requires_grad=True)
+    assert biased(x).grad_fn.name() == "AddmmBackward0"
+    assert plain(x).grad_fn.name() == "MmBackward0"
+    assert biased(batch).grad_fn.name() == "ViewBackward0"
+    assert plain(batch).grad_fn.name() == "UnsafeViewBackward0"
+    assert biased(x[0]).grad_fn.name() == "ViewBackward0"

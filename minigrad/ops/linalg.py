@@ -63,7 +63,8 @@ class Linear(Function):
         # One matrix product over all the rows: NumPy runs ``x @ weight.T`` on a 3-D x as
         # one product per leading index (a sequence's 35 steps of (32, 64), say), 3-4x
         # slower than one (35 * 32, 64) product.
-        lead = x.shape[:-1]
+        lead = self.lead = x.shape[:-1]
+        self.biased = bias is not None  # (for the node's name)
         out = _rows(x) @ weight.T
         if bias is not None:
             out += bias  # out is a fresh array, so adding in place is safe
@@ -77,6 +78,13 @@ class Linear(Function):
         gw = g2.T @ _rows(x) if self.needs_input_grad[1] else None
         gb = g2.sum(axis=0) if self.needs_input_grad[2] else None
         return gx, gw, gb
+
+    def name(self) -> str:
+        """PyTorch's name for the node: its ``linear`` is ``addmm`` (``mm`` without a bias)
+        on a matrix, and a view of the product otherwise."""
+        if len(self.lead) != 1:
+            return "ViewBackward0" if self.biased or not self.lead else "UnsafeViewBackward0"
+        return "AddmmBackward0" if self.biased else "MmBackward0"
 
 
 def _rows(a):

@@ -81,6 +81,23 @@ class GetItem(Function):
             xp.add.at(out, self.key, grad)
         return out
 
+    def name(self) -> str:
+        """PyTorch's name for the node, which follows the index's last step: an integer
+        ``SelectBackward0``, a slice ``SliceBackward0``, ``None`` ``UnsqueezeBackward0``,
+        index arrays ``IndexBackward0``, ``x[...]`` ``AliasBackward0``."""
+        if not self.basic:
+            return "IndexBackward0"
+        items = self.key if isinstance(self.key, tuple) else (self.key,)
+        last = "Slice" if any(isinstance(i, slice) for i in items) else "Alias"
+        for item in items:
+            if item is None:
+                last = "Unsqueeze"
+            elif isinstance(item, slice):
+                last = "Slice" if item != slice(None) else last
+            elif item is not Ellipsis:
+                last = "Select"
+        return f"{last}Backward0"
+
 
 class Cat(Function):
     """Join along ``axis``. The inputs at the positions in ``skip`` are empty 1-D tensors

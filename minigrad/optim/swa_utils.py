@@ -189,7 +189,7 @@ class AveragedModel(Module):
         >>> swa.module.weight.item(), swa.n_averaged.item()
         (3.0, 3)
         >>> swa(minigrad.tensor([[2.0]]))
-        tensor([[6.]], grad_fn=<LinearBackward0>)
+        tensor([[6.]], grad_fn=<MmBackward0>)
     """
 
     def __init__(
