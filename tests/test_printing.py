@@ -137,3 +137,12 @@ def test_nodes_that_tutorials_print_have_pytorchs_names():
     assert biased(batch).grad_fn.name() == "ViewBackward0"
     assert plain(batch).grad_fn.name() == "UnsafeViewBackward0"
     assert biased(x[0]).grad_fn.name() == "ViewBackward0"
+    shaped = {
+        "x.view(-1)": "View", "x.reshape(20)": "View", "x.t().reshape(-1)": "UnsafeView",
+        "x.flatten()": "View", "x[None].squeeze()": "Squeeze", "x[None].squeeze(0)":
+        "Squeeze", "x.unsqueeze(1)": "Unsqueeze",
+    }  # fmt: skip
+    for expression, name in shaped.items():
+        assert eval(expression).grad_fn.name().startswith(f"{name}Backward"), expression
+    assert x[None].squeeze(0).grad_fn.name() == "SqueezeBackward1"  # PyTorch's overloads
+    assert x[None].squeeze((0,)).grad_fn.name() == "SqueezeBackward2"

@@ -148,7 +148,9 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
     if dims is None:
         dims = range(input.ndim)
     shape = tuple(n for i, n in enumerate(input.shape) if not (i in dims and n == 1))
-    return reshape(input, shape)
+    # PyTorch's node names: squeeze(), squeeze(dim), squeeze(dims).
+    node = f"SqueezeBackward{0 if dim is None else 2 if isinstance(dim, list | tuple) else 1}"
+    return movement.Reshape.apply(input, shape=shape, node=node)
 
 
 @numpy_names
@@ -165,7 +167,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     position = normalize_dim(dim, input.ndim + 1)
     shape = list(input.shape)
     shape.insert(position, 1)
-    return reshape(input, tuple(shape))
+    return movement.Reshape.apply(input, shape=tuple(shape), node="UnsqueezeBackward0")
 
 
 def expand(input: Tensor, shape) -> Tensor:

@@ -12,10 +12,13 @@ from ..autograd import Function
 
 
 class Reshape(Function):
+    """``a`` in a new shape (a view when the layout allows). ``node``: PyTorch's name for
+    the node when the reshape stands for another op (``squeeze``, ``unsqueeze``)."""
+
     is_view = True
 
-    def forward(self, a, shape, must_be_view=False):
-        self.shape = a.shape
+    def forward(self, a, shape, must_be_view=False, node=None):
+        self.shape, self.node = a.shape, node
         if must_be_view:
             return backend.reshape_view(a, shape)
         out = a.reshape(shape)
@@ -26,6 +29,11 @@ class Reshape(Function):
 
     def backward(self, grad):
         return grad.reshape(self.shape)
+
+    def name(self) -> str:
+        """PyTorch's name: ``View`` (``UnsafeView`` for a reshape that copied), unless
+        the reshape stands for another op."""
+        return self.node or ("ViewBackward0" if self.is_view else "UnsafeViewBackward0")
 
 
 class Permute(Function):
